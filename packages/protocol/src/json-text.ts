@@ -1,0 +1,93 @@
+/**
+ * Exact JSON text, as signatures need it (D4, D5): the param text with its image
+ * members taken out, and the raw text of a member as it stands in an HTTP body.
+ * jsonc-parser gives the byte offsets of every node, so we never re-serialise what a
+ * device signed.
+ */
+import { type Node, type ParseError, parseTree } from 'jsonc-parser';
+
+const STRICT = { disallowComments: true, allowTrailingComma: false } as const;
+
+/** The key the standard leaves out of signatures: C_SIGN_IN's img and each img of 3.8's data. */
+export const IMAGE_KEY = 'img';
+
+function parseStrict(text: string): Node | undefined {
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, STRICT);
+  return errors.length === 0 ? root : undefined;
+}
+
+function collectImageProperties(node: Node, out: Node[]): void {
+  for (const child of node.children ?? []) {
+    if (child.type === 'property' && child.children?.[0]?.value === IMAGE_KEY) {
+      out.push(child);
+      continue; // whatever is inside an image member goes with it
+    }
+    collectImageProperties(child, out);
+  }
+}
+
+/**
+ * The canonical signed text (D4): param text with every "img" member and one adjacent
+ * comma removed (the comma after it, or before it when it is the last member); all other
+ * bytes, whitespace included, stay as sent. Text that is not valid JSON comes back as is.
+ */
+export function stripImageMembers(text: string): string {
+  if (!text.includes(`"${IMAGE_KEY}"`)) return text;
+  const root = parseStrict(text);
+  if (!root) return text;
+  const props: Node[] = [];
+  collectImageProperties(root, props);
+  if (props.length === 0) return text;
+  const spans: [number, number][] = props.map((prop) => {
+    const siblings = prop.parent?.children ?? [prop];
+    const i = siblings.indexOf(prop);
+    const end = prop.offset + prop.length;
+    const next = siblings[i + 1];
+    if (next) return [prop.offset, text.indexOf(',', end) + 1];
+    const prev = siblings[i - 1];
+    if (prev) return [text.lastIndexOf(',', prop.offset), end];
+    return [prop.offset, end];
+  });
+  spans.sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let at = 0;
+  for (const [from, to] of spans) {
+    if (from < at) continue; // overlapping removals only arise from duplicate keys
+    out += text.slice(at, from);
+    at = to;
+  }
+  return out + text.slice(at);
+}
+
+/** Deep copy of a parsed JSON value without image members, key order kept. */
+export function withoutImages(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutImages);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (k !== IMAGE_KEY) out[k] = withoutImages(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+/** The accepted variant of D4: compact JSON of the parsed value with image members deleted. */
+export function compactWithoutImages(value: unknown): string {
+  return JSON.stringify(withoutImages(value));
+}
+
+/**
+ * The exact text of a top-level member's value in a JSON object text (D5: an object
+ * param is signed as it stands in the body). Undefined when absent or the text is invalid.
+ */
+export function rawMemberText(jsonText: string, key: string): string | undefined {
+  const root = parseStrict(jsonText);
+  if (root?.type !== 'object') return undefined;
+  for (const prop of root.children ?? []) {
+    const [k, v] = prop.children ?? [];
+    if (k?.value === key && v) return jsonText.slice(v.offset, v.offset + v.length);
+  }
+  return undefined;
+}

@@ -1,0 +1,124 @@
+/**
+ * Signatures (clause 1.5, decision D4): lowercase hex MD5 of the UTF-8 concatenation of
+ * the formula's members, in order, then accessSecret. Absent or null members are
+ * skipped; booleans are "true"/"false"; numbers their decimal text. Image members are
+ * left out of param (see json-text.ts). Comparison is constant-time.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { type AnswerSignField, APICODE_SPECS, type Apicode, type RequestSignField } from './apicodes.js';
+import { compactWithoutImages, stripImageMembers } from './json-text.js';
+
+export type SignValue = string | number | boolean | null | undefined;
+
+export function md5Hex(text: string): string {
+  return createHash('md5').update(text, 'utf8').digest('hex');
+}
+
+function text(value: SignValue): string {
+  if (value === null || value === undefined) return '';
+  return typeof value === 'string' ? value : String(value);
+}
+
+/** The exact text a formula signs: the members in order, then the secret. */
+export function signingText<F extends string>(
+  formula: readonly F[],
+  values: Partial<Record<F, SignValue>>,
+  secret: string,
+): string {
+  let out = '';
+  for (const f of formula) out += text(values[f]);
+  return out + secret;
+}
+
+export type RequestSignValues = Partial<Record<RequestSignField, SignValue>>;
+export type AnswerSignValues = Partial<Record<AnswerSignField, SignValue>>;
+
+/**
+ * The canonical signature of a request, as our SDK sends it: param's image members are
+ * stripped from the exact param text given.
+ */
+export function signRequest(apicode: Apicode, values: RequestSignValues, secret: string): string {
+  const spec = APICODE_SPECS[apicode];
+  const param =
+    typeof values.param === 'string' && spec.imageMembers ? stripImageMembers(values.param) : values.param;
+  return md5Hex(signingText(spec.requestSign, { ...values, param }, secret));
+}
+
+/** The signature of an HTTP answer; response is the exact response text sent. */
+export function signAnswer(apicode: Apicode, values: AnswerSignValues, secret: string): string {
+  const formula = APICODE_SPECS[apicode].answerSign;
+  if (!formula) throw new TypeError(`${apicode} answers carry no signature (TCP)`);
+  return md5Hex(signingText(formula, values, secret));
+}
+
+/** Constant-time comparison of a received hex signature with the expected one (case-insensitive). */
+export function signaturesMatch(received: string, expected: string): boolean {
+  const a = Buffer.from(received.toLowerCase(), 'utf8');
+  const b = Buffer.from(expected, 'utf8');
+  if (a.length !== b.length) {
+    timingSafeEqual(b, b); // spend the same work either way
+    return false;
+  }
+  return timingSafeEqual(a, b);
+}
+
+/** Which reading of D4/D5 a device's signature matched; logged by the platform. */
+export type SignVariant = 'exact' | 'compact';
+
+/**
+ * The param texts a device may have signed (D4/D5): the exact text with image members
+ * stripped (canonical), and the compact JSON of the parsed param without images.
+ */
+export function paramSignCandidates(
+  apicode: Apicode,
+  paramText: string | undefined,
+): { variant: SignVariant; text: string | undefined }[] {
+  if (paramText === undefined) return [{ variant: 'exact', text: undefined }];
+  const spec = APICODE_SPECS[apicode];
+  const exact = spec.imageMembers ? stripImageMembers(paramText) : paramText;
+  const out: { variant: SignVariant; text: string | undefined }[] = [{ variant: 'exact', text: exact }];
+  let compact: string | undefined;
+  try {
+    compact = compactWithoutImages(JSON.parse(paramText));
+  } catch {
+    compact = undefined; // unparseable param: only the exact reading exists
+  }
+  if (compact !== undefined && compact !== exact) out.push({ variant: 'compact', text: compact });
+  return out;
+}
+
+/** Verifies a request signature against each accepted reading; returns the one that matched. */
+export function verifyRequestSignature(
+  apicode: Apicode,
+  values: RequestSignValues & { sign: string },
+  paramText: string | undefined,
+  secret: string,
+): SignVariant | null {
+  const spec = APICODE_SPECS[apicode];
+  for (const { variant, text: param } of paramSignCandidates(apicode, paramText)) {
+    const expected = md5Hex(signingText(spec.requestSign, { ...values, param }, secret));
+    if (signaturesMatch(values.sign, expected)) return variant;
+  }
+  return null;
+}
+
+/** Verifies an HTTP answer's signature (device side); responseText is the exact text received. */
+export function verifyAnswerSignature(
+  apicode: Apicode,
+  values: AnswerSignValues & { sign: string },
+  secret: string,
+): boolean {
+  const formula = APICODE_SPECS[apicode].answerSign;
+  if (!formula) return false;
+  const candidates = [values.response];
+  if (typeof values.response === 'string') {
+    try {
+      candidates.push(JSON.stringify(JSON.parse(values.response)));
+    } catch {
+      // not JSON: only the exact text can match
+    }
+  }
+  return candidates.some((response) =>
+    signaturesMatch(values.sign, md5Hex(signingText(formula, { ...values, response }, secret))),
+  );
+}

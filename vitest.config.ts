@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// Tests import workspace packages through the "source" export condition, so they run
+// against the TypeScript sources without a build step.
+export default defineConfig({
+  resolve: { conditions: ['source'] },
+  ssr: { resolve: { conditions: ['source'] } },
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'bench/**/*.test.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+  },
+});
