@@ -29,8 +29,10 @@ function collectImageProperties(node: Node, out: Node[]): void {
 
 /**
  * The canonical signed text (D4): param text with every "img" member and one adjacent
- * comma removed (the comma after it, or before it when it is the last member); all other
- * bytes, whitespace included, stay as sent. Text that is not valid JSON comes back as is.
+ * comma removed: the comma after it and the whitespace up to the next member, or, for
+ * the last member, the comma and whitespace before it. Every other byte stays as sent,
+ * so a pretty-printed param strips to the same text as pretty-printing it without img.
+ * Text that is not valid JSON comes back as is.
  */
 export function stripImageMembers(text: string): string {
   if (!text.includes(`"${IMAGE_KEY}"`)) return text;
@@ -42,12 +44,13 @@ export function stripImageMembers(text: string): string {
   const spans: [number, number][] = props.map((prop) => {
     const siblings = prop.parent?.children ?? [prop];
     const i = siblings.indexOf(prop);
-    const end = prop.offset + prop.length;
     const next = siblings[i + 1];
-    if (next) return [prop.offset, text.indexOf(',', end) + 1];
+    // Up to the next member: the comma and the whitespace after it go with the image.
+    if (next) return [prop.offset, next.offset];
     const prev = siblings[i - 1];
-    if (prev) return [text.lastIndexOf(',', prop.offset), end];
-    return [prop.offset, end];
+    // Last member: from the end of the one before, so its comma goes too.
+    if (prev) return [prev.offset + prev.length, prop.offset + prop.length];
+    return [prop.offset, prop.offset + prop.length];
   });
   spans.sort((a, b) => a[0] - b[0]);
   let out = '';

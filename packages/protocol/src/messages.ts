@@ -1,7 +1,7 @@
 /**
  * TCP messages (D2): decoding frames into requests, and encoding answers and requests.
- * A request whose field 4 is empty and whose field 3 is "C_AUTH" is an AuthRequest;
- * anything else is a DeviceRequest. Unknown fields are ignored.
+ * A request whose field 3 is "C_AUTH" is an AuthRequest; anything else is a
+ * DeviceRequest (D2, read as docs/protocol.md explains). Unknown fields are ignored.
  */
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { ERRORS, type WireError } from './errors.js';
@@ -34,7 +34,9 @@ function blankToUndefined(s: string): string | undefined {
 /** Decodes one frame payload from a device into a transport-neutral request. */
 export function decodeRequestPayload(payload: Uint8Array): IncomingRequest {
   const asDevice = decode(() => fromBinary(DeviceRequestSchema, payload));
-  if (asDevice.apicode === '' && asDevice.token === 'C_AUTH') {
+  // AuthRequest puts apicode in field 3, where a DeviceRequest has its token: a token is
+  // 32 hex digits, never "C_AUTH", so field 3 alone tells the two apart (D2).
+  if (asDevice.token === 'C_AUTH') {
     const a = decode(() => fromBinary(AuthRequestSchema, payload));
     return {
       transport: 'tcp',
