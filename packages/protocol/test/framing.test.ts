@@ -27,7 +27,9 @@ describe('FrameDecoder', () => {
         at += n;
       }
       expect(out.length).toBe(payloads.length);
-      out.forEach((p, i) => expect(Buffer.from(p).equals(Buffer.from(payloads[i]!))).toBe(true));
+      out.forEach((p, i) => {
+        expect(Buffer.from(p).equals(Buffer.from(payloads[i]!))).toBe(true);
+      });
       expect(decoder.buffered).toBe(0);
     }
   });
