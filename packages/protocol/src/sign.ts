@@ -66,25 +66,31 @@ export function signaturesMatch(received: string, expected: string): boolean {
 export type SignVariant = 'exact' | 'compact';
 
 /**
- * The param texts a device may have signed (D4/D5): the exact text with image members
- * stripped (canonical), and the compact JSON of the parsed param without images.
+ * The param texts a device may have signed (D4/D5), most likely first: the exact text
+ * with image members stripped (canonical), then the compact JSON of the parsed param
+ * without images. Lazy, so the common case never builds the second.
  */
-export function paramSignCandidates(
+export function* paramSignCandidates(
   apicode: Apicode,
   paramText: string | undefined,
-): { variant: SignVariant; text: string | undefined }[] {
-  if (paramText === undefined) return [{ variant: 'exact', text: undefined }];
-  const spec = APICODE_SPECS[apicode];
-  const exact = spec.imageMembers ? stripImageMembers(paramText) : paramText;
-  const out: { variant: SignVariant; text: string | undefined }[] = [{ variant: 'exact', text: exact }];
-  let compact: string | undefined;
-  try {
-    compact = compactWithoutImages(JSON.parse(paramText));
-  } catch {
-    compact = undefined; // unparseable param: only the exact reading exists
+): Generator<{ variant: SignVariant; text: string | undefined }> {
+  if (paramText === undefined) {
+    yield { variant: 'exact', text: undefined };
+    return;
   }
-  if (compact !== undefined && compact !== exact) out.push({ variant: 'compact', text: compact });
-  return out;
+  const spec = APICODE_SPECS[apicode];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(paramText);
+  } catch {
+    // Not JSON: nothing to strip or re-serialise; only the text as sent can match.
+    yield { variant: 'exact', text: paramText };
+    return;
+  }
+  const exact = spec.imageMembers ? stripImageMembers(paramText) : paramText;
+  yield { variant: 'exact', text: exact };
+  const compact = compactWithoutImages(parsed);
+  if (compact !== exact) yield { variant: 'compact', text: compact };
 }
 
 /** Verifies a request signature against each accepted reading; returns the one that matched. */
