@@ -1,3 +1,5 @@
 #!/usr/bin/env node
 /** The `kaoqin` command. The platform itself arrives with the gateway issue. */
-process.stdout.write('kaoqin: platform not built yet (the protocol package is ready: see docs/protocol.md)\n');
+process.stdout.write(
+  'kaoqin: platform not built yet (the protocol package is ready: see docs/protocol.md)\n',
+);

@@ -72,9 +72,9 @@ describe('C_SIGN_IN param (2.3.2, D9)', () => {
         }),
       ),
     ).toBe('400_02');
-    expect(codeOf(() => parse({ personId: 4508004291609636864, type: 1, recordTime: 1609744974000 }))).toBe(
-      '400_02',
-    );
+    // A 19-digit personId sent as a JSON number has already lost precision: refused.
+    const bigId = '{"personId":4508004291609636864,"type":1,"recordTime":1609744974000}';
+    expect(codeOf(() => parseParam(spec, bigId))).toBe('400_02');
   });
 
   it('counts only biometric types as real-name (section 四)', () => {
