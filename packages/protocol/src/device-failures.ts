@@ -11,8 +11,8 @@ export interface DeviceFailure {
   readonly code: string;
   readonly zh: string;
   readonly en: string;
-  /** Whether it concerns the person record or the face photo. */
-  readonly scope: 'person' | 'face';
+  /** Whether it belongs in failedPersons, failedFaces, or either. */
+  readonly scope: 'person' | 'face' | 'any';
 }
 
 function failure(code: string, scope: DeviceFailure['scope'], zh: string, en: string): DeviceFailure {
@@ -38,7 +38,7 @@ export const DEVICE_FAILURES = {
   FACE_QUALITY: failure('D17', 'face', '人脸质量不合格', 'face quality too low (blur, angle, light)'),
   FACE_DUPLICATE: failure('D18', 'face', '人脸已注册为其他人员', 'face already enrolled as another person'),
   FACE_CAPACITY: failure('D19', 'face', '设备人脸容量已满', 'device face capacity reached'),
-  OTHER: failure('D99', 'face', '其他错误', 'other device error'),
+  OTHER: failure('D99', 'any', '其他错误', 'other device error'),
 } as const satisfies Record<string, DeviceFailure>;
 
 const byCode = new Map<string, DeviceFailure>(Object.values(DEVICE_FAILURES).map((f) => [f.code, f]));

@@ -89,7 +89,7 @@ export function* paramSignCandidates(
   }
   const exact = spec.imageMembers ? stripImageMembers(paramText) : paramText;
   yield { variant: 'exact', text: exact };
-  const compact = compactWithoutImages(parsed);
+  const compact = spec.imageMembers ? compactWithoutImages(parsed) : JSON.stringify(parsed);
   if (compact !== exact) yield { variant: 'compact', text: compact };
 }
 

@@ -84,6 +84,7 @@ describe('C_SIGN_IN param (2.3.2, D9)', () => {
     expect(isRealName(8)).toBe(false);
     expect(isRealName(2, 3)).toBe(true);
     expect(isRealName(8, 12)).toBe(false);
+    expect(isRealName(1, 6)).toBe(true);
   });
 });
 
@@ -92,6 +93,7 @@ describe('task shapes (chapter 3)', () => {
     expect(pageParam.parse({ currentPage: 1, size: 10 })).toEqual({ currentPage: 1, size: 10 });
     expect(pageParam.parse({ currentPage: '2', totalPage: '5' })).toEqual({ currentPage: 2, totalPage: 5 });
     expect(pageParam.safeParse({ currentPage: 0 }).success).toBe(false);
+    expect(pageParam.parse({ currentPage: 1, size: 5000 }).size).toBe(100);
   });
 
   it('tolerates a lone task id and a one-element taskid list', () => {

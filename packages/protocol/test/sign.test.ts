@@ -70,6 +70,13 @@ describe('image stripping', () => {
     expect(stripImageMembers('{"img":"x",}')).toBe('{"img":"x",}');
   });
 
+  it('never drops img from the compact reading of an apicode without images', () => {
+    expect([...paramSignCandidates('C_HEARTBEAT', '{ "img": 1 }')].map((c) => c.text)).toEqual([
+      '{ "img": 1 }',
+      '{"img":1}',
+    ]);
+  });
+
   it('offers the compact reading only when it differs', () => {
     expect([...paramSignCandidates('C_SIGN_IN', '{"a":1}')].map((c) => c.variant)).toEqual(['exact']);
     expect([...paramSignCandidates('C_SIGN_IN', '{ "a": 1 }')].map((c) => c.text)).toEqual([

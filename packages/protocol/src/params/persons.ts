@@ -11,7 +11,11 @@ export const MAX_PAGE_SIZE = 100;
 export const pageParam = z.object({
   currentPage: pageNumber,
   totalPage: intLike.pipe(z.number().int().min(0)).optional(),
-  size: intLike.pipe(z.number().int().min(1)).optional(),
+  // Larger pages are served at the cap rather than refused (strict in what we send).
+  size: intLike
+    .pipe(z.number().int().min(1))
+    .transform((n) => Math.min(n, MAX_PAGE_SIZE))
+    .optional(),
 });
 
 export const personEntry = z.object({

@@ -69,7 +69,10 @@ export const signInParam = z.object({
 
 export type SignInParam = z.infer<typeof signInParam>;
 
-/** Whether a record counts as real-name attendance (section 四, D9). */
+/**
+ * Whether a record counts as real-name attendance (section 四, D9): its type, or any type
+ * its bitType combines, is biometric (face, iris, or third-party-verified mobile).
+ */
 export function isRealName(type: number, bits?: number): boolean {
-  return ((bits ?? type) & BIOMETRIC_TYPE_BITS) !== 0;
+  return ((type | (bits ?? 0)) & BIOMETRIC_TYPE_BITS) !== 0;
 }
