@@ -1,5 +1,49 @@
 #!/usr/bin/env node
-/** The `kaoqin` command. The platform itself arrives with the gateway issue. */
-process.stdout.write(
-  'kaoqin: platform not built yet (the protocol package is ready: see docs/protocol.md)\n',
-);
+/**
+ * The `kaoqin` command. Exit codes: 0 ok, 2 bad usage, 1 failure, always with a
+ * one-line reason on stderr.
+ */
+import { UsageError } from './cli/args.js';
+import { attendanceCommand } from './cli/attendance.js';
+import { deviceCommand } from './cli/device.js';
+import { serveCommand } from './cli/serve.js';
+import { vendorCommand } from './cli/vendor.js';
+
+const USAGE = `usage: kaoqin <command>
+  serve                         run the platform (TCP gateway + HTTP)
+  vendor create --name NAME     new vendor credentials (accessId, accessKey, accessSecret)
+  vendor list | rotate ID | revoke ID
+  device list | register --vendor ID --sn SN | disable SN | enable SN
+  attendance list [--sn SN] [--since ISO] [--limit N]
+every command takes --json, --data-dir DIR (default ./data) or --database-url postgres://…
+`;
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
+  serve: serveCommand,
+  vendor: vendorCommand,
+  device: deviceCommand,
+  attendance: attendanceCommand,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(USAGE);
+    return command ? 0 : 2;
+  }
+  const run = COMMANDS[command];
+  if (!run) {
+    process.stderr.write(`kaoqin: unknown command ${command}\n${USAGE}`);
+    return 2;
+  }
+  try {
+    await run(rest);
+    return 0;
+  } catch (e) {
+    const usage = e instanceof UsageError;
+    process.stderr.write(`kaoqin: ${(e as Error).message}\n`);
+    return usage ? 2 : 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,2 +1,7 @@
-/** @kaoqin/platform: the server. Its parts arrive with the gateway issue. */
-export const PLATFORM_READY = false;
+/** @kaoqin/platform: the server, usable as a library (tests, embedding) or through the kaoqin CLI. */
+export { openData, type Platform, type PlatformData, startPlatform } from './app.js';
+export { ConfigError, loadConfig } from './config/load.js';
+export { type Config, configSchema, envName, flagName } from './config/schema.js';
+export { Gateway } from './gateway/gateway.js';
+export { createLogger, type Logger } from './log.js';
+export type * from './store/types.js';

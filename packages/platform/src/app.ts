@@ -1,0 +1,163 @@
+/**
+ * The composition root: builds every part from the config, wires them, starts the
+ * servers and the periodic jobs, and stops them in the order that loses nothing:
+ * stop accepting, let in-flight requests finish and be answered, write what is
+ * buffered, close the store.
+ */
+import { join } from 'node:path';
+import { openLocalBlobStore } from './blobs/local.js';
+import type { BlobStore } from './blobs/types.js';
+import type { Config } from './config/schema.js';
+import { Devices } from './domain/devices.js';
+import { DeviceEvents } from './domain/events.js';
+import { AttendanceWriter } from './domain/ingest.js';
+import { Presence } from './domain/presence.js';
+import { loadMasterKey, SecretBox } from './domain/secrets.js';
+import { MemoryTokenStore, type TokenStore } from './domain/tokens.js';
+import { Vendors } from './domain/vendors.js';
+import type { GatewayContext } from './gateway/context.js';
+import { Gateway } from './gateway/gateway.js';
+import { buildHttpServer } from './http/server.js';
+import type { Logger } from './log.js';
+import { openStore } from './store/index.js';
+import type { Store } from './store/types.js';
+
+/** What the operator CLI needs: the data, without servers. */
+export interface PlatformData {
+  store: Store;
+  vendors: Vendors;
+  devices: Devices;
+  events: DeviceEvents;
+  close(): Promise<void>;
+}
+
+export async function openData(config: Config, logger?: Logger): Promise<PlatformData> {
+  const store = await openStore({
+    dataDir: config.dataDir,
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+    ...(logger ? { logger } : {}),
+  });
+  const box = new SecretBox(await loadMasterKey(config.dataDir, config.masterKey));
+  const vendors = new Vendors(store, box);
+  await vendors.refresh();
+  const events = new DeviceEvents(store);
+  const devices = new Devices(store, events);
+  return {
+    store,
+    vendors,
+    devices,
+    events,
+    async close() {
+      await events.flush();
+      await store.close();
+    },
+  };
+}
+
+export interface Platform {
+  readonly config: Config;
+  readonly data: PlatformData;
+  readonly blobs: BlobStore;
+  readonly gateway: Gateway;
+  readonly presence: Presence;
+  readonly attendance: AttendanceWriter;
+  readonly tokens: TokenStore;
+  /** Ports actually bound (useful with port 0 in tests). */
+  readonly tcpPort: number;
+  readonly httpPort: number;
+  stop(): Promise<void>;
+}
+
+/** Seams for tests: a clock to move, a token store to break. */
+export interface PlatformOptions {
+  now?: () => number;
+  tokens?: TokenStore;
+}
+
+export async function startPlatform(
+  config: Config,
+  logger: Logger,
+  opts: PlatformOptions = {},
+): Promise<Platform> {
+  const now = opts.now ?? Date.now;
+  const data = await openData(config, logger);
+  const blobs = await openLocalBlobStore(join(config.dataDir, 'blobs'));
+  const presence = new Presence(data.store, data.events, config.offlineAfterMs);
+  await presence.load();
+  const tokens = opts.tokens ?? new MemoryTokenStore(config.tokenIdleMs);
+  const attendance = new AttendanceWriter(data.store, blobs, {
+    batchMax: config.ingestBatchMax,
+    batchWaitMs: config.ingestBatchWaitMs,
+  });
+  const ctx: GatewayContext = {
+    config,
+    vendors: data.vendors,
+    devices: data.devices,
+    tokens,
+    presence,
+    attendance,
+    tasks: { pendingTaskIds: async () => [] }, // chapter 3 tasks arrive with the tasks issue
+    logger: logger.child({ part: 'gateway' }),
+    now,
+  };
+  const gateway = new Gateway(ctx);
+  const http = buildHttpServer(logger, {
+    ready: () => data.store.ping(),
+    status: async () => ({
+      connections: gateway.connectionCount,
+      refused: gateway.refusedCount,
+      devicesOnline: presence.onlineCount(),
+      tokens: await tokens.size(),
+      attendanceQueued: attendance.queued,
+    }),
+  });
+
+  const jobs: NodeJS.Timeout[] = [];
+  const every = (ms: number, name: string, job: () => unknown) => {
+    let busy = false;
+    const t = setInterval(async () => {
+      if (busy) return; // a slow run is never overlapped by the next
+      busy = true;
+      try {
+        await job();
+      } catch (err) {
+        logger.error({ err, job: name }, 'periodic job failed');
+      } finally {
+        busy = false;
+      }
+    }, ms);
+    t.unref();
+    jobs.push(t);
+  };
+
+  const tcpPort = await gateway.listen(config.tcpPort, config.host);
+  await http.listen({ port: config.httpPort, host: config.host });
+  const addr = http.server.address();
+  const httpPort = typeof addr === 'object' && addr ? addr.port : config.httpPort;
+
+  every(config.presenceSweepMs, 'presence', async () => {
+    presence.sweep(now());
+    await presence.flush();
+  });
+  every(5000, 'vendors', () => data.vendors.refresh());
+  every(5000, 'devices', () => data.devices.refresh());
+  every(60_000, 'tokens', () => tokens.sweep(now()));
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      for (const t of jobs) clearInterval(t);
+      await http.close();
+      await gateway.close();
+      await attendance.close();
+      presence.sweep(now());
+      await presence.flush();
+      await blobs.close();
+      await data.close();
+    })();
+    return stopping;
+  };
+
+  logger.info({ tcpPort, httpPort, dataDir: config.dataDir, db: data.store.dialect }, 'kaoqin platform up');
+  return { config, data, blobs, gateway, presence, attendance, tokens, tcpPort, httpPort, stop };
+}

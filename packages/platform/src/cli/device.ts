@@ -1,0 +1,68 @@
+/** kaoqin device list|register|disable|enable. */
+import { openData } from '../app.js';
+import { type Parsed, parse, requireString, UsageError } from './args.js';
+import { iso, printJson, printTable } from './output.js';
+
+const USAGE = `usage: kaoqin device list [--vendor ID] | register --vendor ID --sn SN | disable SN | enable SN  [--json]`;
+
+export async function deviceCommand(argv: string[]): Promise<void> {
+  const [sub, ...rest] = argv;
+  const p: Parsed = parse(rest, { vendor: { type: 'string' }, sn: { type: 'string' } });
+  const data = await openData(p.config);
+  try {
+    switch (sub) {
+      case 'list': {
+        const vendorRef = p.values.vendor;
+        const vendorId = typeof vendorRef === 'string' ? (await data.vendors.find(vendorRef)).id : undefined;
+        const rows = (await data.store.devices.list(vendorId ? { vendorId } : {})).map((d) => ({
+          deviceId: d.id,
+          sn: d.sn,
+          vendorId: d.vendorId,
+          site: d.siteId ?? 'unassigned',
+          online: d.online,
+          disabled: d.disabled,
+          deviceVersion: d.deviceVersion,
+          deviceIp: d.deviceIp,
+          firstSeen: iso(d.firstSeenAt),
+          lastSeen: iso(d.lastSeenAt),
+        }));
+        if (p.json) printJson(rows);
+        else
+          printTable(rows, [
+            'sn',
+            'vendorId',
+            'site',
+            'online',
+            'disabled',
+            'deviceVersion',
+            'deviceIp',
+            'lastSeen',
+          ]);
+        return;
+      }
+      case 'register': {
+        const vendor = await data.vendors.find(requireString(p.values, 'vendor'));
+        const row = await data.devices.preRegister(vendor.id, requireString(p.values, 'sn'));
+        if (p.json) printJson(row);
+        else process.stdout.write(`device ${row.sn} registered (${row.id})\n`);
+        return;
+      }
+      case 'disable':
+      case 'enable': {
+        const sn = p.positionals[0];
+        if (!sn) throw new UsageError(USAGE);
+        const matches = (await data.store.devices.list({})).filter((d) => d.sn === sn);
+        if (matches.length !== 1)
+          throw new Error(matches.length ? `sn ${sn} is used by several vendors` : `no device ${sn}`);
+        await data.devices.setDisabled(matches[0]!.id, sub === 'disable');
+        if (p.json) printJson({ deviceId: matches[0]!.id, disabled: sub === 'disable' });
+        else process.stdout.write(`device ${sn} ${sub}d\n`);
+        return;
+      }
+      default:
+        throw new UsageError(USAGE);
+    }
+  } finally {
+    await data.close();
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The one config schema: every setting, its default, and the KAOQIN_* variable and
+ * --flag that set it (config/load.ts). Validated at boot, then frozen.
+ */
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65_535);
+const ms = z.coerce.number().int().min(1);
+
+export const configSchema = z.object({
+  /** Everything the embedded default keeps: SQLite database, photos, master key. */
+  dataDir: z.string().min(1).default('./data'),
+  /** postgres://… to use PostgreSQL instead of SQLite in dataDir. */
+  databaseUrl: z.string().optional(),
+  /** Master key for secrets at rest, base64 (32 bytes); default: dataDir/master.key, created on first start. */
+  masterKey: z.string().optional(),
+  host: z.string().default('0.0.0.0'),
+  tcpPort: port.default(9100),
+  httpPort: port.default(8080),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The platform's protocol version string in answers. */
+  protocolVersion: z.string().default('v1.0.0'),
+  /** D1: largest frame accepted. */
+  maxFrameBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(2 * 1024 * 1024),
+  /** Connections held at most; beyond it a device is refused with 490_03 (keep below the file limit). */
+  maxConnections: z.coerce.number().int().min(1).optional(),
+  /** A connection must send a valid frame this soon after opening. */
+  firstFrameTimeoutMs: ms.default(10_000),
+  /** A connection silent this long is closed. */
+  idleTimeoutMs: ms.default(90_000),
+  /** Requests a connection may have in flight before we stop reading from it. */
+  maxInFlightPerConnection: z.coerce.number().int().min(1).default(64),
+  /** Bytes queued for a slow reader before its connection is closed. */
+  maxWriteBufferBytes: z.coerce
+    .number()
+    .int()
+    .min(65_536)
+    .default(4 * 1024 * 1024),
+  /** D6: tolerance between timeStamp and the platform clock (400_05). */
+  timestampWindowMs: ms.default(300_000),
+  /** D7: a token lapses after this long without a request. */
+  tokenIdleMs: ms.default(30 * 60_000),
+  /** D10: a device is offline this long after its last request. */
+  offlineAfterMs: ms.default(60_000),
+  /** How often presence is swept and flushed to the store. */
+  presenceSweepMs: ms.default(5_000),
+  /** Group commit: most records in one transaction, and longest wait to fill a batch. */
+  ingestBatchMax: z.coerce.number().int().min(1).default(1000),
+  ingestBatchWaitMs: z.coerce.number().int().min(0).default(2),
+  /** §1.2: a face photo must be under 400 KB. */
+  maxPhotoBytes: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(400 * 1024),
+});
+
+export type Config = Readonly<z.infer<typeof configSchema>>;
+
+/** How each setting is spelt outside: --tcp-port, KAOQIN_TCP_PORT. */
+export const CONFIG_KEYS = Object.keys(configSchema.shape) as (keyof z.infer<typeof configSchema>)[];
+
+export function envName(key: string): string {
+  return `KAOQIN_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+}
+
+export function flagName(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}

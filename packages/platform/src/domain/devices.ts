@@ -1,0 +1,123 @@
+/**
+ * Devices, known by (vendor, sn). An unknown sn that authenticates with valid vendor
+ * credentials is registered on the spot as unassigned (to be bound to a site later);
+ * operators may pre-register and disable devices. The gateway reads devices from a
+ * cache; disabled flags set from another process are picked up by refresh().
+ */
+import type { DeviceRow, Direction, Store } from '../store/types.js';
+import type { DeviceEvents } from './events.js';
+import { newId } from './ids.js';
+
+export class Devices {
+  readonly #store: Store;
+  readonly #events: DeviceEvents;
+  readonly #now: () => number;
+  readonly #byKey = new Map<string, DeviceRow>();
+  readonly #byId = new Map<string, DeviceRow>();
+  readonly #loading = new Map<string, Promise<DeviceRow>>();
+
+  constructor(store: Store, events: DeviceEvents, now: () => number = Date.now) {
+    this.#store = store;
+    this.#events = events;
+    this.#now = now;
+  }
+
+  cachedById(id: string): DeviceRow | undefined {
+    return this.#byId.get(id);
+  }
+
+  /** The device for (vendor, sn) if it is known; never registers. */
+  async find(vendorId: string, sn: string): Promise<DeviceRow | undefined> {
+    const hit = this.#byKey.get(`${vendorId}\u0000${sn}`);
+    if (hit) return hit;
+    const row = await this.#store.devices.byVendorSn(vendorId, sn);
+    if (row) this.#remember(row);
+    return row;
+  }
+
+  /** The device for (vendor, sn), registering it as unassigned when it is new. */
+  resolve(vendorId: string, sn: string): Promise<DeviceRow> {
+    const key = `${vendorId}\u0000${sn}`;
+    const hit = this.#byKey.get(key);
+    if (hit) return Promise.resolve(hit);
+    let p = this.#loading.get(key);
+    if (!p) {
+      p = this.#load(vendorId, sn).finally(() => this.#loading.delete(key));
+      this.#loading.set(key, p);
+    }
+    return p;
+  }
+
+  async #load(vendorId: string, sn: string): Promise<DeviceRow> {
+    let row = await this.#store.devices.byVendorSn(vendorId, sn);
+    if (!row) {
+      row = this.#newRow(vendorId, sn, 'auto');
+      try {
+        await this.#store.devices.insert(row);
+        this.#events.record(row.id, 'registered', row.createdAt, null, 'auto');
+      } catch (e) {
+        // Another process registered it first: use theirs.
+        const again = await this.#store.devices.byVendorSn(vendorId, sn);
+        if (!again) throw e;
+        row = again;
+      }
+    }
+    this.#remember(row);
+    return row;
+  }
+
+  async preRegister(
+    vendorId: string,
+    sn: string,
+    opts: { siteId?: string | null; direction?: Direction } = {},
+  ): Promise<DeviceRow> {
+    const row = { ...this.#newRow(vendorId, sn, 'operator'), ...opts };
+    await this.#store.devices.insert(row);
+    this.#events.record(row.id, 'registered', row.createdAt, null, 'operator');
+    this.#remember(row);
+    return row;
+  }
+
+  async setDisabled(id: string, disabled: boolean): Promise<void> {
+    await this.#store.devices.update(id, { disabled });
+    this.#events.record(id, disabled ? 'disabled' : 'enabled', this.#now());
+    const row = this.#byId.get(id);
+    if (row) row.disabled = disabled;
+  }
+
+  /** Re-reads the cached devices' operator-controlled fields (disabled, site, direction). */
+  async refresh(): Promise<void> {
+    if (this.#byId.size === 0) return;
+    for (const row of await this.#store.devices.list({ limit: 1_000_000 })) {
+      const cached = this.#byId.get(row.id);
+      if (cached) {
+        cached.disabled = row.disabled;
+        cached.siteId = row.siteId;
+        cached.direction = row.direction;
+      }
+    }
+  }
+
+  #newRow(vendorId: string, sn: string, registeredBy: DeviceRow['registeredBy']): DeviceRow {
+    return {
+      id: newId(),
+      vendorId,
+      sn,
+      siteId: null,
+      disabled: false,
+      registeredBy,
+      deviceVersion: null,
+      deviceIp: null,
+      firstSeenAt: null,
+      lastSeenAt: null,
+      online: false,
+      direction: 'both',
+      createdAt: this.#now(),
+    };
+  }
+
+  #remember(row: DeviceRow): void {
+    this.#byKey.set(`${row.vendorId}\u0000${row.sn}`, row);
+    this.#byId.set(row.id, row);
+  }
+}

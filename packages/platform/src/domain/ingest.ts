@@ -1,0 +1,108 @@
+/**
+ * Attendance ingestion with group commit. Sign-ins from every connection join one
+ * queue; a batch goes out when it is full or after a short wait, and each batch costs
+ * one photo flush (every photo fsync'd) and one database transaction (one fsync). A
+ * record's promise resolves only after both are durable — only then does the gateway
+ * ack (nothing acknowledged is lost). Batches run one at a time, so while one commits
+ * the next fills: durability costs latency, not throughput.
+ */
+import type { BlobStore } from '../blobs/types.js';
+import type { AttendanceInput, InsertOutcome, Store } from '../store/types.js';
+
+export interface PendingPhoto {
+  bytes: Uint8Array;
+  ext: string;
+}
+
+interface Item {
+  record: AttendanceInput;
+  photo: PendingPhoto | undefined;
+  resolve(o: InsertOutcome): void;
+  reject(e: unknown): void;
+}
+
+export interface IngestOptions {
+  batchMax: number;
+  batchWaitMs: number;
+}
+
+export class AttendanceWriter {
+  readonly #store: Store;
+  readonly #blobs: BlobStore;
+  readonly #opts: IngestOptions;
+  #queue: Item[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(store: Store, blobs: BlobStore, opts: IngestOptions) {
+    this.#store = store;
+    this.#blobs = blobs;
+    this.#opts = opts;
+  }
+
+  /** Resolves once the record (and its photo) are durable; rejects if they could not be written. */
+  submit(record: AttendanceInput, photo?: PendingPhoto): Promise<InsertOutcome> {
+    if (this.#closed) return Promise.reject(new Error('attendance writer closed'));
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ record, photo, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  /** Writes everything queued, then refuses new records. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    while (this.#running || this.#queue.length) {
+      if (!this.#running) this.#start();
+      await this.#running;
+    }
+  }
+
+  #schedule(): void {
+    if (this.#running) return; // the running batch starts the next when it ends
+    if (this.#queue.length >= this.#opts.batchMax) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#start();
+    } else if (!this.#timer) {
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        if (!this.#running) this.#start();
+      }, this.#opts.batchWaitMs);
+    }
+  }
+
+  #start(): void {
+    const batch = this.#queue.splice(0, this.#opts.batchMax);
+    if (batch.length === 0) return;
+    this.#running = this.#write(batch).finally(() => {
+      this.#running = undefined;
+      // What queued during the commit has waited long enough: it goes now.
+      if (this.#queue.length) this.#start();
+    });
+  }
+
+  async #write(batch: Item[]): Promise<void> {
+    try {
+      const withPhoto = batch.filter((i) => i.photo);
+      if (withPhoto.length) {
+        const keys = await this.#blobs.putMany(withPhoto.map((i) => i.photo!));
+        withPhoto.forEach((item, n) => {
+          item.record.photoKey = keys[n]!;
+        });
+      }
+      const outcomes = await this.#store.attendance.insertBatch(batch.map((i) => i.record));
+      batch.forEach((item, n) => {
+        item.resolve(outcomes[n]!);
+      });
+    } catch (e) {
+      for (const item of batch) item.reject(e);
+    }
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * Vendors and their credentials (clause 1.1). A vendor is created with a name; the
+ * platform generates accessId, accessKey and accessSecret, shows the secret once and
+ * keeps it encrypted. Rotation issues a new secret (old tokens then fail with 401_02);
+ * revocation stops the vendor's devices (401_02).
+ *
+ * The gateway reads vendors from an in-memory cache; operators may change vendors from
+ * another process (the CLI), so the cache is reloaded every few seconds.
+ */
+import type { Store, VendorRow } from '../store/types.js';
+import { newId, randomHex32 } from './ids.js';
+import type { SecretBox } from './secrets.js';
+
+export interface VendorCredentials {
+  vendorId: string;
+  name: string;
+  accessId: string;
+  accessKey: string;
+  /** Shown once, at creation or rotation. */
+  accessSecret: string;
+}
+
+export interface CachedVendor {
+  id: string;
+  name: string;
+  accessId: string;
+  accessKey: string;
+  secret: string;
+  secretVersion: number;
+  status: VendorRow['status'];
+  publicKeyPem: string | null;
+}
+
+export class VendorNotFound extends Error {
+  override name = 'VendorNotFound';
+}
+
+export class Vendors {
+  readonly #store: Store;
+  readonly #box: SecretBox;
+  readonly #now: () => number;
+  #byId = new Map<string, CachedVendor>();
+  #byAccessId = new Map<string, CachedVendor>();
+
+  constructor(store: Store, box: SecretBox, now: () => number = Date.now) {
+    this.#store = store;
+    this.#box = box;
+    this.#now = now;
+  }
+
+  /**
+   * Creates a vendor with fresh credentials, or with credentials it already holds
+   * (a vendor moving its devices from another platform keeps what is in their firmware).
+   */
+  async create(
+    name: string,
+    given?: { accessId: string; accessKey: string; accessSecret: string },
+  ): Promise<VendorCredentials> {
+    const trimmed = name.trim();
+    if (!trimmed) throw new Error('vendor name must not be empty');
+    if (given && (!given.accessId || !given.accessKey || !given.accessSecret)) {
+      throw new Error('accessId, accessKey and accessSecret are all required');
+    }
+    const now = this.#now();
+    const creds = given ?? { accessId: randomHex32(), accessKey: randomHex32(), accessSecret: randomHex32() };
+    const row: VendorRow = {
+      id: newId(),
+      name: trimmed,
+      accessId: creds.accessId,
+      accessKey: creds.accessKey,
+      secretEnc: this.#box.seal(creds.accessSecret),
+      secretVersion: 1,
+      status: 'active',
+      publicKeyPem: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.#store.vendors.insert(row);
+    this.#cache(row);
+    return { vendorId: row.id, name: row.name, ...creds };
+  }
+
+  /** Finds a vendor by id or accessId. */
+  async find(ref: string): Promise<VendorRow> {
+    const row = (await this.#store.vendors.byId(ref)) ?? (await this.#store.vendors.byAccessId(ref));
+    if (!row) throw new VendorNotFound(`no vendor ${ref}`);
+    return row;
+  }
+
+  async rotate(ref: string): Promise<VendorCredentials> {
+    const row = await this.find(ref);
+    const accessSecret = randomHex32();
+    const patch = {
+      secretEnc: this.#box.seal(accessSecret),
+      secretVersion: row.secretVersion + 1,
+      status: 'active' as const,
+      updatedAt: this.#now(),
+    };
+    await this.#store.vendors.update(row.id, patch);
+    this.#cache({ ...row, ...patch });
+    return {
+      vendorId: row.id,
+      name: row.name,
+      accessId: row.accessId,
+      accessKey: row.accessKey,
+      accessSecret,
+    };
+  }
+
+  async revoke(ref: string): Promise<VendorRow> {
+    const row = await this.find(ref);
+    const patch = { status: 'revoked' as const, updatedAt: this.#now() };
+    await this.#store.vendors.update(row.id, patch);
+    const updated = { ...row, ...patch };
+    this.#cache(updated);
+    return updated;
+  }
+
+  list(): Promise<VendorRow[]> {
+    return this.#store.vendors.list();
+  }
+
+  /** Reloads every vendor into the cache (vendors are few: dozens, not thousands). */
+  async refresh(): Promise<void> {
+    const rows = await this.#store.vendors.list();
+    this.#byId = new Map();
+    this.#byAccessId = new Map();
+    for (const row of rows) this.#cache(row);
+  }
+
+  cachedById(id: string): CachedVendor | undefined {
+    return this.#byId.get(id);
+  }
+
+  cachedByAccessId(accessId: string): CachedVendor | undefined {
+    return this.#byAccessId.get(accessId);
+  }
+
+  #cache(row: VendorRow): void {
+    const v: CachedVendor = {
+      id: row.id,
+      name: row.name,
+      accessId: row.accessId,
+      accessKey: row.accessKey,
+      secret: this.#box.open(row.secretEnc),
+      secretVersion: row.secretVersion,
+      status: row.status,
+      publicKeyPem: row.publicKeyPem,
+    };
+    this.#byId.set(v.id, v);
+    this.#byAccessId.set(v.accessId, v);
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * One device connection over any Duplex stream (a TCP socket in production, an
+ * in-memory pair in tests). Frames are handled concurrently, so a device draining its
+ * offline backlog with many sign-ins in flight gets them group-committed together, but
+ * answers go back strictly in request order. Backpressure both ways: past
+ * maxInFlightPerConnection we stop reading; a peer that does not read its answers
+ * stops our reading too, and past maxWriteBufferBytes it is cut off.
+ */
+import type { Duplex } from 'node:stream';
+import { ERRORS, encodeAnswerFrame, FrameDecoder, FrameError, ProtocolError } from '@kaoqin/protocol';
+import type { GatewayContext } from './context.js';
+import { type FrameOutcome, processPayload } from './process.js';
+
+export interface ConnectionEvents {
+  onDevice(conn: Connection, deviceId: string): void;
+  onClose(conn: Connection): void;
+}
+
+export class Connection {
+  readonly openedAt: number;
+  lastActivityAt: number;
+  /** Whether a request has passed every check (connection hygiene: 10 s to send one). */
+  validSeen = false;
+  deviceId: string | undefined;
+
+  readonly #stream: Duplex;
+  readonly #ctx: GatewayContext;
+  readonly #events: ConnectionEvents;
+  readonly #decoder: FrameDecoder;
+  readonly #remote: string | undefined;
+  /** Answers in request order; each settles when its request is handled. */
+  readonly #pending: Promise<FrameOutcome>[] = [];
+  #flushing = false;
+  #closing = false;
+  #readPaused = false;
+  #waitingDrain = false;
+
+  constructor(stream: Duplex, ctx: GatewayContext, events: ConnectionEvents, remoteAddress?: string) {
+    this.#stream = stream;
+    this.#ctx = ctx;
+    this.#events = events;
+    this.#remote = remoteAddress;
+    this.#decoder = new FrameDecoder({ maxFrameBytes: ctx.config.maxFrameBytes });
+    this.openedAt = ctx.now();
+    this.lastActivityAt = this.openedAt;
+    stream.on('data', (chunk: Buffer) => this.#onData(chunk));
+    stream.on('drain', () => {
+      this.#waitingDrain = false;
+      this.#updateFlow();
+    });
+    stream.on('error', () => this.destroy());
+    stream.on('close', () => this.#closed());
+    stream.on('end', () => this.end());
+  }
+
+  get inFlight(): number {
+    return this.#pending.length;
+  }
+
+  /** Sends one unsolicited frame (the task push of D3); dropped if the peer is not reading. */
+  push(frame: Uint8Array): boolean {
+    if (this.#closing || this.#stream.writableLength > this.#ctx.config.maxWriteBufferBytes) return false;
+    this.#write(frame);
+    return true;
+  }
+
+  /** Closes after the answers already owed are written. */
+  end(): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.#stream.pause();
+    void this.#flush();
+  }
+
+  destroy(): void {
+    this.#closing = true;
+    this.#stream.destroy();
+  }
+
+  #onData(chunk: Buffer): void {
+    if (this.#closing) return;
+    this.lastActivityAt = this.#ctx.now();
+    let frames: Uint8Array[];
+    try {
+      frames = this.#decoder.push(chunk);
+    } catch (e) {
+      // D1: frames before the bad length are still answered, then an error, then close.
+      const err = e instanceof ProtocolError ? e : new FrameError(ERRORS.FRAME_MALFORMED);
+      const failed: FrameOutcome = {
+        answer: {
+          version: this.#ctx.config.protocolVersion,
+          success: false,
+          apicode: '',
+          error: err.toWire(),
+        },
+        close: true,
+        valid: false,
+      };
+      frames = [];
+      this.#pending.push(Promise.resolve(failed));
+    }
+    for (const payload of frames) {
+      // A zero-length frame carries nothing to answer: it only shows the link is alive.
+      if (payload.byteLength === 0) continue;
+      this.#pending.push(processPayload(this.#ctx, payload, this.#remote));
+    }
+    this.#updateFlow();
+    void this.#flush();
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#flushing) return;
+    this.#flushing = true;
+    try {
+      while (this.#pending.length) {
+        const outcome = await this.#pending[0]!;
+        this.#pending.shift();
+        if (this.#stream.destroyed) return;
+        if (outcome.valid) this.validSeen = true;
+        if (outcome.deviceId && outcome.deviceId !== this.deviceId) {
+          this.deviceId = outcome.deviceId;
+          this.#events.onDevice(this, outcome.deviceId);
+        }
+        this.#write(encodeAnswerFrame(outcome.answer));
+        if (outcome.close) {
+          this.#pending.length = 0;
+          this.#closing = true;
+          this.#stream.end();
+          return;
+        }
+        this.#updateFlow();
+      }
+      if (this.#closing && !this.#stream.destroyed) this.#stream.end();
+    } finally {
+      this.#flushing = false;
+    }
+  }
+
+  #write(frame: Uint8Array): void {
+    if (!this.#stream.write(frame)) this.#waitingDrain = true;
+    if (this.#stream.writableLength > this.#ctx.config.maxWriteBufferBytes) {
+      this.#ctx.logger.warn({ deviceId: this.deviceId }, 'peer not reading its answers: connection closed');
+      this.destroy();
+    }
+  }
+
+  /** Reads only while few requests are in flight and the peer takes its answers. */
+  #updateFlow(): void {
+    if (this.#closing) return;
+    const stop = this.#waitingDrain || this.#pending.length >= this.#ctx.config.maxInFlightPerConnection;
+    if (stop && !this.#readPaused) {
+      this.#readPaused = true;
+      this.#stream.pause();
+    } else if (!stop && this.#readPaused) {
+      this.#readPaused = false;
+      this.#stream.resume();
+    }
+  }
+
+  #closed(): void {
+    this.#closing = true;
+    this.#events.onClose(this);
+  }
+}

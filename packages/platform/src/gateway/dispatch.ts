@@ -1,0 +1,12 @@
+/** The TCP apicodes and their handlers: chapter 2 of the standard, one file each. */
+import type { Apicode } from '@kaoqin/protocol';
+import type { Handler } from './handler.js';
+import { cAuth } from './handlers/c-auth.js';
+import { cHeartbeat } from './handlers/c-heartbeat.js';
+import { cSignIn } from './handlers/c-sign-in.js';
+
+export const TCP_HANDLERS: Partial<Record<Apicode, Handler>> = {
+  C_AUTH: cAuth, // 2.1
+  C_HEARTBEAT: cHeartbeat, // 2.2
+  C_SIGN_IN: cSignIn, // 2.3
+};

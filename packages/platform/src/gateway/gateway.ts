@@ -1,0 +1,135 @@
+/**
+ * The TCP device gateway: accepts connections up to a cap (refusing the rest cleanly
+ * with 490_03), keeps them honest (a valid frame within 10 s, something every 90 s),
+ * and routes task pushes (D3) to the connection of an online device.
+ * `handle(stream)` takes any Duplex, so net.createServer(gateway.handle) is the whole
+ * TCP transport and tests can use in-memory pairs.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { ERRORS, encodeAnswerFrame, wireError } from '@kaoqin/protocol';
+import { Connection } from './connection.js';
+import type { GatewayContext } from './context.js';
+
+/** File descriptors kept free for the database, photos, HTTP and logs. */
+const FD_HEADROOM = 500;
+
+/** The process's open-file limit (Linux), to keep the connection cap below it. */
+export function openFileLimit(): number | undefined {
+  try {
+    const m = /Max open files\s+(\d+)/.exec(readFileSync('/proc/self/limits', 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function defaultMaxConnections(): number {
+  const limit = openFileLimit();
+  return limit === undefined ? 10_000 : Math.max(16, limit - FD_HEADROOM);
+}
+
+export class Gateway {
+  readonly maxConnections: number;
+  readonly #ctx: GatewayContext;
+  readonly #connections = new Set<Connection>();
+  readonly #byDevice = new Map<string, Connection>();
+  #server: Server | undefined;
+  #sweeper: NodeJS.Timeout | undefined;
+  #refused = 0;
+
+  constructor(ctx: GatewayContext) {
+    this.#ctx = ctx;
+    this.maxConnections = ctx.config.maxConnections ?? defaultMaxConnections();
+  }
+
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  get refusedCount(): number {
+    return this.#refused;
+  }
+
+  /** Serves one device over any Duplex. */
+  readonly handle = (stream: Duplex, remoteAddress?: string): void => {
+    if (this.#connections.size >= this.maxConnections) {
+      this.#refused++;
+      const answer = encodeAnswerFrame({
+        version: this.#ctx.config.protocolVersion,
+        success: false,
+        apicode: '',
+        error: wireError(ERRORS.CAPACITY),
+      });
+      stream.on('error', () => {});
+      stream.end(answer);
+      return;
+    }
+    const conn = new Connection(
+      stream,
+      this.#ctx,
+      {
+        onDevice: (c, deviceId) => {
+          const previous = this.#byDevice.get(deviceId);
+          // A device that reconnects speaks on its newest connection.
+          if (previous && previous !== c) previous.deviceId = undefined;
+          this.#byDevice.set(deviceId, c);
+        },
+        onClose: (c) => {
+          this.#connections.delete(c);
+          if (c.deviceId && this.#byDevice.get(c.deviceId) === c) this.#byDevice.delete(c.deviceId);
+        },
+      },
+      remoteAddress,
+    );
+    this.#connections.add(conn);
+  };
+
+  /** Sends a frame to a device's live connection; false when it has none (it will hear at its next heartbeat). */
+  pushTo(deviceId: string, frame: Uint8Array): boolean {
+    return this.#byDevice.get(deviceId)?.push(frame) ?? false;
+  }
+
+  async listen(port: number, host: string): Promise<number> {
+    const server = createServer({ allowHalfOpen: true, noDelay: true, keepAlive: true }, (socket: Socket) =>
+      this.handle(socket, socket.remoteAddress),
+    );
+    // Accept failures (EMFILE and the like) must never take the process down.
+    server.on('error', (err) => this.#ctx.logger.error({ err }, 'gateway accept error'));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ port, host, backlog: 4096 }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.#server = server;
+    this.#sweeper = setInterval(() => this.sweep(this.#ctx.now()), 1000);
+    this.#sweeper.unref();
+    const addr = server.address();
+    return typeof addr === 'object' && addr ? addr.port : port;
+  }
+
+  /** Closes connections that never sent a valid frame in time, or went silent. */
+  sweep(now: number): void {
+    const { firstFrameTimeoutMs, idleTimeoutMs } = this.#ctx.config;
+    for (const c of this.#connections) {
+      if (!c.validSeen && now - c.openedAt > firstFrameTimeoutMs) c.destroy();
+      else if (now - c.lastActivityAt > idleTimeoutMs) c.destroy();
+    }
+  }
+
+  /** Stops accepting; lets owed answers go out, then closes every connection. */
+  async close(graceMs = 5000): Promise<void> {
+    clearInterval(this.#sweeper);
+    const closed = this.#server
+      ? new Promise<void>((resolve) => this.#server!.close(() => resolve()))
+      : Promise.resolve();
+    for (const c of this.#connections) c.end();
+    const deadline = Date.now() + graceMs;
+    while (this.#connections.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const c of this.#connections) c.destroy();
+    await closed;
+  }
+}

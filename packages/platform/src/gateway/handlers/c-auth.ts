@@ -1,0 +1,23 @@
+/**
+ * 2.1 C_AUTH: a device proves it holds its vendor's accessSecret and gets a token
+ * (D7: 32 hex, replaces its earlier token, lapses after 30 idle minutes). A new sn is
+ * registered here, once the signature has proved the secret (clause 1.1).
+ */
+import { randomHex32 } from '../../domain/ids.js';
+import type { Handler } from '../handler.js';
+
+export const cAuth: Handler = async ({ ctx, req, vendor, device }) => {
+  const dev = device ?? (await ctx.devices.resolve(vendor.id, req.sn!));
+  const now = ctx.now();
+  const token = randomHex32();
+  await ctx.tokens.issue({
+    token,
+    deviceId: dev.id,
+    vendorId: vendor.id,
+    sn: dev.sn,
+    secretVersion: vendor.secretVersion,
+    lastUsedAt: now,
+  });
+  ctx.presence.touch(dev.id, now);
+  return { response: { token }, deviceId: dev.id };
+};

@@ -1,0 +1,69 @@
+/**
+ * 2.3 C_SIGN_IN: one clock-in. Every field of 2.3.2 is kept, with the device, its site,
+ * the time received and the upload delay. The answer goes out only after the record and
+ * its photo are durable (group commit in domain/ingest.ts). A clock-in is never refused
+ * for a bad photo or an unknown person (D9): it is kept and flagged, and the bad bytes
+ * are not stored. Re-sending the same record is answered with success and no second row.
+ */
+import { ERRORS, isRealName, ProtocolError, type SignInParam } from '@kaoqin/protocol';
+import { checkPhoto, decodeBase64Photo } from '../../blobs/photo.js';
+import type { PendingPhoto } from '../../domain/ingest.js';
+import type { AttendanceFlag, AttendanceInput } from '../../store/types.js';
+import type { Handler } from '../handler.js';
+
+export const cSignIn: Handler = async ({ ctx, device, vendor, verified }) => {
+  const p = verified.param as SignInParam;
+  const dev = device!;
+  const now = ctx.now();
+  ctx.presence.touch(dev.id, now);
+
+  const flags: AttendanceFlag[] = [];
+  let photo: PendingPhoto | undefined;
+  if (p.img !== undefined && p.img !== '') {
+    const bytes = decodeBase64Photo(p.img);
+    if (!bytes) flags.push('photo_bad_base64');
+    else {
+      const checked = await checkPhoto(bytes, { maxBytes: ctx.config.maxPhotoBytes });
+      // A capture photo is evidence, not an enrolment face: a small one is kept.
+      if (checked.ok) photo = { bytes, ext: checked.format };
+      else if (checked.reason === 'photo_too_small') photo = { bytes, ext: sniffExt(bytes) };
+      else flags.push(checked.reason);
+    }
+  }
+  const realName = isRealName(p.type, p.bitType);
+  if (!realName) flags.push('not_real_name');
+  if (dev.siteId === null) flags.push('device_unassigned');
+
+  const record: AttendanceInput = {
+    deviceId: dev.id,
+    vendorId: vendor.id,
+    sn: dev.sn,
+    siteId: dev.siteId,
+    personId: p.personId,
+    recordTime: p.recordTime,
+    type: p.type,
+    bitType: p.bitType ?? null,
+    qrCodeInfo: p.qrCodeInfo ? JSON.stringify(p.qrCodeInfo) : null,
+    photoKey: null,
+    temperature: p.temperature ?? null,
+    irisInfo: p.irisInfo ?? null,
+    longitude: p.coordinate?.longitude ?? null,
+    latitude: p.coordinate?.latitude ?? null,
+    realName,
+    flags,
+    receivedAt: now,
+    latencyMs: now - p.recordTime,
+  };
+  try {
+    await ctx.attendance.submit(record, photo);
+  } catch (e) {
+    // Not durable, so not acked: the device keeps the record and sends it again.
+    ctx.logger.error({ err: e, sn: dev.sn }, 'attendance write failed');
+    throw new ProtocolError(ERRORS.BUSY, 'record not stored, send it again');
+  }
+  return {};
+};
+
+function sniffExt(bytes: Uint8Array): string {
+  return bytes[0] === 0x89 ? 'png' : 'jpg';
+}

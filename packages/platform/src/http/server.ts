@@ -1,0 +1,27 @@
+/**
+ * The one HTTP server (default port 8080). It will carry the device task API
+ * (POST /api/device, chapter 3), the management API and the console; for now it
+ * answers health and status probes.
+ */
+import Fastify from 'fastify';
+import type { Logger } from '../log.js';
+
+export interface StatusSource {
+  status(): Promise<Record<string, unknown>>;
+  ready(): Promise<void>;
+}
+
+export function buildHttpServer(logger: Logger, source: StatusSource) {
+  const app = Fastify({ loggerInstance: logger.child({ part: 'http' }), bodyLimit: 4 * 1024 * 1024 });
+  app.get('/healthz', async () => ({ ok: true }));
+  app.get('/readyz', async (_req, reply) => {
+    try {
+      await source.ready();
+      return { ok: true };
+    } catch (e) {
+      return reply.code(503).send({ ok: false, error: (e as Error).message });
+    }
+  });
+  app.get('/api/status', async () => source.status());
+  return app;
+}

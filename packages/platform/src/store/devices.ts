@@ -1,0 +1,113 @@
+/** Devices (设备): one row per (vendor, serial number). */
+import type { Kysely, Selectable, Updateable } from 'kysely';
+import type { Database, DevicesTable } from './schema-types.js';
+import type { DeviceRepo, DeviceRow } from './types.js';
+import { clampLimit, toBool01 } from './util.js';
+
+type DevicePatch = Parameters<DeviceRepo['update']>[1];
+
+function fromDb(r: Selectable<DevicesTable>): DeviceRow {
+  return {
+    id: r.id,
+    vendorId: r.vendor_id,
+    sn: r.sn,
+    siteId: r.site_id,
+    disabled: r.disabled === 1,
+    registeredBy: r.registered_by,
+    deviceVersion: r.device_version,
+    deviceIp: r.device_ip,
+    firstSeenAt: r.first_seen_at,
+    lastSeenAt: r.last_seen_at,
+    online: r.online === 1,
+    direction: r.direction,
+    createdAt: r.created_at,
+  };
+}
+
+function toDb(d: DeviceRow): DevicesTable {
+  return {
+    id: d.id,
+    vendor_id: d.vendorId,
+    sn: d.sn,
+    site_id: d.siteId,
+    disabled: toBool01(d.disabled),
+    registered_by: d.registeredBy,
+    device_version: d.deviceVersion,
+    device_ip: d.deviceIp,
+    first_seen_at: d.firstSeenAt,
+    last_seen_at: d.lastSeenAt,
+    online: toBool01(d.online),
+    direction: d.direction,
+    created_at: d.createdAt,
+  };
+}
+
+/** Only the fields present in the patch; `{ siteId: null }` unassigns, `{ siteId: undefined }` does nothing. */
+function patchToDb(p: DevicePatch): Updateable<DevicesTable> {
+  const set: Updateable<DevicesTable> = {};
+  if (p.siteId !== undefined) set.site_id = p.siteId;
+  if (p.disabled !== undefined) set.disabled = toBool01(p.disabled);
+  if (p.registeredBy !== undefined) set.registered_by = p.registeredBy;
+  if (p.deviceVersion !== undefined) set.device_version = p.deviceVersion;
+  if (p.deviceIp !== undefined) set.device_ip = p.deviceIp;
+  if (p.firstSeenAt !== undefined) set.first_seen_at = p.firstSeenAt;
+  if (p.lastSeenAt !== undefined) set.last_seen_at = p.lastSeenAt;
+  if (p.online !== undefined) set.online = toBool01(p.online);
+  if (p.direction !== undefined) set.direction = p.direction;
+  return set;
+}
+
+export function deviceRepo(db: Kysely<Database>): DeviceRepo {
+  return {
+    async insert(d) {
+      await db.insertInto('devices').values(toDb(d)).execute();
+    },
+    async byId(id) {
+      const r = await db.selectFrom('devices').selectAll().where('id', '=', id).executeTakeFirst();
+      return r && fromDb(r);
+    },
+    async byVendorSn(vendorId, sn) {
+      const r = await db
+        .selectFrom('devices')
+        .selectAll()
+        .where('vendor_id', '=', vendorId)
+        .where('sn', '=', sn)
+        .executeTakeFirst();
+      return r && fromDb(r);
+    },
+    async list(q = {}) {
+      let query = db.selectFrom('devices').selectAll();
+      if (q.vendorId !== undefined) query = query.where('vendor_id', '=', q.vendorId);
+      // null asks for unassigned devices; undefined does not filter.
+      if (q.siteId === null) query = query.where('site_id', 'is', null);
+      else if (q.siteId !== undefined) query = query.where('site_id', '=', q.siteId);
+      if (q.online !== undefined) query = query.where('online', '=', toBool01(q.online));
+      const rows = await query.orderBy('created_at').orderBy('id').limit(clampLimit(q.limit)).execute();
+      return rows.map(fromDb);
+    },
+    async update(id, patch) {
+      const set = patchToDb(patch);
+      if (Object.keys(set).length === 0) return;
+      await db.updateTable('devices').set(set).where('id', '=', id).execute();
+    },
+    async seen(updates) {
+      if (updates.length === 0) return;
+      // One transaction, so a presence flush costs one commit (one fsync), not one per device.
+      await db.transaction().execute(async (trx) => {
+        for (const u of updates) {
+          await trx
+            .updateTable('devices')
+            .set((eb) => ({
+              last_seen_at: u.lastSeenAt,
+              online: toBool01(u.online),
+              first_seen_at: eb.fn.coalesce('first_seen_at', eb.val(u.lastSeenAt)),
+              ...(u.deviceVersion === undefined ? {} : { device_version: u.deviceVersion }),
+              ...(u.deviceIp === undefined ? {} : { device_ip: u.deviceIp }),
+            }))
+            .where('id', '=', u.id)
+            .execute();
+        }
+      });
+    },
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * Everything that differs between SQLite and PostgreSQL, in one place. The schema and
+ * the queries are otherwise identical (text ids, bigint epoch ms, integer 0/1 booleans,
+ * ON CONFLICT … DO NOTHING RETURNING), so the repos never branch on the dialect.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from './schema-types.js';
+
+export interface Capabilities {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Most bind parameters one statement may carry; multi-row INSERTs are chunked below it. */
+  readonly maxBindParams: number;
+  /**
+   * Schema that holds Kysely's migration tables. PostgreSQL needs it spelt out: Kysely's
+   * "does the table exist" check looks across every schema, so another schema's
+   * kysely_migration (a parallel test run, another app) would be mistaken for ours.
+   */
+  readonly migrationSchema: string | undefined;
+}
+
+/** An open connection (or pool) and what its dialect can do. */
+export interface Backend {
+  readonly db: Kysely<Database>;
+  readonly caps: Capabilities;
+}
+
+export interface StoreLogger {
+  warn(obj: object, msg?: string): void;
+}

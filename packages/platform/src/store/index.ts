@@ -1,0 +1,59 @@
+/**
+ * openStore: the one way in. SQLite in dataDir unless a PostgreSQL URL is given; the
+ * schema is migrated before the store is handed out.
+ */
+
+import { sql } from 'kysely';
+import { attendanceRepo } from './attendance.js';
+import { deviceRepo } from './devices.js';
+import type { Backend, StoreLogger } from './dialect.js';
+import { eventRepo } from './events.js';
+import { migrateToLatest } from './migrate.js';
+import { isPgUniqueViolation, openPostgres } from './postgres.js';
+import { isSqliteUniqueViolation, openSqlite } from './sqlite.js';
+import type { Store } from './types.js';
+import { vendorRepo } from './vendors.js';
+
+export type { StoreLogger } from './dialect.js';
+export type * from './types.js';
+export { DEFAULT_LIMIT, MAX_LIMIT } from './util.js';
+
+export interface OpenStoreOptions {
+  dataDir: string;
+  /** postgres:// or postgresql:// selects PostgreSQL; anything else is ignored for SQLite in dataDir. */
+  databaseUrl?: string;
+  logger?: StoreLogger;
+}
+
+export function isPostgresUrl(url: string | undefined): url is string {
+  return url !== undefined && /^postgres(ql)?:\/\//i.test(url);
+}
+
+export async function openStore(opts: OpenStoreOptions): Promise<Store> {
+  const backend: Backend = isPostgresUrl(opts.databaseUrl)
+    ? await openPostgres(opts.databaseUrl)
+    : openSqlite(opts.dataDir, opts.logger);
+  try {
+    await migrateToLatest(backend);
+  } catch (err) {
+    await backend.db.destroy();
+    throw err;
+  }
+  const { db, caps } = backend;
+  return {
+    dialect: caps.dialect,
+    vendors: vendorRepo(db),
+    devices: deviceRepo(db),
+    events: eventRepo(db, caps),
+    attendance: attendanceRepo(db, caps),
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}
+
+/** Whether an insert failed on a unique key (a device registered twice, a taken accessId). */
+export function isUniqueViolation(err: unknown): boolean {
+  return isSqliteUniqueViolation(err) || isPgUniqueViolation(err);
+}

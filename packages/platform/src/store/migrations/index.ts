@@ -1,0 +1,19 @@
+/**
+ * Every migration, in code: bundled with the build and never read from disk at run time.
+ * Names sort in the order they apply (NNNN_); an applied migration is never edited, a
+ * change is a new one.
+ */
+import type { Migration, MigrationProvider } from 'kysely';
+import { migration as m0001 } from './0001_vendors_sites_devices.js';
+import { migration as m0002 } from './0002_device_events.js';
+import { migration as m0003 } from './0003_attendance.js';
+
+export const migrations: Readonly<Record<string, Migration>> = {
+  '0001_vendors_sites_devices': m0001,
+  '0002_device_events': m0002,
+  '0003_attendance': m0003,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => ({ ...migrations }),
+};

@@ -1,0 +1,44 @@
+/** PostgreSQL, chosen by a postgres:// URL: a pg.Pool behind Kysely. */
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Backend } from './dialect.js';
+import type { Database } from './schema-types.js';
+
+/** The wire protocol counts bind parameters in an Int16. */
+const PG_MAX_BIND_PARAMS = 65_535;
+
+/**
+ * pg returns BIGINT (and count(*)) as strings, since not every int8 fits a double. Ours
+ * are epoch ms and counts, far below 2^53, so they come back as numbers; a value that
+ * would lose precision is an error rather than a silent rounding. Set on this pool only:
+ * pg's global parsers belong to whoever else shares the process.
+ */
+function pgTypes(): pg.CustomTypesConfig {
+  const types = new pg.TypeOverrides();
+  types.setTypeParser(pg.types.builtins.INT8, 'text', (text: string): number => {
+    const n = Number(text);
+    if (!Number.isSafeInteger(n)) throw new RangeError(`bigint ${text} does not fit a JavaScript number`);
+    return n;
+  });
+  return types;
+}
+
+export async function openPostgres(databaseUrl: string): Promise<Backend> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, types: pgTypes() });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    // Where unqualified names land (search_path may be set in the URL's `options`).
+    const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+    const schema = rows[0]?.schema;
+    if (!schema) throw new Error('PostgreSQL search_path names no existing schema');
+    return { db, caps: { dialect: 'postgres', maxBindParams: PG_MAX_BIND_PARAMS, migrationSchema: schema } };
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+}
+
+/** SQLSTATE unique_violation. */
+export function isPgUniqueViolation(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === '23505';
+}

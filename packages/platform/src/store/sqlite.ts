@@ -1,0 +1,43 @@
+/** The embedded default: one SQLite file, one connection, durable on every commit. */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { Backend, StoreLogger } from './dialect.js';
+import type { Database } from './schema-types.js';
+
+export const SQLITE_FILE = 'kaoqin.db';
+
+/** SQLITE_MAX_VARIABLE_NUMBER's default since SQLite 3.32, which better-sqlite3 keeps. */
+const SQLITE_MAX_BIND_PARAMS = 32_766;
+
+export function openSqlite(dataDir: string, logger?: StoreLogger): Backend {
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, SQLITE_FILE);
+  const conn = new SqliteDatabase(file);
+  try {
+    // WAL lets readers run beside the writer. synchronous=FULL fsyncs the WAL on every
+    // commit: an acknowledged record must survive kill -9 and power loss (NORMAL would
+    // only survive the former).
+    const mode = conn.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal') logger?.warn({ file, journalMode: mode }, 'SQLite could not enable WAL');
+    conn.pragma('synchronous = FULL');
+    // Another process (a CLI command beside the server) may hold the write lock briefly.
+    conn.pragma('busy_timeout = 5000');
+    // Off by default in SQLite; the schema's foreign keys mean nothing without it.
+    conn.pragma('foreign_keys = ON');
+  } catch (err) {
+    conn.close();
+    throw err;
+  }
+  return {
+    db: new Kysely<Database>({ dialect: new SqliteDialect({ database: conn }) }),
+    caps: { dialect: 'sqlite', maxBindParams: SQLITE_MAX_BIND_PARAMS, migrationSchema: undefined },
+  };
+}
+
+/** SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY, as better-sqlite3 reports them. */
+export function isSqliteUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

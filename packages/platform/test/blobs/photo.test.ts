@@ -1,0 +1,252 @@
+import { randomBytes } from 'node:crypto';
+import { crc32, deflateSync } from 'node:zlib';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  checkPhoto,
+  decodeBase64Photo,
+  PHOTO_MAX_BYTES,
+  PHOTO_MAX_DECODE_PIXELS,
+  photoFormat,
+} from '../../src/blobs/photo.js';
+
+/** A picture with detail in it, so encoders cannot shrink it to nothing. */
+function noise(width: number, height: number): sharp.Sharp {
+  return sharp({ create: { width, height, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 60 } } });
+}
+
+function chunk(type: string, data: Uint8Array): Buffer {
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const out = Buffer.alloc(body.length + 8);
+  out.writeUInt32BE(data.length, 0);
+  body.copy(out, 4);
+  out.writeUInt32BE(crc32(body), body.length + 4);
+  return out;
+}
+
+/** A well-formed 8-bit grey PNG header claiming width × height, with one row of pixels. */
+function pngClaiming(width: number, height: number): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 0, 0, 0, 0], 8);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.alloc(width + 1))),
+    chunk('IEND', new Uint8Array(0)),
+  ]);
+}
+
+/** A 24-bit BMP, which sharp cannot write. */
+function bmp(width: number, height: number): Buffer {
+  const row = Math.ceil((width * 3) / 4) * 4;
+  const out = Buffer.alloc(54 + row * height, 0x80);
+  out.write('BM', 0, 'latin1');
+  out.writeUInt32LE(out.length, 2);
+  out.writeUInt32LE(0, 6);
+  out.writeUInt32LE(54, 10);
+  out.writeUInt32LE(40, 14);
+  out.writeInt32LE(width, 18);
+  out.writeInt32LE(height, 22);
+  out.writeUInt16LE(1, 26);
+  out.writeUInt16LE(24, 28);
+  out.writeUInt32LE(0, 30);
+  out.writeUInt32LE(row * height, 34);
+  out.fill(0, 38, 54);
+  return out;
+}
+
+describe('checkPhoto', () => {
+  const img: Record<string, Buffer> = {};
+
+  beforeAll(async () => {
+    img.jpg200 = await noise(200, 200).jpeg().toBuffer();
+    img.png200 = await noise(200, 200).png().toBuffer();
+    img.jpg100 = await noise(100, 100).jpeg().toBuffer();
+    img.png100 = await noise(100, 100).png().toBuffer();
+    img.jpg128 = await noise(128, 128).jpeg().toBuffer();
+    img.jpgWide = await noise(300, 127).jpeg().toBuffer();
+    img.pngHuge = await noise(400, 400).png().toBuffer();
+    img.gif = await noise(200, 200).gif().toBuffer();
+    img.webp = await noise(200, 200).webp().toBuffer();
+    img.rotated = await noise(300, 200).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+  });
+
+  it('accepts a 200×200 JPEG and PNG, by header and by full decode', async () => {
+    for (const decode of [false, true]) {
+      expect(await checkPhoto(img.jpg200!, { decode })).toEqual({
+        ok: true,
+        format: 'jpg',
+        width: 200,
+        height: 200,
+      });
+      expect(await checkPhoto(img.png200!, { decode })).toEqual({
+        ok: true,
+        format: 'png',
+        width: 200,
+        height: 200,
+      });
+    }
+  });
+
+  it('accepts a Uint8Array that is not a Buffer', async () => {
+    const copy = new Uint8Array(img.jpg200!.length + 10);
+    copy.set(img.jpg200!, 10);
+    expect(await checkPhoto(copy.subarray(10), { decode: true })).toMatchObject({ ok: true, format: 'jpg' });
+  });
+
+  it('refuses photos smaller than 128 px on either side; 128 × 128 is enough', async () => {
+    expect(await checkPhoto(img.jpg100!)).toEqual({ ok: false, reason: 'photo_too_small' });
+    expect(await checkPhoto(img.png100!, { decode: true })).toEqual({ ok: false, reason: 'photo_too_small' });
+    expect(await checkPhoto(img.jpgWide!)).toEqual({ ok: false, reason: 'photo_too_small' });
+    expect(await checkPhoto(img.jpg128!)).toMatchObject({ ok: true, width: 128, height: 128 });
+    expect(await checkPhoto(img.jpg100!, { minFacePixels: 100 })).toMatchObject({ ok: true });
+  });
+
+  it('reports the size a person sees, after EXIF orientation', async () => {
+    expect(await checkPhoto(img.rotated!)).toEqual({ ok: true, format: 'jpg', width: 200, height: 300 });
+  });
+
+  it('refuses 400 KB or more, before looking inside', async () => {
+    expect(img.pngHuge!.length).toBeGreaterThan(PHOTO_MAX_BYTES);
+    expect(await checkPhoto(img.pngHuge!)).toEqual({ ok: false, reason: 'photo_too_large' });
+    const atLimit = Buffer.concat([img.jpg200!, Buffer.alloc(PHOTO_MAX_BYTES - img.jpg200!.length)]);
+    expect(await checkPhoto(atLimit)).toEqual({ ok: false, reason: 'photo_too_large' });
+    expect(await checkPhoto(atLimit.subarray(0, PHOTO_MAX_BYTES - 1))).toMatchObject({ ok: true });
+    expect(await checkPhoto(randomBytes(PHOTO_MAX_BYTES))).toEqual({ ok: false, reason: 'photo_too_large' });
+    expect(await checkPhoto(img.jpg200!, { maxBytes: img.jpg200!.length })).toEqual({
+      ok: false,
+      reason: 'photo_too_large',
+    });
+    expect(await checkPhoto(img.pngHuge!, { maxBytes: 1024 * 1024 })).toMatchObject({ ok: true });
+  });
+
+  it('refuses formats other than JPEG and PNG, by their bytes', async () => {
+    for (const bytes of [img.gif!, img.webp!, bmp(200, 200), randomBytes(5000), Buffer.alloc(0), Buffer.from([0xff, 0xd8])]) {
+      expect(await checkPhoto(bytes, { decode: true })).toEqual({ ok: false, reason: 'photo_bad_format' });
+    }
+    expect(photoFormat(img.jpg200!)).toBe('jpg');
+    expect(photoFormat(img.png200!)).toBe('png');
+    expect(photoFormat(img.gif!)).toBeUndefined();
+    expect(photoFormat(bmp(2, 2))).toBeUndefined();
+  });
+
+  it('refuses bytes that start like a JPEG or PNG but are not one', async () => {
+    const fakeJpg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), randomBytes(3000)]);
+    const fakePng = Buffer.concat([img.png200!.subarray(0, 8), randomBytes(3000)]);
+    expect(await checkPhoto(fakeJpg)).toEqual({ ok: false, reason: 'photo_undecodable' });
+    expect(await checkPhoto(fakePng)).toEqual({ ok: false, reason: 'photo_undecodable' });
+    // a PNG called a JPEG by its first bytes, and the other way round
+    const pngInJpg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), img.png200!]);
+    expect(await checkPhoto(pngInJpg)).toEqual({ ok: false, reason: 'photo_undecodable' });
+  });
+
+  it('catches a truncated JPEG or PNG when decoding; the header check alone reads only the header', async () => {
+    const jpgCut = img.jpg200!.subarray(0, Math.floor(img.jpg200!.length / 2));
+    const pngCut = img.png200!.subarray(0, Math.floor(img.png200!.length / 2));
+    expect(await checkPhoto(jpgCut, { decode: true })).toEqual({ ok: false, reason: 'photo_undecodable' });
+    expect(await checkPhoto(pngCut, { decode: true })).toEqual({ ok: false, reason: 'photo_undecodable' });
+    expect(await checkPhoto(jpgCut)).toMatchObject({ ok: true, width: 200, height: 200 });
+    // cut inside the header, even the header check fails
+    expect(await checkPhoto(img.jpg200!.subarray(0, 40))).toEqual({ ok: false, reason: 'photo_undecodable' });
+    expect(await checkPhoto(img.png200!.subarray(0, 20))).toEqual({ ok: false, reason: 'photo_undecodable' });
+  });
+
+  it('does not decode a small PNG that claims too many pixels', async () => {
+    const side = Math.ceil(Math.sqrt(PHOTO_MAX_DECODE_PIXELS)) + 1;
+    const bomb = pngClaiming(side, side);
+    expect(bomb.length).toBeLessThan(PHOTO_MAX_BYTES);
+    expect(await checkPhoto(bomb)).toEqual({ ok: true, format: 'png', width: side, height: side });
+    expect(await checkPhoto(bomb, { decode: true })).toEqual({ ok: false, reason: 'photo_undecodable' });
+  });
+});
+
+describe('decodeBase64Photo', () => {
+  it('decodes padded and unpadded base64 of every length remainder', () => {
+    for (let n = 1; n <= 12; n++) {
+      const bytes = randomBytes(n);
+      const padded = bytes.toString('base64');
+      const unpadded = padded.replace(/=+$/, '');
+      for (const text of [padded, unpadded]) {
+        const out = decodeBase64Photo(text);
+        expect(out && Buffer.from(out).equals(bytes), text).toBe(true);
+      }
+    }
+  });
+
+  it('decodes the 2×2 PNG of the request-signature example', async () => {
+    const text =
+      'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGP4z8AARAwQCgAf7gP9i18U1AAAAABJRU5ErkJggg==';
+    const bytes = decodeBase64Photo(text)!;
+    expect(photoFormat(bytes)).toBe('png');
+    expect(await checkPhoto(bytes, { decode: true })).toEqual({ ok: false, reason: 'photo_too_small' });
+    expect(await checkPhoto(bytes, { decode: true, minFacePixels: 2 })).toEqual({
+      ok: true,
+      format: 'png',
+      width: 2,
+      height: 2,
+    });
+  });
+
+  it('tolerates a data:image/…;base64, prefix', () => {
+    const bytes = randomBytes(30);
+    for (const prefix of ['data:image/jpeg;base64,', 'data:image/png;base64,', 'DATA:IMAGE/JPG;BASE64,']) {
+      expect(Buffer.from(decodeBase64Photo(prefix + bytes.toString('base64'))!).equals(bytes)).toBe(true);
+    }
+    for (const text of [
+      'data:image/jpeg;base64,',
+      'data:text/plain;base64,QUJD',
+      'data:image/jpeg,QUJD',
+      'data:image/jpeg;base64;QUJD',
+      ' data:image/jpeg;base64,QUJD',
+      'data:image/jpeg;base64,data:image/jpeg;base64,QUJD',
+    ]) {
+      expect(decodeBase64Photo(text), text).toBeUndefined();
+    }
+  });
+
+  it('refuses anything but strict standard base64', () => {
+    for (const text of [
+      '',
+      'Q',
+      'QUJDR',
+      '=',
+      '==',
+      '====',
+      'QQ=',
+      'QQ===',
+      'QUJD=',
+      'QUJD====',
+      '=QUJ',
+      'Q=UJ',
+      'QU=J',
+      'QUJD QUJD',
+      'QUJD\nQUJD',
+      'QUJD\r\n',
+      ' QUJD',
+      'QUJD\t',
+      'QUJ-',
+      'QUJ_',
+      'QUJ.',
+      'QUJ*',
+      'QUJ\0',
+      'QUJé',
+      'ＱＵＪＤ',
+      'QR==',
+      'QUK=',
+      'QR',
+      'QUK',
+    ]) {
+      expect(decodeBase64Photo(text), JSON.stringify(text)).toBeUndefined();
+    }
+  });
+
+  it('allocates only the decoded bytes', () => {
+    const bytes = randomBytes(300_000);
+    const out = decodeBase64Photo(bytes.toString('base64'))!;
+    expect(out.byteLength).toBe(bytes.length);
+    expect(Buffer.from(out).equals(bytes)).toBe(true);
+    expect(out.buffer.byteLength).toBe(bytes.length);
+  });
+});
