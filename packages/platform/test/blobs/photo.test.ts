@@ -123,7 +123,14 @@ describe('checkPhoto', () => {
   });
 
   it('refuses formats other than JPEG and PNG, by their bytes', async () => {
-    for (const bytes of [img.gif!, img.webp!, bmp(200, 200), randomBytes(5000), Buffer.alloc(0), Buffer.from([0xff, 0xd8])]) {
+    for (const bytes of [
+      img.gif!,
+      img.webp!,
+      bmp(200, 200),
+      randomBytes(5000),
+      Buffer.alloc(0),
+      Buffer.from([0xff, 0xd8]),
+    ]) {
       expect(await checkPhoto(bytes, { decode: true })).toEqual({ ok: false, reason: 'photo_bad_format' });
     }
     expect(photoFormat(img.jpg200!)).toBe('jpg');
