@@ -8,11 +8,15 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { BlobStore } from './types.js';
 
-/** How many writes putMany keeps in flight; fsyncs overlap, so the disk commits them together. */
-const PUT_MANY_CONCURRENCY = 8;
+/**
+ * How many files a batch writes, renames or fsyncs at once. fsyncs that overlap share the
+ * disk's journal commits; libuv's thread pool (UV_THREADPOOL_SIZE, 4 by default) caps
+ * the real overlap, and leaving some of its threads free keeps sharp and DNS moving.
+ */
+const CONCURRENCY = 8;
 /** Temp files start with a dot, so they never match `<key>.` and are easy to sweep. */
 const TEMP_PREFIX = '.tmp-';
 const KEY = /^[0-9a-f]{64}$/;
@@ -20,17 +24,23 @@ const EXT = /^[a-z0-9]{1,10}$/;
 const BUCKET = /^[0-9a-f]{2}$/;
 
 export async function openLocalBlobStore(root: string): Promise<BlobStore> {
+  // Absolute and normalized, so that walking up with dirname() meets it exactly.
+  root = resolve(root);
   await mkdirDurable(root);
   await sweepTempFiles(root);
   return new LocalBlobStore(root);
 }
 
+type Item = { bytes: Uint8Array; ext: string };
+
 class LocalBlobStore implements BlobStore {
   readonly #root: string;
-  /** Writes in progress by key: a second put of the same bytes waits for the first. */
-  readonly #inflight = new Map<string, Promise<string>>();
-  /** Bucket directories known to exist durably (or being made so), by path. */
-  readonly #dirs = new Map<string, Promise<void>>();
+  /** Batches in progress by key: storing bytes already on their way waits for that batch. */
+  readonly #inflight = new Map<string, Promise<void>>();
+  /** Bucket directories made or found, by path: whether this process made it. */
+  readonly #made = new Map<string, Promise<boolean>>();
+  /** Bucket directories whose own name is durable in their parent, by path. */
+  readonly #named = new Map<string, Promise<void>>();
   #closed = false;
 
   constructor(root: string) {
@@ -38,39 +48,39 @@ class LocalBlobStore implements BlobStore {
   }
 
   async put(bytes: Uint8Array, ext: string): Promise<string> {
-    this.#checkOpen();
-    if (!EXT.test(ext)) throw new TypeError(`blob ext must match ${EXT}, got ${ext}`);
-    const key = createHash('sha256').update(bytes).digest('hex');
-    // Nothing above awaits, so two puts of the same bytes cannot both miss the map.
-    let write = this.#inflight.get(key);
-    if (!write) {
-      write = this.#store(key, bytes, ext).finally(() => this.#inflight.delete(key));
-      this.#inflight.set(key, write);
-    }
-    return write;
+    const [key] = await this.putMany([{ bytes, ext }]);
+    return key!;
   }
 
-  async putMany(items: { bytes: Uint8Array; ext: string }[]): Promise<string[]> {
-    const keys = new Array<string>(items.length);
-    let next = 0;
-    let failed = false;
-    const worker = async (): Promise<void> => {
-      while (!failed && next < items.length) {
-        const i = next++;
-        const item = items[i]!;
-        try {
-          keys[i] = await this.put(item.bytes, item.ext);
-        } catch (e) {
-          failed = true;
-          throw e;
-        }
-      }
-    };
-    const workers = Array.from({ length: Math.min(PUT_MANY_CONCURRENCY, items.length) }, worker);
-    // allSettled first: when one fails, the others' writes still finish before we reject,
-    // so nothing is left writing behind the caller's back.
-    const results = await Promise.allSettled(workers);
-    for (const r of results) if (r.status === 'rejected') throw r.reason;
+  /**
+   * Group commit: every temp file is written and fsync'd, then all are renamed, then each
+   * directory touched is fsync'd once. The directory fsyncs come after all the renames, so
+   * the first commits the journal for the whole batch and the rest find little to do.
+   */
+  async putMany(items: Item[]): Promise<string[]> {
+    this.#checkOpen();
+    for (const { ext } of items) {
+      if (!EXT.test(ext)) throw new TypeError(`blob ext must match ${EXT}, got ${ext}`);
+    }
+    const keys = items.map(({ bytes }) => createHash('sha256').update(bytes).digest('hex'));
+    // Nothing above awaits, so two batches with the same bytes cannot both miss the map.
+    const waits = new Set<Promise<void>>();
+    const mine = new Map<string, Item>();
+    for (const [i, key] of keys.entries()) {
+      const pending = this.#inflight.get(key);
+      if (pending) waits.add(pending);
+      else if (!mine.has(key)) mine.set(key, items[i]!);
+    }
+    if (mine.size > 0) {
+      const batch = this.#commit(mine);
+      const done = (): void => {
+        for (const key of mine.keys()) if (this.#inflight.get(key) === batch) this.#inflight.delete(key);
+      };
+      batch.then(done, done);
+      for (const key of mine.keys()) this.#inflight.set(key, batch);
+      waits.add(batch);
+    }
+    await Promise.all(waits);
     return keys;
   }
 
@@ -119,57 +129,128 @@ class LocalBlobStore implements BlobStore {
     return names.find((n) => n.startsWith(prefix));
   }
 
-  async #store(key: string, bytes: Uint8Array, ext: string): Promise<string> {
-    const dir = this.#dir(key);
-    if ((await this.#find(key)) !== undefined) {
-      // Complete (data is fsync'd before the rename), but a process that crashed between
-      // its rename and its directory fsync leaves the name itself not yet durable.
-      await fsyncDir(dir);
-      return key;
-    }
-    await this.#ensureDir(dir);
-    const temp = join(dir, `${TEMP_PREFIX}${key}-${randomBytes(6).toString('hex')}`);
-    try {
-      const fh = await open(temp, 'wx');
-      try {
-        await fh.writeFile(bytes);
-        await fh.datasync();
-      } finally {
-        await fh.close();
+  /**
+   * Stores distinct keys durably. An item that fails does not stop the others: they are
+   * still made durable, and then the batch rejects with the first error.
+   */
+  async #commit(batch: Map<string, Item>): Promise<void> {
+    const errors: unknown[] = [];
+    const settle = <T>(results: PromiseSettledResult<T>[]): T[] => {
+      const ok: T[] = [];
+      for (const r of results) {
+        if (r.status === 'fulfilled') ok.push(r.value);
+        else errors.push(r.reason);
       }
-      await rename(temp, join(dir, `${key}.${ext}`));
-    } catch (e) {
-      await unlink(temp).catch(() => {});
-      throw e;
-    }
-    await fsyncDir(dir);
-    return key;
+      return ok;
+    };
+
+    // 1. Each new blob into a temp file of its bucket, fsync'd. A blob already stored is
+    // complete (its data was fsync'd before its rename), so it is only fsync'd below
+    // with its directory, in case a crashed process left its name not yet durable.
+    const staged = settle(
+      await eachBounded([...batch], async ([key, { bytes, ext }]) => {
+        const dir = this.#dir(key);
+        if ((await this.#find(key)) !== undefined) return { dir };
+        await this.#makeDir(dir);
+        const temp = join(dir, `${TEMP_PREFIX}${key}-${randomBytes(6).toString('hex')}`);
+        try {
+          const fh = await open(temp, 'wx');
+          try {
+            await fh.writeFile(bytes);
+            await fh.datasync();
+          } finally {
+            await fh.close();
+          }
+        } catch (e) {
+          await unlink(temp).catch(() => {});
+          throw e;
+        }
+        return { dir, temp, final: join(dir, `${key}.${ext}`) };
+      }),
+    );
+
+    // 2. Into place. Another process storing the same bytes may win the rename: same bytes.
+    const placed = settle(
+      await eachBounded(staged, async ({ dir, temp, final }) => {
+        if (temp !== undefined && final !== undefined) {
+          try {
+            await rename(temp, final);
+          } catch (e) {
+            await unlink(temp).catch(() => {});
+            throw e;
+          }
+        }
+        return dir;
+      }),
+    );
+
+    // 3. Each directory once, and the names of buckets this process made.
+    settle(
+      await eachBounded([...new Set(placed)], (dir) => Promise.all([fsyncDir(dir), this.#nameDurable(dir)])),
+    );
+    if (errors.length > 0) throw errors[0];
   }
 
-  /** Makes root/ab and root/ab/cd, fsyncing each parent that gains an entry; once per process. */
-  #ensureDir(dir: string): Promise<void> {
-    let made = this.#dirs.get(dir);
+  /** Makes root/ab and root/ab/cd as needed; once per directory and process. */
+  #makeDir(dir: string): Promise<boolean> {
+    let made = this.#made.get(dir);
     if (!made) {
       const parent = dirname(dir);
-      const parentMade = parent === this.#root ? Promise.resolve() : this.#ensureDir(parent);
-      made = parentMade.then(() => mkdirOnce(dir));
-      this.#dirs.set(dir, made);
+      made = (parent === this.#root ? Promise.resolve(false) : this.#makeDir(parent)).then(() => mkdirOnce(dir));
+      this.#made.set(dir, made);
       // A failure (disk full, permissions) is not remembered: the next put tries again.
-      made.catch(() => this.#dirs.delete(dir));
+      made.catch(() => this.#made.delete(dir));
     }
     return made;
   }
+
+  /**
+   * Once the directory's name is durable in its parent: the parent is fsync'd if this
+   * process made the directory, after the parent's own name, up to the root. A bucket
+   * found existing is taken as durable; its maker fsync'd it before storing in it.
+   */
+  #nameDurable(dir: string): Promise<void> {
+    if (dir === this.#root) return Promise.resolve();
+    let named = this.#named.get(dir);
+    if (!named) {
+      const parent = dirname(dir);
+      named = (this.#made.get(dir) ?? Promise.resolve(false)).then(async (madeHere) => {
+        if (madeHere) await Promise.all([fsyncDir(parent), this.#nameDurable(parent)]);
+      });
+      this.#named.set(dir, named);
+      named.catch(() => this.#named.delete(dir));
+    }
+    return named;
+  }
 }
 
-/** mkdir without recursion; when this call made the directory, its parent is fsync'd. */
-async function mkdirOnce(dir: string): Promise<void> {
+/** Runs fn over items, at most CONCURRENCY at once, and waits for every one to settle. */
+async function eachBounded<T, R>(items: T[], fn: (item: T) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
+  const results = new Array<PromiseSettledResult<R>>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      try {
+        results[i] = { status: 'fulfilled', value: await fn(items[i]!) };
+      } catch (reason) {
+        results[i] = { status: 'rejected', reason };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
+  return results;
+}
+
+/** mkdir without recursion: true when this call made it, false when it was there. */
+async function mkdirOnce(dir: string): Promise<boolean> {
   try {
     await mkdir(dir);
+    return true;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return;
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw e;
   }
-  await fsyncDir(dirname(dir));
 }
 
 /** mkdir -p, then fsync the parent of every directory it made, so the new path is durable. */
@@ -213,7 +294,7 @@ async function sweepTempFiles(root: string): Promise<void> {
       }
     }
   };
-  await Promise.all(Array.from({ length: PUT_MANY_CONCURRENCY }, worker));
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 }
 
 async function readdirOrEmpty(dir: string): Promise<string[]> {

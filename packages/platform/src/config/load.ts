@@ -22,7 +22,7 @@ export function loadConfig(
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     const why = parsed.error.issues
-      .map((i) => `${flagName(String(i.path[0]))} (${envName(String(i.path[0]))}): ${i.message}`)
+      .map((i) => `--${flagName(String(i.path[0]))} (${envName(String(i.path[0]))}): ${i.message}`)
       .join('; ');
     throw new ConfigError(`invalid configuration: ${why}`);
   }
