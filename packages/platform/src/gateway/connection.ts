@@ -130,7 +130,9 @@ export class Connection {
         }
         this.#updateFlow();
       }
-      if (this.#closing && !this.#stream.destroyed) this.#stream.end();
+      // Everything owed is written: close once it has left (a peer holding its half open
+      // must not hold a shutdown up).
+      if (this.#closing && !this.#stream.destroyed) this.#stream.end(() => this.#stream.destroy());
     } finally {
       this.#flushing = false;
     }
