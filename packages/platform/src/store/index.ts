@@ -20,19 +20,27 @@ export { DEFAULT_LIMIT, MAX_LIMIT } from './util.js';
 
 export interface OpenStoreOptions {
   dataDir: string;
-  /** postgres:// or postgresql:// selects PostgreSQL; anything else is ignored for SQLite in dataDir. */
+  /** postgres:// or postgresql:// selects PostgreSQL; otherwise SQLite in dataDir. */
   databaseUrl?: string;
   logger?: StoreLogger;
 }
 
-export function isPostgresUrl(url: string | undefined): url is string {
+export function isPostgresUrl(url: string | undefined): boolean {
   return url !== undefined && /^postgres(ql)?:\/\//i.test(url);
 }
 
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
-  const backend: Backend = isPostgresUrl(opts.databaseUrl)
-    ? await openPostgres(opts.databaseUrl)
-    : openSqlite(opts.dataDir, opts.logger);
+  if (opts.databaseUrl && !isPostgresUrl(opts.databaseUrl)) {
+    // Most likely a typo; say so rather than let records land somewhere unexpected unnoticed.
+    opts.logger?.warn(
+      { scheme: opts.databaseUrl.split(':')[0] },
+      'databaseUrl is not postgres:// or postgresql://; using SQLite in dataDir',
+    );
+  }
+  const backend: Backend =
+    opts.databaseUrl !== undefined && isPostgresUrl(opts.databaseUrl)
+      ? await openPostgres(opts.databaseUrl, opts.logger)
+      : openSqlite(opts.dataDir, opts.logger);
   try {
     await migrateToLatest(backend);
   } catch (err) {

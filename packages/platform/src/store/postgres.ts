@@ -1,7 +1,7 @@
 /** PostgreSQL, chosen by a postgres:// URL: a pg.Pool behind Kysely. */
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import type { Backend } from './dialect.js';
+import type { Backend, StoreLogger } from './dialect.js';
 import type { Database } from './schema-types.js';
 
 /** The wire protocol counts bind parameters in an Int16. */
@@ -23,8 +23,11 @@ function pgTypes(): pg.CustomTypesConfig {
   return types;
 }
 
-export async function openPostgres(databaseUrl: string): Promise<Backend> {
+export async function openPostgres(databaseUrl: string, logger?: StoreLogger): Promise<Backend> {
   const pool = new pg.Pool({ connectionString: databaseUrl, types: pgTypes() });
+  // An idle pooled connection that drops (server restart, network) emits 'error' on the
+  // pool; unhandled, that would end the process. The pool replaces it on next use.
+  pool.on('error', (err) => logger?.warn({ err }, 'PostgreSQL pool connection lost'));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
     // Where unqualified names land (search_path may be set in the URL's `options`).
