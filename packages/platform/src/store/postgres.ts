@@ -28,6 +28,12 @@ export async function openPostgres(databaseUrl: string, logger?: StoreLogger): P
   // An idle pooled connection that drops (server restart, network) emits 'error' on the
   // pool; unhandled, that would end the process. The pool replaces it on next use.
   pool.on('error', (err) => logger?.warn({ err }, 'PostgreSQL pool connection lost'));
+  // A connection that drops while checked out (mid-transaction) emits 'error' on the
+  // client itself: the running query fails and the caller retries, but the event must
+  // still have a listener or it ends the process.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => logger?.warn({ err }, 'PostgreSQL connection lost mid-use'));
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
     // Where unqualified names land (search_path may be set in the URL's `options`).

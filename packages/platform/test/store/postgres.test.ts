@@ -7,31 +7,14 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.js';
+import { admin, inSchema, PG_HOW, PG_URL, SERVICES_REQUIRED } from '../helpers/pg.js';
 import { storeSuite } from './store.suite.js';
 
-const url = process.env.KAOQIN_TEST_DATABASE_URL;
-const required = process.env.KAOQIN_REQUIRE_SERVICES === '1';
-const HOW = 'set KAOQIN_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to run them';
-
-/** The same server and database, with unqualified names resolved in `schema`. */
-function inSchema(base: string, schema: string): string {
-  const u = new URL(base);
-  u.searchParams.set('options', `-c search_path=${schema}`);
-  return u.toString();
-}
-
-async function admin<T>(base: string, work: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: base });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
+const url = PG_URL;
+const required = SERVICES_REQUIRED;
+const HOW = PG_HOW;
 
 if (url) {
   storeSuite('PostgreSQL', 'postgres', async () => {
