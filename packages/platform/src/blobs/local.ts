@@ -5,6 +5,10 @@
  * and then the directory is fsync'd (and its parents when they were just created). A
  * final file is therefore always complete, so finding one means the write can be
  * skipped: storing the same bytes twice, or retrying, costs no second copy.
+ *
+ * putMany is the group commit for photos: the fsyncs of a batch overlap and share the
+ * disk's flushes (bench/blobs measures it). One process owns a root: opening a store
+ * removes every temp file under it, including those of another process writing there.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
@@ -12,29 +16,39 @@ import { dirname, join, resolve } from 'node:path';
 import type { BlobStore } from './types.js';
 
 /**
- * How many files a batch writes, renames or fsyncs at once. fsyncs that overlap share the
- * disk's journal commits; libuv's thread pool (UV_THREADPOOL_SIZE, 4 by default) caps
- * the real overlap, and leaving some of its threads free keeps sharp and DNS moving.
+ * How many files a batch writes, renames or fsyncs at once, by default. fsyncs that
+ * overlap share the disk's journal commits; libuv's thread pool (UV_THREADPOOL_SIZE, 4
+ * by default) caps the real overlap.
  */
-const CONCURRENCY = 8;
+const DEFAULT_CONCURRENCY = 8;
 /** Temp files start with a dot, so they never match `<key>.` and are easy to sweep. */
 const TEMP_PREFIX = '.tmp-';
 const KEY = /^[0-9a-f]{64}$/;
 const EXT = /^[a-z0-9]{1,10}$/;
 const BUCKET = /^[0-9a-f]{2}$/;
 
-export async function openLocalBlobStore(root: string): Promise<BlobStore> {
+export interface LocalBlobStoreOptions {
+  /** Filesystem operations a batch keeps in flight; default 8. */
+  concurrency?: number;
+}
+
+export async function openLocalBlobStore(root: string, opts: LocalBlobStoreOptions = {}): Promise<BlobStore> {
+  const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+  }
   // Absolute and normalized, so that walking up with dirname() meets it exactly.
   root = resolve(root);
   await mkdirDurable(root);
-  await sweepTempFiles(root);
-  return new LocalBlobStore(root);
+  await sweepTempFiles(root, concurrency);
+  return new LocalBlobStore(root, concurrency);
 }
 
 type Item = { bytes: Uint8Array; ext: string };
 
 class LocalBlobStore implements BlobStore {
   readonly #root: string;
+  readonly #concurrency: number;
   /** Batches in progress by key: storing bytes already on their way waits for that batch. */
   readonly #inflight = new Map<string, Promise<void>>();
   /** Bucket directories made or found, by path: whether this process made it. */
@@ -43,8 +57,9 @@ class LocalBlobStore implements BlobStore {
   readonly #named = new Map<string, Promise<void>>();
   #closed = false;
 
-  constructor(root: string) {
+  constructor(root: string, concurrency: number) {
     this.#root = root;
+    this.#concurrency = concurrency;
   }
 
   async put(bytes: Uint8Array, ext: string): Promise<string> {
@@ -148,7 +163,7 @@ class LocalBlobStore implements BlobStore {
     // complete (its data was fsync'd before its rename), so it is only fsync'd below
     // with its directory, in case a crashed process left its name not yet durable.
     const staged = settle(
-      await eachBounded([...batch], async ([key, { bytes, ext }]) => {
+      await eachBounded(this.#concurrency, [...batch], async ([key, { bytes, ext }]) => {
         const dir = this.#dir(key);
         if ((await this.#find(key)) !== undefined) return { dir };
         await this.#makeDir(dir);
@@ -171,7 +186,7 @@ class LocalBlobStore implements BlobStore {
 
     // 2. Into place. Another process storing the same bytes may win the rename: same bytes.
     const placed = settle(
-      await eachBounded(staged, async ({ dir, temp, final }) => {
+      await eachBounded(this.#concurrency, staged, async ({ dir, temp, final }) => {
         if (temp !== undefined && final !== undefined) {
           try {
             await rename(temp, final);
@@ -186,7 +201,9 @@ class LocalBlobStore implements BlobStore {
 
     // 3. Each directory once, and the names of buckets this process made.
     settle(
-      await eachBounded([...new Set(placed)], (dir) => Promise.all([fsyncDir(dir), this.#nameDurable(dir)])),
+      await eachBounded(this.#concurrency, [...new Set(placed)], (dir) =>
+        Promise.all([fsyncDir(dir), this.#nameDurable(dir)]),
+      ),
     );
     if (errors.length > 0) throw errors[0];
   }
@@ -196,7 +213,9 @@ class LocalBlobStore implements BlobStore {
     let made = this.#made.get(dir);
     if (!made) {
       const parent = dirname(dir);
-      made = (parent === this.#root ? Promise.resolve(false) : this.#makeDir(parent)).then(() => mkdirOnce(dir));
+      made = (parent === this.#root ? Promise.resolve(false) : this.#makeDir(parent)).then(() =>
+        mkdirOnce(dir),
+      );
       this.#made.set(dir, made);
       // A failure (disk full, permissions) is not remembered: the next put tries again.
       made.catch(() => this.#made.delete(dir));
@@ -224,8 +243,12 @@ class LocalBlobStore implements BlobStore {
   }
 }
 
-/** Runs fn over items, at most CONCURRENCY at once, and waits for every one to settle. */
-async function eachBounded<T, R>(items: T[], fn: (item: T) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
+/** Runs fn over items, at most `concurrency` at once, and waits for every one to settle. */
+async function eachBounded<T, R>(
+  concurrency: number,
+  items: T[],
+  fn: (item: T) => Promise<R>,
+): Promise<PromiseSettledResult<R>[]> {
   const results = new Array<PromiseSettledResult<R>>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -238,7 +261,7 @@ async function eachBounded<T, R>(items: T[], fn: (item: T) => Promise<R>): Promi
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
   return results;
 }
 
@@ -276,25 +299,21 @@ async function fsyncDir(dir: string): Promise<void> {
  * Removes temp files that a crash left behind. It lists every bucket, so opening a store
  * costs time in proportion to the number of stored files.
  */
-async function sweepTempFiles(root: string): Promise<void> {
+async function sweepTempFiles(root: string, concurrency: number): Promise<void> {
   const outer = (await readdir(root)).filter((n) => BUCKET.test(n));
   const leaves: string[] = [];
   for (const a of outer) {
     for (const b of await readdirOrEmpty(join(root, a))) if (BUCKET.test(b)) leaves.push(join(root, a, b));
   }
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < leaves.length) {
-      const dir = leaves[next++]!;
-      for (const name of await readdirOrEmpty(dir)) {
-        if (!name.startsWith(TEMP_PREFIX)) continue;
-        await unlink(join(dir, name)).catch((e: unknown) => {
-          if (!isNotFound(e)) throw e;
-        });
-      }
+  const results = await eachBounded(concurrency, leaves, async (dir) => {
+    for (const name of await readdirOrEmpty(dir)) {
+      if (!name.startsWith(TEMP_PREFIX)) continue;
+      await unlink(join(dir, name)).catch((e: unknown) => {
+        if (!isNotFound(e)) throw e;
+      });
     }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  });
+  for (const r of results) if (r.status === 'rejected') throw r.reason;
 }
 
 async function readdirOrEmpty(dir: string): Promise<string[]> {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openLocalBlobStore } from '../../src/blobs/local.js';
 import { blobStoreSuite } from './blob-store.suite.js';
@@ -105,5 +105,51 @@ describe('openLocalBlobStore', () => {
       expect(await store.get(key)).toBeUndefined();
     }
     await store.close();
+  });
+});
+
+describe('openLocalBlobStore, odd roots and failures', () => {
+  let dir: string;
+
+  beforeEach(async () => {
+    dir = await tempDir();
+  });
+
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('takes a relative root, or one ending in a slash, as the same store', async () => {
+    const bytes = randomBytes(300);
+    const a = await openLocalBlobStore(`${join(dir, 'blobs')}/`);
+    const key = await a.put(bytes, 'jpg');
+    await a.close();
+    const b = await openLocalBlobStore(relative(process.cwd(), join(dir, 'x', '..', 'blobs')));
+    expect((await b.get(key)) && Buffer.from((await b.get(key))!).equals(bytes)).toBe(true);
+    expect(await b.put(randomBytes(300), 'jpg')).toMatch(/^[0-9a-f]{64}$/);
+    await b.close();
+  });
+
+  it('stores the rest of a batch when one item cannot be stored, then rejects', async () => {
+    const root = join(dir, 'blobs');
+    const store = await openLocalBlobStore(root);
+    const good = Array.from({ length: 10 }, () => randomBytes(200));
+    const bad = randomBytes(200);
+    const badKey = createHash('sha256').update(bad).digest('hex');
+    // A plain file where the bad item's bucket directory belongs.
+    await mkdir(join(root, badKey.slice(0, 2)), { recursive: true });
+    await writeFile(join(root, badKey.slice(0, 2), badKey.slice(2, 4)), 'in the way');
+    const items = [...good.slice(0, 5), bad, ...good.slice(5)].map((bytes) => ({ bytes, ext: 'jpg' }));
+    await expect(store.putMany(items)).rejects.toThrow();
+    for (const bytes of good) {
+      expect(await store.has(createHash('sha256').update(bytes).digest('hex'))).toBe(true);
+    }
+    await store.close();
+    expect((await files(root)).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+
+  it('refuses a concurrency that is not a positive integer', async () => {
+    await expect(openLocalBlobStore(join(dir, 'b'), { concurrency: 0 })).rejects.toThrow(RangeError);
+    await expect(openLocalBlobStore(join(dir, 'b'), { concurrency: 1.5 })).rejects.toThrow(RangeError);
   });
 });

@@ -12,7 +12,15 @@ import {
 
 /** A picture with detail in it, so encoders cannot shrink it to nothing. */
 function noise(width: number, height: number): sharp.Sharp {
-  return sharp({ create: { width, height, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 60 } } });
+  return sharp({
+    create: {
+      width,
+      height,
+      channels: 3,
+      background: 'black',
+      noise: { type: 'gaussian', mean: 128, sigma: 60 },
+    },
+  });
 }
 
 function chunk(type: string, data: Uint8Array): Buffer {
@@ -229,8 +237,6 @@ describe('decodeBase64Photo', () => {
       'Q=UJ',
       'QU=J',
       'QUJD QUJD',
-      'QUJD\nQUJD',
-      'QUJD\r\n',
       ' QUJD',
       'QUJD\t',
       'QUJ-',
@@ -249,11 +255,65 @@ describe('decodeBase64Photo', () => {
     }
   });
 
+  it('takes MIME-style line breaks (Android Base64.DEFAULT wraps at 76 characters)', () => {
+    const bytes = randomBytes(1000);
+    const wrapped = bytes.toString('base64').replace(/.{76}/g, '$&\n');
+    expect(Buffer.from(decodeBase64Photo(wrapped)!).equals(bytes)).toBe(true);
+    expect(Buffer.from(decodeBase64Photo(wrapped.replaceAll('\n', '\r\n'))!).equals(bytes)).toBe(true);
+    expect(Buffer.from(decodeBase64Photo('QUJD\nQUJD')!).toString()).toBe('ABCABC');
+  });
+
   it('allocates only the decoded bytes', () => {
     const bytes = randomBytes(300_000);
     const out = decodeBase64Photo(bytes.toString('base64'))!;
     expect(out.byteLength).toBe(bytes.length);
     expect(Buffer.from(out).equals(bytes)).toBe(true);
     expect(out.buffer.byteLength).toBe(bytes.length);
+  });
+});
+
+/** The rule spelled out the slow, obvious way, to check the fast one against. */
+function strictReference(text: string): Buffer | undefined {
+  const body = text.replace(/\r?\n|\r/g, '').replace(/^data:image\/[a-z0-9.+-]{1,40};base64,/i, '');
+  const m = /^([A-Za-z0-9+/]*)(={0,2})$/.exec(body);
+  if (!m || m[1] === '') return undefined;
+  const data = m[1]!;
+  if (data.length % 4 === 1) return undefined;
+  if (m[2] !== '' && (data.length + m[2]!.length) % 4 !== 0) return undefined;
+  const bytes = Buffer.from(data, 'base64');
+  if (bytes.toString('base64').replace(/=+$/, '') !== data) return undefined;
+  return bytes;
+}
+
+describe('decodeBase64Photo against a plain reading of the rule', () => {
+  it('agrees on many random near-base64 texts', () => {
+    let seed = 11;
+    const rand = (n: number): number => {
+      seed = (seed * 1664525 + 1013904223) >>> 0;
+      return seed % n;
+    };
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    const odd = ['=', '-', '_', ' ', '\n', '\r', '\t', '.', '\0', '*', 'é', 'Ł', 'ＱＵ', '\u{1F600}', '%'];
+    let valid = 0;
+    for (let i = 0; i < 20_000; i++) {
+      let text = Buffer.from(randomBytes(rand(20))).toString('base64');
+      if (rand(2)) text = text.replace(/=+$/, '');
+      const edits = rand(3);
+      for (let e = 0; e < edits; e++) {
+        const at = rand(text.length + 1);
+        const insert = rand(3) ? odd[rand(odd.length)]! : alphabet[rand(64)]!;
+        text = rand(2)
+          ? text.slice(0, at) + insert + text.slice(at)
+          : text.slice(0, at) + insert + text.slice(at + 1);
+      }
+      if (rand(10) === 0) text = `data:image/jpeg;base64,${text}`;
+      const want = strictReference(text);
+      const got = decodeBase64Photo(text);
+      if (want) valid++;
+      expect(got === undefined ? undefined : Buffer.from(got).toString('hex'), JSON.stringify(text)).toBe(
+        want?.toString('hex'),
+      );
+    }
+    expect(valid).toBeGreaterThan(1000);
   });
 });
