@@ -1,10 +1,13 @@
 /** Devices (设备): one row per (vendor, serial number). */
-import type { Kysely, Selectable, Updateable } from 'kysely';
+import { type Kysely, type Selectable, sql, type Updateable } from 'kysely';
 import type { Database, DevicesTable } from './schema-types.js';
 import type { DeviceRepo, DeviceRow } from './types.js';
 import { clampLimit, toBool01 } from './util.js';
 
 type DevicePatch = Parameters<DeviceRepo['update']>[1];
+
+/** Devices per presence statement: 5 parameters each, well under either dialect's limit. */
+const SEEN_CHUNK = 1000;
 
 function fromDb(r: Selectable<DevicesTable>): DeviceRow {
   return {
@@ -92,20 +95,26 @@ export function deviceRepo(db: Kysely<Database>): DeviceRepo {
     },
     async seen(updates) {
       if (updates.length === 0) return;
-      // One transaction, so a presence flush costs one commit (one fsync), not one per device.
+      // One transaction, and one UPDATE … FROM a VALUES list per chunk: a flush of 19,000
+      // devices is a few statements and one commit, not 19,000 round trips that would
+      // hold the connection (and every sign-in waiting for it) for a long time.
       await db.transaction().execute(async (trx) => {
-        for (const u of updates) {
-          await trx
-            .updateTable('devices')
-            .set((eb) => ({
-              last_seen_at: u.lastSeenAt,
-              online: toBool01(u.online),
-              first_seen_at: eb.fn.coalesce('first_seen_at', eb.val(u.lastSeenAt)),
-              ...(u.deviceVersion === undefined ? {} : { device_version: u.deviceVersion }),
-              ...(u.deviceIp === undefined ? {} : { device_ip: u.deviceIp }),
-            }))
-            .where('id', '=', u.id)
-            .execute();
+        for (let at = 0; at < updates.length; at += SEEN_CHUNK) {
+          const rows = updates
+            .slice(at, at + SEEN_CHUNK)
+            .map(
+              (u) =>
+                sql`(cast(${u.id} as text), cast(${u.lastSeenAt} as bigint), cast(${toBool01(u.online)} as integer), cast(${u.deviceVersion ?? null} as text), cast(${u.deviceIp ?? null} as text))`,
+            );
+          await sql`
+            with v(id, last_seen_at, online, device_version, device_ip) as (values ${sql.join(rows)})
+            update devices set
+              last_seen_at = v.last_seen_at,
+              online = v.online,
+              first_seen_at = coalesce(devices.first_seen_at, v.last_seen_at),
+              device_version = coalesce(v.device_version, devices.device_version),
+              device_ip = coalesce(v.device_ip, devices.device_ip)
+            from v where devices.id = v.id`.execute(trx);
         }
       });
     },
