@@ -16,6 +16,23 @@ export interface ConnectionEvents {
   onClose(conn: Connection): void;
 }
 
+/** A request being handled; `outcome` is set the moment it settles, so ready answers can be written in one burst. */
+interface Pending {
+  promise: Promise<FrameOutcome>;
+  outcome?: FrameOutcome;
+}
+
+function track(promise: Promise<FrameOutcome>): Pending {
+  const p: Pending = { promise };
+  promise.then(
+    (o) => {
+      p.outcome = o;
+    },
+    () => {}, // processPayload answers every failure itself; flush handles the impossible case
+  );
+  return p;
+}
+
 export class Connection {
   readonly openedAt: number;
   lastActivityAt: number;
@@ -29,7 +46,7 @@ export class Connection {
   readonly #decoder: FrameDecoder;
   readonly #remote: string | undefined;
   /** Answers in request order; each settles when its request is handled. */
-  readonly #pending: Promise<FrameOutcome>[] = [];
+  readonly #pending: Pending[] = [];
   #flushing = false;
   #closing = false;
   #readPaused = false;
@@ -97,12 +114,12 @@ export class Connection {
         valid: false,
       };
       frames = [];
-      this.#pending.push(Promise.resolve(failed));
+      this.#pending.push({ promise: Promise.resolve(failed), outcome: failed });
     }
     for (const payload of frames) {
       // A zero-length frame carries nothing to answer: it only shows the link is alive.
       if (payload.byteLength === 0) continue;
-      this.#pending.push(processPayload(this.#ctx, payload, this.#remote));
+      this.#pending.push(track(processPayload(this.#ctx, payload, this.#remote)));
     }
     this.#updateFlow();
     void this.#flush();
@@ -113,16 +130,35 @@ export class Connection {
     this.#flushing = true;
     try {
       while (this.#pending.length) {
-        const outcome = await this.#pending[0]!;
-        this.#pending.shift();
-        if (this.#stream.destroyed) return;
-        if (outcome.valid) this.validSeen = true;
-        if (outcome.deviceId && outcome.deviceId !== this.deviceId) {
-          this.deviceId = outcome.deviceId;
-          this.#events.onDevice(this, outcome.deviceId);
+        const head = this.#pending[0]!;
+        if (!head.outcome) {
+          try {
+            await head.promise;
+          } catch (err) {
+            this.#ctx.logger.error({ err }, 'request handling failed without an answer');
+            this.destroy();
+            return;
+          }
         }
-        this.#write(encodeAnswerFrame(outcome.answer));
-        if (outcome.close) {
+        if (this.#stream.destroyed) return;
+        // Every answer already settled goes out in one write (cork), not one syscall each.
+        this.#stream.cork();
+        let closeNow = false;
+        while (this.#pending[0]?.outcome) {
+          const outcome = this.#pending.shift()!.outcome!;
+          if (outcome.valid) this.validSeen = true;
+          if (outcome.deviceId && outcome.deviceId !== this.deviceId) {
+            this.deviceId = outcome.deviceId;
+            this.#events.onDevice(this, outcome.deviceId);
+          }
+          this.#write(encodeAnswerFrame(outcome.answer));
+          if (outcome.close) {
+            closeNow = true;
+            break;
+          }
+        }
+        this.#stream.uncork();
+        if (closeNow) {
           this.#pending.length = 0;
           this.#closing = true;
           this.#stream.end();
