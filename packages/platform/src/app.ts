@@ -5,9 +5,10 @@
  * buffered, close the store.
  */
 import { join } from 'node:path';
-import { openLocalBlobStore } from './blobs/local.js';
+import { openSegmentBlobStore } from './blobs/segments.js';
 import type { BlobStore } from './blobs/types.js';
 import type { Config } from './config/schema.js';
+import { lockDataDir } from './data-lock.js';
 import { Devices } from './domain/devices.js';
 import { DeviceEvents } from './domain/events.js';
 import { AttendanceWriter } from './domain/ingest.js';
@@ -81,7 +82,11 @@ export async function startPlatform(
 ): Promise<Platform> {
   const now = opts.now ?? Date.now;
   const data = await openData(config, logger);
-  const blobs = await openLocalBlobStore(join(config.dataDir, 'blobs'));
+  const releaseLock = await lockDataDir(config.dataDir);
+  // Photos: an append-only segment log, one fsync per group-committed batch (blobs/segments.ts).
+  const blobs = await openSegmentBlobStore(join(config.dataDir, 'photos'), {
+    logger: logger.child({ part: 'photos' }),
+  });
   const presence = new Presence(data.store, data.events, config.offlineAfterMs);
   await presence.load();
   const tokens = opts.tokens ?? new MemoryTokenStore(config.tokenIdleMs);
@@ -154,6 +159,7 @@ export async function startPlatform(
       await presence.flush();
       await blobs.close();
       await data.close();
+      await releaseLock();
     })();
     return stopping;
   };

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openLocalBlobStore } from '../../src/blobs/local.js';
+import { openSegmentBlobStore } from '../../src/blobs/segments.js';
 import { openStore } from '../../src/store/index.js';
 import { TestDevice } from '../helpers/device.js';
 import { kaoqin, type Served, serve } from '../helpers/process.js';
@@ -75,7 +75,7 @@ describe('kill -9 during a stream of sign-ins', () => {
 
     // Every acked record survived the kill, with its photo.
     const store = await openStore({ dataDir });
-    const blobs = await openLocalBlobStore(join(dataDir, 'blobs'));
+    const blobs = await openSegmentBlobStore(join(dataDir, 'photos'));
     const rows = await store.attendance.list({ sn: 'KILL9-DEV', limit: 10_000 });
     const byTime = new Map(rows.map((r) => [r.recordTime, r]));
     expect(byTime.size).toBe(rows.length);

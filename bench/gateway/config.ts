@@ -1,0 +1,279 @@
+/**
+ * The harness's settings: each from a --flag, else a BENCH_* variable, else its default.
+ * `--help` lists them.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { REPO_ROOT } from './children.js';
+import type { Credentials } from './messages.js';
+import { splitCommand } from './platform.js';
+
+/** Sockets per load worker: 4,750 leaves a 20,000-file process plenty of room. */
+export const DEVICES_PER_WORKER = 4750;
+const DEFAULT_CLI = 'packages/platform/dist/cli.js';
+
+export type Section = 'echo' | 'db' | 'platform' | 'echo-latency';
+const SECTIONS: readonly Section[] = ['echo', 'db', 'platform', 'echo-latency'];
+
+export interface Settings {
+  devices: number;
+  seconds: number;
+  warmupSeconds: number;
+  drainSeconds: number;
+  workers: number;
+  connectRate: number;
+  maxOpening: number;
+  connectTimeoutSeconds: number;
+  inflight: number;
+  photoConnections: number;
+  latencyFraction: number;
+  latencyRate: number | undefined;
+  latencyInflight: number;
+  keepaliveSeconds: number;
+  dbBatch: number;
+  version: string;
+  /** The serve command, split; undefined = no platform rows. */
+  platformCmd: string[] | undefined;
+  /** Why there are no platform rows, when there are none. */
+  platformSkipped: string | undefined;
+  vendorCmd: string[] | undefined;
+  platformStartSeconds: number;
+  /** An endpoint that is already running, instead of starting a platform. */
+  target: { host: string; port: number; credentials: Credentials; pid: number | undefined } | undefined;
+  host: string;
+  skip: Set<Section>;
+  json: string | undefined;
+  keepData: boolean;
+}
+
+interface Spec {
+  env: string;
+  help: string;
+  kind: 'number' | 'string' | 'boolean';
+}
+
+const SPECS: Record<string, Spec> = {
+  devices: { env: 'BENCH_DEVICES', kind: 'number', help: 'devices (connections) held (19000)' },
+  seconds: { env: 'BENCH_SECONDS', kind: 'number', help: 'measured seconds per phase (10)' },
+  warmup: { env: 'BENCH_WARMUP_SECONDS', kind: 'number', help: 'warm-up seconds before each window (2)' },
+  drain: { env: 'BENCH_DRAIN_SECONDS', kind: 'number', help: 'longest wait for answers after a window (10)' },
+  workers: {
+    env: 'BENCH_WORKERS',
+    kind: 'number',
+    help: `load worker processes (max(2, devices/${DEVICES_PER_WORKER}))`,
+  },
+  'connect-rate': {
+    env: 'BENCH_CONNECT_RATE',
+    kind: 'number',
+    help: 'new connections per second per worker (2000)',
+  },
+  'max-opening': {
+    env: 'BENCH_MAX_OPENING',
+    kind: 'number',
+    help: 'connections opening at once per worker (500)',
+  },
+  'connect-timeout': {
+    env: 'BENCH_CONNECT_TIMEOUT_SECONDS',
+    kind: 'number',
+    help: 'give up opening after (120)',
+  },
+  inflight: {
+    env: 'BENCH_INFLIGHT',
+    kind: 'number',
+    help: 'requests in flight per connection at saturation (1)',
+  },
+  'photo-connections': {
+    env: 'BENCH_PHOTO_CONNECTIONS',
+    kind: 'number',
+    help: 'connections sending photo sign-ins (1000)',
+  },
+  'latency-fraction': {
+    env: 'BENCH_LATENCY_FRACTION',
+    kind: 'number',
+    help: 'latency phase rate, as a fraction of the max sign-in rate (0.25)',
+  },
+  'latency-rate': {
+    env: 'BENCH_LATENCY_RATE',
+    kind: 'number',
+    help: 'latency phase rate, sign-ins/s (overrides the fraction)',
+  },
+  'latency-inflight': {
+    env: 'BENCH_LATENCY_INFLIGHT',
+    kind: 'number',
+    help: 'in flight per connection at fixed rate (8)',
+  },
+  keepalive: {
+    env: 'BENCH_KEEPALIVE_SECONDS',
+    kind: 'number',
+    help: 'heartbeat idle devices every (20; 0 = never)',
+  },
+  'db-batch': {
+    env: 'BENCH_DB_BATCH',
+    kind: 'number',
+    help: 'rows per transaction in the database baseline (1000)',
+  },
+  'protocol-version': {
+    env: 'BENCH_PROTOCOL_VERSION',
+    kind: 'string',
+    help: 'the version member sent (v1.0.0)',
+  },
+  'platform-cmd': {
+    env: 'BENCH_PLATFORM_CMD',
+    kind: 'string',
+    help: `serve command (node ${DEFAULT_CLI} serve, if that file exists)`,
+  },
+  'vendor-cmd': {
+    env: 'BENCH_VENDOR_CMD',
+    kind: 'string',
+    help: 'vendor command (the platform command with "serve" replaced by "vendor create")',
+  },
+  'no-platform': { env: 'BENCH_NO_PLATFORM', kind: 'boolean', help: 'skip the platform rows' },
+  'platform-start-timeout': {
+    env: 'BENCH_PLATFORM_START_SECONDS',
+    kind: 'number',
+    help: 'wait for the gateway port (60)',
+  },
+  target: {
+    env: 'BENCH_TARGET',
+    kind: 'string',
+    help: 'host:port of a running endpoint instead (with BENCH_ACCESS_ID/KEY/SECRET, BENCH_TARGET_PID)',
+  },
+  host: { env: 'BENCH_PLATFORM_HOST', kind: 'string', help: 'address the platform listens on (127.0.0.1)' },
+  skip: { env: 'BENCH_SKIP', kind: 'string', help: `comma list of sections to skip: ${SECTIONS.join(', ')}` },
+  json: { env: 'BENCH_JSON', kind: 'string', help: 'also write every number to this JSON file' },
+  'keep-data': { env: 'BENCH_KEEP_DATA', kind: 'boolean', help: 'keep the temporary data directories' },
+};
+
+export function usage(): string {
+  const lines = Object.entries(SPECS).map(
+    ([flag, s]) => `  --${flag.padEnd(24)} ${s.env.padEnd(32)} ${s.help}`,
+  );
+  return ['usage: npm run bench:gateway -- [flags]   (each flag or its variable)', ...lines, '  --help'].join(
+    '\n',
+  );
+}
+
+function number(name: string, raw: string, min: number): number {
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min)
+    throw new RangeError(`${name} must be a number >= ${min}, got "${raw}"`);
+  return n;
+}
+
+function nonEmpty(argv: string[], name: string): string[] {
+  if (argv.length === 0) throw new RangeError(`${name} is an empty command`);
+  return argv;
+}
+
+function lookup(values: Record<string, string | boolean | undefined>, flag: string): string | undefined {
+  const v = values[flag];
+  if (typeof v === 'string') return v;
+  if (v === true) return '1';
+  const e = process.env[SPECS[flag]!.env];
+  return e === undefined || e.trim() === '' ? undefined : e;
+}
+
+export function readSettings(argv: string[]): Settings | 'help' {
+  const options = Object.fromEntries(
+    Object.entries(SPECS).map(
+      ([flag, s]) => [flag, { type: s.kind === 'boolean' ? 'boolean' : 'string' }] as const,
+    ),
+  ) as Record<string, { type: 'string' | 'boolean' }>;
+  const { values } = parseArgs({
+    args: argv,
+    options: { ...options, help: { type: 'boolean' } },
+    strict: true,
+  });
+  if (values.help) return 'help';
+  const v = values as Record<string, string | boolean | undefined>;
+  const num = (flag: string, fallback: number, min = 0): number => {
+    const raw = lookup(v, flag);
+    return raw === undefined ? fallback : number(`--${flag} (${SPECS[flag]!.env})`, raw, min);
+  };
+  const str = (flag: string): string | undefined => lookup(v, flag);
+  const bool = (flag: string): boolean => {
+    const raw = lookup(v, flag);
+    return raw !== undefined && raw !== '0' && raw.toLowerCase() !== 'false';
+  };
+
+  const devices = Math.floor(num('devices', 19_000, 1));
+  const skip = new Set<Section>();
+  for (const s of (str('skip') ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)) {
+    if (!SECTIONS.includes(s as Section))
+      throw new RangeError(`--skip: unknown section "${s}" (${SECTIONS.join(', ')})`);
+    skip.add(s as Section);
+  }
+
+  let target: Settings['target'];
+  const targetText = str('target');
+  if (targetText !== undefined) {
+    const m = /^(.+):(\d+)$/.exec(targetText);
+    if (!m) throw new RangeError(`--target must be host:port, got "${targetText}"`);
+    const need = (name: string): string => {
+      const x = process.env[name];
+      if (!x) throw new RangeError(`--target needs ${name}`);
+      return x;
+    };
+    const pid = process.env.BENCH_TARGET_PID;
+    target = {
+      host: m[1]!,
+      port: Number(m[2]),
+      credentials: {
+        accessId: need('BENCH_ACCESS_ID'),
+        accessKey: need('BENCH_ACCESS_KEY'),
+        accessSecret: need('BENCH_ACCESS_SECRET'),
+      },
+      pid: pid ? number('BENCH_TARGET_PID', pid, 1) : undefined,
+    };
+  }
+
+  let platformCmd: string[] | undefined;
+  let platformSkipped: string | undefined;
+  const explicit = str('platform-cmd');
+  if (bool('no-platform') || skip.has('platform'))
+    platformSkipped = 'skipped on request (--no-platform / --skip)';
+  else if (target) platformSkipped = undefined;
+  else if (explicit !== undefined) platformCmd = nonEmpty(splitCommand(explicit), 'BENCH_PLATFORM_CMD');
+  else if (existsSync(resolve(REPO_ROOT, DEFAULT_CLI))) platformCmd = ['node', DEFAULT_CLI, 'serve'];
+  else platformSkipped = `${DEFAULT_CLI} does not exist (build the platform, or set BENCH_PLATFORM_CMD)`;
+  let vendorCmd: string[] | undefined;
+  const vendorText = str('vendor-cmd');
+  if (vendorText !== undefined) vendorCmd = nonEmpty(splitCommand(vendorText), 'BENCH_VENDOR_CMD');
+  else if (platformCmd && platformCmd[platformCmd.length - 1] === 'serve') {
+    vendorCmd = [...platformCmd.slice(0, -1), 'vendor', 'create'];
+  } else if (platformCmd) {
+    throw new RangeError('set BENCH_VENDOR_CMD: the platform command does not end in "serve"');
+  }
+
+  return {
+    devices,
+    seconds: num('seconds', 10, 0.1),
+    warmupSeconds: num('warmup', 2, 0),
+    drainSeconds: num('drain', 10, 0),
+    workers: Math.floor(num('workers', Math.max(2, Math.ceil(devices / DEVICES_PER_WORKER)), 1)),
+    connectRate: num('connect-rate', 2000, 1),
+    maxOpening: Math.floor(num('max-opening', 500, 1)),
+    connectTimeoutSeconds: num('connect-timeout', 120, 1),
+    inflight: Math.floor(num('inflight', 1, 1)),
+    photoConnections: Math.floor(num('photo-connections', 1000, 1)),
+    latencyFraction: num('latency-fraction', 0.25, 0),
+    latencyRate: str('latency-rate') === undefined ? undefined : num('latency-rate', 0, 1),
+    latencyInflight: Math.floor(num('latency-inflight', 8, 1)),
+    keepaliveSeconds: num('keepalive', 20, 0),
+    dbBatch: Math.floor(num('db-batch', 1000, 1)),
+    version: str('protocol-version') ?? 'v1.0.0',
+    platformCmd,
+    platformSkipped,
+    vendorCmd,
+    platformStartSeconds: num('platform-start-timeout', 60, 1),
+    target,
+    host: str('host') ?? '127.0.0.1',
+    skip,
+    json: str('json'),
+    keepData: bool('keep-data'),
+  };
+}

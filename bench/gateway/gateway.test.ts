@@ -1,0 +1,237 @@
+import {
+  decodeRequestPayload,
+  FrameDecoder,
+  type IncomingRequest,
+  signRequest,
+  verifyRequestSignature,
+} from '@kaoqin/protocol';
+import { describe, expect, it } from 'vitest';
+import { forkTs, nextMessage, stop } from './children.js';
+import type { EchoConfig } from './echo-server.js';
+import { Fleet } from './fleet.js';
+import { Histogram } from './histogram.js';
+import type { ServerMessage } from './messages.js';
+import { PhotoFactory } from './photo.js';
+import { parseVendorOutput, splitCommand, withArgs } from './platform.js';
+import { type DeviceIdentity, RequestFactory } from './requests.js';
+
+// Behaviour only: the harness measures, these tests assert no timing.
+
+const CREDS = { accessId: 'id-0123', accessKey: 'key-4567', accessSecret: 'secret-89ab' };
+
+function identity(): DeviceIdentity {
+  return {
+    sn: 'bench-0-7',
+    personId: '912345600007',
+    token: '0123456789abcdef0123456789abcdef',
+    deviceIp: '10.0.0.7',
+    seq: 0,
+    heartbeatStamp: '',
+    heartbeatFrame: undefined,
+  };
+}
+
+function decodeOne(frame: Uint8Array): IncomingRequest {
+  const frames = new FrameDecoder().push(frame);
+  expect(frames).toHaveLength(1);
+  return decodeRequestPayload(frames[0]!);
+}
+
+describe('histogram', () => {
+  it('reads percentiles within its 1/128 resolution and merges by adding', () => {
+    const a = new Histogram();
+    const b = new Histogram();
+    for (let v = 1; v <= 10_000; v++) (v % 2 ? a : b).record(v * 10);
+    a.add(b.toData());
+    expect(a.count).toBe(10_000);
+    expect(a.min).toBe(10);
+    expect(a.max).toBe(100_000);
+    for (const [p, exact] of [
+      [50, 50_000],
+      [99, 99_000],
+      [100, 100_000],
+    ] as const) {
+      expect(a.percentile(p)).toBeGreaterThanOrEqual(exact);
+      expect(a.percentile(p)).toBeLessThanOrEqual(exact * (1 + 1 / 128));
+    }
+    expect(a.percentile(0)).toBe(10);
+    expect(Histogram.fromData(a.toData()).percentile(99)).toBe(a.percentile(99));
+    expect(new Histogram().percentile(99)).toBe(0);
+  });
+
+  it('keeps small values exact and clamps huge ones', () => {
+    const h = new Histogram();
+    h.record(0);
+    h.record(127);
+    h.record(1e12);
+    expect(h.percentile(1)).toBe(0);
+    expect(h.percentile(50)).toBe(127);
+    expect(h.max).toBe(0xffff_ffff);
+  });
+});
+
+describe('photo', () => {
+  it('makes a ~50 KiB PNG with valid chunk CRCs, different for every tag', () => {
+    const f = new PhotoFactory();
+    const a = f.png('9123.1700000000000');
+    const b = f.png('9123.1700000000001');
+    expect(a.length).toBe(f.bytes);
+    expect(Math.abs(a.length - 50 * 1024)).toBeLessThan(1024);
+    expect(a.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+    expect(a.equals(b)).toBe(false);
+    expect(a.length).toBe(b.length);
+    // Walk the chunks: every CRC holds, IEND closes the file.
+    const types: string[] = [];
+    let at = 8;
+    while (at < a.length) {
+      const len = a.readUInt32BE(at);
+      types.push(a.subarray(at + 4, at + 8).toString('latin1'));
+      at += 12 + len;
+    }
+    expect(at).toBe(a.length);
+    expect(types).toEqual(['IHDR', 'tEXt', 'IDAT', 'IEND']);
+    expect(() => f.base64('x'.repeat(100))).toThrow(RangeError);
+  });
+});
+
+describe('requests', () => {
+  const factory = new RequestFactory(CREDS, 'v1.0.0', 1_700_000_000_000);
+
+  it('signs heartbeats and sign-ins as the protocol verifies them', () => {
+    const dev = identity();
+    for (const frame of [factory.heartbeat(dev), factory.signIn(dev, false), factory.signIn(dev, true)]) {
+      const req = decodeOne(frame);
+      const apicode = req.apicode as 'C_HEARTBEAT' | 'C_SIGN_IN';
+      const values = {
+        version: req.version,
+        sn: req.sn,
+        token: req.token,
+        apicode,
+        timeStamp: req.timeStamp,
+      };
+      expect(
+        verifyRequestSignature(apicode, { ...values, sign: req.sign! }, req.param, CREDS.accessSecret),
+      ).toBe('exact');
+      expect(req.sign).toBe(signRequest(apicode, { ...values, param: req.param }, CREDS.accessSecret));
+    }
+    expect(() => factory.checkPhotoSigning(dev)).not.toThrow();
+  });
+
+  it('gives every sign-in its own recordTime and photo', () => {
+    const dev = identity();
+    const params = [0, 1, 2].map((): { recordTime: number; img: string } => {
+      const req = decodeOne(factory.signIn(dev, true));
+      return JSON.parse(req.param!) as { recordTime: number; img: string };
+    });
+    expect(new Set(params.map((p) => p.recordTime)).size).toBe(3);
+    expect(new Set(params.map((p) => p.img)).size).toBe(3);
+    expect(params[0]!.recordTime).toBe(1_700_000_000_000);
+  });
+
+  it('caches a heartbeat within its second', () => {
+    const dev = identity();
+    expect(factory.heartbeat(dev)).toBe(factory.heartbeat(dev));
+  });
+
+  it('builds a C_AUTH the protocol verifies', () => {
+    const req = decodeOne(factory.auth(identity()));
+    expect(req.apicode).toBe('C_AUTH');
+    const { version, sn, accessId, accessKey, timeStamp } = req;
+    expect(req.sign).toBe(
+      signRequest(
+        'C_AUTH',
+        { version, sn, apicode: 'C_AUTH', accessId, accessKey, timeStamp },
+        CREDS.accessSecret,
+      ),
+    );
+  });
+});
+
+describe('platform command lines', () => {
+  it('splits, fills placeholders or appends flags, and reads the vendor JSON', () => {
+    expect(splitCommand(`node "my dir/cli.js" serve --x 'a b'`)).toEqual([
+      'node',
+      'my dir/cli.js',
+      'serve',
+      '--x',
+      'a b',
+    ]);
+    expect(withArgs(['srv'], { tcpPort: '9' }, ['--tcp-port', '9'])).toEqual(['srv', '--tcp-port', '9']);
+    expect(withArgs(['srv', '--port={tcpPort}', '{other}'], { tcpPort: '9' }, ['--x'])).toEqual([
+      'srv',
+      '--port=9',
+      '{other}',
+    ]);
+    const out = 'migrating…\n{"id":"v1","accessId":"a","accessKey":"k","accessSecret":"s","name":"n"}\n';
+    expect(parseVendorOutput(out)).toEqual({ accessId: 'a', accessKey: 'k', accessSecret: 's' });
+    expect(
+      parseVendorOutput(JSON.stringify({ accessId: 'a', accessKey: 'k', accessSecret: 's' }, null, 2)),
+    ).toEqual({
+      accessId: 'a',
+      accessKey: 'k',
+      accessSecret: 's',
+    });
+    expect(() => parseVendorOutput('created vendor n\n')).toThrow(/accessId/);
+  });
+});
+
+describe('load workers against the echo server', () => {
+  it('connects, authenticates, and measures both saturation and fixed rate with no errors', async () => {
+    const config: EchoConfig = {
+      host: '127.0.0.1',
+      port: 0,
+      backlog: 511,
+      version: 'v1.0.0',
+      credentials: CREDS,
+    };
+    const echo = forkTs('echo-server.ts', { BENCH_ECHO: JSON.stringify(config) });
+    const fleet = Fleet.start(2);
+    try {
+      const m = await nextMessage(
+        echo,
+        (x): x is ServerMessage => typeof x === 'object' && x !== null && 'type' in x,
+        20_000,
+      );
+      if (m.type !== 'listening') throw new Error(m.error);
+      const connected = await fleet.connect({
+        host: '127.0.0.1',
+        port: m.port,
+        devices: 40,
+        credentials: CREDS,
+        version: 'v1.0.0',
+        ratePerWorker: 1000,
+        maxOpeningPerWorker: 50,
+        maxAttempts: 3,
+        timeoutMs: 15_000,
+        keepaliveMs: 0,
+        runNonce: '123456',
+        recordTimeBase: Date.now() - 86_400_000,
+      });
+      expect(connected).toMatchObject({ requested: 40, held: 40, failed: 0 });
+      const timing = { warmupMs: 100, measureMs: 400, drainMs: 5000 };
+      for (const workload of ['heartbeat', 'sign-in', 'sign-in-photo'] as const) {
+        const r = await fleet.run(
+          { name: workload, workload, ...timing, connections: 40, inflight: 2, rate: 0 },
+          echo.pid,
+        );
+        expect(r.acks, workload).toBeGreaterThan(0);
+        expect(r.errors, workload).toEqual({});
+        expect(r.unanswered, workload).toBe(0);
+        expect(r.connections).toBe(40);
+        expect(r.latency.count).toBe(r.acks);
+      }
+      const fixed = await fleet.run(
+        { name: 'latency', workload: 'sign-in', ...timing, connections: 40, inflight: 4, rate: 200 },
+        echo.pid,
+      );
+      expect(fixed.errors).toEqual({});
+      // 200/s over a 0.4 s window: about 80 answers (a loaded CI machine may shift a few).
+      expect(fixed.acks).toBeGreaterThan(20);
+      expect(fixed.acks).toBeLessThan(140);
+      expect((await fleet.status()).open).toBe(40);
+    } finally {
+      await fleet.close();
+      await stop(echo);
+    }
+  }, 60_000);
+});

@@ -1,0 +1,304 @@
+/**
+ * The results of one run, and their plain-text rendering: the summary table (metric |
+ * platform | baseline | ratio | target | verdict), then one line per measured phase so
+ * every number in the table can be traced to its connections, errors and CPU.
+ */
+import type { DbResult } from './db-baseline.js';
+import type { ConnectSummary, PhaseSummary } from './fleet.js';
+import type { StatusResult } from './messages.js';
+import type { Memory } from './proc.js';
+
+export interface ServerSection {
+  /** Why this section did not run, or stopped. */
+  skipped?: string;
+  error?: string;
+  connect?: ConnectSummary;
+  /** Memory before any device connected, while holding them idle, and at the end. */
+  memIdle?: Memory;
+  memHeld?: Memory;
+  memEnd?: Memory;
+  /** Devices still open after the last phase. */
+  heldAtEnd?: number;
+  status?: StatusResult;
+  heartbeat?: PhaseSummary;
+  signIn?: PhaseSummary;
+  photo?: PhaseSummary;
+  latency?: PhaseSummary;
+  notes: string[];
+}
+
+export interface DbSection {
+  skipped?: string;
+  error?: string;
+  rows?: DbResult;
+  photo?: DbResult;
+}
+
+export interface Report {
+  host: string[];
+  settingsLines: string[];
+  devices: number;
+  echo: ServerSection;
+  db: DbSection;
+  platform: ServerSection;
+  /** The bare echo at the platform's latency rate. */
+  echoLatency: ServerSection;
+}
+
+export const TARGETS = {
+  devices: 19_000,
+  rssBytes: 400 * 1024 * 1024,
+  heartbeatRatio: 0.5,
+  signIns: 20_000,
+  photoSignIns: 1_000,
+  p99Ms: 50,
+};
+
+const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const dec = (d: number) =>
+  new Intl.NumberFormat('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+const MB = 1024 * 1024;
+
+function mb(bytes: number | undefined): string {
+  return bytes === undefined ? '—' : `${dec(1).format(bytes / MB)} MB`;
+}
+function ms(micros: number | undefined): string {
+  return micros === undefined ? '—' : `${dec(micros < 10_000 ? 2 : 1).format(micros / 1000)} ms`;
+}
+function rate(p: PhaseSummary | undefined): string {
+  if (!p) return '—';
+  return `${int.format(p.acksPerSecond)}/s${troubled(p) ? ' *' : ''}`;
+}
+function ratio(a: number | undefined, b: number | undefined): string {
+  if (a === undefined || b === undefined || b === 0) return '—';
+  return `${dec(2).format(a / b)}×`;
+}
+function verdict(ok: boolean | undefined): string {
+  return ok === undefined ? '' : ok ? 'met' : 'MISSED';
+}
+function troubled(p: PhaseSummary): boolean {
+  return p.errorsInWindow > 0 || p.unanswered > 0 || Object.keys(p.errors).length > 0;
+}
+
+function counts(c: Record<string, number>): string {
+  const parts = Object.entries(c)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k}×${int.format(v)}`);
+  return parts.length === 0 ? 'none' : parts.join(', ');
+}
+
+function label(p: PhaseSummary): string {
+  return p.rate > 0 ? `at ${int.format(p.rate)}/s` : 'saturation';
+}
+
+type Row = [
+  metric: string,
+  platform: string,
+  baseline: string,
+  ratio: string,
+  target: string,
+  verdict: string,
+];
+
+function rows(r: Report): Row[] {
+  const p = r.platform;
+  const e = r.echo;
+  const pHeld = p.connect?.held;
+  const enough = r.devices >= TARGETS.devices;
+  const heldOk =
+    pHeld === undefined || !enough
+      ? undefined
+      : pHeld >= TARGETS.devices && (p.heldAtEnd ?? 0) >= TARGETS.devices;
+  const perDevice = (held: number | undefined) => {
+    const m = p.memHeld;
+    if (!m || !held) return '';
+    const marginal = p.memIdle
+      ? `; +${dec(1).format((m.rss - p.memIdle.rss) / 1024 / held)} KB/dev over idle`
+      : '';
+    return ` (${dec(1).format(m.rss / 1024 / held)} KB/dev${marginal})`;
+  };
+  const out: Row[] = [
+    [
+      'devices held (connected + C_AUTH)',
+      pHeld === undefined
+        ? '—'
+        : `${int.format(pHeld)} / ${int.format(r.devices)}; ${int.format(p.heldAtEnd ?? 0)} at end`,
+      e.connect ? `echo ${int.format(e.connect.held)}` : '—',
+      ratio(pHeld, e.connect?.held),
+      `${int.format(TARGETS.devices)} held`,
+      enough ? verdict(heldOk) : `n/a (${int.format(r.devices)} asked)`,
+    ],
+    [
+      'server RSS holding the devices idle',
+      `${mb(p.memHeld?.rss)}${perDevice(pHeld)}`,
+      `echo ${mb(e.memHeld?.rss)}`,
+      ratio(p.memHeld?.rss, e.memHeld?.rss),
+      '≤ 400 MB',
+      p.memHeld && enough && heldOk !== undefined ? verdict(heldOk && p.memHeld.rss <= TARGETS.rssBytes) : '',
+    ],
+    [
+      'server peak RSS over the run (VmHWM)',
+      mb(p.memEnd?.peak),
+      `echo ${mb(e.memEnd?.peak)}`,
+      ratio(p.memEnd?.peak, e.memEnd?.peak),
+      '≤ 400 MB',
+      p.memEnd && enough && heldOk !== undefined ? verdict(heldOk && p.memEnd.peak <= TARGETS.rssBytes) : '',
+    ],
+    [
+      'heartbeats/s, saturation',
+      rate(p.heartbeat),
+      `echo ${rate(e.heartbeat)}`,
+      ratio(p.heartbeat?.acksPerSecond, e.heartbeat?.acksPerSecond),
+      '≥ 50 % of echo',
+      p.heartbeat && e.heartbeat
+        ? verdict(p.heartbeat.acksPerSecond >= TARGETS.heartbeatRatio * e.heartbeat.acksPerSecond)
+        : '',
+    ],
+    [
+      'durable sign-ins/s, no photo, saturation',
+      rate(p.signIn),
+      `sqlite ${r.db.rows ? `${int.format(r.db.rows.rowsPerSecond)}/s` : '—'}`,
+      ratio(p.signIn?.acksPerSecond, r.db.rows?.rowsPerSecond),
+      `≥ ${int.format(TARGETS.signIns)}/s`,
+      p.signIn ? verdict(p.signIn.acksPerSecond >= TARGETS.signIns) : '',
+    ],
+    [
+      '  same, against the bare echo',
+      '',
+      `echo ${rate(e.signIn)}`,
+      ratio(p.signIn?.acksPerSecond, e.signIn?.acksPerSecond),
+      '',
+      '',
+    ],
+    [
+      'durable sign-ins/s, 50 KB photo, saturation',
+      rate(p.photo),
+      `sqlite+file ${r.db.photo ? `${int.format(r.db.photo.rowsPerSecond)}/s` : '—'}`,
+      ratio(p.photo?.acksPerSecond, r.db.photo?.rowsPerSecond),
+      `≥ ${int.format(TARGETS.photoSignIns)}/s`,
+      p.photo ? verdict(p.photo.acksPerSecond >= TARGETS.photoSignIns) : '',
+    ],
+    [
+      '  same, against the bare echo',
+      '',
+      `echo ${rate(e.photo)}`,
+      ratio(p.photo?.acksPerSecond, e.photo?.acksPerSecond),
+      '',
+      '',
+    ],
+  ];
+  const pl = p.latency;
+  const el = r.echoLatency.latency ?? e.latency;
+  const where = pl ? label(pl) : el ? label(el) : '';
+  out.push(
+    [
+      `sign-in ack p50, ${where}`,
+      ms(pl?.latency.percentile(50)),
+      `echo ${ms(el?.latency.percentile(50))}`,
+      ratio(pl?.latency.percentile(50), el?.latency.percentile(50)),
+      '',
+      '',
+    ],
+    [
+      `sign-in ack p99, ${where}`,
+      `${ms(pl?.latency.percentile(99))}${pl && troubled(pl) ? ' *' : ''}`,
+      `echo ${ms(el?.latency.percentile(99))}`,
+      ratio(pl?.latency.percentile(99), el?.latency.percentile(99)),
+      `≤ ${TARGETS.p99Ms} ms at 25 % of max`,
+      pl && pl.latency.count > 0 ? verdict(pl.latency.percentile(99) <= TARGETS.p99Ms * 1000) : '',
+    ],
+  );
+  return out;
+}
+
+function table(all: Row[]): string {
+  const head: Row = ['metric', 'platform', 'baseline', 'ratio', 'target', 'verdict'];
+  const widths = head.map((h, i) => Math.max(h.length, ...all.map((r) => r[i]!.length)));
+  const line = (r: Row) =>
+    r
+      .map((c, i) => (i === 0 || i === 4 || i === 5 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join(' | ')
+      .trimEnd();
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('-|-'), ...all.map(line)].join('\n');
+}
+
+function phaseLine(server: string, p: PhaseSummary): string {
+  const cpu = p.serverCpu === undefined ? 'n/a' : `${int.format(p.serverCpu)} %`;
+  return (
+    `  ${`${server} ${p.name}`.padEnd(30)} ${label(p)}, ${int.format(p.connections)} conns × ${p.inflight} in flight, ` +
+    `${dec(1).format(p.windowMs / 1000)} s: ${int.format(p.acksPerSecond)} acks/s; ack p50 ${ms(p.latency.percentile(50))} ` +
+    `p99 ${ms(p.latency.percentile(99))} max ${ms(p.latency.max)}` +
+    (p.rate > 0
+      ? ` (from due time: p99 ${ms(p.corrected.percentile(99))}; ${int.format(p.delayed)} sent late)`
+      : '') +
+    `; errors ${counts(p.errors)}; unanswered ${int.format(p.unanswered)}` +
+    (p.pushes > 0 ? `; pushes ${int.format(p.pushes)}` : '') +
+    (p.keepalivesPerSecond > 0
+      ? `; beside it ${int.format(p.keepalivesPerSecond)} keep-alive heartbeats/s`
+      : '') +
+    `; CPU server ${cpu}, load ${int.format(p.loadgenCpu)} %; load loop delay p99 ${dec(1).format(p.loopDelayP99Ms)} ms`
+  );
+}
+
+function sectionLines(name: string, s: ServerSection): string[] {
+  const out: string[] = [];
+  if (s.skipped) out.push(`  ${name}: skipped: ${s.skipped}`);
+  if (s.error) out.push(`  ${name}: ERROR: ${s.error.split('\n').join('\n    ')}`);
+  if (s.connect) {
+    const c = s.connect;
+    out.push(
+      `  ${name} connect: ${int.format(c.held)} of ${int.format(c.requested)} held in ${dec(1).format(c.elapsedMs / 1000)} s ` +
+        `from ${c.addresses.length} source addresses (${c.addresses[0]}…${c.addresses[c.addresses.length - 1]}); ` +
+        `retries ${counts(c.retries)}; failures ${counts(c.failures)}`,
+    );
+  }
+  if (s.memIdle || s.memHeld || s.memEnd) {
+    out.push(
+      `  ${name} memory: RSS before devices ${mb(s.memIdle?.rss)}, holding them ${mb(s.memHeld?.rss)}, ` +
+        `at end ${mb(s.memEnd?.rss)}, peak ${mb(s.memEnd?.peak)}` +
+        (s.memHeld && s.memIdle && s.connect?.held
+          ? `; (held − before) / devices = ${dec(1).format((s.memHeld.rss - s.memIdle.rss) / 1024 / s.connect.held)} KB`
+          : '') +
+        (s.memEnd && s.memEnd.processes > 1 ? ` (${s.memEnd.processes} processes)` : ''),
+    );
+  }
+  for (const p of [s.heartbeat, s.signIn, s.photo, s.latency]) if (p) out.push(phaseLine(name, p));
+  if (s.status) {
+    const k = s.status.keepalive;
+    out.push(
+      `  ${name} end: ${int.format(s.heldAtEnd ?? s.status.open)} devices open; closed after auth: ${counts(s.status.closed)}; ` +
+        `keep-alive heartbeats ${int.format(k.sent)} sent, ${int.format(k.acks)} acked, errors ${counts(k.errors)}`,
+    );
+  }
+  for (const n of s.notes) out.push(`  ${name}: ${n}`);
+  return out;
+}
+
+function dbLine(name: string, d: DbResult): string {
+  return (
+    `  ${name.padEnd(30)} ${int.format(d.rows)} rows in ${int.format(d.batches)} transactions over ${dec(1).format(d.seconds)} s: ` +
+    `${int.format(d.rowsPerSecond)} rows/s; per batch p50 ${dec(1).format(d.batchMsP50)} ms, max ${dec(1).format(d.batchMsMax)} ms ` +
+    `(journal_mode=${d.journalMode}, synchronous=${d.synchronous})`
+  );
+}
+
+export function formatReport(r: Report): string {
+  const out = [...r.host, ...r.settingsLines, '', table(rows(r)), ''];
+  out.push(
+    'verdict: met / MISSED against the target; blank where there is no number to judge.',
+    '* = the phase had failed answers or unanswered requests (see its line below).',
+    'baselines: echo = bare framed server (decode, MD5 signature check, constant answer) driven by the same',
+    'load workers; sqlite = raw 1000-row transactions, WAL, synchronous=FULL; sqlite+file = the same plus each',
+    "row's 50 KB photo written to its own file and fdatasync'd.",
+    '',
+    'phases',
+  );
+  out.push(...sectionLines('echo', r.echo));
+  if (r.db.skipped) out.push(`  db: skipped: ${r.db.skipped}`);
+  if (r.db.error) out.push(`  db: ERROR: ${r.db.error}`);
+  if (r.db.rows) out.push(dbLine('sqlite rows', r.db.rows));
+  if (r.db.photo) out.push(dbLine('sqlite rows + photo files', r.db.photo));
+  out.push(...sectionLines('platform', r.platform));
+  out.push(...sectionLines('echo', r.echoLatency));
+  return out.join('\n');
+}

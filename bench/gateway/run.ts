@@ -1,0 +1,388 @@
+/**
+ * npm run bench:gateway: the TCP device gateway under load, beside baselines from the
+ * same run. In order: the bare echo server (devices held, heartbeats/s and sign-ins/s
+ * at saturation); raw SQLite inserts (rows/s, with and without photo files); the
+ * platform (started from its command with a fresh data dir and a new vendor, or a
+ * running endpoint given with --target): devices held and RSS, heartbeats/s, sign-ins/s
+ * without and with a 50 KB photo, then ack latency at 25 % of its max sign-in rate; last,
+ * the echo again at that same rate. Prints the table; `--help` lists the settings.
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { forkTs, installCleanup, nextMessage, stop } from './children.js';
+import { readSettings, type Settings, usage } from './config.js';
+import type { DbConfig, DbResult } from './db-baseline.js';
+import type { EchoConfig } from './echo-server.js';
+import { Fleet, type PhaseOptions, type PhaseSummary } from './fleet.js';
+import type { Histogram } from './histogram.js';
+import type { Credentials, ServerMessage, Workload } from './messages.js';
+import { createVendor, freePort, startPlatform } from './platform.js';
+import { memory } from './proc.js';
+import { formatReport, type Report, type ServerSection } from './report.js';
+
+/** Time for the server to settle after the last device opened, before its RSS is read. */
+const SETTLE_MS = 2000;
+const PHOTO_NOTE = 'a ~50 KiB PNG (base64 in img), different in every request';
+
+const started = Date.now();
+function progress(text: string): void {
+  process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${text}\n`);
+}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+function hostLines(): string[] {
+  const limit = /Max open files\s+(\d+)/.exec(
+    (() => {
+      try {
+        return readFileSync('/proc/self/limits', 'utf8');
+      } catch {
+        return '';
+      }
+    })(),
+  );
+  return [
+    `Node ${process.version} (V8 ${process.versions.v8}), ${cpus()[0]?.model.trim() ?? 'unknown CPU'}`,
+    `${availableParallelism()} logical CPUs shared by the server and the load workers; ` +
+      `${int.format(totalmem() / 1024 / 1024)} MiB RAM; open-file limit ${limit?.[1] ?? 'unknown'} per process`,
+  ];
+}
+
+function settingsLines(s: Settings): string[] {
+  return [
+    `${int.format(s.devices)} devices over ${s.workers} load workers (≤ ${int.format(s.connectRate)} new connections/s each); ` +
+      `each phase ${s.warmupSeconds} s warm-up + ${s.seconds} s measured`,
+    `saturation: every device, ${s.inflight} in flight each (photo: ${int.format(s.photoConnections)} devices; ${PHOTO_NOTE}); ` +
+      `latency: ${s.latencyRate ? `${int.format(s.latencyRate)}/s` : `${s.latencyFraction * 100} % of the max sign-in rate`}, ` +
+      `≤ ${s.latencyInflight} in flight per device; idle devices heartbeat every ${s.keepaliveSeconds} s`,
+  ];
+}
+
+interface Endpoint {
+  host: string;
+  port: number;
+  pid: number | undefined;
+  credentials: Credentials;
+}
+
+interface Plan {
+  saturation: boolean;
+  /** Fixed rate for the latency phase; undefined = the fraction of this server's own sign-in max. */
+  latencyRate: number | undefined;
+  latency: boolean;
+}
+
+class Bench {
+  readonly runNonce = String(randomInt(100_000, 1_000_000));
+  readonly recordTimeBase = Date.now() - 86_400_000;
+  readonly tmp = mkdtempSync(join(tmpdir(), 'kaoqin-bench-gateway-'));
+  readonly report: Report;
+
+  constructor(readonly s: Settings) {
+    this.report = {
+      host: hostLines(),
+      settingsLines: settingsLines(s),
+      devices: s.devices,
+      echo: { notes: [] },
+      db: {},
+      platform: { notes: [] },
+      echoLatency: { notes: [] },
+    };
+  }
+
+  private phase(
+    name: string,
+    workload: Workload,
+    connections: number,
+    inflight: number,
+    rate: number,
+  ): PhaseOptions {
+    return {
+      name,
+      workload,
+      warmupMs: this.s.warmupSeconds * 1000,
+      measureMs: this.s.seconds * 1000,
+      drainMs: this.s.drainSeconds * 1000,
+      connections,
+      inflight,
+      rate,
+    };
+  }
+
+  /** Connects the devices to a server, then runs the planned phases. */
+  async drive(label: string, sec: ServerSection, ep: Endpoint, plan: Plan): Promise<void> {
+    const s = this.s;
+    const fleet = Fleet.start(s.workers);
+    try {
+      if (ep.pid) sec.memIdle = memory(ep.pid);
+      progress(`${label}: opening ${int.format(s.devices)} devices on ${ep.host}:${ep.port}`);
+      sec.connect = await fleet.connect({
+        host: ep.host,
+        port: ep.port,
+        devices: s.devices,
+        credentials: ep.credentials,
+        version: s.version,
+        ratePerWorker: s.connectRate,
+        maxOpeningPerWorker: s.maxOpening,
+        maxAttempts: 5,
+        timeoutMs: s.connectTimeoutSeconds * 1000,
+        keepaliveMs: s.keepaliveSeconds * 1000,
+        runNonce: this.runNonce,
+        recordTimeBase: this.recordTimeBase,
+      });
+      progress(
+        `${label}: ${int.format(sec.connect.held)} held in ${(sec.connect.elapsedMs / 1000).toFixed(1)} s`,
+      );
+      if (sec.connect.held === 0) throw new Error('no device could connect and authenticate');
+      await sleep(SETTLE_MS);
+      if (ep.pid) sec.memHeld = memory(ep.pid);
+      const run = async (o: PhaseOptions): Promise<PhaseSummary> => {
+        progress(`${label}: ${o.name}${o.rate > 0 ? ` at ${int.format(o.rate)}/s` : ''}`);
+        const r = await fleet.run(o, ep.pid);
+        progress(
+          `${label}: ${o.name}: ${int.format(r.acksPerSecond)} acks/s, p99 ${(r.latency.percentile(99) / 1000).toFixed(2)} ms`,
+        );
+        return r;
+      };
+      if (plan.saturation) {
+        sec.heartbeat = await run(this.phase('heartbeat', 'heartbeat', s.devices, s.inflight, 0));
+        sec.signIn = await run(this.phase('sign-in', 'sign-in', s.devices, s.inflight, 0));
+        sec.photo = await run(
+          this.phase('sign-in+photo', 'sign-in-photo', s.photoConnections, s.inflight, 0),
+        );
+      }
+      const rate = Math.round(
+        plan.latencyRate ?? s.latencyRate ?? (sec.signIn ? sec.signIn.acksPerSecond * s.latencyFraction : 0),
+      );
+      if (plan.latency && rate > 0) {
+        sec.latency = await run(this.phase('latency', 'sign-in', s.devices, s.latencyInflight, rate));
+      } else if (plan.latency) sec.notes.push('no latency phase: no sign-in rate to take a fraction of');
+      sec.status = await fleet.status();
+      sec.heldAtEnd = sec.status.open;
+      if (ep.pid) sec.memEnd = memory(ep.pid);
+    } finally {
+      await fleet.close();
+    }
+  }
+
+  private async withEcho(fn: (ep: Endpoint) => Promise<void>): Promise<void> {
+    const credentials: Credentials = {
+      accessId: randomBytes(16).toString('hex'),
+      accessKey: randomBytes(16).toString('hex'),
+      accessSecret: randomBytes(16).toString('hex'),
+    };
+    const config: EchoConfig = {
+      host: '127.0.0.1',
+      port: 0,
+      backlog: 4096,
+      version: this.s.version,
+      credentials,
+    };
+    const child = forkTs('echo-server.ts', { BENCH_ECHO: JSON.stringify(config) });
+    try {
+      const m = await nextMessage(
+        child,
+        (x): x is ServerMessage => typeof x === 'object' && x !== null && 'type' in x,
+        30_000,
+      );
+      if (m.type !== 'listening') throw new Error(`echo server: ${m.error}`);
+      await fn({ host: '127.0.0.1', port: m.port, pid: child.pid, credentials });
+    } finally {
+      await stop(child);
+    }
+  }
+
+  async echo(): Promise<void> {
+    const sec = this.report.echo;
+    if (this.s.skip.has('echo')) {
+      sec.skipped = 'on request';
+      return;
+    }
+    // Without a platform, the echo's own latency phase stands in (at a fraction of its own max).
+    const latency = this.s.platformCmd === undefined && this.s.target === undefined;
+    await this.section(sec, () =>
+      this.withEcho((ep) =>
+        this.drive('echo', sec, ep, { saturation: true, latency, latencyRate: undefined }),
+      ),
+    );
+  }
+
+  async db(): Promise<void> {
+    const d = this.report.db;
+    if (this.s.skip.has('db')) {
+      d.skipped = 'on request';
+      return;
+    }
+    const one = async (name: string, photoBytes: number): Promise<DbResult> => {
+      progress(`db: ${name}`);
+      const cfg: DbConfig = {
+        dir: join(this.tmp, `db-${name}`),
+        seconds: this.s.seconds,
+        batch: this.s.dbBatch,
+        photoBytes,
+      };
+      const child = forkTs('db-baseline.ts', { BENCH_DB: JSON.stringify(cfg) });
+      try {
+        const m = await nextMessage(
+          child,
+          (x): x is DbResult | { type: 'error'; error: string } =>
+            typeof x === 'object' && x !== null && 'type' in x,
+          this.s.seconds * 1000 + 120_000,
+        );
+        if (m.type === 'error') throw new Error(m.error);
+        progress(`db: ${name}: ${int.format(m.rowsPerSecond)} rows/s`);
+        return m;
+      } finally {
+        await stop(child);
+      }
+    };
+    try {
+      d.rows = await one('rows', 0);
+      d.photo = await one('photos', 50 * 1024);
+    } catch (e) {
+      d.error = String((e as Error).message ?? e);
+    }
+  }
+
+  async platform(): Promise<void> {
+    const sec = this.report.platform;
+    const s = this.s;
+    if (s.target) {
+      const ep = { ...s.target };
+      sec.notes.push(
+        `target ${ep.host}:${ep.port}${ep.pid ? ` (pid ${ep.pid})` : ' (no BENCH_TARGET_PID: no RSS or CPU)'}`,
+      );
+      await this.section(sec, () =>
+        this.drive('target', sec, ep, { saturation: true, latency: true, latencyRate: undefined }),
+      );
+      return;
+    }
+    if (!s.platformCmd) {
+      sec.skipped = s.platformSkipped ?? 'no platform command';
+      return;
+    }
+    const serve = s.platformCmd;
+    const vendorCmd = s.vendorCmd!;
+    await this.section(sec, async () => {
+      const dataDir = join(this.tmp, 'platform-data');
+      mkdirSync(dataDir, { recursive: true });
+      const logFile = join(this.tmp, 'platform.log');
+      const [tcpPort, httpPort] = [await freePort(), await freePort()];
+      const vendorVars = { name: `bench-${this.runNonce}`, dataDir };
+      // Before serve, so a platform that caches vendors at boot knows this one.
+      let credentials: Credentials | undefined;
+      let firstTry: unknown;
+      progress('platform: creating a vendor');
+      try {
+        credentials = await createVendor(vendorCmd, vendorVars, logFile);
+      } catch (e) {
+        firstTry = e;
+      }
+      progress(`platform: starting ${serve.join(' ')}`);
+      const p = await startPlatform(
+        serve,
+        { dataDir, tcpPort, httpPort, host: s.host },
+        logFile,
+        s.platformStartSeconds * 1000,
+      );
+      try {
+        sec.notes.push(`started in ${(p.startMs / 1000).toFixed(1)} s: ${p.argv.join(' ')}`);
+        sec.notes.push(
+          `log: ${logFile}${s.keepData ? '' : ' (removed at exit; BENCH_KEEP_DATA=1 keeps it)'}`,
+        );
+        if (!credentials) {
+          sec.notes.push(
+            `vendor create before serve failed, created after start instead: ${String(firstTry)}`,
+          );
+          credentials = await createVendor(vendorCmd, vendorVars, logFile);
+        }
+        await this.drive(
+          'platform',
+          sec,
+          { host: s.host, port: tcpPort, pid: p.pid, credentials },
+          {
+            saturation: true,
+            latency: true,
+            latencyRate: undefined,
+          },
+        );
+      } finally {
+        progress('platform: stopping');
+        await stop(p.child, 10_000);
+      }
+    });
+  }
+
+  async echoLatency(): Promise<void> {
+    const pl = this.report.platform.latency;
+    const sec = this.report.echoLatency;
+    if (!pl || this.s.skip.has('echo-latency')) return;
+    await this.section(sec, () =>
+      this.withEcho((ep) =>
+        this.drive('echo', sec, ep, { saturation: false, latency: true, latencyRate: pl.rate }),
+      ),
+    );
+  }
+
+  private async section(sec: ServerSection, fn: () => Promise<void>): Promise<void> {
+    try {
+      await fn();
+    } catch (e) {
+      sec.error = String((e as Error).message ?? e);
+      progress(`ERROR: ${sec.error.split('\n')[0]}`);
+    }
+  }
+}
+
+function histogramJson(h: Histogram): Record<string, number> {
+  const q = (p: number) => h.percentile(p) / 1000;
+  return { count: h.count, p50Ms: q(50), p90Ms: q(90), p99Ms: q(99), p999Ms: q(99.9), maxMs: h.max / 1000 };
+}
+
+function toJson(report: Report): string {
+  return JSON.stringify(
+    report,
+    (_k, v: unknown) =>
+      v !== null && typeof v === 'object' && 'percentile' in v && typeof v.percentile === 'function'
+        ? histogramJson(v as Histogram)
+        : v,
+    2,
+  );
+}
+
+async function main(): Promise<number> {
+  const settings = readSettings(process.argv.slice(2));
+  if (settings === 'help') {
+    console.log(usage());
+    return 0;
+  }
+  installCleanup();
+  const bench = new Bench(settings);
+  process.on('exit', () => {
+    if (!settings.keepData) rmSync(bench.tmp, { recursive: true, force: true });
+  });
+  progress(`scratch directory ${bench.tmp}`);
+  await bench.echo();
+  await bench.db();
+  await bench.platform();
+  await bench.echoLatency();
+  const r = bench.report;
+  console.log(formatReport(r));
+  if (settings.json) writeFileSync(settings.json, toJson(r));
+  const failed = [r.echo.error, r.db.error, r.platform.error, r.echoLatency.error].some(
+    (e) => e !== undefined,
+  );
+  return failed ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    console.error(e);
+    process.exitCode = 1;
+  },
+);
