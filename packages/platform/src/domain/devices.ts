@@ -8,6 +8,9 @@ import type { DeviceRow, Direction, Store } from '../store/types.js';
 import type { DeviceEvents } from './events.js';
 import { newId } from './ids.js';
 
+/** How far before the last refresh the next one looks (clock differences between processes). */
+const REFRESH_OVERLAP_MS = 60_000;
+
 export class Devices {
   readonly #store: Store;
   readonly #events: DeviceEvents;
@@ -15,6 +18,7 @@ export class Devices {
   readonly #byKey = new Map<string, DeviceRow>();
   readonly #byId = new Map<string, DeviceRow>();
   readonly #loading = new Map<string, Promise<DeviceRow>>();
+  #lastRefresh = 0;
 
   constructor(store: Store, events: DeviceEvents, now: () => number = Date.now) {
     this.#store = store;
@@ -85,10 +89,16 @@ export class Devices {
     if (row) row.disabled = disabled;
   }
 
-  /** Re-reads the cached devices' operator-controlled fields (disabled, site, direction). */
+  /**
+   * Re-reads the operator-controlled fields (disabled, site, direction) of cached devices
+   * changed since the last look, from any process. The window reaches back a little
+   * further than the last look, for clocks that differ between processes.
+   */
   async refresh(): Promise<void> {
+    const from = this.#lastRefresh - REFRESH_OVERLAP_MS;
+    this.#lastRefresh = this.#now();
     if (this.#byId.size === 0) return;
-    for (const row of await this.#store.devices.list({ limit: 1_000_000 })) {
+    for (const row of await this.#store.devices.changedSince(from)) {
       const cached = this.#byId.get(row.id);
       if (cached) {
         cached.disabled = row.disabled;

@@ -42,6 +42,7 @@ function toDb(d: DeviceRow): DevicesTable {
     online: toBool01(d.online),
     direction: d.direction,
     created_at: d.createdAt,
+    changed_at: d.createdAt,
   };
 }
 
@@ -91,7 +92,15 @@ export function deviceRepo(db: Kysely<Database>): DeviceRepo {
     async update(id, patch) {
       const set = patchToDb(patch);
       if (Object.keys(set).length === 0) return;
-      await db.updateTable('devices').set(set).where('id', '=', id).execute();
+      await db
+        .updateTable('devices')
+        .set({ ...set, changed_at: Date.now() })
+        .where('id', '=', id)
+        .execute();
+    },
+    async changedSince(since) {
+      const rows = await db.selectFrom('devices').selectAll().where('changed_at', '>=', since).execute();
+      return rows.map(fromDb);
     },
     async seen(updates) {
       if (updates.length === 0) return;

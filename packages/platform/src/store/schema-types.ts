@@ -41,6 +41,8 @@ export interface DevicesTable {
   online: Bool01;
   direction: Direction;
   created_at: number;
+  /** Last operator change (migration 0004); null on rows from before it. */
+  changed_at: number | null;
 }
 
 export interface DeviceEventsTable {

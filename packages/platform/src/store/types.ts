@@ -138,6 +138,8 @@ export interface DeviceRepo {
   byVendorSn(vendorId: string, sn: string): Promise<DeviceRow | undefined>;
   list(q?: DeviceQuery): Promise<DeviceRow[]>;
   update(id: string, patch: Partial<Omit<DeviceRow, 'id' | 'vendorId' | 'sn' | 'createdAt'>>): Promise<void>;
+  /** Devices an operator changed (update()) at or after `since`: what a cache must re-read. */
+  changedSince(since: number): Promise<DeviceRow[]>;
   /** Many presence updates in one transaction; firstSeenAt is set where it was null. */
   seen(updates: DeviceSeen[]): Promise<void>;
 }

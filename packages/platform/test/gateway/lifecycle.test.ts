@@ -76,6 +76,25 @@ describe('credentials', () => {
   });
 });
 
+describe('changes made by another process', () => {
+  it('reach the running gateway at its next refresh, and only changed devices are re-read', async () => {
+    const d = await device('LIFE-REMOTE');
+    await d.auth();
+    const row = (await tp.platform.data.store.devices.byVendorSn(tp.creds.vendorId, 'LIFE-REMOTE'))!;
+    const before = Date.now();
+    // What `kaoqin device disable` does from its own process: a store write, no cache.
+    await tp.platform.data.store.devices.update(row.id, { disabled: true });
+    expect((await tp.platform.data.store.devices.changedSince(before)).map((r) => r.id)).toEqual([row.id]);
+    expect((await d.heartbeat()).success).toBe(true); // not seen yet
+    await tp.platform.data.devices.refresh();
+    expect((await d.heartbeat()).error?.errorcode).toBe('490_04');
+    await tp.platform.data.store.devices.update(row.id, { disabled: false });
+    await tp.platform.data.devices.refresh();
+    expect((await d.heartbeat()).success).toBe(true);
+    d.close();
+  });
+});
+
 describe('presence (D10)', () => {
   it('goes online at the first request and offline 60 s after the last, socket open or not', async () => {
     const d = await device('LIFE-PRESENCE');
