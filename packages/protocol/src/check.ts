@@ -13,7 +13,7 @@ import type { z } from 'zod';
 import { APICODE_SPECS, type Apicode, type ApicodeSpec, isApicode } from './apicodes.js';
 import { ERRORS, ProtocolError } from './errors.js';
 import type { IncomingRequest } from './request.js';
-import { type SignVariant, verifyRequestSignature } from './sign.js';
+import { type ParsedParam, parseOnce, type SignVariant, verifyRequestSignature } from './sign.js';
 import { DEFAULT_TIMESTAMP_WINDOW_MS, parseTimeStamp, withinWindow } from './time.js';
 
 export interface Prechecked {
@@ -108,6 +108,7 @@ export function verifySigned(
   secret: string,
   options: VerifyOptions,
 ): Verified {
+  const parsed = parseOnce(req.param);
   const signVariant = verifyRequestSignature(
     pre.apicode,
     {
@@ -123,6 +124,7 @@ export function verifySigned(
     },
     req.param,
     secret,
+    parsed,
   );
   if (!signVariant) throw new ProtocolError(ERRORS.AUTH_FAILED, 'sign does not match');
   if (pre.stampMs !== undefined && !withinWindow(pre.stampMs, options.nowMs, options.windowMs)) {
@@ -131,18 +133,18 @@ export function verifySigned(
       `timeStamp is ${Math.round((pre.stampMs - options.nowMs) / 1000)} s from the platform clock`,
     );
   }
-  return { signVariant, param: parseParam(pre.spec, req.param) };
+  return { signVariant, param: parseParam(pre.spec, req.param, parsed) };
 }
 
 /** Parses and validates param text against an apicode's schema (400_02, 403_xx). */
-export function parseParam(spec: ApicodeSpec, text: string | undefined): unknown {
+export function parseParam(
+  spec: ApicodeSpec,
+  text: string | undefined,
+  parsed: ParsedParam = parseOnce(text),
+): unknown {
   if (text === undefined || spec.paramSchema === null) return undefined;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new ProtocolError(ERRORS.PARAM_PARSE, `param is not JSON: ${(e as Error).message}`);
-  }
+  if (!parsed.ok) throw new ProtocolError(ERRORS.PARAM_PARSE, `param is not JSON: ${parsed.error}`);
+  const raw = parsed.value;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ProtocolError(ERRORS.PARAM_PARSE, 'param must be a JSON object');
   }

@@ -42,12 +42,13 @@ function collectImageProperties(node: Node, out: Node[]): void {
  * comma removed: the comma after it and the whitespace up to the next member, or, for
  * the last member, the comma and whitespace before it. Every other byte stays as sent,
  * so a pretty-printed param strips to the same text as pretty-printing it without img.
- * Text that is not valid JSON comes back as is.
+ * Text that is not valid JSON comes back as is; `knownJson` skips that check for a
+ * caller that has just parsed the text.
  */
-export function stripImageMembers(text: string): string {
+export function stripImageMembers(text: string, knownJson = false): string {
   const escaped = text.includes('\\u'); // a key might be spelled with escapes
   if (!escaped && !text.includes(`"${IMAGE_KEY}"`)) return text;
-  if (!isJson(text)) return text;
+  if (!knownJson && !isJson(text)) return text;
   const fast = escaped ? undefined : stripPlainImageMembers(text);
   if (fast !== undefined) return fast;
   const root = parseStrict(text);

@@ -73,24 +73,34 @@ export type SignVariant = 'exact' | 'compact';
 export function* paramSignCandidates(
   apicode: Apicode,
   paramText: string | undefined,
+  parsed: ParsedParam = parseOnce(paramText),
 ): Generator<{ variant: SignVariant; text: string | undefined }> {
   if (paramText === undefined) {
     yield { variant: 'exact', text: undefined };
     return;
   }
-  const spec = APICODE_SPECS[apicode];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(paramText);
-  } catch {
+  if (!parsed.ok) {
     // Not JSON: nothing to strip or re-serialise; only the text as sent can match.
     yield { variant: 'exact', text: paramText };
     return;
   }
-  const exact = spec.imageMembers ? stripImageMembers(paramText) : paramText;
+  const spec = APICODE_SPECS[apicode];
+  const exact = spec.imageMembers ? stripImageMembers(paramText, true) : paramText;
   yield { variant: 'exact', text: exact };
-  const compact = spec.imageMembers ? compactWithoutImages(parsed) : JSON.stringify(parsed);
+  const compact = spec.imageMembers ? compactWithoutImages(parsed.value) : JSON.stringify(parsed.value);
   if (compact !== exact) yield { variant: 'compact', text: compact };
+}
+
+/** param parsed once and shared by the signature check and the param check (a photo param is 70 KB). */
+export type ParsedParam = { ok: true; value: unknown } | { ok: false; error: string };
+
+export function parseOnce(text: string | undefined): ParsedParam {
+  if (text === undefined) return { ok: false, error: 'absent' };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (e) {
+    return { ok: false, error: (e as Error).message };
+  }
 }
 
 /** Verifies a request signature against each accepted reading; returns the one that matched. */
@@ -99,9 +109,10 @@ export function verifyRequestSignature(
   values: RequestSignValues & { sign: string },
   paramText: string | undefined,
   secret: string,
+  parsed: ParsedParam = parseOnce(paramText),
 ): SignVariant | null {
   const spec = APICODE_SPECS[apicode];
-  for (const { variant, text: param } of paramSignCandidates(apicode, paramText)) {
+  for (const { variant, text: param } of paramSignCandidates(apicode, paramText, parsed)) {
     const expected = md5Hex(signingText(spec.requestSign, { ...values, param }, secret));
     if (signaturesMatch(values.sign, expected)) return variant;
   }
