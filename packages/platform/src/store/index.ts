@@ -40,7 +40,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   const backend: Backend =
     opts.databaseUrl !== undefined && isPostgresUrl(opts.databaseUrl)
       ? await openPostgres(opts.databaseUrl, opts.logger)
-      : await openSqlite(opts.dataDir, opts.logger);
+      : openSqlite(opts.dataDir, opts.logger);
   try {
     await migrateToLatest(backend);
   } catch (err) {

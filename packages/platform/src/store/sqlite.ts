@@ -1,39 +1,65 @@
-/**
- * The embedded default: one SQLite file, one connection, durable on every commit. The
- * connection lives on a worker thread (sqlite-worker/): with synchronous=FULL every commit
- * fsyncs, and on the main thread that stalled the gateway's sockets for the whole fsync.
- */
+/** The embedded default: one SQLite file, one connection, durable on every commit. */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kysely } from 'kysely';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, type SqliteDatabase as KyselySqliteDatabase, SqliteDialect } from 'kysely';
 import type { Backend, StoreLogger } from './dialect.js';
 import type { Database } from './schema-types.js';
-import { SqliteWorkerDialect } from './sqlite-worker/driver.js';
-import { SqliteThread } from './sqlite-worker/thread.js';
 
 export const SQLITE_FILE = 'kaoqin.db';
 
 /** SQLITE_MAX_VARIABLE_NUMBER's default since SQLite 3.32, which better-sqlite3 keeps. */
 const SQLITE_MAX_BIND_PARAMS = 32_766;
 
-export async function openSqlite(dataDir: string, logger?: StoreLogger): Promise<Backend> {
+export function openSqlite(dataDir: string, logger?: StoreLogger): Backend {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, SQLITE_FILE);
-  // The worker sets the pragmas: WAL, synchronous=FULL, busy_timeout, foreign_keys.
-  const { thread, opened } = await SqliteThread.open(file);
-  if (opened.journalMode !== 'wal') {
-    logger?.warn({ file, journalMode: opened.journalMode }, 'SQLite could not enable WAL');
+  const conn = new SqliteDatabase(file);
+  try {
+    // WAL lets readers run beside the writer. synchronous=FULL fsyncs the WAL on every
+    // commit: an acknowledged record must survive kill -9 and power loss (NORMAL would
+    // only survive the former).
+    const mode = conn.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal') logger?.warn({ file, journalMode: mode }, 'SQLite could not enable WAL');
+    conn.pragma('synchronous = FULL');
+    // Another process (a CLI command beside the server) may hold the write lock briefly.
+    conn.pragma('busy_timeout = 5000');
+    // SQLite's default is off (better-sqlite3's build turns it on); the schema relies on it.
+    conn.pragma('foreign_keys = ON');
+  } catch (err) {
+    conn.close();
+    throw err;
   }
   return {
-    db: new Kysely<Database>({ dialect: new SqliteWorkerDialect(thread) }),
+    db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(conn) }) }),
     caps: { dialect: 'sqlite', maxBindParams: SQLITE_MAX_BIND_PARAMS, migrationSchema: undefined },
   };
 }
 
+const STATEMENT_CACHE_SIZE = 64;
+
 /**
- * SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY, as better-sqlite3 reports them (copied across the
- * thread boundary by sqlite-worker/thread.ts).
+ * Kysely prepares every query afresh, and compiling a multi-row INSERT costs SQLite about
+ * half as long as running it (measured). So the same SQL text gets the same compiled
+ * statement back, from a small most-recently-used cache. Safe because Kysely's SQLite
+ * driver runs one query at a time on its one connection: a statement is never in use twice.
  */
+function withStatementCache(conn: SqliteDatabase.Database): KyselySqliteDatabase {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => conn.close(),
+    prepare(sqlText) {
+      let stmt = cache.get(sqlText);
+      if (stmt) cache.delete(sqlText);
+      else stmt = conn.prepare(sqlText);
+      cache.set(sqlText, stmt);
+      if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      return stmt;
+    },
+  };
+}
+
+/** SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY, as better-sqlite3 reports them. */
 export function isSqliteUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
