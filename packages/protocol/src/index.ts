@@ -19,3 +19,4 @@ export * from './params/tasks.js';
 export type { IncomingRequest } from './request.js';
 export * from './sign.js';
 export * from './time.js';
+export type * from './vectors.js';

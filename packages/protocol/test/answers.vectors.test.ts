@@ -1,4 +1,5 @@
 import {
+  type AnswerVector,
   type Apicode,
   decodeAnswerPayload,
   encodeAnswerFrame,
@@ -10,20 +11,10 @@ import {
 import { describe, expect, it } from 'vitest';
 import { bytesToHex, hexToBytes, loadVectors } from './vectors.js';
 
-interface AnswerCase {
-  name: string;
-  apicode: Apicode;
-  transport: 'tcp' | 'http';
-  frameHex?: string;
-  body?: string;
-  fields: Record<string, string | boolean>;
-  signedText?: string;
-  sign?: string;
-}
-
-const { fixtures, cases } = loadVectors<{ fixtures: { accessSecret: string }; cases: AnswerCase[] }>(
-  'answers.json',
-);
+const { fixtures, cases } = loadVectors<{
+  fixtures: { accessSecret: string };
+  cases: (AnswerVector & { apicode: Apicode })[];
+}>('answers.json');
 const secret = fixtures.accessSecret;
 
 describe('answer vectors', () => {

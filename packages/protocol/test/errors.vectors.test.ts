@@ -1,18 +1,17 @@
-import { type Credential, checkRequest, ERRORS, type IncomingRequest } from '@kaoqin/protocol';
+import {
+  type Credential,
+  checkRequest,
+  ERRORS,
+  type ErrorVector,
+  type IncomingRequest,
+} from '@kaoqin/protocol';
 import { describe, expect, it } from 'vitest';
 import { loadVectors } from './vectors.js';
 
-interface ErrorCase {
-  name: string;
-  request: IncomingRequest;
-  credential: { status: Credential['status'] } | 'throws';
-  nowMs: number;
-  expect: string;
-}
-
-const { cases, stateful } = loadVectors<{ cases: ErrorCase[]; stateful: { code: string; where: string }[] }>(
-  'errors.json',
-);
+const { cases, stateful } = loadVectors<{
+  cases: ErrorVector[];
+  stateful: { code: string; where: string }[];
+}>('errors.json');
 
 describe('error vectors (D8)', () => {
   it('give every catalogue code an input or a named stateful test', () => {
@@ -22,7 +21,7 @@ describe('error vectors (D8)', () => {
 
   for (const c of cases) {
     it(`${c.expect}: ${c.name}`, async () => {
-      const outcome = await checkRequest(c.request, {
+      const outcome = await checkRequest(c.request as unknown as IncomingRequest, {
         nowMs: c.nowMs,
         lookup: () => {
           if (c.credential === 'throws') throw new Error('store unavailable');

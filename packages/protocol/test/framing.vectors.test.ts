@@ -1,18 +1,8 @@
-import { FrameDecoder, FrameError } from '@kaoqin/protocol';
+import { FrameDecoder, FrameError, type FramingVector } from '@kaoqin/protocol';
 import { describe, expect, it } from 'vitest';
 import { bytesToHex, hexToBytes, loadVectors } from './vectors.js';
 
-interface FramingCase {
-  name: string;
-  streamHex: string;
-  chunks: 'whole' | 'bytes' | number[];
-  maxFrameBytes?: number;
-  frames: string[];
-  error?: string;
-  buffered?: number;
-}
-
-function cut(stream: Uint8Array, chunks: FramingCase['chunks']): Uint8Array[] {
+function cut(stream: Uint8Array, chunks: FramingVector['chunks']): Uint8Array[] {
   if (chunks === 'whole') return [stream];
   if (chunks === 'bytes') return [...stream].map((b) => Uint8Array.of(b));
   const out: Uint8Array[] = [];
@@ -25,7 +15,7 @@ function cut(stream: Uint8Array, chunks: FramingCase['chunks']): Uint8Array[] {
   return out;
 }
 
-const { cases } = loadVectors<{ cases: FramingCase[] }>('framing.json');
+const { cases } = loadVectors<{ cases: FramingVector[] }>('framing.json');
 
 describe('framing vectors (D1)', () => {
   it('has at least ten cases', () => expect(cases.length).toBeGreaterThanOrEqual(10));

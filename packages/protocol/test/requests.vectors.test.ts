@@ -6,6 +6,7 @@ import {
   isApicode,
   md5Hex,
   precheck,
+  type RequestVector,
   rawMemberText,
   signingText,
   signRequest,
@@ -15,25 +16,13 @@ import {
 import { describe, expect, it } from 'vitest';
 import { hexToBytes, loadVectors } from './vectors.js';
 
-interface RequestCase {
-  name: string;
-  apicode: string;
-  transport: 'tcp' | 'http';
-  request: Record<string, string>;
-  frameHex?: string;
-  body?: string;
-  signedText: string;
-  sign: string;
-  variant: 'exact' | 'compact';
-}
-
 const { fixtures, cases } = loadVectors<{
   fixtures: { accessSecret: string; nowMs: number };
-  cases: RequestCase[];
+  cases: RequestVector[];
 }>('requests.json');
 
 /** What a transport hands to the checks: a decoded TCP frame or an HTTP body read as D5 says. */
-function incoming(c: RequestCase): IncomingRequest {
+function incoming(c: RequestVector): IncomingRequest {
   if (c.transport === 'tcp') {
     const frames = new FrameDecoder().push(hexToBytes(c.frameHex!));
     expect(frames).toHaveLength(1);

@@ -5,7 +5,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { encodeAuthRequestFrame, encodeDeviceRequestFrame } from '@kaoqin/protocol';
+import {
+  type ErrorVector,
+  encodeAuthRequestFrame,
+  encodeDeviceRequestFrame,
+  type VectorCredential,
+  type VectorFile,
+  type VectorFixtures,
+} from '@kaoqin/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryTokenStore, type TokenRecord } from '../../src/domain/tokens.js';
 import { TestDevice } from '../helpers/device.js';
@@ -13,23 +20,9 @@ import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
 
 const require = createRequire(import.meta.url);
 const vectorsDir = require.resolve('@kaoqin/protocol/vectors/errors.json');
-const { cases } = JSON.parse(readFileSync(vectorsDir, 'utf8')) as {
-  cases: {
-    name: string;
-    request: Record<string, string>;
-    credential: { status: string } | 'throws';
-    nowMs: number;
-    expect: string;
-  }[];
-};
+const { cases } = JSON.parse(readFileSync(vectorsDir, 'utf8')) as VectorFile<ErrorVector>;
 const F = JSON.parse(readFileSync(require.resolve('@kaoqin/protocol/vectors/requests.json'), 'utf8'))
-  .fixtures as {
-  accessId: string;
-  accessKey: string;
-  accessSecret: string;
-  sn: string;
-  token: string;
-};
+  .fixtures as VectorFixtures;
 
 /** A token store the test can make fail, as a broken backend would. */
 class BreakableTokens extends MemoryTokenStore {
@@ -79,7 +72,7 @@ function frameOf(r: Record<string, string>): Uint8Array {
 }
 
 /** Puts the platform in the state the vector's credential outcome describes. */
-async function arrange(credential: { status: string } | 'throws', now: number): Promise<() => Promise<void>> {
+async function arrange(credential: VectorCredential, now: number): Promise<() => Promise<void>> {
   const issue = (over: Partial<TokenRecord> = {}) =>
     tokens.issue({
       token: F.token,

@@ -4,14 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { generateKeyPairSync } from 'node:crypto';
-import { sealResponse } from '../../src/index.js';
-
-export interface EnvelopeVector {
-  privateKeyPem: string;
-  publicKeyPem: string;
-  plaintext: string;
-  envelope: string;
-}
+import { type EnvelopeVector, sealResponse } from '../../src/index.js';
 
 export function envelopeVector(existingPath: string): EnvelopeVector {
   if (existsSync(existingPath)) return JSON.parse(readFileSync(existingPath, 'utf8')) as EnvelopeVector;

@@ -6,22 +6,14 @@
  * tested.
  */
 import { createHash } from 'node:crypto';
+import type { ErrorVector, VectorCredential } from '../../src/index.js';
 import { V } from './fixtures.js';
 
 const md5 = (s: string) => createHash('md5').update(s, 'utf8').digest('hex');
 const S = V.accessSecret;
 
-type Credential = { status: 'ok' | 'unknown' | 'revoked' | 'mismatch' | 'disabled' } | 'throws';
 
-export interface ErrorVector {
-  name: string;
-  request: Record<string, string>;
-  credential: Credential;
-  nowMs: number;
-  expect: string;
-}
-
-const ok: Credential = { status: 'ok' };
+const ok: VectorCredential = { status: 'ok' };
 
 /** A correctly signed TCP device request with the given param and timeStamp. */
 function tcp(apicode: string, param: string, timeStamp: string = V.timeStamp): Record<string, string> {

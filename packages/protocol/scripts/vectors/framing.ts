@@ -2,18 +2,7 @@
  * Framing cases (D1), as hex. `chunks` says how the stream is cut into reads:
  * "whole" (one read), "bytes" (one byte a read), or a list of read sizes.
  */
-export interface FramingVector {
-  name: string;
-  streamHex: string;
-  chunks: 'whole' | 'bytes' | number[];
-  maxFrameBytes?: number;
-  /** Frames that come out before the end or the error, as hex payloads. */
-  frames: string[];
-  /** Error code when the stream must be refused. */
-  error?: string;
-  /** Payload bytes held at the end (an incomplete frame whose length was read). */
-  buffered?: number;
-}
+import type { FramingVector } from '../../src/index.js';
 
 const payload300 = '0a'.repeat(300);
 

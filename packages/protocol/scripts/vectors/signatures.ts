@@ -4,27 +4,18 @@
  * formula registry, so the library is checked against an independent reading.
  */
 import { createHash } from 'node:crypto';
-import { encodeAnswerFrame, encodeAuthRequestFrame, encodeDeviceRequestFrame } from '../../src/index.js';
+import {
+  type AnswerVector,
+  encodeAnswerFrame,
+  encodeAuthRequestFrame,
+  encodeDeviceRequestFrame,
+  type RequestVector,
+} from '../../src/index.js';
 import { V } from './fixtures.js';
 
 const md5 = (s: string) => createHash('md5').update(s, 'utf8').digest('hex');
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const S = V.accessSecret;
-
-export interface RequestVector {
-  name: string;
-  apicode: string;
-  transport: 'tcp' | 'http';
-  /** The fields as a checker sees them; param is the exact text. */
-  request: Record<string, string>;
-  /** tcp: the whole frame (varint length + protobuf); http: the exact JSON body. */
-  frameHex?: string;
-  body?: string;
-  signedText: string;
-  sign: string;
-  /** Which reading of D4/D5 the signature follows. */
-  variant: 'exact' | 'compact';
-}
 
 function tcpAuth(): RequestVector {
   const signedText = V.version + V.sn + 'C_AUTH' + V.accessId + V.accessKey + V.timeStamp + S;
@@ -205,18 +196,6 @@ export function requestVectors(): RequestVector[] {
     // The 3.8 vector strips images by hand, which is the exact reading, not compact.
     v.apicode === 'T_POST_DEVICE_PERSON' ? { ...v, variant: 'exact' as const } : v,
   );
-}
-
-export interface AnswerVector {
-  name: string;
-  apicode: string;
-  transport: 'tcp' | 'http';
-  /** tcp: the PlatformResponse frame; http: the exact JSON body. */
-  frameHex?: string;
-  body?: string;
-  fields: Record<string, string | boolean>;
-  signedText?: string;
-  sign?: string;
 }
 
 function tcpAnswer(name: string, apicode: string, success: boolean, response: string, error = ''): AnswerVector {
