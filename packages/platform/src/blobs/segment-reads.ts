@@ -1,0 +1,72 @@
+/** Segment files held open for positional reads, least recently used closed first. */
+import { type FileHandle, open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { segmentName } from './segment-format.js';
+
+interface Slot {
+  fh: Promise<FileHandle>;
+  users: number;
+  evicted: boolean;
+}
+
+/** Segment files open for reading, least recently used closed first; never one in use. */
+export class ReadHandles {
+  readonly #dir: string;
+  readonly #max: number;
+  readonly #slots = new Map<number, Slot>();
+  readonly #closing = new Set<Promise<void>>();
+
+  constructor(dir: string, max: number) {
+    this.#dir = dir;
+    this.#max = max;
+  }
+
+  async use<T>(seg: number, fn: (fh: FileHandle) => Promise<T>): Promise<T> {
+    let slot = this.#slots.get(seg);
+    if (slot) {
+      this.#slots.delete(seg);
+      this.#slots.set(seg, slot);
+    } else {
+      const opened: Slot = { fh: open(join(this.#dir, segmentName(seg)), 'r'), users: 0, evicted: false };
+      opened.fh.catch(() => {
+        if (this.#slots.get(seg) === opened) this.#slots.delete(seg);
+      });
+      slot = opened;
+      this.#slots.set(seg, slot);
+      for (const [old, s] of this.#slots) {
+        if (this.#slots.size <= this.#max) break;
+        this.#slots.delete(old);
+        s.evicted = true;
+        if (s.users === 0) this.#close(s);
+      }
+    }
+    slot.users++;
+    try {
+      return await fn(await slot.fh);
+    } finally {
+      slot.users--;
+      if (slot.evicted && slot.users === 0) this.#close(slot);
+    }
+  }
+
+  async closeAll(): Promise<void> {
+    for (const slot of this.#slots.values()) {
+      slot.evicted = true;
+      if (slot.users === 0) this.#close(slot);
+    }
+    this.#slots.clear();
+    await Promise.all(this.#closing);
+  }
+
+  #close(slot: Slot): void {
+    const closing = slot.fh.then(
+      (fh) => fh.close(),
+      () => {},
+    );
+    this.#closing.add(closing);
+    const forget = (): void => {
+      this.#closing.delete(closing);
+    };
+    closing.then(forget, forget);
+  }
+}
