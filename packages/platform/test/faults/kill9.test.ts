@@ -45,22 +45,21 @@ describe('kill -9 during a stream of sign-ins', () => {
     const base = Date.now() - 60_000;
     const sent: Sent[] = [];
     const acked = new Set<number>();
-    let inFlight: number[] = [];
+    const inFlight: number[] = [];
     let killed = false;
-    // Stream with up to 32 in flight; kill the platform after 400 acks, keep sending into the dying socket.
-    for (let i = 0; i < 5000 && !(killed && inFlight.length === 0); i++) {
-      if (!killed) {
-        const rec: Sent = { personId: `w${i % 97}`, recordTime: base + i, type: 1 };
-        if (i % 5 === 0) rec.img = PNG;
-        sent.push(rec);
-        d.send(d.requestFrame('C_SIGN_IN', rec));
-        inFlight.push(i);
-      }
-      if (inFlight.length >= 32 || killed) {
+    // Stream with 32 in flight; SIGKILL the platform after 400 acks and keep sending into
+    // the dying socket until answers stop, so records are certainly in flight at death.
+    for (let i = 0; i < 5000; i++) {
+      const rec: Sent = { personId: `w${i % 97}`, recordTime: base + i, type: 1 };
+      if (i % 5 === 0) rec.img = PNG;
+      sent.push(rec);
+      d.send(d.requestFrame('C_SIGN_IN', rec));
+      inFlight.push(i);
+      if (inFlight.length >= 32) {
         const a = await d.next(3000).catch(() => undefined);
+        if (!a) break; // the platform is gone
         const idx = inFlight.shift()!;
-        if (a?.success) acked.add(idx);
-        if (!a) inFlight = [];
+        if (a.success) acked.add(idx);
       }
       if (!killed && acked.size >= 400) {
         first.child.kill('SIGKILL');
