@@ -6,7 +6,14 @@
  */
 import { forkTs, stop, WorkerClient } from './children.js';
 import { Histogram } from './histogram.js';
-import type { ConnectResult, Credentials, PhaseResult, StatusResult, Workload } from './messages.js';
+import type {
+  ConnectResult,
+  Credentials,
+  PhaseResult,
+  PhaseSpec,
+  StatusResult,
+  Workload,
+} from './messages.js';
 import { cpuMs } from './proc.js';
 
 /** Source ports per address stay well under the ~28k of the ephemeral range. */
@@ -64,18 +71,11 @@ export interface ConnectSummary extends ConnectResult {
   addresses: string[];
 }
 
-export interface PhaseOptions {
-  name: string;
-  workload: Workload;
-  warmupMs: number;
-  measureMs: number;
-  drainMs: number;
-  /** Connections taking part, over all workers (capped at those held). */
-  connections: number;
-  inflight: number;
-  /** Total requests per second; 0 = saturation. */
-  rate: number;
-}
+/**
+ * A phase as the harness asks for it: a worker's PhaseSpec without its start time, with
+ * `connections` and `rate` counted over all workers (the fleet splits them).
+ */
+export type PhaseOptions = Omit<PhaseSpec, 'startAt'>;
 
 export interface PhaseSummary {
   name: string;
