@@ -32,8 +32,9 @@ export interface PlatformData {
   close(): Promise<void>;
 }
 
-export async function openData(config: Config, logger?: Logger): Promise<PlatformData> {
+export async function openData(config: Config, logger?: Logger, serving = false): Promise<PlatformData> {
   const store = await openStore({
+    serving,
     dataDir: config.dataDir,
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
     ...(logger ? { logger } : {}),
@@ -81,7 +82,7 @@ export async function startPlatform(
   opts: PlatformOptions = {},
 ): Promise<Platform> {
   const now = opts.now ?? Date.now;
-  const data = await openData(config, logger);
+  const data = await openData(config, logger, true);
   const releaseLock = await lockDataDir(config.dataDir);
   // Photos: an append-only segment log, one fsync per group-committed batch (blobs/segments.ts).
   const blobs = await openSegmentBlobStore(join(config.dataDir, 'photos'), {

@@ -2,8 +2,8 @@
  * attendance.insertBatch, the ingest hot path: the caller group-commits up to ~1000
  * records and this writes them in one transaction of a few multi-row INSERTs.
  */
-import { randomUUID } from 'node:crypto';
 import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
+import { timeIds } from '../domain/ids.js';
 import { KEY_COLUMNS, keyOf, toDb } from './attendance-rows.js';
 import type { Capabilities } from './dialect.js';
 import type { AttendanceTable, Database } from './schema-types.js';
@@ -74,7 +74,7 @@ export async function insertBatch(
   const slotOf: number[] = []; // input index -> index in `unique`
   const slotByKey = new Map<string, number>();
   records.forEach((rec, i) => {
-    const row = toDb(rec, randomUUID());
+    const row = toDb(rec, timeIds.next());
     const key = keyOf(row);
     let slot = slotByKey.get(key);
     if (slot === undefined) {

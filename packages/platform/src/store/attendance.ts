@@ -12,7 +12,13 @@ function filtered<O>(
   q: AttendanceQuery,
 ): SelectQueryBuilder<Database, 'attendance', O> {
   let out = query;
-  if (q.sn !== undefined) out = out.where('sn', '=', q.sn);
+  if (q.sn !== undefined) {
+    // Through the devices' sn index (migration 0005): attendance has no index on sn.
+    const sn = q.sn;
+    out = out.where('device_id', 'in', (eb) =>
+      eb.selectFrom('devices').select('devices.id').where('devices.sn', '=', sn),
+    );
+  }
   if (q.deviceId !== undefined) out = out.where('device_id', '=', q.deviceId);
   if (q.since !== undefined) out = out.where('record_time', '>=', q.since);
   return out;

@@ -22,6 +22,8 @@ export interface Capabilities {
 export interface Backend {
   readonly db: Kysely<Database>;
   readonly caps: Capabilities;
+  /** Stops the backend's helpers (SQLite's checkpoint worker) before the connection closes. */
+  readonly beforeClose?: () => Promise<void>;
 }
 
 export interface StoreLogger {

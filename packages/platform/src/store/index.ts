@@ -23,6 +23,8 @@ export interface OpenStoreOptions {
   /** postgres:// or postgresql:// selects PostgreSQL; otherwise SQLite in dataDir. */
   databaseUrl?: string;
   logger?: StoreLogger;
+  /** A long-running server: SQLite checkpoints its WAL from a worker thread (sqlite-checkpoint.ts). */
+  serving?: boolean;
 }
 
 export function isPostgresUrl(url: string | undefined): boolean {
@@ -40,10 +42,11 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   const backend: Backend =
     opts.databaseUrl !== undefined && isPostgresUrl(opts.databaseUrl)
       ? await openPostgres(opts.databaseUrl, opts.logger)
-      : openSqlite(opts.dataDir, opts.logger);
+      : openSqlite(opts.dataDir, opts.logger, { backgroundCheckpoint: opts.serving === true });
   try {
     await migrateToLatest(backend);
   } catch (err) {
+    await backend.beforeClose?.();
     await backend.db.destroy();
     throw err;
   }
@@ -57,7 +60,10 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     async ping() {
       await sql`select 1`.execute(db);
     },
-    close: () => db.destroy(),
+    async close() {
+      await backend.beforeClose?.();
+      await db.destroy();
+    },
   };
 }
 

@@ -5,13 +5,21 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, type SqliteDatabase as KyselySqliteDatabase, SqliteDialect } from 'kysely';
 import type { Backend, StoreLogger } from './dialect.js';
 import type { Database } from './schema-types.js';
+import { startCheckpointer } from './sqlite-checkpoint.js';
 
 export const SQLITE_FILE = 'kaoqin.db';
 
 /** SQLITE_MAX_VARIABLE_NUMBER's default since SQLite 3.32, which better-sqlite3 keeps. */
 const SQLITE_MAX_BIND_PARAMS = 32_766;
 
-export function openSqlite(dataDir: string, logger?: StoreLogger): Backend {
+export interface SqliteOptions {
+  /** Checkpoint the WAL from a worker thread (a serving process), not inside commits. */
+  backgroundCheckpoint?: boolean;
+  /** How often the worker checkpoints. */
+  checkpointIntervalMs?: number;
+}
+
+export function openSqlite(dataDir: string, logger?: StoreLogger, opts: SqliteOptions = {}): Backend {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, SQLITE_FILE);
   const conn = new SqliteDatabase(file);
@@ -26,13 +34,18 @@ export function openSqlite(dataDir: string, logger?: StoreLogger): Backend {
     conn.pragma('busy_timeout = 5000');
     // SQLite's default is off (better-sqlite3's build turns it on); the schema relies on it.
     conn.pragma('foreign_keys = ON');
+    if (opts.backgroundCheckpoint) conn.pragma('wal_autocheckpoint = 0');
   } catch (err) {
     conn.close();
     throw err;
   }
+  const checkpointer = opts.backgroundCheckpoint
+    ? startCheckpointer(file, opts.checkpointIntervalMs ?? 1000, logger)
+    : undefined;
   return {
     db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(conn) }) }),
     caps: { dialect: 'sqlite', maxBindParams: SQLITE_MAX_BIND_PARAMS, migrationSchema: undefined },
+    ...(checkpointer ? { beforeClose: () => checkpointer.stop() } : {}),
   };
 }
 

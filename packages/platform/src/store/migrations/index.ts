@@ -8,12 +8,14 @@ import { migration as m0001 } from './0001_vendors_sites_devices.js';
 import { migration as m0002 } from './0002_device_events.js';
 import { migration as m0003 } from './0003_attendance.js';
 import { migration as m0004 } from './0004_device_changed_at.js';
+import { migration as m0005 } from './0005_attendance_by_sn_via_devices.js';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_vendors_sites_devices': m0001,
   '0002_device_events': m0002,
   '0003_attendance': m0003,
   '0004_device_changed_at': m0004,
+  '0005_attendance_by_sn_via_devices': m0005,
 };
 
 export const migrationProvider: MigrationProvider = {
