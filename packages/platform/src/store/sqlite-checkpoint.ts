@@ -76,6 +76,7 @@ export function startCheckpointer(file: string, intervalMs: number, logger?: Sto
   return {
     stats,
     async stop() {
+      worker.ref(); // keep the process up until the worker has closed its connection
       worker.postMessage('stop');
       await exited;
     },

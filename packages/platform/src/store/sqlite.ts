@@ -2,10 +2,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, type SqliteDatabase as KyselySqliteDatabase, SqliteDialect } from 'kysely';
+import { Kysely, type SqliteDatabase as KyselySqliteDatabase } from 'kysely';
 import type { Backend, StoreLogger } from './dialect.js';
 import type { Database } from './schema-types.js';
 import { startCheckpointer } from './sqlite-checkpoint.js';
+import { WalSync, WalSyncSqliteDialect } from './sqlite-wal-sync.js';
 
 export const SQLITE_FILE = 'kaoqin.db';
 
@@ -24,12 +25,14 @@ export function openSqlite(dataDir: string, logger?: StoreLogger, opts: SqliteOp
   const file = join(dataDir, SQLITE_FILE);
   const conn = new SqliteDatabase(file);
   try {
-    // WAL lets readers run beside the writer. synchronous=FULL fsyncs the WAL on every
-    // commit: an acknowledged record must survive kill -9 and power loss (NORMAL would
-    // only survive the former).
+    // WAL lets readers run beside the writer. Every write is made durable before its
+    // promise resolves (an acknowledged record survives kill -9 and power loss), but by
+    // an fdatasync of the WAL off the event loop (sqlite-wal-sync.ts), so SQLite itself
+    // runs with synchronous=NORMAL. Without WAL that would not hold: refuse to run.
     const mode = conn.pragma('journal_mode = WAL', { simple: true });
-    if (mode !== 'wal') logger?.warn({ file, journalMode: mode }, 'SQLite could not enable WAL');
-    conn.pragma('synchronous = FULL');
+    if (mode !== 'wal')
+      throw new Error(`SQLite could not enable WAL on ${file} (journal_mode=${String(mode)})`);
+    conn.pragma('synchronous = NORMAL');
     // Another process (a CLI command beside the server) may hold the write lock briefly.
     conn.pragma('busy_timeout = 5000');
     // SQLite's default is off (better-sqlite3's build turns it on); the schema relies on it.
@@ -43,7 +46,9 @@ export function openSqlite(dataDir: string, logger?: StoreLogger, opts: SqliteOp
     ? startCheckpointer(file, opts.checkpointIntervalMs ?? 1000, logger)
     : undefined;
   return {
-    db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(conn) }) }),
+    db: new Kysely<Database>({
+      dialect: new WalSyncSqliteDialect({ database: withStatementCache(conn) }, conn, new WalSync(file)),
+    }),
     caps: { dialect: 'sqlite', maxBindParams: SQLITE_MAX_BIND_PARAMS, migrationSchema: undefined },
     ...(checkpointer ? { beforeClose: () => checkpointer.stop() } : {}),
   };
