@@ -57,6 +57,26 @@ export const configSchema = z.object({
     .int()
     .min(1)
     .default(400 * 1024),
+  /** Largest HTTP device request body (490_05): a T_POST_DEVICE_PERSON page with photos. */
+  maxHttpBodyBytes: z.coerce
+    .number()
+    .int()
+    .min(65_536)
+    .default(8 * 1024 * 1024),
+  /** Base URL devices reach the HTTP server on, for imgUrls and downloadUrl; default: the request's Host. */
+  publicUrl: z.url().optional(),
+  /** How long a signed photo or firmware URL stays valid. */
+  downloadUrlTtlMs: ms.default(6 * 60 * 60_000),
+  /** D11: a task fetched but not reported this long is offered again. */
+  taskReofferAfterMs: ms.default(120_000),
+  /** D11: a task not finished this long after creation expires. */
+  taskExpireAfterMs: ms.default(7 * 24 * 60 * 60_000),
+  /** §3(11): faces a device holds unless registered with another capacity. */
+  deviceFaceCapacity: z.coerce.number().int().min(1).default(10_000),
+  /** Turn differences found by T_POST_DEVICE_PERSON into corrective tasks without an operator. */
+  autoRepair: z
+    .union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')])
+    .default(false),
 });
 
 export type Config = Readonly<z.infer<typeof configSchema>>;
