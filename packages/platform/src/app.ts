@@ -5,6 +5,9 @@
  * buffered, close the store.
  */
 import { join } from 'node:path';
+import { encodeAnswerFrame } from '@kaoqin/protocol';
+import { openLocalBlobStore } from './blobs/local.js';
+import { photoFormat } from './blobs/photo.js';
 import { openSegmentBlobStore } from './blobs/segments.js';
 import type { BlobStore } from './blobs/types.js';
 import type { Config } from './config/schema.js';
@@ -16,12 +19,20 @@ import { Presence } from './domain/presence.js';
 import { loadMasterKey, SecretBox } from './domain/secrets.js';
 import { MemoryTokenStore, type TokenStore } from './domain/tokens.js';
 import { Vendors } from './domain/vendors.js';
+import { registerDownloadRoutes } from './downloads/routes.js';
+import { createUrlSigner, type DownloadUrlSigner, deriveDownloadKey } from './downloads/signer.js';
 import type { GatewayContext } from './gateway/context.js';
 import { Gateway } from './gateway/gateway.js';
+import { deviceEndpoint } from './http/device/route.js';
 import { buildHttpServer } from './http/server.js';
 import type { Logger } from './log.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/types.js';
+import { TaskEngine } from './tasks/engine.js';
+import { Firmware } from './tasks/firmware.js';
+import { Persons } from './tasks/persons.js';
+import { Reconciler } from './tasks/reconcile.js';
+import { TaskService } from './tasks/service.js';
 
 /** What the operator CLI needs: the data, without servers. */
 export interface PlatformData {
@@ -29,28 +40,61 @@ export interface PlatformData {
   vendors: Vendors;
   devices: Devices;
   events: DeviceEvents;
+  /** Enrolment photos: file per photo (several processes may add persons), dataDir/faces. */
+  faces: BlobStore;
+  engine: TaskEngine;
+  persons: Persons;
+  firmware: Firmware;
+  reconciler: Reconciler;
+  urls: DownloadUrlSigner;
   close(): Promise<void>;
 }
 
-export async function openData(config: Config, logger?: Logger, serving = false): Promise<PlatformData> {
+export async function openData(
+  config: Config,
+  logger?: Logger,
+  now: () => number = Date.now,
+): Promise<PlatformData> {
   const store = await openStore({
-    serving,
     dataDir: config.dataDir,
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
     ...(logger ? { logger } : {}),
   });
-  const box = new SecretBox(await loadMasterKey(config.dataDir, config.masterKey));
+  const masterKey = await loadMasterKey(config.dataDir, config.masterKey);
+  const box = new SecretBox(masterKey);
   const vendors = new Vendors(store, box);
   await vendors.refresh();
   const events = new DeviceEvents(store);
   const devices = new Devices(store, events);
+  const faces = await openLocalBlobStore(join(config.dataDir, 'faces'));
+  const engine = new TaskEngine(
+    store,
+    {
+      reofferAfterMs: config.taskReofferAfterMs,
+      expireAfterMs: config.taskExpireAfterMs,
+      defaultFaceCapacity: config.deviceFaceCapacity,
+    },
+    now,
+  );
+  const persons = new Persons(store, faces, box, masterKey, engine, now);
+  const firmware = new Firmware(store, config.dataDir, engine, now);
+  const reconciler = new Reconciler(store, engine, config.autoRepair);
+  const urls = createUrlSigner({ key: deriveDownloadKey(masterKey), ttlMs: config.downloadUrlTtlMs });
   return {
     store,
     vendors,
     devices,
     events,
+    faces,
+    engine,
+    persons,
+    firmware,
+    reconciler,
+    urls,
     async close() {
+      engine.close();
       await events.flush();
+      await faces.close();
       await store.close();
     },
   };
@@ -82,7 +126,8 @@ export async function startPlatform(
   opts: PlatformOptions = {},
 ): Promise<Platform> {
   const now = opts.now ?? Date.now;
-  const data = await openData(config, logger, true);
+  const data = await openData(config, logger, now);
+  await data.engine.load();
   const releaseLock = await lockDataDir(config.dataDir);
   // Photos: an append-only segment log, one fsync per group-committed batch (blobs/segments.ts).
   const blobs = await openSegmentBlobStore(join(config.dataDir, 'photos'), {
@@ -102,11 +147,26 @@ export async function startPlatform(
     tokens,
     presence,
     attendance,
-    tasks: { pendingTaskIds: async () => [] }, // chapter 3 tasks arrive with the tasks issue
+    tasks: data.engine,
     logger: logger.child({ part: 'gateway' }),
     now,
   };
   const gateway = new Gateway(ctx);
+  // D3: new task ids go to a connected device at once, shaped as a heartbeat answer.
+  data.engine.setPusher({
+    connected: (deviceId) => gateway.isConnected(deviceId),
+    push: (deviceId, taskids) =>
+      gateway.pushTo(
+        deviceId,
+        encodeAnswerFrame({
+          version: config.protocolVersion,
+          success: true,
+          apicode: 'C_HEARTBEAT',
+          response: JSON.stringify({ taskids }),
+        }),
+      ),
+  });
+  const taskApi = new TaskService(data.store, data.engine, data.urls, data.reconciler);
   const http = buildHttpServer(logger, {
     ready: () => data.store.ping(),
     status: async () => ({
@@ -116,6 +176,32 @@ export async function startPlatform(
       tokens: await tokens.size(),
       attendanceQueued: attendance.queued,
     }),
+  });
+
+  await http.register(deviceEndpoint, {
+    config,
+    vendors: data.vendors,
+    devices: data.devices,
+    tokens,
+    presence,
+    tasks: taskApi,
+    logger: logger.child({ part: 'device-http' }),
+    now,
+  });
+  await http.register(registerDownloadRoutes, {
+    verifier: data.urls,
+    now,
+    sources: {
+      async photo(key: string) {
+        const bytes = await data.faces.get(key);
+        const ext = bytes && photoFormat(bytes);
+        return bytes && ext ? { bytes, ext } : undefined;
+      },
+      async firmware(id: string) {
+        const fw = await data.store.firmware.get(id);
+        return fw && { path: data.firmware.pathOf(fw.id), size: fw.size, fileName: fw.fileName };
+      },
+    },
   });
 
   const jobs: NodeJS.Timeout[] = [];
@@ -148,6 +234,8 @@ export async function startPlatform(
   every(5000, 'vendors', () => data.vendors.refresh());
   every(5000, 'devices', () => data.devices.refresh());
   every(60_000, 'tokens', () => tokens.sweep(now()));
+  every(30_000, 'task expiry', () => data.engine.expireDue());
+  every(250, 'queued tasks', () => data.engine.pollQueued());
 
   let stopping: Promise<void> | undefined;
   const stop = () => {

@@ -87,6 +87,10 @@ export class Gateway {
   };
 
   /** Sends a frame to a device's live connection; false when it has none (it will hear at its next heartbeat). */
+  isConnected(deviceId: string): boolean {
+    return this.#byDevice.has(deviceId);
+  }
+
   pushTo(deviceId: string, frame: Uint8Array): boolean {
     return this.#byDevice.get(deviceId)?.push(frame) ?? false;
   }

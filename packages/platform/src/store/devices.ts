@@ -43,6 +43,10 @@ function toDb(d: DeviceRow): DevicesTable {
     direction: d.direction,
     created_at: d.createdAt,
     changed_at: d.createdAt,
+    face_capacity: null,
+    reported_person_count: null,
+    reported_face_count: null,
+    reported_at: null,
   };
 }
 

@@ -22,8 +22,6 @@ export interface Capabilities {
 export interface Backend {
   readonly db: Kysely<Database>;
   readonly caps: Capabilities;
-  /** Stops the backend's helpers (SQLite's checkpoint worker) before the connection closes. */
-  readonly beforeClose?: () => Promise<void>;
 }
 
 export interface StoreLogger {

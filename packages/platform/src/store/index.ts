@@ -11,10 +11,13 @@ import { eventRepo } from './events.js';
 import { migrateToLatest } from './migrate.js';
 import { isPgUniqueViolation, openPostgres } from './postgres.js';
 import { isSqliteUniqueViolation, openSqlite } from './sqlite.js';
+import { taskStore } from './tasks.js';
 import type { Store } from './types.js';
 import { vendorRepo } from './vendors.js';
 
 export type { StoreLogger } from './dialect.js';
+export type * from './task-types.js';
+export { OPEN_TASK_STATES } from './task-types.js';
 export type * from './types.js';
 export { DEFAULT_LIMIT, MAX_LIMIT } from './util.js';
 
@@ -23,8 +26,6 @@ export interface OpenStoreOptions {
   /** postgres:// or postgresql:// selects PostgreSQL; otherwise SQLite in dataDir. */
   databaseUrl?: string;
   logger?: StoreLogger;
-  /** A long-running server: SQLite checkpoints its WAL from a worker thread (sqlite-checkpoint.ts). */
-  serving?: boolean;
 }
 
 export function isPostgresUrl(url: string | undefined): boolean {
@@ -42,11 +43,10 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   const backend: Backend =
     opts.databaseUrl !== undefined && isPostgresUrl(opts.databaseUrl)
       ? await openPostgres(opts.databaseUrl, opts.logger)
-      : openSqlite(opts.dataDir, opts.logger, { backgroundCheckpoint: opts.serving === true });
+      : openSqlite(opts.dataDir, opts.logger);
   try {
     await migrateToLatest(backend);
   } catch (err) {
-    await backend.beforeClose?.();
     await backend.db.destroy();
     throw err;
   }
@@ -57,13 +57,11 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     devices: deviceRepo(db),
     events: eventRepo(db, caps),
     attendance: attendanceRepo(db, caps),
+    ...taskStore(db, caps),
     async ping() {
       await sql`select 1`.execute(db);
     },
-    async close() {
-      await backend.beforeClose?.();
-      await db.destroy();
-    },
+    close: () => db.destroy(),
   };
 }
 

@@ -43,6 +43,12 @@ export interface DevicesTable {
   created_at: number;
   /** Last operator change (migration 0004); null on rows from before it. */
   changed_at: number | null;
+  /** Faces the device holds at most (§3(11)); null = the configured default. */
+  face_capacity: number | null;
+  /** personCount / faceCount of its last T_UPDATE_TASKS_STATUS (3.2). */
+  reported_person_count: number | null;
+  reported_face_count: number | null;
+  reported_at: number | null;
 }
 
 export interface DeviceEventsTable {
@@ -77,10 +83,93 @@ export interface AttendanceTable {
   latency_ms: number;
 }
 
+export interface PersonsTable {
+  id: string;
+  site_id: string;
+  name: string;
+  /** Sealed JSON of PersonPii (domain/secrets.ts). */
+  pii_enc: string;
+  id_number_hash: string;
+  id_number_tail: string;
+  /** JSON text array of photo blob keys. */
+  photo_keys: string;
+  status: 'active' | 'removed';
+  created_at: number;
+  updated_at: number;
+}
+
+export interface TasksTable {
+  id: string;
+  device_id: string;
+  apicode: string;
+  state: string;
+  /** The task's own data as JSON text (paging hint, excludeFields, firmware id). */
+  param: string;
+  /** Persons in the frozen roster (person tasks), else 0. */
+  total: number;
+  reason: string | null;
+  created_at: number;
+  offered_at: number | null;
+  fetched_at: number | null;
+  finished_at: number | null;
+  expires_at: number;
+  fetches: number;
+}
+
+export interface TaskItemsTable {
+  task_id: string;
+  seq: number;
+  person_id: string;
+  name: string | null;
+  photo_keys: string | null;
+}
+
+export interface DistributionTable {
+  person_id: string;
+  device_id: string;
+  state: string;
+  reason: string | null;
+  task_id: string | null;
+  updated_at: number;
+}
+
+export interface FirmwareTable {
+  id: string;
+  version: string;
+  size: number;
+  sha256: string;
+  file_name: string;
+  created_at: number;
+}
+
+export interface RosterUploadsTable {
+  task_id: string;
+  person_id: string;
+  name: string | null;
+  has_img: number | null;
+}
+
+export interface RosterDiffsTable {
+  id: string;
+  device_id: string;
+  task_id: string;
+  person_id: string;
+  kind: 'missing' | 'extra';
+  found_at: number;
+  repaired_by: string | null;
+}
+
 export interface Database {
   vendors: VendorsTable;
   sites: SitesTable;
   devices: DevicesTable;
   device_events: DeviceEventsTable;
   attendance: AttendanceTable;
+  persons: PersonsTable;
+  tasks: TasksTable;
+  task_items: TaskItemsTable;
+  distribution: DistributionTable;
+  firmware: FirmwareTable;
+  roster_uploads: RosterUploadsTable;
+  roster_diffs: RosterDiffsTable;
 }

@@ -2,55 +2,37 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, type SqliteDatabase as KyselySqliteDatabase } from 'kysely';
+import { Kysely, type SqliteDatabase as KyselySqliteDatabase, SqliteDialect } from 'kysely';
 import type { Backend, StoreLogger } from './dialect.js';
 import type { Database } from './schema-types.js';
-import { startCheckpointer } from './sqlite-checkpoint.js';
-import { WalSync, WalSyncSqliteDialect } from './sqlite-wal-sync.js';
 
 export const SQLITE_FILE = 'kaoqin.db';
 
 /** SQLITE_MAX_VARIABLE_NUMBER's default since SQLite 3.32, which better-sqlite3 keeps. */
 const SQLITE_MAX_BIND_PARAMS = 32_766;
 
-export interface SqliteOptions {
-  /** Checkpoint the WAL from a worker thread (a serving process), not inside commits. */
-  backgroundCheckpoint?: boolean;
-  /** How often the worker checkpoints. */
-  checkpointIntervalMs?: number;
-}
-
-export function openSqlite(dataDir: string, logger?: StoreLogger, opts: SqliteOptions = {}): Backend {
+export function openSqlite(dataDir: string, logger?: StoreLogger): Backend {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, SQLITE_FILE);
   const conn = new SqliteDatabase(file);
   try {
-    // WAL lets readers run beside the writer. Every write is made durable before its
-    // promise resolves (an acknowledged record survives kill -9 and power loss), but by
-    // an fdatasync of the WAL off the event loop (sqlite-wal-sync.ts), so SQLite itself
-    // runs with synchronous=NORMAL. Without WAL that would not hold: refuse to run.
+    // WAL lets readers run beside the writer. synchronous=FULL fsyncs the WAL on every
+    // commit: an acknowledged record must survive kill -9 and power loss (NORMAL would
+    // only survive the former).
     const mode = conn.pragma('journal_mode = WAL', { simple: true });
-    if (mode !== 'wal')
-      throw new Error(`SQLite could not enable WAL on ${file} (journal_mode=${String(mode)})`);
-    conn.pragma('synchronous = NORMAL');
+    if (mode !== 'wal') logger?.warn({ file, journalMode: mode }, 'SQLite could not enable WAL');
+    conn.pragma('synchronous = FULL');
     // Another process (a CLI command beside the server) may hold the write lock briefly.
     conn.pragma('busy_timeout = 5000');
     // SQLite's default is off (better-sqlite3's build turns it on); the schema relies on it.
     conn.pragma('foreign_keys = ON');
-    if (opts.backgroundCheckpoint) conn.pragma('wal_autocheckpoint = 0');
   } catch (err) {
     conn.close();
     throw err;
   }
-  const checkpointer = opts.backgroundCheckpoint
-    ? startCheckpointer(file, opts.checkpointIntervalMs ?? 1000, logger)
-    : undefined;
   return {
-    db: new Kysely<Database>({
-      dialect: new WalSyncSqliteDialect({ database: withStatementCache(conn) }, conn, new WalSync(file)),
-    }),
+    db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(conn) }) }),
     caps: { dialect: 'sqlite', maxBindParams: SQLITE_MAX_BIND_PARAMS, migrationSchema: undefined },
-    ...(checkpointer ? { beforeClose: () => checkpointer.stop() } : {}),
   };
 }
 

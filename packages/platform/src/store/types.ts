@@ -1,3 +1,5 @@
+import type { TaskStore } from './task-types.js';
+
 /**
  * The store's contract: what the domain reads and writes, whatever database is behind
  * it. SQLite (embedded default) and PostgreSQL both implement it and both pass the one
@@ -160,7 +162,8 @@ export interface AttendanceRepo {
   count(q?: AttendanceQuery): Promise<number>;
 }
 
-export interface Store {
+/** Chapter 3's repos (task-types.ts) are part of the one store. */
+export interface Store extends TaskStore {
   readonly dialect: 'sqlite' | 'postgres';
   readonly vendors: VendorRepo;
   readonly devices: DeviceRepo;

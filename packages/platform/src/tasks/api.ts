@@ -5,11 +5,7 @@
  * ProtocolError with 490_06 (no such task for this device, or the task is of another
  * apicode) or 490_07 (task finished or expired); anything else is a 500_01.
  */
-import type {
-  FirmwareDescriptor,
-  PostPersonsParam,
-  UpdateTasksStatusParam,
-} from '@kaoqin/protocol';
+import type { FirmwareDescriptor, PostPersonsParam, UpdateTasksStatusParam } from '@kaoqin/protocol';
 
 /** Who asks, and where the answer's URLs must point. */
 export interface TaskCaller {

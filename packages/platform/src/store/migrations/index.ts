@@ -9,6 +9,7 @@ import { migration as m0002 } from './0002_device_events.js';
 import { migration as m0003 } from './0003_attendance.js';
 import { migration as m0004 } from './0004_device_changed_at.js';
 import { migration as m0005 } from './0005_attendance_by_sn_via_devices.js';
+import { migration as m0006 } from './0006_tasks.js';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_vendors_sites_devices': m0001,
@@ -16,6 +17,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0003_attendance': m0003,
   '0004_device_changed_at': m0004,
   '0005_attendance_by_sn_via_devices': m0005,
+  '0006_tasks': m0006,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,11 @@
+/**
+ * 3.5 T_DEL_DEVICE_PERSON (删除设备人员信息): the device fetches the ids of the persons to
+ * delete. The request has no param (3.5.2). Response 3.5.3 `{"personIds":[…]}`, which
+ * the answer formula leaves unsigned (K8).
+ */
+import type { HttpHandler } from './handler.js';
+
+export const tDelDevicePerson: HttpHandler = async ({ tasks, caller, taskid }) => {
+  const { personIds } = await tasks.deletePersons(caller, taskid!);
+  return { response: { personIds } };
+};

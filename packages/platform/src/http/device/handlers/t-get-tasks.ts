@@ -1,0 +1,19 @@
+/**
+ * 3.1 T_GET_TASKS (拉取任务数据): the device fetches the tasks whose ids a heartbeat or a
+ * push offered (D3, D11). Ids that are not this device's are left out of the answer
+ * rather than refused; the task engine marks the others fetched. Response 3.1.3:
+ * `{"tasks":[{"taskid","apicode","param"}]}`, each param JSON text.
+ */
+import type { getTasksParam } from '@kaoqin/protocol';
+import type { z } from 'zod';
+import type { HttpHandler } from './handler.js';
+
+export const tGetTasks: HttpHandler = async ({ tasks, caller, param }) => {
+  // The schema reads a lone id as a one-element list (4.5 tolerance).
+  const { taskids } = param as z.output<typeof getTasksParam>;
+  const found = await tasks.getTasks(caller, taskids);
+  // Exactly the three members of 3.1.3, in the table's order, whatever else the engine keeps.
+  return {
+    response: { tasks: found.map((t) => ({ taskid: t.taskid, apicode: t.apicode, param: t.param })) },
+  };
+};

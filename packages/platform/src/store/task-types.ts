@@ -1,0 +1,214 @@
+/**
+ * The store's contract for chapter 3: sites and persons, the per-device task queue
+ * (D11), the distribution state of every (person, device), firmware, reconciliation.
+ */
+
+export interface SiteRow {
+  id: string;
+  name: string;
+  createdAt: number;
+}
+
+export type PersonStatus = 'active' | 'removed';
+
+export interface PersonRow {
+  id: string;
+  siteId: string;
+  name: string;
+  piiEnc: string;
+  idNumberHash: string;
+  idNumberTail: string;
+  photoKeys: string[];
+  status: PersonStatus;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** D11 states. queued: not yet offered; offered: in a heartbeat answer or push; fetched: in a T_GET_TASKS answer. */
+export type TaskState =
+  | 'queued'
+  | 'offered'
+  | 'fetched'
+  | 'done'
+  | 'failed'
+  | 'unsupported'
+  | 'expired'
+  | 'superseded';
+
+export const OPEN_TASK_STATES: readonly TaskState[] = ['queued', 'offered', 'fetched'];
+
+export interface TaskRow {
+  id: string;
+  deviceId: string;
+  apicode: string;
+  state: TaskState;
+  param: string;
+  total: number;
+  reason: string | null;
+  createdAt: number;
+  offeredAt: number | null;
+  fetchedAt: number | null;
+  finishedAt: number | null;
+  expiresAt: number;
+  fetches: number;
+}
+
+export interface TaskItem {
+  personId: string;
+  name: string | null;
+  photoKeys: string[] | null;
+}
+
+/** Per (person, device). */
+export type DistributionState = 'pending' | 'on_device' | 'failed' | 'refused' | 'removing' | 'removed';
+
+export interface DistributionRow {
+  personId: string;
+  deviceId: string;
+  state: DistributionState;
+  reason: string | null;
+  taskId: string | null;
+  updatedAt: number;
+}
+
+export interface FirmwareRow {
+  id: string;
+  version: string;
+  size: number;
+  sha256: string;
+  fileName: string;
+  createdAt: number;
+}
+
+export interface RosterDiffRow {
+  id: string;
+  deviceId: string;
+  taskId: string;
+  personId: string;
+  kind: 'missing' | 'extra';
+  foundAt: number;
+  repairedBy: string | null;
+}
+
+export interface SiteRepo {
+  create(row: SiteRow): Promise<void>;
+  get(id: string): Promise<SiteRow | undefined>;
+  list(): Promise<SiteRow[]>;
+}
+
+export interface PersonRepo {
+  insert(row: PersonRow): Promise<void>;
+  get(id: string): Promise<PersonRow | undefined>;
+  findByIdNumber(siteId: string, idNumberHash: string): Promise<PersonRow | undefined>;
+  /** Active persons of a site, in id order (the frozen roster of a full send). */
+  activeOfSite(siteId: string): Promise<PersonRow[]>;
+  countActive(siteId: string): Promise<number>;
+  update(
+    id: string,
+    patch: { photoKeys?: string[]; status?: PersonStatus; name?: string },
+    now: number,
+  ): Promise<void>;
+}
+
+export interface NewTask {
+  id: string;
+  deviceId: string;
+  apicode: string;
+  param: string;
+  createdAt: number;
+  expiresAt: number;
+  items: TaskItem[];
+}
+
+export interface TaskRepo {
+  /** Writes the task, its frozen items and the distribution rows in one transaction. */
+  create(task: NewTask, distribution: DistributionRow[]): Promise<void>;
+  /** Adds items to a task still queued (coalescing); false when it is no longer queued. */
+  append(taskId: string, items: TaskItem[], param: string, distribution: DistributionRow[]): Promise<boolean>;
+  get(id: string): Promise<TaskRow | undefined>;
+  getMany(deviceId: string, ids: readonly string[]): Promise<TaskRow[]>;
+  /** The device's newest queued task of this apicode, for coalescing. */
+  queuedOf(deviceId: string, apicode: string): Promise<TaskRow | undefined>;
+  /** Open tasks to offer: queued, offered, or fetched before `reofferBefore`; oldest first. */
+  pendingIds(deviceId: string, reofferBefore: number): Promise<string[]>;
+  markOffered(ids: readonly string[], now: number): Promise<void>;
+  markFetched(ids: readonly string[], now: number): Promise<void>;
+  /** Moves an open task to a final state; false if it was already final. */
+  finish(id: string, state: TaskState, reason: string | null, now: number): Promise<boolean>;
+  /** Final-states every open task of the device with one of these apicodes (made moot by a clear + send). */
+  supersede(deviceId: string, apicodes: readonly string[], reason: string, now: number): Promise<string[]>;
+  /** Expires open tasks whose expiry has passed; returns them. */
+  expire(now: number): Promise<TaskRow[]>;
+  items(taskId: string, offset: number, limit: number): Promise<TaskItem[]>;
+  allItems(taskId: string): Promise<TaskItem[]>;
+  listForDevice(deviceId: string, limit?: number): Promise<TaskRow[]>;
+  /** Devices with at least one open task (warms the engine's cache after a restart). */
+  devicesWithOpenTasks(): Promise<string[]>;
+  /** Devices with tasks not yet offered. */
+  devicesWithQueued(): Promise<string[]>;
+}
+
+export interface DistributionRepo {
+  upsert(rows: readonly DistributionRow[]): Promise<void>;
+  /** Sets state for these persons on one device. */
+  set(
+    deviceId: string,
+    personIds: readonly string[],
+    state: DistributionState,
+    reason: string | null,
+    now: number,
+  ): Promise<void>;
+  forDevice(deviceId: string, states?: readonly DistributionState[]): Promise<DistributionRow[]>;
+  forPerson(personId: string): Promise<DistributionRow[]>;
+  /** Persons expected on the device (pending or on_device). */
+  expectedCount(deviceId: string): Promise<number>;
+  counts(deviceId: string): Promise<Record<DistributionState, number>>;
+}
+
+export interface FirmwareRepo {
+  insert(row: FirmwareRow): Promise<void>;
+  byVersion(version: string): Promise<FirmwareRow | undefined>;
+  get(id: string): Promise<FirmwareRow | undefined>;
+  list(): Promise<FirmwareRow[]>;
+}
+
+export interface RosterRepo {
+  addUploads(
+    taskId: string,
+    rows: { personId: string; name: string | null; hasImg: number | null }[],
+  ): Promise<void>;
+  uploadedIds(taskId: string): Promise<string[]>;
+  addDiffs(rows: readonly RosterDiffRow[]): Promise<void>;
+  openDiffs(deviceId: string): Promise<RosterDiffRow[]>;
+  markRepaired(ids: readonly string[], taskId: string): Promise<void>;
+}
+
+export interface DeviceTaskFields {
+  faceCapacity: number | null;
+  reportedPersonCount: number | null;
+  reportedFaceCount: number | null;
+  reportedAt: number | null;
+}
+
+export interface DeviceTaskRepo {
+  /** The devices bound to a site. */
+  idsOfSite(siteId: string): Promise<string[]>;
+  taskFields(deviceId: string): Promise<DeviceTaskFields | undefined>;
+  setReported(
+    deviceId: string,
+    personCount: number | null,
+    faceCount: number | null,
+    now: number,
+  ): Promise<void>;
+  setCapacity(deviceId: string, capacity: number | null): Promise<void>;
+}
+
+export interface TaskStore {
+  sites: SiteRepo;
+  persons: PersonRepo;
+  tasks: TaskRepo;
+  distribution: DistributionRepo;
+  firmware: FirmwareRepo;
+  roster: RosterRepo;
+  deviceTasks: DeviceTaskRepo;
+}
