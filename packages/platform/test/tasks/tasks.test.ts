@@ -4,19 +4,30 @@
  */
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PersonRow } from '../../src/store/index.js';
 import { TestDevice } from '../helpers/device.js';
 import { HttpDevice } from '../helpers/http-device.js';
+import { freshSchema, inSchema, PG_HOW, PG_URL, SERVICES_REQUIRED } from '../helpers/pg.js';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
 
 let tp: TestPlatform | undefined;
+let dropSchema: (() => Promise<void>) | undefined;
 const devices: TestDevice[] = [];
 afterEach(async () => {
   for (const d of devices.splice(0)) d.close();
   await tp?.stop();
   tp = undefined;
+  await dropSchema?.();
+  dropSchema = undefined;
 });
+
+if (!PG_URL) {
+  if (SERVICES_REQUIRED)
+    it('requires PostgreSQL', () => expect.fail(`the tasks suite on PostgreSQL is required here: ${PG_HOW}`));
+  else console.warn(`tasks suite on PostgreSQL skipped: ${PG_HOW}`);
+}
+const backends = PG_URL ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const);
 
 let photoSeed = 0;
 /** A real 160×160 JPEG, different every time (content-addressed storage would merge equal ones). */
@@ -33,12 +44,19 @@ let idSeq = 0;
 const idNumber = (): string => `3301061990${String(++idSeq).padStart(7, '0')}X`;
 `${`33010619900101${String(1000 + ++idSeq).slice(-4)}`.slice(0, 17).padEnd(17, '0')}X`;
 
+let backend: (typeof backends)[number] = 'sqlite';
+
 async function setup(settings: Record<string, string> = {}) {
-  tp = await startTestPlatform({
-    'task-reoffer-after-ms': '60000',
-    'task-expire-after-ms': '3600000',
-    ...settings,
-  });
+  let databaseUrl: string | undefined;
+  if (backend === 'postgres') {
+    const fresh = await freshSchema(PG_URL!);
+    dropSchema = fresh.drop;
+    databaseUrl = inSchema(PG_URL!, fresh.schema);
+  }
+  tp = await startTestPlatform(
+    { 'task-reoffer-after-ms': '60000', 'task-expire-after-ms': '3600000', ...settings },
+    databaseUrl ? { databaseUrl } : {},
+  );
   const { platform } = tp;
   const site = await platform.data.persons.createSite('西湖工地');
   const tcp = await TestDevice.tcp(platform.tcpPort, 'SN-1', tp.creds, () => tp!.clock.now);
@@ -110,7 +128,11 @@ async function report(
   expect(a.signOk).toBe(true);
 }
 
-describe('tasks (chapter 3) end to end', () => {
+describe.each(backends)('tasks (chapter 3) end to end on %s', (name) => {
+  beforeEach(() => {
+    backend = name;
+  });
+
   it('binds a device, sends the roster (clear, then send), downloads the photos, and records the report', async () => {
     const { platform, site, tcp, device, http } = await setup();
     const persons = await enrol(site.id, 3);
