@@ -50,9 +50,16 @@ if (url) {
             'attendance',
             'device_events',
             'devices',
+            'distribution',
+            'firmware',
             'kysely_migration',
             'kysely_migration_lock',
+            'persons',
+            'roster_diffs',
+            'roster_uploads',
             'sites',
+            'task_items',
+            'tasks',
             'vendors',
           ]);
         }
