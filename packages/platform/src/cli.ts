@@ -6,7 +6,11 @@
 import { UsageError } from './cli/args.js';
 import { attendanceCommand } from './cli/attendance.js';
 import { deviceCommand } from './cli/device.js';
+import { firmwareCommand } from './cli/firmware.js';
+import { personCommand } from './cli/person.js';
 import { serveCommand } from './cli/serve.js';
+import { siteCommand } from './cli/site.js';
+import { taskCommand } from './cli/task.js';
 import { vendorCommand } from './cli/vendor.js';
 
 const USAGE = `usage: kaoqin <command>
@@ -14,7 +18,16 @@ const USAGE = `usage: kaoqin <command>
   vendor create --name NAME     new vendor credentials (accessId, accessKey, accessSecret)
   vendor list | rotate ID | revoke ID
   device list | register --vendor ID --sn SN | disable SN | enable SN
+  device distribution --sn SN   persons expected on the device against what it reported
+  device reconcile --sn SN [--exclude-fields img,phone] | repair --sn SN
   attendance list [--sn SN] [--since ISO] [--limit N]
+  site create --name NAME | list | bind-device --site ID --sn SN | resync --sn SN
+  person add --site ID --name N --id-number X --photo FILE [--photo FILE…] [--phone P]
+         [--gender G] [--ethnicity E] [--address A] [--valid-from D] [--valid-to D]
+         [--issuing-authority A]
+  person remove ID | list --site ID | show ID
+  task list --sn SN [--limit N]
+  firmware add FILE --version V | list | rollout --version V --sn SN [--sn SN…]
 every command takes --json, --data-dir DIR (default ./data) or --database-url postgres://…
 `;
 
@@ -23,6 +36,10 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   vendor: vendorCommand,
   device: deviceCommand,
   attendance: attendanceCommand,
+  site: siteCommand,
+  person: personCommand,
+  task: taskCommand,
+  firmware: firmwareCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

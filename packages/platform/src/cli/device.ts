@@ -1,12 +1,14 @@
-/** kaoqin device list|register|disable|enable. */
+/** kaoqin device list|register|disable|enable (reconcile|repair|distribution: device-tasks.ts). */
 import { openData } from '../app.js';
 import { type Parsed, parse, requireString, UsageError } from './args.js';
+import { DEVICE_TASK_SUBCOMMANDS, deviceTasksCommand } from './device-tasks.js';
 import { iso, printJson, printTable } from './output.js';
 
-const USAGE = `usage: kaoqin device list [--vendor ID] | register --vendor ID --sn SN | disable SN | enable SN  [--json]`;
+const USAGE = `usage: kaoqin device list [--vendor ID] | register --vendor ID --sn SN | disable SN | enable SN | reconcile --sn SN [--exclude-fields F] | repair --sn SN | distribution --sn SN  [--json]`;
 
 export async function deviceCommand(argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
+  if (sub && DEVICE_TASK_SUBCOMMANDS.includes(sub)) return deviceTasksCommand(sub, rest);
   const p: Parsed = parse(rest, { vendor: { type: 'string' }, sn: { type: 'string' } });
   const data = await openData(p.config);
   try {
