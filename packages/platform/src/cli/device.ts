@@ -3,6 +3,7 @@ import { openData } from '../app.js';
 import { type Parsed, parse, requireString, UsageError } from './args.js';
 import { DEVICE_TASK_SUBCOMMANDS, deviceTasksCommand } from './device-tasks.js';
 import { iso, printJson, printTable } from './output.js';
+import { resolveDevice } from './task.js';
 
 const USAGE = `usage: kaoqin device list [--vendor ID] | register --vendor ID --sn SN | disable SN | enable SN | reconcile --sn SN [--exclude-fields F] | repair --sn SN | distribution --sn SN  [--json]`;
 
@@ -53,11 +54,9 @@ export async function deviceCommand(argv: string[]): Promise<void> {
       case 'enable': {
         const sn = p.positionals[0];
         if (!sn) throw new UsageError(USAGE);
-        const matches = (await data.store.devices.list({})).filter((d) => d.sn === sn);
-        if (matches.length !== 1)
-          throw new Error(matches.length ? `sn ${sn} is used by several vendors` : `no device ${sn}`);
-        await data.devices.setDisabled(matches[0]!.id, sub === 'disable');
-        if (p.json) printJson({ deviceId: matches[0]!.id, disabled: sub === 'disable' });
+        const device = await resolveDevice(data, sn);
+        await data.devices.setDisabled(device.id, sub === 'disable');
+        if (p.json) printJson({ deviceId: device.id, disabled: sub === 'disable' });
         else process.stdout.write(`device ${sn} ${sub}d\n`);
         return;
       }
