@@ -16,6 +16,7 @@ import { Devices } from './domain/devices.js';
 import { DeviceEvents } from './domain/events.js';
 import { AttendanceWriter } from './domain/ingest.js';
 import { Presence } from './domain/presence.js';
+import { SiteRosters } from './domain/rosters.js';
 import { loadMasterKey, SecretBox } from './domain/secrets.js';
 import { MemoryTokenStore, type TokenStore } from './domain/tokens.js';
 import { Vendors } from './domain/vendors.js';
@@ -148,6 +149,7 @@ export async function startPlatform(
     presence,
     attendance,
     tasks: data.engine,
+    rosters: new SiteRosters(data.store, now),
     logger: logger.child({ part: 'gateway' }),
     now,
   };

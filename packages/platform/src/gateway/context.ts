@@ -12,6 +12,11 @@ export interface TaskSource {
   pendingTaskIds(deviceId: string): Promise<string[]>;
 }
 
+/** Whether a personId is enrolled on a site (domain/rosters.ts). */
+export interface RosterLookup {
+  has(siteId: string, personId: string): Promise<boolean>;
+}
+
 export interface GatewayContext {
   config: Config;
   vendors: Vendors;
@@ -20,6 +25,7 @@ export interface GatewayContext {
   presence: Presence;
   attendance: AttendanceWriter;
   tasks: TaskSource;
+  rosters: RosterLookup;
   logger: Logger;
   now(): number;
 }

@@ -103,6 +103,8 @@ export interface PersonRepo {
   /** Active persons of a site, in id order (the frozen roster of a full send). */
   activeOfSite(siteId: string): Promise<PersonRow[]>;
   countActive(siteId: string): Promise<number>;
+  /** Ids only, for the sign-in path's roster cache. */
+  activeIdsOfSite(siteId: string): Promise<string[]>;
   update(
     id: string,
     patch: { photoKeys?: string[]; status?: PersonStatus; name?: string },

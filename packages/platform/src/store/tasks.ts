@@ -208,6 +208,15 @@ export function taskStore(db: Kysely<Database>, caps: Capabilities): TaskStore {
           .execute();
         return rows.map(person);
       },
+      async activeIdsOfSite(siteId) {
+        const rows = await db
+          .selectFrom('persons')
+          .select('id')
+          .where('site_id', '=', siteId)
+          .where('status', '=', 'active')
+          .execute();
+        return rows.map((r) => r.id);
+      },
       async countActive(siteId) {
         const r = await db
           .selectFrom('persons')

@@ -283,6 +283,32 @@ describe.each(backends)('tasks (chapter 3) end to end on %s', (name) => {
     expect(p.data.map((d) => d.personId)).toEqual(early.map((x) => x.id));
   });
 
+  it('keeps a clock-in by a person the site does not know, flagged unknown_person; an enrolled one is not flagged', async () => {
+    const { platform, site, tcp, device } = await setup();
+    await platform.data.persons.bindDevice(device.id, site.id);
+    await pushed(tcp);
+    const [worker] = await enrol(site.id, 1);
+    await pushed(tcp);
+    // The device's cache of its site (5 s refresh) must see the binding before sign-ins.
+    await expect
+      .poll(
+        async () => (
+          await platform.data.devices.refresh(), platform.data.devices.cachedById(device.id)?.siteId
+        ),
+      )
+      .toBe(site.id);
+    const t = tp!.clock.now;
+    expect((await tcp.signIn({ personId: worker!.id, recordTime: t - 1000, type: 1 })).success).toBe(true);
+    expect(
+      (await tcp.signIn({ personId: '1234567890123456789', recordTime: t - 900, type: 1 })).success,
+    ).toBe(true);
+    const rows = await platform.data.store.attendance.list({ sn: 'SN-1' });
+    expect(rows.map((r) => [r.personId, r.flags])).toEqual([
+      [worker!.id, []],
+      ['1234567890123456789', ['unknown_person']],
+    ]);
+  });
+
   it('refuses a distribution over the device capacity, with the reason', async () => {
     const { platform, site, tcp, device } = await setup({ 'device-face-capacity': '2' });
     await platform.data.persons.bindDevice(device.id, site.id);

@@ -33,6 +33,7 @@ export const cSignIn: Handler = async ({ ctx, device, vendor, verified }) => {
   const realName = isRealName(p.type, p.bitType);
   if (!realName) flags.push('not_real_name');
   if (dev.siteId === null) flags.push('device_unassigned');
+  else if (!(await ctx.rosters.has(dev.siteId, p.personId))) flags.push('unknown_person');
 
   const record: AttendanceInput = {
     deviceId: dev.id,
