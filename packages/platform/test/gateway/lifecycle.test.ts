@@ -123,4 +123,34 @@ describe('presence (D10)', () => {
     expect((await events('LIFE-PRESENCE')).filter((e) => e[0] === 'online')).toHaveLength(2);
     d.close();
   });
+
+  it("writes an online device's last-seen time at most every 30 s, and exactly when it goes offline", async () => {
+    const d = await device('LIFE-SEEN');
+    await d.auth();
+    const id = (await tp.platform.data.store.devices.byVendorSn(tp.creds.vendorId, 'LIFE-SEEN'))!.id;
+    await tp.platform.presence.flush();
+    const first = (await tp.platform.data.store.devices.byVendorSn(tp.creds.vendorId, 'LIFE-SEEN'))!
+      .lastSeenAt!;
+    const stored: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      tp.clock.advance(5_000);
+      await d.heartbeat();
+      await tp.platform.presence.flush();
+      const row = (await tp.platform.data.store.devices.byVendorSn(tp.creds.vendorId, 'LIFE-SEEN'))!;
+      expect(tp.clock.now - row.lastSeenAt!).toBeLessThan(30_000);
+      stored.push(row.lastSeenAt!);
+    }
+    // The first heartbeat brings version and IP (written at once), then every 30 s.
+    expect([...new Set(stored)]).toEqual([first + 5_000, first + 35_000]);
+    expect(tp.platform.presence.isOnline(id)).toBe(true);
+    const last = tp.clock.now;
+    tp.clock.advance(60_000);
+    tp.platform.presence.sweep(tp.clock.now);
+    await tp.platform.presence.flush();
+    expect(await tp.platform.data.store.devices.byVendorSn(tp.creds.vendorId, 'LIFE-SEEN')).toMatchObject({
+      online: false,
+      lastSeenAt: last,
+    });
+    d.close();
+  });
 });
