@@ -7,7 +7,6 @@
 import { join } from 'node:path';
 import { encodeAnswerFrame } from '@kaoqin/protocol';
 import { openLocalBlobStore } from './blobs/local.js';
-import { photoFormat } from './blobs/photo.js';
 import { openSegmentBlobStore } from './blobs/segments.js';
 import type { BlobStore } from './blobs/types.js';
 import type { Config } from './config/schema.js';
@@ -20,6 +19,7 @@ import { SiteRosters } from './domain/rosters.js';
 import { loadMasterKey, SecretBox } from './domain/secrets.js';
 import { MemoryTokenStore, type TokenStore } from './domain/tokens.js';
 import { Vendors } from './domain/vendors.js';
+import { cachedPhotos } from './downloads/cached-photos.js';
 import { registerDownloadRoutes } from './downloads/routes.js';
 import { createUrlSigner, type DownloadUrlSigner, deriveDownloadKey } from './downloads/signer.js';
 import type { GatewayContext } from './gateway/context.js';
@@ -194,11 +194,7 @@ export async function startPlatform(
     verifier: data.urls,
     now,
     sources: {
-      async photo(key: string) {
-        const bytes = await data.faces.get(key);
-        const ext = bytes && photoFormat(bytes);
-        return bytes && ext ? { bytes, ext } : undefined;
-      },
+      photo: cachedPhotos(data.faces),
       async firmware(id: string) {
         const fw = await data.store.firmware.get(id);
         return fw && { path: data.firmware.pathOf(fw.id), size: fw.size, fileName: fw.fileName };

@@ -12,7 +12,13 @@ export interface StatusSource {
 }
 
 export function buildHttpServer(logger: Logger, source: StatusSource) {
-  const app = Fastify({ loggerInstance: logger.child({ part: 'http' }), bodyLimit: 4 * 1024 * 1024 });
+  // Per-request log lines would be two JSON lines for every photo a device downloads (an
+  // enrolment wave is hundreds of thousands): off; errors are still logged.
+  const app = Fastify({
+    loggerInstance: logger.child({ part: 'http' }),
+    bodyLimit: 4 * 1024 * 1024,
+    disableRequestLogging: true,
+  });
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/readyz', async (_req, reply) => {
     try {

@@ -162,6 +162,10 @@ export interface DistributionRepo {
   ): Promise<void>;
   forDevice(deviceId: string, states?: readonly DistributionState[]): Promise<DistributionRow[]>;
   forPerson(personId: string): Promise<DistributionRow[]>;
+  /** The rows a task last touched on its device (what its report settles). */
+  forTask(deviceId: string, taskId: string): Promise<DistributionRow[]>;
+  /** Of these persons, those pending or on the device. */
+  expectedAmong(deviceId: string, personIds: readonly string[]): Promise<string[]>;
   /** Persons expected on the device (pending or on_device). */
   expectedCount(deviceId: string): Promise<number>;
   counts(deviceId: string): Promise<Record<DistributionState, number>>;

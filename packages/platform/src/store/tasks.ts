@@ -472,6 +472,29 @@ export function taskStore(db: Kysely<Database>, caps: Capabilities): TaskStore {
           .execute();
         return rows.map(dist);
       },
+      async forTask(deviceId, taskId) {
+        const rows = await db
+          .selectFrom('distribution')
+          .selectAll()
+          .where('task_id', '=', taskId)
+          .where('device_id', '=', deviceId)
+          .execute();
+        return rows.map(dist);
+      },
+      async expectedAmong(deviceId, personIds) {
+        const out: string[] = [];
+        for (const part of chunk([...personIds], rowsPerStatement(caps.maxBindParams, 1) - 10)) {
+          const rows = await db
+            .selectFrom('distribution')
+            .select('person_id')
+            .where('device_id', '=', deviceId)
+            .where('state', 'in', ['pending', 'on_device'])
+            .where('person_id', 'in', part)
+            .execute();
+          for (const r of rows) out.push(r.person_id);
+        }
+        return out;
+      },
       async expectedCount(deviceId) {
         const r = await db
           .selectFrom('distribution')

@@ -131,10 +131,18 @@ export class TaskEngine {
     const now = this.#now();
     const fields = await this.#store.deviceTasks.taskFields(deviceId);
     const capacity = fields?.faceCapacity ?? this.#opts.defaultFaceCapacity;
+    // Only counts and the persons in question are read, never the device's whole roster:
+    // an enrolment touches every device of the site.
+    const full = apicode === 'T_SEND_PERSON';
     const already = new Set(
-      (await this.#store.distribution.forDevice(deviceId, ['pending', 'on_device'])).map((d) => d.personId),
+      full
+        ? []
+        : await this.#store.distribution.expectedAmong(
+            deviceId,
+            persons.map((p) => p.id),
+          ),
     );
-    let expected = apicode === 'T_SEND_PERSON' ? 0 : already.size;
+    let expected = full ? 0 : await this.#store.distribution.expectedCount(deviceId);
     const send: PersonRow[] = [];
     const refused: string[] = [];
     for (const p of persons) {
@@ -229,8 +237,9 @@ export class TaskEngine {
   }
 
   async #failItems(t: TaskRow, personIds: string[], reason: string, now: number): Promise<void> {
-    const mine = (await this.#store.distribution.forDevice(t.deviceId)).filter(
-      (d) => d.taskId === t.id && personIds.includes(d.personId),
+    const ids = new Set(personIds);
+    const mine = (await this.#store.distribution.forTask(t.deviceId, t.id)).filter((d) =>
+      ids.has(d.personId),
     );
     await this.#store.distribution.upsert(
       mine.map((d) => ({ ...d, state: 'failed', reason, updatedAt: now })),

@@ -117,7 +117,7 @@ export class TaskService implements TaskApi {
     failedFaces: { personId: string; errCode: string }[],
   ): Promise<void> {
     const now = caller.now;
-    const mine = (await this.#store.distribution.forDevice(t.deviceId)).filter((d) => d.taskId === t.id);
+    const mine = await this.#store.distribution.forTask(t.deviceId, t.id);
     if (mine.length === 0) {
       if (t.apicode === 'T_POST_DEVICE_PERSON' && state === 'done') await this.#reconciler.compare(t, now);
       return;
