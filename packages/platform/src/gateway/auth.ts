@@ -30,11 +30,23 @@ export async function resolveCredential(
       ? { credential: { status: 'ok', secret: vendor.secret }, vendor, device }
       : { credential: { status: 'ok', secret: vendor.secret }, vendor };
   }
+  return resolveTokenCredential(ctx, req);
+}
+
+/** What the token branch reads: the HTTP endpoint has exactly these (no attendance writer). */
+export type TokenContext = Pick<GatewayContext, 'vendors' | 'devices' | 'tokens' | 'now'>;
+
+/**
+ * Resolves a prechecked request's token (precheck guarantees a non-empty one), for both
+ * transports. Looking it up restarts its 30-minute idle clock (D7).
+ */
+export async function resolveTokenCredential(ctx: TokenContext, req: IncomingRequest): Promise<Resolved> {
   const token = await ctx.tokens.use(req.token!, ctx.now());
   if (!token) return { credential: { status: 'unknown' } };
   const vendor = ctx.vendors.cachedById(token.vendorId);
   const device = ctx.devices.cachedById(token.deviceId);
   if (!vendor || !device) return { credential: { status: 'unknown' } };
+  // A rotated secret invalidates the tokens issued under the old one (401_02).
   if (vendor.status !== 'active' || vendor.secretVersion !== token.secretVersion) {
     return { credential: { status: 'revoked' }, vendor, device };
   }

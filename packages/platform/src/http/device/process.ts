@@ -14,10 +14,10 @@ import {
   requireCredential,
   verifySigned,
 } from '@kaoqin/protocol';
+import { resolveTokenCredential } from '../../gateway/auth.js';
 import type { TaskCaller } from '../../tasks/api.js';
 import { failureAnswer, httpApicode, successAnswer } from './answer.js';
 import { readDeviceBody } from './body.js';
-import { resolveTokenCredential } from './credential.js';
 import type { DeviceEndpointDeps } from './deps.js';
 import { HTTP_HANDLERS } from './handlers/index.js';
 
