@@ -1,5 +1,5 @@
 /** The harness's settings: each from a --flag, else a BENCH_* variable, else its default. */
-import { parseArgs } from 'node:util';
+import { readFlags, type SettingSpecs, usageText } from '../lib/settings.js';
 
 export interface Settings {
   devices: number;
@@ -19,13 +19,7 @@ export interface Settings {
   keepData: boolean;
 }
 
-interface Spec {
-  env: string;
-  help: string;
-  kind: 'number' | 'string' | 'boolean';
-}
-
-const SPECS: Record<string, Spec> = {
+const SPECS: SettingSpecs = {
   devices: { env: 'BENCH_DEVICES', kind: 'number', help: 'simulated devices bound to the site (20)' },
   persons: { env: 'BENCH_PERSONS', kind: 'number', help: 'persons enrolled in the wave (10000)' },
   'page-size': {
@@ -71,50 +65,20 @@ const SPECS: Record<string, Spec> = {
 };
 
 export function usage(): string {
-  const lines = Object.entries(SPECS).map(
-    ([flag, s]) => `  --${flag.padEnd(18)} ${s.env.padEnd(26)} ${s.help}`,
-  );
-  return [
+  return usageText(
     'usage: npm run bench:distribution -- [flags]   (each flag or its variable)',
-    ...lines,
-    '  --help',
-  ].join('\n');
+    SPECS,
+    18,
+    26,
+  );
 }
 
 export function readSettings(argv: string[], env: NodeJS.ProcessEnv = process.env): Settings | 'help' {
-  const options = Object.fromEntries(
-    Object.entries(SPECS).map(
-      ([flag, s]) => [flag, { type: s.kind === 'boolean' ? 'boolean' : 'string' }] as const,
-    ),
-  ) as Record<string, { type: 'string' | 'boolean' }>;
-  const { values } = parseArgs({
-    args: argv,
-    options: { ...options, help: { type: 'boolean' } },
-    strict: true,
-  });
-  if (values.help) return 'help';
-  const v = values as Record<string, string | boolean | undefined>;
-  const lookup = (flag: string): string | undefined => {
-    const x = v[flag];
-    if (typeof x === 'string') return x;
-    if (x === true) return '1';
-    const e = env[SPECS[flag]!.env];
-    return e === undefined || e.trim() === '' ? undefined : e.trim();
-  };
-  const int = (flag: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
-    const raw = lookup(flag);
-    if (raw === undefined) return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max)
-      throw new RangeError(`--${flag} (${SPECS[flag]!.env}) must be an integer ${min}…${max}, got "${raw}"`);
-    return n;
-  };
-  const bool = (flag: string): boolean => {
-    const raw = lookup(flag);
-    return raw !== undefined && raw !== '0' && raw.toLowerCase() !== 'false';
-  };
+  const read = readFlags(SPECS, argv, { env, trimEnv: true });
+  if (read === 'help') return 'help';
+  const { str, int, bool } = read;
   const skip = new Set(
-    (lookup('skip') ?? '')
+    (str('skip') ?? '')
       .split(',')
       .map((x) => x.trim())
       .filter(Boolean),
@@ -133,15 +97,15 @@ export function readSettings(argv: string[], env: NodeJS.ProcessEnv = process.en
     timeoutSeconds: int('timeout', 300, 1),
     prepConcurrency: int('prep-concurrency', 8, 1, 64),
     httpClient: ((): 'http' | 'fetch' => {
-      const c = lookup('http-client') ?? 'http';
+      const c = str('http-client') ?? 'http';
       if (c !== 'http' && c !== 'fetch')
         throw new RangeError(`--http-client must be http or fetch, got "${c}"`);
       return c;
     })(),
-    version: lookup('protocol-version') ?? 'v1.0.0',
+    version: str('protocol-version') ?? 'v1.0.0',
     skipBaseline: skip.has('baseline'),
     skipSingles: skip.has('singles'),
-    json: lookup('json'),
+    json: str('json'),
     keepData: bool('keep-data'),
   };
 }

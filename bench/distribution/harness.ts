@@ -13,6 +13,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { forkTs, nextMessage, stop } from '../gateway/children.js';
 import { cpuMs } from '../gateway/proc.js';
+import { IpcClient } from '../lib/ipc.js';
 import {
   type Counters,
   DeviceHttp,
@@ -28,9 +29,9 @@ import {
   type Credentials,
   epochNow,
   type PlatformChildConfig,
+  type PlatformCommands,
   type PrepareResult,
 } from './messages.js';
-import { PlatformRpc } from './rpc.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const START_TIMEOUT_MS = 60_000;
@@ -67,13 +68,18 @@ export function stopChild(h: ChildHandle | undefined): Promise<void> {
 export interface PlatformHandle extends ChildHandle {
   tcpPort: number;
   creds: Credentials & { vendorId: string };
-  rpc: PlatformRpc;
+  rpc: IpcClient<PlatformCommands>;
 }
 
 export async function startPlatformChild(cfg: PlatformChildConfig): Promise<PlatformHandle> {
   const h = await startChild('platform-child.ts', { BENCH_DISTRIBUTION_PLATFORM: JSON.stringify(cfg) });
   if (h.hello.type !== 'ready' || !h.hello.creds) throw new Error('platform child: no credentials');
-  return { ...h, tcpPort: h.hello.tcpPort, creds: h.hello.creds, rpc: new PlatformRpc(h.child) };
+  return {
+    ...h,
+    tcpPort: h.hello.tcpPort,
+    creds: h.hello.creds,
+    rpc: new IpcClient<PlatformCommands>(h.child, 'platform child'),
+  };
 }
 
 export interface FleetOptions {

@@ -1,8 +1,8 @@
 /**
  * What the harness and its children say over IPC: the platform child (enrolment
- * commands) and the baseline server. One request, one reply, matched by id; plain JSON.
- * Times are epoch milliseconds with a fraction (epochNow), comparable across processes
- * on the same machine.
+ * commands, over bench/lib/ipc.ts) and the baseline server. One request, one reply,
+ * matched by id; plain JSON. Times are epoch milliseconds with a fraction (epochNow),
+ * comparable across processes on the same machine.
  */
 import { performance } from 'node:perf_hooks';
 
@@ -71,6 +71,7 @@ export interface DeviceCheck {
   openTasks: number;
 }
 
+/** The platform child's commands, for IpcClient and serve (bench/lib/ipc.ts). */
 export interface PlatformCommands {
   /** Creates a site and binds every device (known by its sn) to it: clear + empty send. */
   bind: { spec: { sns: string[] }; result: { siteId: string; missing: string[] } };
@@ -89,13 +90,3 @@ export interface PlatformCommands {
   /** What the platform recorded per device. */
   check: { spec: { sns: string[] }; result: DeviceCheck[] };
 }
-
-export type CommandName = keyof PlatformCommands;
-
-export interface Request<C extends CommandName = CommandName> {
-  id: number;
-  cmd: C;
-  spec: PlatformCommands[C]['spec'];
-}
-
-export type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };

@@ -8,9 +8,15 @@
  * Config: BENCH_DISTRIBUTION_PLATFORM (JSON, PlatformChildConfig).
  */
 import { createLogger, loadConfig, type Platform, startPlatform } from '@kaoqin/platform';
-import { type ChildHello, epochNow, type PlatformChildConfig, type PrepareResult } from './messages.js';
+import { serve } from '../lib/ipc.js';
+import {
+  type ChildHello,
+  epochNow,
+  type PlatformChildConfig,
+  type PlatformCommands,
+  type PrepareResult,
+} from './messages.js';
 import { makePhoto, sha256Hex } from './photos.js';
-import { serve } from './rpc.js';
 
 type NewPerson = Parameters<Platform['data']['persons']['add']>[0];
 type PersonRow = Awaited<ReturnType<Platform['data']['persons']['addMany']>>[number];
@@ -60,7 +66,7 @@ async function main(): Promise<void> {
     photos: [photo],
   });
 
-  serve({
+  serve<PlatformCommands>({
     async bind({ sns }) {
       siteId = (await persons.createSite('bench-distribution site')).id;
       const missing: string[] = [];

@@ -3,6 +3,7 @@
  * baseline | ratio | target | verdict), then detail lines from which every number in
  * the table can be traced.
  */
+import { dec, int, MB, type Row, ratio, table, verdict } from '../lib/table.js';
 import type { Settings } from './config.js';
 import type { BaselineResult, SinglesResult, WaveResult } from './harness.js';
 import type { PrepareResult } from './messages.js';
@@ -30,11 +31,6 @@ export interface Report {
   errors: string[];
 }
 
-const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const dec = (d: number) =>
-  new Intl.NumberFormat('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
-const MB = 1024 * 1024;
-
 /** Nearest-rank percentile of unsorted values. */
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
@@ -50,28 +46,14 @@ const perSec = (n: number | undefined, unit = ''): string =>
 const mbs = (bytes: number | undefined): string =>
   bytes === undefined ? '—' : `${dec(1).format(bytes / MB)} MB/s`;
 const pct = (x: number | undefined): string => (x === undefined ? 'n/a' : `${int.format(x)} %`);
-function ratio(a: number | undefined, b: number | undefined): string {
-  if (a === undefined || b === undefined || b === 0) return '—';
-  return `${dec(2).format(a / b)}×`;
-}
-function verdict(ok: boolean | undefined, applies: boolean, asked: string): string {
-  if (ok === undefined) return '';
-  if (!applies) return `n/a (${asked})`;
-  return ok ? 'met' : 'MISSED';
+/** The verdict, or "n/a (asked)" when the run is below the scale the target names. */
+function scaledVerdict(ok: boolean | undefined, applies: boolean, asked: string): string {
+  return ok !== undefined && !applies ? `n/a (${asked})` : verdict(ok);
 }
 function counts(c: Record<string, number>): string {
   const parts = Object.entries(c).map(([k, v]) => `${k}×${int.format(v)}`);
   return parts.length ? parts.join(', ') : 'none';
 }
-
-type Row = [
-  metric: string,
-  platform: string,
-  baseline: string,
-  ratio: string,
-  target: string,
-  verdict: string,
-];
 
 function rows(r: Report): Row[] {
   const s = r.settings;
@@ -79,6 +61,12 @@ function rows(r: Report): Row[] {
   const b = r.baseline;
   const fullScale = s.persons >= TARGETS.wavePersons && s.devices >= TARGETS.waveDevices;
   const asked = `${int.format(s.persons)} × ${s.devices} asked`;
+  /** A throughput of the wave beside the baseline's; no target. */
+  const rate = (
+    metric: string,
+    key: 'pagesPerSecond' | 'photosPerSecond' | 'photoBytesPerSecond',
+    format: (n: number | undefined) => string,
+  ): Row => [metric, format(w?.[key]), format(b?.[key]), ratio(w?.[key], b?.[key]), '', ''];
   const out: Row[] = [
     [
       `wave: ${int.format(s.persons)} persons → ${s.devices} devices, all done`,
@@ -86,32 +74,11 @@ function rows(r: Report): Row[] {
       secs(b?.totalMs),
       ratio(w?.waveMs, b?.totalMs),
       '< 60 s',
-      verdict(w ? w.waveMs < TARGETS.waveMs : undefined, fullScale, asked),
+      scaledVerdict(w ? w.waveMs < TARGETS.waveMs : undefined, fullScale, asked),
     ],
-    [
-      `  person pages/s (${s.pageSize} a page)`,
-      perSec(w?.pagesPerSecond),
-      perSec(b?.pagesPerSecond),
-      ratio(w?.pagesPerSecond, b?.pagesPerSecond),
-      '',
-      '',
-    ],
-    [
-      '  photos/s',
-      perSec(w?.photosPerSecond),
-      perSec(b?.photosPerSecond),
-      ratio(w?.photosPerSecond, b?.photosPerSecond),
-      '',
-      '',
-    ],
-    [
-      '  photo bytes/s',
-      mbs(w?.photoBytesPerSecond),
-      mbs(b?.photoBytesPerSecond),
-      ratio(w?.photoBytesPerSecond, b?.photoBytesPerSecond),
-      '',
-      '',
-    ],
+    rate(`  person pages/s (${s.pageSize} a page)`, 'pagesPerSecond', perSec),
+    rate('  photos/s', 'photosPerSecond', perSec),
+    rate('  photo bytes/s', 'photoBytesPerSecond', mbs),
   ];
   const lat = r.singles?.samples.map((x) => x.latencyMs) ?? [];
   const singleScale = s.devices >= TARGETS.singleDevices;
@@ -124,23 +91,16 @@ function rows(r: Report): Row[] {
       '',
       p === 99 ? '≤ 1 s' : '',
       p === 99
-        ? verdict(v === undefined ? undefined : v <= TARGETS.singleP99Ms, singleScale, `${s.devices} devices`)
+        ? scaledVerdict(
+            v === undefined ? undefined : v <= TARGETS.singleP99Ms,
+            singleScale,
+            `${s.devices} devices`,
+          )
         : '',
     ]);
   }
   out.push(['  max', msText(lat.length ? Math.max(...lat) : undefined), '—', '', '', '']);
   return out;
-}
-
-function table(all: Row[]): string {
-  const head: Row = ['metric', 'platform', 'baseline', 'ratio', 'target', 'verdict'];
-  const widths = head.map((h, i) => Math.max(h.length, ...all.map((r) => r[i]!.length)));
-  const line = (r: Row) =>
-    r
-      .map((c, i) => (i === 0 || i === 4 || i === 5 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
-      .join(' | ')
-      .trimEnd();
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('-|-'), ...all.map(line)].join('\n');
 }
 
 /** Server CPU over a window, per photo served in it (pages included), in ms. */

@@ -12,7 +12,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { installCleanup } from '../gateway/children.js';
+import { progress, runHarness } from '../lib/cli.js';
+import { int } from '../lib/table.js';
 import { readSettings, type Settings, usage } from './config.js';
 import {
   bindDevices,
@@ -27,12 +28,6 @@ import {
   verify,
 } from './harness.js';
 import { formatReport, type Report } from './report.js';
-
-const started = Date.now();
-function progress(text: string): void {
-  process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${text}\n`);
-}
-const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
 function hostLines(): string[] {
   return [
@@ -113,13 +108,7 @@ async function baselineSection(s: Settings, r: Report): Promise<void> {
   }
 }
 
-async function main(): Promise<number> {
-  const settings = readSettings(process.argv.slice(2));
-  if (settings === 'help') {
-    console.log(usage());
-    return 0;
-  }
-  installCleanup();
+runHarness(readSettings, usage, async (settings) => {
   const tmp = mkdtempSync(join(tmpdir(), 'kaoqin-bench-distribution-'));
   process.on('exit', () => {
     if (!settings.keepData) rmSync(tmp, { recursive: true, force: true });
@@ -135,14 +124,4 @@ async function main(): Promise<number> {
       JSON.stringify(report, (k, v: unknown) => (k === 'personIds' ? undefined : v), 2),
     );
   return report.errors.length > 0 || (report.problems?.length ?? 0) > 0 ? 1 : 0;
-}
-
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    console.error(e);
-    process.exitCode = 1;
-  },
-);
+});

@@ -7,7 +7,6 @@
 import { type ChildProcess, fork, type SpawnOptions, spawn } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CommandName, Commands, Reply, Request } from './messages.js';
 
 /** The repository root: children run from here so `--import tsx` and relative paths resolve. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -182,56 +181,4 @@ export function nextMessage<T>(
     child.on('message', onMessage);
     child.once('exit', onExit);
   });
-}
-
-/** Request/reply over a load worker's IPC channel. */
-export class WorkerClient {
-  private nextId = 1;
-  private readonly waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
-
-  constructor(readonly child: ChildProcess) {
-    child.on('message', (m: Reply) => {
-      const w = this.waiting.get(m.id);
-      if (!w) return;
-      this.waiting.delete(m.id);
-      if (m.ok) w.resolve(m.result);
-      else w.reject(new Error(`load worker: ${m.error}`));
-    });
-    child.once('exit', (code, sig) => {
-      for (const w of this.waiting.values()) w.reject(new Error(`load worker exited (${sig ?? code})`));
-      this.waiting.clear();
-    });
-  }
-
-  call<C extends CommandName>(
-    cmd: C,
-    spec: Commands[C]['spec'],
-    timeoutMs: number,
-  ): Promise<Commands[C]['result']> {
-    const id = this.nextId++;
-    return new Promise((resolvePromise, reject) => {
-      const timer = setTimeout(() => {
-        this.waiting.delete(id);
-        reject(new Error(`load worker: no answer to ${cmd} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.waiting.set(id, {
-        resolve: (v) => {
-          clearTimeout(timer);
-          resolvePromise(v as Commands[C]['result']);
-        },
-        reject: (e) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      });
-      const req: Request<C> = { id, cmd, spec };
-      const failed = (why: string): void => {
-        const w = this.waiting.get(id);
-        this.waiting.delete(id);
-        w?.reject(new Error(`load worker: ${cmd} not sent: ${why}`));
-      };
-      if (!this.child.connected) failed('its channel is closed');
-      else this.child.send(req, (err) => err && failed(err.message));
-    });
-  }
 }

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { numberAtLeast, readFlags, type SettingSpecs, usageText } from '../lib/settings.js';
 import { REPO_ROOT } from './children.js';
 import type { Credentials } from './messages.js';
 import { splitCommand } from './platform.js';
@@ -47,13 +47,7 @@ export interface Settings {
   keepData: boolean;
 }
 
-interface Spec {
-  env: string;
-  help: string;
-  kind: 'number' | 'string' | 'boolean';
-}
-
-const SPECS: Record<string, Spec> = {
+const SPECS: SettingSpecs = {
   devices: { env: 'BENCH_DEVICES', kind: 'number', help: 'devices (connections) held (19000)' },
   seconds: { env: 'BENCH_SECONDS', kind: 'number', help: 'measured seconds per phase (10)' },
   warmup: { env: 'BENCH_WARMUP_SECONDS', kind: 'number', help: 'warm-up seconds before each window (2)' },
@@ -146,19 +140,7 @@ const SPECS: Record<string, Spec> = {
 };
 
 export function usage(): string {
-  const lines = Object.entries(SPECS).map(
-    ([flag, s]) => `  --${flag.padEnd(24)} ${s.env.padEnd(32)} ${s.help}`,
-  );
-  return ['usage: npm run bench:gateway -- [flags]   (each flag or its variable)', ...lines, '  --help'].join(
-    '\n',
-  );
-}
-
-function number(name: string, raw: string, min: number): number {
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < min)
-    throw new RangeError(`${name} must be a number >= ${min}, got "${raw}"`);
-  return n;
+  return usageText('usage: npm run bench:gateway -- [flags]   (each flag or its variable)', SPECS, 24, 32);
 }
 
 function nonEmpty(argv: string[], name: string): string[] {
@@ -166,36 +148,10 @@ function nonEmpty(argv: string[], name: string): string[] {
   return argv;
 }
 
-function lookup(values: Record<string, string | boolean | undefined>, flag: string): string | undefined {
-  const v = values[flag];
-  if (typeof v === 'string') return v;
-  if (v === true) return '1';
-  const e = process.env[SPECS[flag]!.env];
-  return e === undefined || e.trim() === '' ? undefined : e;
-}
-
 export function readSettings(argv: string[]): Settings | 'help' {
-  const options = Object.fromEntries(
-    Object.entries(SPECS).map(
-      ([flag, s]) => [flag, { type: s.kind === 'boolean' ? 'boolean' : 'string' }] as const,
-    ),
-  ) as Record<string, { type: 'string' | 'boolean' }>;
-  const { values } = parseArgs({
-    args: argv,
-    options: { ...options, help: { type: 'boolean' } },
-    strict: true,
-  });
-  if (values.help) return 'help';
-  const v = values as Record<string, string | boolean | undefined>;
-  const num = (flag: string, fallback: number, min = 0): number => {
-    const raw = lookup(v, flag);
-    return raw === undefined ? fallback : number(`--${flag} (${SPECS[flag]!.env})`, raw, min);
-  };
-  const str = (flag: string): string | undefined => lookup(v, flag);
-  const bool = (flag: string): boolean => {
-    const raw = lookup(v, flag);
-    return raw !== undefined && raw !== '0' && raw.toLowerCase() !== 'false';
-  };
+  const read = readFlags(SPECS, argv, { trimEnv: false });
+  if (read === 'help') return 'help';
+  const { num, str, bool } = read;
 
   const devices = Math.floor(num('devices', 19_000, 1));
   const skip = new Set<Section>();
@@ -227,7 +183,7 @@ export function readSettings(argv: string[]): Settings | 'help' {
         accessKey: need('BENCH_ACCESS_KEY'),
         accessSecret: need('BENCH_ACCESS_SECRET'),
       },
-      pid: pid ? number('BENCH_TARGET_PID', pid, 1) : undefined,
+      pid: pid ? numberAtLeast('BENCH_TARGET_PID', pid, 1) : undefined,
     };
   }
 

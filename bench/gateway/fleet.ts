@@ -4,9 +4,11 @@
  * workers at the same wall-clock instant, and their results are added up (histograms
  * merged). The server's CPU time over each window is read from /proc beside it.
  */
-import { forkTs, stop, WorkerClient } from './children.js';
+import { IpcClient } from '../lib/ipc.js';
+import { forkTs, stop } from './children.js';
 import { Histogram } from './histogram.js';
 import type {
+  Commands,
   ConnectResult,
   Credentials,
   PhaseResult,
@@ -108,12 +110,14 @@ export interface PhaseSummary {
 export class Fleet {
   private held: number[];
 
-  private constructor(private readonly workers: WorkerClient[]) {
+  private constructor(private readonly workers: IpcClient<Commands>[]) {
     this.held = workers.map(() => 0);
   }
 
   static start(n: number): Fleet {
-    return new Fleet(Array.from({ length: n }, () => new WorkerClient(forkTs('loadgen.ts'))));
+    return new Fleet(
+      Array.from({ length: n }, () => new IpcClient<Commands>(forkTs('loadgen.ts'), 'load worker')),
+    );
   }
 
   get size(): number {

@@ -10,17 +10,15 @@
  * thousands idle at once, their heartbeats are spread out, not sent in one burst.
  */
 import { performance } from 'node:perf_hooks';
+import { serve } from '../lib/ipc.js';
 import { Connector } from './connector.js';
 import { type Answer, Device, type DeviceEvents, type Outstanding } from './device.js';
 import type {
-  CommandName,
   Commands,
   ConnectResult,
   ConnectSpec,
   PhaseResult,
   PhaseSpec,
-  Reply,
-  Request,
   StatusResult,
 } from './messages.js';
 import { Phase } from './phase.js';
@@ -153,29 +151,12 @@ class LoadWorker implements DeviceEvents {
 
 const worker = new LoadWorker();
 
-async function handle(req: Request): Promise<unknown> {
-  const cmd: CommandName = req.cmd;
-  switch (cmd) {
-    case 'connect':
-      return worker.connect(req.spec as Commands['connect']['spec']);
-    case 'run':
-      return worker.run(req.spec as Commands['run']['spec']);
-    case 'status':
-      return worker.status();
-    case 'close':
-      return worker.close();
-  }
-}
-
 if (!process.send) throw new Error('loadgen.ts runs as a child of the harness (with an IPC channel)');
-process.on('message', (req: Request) => {
-  const reply = (r: Reply): void => {
-    if (process.connected) process.send!(r);
-  };
-  handle(req).then(
-    (result) => reply({ id: req.id, ok: true, result }),
-    (err: unknown) => reply({ id: req.id, ok: false, error: String((err as Error)?.stack ?? err) }),
-  );
+serve<Commands>({
+  connect: (spec) => worker.connect(spec),
+  run: (spec) => worker.run(spec),
+  status: async () => worker.status(),
+  close: () => worker.close(),
 });
 // The harness is gone (exit, crash or kill): nothing left to measure for.
 process.on('disconnect', () => process.exit(0));

@@ -1,6 +1,6 @@
 /**
  * What the harness and its load workers say to each other over the IPC channel: one
- * request, one reply, matched by id. Everything here is plain JSON.
+ * request, one reply, matched by id (bench/lib/ipc.ts). Everything here is plain JSON.
  */
 import type { HistogramData } from './histogram.js';
 
@@ -105,21 +105,13 @@ export interface StatusResult {
   keepalive: { sent: number; acks: number; errors: Record<string, number> };
 }
 
+/** The load worker's commands, for IpcClient and serve (bench/lib/ipc.ts). */
 export interface Commands {
   connect: { spec: ConnectSpec; result: ConnectResult };
   run: { spec: PhaseSpec; result: PhaseResult };
   status: { spec: null; result: StatusResult };
   close: { spec: null; result: null };
 }
-export type CommandName = keyof Commands;
-
-export interface Request<C extends CommandName = CommandName> {
-  id: number;
-  cmd: C;
-  spec: Commands[C]['spec'];
-}
-
-export type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };
 
 /** Messages from the echo server and the database baseline to the harness. */
 export type ServerMessage = { type: 'listening'; port: number } | { type: 'error'; error: string };

@@ -3,6 +3,7 @@
  * platform | baseline | ratio | target | verdict), then one line per measured phase so
  * every number in the table can be traced to its connections, errors and CPU.
  */
+import { dec, int, MB, type Row, ratio, table, verdict } from '../lib/table.js';
 import type { DbResult } from './db-baseline.js';
 import type { ConnectSummary, PhaseSummary } from './fleet.js';
 import type { StatusResult } from './messages.js';
@@ -54,11 +55,6 @@ export const TARGETS = {
   p99Ms: 50,
 };
 
-const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const dec = (d: number) =>
-  new Intl.NumberFormat('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
-const MB = 1024 * 1024;
-
 function mb(bytes: number | undefined): string {
   return bytes === undefined ? '—' : `${dec(1).format(bytes / MB)} MB`;
 }
@@ -68,13 +64,6 @@ function ms(micros: number | undefined): string {
 function rate(p: PhaseSummary | undefined): string {
   if (!p) return '—';
   return `${int.format(p.acksPerSecond)}/s${troubled(p) ? ' *' : ''}`;
-}
-function ratio(a: number | undefined, b: number | undefined): string {
-  if (a === undefined || b === undefined || b === 0) return '—';
-  return `${dec(2).format(a / b)}×`;
-}
-function verdict(ok: boolean | undefined): string {
-  return ok === undefined ? '' : ok ? 'met' : 'MISSED';
 }
 function troubled(p: PhaseSummary): boolean {
   return p.errorsInWindow > 0 || p.unanswered > 0 || Object.keys(p.errors).length > 0;
@@ -90,15 +79,6 @@ function counts(c: Record<string, number>): string {
 function label(p: PhaseSummary): string {
   return p.rate > 0 ? `at ${int.format(p.rate)}/s` : 'saturation';
 }
-
-type Row = [
-  metric: string,
-  platform: string,
-  baseline: string,
-  ratio: string,
-  target: string,
-  verdict: string,
-];
 
 function rows(r: Report): Row[] {
   const p = r.platform;
@@ -209,17 +189,6 @@ function rows(r: Report): Row[] {
     ],
   );
   return out;
-}
-
-function table(all: Row[]): string {
-  const head: Row = ['metric', 'platform', 'baseline', 'ratio', 'target', 'verdict'];
-  const widths = head.map((h, i) => Math.max(h.length, ...all.map((r) => r[i]!.length)));
-  const line = (r: Row) =>
-    r
-      .map((c, i) => (i === 0 || i === 4 || i === 5 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
-      .join(' | ')
-      .trimEnd();
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('-|-'), ...all.map(line)].join('\n');
 }
 
 function phaseLine(server: string, p: PhaseSummary): string {

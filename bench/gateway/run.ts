@@ -11,7 +11,9 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { forkTs, installCleanup, nextMessage, stop } from './children.js';
+import { progress, runHarness } from '../lib/cli.js';
+import { int } from '../lib/table.js';
+import { forkTs, nextMessage, stop } from './children.js';
 import { readSettings, type Settings, usage } from './config.js';
 import type { DbConfig, DbResult } from './db-baseline.js';
 import type { EchoConfig } from './echo-server.js';
@@ -26,12 +28,7 @@ import { formatReport, type Report, type ServerSection } from './report.js';
 const SETTLE_MS = 2000;
 const PHOTO_NOTE = 'a ~50 KiB PNG (base64 in img), different in every request';
 
-const started = Date.now();
-function progress(text: string): void {
-  process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${text}\n`);
-}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
 function hostLines(): string[] {
   const limit = /Max open files\s+(\d+)/.exec(
@@ -352,13 +349,7 @@ function toJson(report: Report): string {
   );
 }
 
-async function main(): Promise<number> {
-  const settings = readSettings(process.argv.slice(2));
-  if (settings === 'help') {
-    console.log(usage());
-    return 0;
-  }
-  installCleanup();
+runHarness(readSettings, usage, async (settings) => {
   const bench = new Bench(settings);
   process.on('exit', () => {
     if (!settings.keepData) rmSync(bench.tmp, { recursive: true, force: true });
@@ -375,14 +366,4 @@ async function main(): Promise<number> {
     (e) => e !== undefined,
   );
   return failed ? 1 : 0;
-}
-
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    console.error(e);
-    process.exitCode = 1;
-  },
-);
+});
