@@ -48,7 +48,12 @@ export interface FaceEngine {
 }
 
 /** Installs a verified firmware image; the vendor's hook (3.7). */
-export type FirmwareInstaller = (image: { version: string; path: string; size: number; sha256: string }) => Promise<void>;
+export type FirmwareInstaller = (image: {
+  version: string;
+  path: string;
+  size: number;
+  sha256: string;
+}) => Promise<void>;
 
 /** What the task runner needs from the client that owns it. */
 export interface TaskRunnerHost {

@@ -296,11 +296,10 @@ describe.each(backends)('tasks (chapter 3) end to end on %s', (name) => {
     await pushed(tcp);
     // The device's cache of its site (5 s refresh) must see the binding before sign-ins.
     await expect
-      .poll(
-        async () => (
-          await platform.data.devices.refresh(), platform.data.devices.cachedById(device.id)?.siteId
-        ),
-      )
+      .poll(async () => {
+        await platform.data.devices.refresh();
+        return platform.data.devices.cachedById(device.id)?.siteId;
+      })
       .toBe(site.id);
     const t = tp!.clock.now;
     expect((await tcp.signIn({ personId: worker!.id, recordTime: t - 1000, type: 1 })).success).toBe(true);

@@ -1,0 +1,327 @@
+/**
+ * The device's TCP link: one connection (framing, answer matching, pushes, timeouts,
+ * in-flight bound) against a fake platform, and the session (C_AUTH, heartbeats,
+ * re-authentication, clock correction, pushes, reconnects) against a real one.
+ */
+import { encodeDeviceRequestFrame, type PlatformResponse } from '@kaoqin/protocol';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  Connection,
+  DeviceEventEmitter,
+  fullJitterDelay,
+  LinkClosedError,
+  parseTaskIds,
+  Session,
+  type SessionOptions,
+} from '../src/index.js';
+import {
+  answerFrame,
+  type FakePlatform,
+  ForgetfulTokens,
+  type Harness,
+  startFakePlatform,
+  startHarness,
+  waitFor,
+} from './link-harness.js';
+
+const frame = (apicode: string) => () =>
+  encodeDeviceRequestFrame({
+    version: 'v1.0.0',
+    sn: 'SN',
+    token: 't',
+    apicode,
+    timeStamp: '20240101000000',
+    param: '{}',
+    sign: 'x',
+  });
+
+describe('Connection', () => {
+  let fake: FakePlatform | undefined;
+  afterEach(async () => {
+    await fake?.close();
+    fake = undefined;
+  });
+
+  it('matches answers by apicode and hands a heartbeat-shaped frame nobody asked for to onPush', async () => {
+    fake = await startFakePlatform((req, reply, socket) => {
+      if (req.apicode === 'C_SIGN_IN') {
+        // A push lands between the request and its answer (D3).
+        socket.write(answerFrame({ apicode: 'C_HEARTBEAT', response: '{"taskids":["1"]}' }));
+        reply({});
+      } else if (req.apicode === 'C_HEARTBEAT') {
+        reply({ response: '{"taskids":["2"]}' });
+      }
+    });
+    const pushes: PlatformResponse[] = [];
+    const conn = await Connection.open({
+      host: '127.0.0.1',
+      port: fake.port,
+      onPush: (f) => pushes.push(f),
+    });
+    const a = await conn.request('C_SIGN_IN', frame('C_SIGN_IN'));
+    expect(a).toMatchObject({ apicode: 'C_SIGN_IN', success: true });
+    await waitFor(() => pushes.length === 1);
+    expect(pushes[0]!.response).toBe('{"taskids":["1"]}');
+    const hb = await conn.request('C_HEARTBEAT', frame('C_HEARTBEAT'));
+    expect(hb.response).toBe('{"taskids":["2"]}');
+    expect(pushes).toHaveLength(1);
+    conn.close();
+    expect(await conn.closed).toBe('closed by the device');
+  });
+
+  it('matches a burst of interleaved requests and a push in between, in order', async () => {
+    fake = await startFakePlatform((req, reply, socket) => {
+      if (req.apicode === 'C_SIGN_IN' && fake!.received.length === 2) {
+        socket.write(answerFrame({ apicode: 'C_HEARTBEAT', response: '{"taskids":["9"]}' }));
+      }
+      reply({ response: JSON.stringify({ n: fake!.received.length }) });
+    });
+    const pushes: PlatformResponse[] = [];
+    const conn = await Connection.open({ host: '127.0.0.1', port: fake.port, onPush: (f) => pushes.push(f) });
+    const answers = await Promise.all([
+      conn.request('C_SIGN_IN', frame('C_SIGN_IN')),
+      conn.request('C_SIGN_IN', frame('C_SIGN_IN')),
+      conn.request('C_SIGN_IN', frame('C_SIGN_IN')),
+    ]);
+    expect(answers.map((a) => a.response)).toEqual(['{"n":1}', '{"n":2}', '{"n":3}']);
+    expect(pushes.map((p) => p.response)).toEqual(['{"taskids":["9"]}']);
+    conn.close();
+  });
+
+  it('closes a connection whose request goes unanswered, failing every request on it', async () => {
+    fake = await startFakePlatform(() => {
+      // never answers
+    });
+    const conn = await Connection.open({ host: '127.0.0.1', port: fake.port, requestTimeoutMs: 150 });
+    const started = Date.now();
+    const results = await Promise.allSettled([
+      conn.request('C_SIGN_IN', frame('C_SIGN_IN')),
+      conn.request('C_HEARTBEAT', frame('C_HEARTBEAT')),
+    ]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    for (const r of results) {
+      expect(r.status).toBe('rejected');
+      expect((r as PromiseRejectedResult).reason).toBeInstanceOf(LinkClosedError);
+    }
+    expect(await conn.closed).toMatch(/no answer to C_SIGN_IN within 150 ms/);
+    await expect(conn.request('C_SIGN_IN', frame('C_SIGN_IN'))).rejects.toBeInstanceOf(LinkClosedError);
+  });
+
+  it('keeps at most maxInFlight requests unanswered', async () => {
+    let outstanding = 0;
+    let most = 0;
+    fake = await startFakePlatform((_req, reply) => {
+      outstanding++;
+      most = Math.max(most, outstanding);
+      setTimeout(() => {
+        outstanding--;
+        reply({});
+      }, 5);
+    });
+    const conn = await Connection.open({ host: '127.0.0.1', port: fake.port, maxInFlight: 4 });
+    const all = Array.from({ length: 30 }, () => conn.request('C_SIGN_IN', frame('C_SIGN_IN')));
+    expect(conn.inFlight).toBe(4);
+    await Promise.all(all);
+    expect(fake.received).toHaveLength(30);
+    expect(most).toBeLessThanOrEqual(4);
+    conn.close();
+  });
+
+  it('reports the platform closing the connection', async () => {
+    fake = await startFakePlatform((_req, _reply, socket) => socket.end());
+    const conn = await Connection.open({ host: '127.0.0.1', port: fake.port });
+    await expect(conn.request('C_SIGN_IN', frame('C_SIGN_IN'))).rejects.toBeInstanceOf(LinkClosedError);
+    expect(await conn.closed).toMatch(/closed/);
+  });
+
+  it('fails to open when nothing listens', async () => {
+    fake = await startFakePlatform(() => {});
+    const port = fake.port;
+    await fake.close();
+    fake = undefined;
+    await expect(Connection.open({ host: '127.0.0.1', port })).rejects.toBeInstanceOf(LinkClosedError);
+  });
+});
+
+describe('fullJitterDelay and parseTaskIds', () => {
+  it('grows exponentially under the cap, uniformly from 0', () => {
+    const opts = { baseMs: 500, maxMs: 30_000 };
+    expect(fullJitterDelay(1, opts, () => 0.999)).toBe(499);
+    expect(fullJitterDelay(2, opts, () => 0.999)).toBe(999);
+    expect(fullJitterDelay(4, opts, () => 0.5)).toBe(2000);
+    expect(fullJitterDelay(20, opts, () => 0.999)).toBe(29_970);
+    expect(fullJitterDelay(5000, opts, () => 0.5)).toBe(15_000);
+    expect(fullJitterDelay(3, opts, () => 0)).toBe(0);
+  });
+
+  it('reads taskids as a list, as JSON text or comma text, and nothing as none', () => {
+    expect(parseTaskIds('{"taskids":["1","2"]}')).toEqual(['1', '2']);
+    expect(parseTaskIds('{"taskids":"[\\"3\\"]"}')).toEqual(['3']);
+    expect(parseTaskIds('{"taskids":"4, 5"}')).toEqual(['4', '5']);
+    expect(parseTaskIds('{}')).toEqual([]);
+    expect(parseTaskIds(undefined)).toEqual([]);
+    expect(parseTaskIds('not json')).toBeUndefined();
+  });
+});
+
+describe('Session against a real platform', () => {
+  let h: Harness;
+  const tokens = new ForgetfulTokens(30 * 60_000);
+  const sessions: Session[] = [];
+  beforeAll(async () => {
+    h = await startHarness({}, { tokens });
+  });
+  afterEach(async () => {
+    await Promise.all(sessions.splice(0).map((s) => s.stop()));
+  });
+  afterAll(() => h.close());
+
+  function session(sn: string, extra: Partial<SessionOptions> = {}) {
+    const events = new DeviceEventEmitter();
+    const seen = { connected: 0, offline: 0, reconnecting: 0 };
+    events.on('connected', () => seen.connected++);
+    events.on('offline', () => seen.offline++);
+    events.on('reconnecting', () => seen.reconnecting++);
+    const taskIds: { ids: string[]; source: string }[] = [];
+    const s = new Session({
+      identity: h.identity(sn),
+      endpoints: h.endpoints,
+      events,
+      heartbeatMs: 100,
+      backoff: { baseMs: 20, maxMs: 100 },
+      onTaskIds: (ids, source) => taskIds.push({ ids, source }),
+      ...extra,
+    });
+    sessions.push(s);
+    return { s, events, seen, taskIds };
+  }
+
+  const deviceRow = (sn: string) => h.platform.data.store.devices.byVendorSn(h.tp.creds.vendorId, sn);
+
+  it('authenticates, then heartbeats with deviceVersion and deviceIp', async () => {
+    const { s, events } = session('SDK-LINK-1');
+    const connected = events.next('connected', 5000);
+    s.start();
+    const { token } = await connected;
+    expect(token).toMatch(/^[0-9a-f]{32}$/);
+    expect(s.ready).toBe(true);
+    await waitFor(() => s.stats().heartbeats >= 3, 5000, 'three heartbeats');
+    await h.platform.presence.flush();
+    expect(await deviceRow('SDK-LINK-1')).toMatchObject({
+      online: true,
+      deviceVersion: 'v1.0.0-test',
+      deviceIp: '10.1.2.3',
+    });
+    expect(await s.token()).toBe(token);
+    expect(s.stats()).toMatchObject({ state: 'online', auths: 1, reconnects: 0 });
+  });
+
+  it('authenticates again on 401_01, on the same connection', async () => {
+    const { s, events, seen } = session('SDK-LINK-2');
+    const first = events.next('connected', 5000);
+    s.start();
+    const { token } = await first;
+    const second = events.next('connected', 5000);
+    tokens.forgotten.add(token); // the platform no longer knows it: the next heartbeat gets 401_01
+    const { token: renewed } = await second;
+    expect(renewed).not.toBe(token);
+    expect(seen.offline).toBe(0);
+    expect(s.stats()).toMatchObject({ auths: 2, reconnects: 0 });
+    expect(await s.token()).toBe(renewed);
+  });
+
+  it('authenticates again when the task runner reports its token rejected, once per token', async () => {
+    const { s, events } = session('SDK-LINK-3', { heartbeatMs: 0 });
+    const first = events.next('connected', 5000);
+    s.start();
+    const { token } = await first;
+    const second = events.next('connected', 5000);
+    s.tokenRejected(token);
+    s.tokenRejected(token);
+    const { token: renewed } = await second;
+    expect(renewed).not.toBe(token);
+    s.tokenRejected(token); // stale: already replaced
+    await new Promise((r) => setTimeout(r, 100));
+    expect(s.stats().auths).toBe(2);
+  });
+
+  it('authenticates again before the token would lapse after idle time (D7)', async () => {
+    const { s, events } = session('SDK-LINK-4', { heartbeatMs: 0, tokenIdleMs: 600 });
+    const first = events.next('connected', 5000);
+    s.start();
+    const { token } = await first;
+    expect(await s.token()).toBe(token);
+    await new Promise((r) => setTimeout(r, 600));
+    const renewed = await s.token();
+    expect(renewed).not.toBe(token);
+    expect(s.stats().auths).toBe(2);
+  });
+
+  it('corrects a clock 10 minutes slow from the platform Date header on 400_05 and retries C_AUTH', async () => {
+    const { s, events } = session('SDK-LINK-5', { now: () => Date.now() - 600_000 });
+    const connected = events.next('connected', 5000);
+    s.start();
+    await connected;
+    expect(Math.abs(s.clockOffsetMs - 600_000)).toBeLessThan(5_000);
+    expect(Math.abs(s.now() - Date.now())).toBeLessThan(5_000);
+    expect(s.stats().reconnects).toBe(0);
+  });
+
+  it('hands task ids from a push and from heartbeats to onTaskIds', async () => {
+    const { s, events, taskIds } = session('SDK-LINK-6', { heartbeatMs: 60_000 });
+    const connected = events.next('connected', 5000);
+    s.start();
+    await connected;
+    await waitFor(() => s.stats().heartbeats >= 1, 5000, 'the first heartbeat');
+    const row = await deviceRow('SDK-LINK-6');
+    const taskid = await h.platform.data.reconciler.request(row!.id);
+    await waitFor(() => taskIds.length > 0, 5000, 'a push');
+    expect(taskIds[0]).toEqual({ ids: [taskid], source: 'push' });
+    expect(s.stats().pushes).toBeGreaterThanOrEqual(1);
+    expect(await s.heartbeat()).toEqual([taskid]);
+    expect(taskIds.at(-1)).toEqual({ ids: [taskid], source: 'heartbeat' });
+  });
+});
+
+describe('Session reconnects', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+
+  it('goes offline when the platform stops, retries with backoff, and comes back', async () => {
+    const events = new DeviceEventEmitter();
+    const offline: string[] = [];
+    const reconnecting: { attempt: number; delayMs: number }[] = [];
+    events.on('offline', (e) => offline.push(e.reason));
+    events.on('reconnecting', (e) => reconnecting.push(e));
+    const s = new Session({
+      identity: h.identity('SDK-RECONNECT-1'),
+      endpoints: h.endpoints,
+      events,
+      heartbeatMs: 100,
+      backoff: { baseMs: 50, maxMs: 200 },
+    });
+    try {
+      const up = events.next('connected', 5000);
+      s.start();
+      await up;
+      await h.stopPlatform();
+      await waitFor(() => reconnecting.length >= 3, 10_000, 'three reconnect attempts');
+      expect(offline).toHaveLength(1);
+      expect(s.ready).toBe(false);
+      expect(reconnecting.map((r) => r.attempt).slice(0, 3)).toEqual([1, 2, 3]);
+      for (const r of reconnecting) expect(r.delayMs).toBeLessThan(200);
+      const back = events.next('connected', 10_000);
+      await h.startPlatform();
+      await back;
+      expect(s.ready).toBe(true);
+      expect(offline).toHaveLength(1);
+    } finally {
+      await s.stop();
+    }
+    expect(s.stats().state).toBe('stopped');
+    await expect(s.whenReady()).rejects.toBeInstanceOf(LinkClosedError);
+  });
+});
