@@ -3,7 +3,7 @@
  * (POST /api/device, chapter 3), the management API and the console; for now it
  * answers health and status probes.
  */
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type { Logger } from '../log.js';
 
 export interface StatusSource {
@@ -17,7 +17,7 @@ export function buildHttpServer(logger: Logger, source: StatusSource) {
   const app = Fastify({
     loggerInstance: logger.child({ part: 'http' }),
     bodyLimit: 4 * 1024 * 1024,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   });
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/readyz', async (_req, reply) => {
