@@ -9,6 +9,7 @@ import { deviceCommand } from './cli/device.js';
 import { firmwareCommand } from './cli/firmware.js';
 import { personCommand } from './cli/person.js';
 import { serveCommand } from './cli/serve.js';
+import { simCommand } from './cli/sim.js';
 import { siteCommand } from './cli/site.js';
 import { taskCommand } from './cli/task.js';
 import { vendorCommand } from './cli/vendor.js';
@@ -28,11 +29,13 @@ const USAGE = `usage: kaoqin <command>
   person remove ID | list --site ID | show ID
   task list --sn SN [--limit N]
   firmware add FILE --version V | list | rollout --version V --sn SN [--sn SN…]
+  sim <scenario> …                simulated devices (kaoqin-sim: morning-peak, outage, enrol-burst, soak)
 every command takes --json, --data-dir DIR (default ./data) or --database-url postgres://…
 `;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   serve: serveCommand,
+  sim: simCommand,
   vendor: vendorCommand,
   device: deviceCommand,
   attendance: attendanceCommand,

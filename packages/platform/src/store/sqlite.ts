@@ -48,7 +48,13 @@ function withStatementCache(conn: SqliteDatabase.Database): KyselySqliteDatabase
   const cache = new Map<string, SqliteDatabase.Statement>();
   return {
     close: () => conn.close(),
-    prepare(sqlText) {
+    prepare(text) {
+      // Kysely opens transactions with a deferred BEGIN. A transaction that reads before
+      // it writes then cannot take the write lock if another process (the CLI beside a
+      // running server) committed in between: SQLite fails it at once (SQLITE_BUSY, no
+      // busy_timeout wait). BEGIN IMMEDIATE takes the write lock first, so the other
+      // writer waits its turn instead.
+      const sqlText = text === 'begin' ? 'begin immediate' : text;
       let stmt = cache.get(sqlText);
       if (stmt) cache.delete(sqlText);
       else stmt = conn.prepare(sqlText);
