@@ -41,6 +41,7 @@ export class Vendors {
   readonly #now: () => number;
   #byId = new Map<string, CachedVendor>();
   #byAccessId = new Map<string, CachedVendor>();
+  #missReloadAt = Number.NEGATIVE_INFINITY;
 
   constructor(store: Store, box: SecretBox, now: () => number = Date.now) {
     this.#store = store;
@@ -126,6 +127,22 @@ export class Vendors {
     this.#byId = new Map();
     this.#byAccessId = new Map();
     for (const row of rows) this.#cache(row);
+  }
+
+  /**
+   * The vendor of an accessId, reloading the cache on a miss at most once a second: a
+   * vendor created a moment ago by the CLI (another process) authenticates at once
+   * instead of after the next periodic refresh, while unknown accessIds cannot make the
+   * platform reload more often than that.
+   */
+  async byAccessId(accessId: string): Promise<CachedVendor | undefined> {
+    const hit = this.#byAccessId.get(accessId);
+    if (hit) return hit;
+    const now = this.#now();
+    if (now - this.#missReloadAt < 1000) return undefined;
+    this.#missReloadAt = now;
+    await this.refresh();
+    return this.#byAccessId.get(accessId);
   }
 
   cachedById(id: string): CachedVendor | undefined {

@@ -20,7 +20,7 @@ export async function resolveCredential(
   pre: Prechecked,
 ): Promise<Resolved> {
   if (pre.apicode === 'C_AUTH') {
-    const vendor = ctx.vendors.cachedByAccessId(req.accessId!);
+    const vendor = await ctx.vendors.byAccessId(req.accessId!);
     if (!vendor || vendor.accessKey !== req.accessKey) return { credential: { status: 'unknown' } };
     if (vendor.status !== 'active') return { credential: { status: 'revoked' }, vendor };
     // Only look: an unknown sn is registered by the C_AUTH handler once the signature proves the secret.

@@ -1,5 +1,6 @@
 /** Tokens lapsing (D7), credentials rotated and revoked (1.1), devices disabled, presence (D10). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openData } from '../../src/app.js';
 import { TestDevice } from '../helpers/device.js';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
 
@@ -151,6 +152,18 @@ describe('presence (D10)', () => {
       online: false,
       lastSeenAt: last,
     });
+    d.close();
+  });
+});
+
+describe('vendors created by another process', () => {
+  it('authenticate at once: an unknown accessId reloads the vendor cache (at most once a second)', async () => {
+    // The operator CLI is another process with its own cache; the server only refreshes every 5 s.
+    const cli = await openData(tp.platform.config);
+    const creds = await cli.vendors.create('新厂商');
+    await cli.close();
+    const d = await device('LIFE-NEW-VENDOR', creds);
+    expect((await d.auth()).success).toBe(true);
     d.close();
   });
 });
