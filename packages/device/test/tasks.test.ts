@@ -7,9 +7,9 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TestDevice } from '../../platform/test/helpers/device.js';
+import { face, idNumber } from '../../platform/test/helpers/faces.js';
 import { startTestPlatform, type TestPlatform } from '../../platform/test/helpers/platform.js';
 import { createDefaultFaceEngine, DeviceFailureError } from '../src/persons/index.js';
 import {
@@ -82,20 +82,6 @@ interface Call {
   taskid?: string;
   param?: string;
 }
-
-let photoSeed = 0;
-/** A real 160×160 JPEG, different every time (the platform stores photos by content). */
-async function face(): Promise<Buffer> {
-  const n = ++photoSeed;
-  return sharp({
-    create: { width: 160, height: 160, channels: 3, background: { r: n % 256, g: (n * 7) % 256, b: 40 } },
-  })
-    .jpeg()
-    .toBuffer();
-}
-
-let idSeq = 0;
-const idNumber = (): string => `3301061990${String(++idSeq).padStart(7, '0')}X`;
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 

@@ -3,10 +3,10 @@
  * real HTTP T_* requests, SQLite in a temp dir, a clock the test moves.
  */
 import { createHash } from 'node:crypto';
-import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PersonRow } from '../../src/store/index.js';
 import { TestDevice } from '../helpers/device.js';
+import { face, idNumber } from '../helpers/faces.js';
 import { HttpDevice } from '../helpers/http-device.js';
 import { freshSchema, inSchema, PG_HOW, PG_URL, SERVICES_REQUIRED } from '../helpers/pg.js';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
@@ -28,21 +28,6 @@ if (!PG_URL) {
   else console.warn(`tasks suite on PostgreSQL skipped: ${PG_HOW}`);
 }
 const backends = PG_URL ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const);
-
-let photoSeed = 0;
-/** A real 160×160 JPEG, different every time (content-addressed storage would merge equal ones). */
-async function face(): Promise<Buffer> {
-  const n = ++photoSeed;
-  return sharp({
-    create: { width: 160, height: 160, channels: 3, background: { r: n % 256, g: (n * 7) % 256, b: 90 } },
-  })
-    .jpeg()
-    .toBuffer();
-}
-
-let idSeq = 0;
-const idNumber = (): string => `3301061990${String(++idSeq).padStart(7, '0')}X`;
-`${`33010619900101${String(1000 + ++idSeq).slice(-4)}`.slice(0, 17).padEnd(17, '0')}X`;
 
 let backend: (typeof backends)[number] = 'sqlite';
 
