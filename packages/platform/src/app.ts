@@ -194,7 +194,7 @@ export async function startPlatform(
     verifier: data.urls,
     now,
     sources: {
-      photo: cachedPhotos(data.faces),
+      photo: cachedPhotos(data.faces, config.photoCacheBytes),
       async firmware(id: string) {
         const fw = await data.store.firmware.get(id);
         return fw && { path: data.firmware.pathOf(fw.id), size: fw.size, fileName: fw.fileName };

@@ -65,6 +65,12 @@ export const configSchema = z.object({
     .default(8 * 1024 * 1024),
   /** Base URL devices reach the HTTP server on, for imgUrls and downloadUrl; default: the request's Host. */
   publicUrl: z.url().optional(),
+  /** Memory for face photos being served to devices (an enrolment wave fetches each once per device). */
+  photoCacheBytes: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(256 * 1024 * 1024),
   /** How long a signed photo or firmware URL stays valid. */
   downloadUrlTtlMs: ms.default(6 * 60 * 60_000),
   /** D11: a task fetched but not reported this long is offered again. */

@@ -16,8 +16,15 @@ export interface ServedPhoto {
 
 export function cachedPhotos(
   blobs: BlobStore,
-  maxBytes = 64 * 1024 * 1024,
+  maxBytes: number,
 ): (key: string) => Promise<ServedPhoto | undefined> {
+  if (maxBytes <= 0) {
+    return async (key) => {
+      const bytes = await blobs.get(key);
+      const ext = bytes && photoFormat(bytes);
+      return bytes && ext ? { bytes, ext } : undefined;
+    };
+  }
   const cache = new LRUCache<string, ServedPhoto>({
     maxSize: maxBytes,
     sizeCalculation: (p) => Math.max(1, p.bytes.byteLength),
