@@ -168,7 +168,7 @@ export async function startPlatform(
         }),
       ),
   });
-  const taskApi = new TaskService(data.store, data.engine, data.urls, data.reconciler);
+  const taskApi = new TaskService(data.store, data.urls, data.reconciler);
   const http = buildHttpServer(logger, {
     ready: () => data.store.ping(),
     status: async () => ({

@@ -14,7 +14,6 @@ import type { UrlSigner } from '../downloads/types.js';
 import type { Store, TaskRow, TaskState } from '../store/index.js';
 import { OPEN_TASK_STATES } from '../store/index.js';
 import type { PersonPageView, TaskApi, TaskCaller, TaskView } from './api.js';
-import type { TaskEngine } from './engine.js';
 import type { Reconciler } from './reconcile.js';
 
 const STATUS: Record<1 | 2 | 3, TaskState> = { 1: 'done', 2: 'failed', 3: 'unsupported' };
@@ -24,7 +23,7 @@ export class TaskService implements TaskApi {
   readonly #urls: UrlSigner;
   readonly #reconciler: Reconciler;
 
-  constructor(store: Store, _engine: TaskEngine, urls: UrlSigner, reconciler: Reconciler) {
+  constructor(store: Store, urls: UrlSigner, reconciler: Reconciler) {
     this.#store = store;
     this.#urls = urls;
     this.#reconciler = reconciler;
