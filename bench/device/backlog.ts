@@ -10,14 +10,13 @@
  * BENCH_RECORDS (60000), BENCH_INFLIGHT (records in flight, the client's default 32).
  */
 
-import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeviceClient } from '../../packages/device/src/index.js';
 import { startPlatformChild, stopChild } from '../distribution/harness.js';
-import { forkTs, installCleanup, nextMessage, stop } from '../gateway/children.js';
-import type { EchoConfig } from '../gateway/echo-server.js';
+import { installCleanup } from '../gateway/children.js';
+import { withEchoServer } from '../gateway/echo-child.js';
 import { dec, int, type Row, ratio, table, verdict } from '../lib/table.js';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 60_000);
@@ -92,32 +91,8 @@ async function drain(template: string, t: Target): Promise<{ seconds: number; ac
   }
 }
 
-async function withEcho<T>(fn: (t: Target) => Promise<T>): Promise<T> {
-  const creds = {
-    accessId: randomBytes(16).toString('hex'),
-    accessKey: randomBytes(16).toString('hex'),
-    accessSecret: randomBytes(16).toString('hex'),
-  };
-  const config: EchoConfig = {
-    host: '127.0.0.1',
-    port: 0,
-    backlog: 4096,
-    version: 'v1.0.0',
-    credentials: creds,
-  };
-  const child = forkTs('echo-server.ts', { BENCH_ECHO: JSON.stringify(config) });
-  try {
-    const m = await nextMessage(
-      child,
-      (x): x is { type: 'listening'; port: number } | { type: 'error'; error: string } =>
-        typeof x === 'object' && x !== null && 'type' in x,
-      30_000,
-    );
-    if (m.type !== 'listening') throw new Error(`echo server: ${m.error}`);
-    return await fn({ tcpPort: m.port, httpPort: 1, creds });
-  } finally {
-    await stop(child);
-  }
+function withEcho<T>(fn: (t: Target) => Promise<T>): Promise<T> {
+  return withEchoServer('v1.0.0', (ep) => fn({ tcpPort: ep.port, httpPort: 1, creds: ep.credentials }));
 }
 
 async function main(): Promise<void> {

@@ -7,7 +7,7 @@
  * without and with a 50 KB photo, then ack latency at 25 % of its max sign-in rate; last,
  * the echo again at that same rate. Prints the table; `--help` lists the settings.
  */
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -16,10 +16,10 @@ import { int } from '../lib/table.js';
 import { forkTs, nextMessage, stop } from './children.js';
 import { readSettings, type Settings, usage } from './config.js';
 import type { DbConfig, DbResult } from './db-baseline.js';
-import type { EchoConfig } from './echo-server.js';
+import { withEchoServer } from './echo-child.js';
 import { Fleet, type PhaseOptions, type PhaseSummary } from './fleet.js';
 import type { Histogram } from './histogram.js';
-import type { Credentials, ServerMessage, Workload } from './messages.js';
+import type { Credentials, Workload } from './messages.js';
 import { createVendor, freePort, startPlatform } from './platform.js';
 import { memory } from './proc.js';
 import { formatReport, type Report, type ServerSection } from './report.js';
@@ -164,31 +164,8 @@ class Bench {
     }
   }
 
-  private async withEcho(fn: (ep: Endpoint) => Promise<void>): Promise<void> {
-    const credentials: Credentials = {
-      accessId: randomBytes(16).toString('hex'),
-      accessKey: randomBytes(16).toString('hex'),
-      accessSecret: randomBytes(16).toString('hex'),
-    };
-    const config: EchoConfig = {
-      host: '127.0.0.1',
-      port: 0,
-      backlog: 4096,
-      version: this.s.version,
-      credentials,
-    };
-    const child = forkTs('echo-server.ts', { BENCH_ECHO: JSON.stringify(config) });
-    try {
-      const m = await nextMessage(
-        child,
-        (x): x is ServerMessage => typeof x === 'object' && x !== null && 'type' in x,
-        30_000,
-      );
-      if (m.type !== 'listening') throw new Error(`echo server: ${m.error}`);
-      await fn({ host: '127.0.0.1', port: m.port, pid: child.pid, credentials });
-    } finally {
-      await stop(child);
-    }
+  private withEcho(fn: (ep: Endpoint) => Promise<void>): Promise<void> {
+    return withEchoServer(this.s.version, fn);
   }
 
   async echo(): Promise<void> {
