@@ -65,7 +65,7 @@ export interface DeviceClientOptions {
     capacity?: number;
     /** Sign-ins in flight. Default 32. */
     maxInFlight?: number;
-    /** Default `${dataDir}/signin-queue.db`; ':memory:' gives up durability (simulations only). */
+    /** Default `${dataDir}/signin-queue.db`; ':memory:' keeps records in process memory, giving up durability (simulations only). */
     path?: string;
     /** Pause after a failed send, doubling up to retryMaxMs. Default 500 ms. */
     retryBaseMs?: number;

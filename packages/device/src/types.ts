@@ -22,6 +22,11 @@ export interface DeviceIdentity {
 export interface Endpoints {
   tcpHost: string;
   tcpPort: number;
+  /**
+   * Local address for the TCP connection; default: the system's choice. Simulators and
+   * load generators use it to spread many devices over several loopback addresses.
+   */
+  tcpLocalAddress?: string;
   /** Base URL of the HTTP task API; requests go to `${httpBaseUrl}/api/device`. */
   httpBaseUrl: string;
 }

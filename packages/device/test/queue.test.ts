@@ -133,24 +133,27 @@ describe('DurableQueue', () => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
   });
 
-  it('sends in seq order with at most maxInFlight unanswered, each acked once', async () => {
-    const events = new DeviceEventEmitter();
-    const acked: string[] = [];
-    const depths: number[] = [];
-    events.on('acked', (e) => acked.push(e.recordKey));
-    events.on('queueDepth', (e) => depths.push(e.depth));
-    const q = await openQueue({ maxInFlight: 5, events });
-    await Promise.all(Array.from({ length: 200 }, (_, i) => q.enqueue(record(i + 1))));
-    const s = scriptedSender(() => ({ kind: 'acked' }));
-    q.start(s.sender);
-    await waitFor(() => q.depth === 0 && q.inFlight === 0, 10_000);
-    expect(s.sent).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
-    expect(s.most).toBeLessThanOrEqual(5);
-    expect(acked).toHaveLength(200);
-    expect(new Set(acked).size).toBe(200);
-    await waitFor(() => depths.at(-1) === 0);
-    expect(q.stats()).toMatchObject({ depth: 0, acked: 200, enqueued: 200, retried: 0 });
-  });
+  it.each(['file', ':memory:'])(
+    'sends in seq order with at most maxInFlight unanswered, each acked once (%s)',
+    async (where) => {
+      const events = new DeviceEventEmitter();
+      const acked: string[] = [];
+      const depths: number[] = [];
+      events.on('acked', (e) => acked.push(e.recordKey));
+      events.on('queueDepth', (e) => depths.push(e.depth));
+      const q = await openQueue({ maxInFlight: 5, events, ...(where === ':memory:' ? { path: where } : {}) });
+      await Promise.all(Array.from({ length: 200 }, (_, i) => q.enqueue(record(i + 1))));
+      const s = scriptedSender(() => ({ kind: 'acked' }));
+      q.start(s.sender);
+      await waitFor(() => q.depth === 0 && q.inFlight === 0, 10_000);
+      expect(s.sent).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+      expect(s.most).toBeLessThanOrEqual(5);
+      expect(acked).toHaveLength(200);
+      expect(new Set(acked).size).toBe(200);
+      await waitFor(() => depths.at(-1) === 0);
+      expect(q.stats()).toMatchObject({ depth: 0, acked: 200, enqueued: 200, retried: 0 });
+    },
+  );
 
   it('re-sends a retried record before newer ones and dead-letters a permanent refusal', async () => {
     const q = await openQueue({ maxInFlight: 1 });

@@ -24,6 +24,8 @@ import {
 export interface ConnectionOptions {
   host: string;
   port: number;
+  /** Local address to connect from (a load generator spreads many devices over several). */
+  localAddress?: string | undefined;
   /** Requests written and not yet answered, at most. Default 64. */
   maxInFlight?: number;
   /** An unanswered request older than this closes the connection. Default 10 s. */
@@ -98,7 +100,12 @@ export class Connection {
   /** Connects; rejects with LinkClosedError when the platform cannot be reached in time. */
   static open(opts: ConnectionOptions): Promise<Connection> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ host: opts.host, port: opts.port, noDelay: true });
+      const socket = connect({
+        host: opts.host,
+        port: opts.port,
+        noDelay: true,
+        ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
+      });
       const timeoutMs = opts.connectTimeoutMs ?? 10_000;
       const onAbort = () => fail('connect aborted');
       const fail = (reason: string) => {

@@ -254,6 +254,7 @@ export class Session {
         conn = await Connection.open({
           host: this.#endpoints.tcpHost,
           port: this.#endpoints.tcpPort,
+          localAddress: this.#endpoints.tcpLocalAddress,
           requestTimeoutMs: this.#requestTimeoutMs,
           signal: this.#abort.signal,
           onPush: (frame) => this.#onPush(frame),

@@ -23,9 +23,9 @@
 import { performance } from 'node:perf_hooks';
 import { type DeviceEventEmitter, type DeviceLog, silentLog } from '../events.js';
 import { fullJitterDelay } from '../link/backoff.js';
-import { type DeadLetter, type QueuedRecord, QueueStore } from './store.js';
+import { type DeadLetter, openQueueStorage, type QueuedRecord, type QueueStorage } from './storage.js';
 
-export type { DeadLetter, QueuedRecord } from './store.js';
+export type { DeadLetter, QueuedRecord } from './storage.js';
 
 /** Codes that refuse the record itself (400_02 param invalid, 403_xx type invalid): dead-lettered. */
 export const PERMANENT_CODES: ReadonlySet<string> = new Set(['400_02', '403_01', '403_02', '403_03']);
@@ -73,7 +73,7 @@ export interface QueueSender {
 }
 
 export interface DurableQueueOptions {
-  /** SQLite file, or ':memory:' (not durable: for simulations only). */
+  /** SQLite file, or ':memory:' for records in process memory (not durable: simulations only). */
   path: string;
   /** Records kept at most. Default 100,000. */
   capacity?: number;
@@ -146,7 +146,7 @@ interface PendingEnqueue {
 export class DurableQueue {
   readonly capacity: number;
   readonly maxInFlight: number;
-  readonly #store: QueueStore;
+  readonly #store: QueueStorage;
   readonly #events: DeviceEventEmitter | undefined;
   readonly #log: DeviceLog;
   readonly #now: () => number;
@@ -166,6 +166,8 @@ export class DurableQueue {
   #sending = false;
   /** Highest seq read from the table for sending; later records are read after it. */
   #cursor = 0;
+  /** Highest seq stored: when the cursor has reached it there is nothing new to read. */
+  #lastSeq: number;
   /** Records to send again, before any newer one, kept in seq order. */
   #retry: QueuedRecord[] = [];
   readonly #inFlight = new Map<number, Promise<void>>();
@@ -184,8 +186,9 @@ export class DurableQueue {
     this.#events = opts.events;
     this.#log = opts.log ?? silentLog;
     this.#now = opts.now ?? Date.now;
-    this.#store = new QueueStore(opts.path);
+    this.#store = openQueueStorage(opts.path);
     this.#depth = this.#store.count();
+    this.#lastSeq = this.#store.lastSeq();
   }
 
   /** Records waiting for an ack. */
@@ -239,6 +242,7 @@ export class DurableQueue {
     }
     const base = this.#depth;
     this.#depth += batch.length;
+    this.#lastSeq = Math.max(this.#lastSeq, seqs[seqs.length - 1]!);
     this.#counts.enqueued += batch.length;
     for (let i = 0; i < batch.length; i++) batch[i]!.resolve({ seq: seqs[i]!, depth: base + i + 1 });
     this.#depthChanged();
@@ -322,7 +326,8 @@ export class DurableQueue {
       this.#dispatch(sender, this.#retry.shift()!);
       free--;
     }
-    if (free > 0) {
+    // Skipping the read when nothing new was stored: the pump runs on every ack.
+    if (free > 0 && this.#cursor < this.#lastSeq) {
       for (const rec of this.#store.readAfter(this.#cursor, free)) {
         this.#cursor = rec.seq;
         this.#dispatch(sender, rec);

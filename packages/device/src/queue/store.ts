@@ -1,39 +1,13 @@
 /**
- * The queue's SQLite file: pending C_SIGN_IN records and the dead letters (records the
- * platform refused for good). WAL with synchronous=FULL: a commit returns only after
- * the WAL is fsynced, so a record whose insert committed survives power loss.
+ * The queue's SQLite file, the device's durable storage: pending C_SIGN_IN records and
+ * the dead letters (records the platform refused for good). WAL with synchronous=FULL:
+ * a commit returns only after the WAL is fsynced, so a record whose insert committed
+ * survives power loss.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-
-/** One record waiting for the platform's ack. */
-export interface QueuedRecord {
-  /** Position in the queue: records are sent in seq order. Never reused (AUTOINCREMENT). */
-  seq: number;
-  /** personId|recordTime|type: the platform's idempotency key within this sn (D9). */
-  key: string;
-  /** The exact C_SIGN_IN param text to send (images included). */
-  param: string;
-  /** 2.3.2 recordTime, epoch ms. */
-  recordTime: number;
-  /** When the record was enqueued (device clock, epoch ms). */
-  enqueuedAt: number;
-}
-
-export interface NewRecord {
-  key: string;
-  param: string;
-  recordTime: number;
-  enqueuedAt: number;
-}
-
-/** A record the platform refused with a permanent code; kept for the vendor to inspect. */
-export interface DeadLetter extends QueuedRecord {
-  code: string;
-  message: string;
-  failedAt: number;
-}
+import type { DeadLetter, NewRecord, QueuedRecord, QueueStorage } from './storage.js';
 
 interface RecordRow {
   seq: number;
@@ -51,7 +25,7 @@ interface DeadRow extends RecordRow {
 
 const SCHEMA_VERSION = 1;
 
-export class QueueStore {
+export class SqliteQueueStore implements QueueStorage {
   readonly #db: Database.Database;
   readonly #insert: Database.Statement<[string, string, number, number]>;
   readonly #delete: Database.Statement<[number]>;
@@ -61,9 +35,9 @@ export class QueueStore {
   readonly #bury: (rec: QueuedRecord, code: string, message: string, at: number) => void;
   #closed = false;
 
-  /** `path` is a file (its directory is created) or ':memory:' (no durability: simulations only). */
+  /** `path` is a file; its directory is created. */
   constructor(path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    mkdirSync(dirname(path), { recursive: true });
     const db = new Database(path);
     try {
       db.pragma('journal_mode = WAL');
@@ -146,6 +120,11 @@ export class QueueStore {
   /** Up to `limit` records with seq > `after`, in seq order. */
   readAfter(after: number, limit: number): QueuedRecord[] {
     return this.#after.all(after, limit).map(fromRow);
+  }
+
+  lastSeq(): number {
+    const row = this.#db.prepare('SELECT max(seq) AS n FROM records').get() as { n: number | null };
+    return row.n ?? 0;
   }
 
   count(): number {
