@@ -25,6 +25,7 @@ export { type BackoffOptions, DEFAULT_BACKOFF, fullJitterDelay } from './link/ba
 export { Connection, type ConnectionOptions, LinkClosedError } from './link/connection.js';
 export {
   AuthRefusedError,
+  HeartbeatRefusedError,
   type LinkAnswer,
   parseTaskIds,
   Session,

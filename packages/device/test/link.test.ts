@@ -227,7 +227,24 @@ describe('Session against a real platform', () => {
     expect(renewed).not.toBe(token);
     expect(seen.offline).toBe(0);
     expect(s.stats()).toMatchObject({ auths: 2, reconnects: 0 });
+    expect(s.stats().heartbeatsRefused).toBeGreaterThanOrEqual(1);
     expect(await s.token()).toBe(renewed);
+  });
+
+  it('rejects a refused heartbeat with its code, then authenticates again', async () => {
+    const { s, events } = session('SDK-LINK-2b', { heartbeatMs: 0 });
+    const first = events.next('connected', 5000);
+    s.start();
+    const { token } = await first;
+    const second = events.next('connected', 5000);
+    tokens.forgotten.add(token);
+    await expect(s.heartbeat()).rejects.toMatchObject({ name: 'HeartbeatRefusedError', code: '401_01' });
+    expect((await second).token).not.toBe(token);
+    expect(await s.heartbeat()).toEqual([]);
+    // The session's own first heartbeat after C_AUTH may have met the forgotten token too.
+    const { heartbeats, heartbeatsRefused } = s.stats();
+    expect(heartbeatsRefused).toBeGreaterThanOrEqual(1);
+    expect(heartbeats).toBeGreaterThan(heartbeatsRefused);
   });
 
   it('authenticates again when the task runner reports its token rejected, once per token', async () => {

@@ -85,6 +85,17 @@ export class AuthRefusedError extends Error {
   }
 }
 
+/** A heartbeat was answered with a refusal (the session re-authenticates itself on 401_xx/400_04). */
+export class HeartbeatRefusedError extends Error {
+  override name = 'HeartbeatRefusedError';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(`C_HEARTBEAT refused: ${code} ${message}`);
+  }
+}
+
 export interface SessionStats {
   state: 'idle' | 'connecting' | 'online' | 'offline' | 'stopped';
   ready: boolean;
@@ -92,7 +103,10 @@ export interface SessionStats {
   reconnects: number;
   /** Successful C_AUTH answers. */
   auths: number;
+  /** Heartbeats answered (refused ones included). */
   heartbeats: number;
+  /** Heartbeats the platform refused. */
+  heartbeatsRefused: number;
   pushes: number;
   clockOffsetMs: number;
 }
@@ -135,7 +149,7 @@ export class Session {
   #wake: (() => void) | undefined;
   #heartbeatTimer: NodeJS.Timeout | undefined;
   #attempt = 0;
-  readonly #stats = { reconnects: 0, auths: 0, heartbeats: 0, pushes: 0 };
+  readonly #stats = { reconnects: 0, auths: 0, heartbeats: 0, heartbeatsRefused: 0, pushes: 0 };
 
   constructor(opts: SessionOptions) {
     this.#opts = opts;
@@ -221,12 +235,19 @@ export class Session {
     void this.#reauth(token);
   }
 
-  /** Sends one C_SIGN_IN with this exact param text. Throws LinkClosedError when the link is down. */
+  /**
+   * Sends one C_SIGN_IN with this exact param text, which must be JSON (buildSignInParam
+   * makes it). Throws LinkClosedError when the link is down.
+   */
   signIn(param: string): Promise<LinkAnswer> {
     return this.#request('C_SIGN_IN', param);
   }
 
-  /** Sends a heartbeat now; resolves with its task ids (also handed to onTaskIds). */
+  /**
+   * Sends a heartbeat now; resolves with its task ids (also handed to onTaskIds). Rejects
+   * with HeartbeatRefusedError when the platform refuses it, LinkClosedError when the
+   * link is down.
+   */
   async heartbeat(): Promise<string[]> {
     // Read from the identity each time: a firmware install may have changed deviceVersion,
     // and the platform learns the new version from the next heartbeat (3.7).
@@ -236,7 +257,10 @@ export class Session {
     });
     const answer = await this.#request('C_HEARTBEAT', param);
     this.#stats.heartbeats++;
-    if (!answer.success) return [];
+    if (!answer.success) {
+      this.#stats.heartbeatsRefused++;
+      throw new HeartbeatRefusedError(answer.errorcode ?? '?', answer.errormsg ?? 'refused');
+    }
     const ids = this.#taskIds(answer);
     if (ids.length > 0) this.#opts.onTaskIds?.(ids, 'heartbeat');
     return ids;
@@ -421,7 +445,9 @@ export class Session {
         timeStamp: formatTimeStamp(this.now()),
         param,
       };
-      return encodeDeviceRequestFrame({ ...f, sign: signRequest(apicode, f, this.#identity.accessSecret) });
+      // The param is JSON text: buildSignInParam's, or the heartbeat's own.
+      const sign = signRequest(apicode, f, this.#identity.accessSecret, { paramIsJson: true });
+      return encodeDeviceRequestFrame({ ...f, sign });
     });
     const answer = this.#read(frame);
     if (!answer.success) {

@@ -247,7 +247,8 @@ export class Fleet {
     this.#lastTime[w] = recordTime;
     const personId = this.personIds[w]!;
     this.clockInsInFlight++;
-    const img = this.opts.photo?.nextBase64();
+    // Bytes, as a camera gives them: the SDK makes the base64.
+    const img = this.opts.photo?.next();
     device.client.clockIn({ personId, type: 1, recordTime, ...(img ? { img } : {}) }).then(
       (r) => {
         this.clockInsInFlight--;
