@@ -11,12 +11,19 @@ import { splitCommand } from './platform.js';
 
 /** Sockets per load worker: 4,750 leaves a 20,000-file process plenty of room. */
 export const DEVICES_PER_WORKER = 4750;
+/** DeviceClients per sim load worker: the claim is 10,000 simulated devices from one process. */
+export const SIM_DEVICES_PER_WORKER = 10_000;
+
+/** lean: loadgen.ts (raw sockets, pre-signed frames); sim: loadgen-sim.ts (the SDK's DeviceClients). */
+export type LoadGenerator = 'lean' | 'sim';
+const LOAD_GENERATORS: readonly LoadGenerator[] = ['lean', 'sim'];
 const DEFAULT_CLI = 'packages/platform/dist/cli.js';
 
 export type Section = 'echo' | 'db' | 'platform' | 'echo-latency';
 const SECTIONS: readonly Section[] = ['echo', 'db', 'platform', 'echo-latency'];
 
 export interface Settings {
+  loadGenerator: LoadGenerator;
   devices: number;
   seconds: number;
   warmupSeconds: number;
@@ -48,6 +55,11 @@ export interface Settings {
 }
 
 const SPECS: SettingSpecs = {
+  'load-generator': {
+    env: 'BENCH_LOAD_GENERATOR',
+    kind: 'string',
+    help: 'lean (raw sockets, pre-signed frames) or sim (DeviceClients of @kaoqin/device) (lean)',
+  },
   devices: { env: 'BENCH_DEVICES', kind: 'number', help: 'devices (connections) held (19000)' },
   seconds: { env: 'BENCH_SECONDS', kind: 'number', help: 'measured seconds per phase (10)' },
   warmup: { env: 'BENCH_WARMUP_SECONDS', kind: 'number', help: 'warm-up seconds before each window (2)' },
@@ -55,7 +67,7 @@ const SPECS: SettingSpecs = {
   workers: {
     env: 'BENCH_WORKERS',
     kind: 'number',
-    help: `load worker processes (max(2, devices/${DEVICES_PER_WORKER}))`,
+    help: `load worker processes (lean: max(2, devices/${DEVICES_PER_WORKER}); sim: max(1, devices/${SIM_DEVICES_PER_WORKER}))`,
   },
   'connect-rate': {
     env: 'BENCH_CONNECT_RATE',
@@ -154,6 +166,13 @@ export function readSettings(argv: string[]): Settings | 'help' {
   const { num, str, bool } = read;
 
   const devices = Math.floor(num('devices', 19_000, 1));
+  const loadGenerator = (str('load-generator') ?? 'lean') as LoadGenerator;
+  if (!LOAD_GENERATORS.includes(loadGenerator))
+    throw new RangeError(`--load-generator: unknown "${loadGenerator}" (${LOAD_GENERATORS.join(', ')})`);
+  const defaultWorkers =
+    loadGenerator === 'sim'
+      ? Math.max(1, Math.ceil(devices / SIM_DEVICES_PER_WORKER))
+      : Math.max(2, Math.ceil(devices / DEVICES_PER_WORKER));
   const skip = new Set<Section>();
   for (const s of (str('skip') ?? '')
     .split(',')
@@ -206,11 +225,12 @@ export function readSettings(argv: string[]): Settings | 'help' {
   }
 
   return {
+    loadGenerator,
     devices,
     seconds: num('seconds', 10, 0.1),
     warmupSeconds: num('warmup', 2, 0),
     drainSeconds: num('drain', 10, 0),
-    workers: Math.floor(num('workers', Math.max(2, Math.ceil(devices / DEVICES_PER_WORKER)), 1)),
+    workers: Math.floor(num('workers', defaultWorkers, 1)),
     connectRate: num('connect-rate', 2000, 1),
     maxOpening: Math.floor(num('max-opening', 500, 1)),
     connectTimeoutSeconds: num('connect-timeout', 120, 1),

@@ -6,6 +6,7 @@
  */
 import { IpcClient } from '../lib/ipc.js';
 import { forkTs, stop } from './children.js';
+import type { LoadGenerator } from './config.js';
 import { Histogram } from './histogram.js';
 import type {
   Commands,
@@ -114,10 +115,11 @@ export class Fleet {
     this.held = workers.map(() => 0);
   }
 
-  static start(n: number): Fleet {
-    return new Fleet(
-      Array.from({ length: n }, () => new IpcClient<Commands>(forkTs('loadgen.ts'), 'load worker')),
-    );
+  /** `lean` forks loadgen.ts (raw sockets, pre-signed frames); `sim`, loadgen-sim.ts (DeviceClients). */
+  static start(n: number, generator: LoadGenerator = 'lean'): Fleet {
+    const module = generator === 'sim' ? 'loadgen-sim.ts' : 'loadgen.ts';
+    const label = generator === 'sim' ? 'sim load worker' : 'load worker';
+    return new Fleet(Array.from({ length: n }, () => new IpcClient<Commands>(forkTs(module), label)));
   }
 
   get size(): number {

@@ -7,13 +7,16 @@ import {
 } from '@kaoqin/protocol';
 import { describe, expect, it } from 'vitest';
 import { forkTs, nextMessage, stop } from './children.js';
+import { readSettings, type Settings } from './config.js';
+import { withEchoServer } from './echo-child.js';
 import type { EchoConfig } from './echo-server.js';
-import { Fleet } from './fleet.js';
+import { type ConnectOptions, Fleet } from './fleet.js';
 import { Histogram } from './histogram.js';
 import type { ServerMessage } from './messages.js';
 import { PhotoFactory } from './photo.js';
-import { parseVendorOutput, splitCommand, withArgs } from './platform.js';
+import { freePort, parseVendorOutput, splitCommand, withArgs } from './platform.js';
 import { type DeviceIdentity, RequestFactory } from './requests.js';
+import { reasonCode } from './sim-device.js';
 
 // Behaviour only: the harness measures, these tests assert no timing.
 
@@ -234,4 +237,115 @@ describe('load workers against the echo server', () => {
       await stop(echo);
     }
   }, 60_000);
+});
+
+describe('load generator setting', () => {
+  // Flags only: BENCH_* variables of the caller's shell must not change the defaults.
+  const read = (argv: string[]): Settings => {
+    const saved = Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_'));
+    for (const [k] of saved) delete process.env[k];
+    try {
+      return readSettings(['--no-platform', ...argv]) as Settings;
+    } finally {
+      for (const [k, v] of saved) process.env[k] = v;
+    }
+  };
+
+  it('defaults to lean; sim puts up to 10,000 devices in one worker', () => {
+    expect(read(['--devices', '19000'])).toMatchObject({ loadGenerator: 'lean', workers: 4 });
+    expect(read(['--devices', '2000'])).toMatchObject({ loadGenerator: 'lean', workers: 2 });
+    expect(read(['--load-generator', 'sim', '--devices', '19000'])).toMatchObject({
+      loadGenerator: 'sim',
+      workers: 2,
+    });
+    expect(read(['--load-generator', 'sim', '--devices', '10000'])).toMatchObject({ workers: 1 });
+    expect(read(['--load-generator', 'sim', '--devices', '40', '--workers', '3']).workers).toBe(3);
+    expect(() => read(['--load-generator', 'fast'])).toThrow(/load-generator/);
+  });
+});
+
+describe('sim load workers (DeviceClients)', () => {
+  const connectOptions = (port: number, credentials: typeof CREDS, devices: number): ConnectOptions => ({
+    host: '127.0.0.1',
+    port,
+    devices,
+    credentials,
+    version: 'v1.0.0',
+    ratePerWorker: 1000,
+    maxOpeningPerWorker: 50,
+    maxAttempts: 3,
+    timeoutMs: 15_000,
+    keepaliveMs: 0,
+    runNonce: '123456',
+    recordTimeBase: Date.now() - 86_400_000,
+  });
+
+  it('drives every phase through the SDK against the echo server with no errors', async () => {
+    await withEchoServer('v1.0.0', async (ep) => {
+      const fleet = Fleet.start(2, 'sim');
+      try {
+        const connected = await fleet.connect(connectOptions(ep.port, ep.credentials, 36));
+        expect(connected).toMatchObject({ requested: 36, held: 36, failed: 0, failures: {} });
+        const timing = { warmupMs: 100, measureMs: 400, drainMs: 5000 };
+        for (const workload of ['heartbeat', 'sign-in', 'sign-in-photo'] as const) {
+          const r = await fleet.run(
+            { name: workload, workload, ...timing, connections: 36, inflight: 2, rate: 0 },
+            ep.pid,
+          );
+          expect(r.acks, workload).toBeGreaterThan(0);
+          expect(r.errors, workload).toEqual({});
+          expect(r.errorsInWindow, workload).toBe(0);
+          expect(r.unanswered, workload).toBe(0);
+          expect(r.connections, workload).toBe(36);
+          expect(r.latency.count, workload).toBe(r.acks);
+          expect(r.sent, workload).toBeGreaterThanOrEqual(r.acks);
+        }
+        const photo = await fleet.run(
+          { name: 'photo', workload: 'sign-in-photo', ...timing, connections: 10, inflight: 1, rate: 0 },
+          ep.pid,
+        );
+        expect(photo.connections).toBe(10);
+        const fixed = await fleet.run(
+          { name: 'latency', workload: 'sign-in', ...timing, connections: 36, inflight: 4, rate: 200 },
+          ep.pid,
+        );
+        expect(fixed.errors).toEqual({});
+        expect(fixed.unanswered).toBe(0);
+        // 200/s over a 0.4 s window: about 80 answers (a loaded CI machine may shift a few).
+        expect(fixed.acks).toBeGreaterThan(20);
+        expect(fixed.acks).toBeLessThan(140);
+        expect(fixed.corrected.count).toBe(fixed.acks);
+        const status = await fleet.status();
+        expect(status.open).toBe(36);
+        expect(status.closed).toEqual({});
+        // heartbeatMs 0: the SDK's own heartbeats are the one after each C_AUTH.
+        expect(status.keepalive.sent).toBe(36);
+      } finally {
+        await fleet.close();
+      }
+    });
+  }, 60_000);
+
+  it('names link failures as the lean connector does', () => {
+    expect(reasonCode('link closed: connect failed: connect ECONNREFUSED 127.0.0.1:9')).toBe('ECONNREFUSED');
+    expect(reasonCode('C_AUTH refused: 490_03 连接数超限')).toBe('490_03');
+    expect(reasonCode('re-authentication failed: C_AUTH refused: 400_04 x')).toBe('400_04');
+    expect(reasonCode('link closed: connect timed out after 10000 ms')).toBe('ETIMEDOUT');
+    expect(reasonCode('no answer to C_AUTH within 10000 ms')).toBe('ETIMEDOUT');
+    expect(reasonCode('platform closed the connection')).toBe('peer closed');
+  });
+
+  it('gives up on devices the server refuses, after maxAttempts tries', async () => {
+    const port = await freePort(); // nothing listens there
+    const fleet = Fleet.start(1, 'sim');
+    try {
+      const r = await fleet.connect({ ...connectOptions(port, CREDS, 4), maxAttempts: 2 });
+      expect(r).toMatchObject({ requested: 4, held: 0, failed: 4 });
+      expect(r.failures).toEqual({ ECONNREFUSED: 4 });
+      expect(r.retries).toEqual({ ECONNREFUSED: 4 });
+      expect((await fleet.status()).open).toBe(0);
+    } finally {
+      await fleet.close();
+    }
+  }, 30_000);
 });

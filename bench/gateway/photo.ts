@@ -50,7 +50,8 @@ export class PhotoFactory {
   readonly height: number;
   /** IHDR and everything before the tag chunk. */
   private readonly head: Buffer;
-  /** base64 of IDAT + IEND, shared by every variant. */
+  /** IDAT + IEND, shared by every variant, and its base64. */
+  private readonly tail: Buffer;
   private readonly tailBase64: string;
   readonly bytes: number;
 
@@ -71,6 +72,7 @@ export class PhotoFactory {
       chunk('IDAT', deflateSync(raw, { level: 0 })),
       chunk('IEND', Buffer.alloc(0)),
     ]);
+    this.tail = tail;
     this.tailBase64 = tail.toString('base64');
     const tagChunkBytes = 12 + TEXT_KEYWORD.length + 1 + TAG_CHARS;
     if ((this.head.length + tagChunkBytes) % 3 !== 0)
@@ -78,15 +80,18 @@ export class PhotoFactory {
     this.bytes = this.head.length + tagChunkBytes + tail.length;
   }
 
-  /** The whole PNG for tag (its base64 decoded), for checks. */
+  /** The whole PNG for tag: what a device's camera hands its SDK. */
   png(tag: string): Buffer {
-    return Buffer.from(this.base64(tag), 'base64');
+    return Buffer.concat([this.head, this.tagChunk(tag), this.tail]);
   }
 
   /** base64 of a PNG that differs from every other tag's (tags of up to TAG_CHARS latin-1 characters). */
   base64(tag: string): string {
+    return Buffer.concat([this.head, this.tagChunk(tag)]).toString('base64') + this.tailBase64;
+  }
+
+  private tagChunk(tag: string): Buffer {
     if (tag.length > TAG_CHARS) throw new RangeError(`photo tag longer than ${TAG_CHARS}: ${tag}`);
-    const text = Buffer.from(`${TEXT_KEYWORD}\0${tag.padEnd(TAG_CHARS, '.')}`, 'latin1');
-    return Buffer.concat([this.head, chunk('tEXt', text)]).toString('base64') + this.tailBase64;
+    return chunk('tEXt', Buffer.from(`${TEXT_KEYWORD}\0${tag.padEnd(TAG_CHARS, '.')}`, 'latin1'));
   }
 }

@@ -4,6 +4,7 @@
  * every number in the table can be traced to its connections, errors and CPU.
  */
 import { dec, int, MB, type Row, ratio, table, verdict } from '../lib/table.js';
+import type { LoadGenerator } from './config.js';
 import type { DbResult } from './db-baseline.js';
 import type { ConnectSummary, PhaseSummary } from './fleet.js';
 import type { StatusResult } from './messages.js';
@@ -36,6 +37,8 @@ export interface DbSection {
 }
 
 export interface Report {
+  /** Which load workers drove the servers: loadgen.ts (lean) or loadgen-sim.ts (sim). */
+  loadGenerator: LoadGenerator;
   host: string[];
   settingsLines: string[];
   devices: number;
@@ -251,8 +254,14 @@ function dbLine(name: string, d: DbResult): string {
   );
 }
 
+const GENERATORS: Record<LoadGenerator, string> = {
+  lean: 'lean (loadgen.ts: raw sockets, pre-signed frames)',
+  sim: 'sim (loadgen-sim.ts: DeviceClients of @kaoqin/device; latency includes the queue enqueue)',
+};
+
 export function formatReport(r: Report): string {
-  const out = [...r.host, ...r.settingsLines, '', table(rows(r)), ''];
+  const out = [...r.host, ...r.settingsLines, `load generator: ${GENERATORS[r.loadGenerator]}`, ''];
+  out.push(table(rows(r)), '');
   out.push(
     'verdict: met / MISSED against the target; blank where there is no number to judge.',
     '* = the phase had failed answers or unanswered requests (see its line below).',

@@ -49,11 +49,14 @@ function hostLines(): string[] {
 
 function settingsLines(s: Settings): string[] {
   return [
-    `${int.format(s.devices)} devices over ${s.workers} load workers (≤ ${int.format(s.connectRate)} new connections/s each); ` +
+    `${int.format(s.devices)} devices over ${s.workers} ${s.loadGenerator} load workers (≤ ${int.format(s.connectRate)} new connections/s each); ` +
       `each phase ${s.warmupSeconds} s warm-up + ${s.seconds} s measured`,
     `saturation: every device, ${s.inflight} in flight each (photo: ${int.format(s.photoConnections)} devices; ${PHOTO_NOTE}); ` +
       `latency: ${s.latencyRate ? `${int.format(s.latencyRate)}/s` : `${s.latencyFraction * 100} % of the max sign-in rate`}, ` +
-      `≤ ${s.latencyInflight} in flight per device; idle devices heartbeat every ${s.keepaliveSeconds} s`,
+      `≤ ${s.latencyInflight} in flight per device; ` +
+      (s.loadGenerator === 'sim'
+        ? `every device heartbeats every ${s.keepaliveSeconds} s on its own (the SDK's timer)`
+        : `idle devices heartbeat every ${s.keepaliveSeconds} s`),
   ];
 }
 
@@ -79,6 +82,7 @@ class Bench {
 
   constructor(readonly s: Settings) {
     this.report = {
+      loadGenerator: s.loadGenerator,
       host: hostLines(),
       settingsLines: settingsLines(s),
       devices: s.devices,
@@ -111,7 +115,7 @@ class Bench {
   /** Connects the devices to a server, then runs the planned phases. */
   async drive(label: string, sec: ServerSection, ep: Endpoint, plan: Plan): Promise<void> {
     const s = this.s;
-    const fleet = Fleet.start(s.workers);
+    const fleet = Fleet.start(s.workers, s.loadGenerator);
     try {
       if (ep.pid) sec.memIdle = memory(ep.pid);
       progress(`${label}: opening ${int.format(s.devices)} devices on ${ep.host}:${ep.port}`);
