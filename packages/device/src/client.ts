@@ -48,6 +48,8 @@ export interface DeviceClientOptions {
   firmwareInstaller?: FirmwareInstaller;
   /** Heartbeat interval. Default 20 s (D10); 0 turns periodic heartbeats off. */
   heartbeatMs?: number;
+  /** Each interval varies by ± this share, at random (default 0.1), so devices never beat in step. */
+  heartbeatJitter?: number;
   /** An unanswered TCP request older than this closes the connection. Default 10 s. */
   requestTimeoutMs?: number;
   /** Default 10 s. */
@@ -157,6 +159,7 @@ export class DeviceClient implements TaskRunnerHost {
       onTaskIds: (ids, source) => this.#onTaskIds(ids, source),
       ...pick(opts, [
         'heartbeatMs',
+        'heartbeatJitter',
         'requestTimeoutMs',
         'connectTimeoutMs',
         'maxInFlight',

@@ -41,6 +41,12 @@ export interface SessionOptions {
   endpoints: Endpoints;
   /** Heartbeat interval. Default 20 s (D10); 0 turns periodic heartbeats off. */
   heartbeatMs?: number;
+  /**
+   * Each interval is heartbeatMs × (1 ± this), at random. Default 0.1 (18–22 s, far
+   * inside D10's 60 s): devices powered on together, as after a site's power cut, would
+   * otherwise beat together for ever.
+   */
+  heartbeatJitter?: number;
   /** Default 10 s; an unanswered request closes the connection. */
   requestTimeoutMs?: number;
   connectTimeoutMs?: number;
@@ -123,6 +129,7 @@ export class Session {
   readonly #endpoints: Endpoints;
   readonly #version: string;
   readonly #heartbeatMs: number;
+  readonly #heartbeatJitter: number;
   readonly #requestTimeoutMs: number;
   readonly #tokenIdleMs: number;
   readonly #backoff: BackoffOptions;
@@ -157,6 +164,7 @@ export class Session {
     this.#endpoints = opts.endpoints;
     this.#version = opts.identity.protocolVersion ?? 'v1.0.0';
     this.#heartbeatMs = opts.heartbeatMs ?? 20_000;
+    this.#heartbeatJitter = Math.min(0.5, Math.max(0, opts.heartbeatJitter ?? 0.1));
     this.#requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
     this.#tokenIdleMs = opts.tokenIdleMs ?? DEFAULT_TOKEN_IDLE_MS;
     this.#backoff = { ...DEFAULT_BACKOFF, ...opts.backoff };
@@ -466,12 +474,19 @@ export class Session {
         // The link is down or answered nothing in time: the connection loop handles it.
       });
     };
-    if (this.#heartbeatMs > 0) this.#heartbeatTimer = setInterval(beat, this.#heartbeatMs);
+    const next = () => {
+      const spread = this.#heartbeatJitter * (2 * Math.random() - 1);
+      this.#heartbeatTimer = setTimeout(() => {
+        beat();
+        next();
+      }, this.#heartbeatMs * (1 + spread));
+    };
+    if (this.#heartbeatMs > 0) next();
     beat();
   }
 
   #stopHeartbeats(): void {
-    if (this.#heartbeatTimer) clearInterval(this.#heartbeatTimer);
+    if (this.#heartbeatTimer) clearTimeout(this.#heartbeatTimer);
     this.#heartbeatTimer = undefined;
   }
 
