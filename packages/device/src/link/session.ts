@@ -476,10 +476,13 @@ export class Session {
     };
     const next = () => {
       const spread = this.#heartbeatJitter * (2 * Math.random() - 1);
-      this.#heartbeatTimer = setTimeout(() => {
-        beat();
-        next();
-      }, this.#heartbeatMs * (1 + spread));
+      this.#heartbeatTimer = setTimeout(
+        () => {
+          beat();
+          next();
+        },
+        this.#heartbeatMs * (1 + spread),
+      );
     };
     if (this.#heartbeatMs > 0) next();
     beat();
