@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path';
 import { ATTENDANCE_TYPES, signInParam } from '@kaoqin/protocol';
-import { DeviceEventEmitter, type DeviceLog, silentLog } from './events.js';
+import { DeviceEventEmitter, type DeviceLog, safeLog } from './events.js';
 import type { BackoffOptions } from './link/backoff.js';
 import { type LinkAnswer, Session, type SessionStats, type TaskIdSource } from './link/session.js';
 import {
@@ -149,7 +149,7 @@ export class DeviceClient implements TaskRunnerHost {
     this.#opts = opts;
     this.identity = opts.identity;
     this.httpBaseUrl = opts.endpoints.httpBaseUrl;
-    this.#log = opts.log ?? silentLog;
+    this.#log = safeLog(opts.log);
     this.#maxFrameBytes = opts.maxFrameBytes ?? 2 * 1024 * 1024;
     this.#session = new Session({
       identity: opts.identity,

@@ -80,3 +80,22 @@ export type DeviceLog = (
 ) => void;
 
 export const silentLog: DeviceLog = () => {};
+
+/**
+ * The vendor's log, made safe to call from anywhere in the SDK: a log function that
+ * throws must not stop a reconnect loop, stall the queue or crash the process from a
+ * timer callback, so its error becomes a process warning, as a throwing listener's does.
+ * Every component that takes a `log` wraps it with this once.
+ */
+export function safeLog(log: DeviceLog | undefined): DeviceLog {
+  if (!log || log === silentLog) return silentLog;
+  return (level, message, detail) => {
+    try {
+      log(level, message, detail);
+    } catch (err) {
+      process.emitWarning(
+        `kaoqin device: the log function threw: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+  };
+}

@@ -19,6 +19,7 @@ export {
   type DeviceEventListener,
   type DeviceEventName,
   type DeviceLog,
+  safeLog,
   silentLog,
 } from './events.js';
 export { type BackoffOptions, DEFAULT_BACKOFF, fullJitterDelay } from './link/backoff.js';
