@@ -5,10 +5,12 @@
  * connection limit, 490_08 busy) is tried again after a back-off, up to maxAttempts
  * tries; everything stops at the deadline. Bounded in count and in time.
  */
+
 import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Answer, Device } from './device.js';
 import type { ConnectResult, ConnectSpec } from './messages.js';
+import { paceStarts } from './pacer.js';
 import type { RequestFactory } from './requests.js';
 
 /** Reasons worth another try: transient on a loaded loopback. */
@@ -25,7 +27,6 @@ const RETRIABLE = new Set([
 ]);
 /** One try (connect and C_AUTH answer) takes at most this long. */
 const TRY_TIMEOUT_MS = 10_000;
-const TICK_MS = 5;
 
 function bump(map: Record<string, number>, key: string): void {
   map[key] = (map[key] ?? 0) + 1;
@@ -45,7 +46,7 @@ export class Connector {
   private held = 0;
   private finished = false;
   private resolve: ((r: ConnectResult) => void) | undefined;
-  private ticker: NodeJS.Timeout | undefined;
+  private stopPacing: (() => void) | undefined;
   private readonly started = performance.now();
 
   constructor(
@@ -61,29 +62,16 @@ export class Connector {
   run(): Promise<ConnectResult> {
     return new Promise((resolve) => {
       this.resolve = resolve;
-      let budget = 0;
-      let last = performance.now();
-      const burst = Math.max(1, this.spec.ratePerSecond / 20);
-      const tick = (): void => {
-        if (this.finished) return;
-        const now = performance.now();
-        if (now - this.started > this.spec.timeoutMs) {
-          this.finish();
-          return;
-        }
-        budget = Math.min(burst, budget + ((now - last) * this.spec.ratePerSecond) / 1000);
-        last = now;
-        while (budget >= 1 && this.opening < this.spec.maxOpening && this.queue.length > 0) {
-          budget--;
-          this.open(this.queue.shift()!);
-        }
-        if (this.settled === this.devices.length) {
-          this.finish();
-          return;
-        }
-        this.ticker = setTimeout(tick, TICK_MS);
-      };
-      tick();
+      this.stopPacing = paceStarts({
+        ratePerSecond: this.spec.ratePerSecond,
+        timeoutMs: this.spec.timeoutMs,
+        startedAt: this.started,
+        canStart: () => this.opening < this.spec.maxOpening && this.queue.length > 0,
+        startOne: () => this.open(this.queue.shift()!),
+        allSettled: () => this.settled === this.devices.length,
+        finished: () => this.finished,
+        finish: () => this.finish(),
+      });
     });
   }
 
@@ -152,7 +140,7 @@ export class Connector {
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
-    clearTimeout(this.ticker);
+    this.stopPacing?.();
     for (const t of this.retryTimers) clearTimeout(t);
     for (const [i, t] of this.tryTimers) {
       clearTimeout(t);

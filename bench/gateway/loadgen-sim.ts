@@ -12,19 +12,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve } from '../lib/ipc.js';
-import type {
-  Commands,
-  ConnectResult,
-  ConnectSpec,
-  PhaseResult,
-  PhaseSpec,
-  StatusResult,
-} from './messages.js';
+import type { ConnectResult, ConnectSpec, PhaseResult, PhaseSpec, StatusResult } from './messages.js';
 import { PhotoFactory } from './photo.js';
 import { SimConnector } from './sim-connect.js';
 import { reasonCode, SimDevice, type SimDeviceEvents, totals } from './sim-device.js';
 import { SimPhase } from './sim-phase.js';
+import { type LoadWorker, serveLoadWorker } from './worker-main.js';
 
 const CLOSE_WAIT_MS = 5000;
 
@@ -32,7 +25,7 @@ function bump(map: Record<string, number>, key: string): void {
   map[key] = (map[key] ?? 0) + 1;
 }
 
-class SimLoadWorker implements SimDeviceEvents {
+class SimLoadWorker implements SimDeviceEvents, LoadWorker {
   private devices: SimDevice[] = [];
   private dataDir: string | undefined;
   private recordTimeBase = 0;
@@ -113,14 +106,4 @@ class SimLoadWorker implements SimDeviceEvents {
   }
 }
 
-const worker = new SimLoadWorker();
-
-if (!process.send) throw new Error('loadgen-sim.ts runs as a child of the harness (with an IPC channel)');
-serve<Commands>({
-  connect: (spec) => worker.connect(spec),
-  run: (spec) => worker.run(spec),
-  status: async () => worker.status(),
-  close: () => worker.close(),
-});
-// The harness is gone (exit, crash or kill): nothing left to measure for.
-process.on('disconnect', () => process.exit(0));
+serveLoadWorker('loadgen-sim.ts', new SimLoadWorker());

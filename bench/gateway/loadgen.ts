@@ -10,19 +10,12 @@
  * thousands idle at once, their heartbeats are spread out, not sent in one burst.
  */
 import { performance } from 'node:perf_hooks';
-import { serve } from '../lib/ipc.js';
 import { Connector } from './connector.js';
 import { type Answer, Device, type DeviceEvents, type Outstanding } from './device.js';
-import type {
-  Commands,
-  ConnectResult,
-  ConnectSpec,
-  PhaseResult,
-  PhaseSpec,
-  StatusResult,
-} from './messages.js';
+import type { ConnectResult, ConnectSpec, PhaseResult, PhaseSpec, StatusResult } from './messages.js';
 import { Phase } from './phase.js';
 import { RequestFactory } from './requests.js';
+import { type LoadWorker, serveLoadWorker } from './worker-main.js';
 
 const KEEPALIVE_SCAN_MS = 100;
 const CLOSE_WAIT_MS = 3000;
@@ -31,7 +24,7 @@ function bump(map: Record<string, number>, key: string): void {
   map[key] = (map[key] ?? 0) + 1;
 }
 
-class LoadWorker implements DeviceEvents {
+class LeanLoadWorker implements DeviceEvents, LoadWorker {
   private devices: Device[] = [];
   private factory: RequestFactory | undefined;
   private connector: Connector | undefined;
@@ -149,14 +142,4 @@ class LoadWorker implements DeviceEvents {
   }
 }
 
-const worker = new LoadWorker();
-
-if (!process.send) throw new Error('loadgen.ts runs as a child of the harness (with an IPC channel)');
-serve<Commands>({
-  connect: (spec) => worker.connect(spec),
-  run: (spec) => worker.run(spec),
-  status: async () => worker.status(),
-  close: () => worker.close(),
-});
-// The harness is gone (exit, crash or kill): nothing left to measure for.
-process.on('disconnect', () => process.exit(0));
+serveLoadWorker('loadgen.ts', new LeanLoadWorker());

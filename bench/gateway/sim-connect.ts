@@ -6,8 +6,10 @@
  * failed maxAttempts tries, or is not online by the deadline, is given up on (stopped).
  * Bounded in count and in time.
  */
+
 import { performance } from 'node:perf_hooks';
 import type { ConnectResult, ConnectSpec } from './messages.js';
+import { paceStarts } from './pacer.js';
 import { reasonCode, type SimDevice } from './sim-device.js';
 
 /** The lean connector's transient reasons: worth another try on a loaded loopback. */
@@ -22,7 +24,6 @@ const RETRIABLE = new Set([
   '490_03',
   '490_08',
 ]);
-const TICK_MS = 5;
 
 function bump(map: Record<string, number>, key: string): void {
   map[key] = (map[key] ?? 0) + 1;
@@ -37,7 +38,7 @@ export class SimConnector {
   private held = 0;
   private finished = false;
   private resolve: ((r: ConnectResult) => void) | undefined;
-  private ticker: NodeJS.Timeout | undefined;
+  private stopPacing: (() => void) | undefined;
   private readonly started = performance.now();
 
   constructor(
@@ -48,29 +49,16 @@ export class SimConnector {
   run(): Promise<ConnectResult> {
     return new Promise((resolve) => {
       this.resolve = resolve;
-      let budget = 0;
-      let last = performance.now();
-      const burst = Math.max(1, this.spec.ratePerSecond / 20);
-      const tick = (): void => {
-        if (this.finished) return;
-        const now = performance.now();
-        if (now - this.started > this.spec.timeoutMs) {
-          this.finish();
-          return;
-        }
-        budget = Math.min(burst, budget + ((now - last) * this.spec.ratePerSecond) / 1000);
-        last = now;
-        while (budget >= 1 && this.opening < this.spec.maxOpening && this.next < this.devices.length) {
-          budget--;
-          this.start(this.devices[this.next++]!);
-        }
-        if (this.settled === this.devices.length) {
-          this.finish();
-          return;
-        }
-        this.ticker = setTimeout(tick, TICK_MS);
-      };
-      tick();
+      this.stopPacing = paceStarts({
+        ratePerSecond: this.spec.ratePerSecond,
+        timeoutMs: this.spec.timeoutMs,
+        startedAt: this.started,
+        canStart: () => this.opening < this.spec.maxOpening && this.next < this.devices.length,
+        startOne: () => this.start(this.devices[this.next++]!),
+        allSettled: () => this.settled === this.devices.length,
+        finished: () => this.finished,
+        finish: () => this.finish(),
+      });
     });
   }
 
@@ -113,7 +101,7 @@ export class SimConnector {
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
-    clearTimeout(this.ticker);
+    this.stopPacing?.();
     let late = 0;
     for (const d of this.devices) {
       if (d.settled) continue;
