@@ -7,10 +7,9 @@
  */
 
 import { connect } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import type { Answer, Device } from './device.js';
-import type { ConnectResult, ConnectSpec } from './messages.js';
-import { paceStarts } from './pacer.js';
+import type { ConnectSpec } from './messages.js';
+import { PacedConnector } from './pacer.js';
 import type { RequestFactory } from './requests.js';
 
 /** Reasons worth another try: transient on a loaded loopback. */
@@ -28,51 +27,31 @@ const RETRIABLE = new Set([
 /** One try (connect and C_AUTH answer) takes at most this long. */
 const TRY_TIMEOUT_MS = 10_000;
 
-function bump(map: Record<string, number>, key: string): void {
-  map[key] = (map[key] ?? 0) + 1;
-}
-
-export class Connector {
+export class Connector extends PacedConnector {
   private readonly queue: number[] = [];
   private readonly attempts: Uint8Array;
   /** Added to a device's index when picking its source address: moves on after EADDRNOTAVAIL. */
   private readonly addressShift: Uint16Array;
   private readonly tryTimers = new Map<number, NodeJS.Timeout>();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
-  private readonly retries: Record<string, number> = {};
-  private readonly failures: Record<string, number> = {};
-  private opening = 0;
-  private settled = 0;
-  private held = 0;
-  private finished = false;
-  private resolve: ((r: ConnectResult) => void) | undefined;
-  private stopPacing: (() => void) | undefined;
-  private readonly started = performance.now();
 
   constructor(
-    private readonly spec: ConnectSpec,
+    spec: ConnectSpec,
     private readonly devices: readonly Device[],
     private readonly factory: RequestFactory,
   ) {
+    super(spec, devices.length);
     this.attempts = new Uint8Array(devices.length);
     this.addressShift = new Uint16Array(devices.length);
     for (let i = 0; i < devices.length; i++) this.queue.push(i);
   }
 
-  run(): Promise<ConnectResult> {
-    return new Promise((resolve) => {
-      this.resolve = resolve;
-      this.stopPacing = paceStarts({
-        ratePerSecond: this.spec.ratePerSecond,
-        timeoutMs: this.spec.timeoutMs,
-        startedAt: this.started,
-        canStart: () => this.opening < this.spec.maxOpening && this.queue.length > 0,
-        startOne: () => this.open(this.queue.shift()!),
-        allSettled: () => this.settled === this.devices.length,
-        finished: () => this.finished,
-        finish: () => this.finish(),
-      });
-    });
+  protected hasNext(): boolean {
+    return this.queue.length > 0;
+  }
+
+  protected startNext(): void {
+    this.open(this.queue.shift()!);
   }
 
   /** A C_AUTH answer for a device this connector is opening. */
@@ -101,7 +80,7 @@ export class Connector {
     const i = device.index;
     if (reason === 'EADDRNOTAVAIL' || reason === 'EADDRINUSE') this.addressShift[i]!++;
     if (RETRIABLE.has(reason) && this.attempts[i]! < this.spec.maxAttempts) {
-      bump(this.retries, reason);
+      this.bump(this.retries, reason);
       const backoff = Math.min(2000, 100 * 2 ** (this.attempts[i]! - 1)) * (0.5 + Math.random());
       const timer = setTimeout(() => {
         this.retryTimers.delete(timer);
@@ -110,7 +89,7 @@ export class Connector {
       this.retryTimers.add(timer);
       return;
     }
-    bump(this.failures, reason);
+    this.bump(this.failures, reason);
     this.settled++;
   }
 
@@ -137,24 +116,12 @@ export class Connector {
     this.opening--;
   }
 
-  private finish(): void {
-    if (this.finished) return;
-    this.finished = true;
-    this.stopPacing?.();
+  protected abandonUnsettled(): number {
     for (const t of this.retryTimers) clearTimeout(t);
     for (const [i, t] of this.tryTimers) {
       clearTimeout(t);
       this.devices[i]!.close('deadline');
     }
-    const unsettled = this.devices.length - this.settled;
-    if (unsettled > 0) this.failures.deadline = (this.failures.deadline ?? 0) + unsettled;
-    this.resolve?.({
-      requested: this.devices.length,
-      held: this.held,
-      failed: this.devices.length - this.held,
-      retries: this.retries,
-      failures: this.failures,
-      elapsedMs: performance.now() - this.started,
-    });
+    return this.devices.length - this.settled;
   }
 }

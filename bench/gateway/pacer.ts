@@ -5,6 +5,7 @@
  * until every device settled or the deadline passed, then calls `finish` once.
  */
 import { performance } from 'node:perf_hooks';
+import type { ConnectResult, ConnectSpec } from './messages.js';
 
 const TICK_MS = 5;
 
@@ -50,4 +51,70 @@ export function paceStarts(p: PacedStarts): () => void {
   };
   tick();
   return () => clearTimeout(timer);
+}
+
+/**
+ * What both connectors count while they open their devices, and how they end: the paced
+ * starts above, retries and failures by reason, and one ConnectResult when every device
+ * is online or given up, or the deadline passed.
+ */
+export abstract class PacedConnector {
+  protected readonly retries: Record<string, number> = {};
+  protected readonly failures: Record<string, number> = {};
+  /** Started and neither online nor given up. */
+  protected opening = 0;
+  /** Online or given up. */
+  protected settled = 0;
+  protected held = 0;
+  protected finished = false;
+  private resolve: ((r: ConnectResult) => void) | undefined;
+  private stopPacing: (() => void) | undefined;
+  private readonly started = performance.now();
+
+  protected constructor(
+    protected readonly spec: ConnectSpec,
+    private readonly total: number,
+  ) {}
+
+  /** Whether another device is waiting to start. */
+  protected abstract hasNext(): boolean;
+  protected abstract startNext(): void;
+  /** Gives up on what is still opening at the deadline; returns how many. */
+  protected abstract abandonUnsettled(): number;
+
+  run(): Promise<ConnectResult> {
+    return new Promise((resolve) => {
+      this.resolve = resolve;
+      this.stopPacing = paceStarts({
+        ratePerSecond: this.spec.ratePerSecond,
+        timeoutMs: this.spec.timeoutMs,
+        startedAt: this.started,
+        canStart: () => this.opening < this.spec.maxOpening && this.hasNext(),
+        startOne: () => this.startNext(),
+        allSettled: () => this.settled === this.total,
+        finished: () => this.finished,
+        finish: () => this.finish(),
+      });
+    });
+  }
+
+  protected bump(map: Record<string, number>, key: string): void {
+    map[key] = (map[key] ?? 0) + 1;
+  }
+
+  protected finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.stopPacing?.();
+    const late = this.abandonUnsettled();
+    if (late > 0) this.failures.deadline = (this.failures.deadline ?? 0) + late;
+    this.resolve?.({
+      requested: this.total,
+      held: this.held,
+      failed: this.total - this.held,
+      retries: this.retries,
+      failures: this.failures,
+      elapsedMs: performance.now() - this.started,
+    });
+  }
 }

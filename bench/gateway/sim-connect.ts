@@ -7,9 +7,8 @@
  * Bounded in count and in time.
  */
 
-import { performance } from 'node:perf_hooks';
-import type { ConnectResult, ConnectSpec } from './messages.js';
-import { paceStarts } from './pacer.js';
+import type { ConnectSpec } from './messages.js';
+import { PacedConnector } from './pacer.js';
 import { reasonCode, type SimDevice } from './sim-device.js';
 
 /** The lean connector's transient reasons: worth another try on a loaded loopback. */
@@ -25,41 +24,22 @@ const RETRIABLE = new Set([
   '490_08',
 ]);
 
-function bump(map: Record<string, number>, key: string): void {
-  map[key] = (map[key] ?? 0) + 1;
-}
-
-export class SimConnector {
-  private readonly retries: Record<string, number> = {};
-  private readonly failures: Record<string, number> = {};
+export class SimConnector extends PacedConnector {
   private next = 0;
-  private opening = 0;
-  private settled = 0;
-  private held = 0;
-  private finished = false;
-  private resolve: ((r: ConnectResult) => void) | undefined;
-  private stopPacing: (() => void) | undefined;
-  private readonly started = performance.now();
 
   constructor(
-    private readonly spec: ConnectSpec,
+    spec: ConnectSpec,
     private readonly devices: readonly SimDevice[],
-  ) {}
+  ) {
+    super(spec, devices.length);
+  }
 
-  run(): Promise<ConnectResult> {
-    return new Promise((resolve) => {
-      this.resolve = resolve;
-      this.stopPacing = paceStarts({
-        ratePerSecond: this.spec.ratePerSecond,
-        timeoutMs: this.spec.timeoutMs,
-        startedAt: this.started,
-        canStart: () => this.opening < this.spec.maxOpening && this.next < this.devices.length,
-        startOne: () => this.start(this.devices[this.next++]!),
-        allSettled: () => this.settled === this.devices.length,
-        finished: () => this.finished,
-        finish: () => this.finish(),
-      });
-    });
+  protected hasNext(): boolean {
+    return this.next < this.devices.length;
+  }
+
+  protected startNext(): void {
+    this.start(this.devices[this.next++]!);
   }
 
   onOnline(d: SimDevice): void {
@@ -75,10 +55,10 @@ export class SimConnector {
     if (this.finished || d.settled) return;
     const reason = reasonCode(d.lastReason);
     if (RETRIABLE.has(reason) && attempt < this.spec.maxAttempts) {
-      bump(this.retries, reason);
+      this.bump(this.retries, reason);
       return;
     }
-    bump(this.failures, reason);
+    this.bump(this.failures, reason);
     d.settled = true;
     this.opening--;
     this.settled++;
@@ -91,17 +71,14 @@ export class SimConnector {
     d.client.start().catch((err: unknown) => {
       // Only a queue that cannot open lands here: nothing to retry.
       if (d.settled) return;
-      bump(this.failures, err instanceof Error ? err.name : 'Error');
+      this.bump(this.failures, err instanceof Error ? err.name : 'Error');
       d.settled = true;
       this.opening--;
       this.settled++;
     });
   }
 
-  private finish(): void {
-    if (this.finished) return;
-    this.finished = true;
-    this.stopPacing?.();
+  protected abandonUnsettled(): number {
     let late = 0;
     for (const d of this.devices) {
       if (d.settled) continue;
@@ -109,14 +86,6 @@ export class SimConnector {
       d.settled = true;
       if (d.started) void d.client.stop().catch(() => undefined);
     }
-    if (late > 0) this.failures.deadline = (this.failures.deadline ?? 0) + late;
-    this.resolve?.({
-      requested: this.devices.length,
-      held: this.held,
-      failed: this.devices.length - this.held,
-      retries: this.retries,
-      failures: this.failures,
-      elapsedMs: performance.now() - this.started,
-    });
+    return late;
   }
 }
