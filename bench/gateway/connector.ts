@@ -9,21 +9,9 @@
 import { connect } from 'node:net';
 import type { Answer, Device } from './device.js';
 import type { ConnectSpec } from './messages.js';
-import { PacedConnector } from './pacer.js';
+import { PacedConnector, RETRIABLE } from './pacer.js';
 import type { RequestFactory } from './requests.js';
 
-/** Reasons worth another try: transient on a loaded loopback. */
-const RETRIABLE = new Set([
-  'ECONNREFUSED',
-  'EADDRNOTAVAIL',
-  'EADDRINUSE',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'peer closed',
-  '490_03',
-  '490_08',
-]);
 /** One try (connect and C_AUTH answer) takes at most this long. */
 const TRY_TIMEOUT_MS = 10_000;
 

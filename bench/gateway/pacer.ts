@@ -9,6 +9,19 @@ import type { ConnectResult, ConnectSpec } from './messages.js';
 
 const TICK_MS = 5;
 
+/** Reasons worth another try: transient on a loaded loopback (both connectors). */
+export const RETRIABLE = new Set([
+  'ECONNREFUSED',
+  'EADDRNOTAVAIL',
+  'EADDRINUSE',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'peer closed',
+  '490_03',
+  '490_08',
+]);
+
 export interface PacedStarts {
   ratePerSecond: number;
   timeoutMs: number;

@@ -8,21 +8,8 @@
  */
 
 import type { ConnectSpec } from './messages.js';
-import { PacedConnector } from './pacer.js';
+import { PacedConnector, RETRIABLE } from './pacer.js';
 import { reasonCode, type SimDevice } from './sim-device.js';
-
-/** The lean connector's transient reasons: worth another try on a loaded loopback. */
-const RETRIABLE = new Set([
-  'ECONNREFUSED',
-  'EADDRNOTAVAIL',
-  'EADDRINUSE',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'peer closed',
-  '490_03',
-  '490_08',
-]);
 
 export class SimConnector extends PacedConnector {
   private next = 0;
