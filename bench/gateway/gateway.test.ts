@@ -178,6 +178,53 @@ describe('platform command lines', () => {
   });
 });
 
+/** Options for connecting `devices` devices to a test server. */
+function connectOptions(port: number, credentials: typeof CREDS, devices: number): ConnectOptions {
+  return {
+    host: '127.0.0.1',
+    port,
+    devices,
+    credentials,
+    version: 'v1.0.0',
+    ratePerWorker: 1000,
+    maxOpeningPerWorker: 50,
+    maxAttempts: 3,
+    timeoutMs: 15_000,
+    keepaliveMs: 0,
+    runNonce: '123456',
+    recordTimeBase: Date.now() - 86_400_000,
+  };
+}
+
+/** Every saturation workload, then the fixed rate, on all `devices`: answered, none failed or lost. */
+async function expectEveryPhase(fleet: Fleet, pid: number | undefined, devices: number) {
+  const timing = { warmupMs: 100, measureMs: 400, drainMs: 5000 };
+  for (const workload of ['heartbeat', 'sign-in', 'sign-in-photo'] as const) {
+    const r = await fleet.run(
+      { name: workload, workload, ...timing, connections: devices, inflight: 2, rate: 0 },
+      pid,
+    );
+    expect(r.acks, workload).toBeGreaterThan(0);
+    expect(r.errors, workload).toEqual({});
+    expect(r.errorsInWindow, workload).toBe(0);
+    expect(r.unanswered, workload).toBe(0);
+    expect(r.connections, workload).toBe(devices);
+    expect(r.latency.count, workload).toBe(r.acks);
+    expect(r.sent, workload).toBeGreaterThanOrEqual(r.acks);
+  }
+  const fixed = await fleet.run(
+    { name: 'latency', workload: 'sign-in', ...timing, connections: devices, inflight: 4, rate: 200 },
+    pid,
+  );
+  expect(fixed.errors).toEqual({});
+  expect(fixed.unanswered).toBe(0);
+  // 200/s over a 0.4 s window: about 80 answers (a loaded CI machine may shift a few).
+  expect(fixed.acks).toBeGreaterThan(20);
+  expect(fixed.acks).toBeLessThan(140);
+  expect(fixed.corrected.count).toBe(fixed.acks);
+  return timing;
+}
+
 describe('load workers against the echo server', () => {
   it('connects, authenticates, and measures both saturation and fixed rate with no errors', async () => {
     const config: EchoConfig = {
@@ -196,41 +243,9 @@ describe('load workers against the echo server', () => {
         20_000,
       );
       if (m.type !== 'listening') throw new Error(m.error);
-      const connected = await fleet.connect({
-        host: '127.0.0.1',
-        port: m.port,
-        devices: 40,
-        credentials: CREDS,
-        version: 'v1.0.0',
-        ratePerWorker: 1000,
-        maxOpeningPerWorker: 50,
-        maxAttempts: 3,
-        timeoutMs: 15_000,
-        keepaliveMs: 0,
-        runNonce: '123456',
-        recordTimeBase: Date.now() - 86_400_000,
-      });
+      const connected = await fleet.connect(connectOptions(m.port, CREDS, 40));
       expect(connected).toMatchObject({ requested: 40, held: 40, failed: 0 });
-      const timing = { warmupMs: 100, measureMs: 400, drainMs: 5000 };
-      for (const workload of ['heartbeat', 'sign-in', 'sign-in-photo'] as const) {
-        const r = await fleet.run(
-          { name: workload, workload, ...timing, connections: 40, inflight: 2, rate: 0 },
-          echo.pid,
-        );
-        expect(r.acks, workload).toBeGreaterThan(0);
-        expect(r.errors, workload).toEqual({});
-        expect(r.unanswered, workload).toBe(0);
-        expect(r.connections).toBe(40);
-        expect(r.latency.count).toBe(r.acks);
-      }
-      const fixed = await fleet.run(
-        { name: 'latency', workload: 'sign-in', ...timing, connections: 40, inflight: 4, rate: 200 },
-        echo.pid,
-      );
-      expect(fixed.errors).toEqual({});
-      // 200/s over a 0.4 s window: about 80 answers (a loaded CI machine may shift a few).
-      expect(fixed.acks).toBeGreaterThan(20);
-      expect(fixed.acks).toBeLessThan(140);
+      await expectEveryPhase(fleet, echo.pid, 40);
       expect((await fleet.status()).open).toBe(40);
     } finally {
       await fleet.close();
@@ -265,56 +280,18 @@ describe('load generator setting', () => {
 });
 
 describe('sim load workers (DeviceClients)', () => {
-  const connectOptions = (port: number, credentials: typeof CREDS, devices: number): ConnectOptions => ({
-    host: '127.0.0.1',
-    port,
-    devices,
-    credentials,
-    version: 'v1.0.0',
-    ratePerWorker: 1000,
-    maxOpeningPerWorker: 50,
-    maxAttempts: 3,
-    timeoutMs: 15_000,
-    keepaliveMs: 0,
-    runNonce: '123456',
-    recordTimeBase: Date.now() - 86_400_000,
-  });
-
   it('drives every phase through the SDK against the echo server with no errors', async () => {
     await withEchoServer('v1.0.0', async (ep) => {
       const fleet = Fleet.start(2, 'sim');
       try {
         const connected = await fleet.connect(connectOptions(ep.port, ep.credentials, 36));
         expect(connected).toMatchObject({ requested: 36, held: 36, failed: 0, failures: {} });
-        const timing = { warmupMs: 100, measureMs: 400, drainMs: 5000 };
-        for (const workload of ['heartbeat', 'sign-in', 'sign-in-photo'] as const) {
-          const r = await fleet.run(
-            { name: workload, workload, ...timing, connections: 36, inflight: 2, rate: 0 },
-            ep.pid,
-          );
-          expect(r.acks, workload).toBeGreaterThan(0);
-          expect(r.errors, workload).toEqual({});
-          expect(r.errorsInWindow, workload).toBe(0);
-          expect(r.unanswered, workload).toBe(0);
-          expect(r.connections, workload).toBe(36);
-          expect(r.latency.count, workload).toBe(r.acks);
-          expect(r.sent, workload).toBeGreaterThanOrEqual(r.acks);
-        }
+        const timing = await expectEveryPhase(fleet, ep.pid, 36);
         const photo = await fleet.run(
           { name: 'photo', workload: 'sign-in-photo', ...timing, connections: 10, inflight: 1, rate: 0 },
           ep.pid,
         );
         expect(photo.connections).toBe(10);
-        const fixed = await fleet.run(
-          { name: 'latency', workload: 'sign-in', ...timing, connections: 36, inflight: 4, rate: 200 },
-          ep.pid,
-        );
-        expect(fixed.errors).toEqual({});
-        expect(fixed.unanswered).toBe(0);
-        // 200/s over a 0.4 s window: about 80 answers (a loaded CI machine may shift a few).
-        expect(fixed.acks).toBeGreaterThan(20);
-        expect(fixed.acks).toBeLessThan(140);
-        expect(fixed.corrected.count).toBe(fixed.acks);
         const status = await fleet.status();
         expect(status.open).toBe(36);
         expect(status.closed).toEqual({});
