@@ -24,6 +24,11 @@ export function encodeFrame(payload: Uint8Array): Uint8Array {
 
 export class FrameError extends ProtocolError {
   override name = 'FrameError';
+  /**
+   * Frames the same push() completed before the bad length. D1: they are answered
+   * first, then the error, then the connection closes.
+   */
+  framesBefore: Uint8Array[] = [];
 }
 
 export interface FrameDecoderOptions {
@@ -49,7 +54,8 @@ export class FrameDecoder {
 
   /**
    * Feeds bytes in; returns every frame they complete, in order. Throws FrameError on a
-   * bad length, after which the decoder refuses further input (the connection is to close).
+   * bad length, after which the decoder refuses further input (the connection is to close);
+   * frames this call completed before the bad length are in the error's `framesBefore`.
    */
   push(chunk: Uint8Array): Uint8Array[] {
     if (this.failed) throw this.failed;
@@ -58,15 +64,23 @@ export class FrameDecoder {
       this.chunks.push(chunk);
       this.bufferedBytes += chunk.byteLength;
     }
-    for (;;) {
-      if (this.expected === null) {
-        const header = this.readHeader();
-        if (header === null) break;
-        this.expected = header;
+    try {
+      for (;;) {
+        if (this.expected === null) {
+          const header = this.readHeader();
+          if (header === null) break;
+          this.expected = header;
+        }
+        if (this.bufferedBytes < this.expected) break;
+        frames.push(this.take(this.expected));
+        this.expected = null;
       }
-      if (this.bufferedBytes < this.expected) break;
-      frames.push(this.take(this.expected));
-      this.expected = null;
+    } catch (err) {
+      if (!(err instanceof FrameError) || frames.length === 0) throw err;
+      // A fresh error for this call: later calls rethrow the stored one, with no frames.
+      const withFrames = new FrameError(err.entry, err.detail);
+      withFrames.framesBefore = frames;
+      throw withFrames;
     }
     return frames;
   }

@@ -51,6 +51,30 @@ describe('FrameDecoder', () => {
     expect(() => decoder.push(Uint8Array.of(1, 0))).toThrow(FrameError);
   });
 
+  it('hands over the frames completed before a bad length in the same read (D1)', () => {
+    const decoder = new FrameDecoder({ maxFrameBytes: 1024 });
+    const one = Uint8Array.of(1, 2, 3);
+    const two = Uint8Array.of(4);
+    const oversize = encodeFrame(new Uint8Array(1025)).subarray(0, 2);
+    const chunk = Buffer.concat([encodeFrame(one), encodeFrame(two), oversize]);
+    let caught: unknown;
+    try {
+      decoder.push(chunk);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(FrameError);
+    expect((caught as FrameError).code).toBe('490_01');
+    expect((caught as FrameError).framesBefore.map((f) => [...f])).toEqual([[...one], [...two]]);
+    // Later input is refused, and nothing is handed over twice.
+    try {
+      decoder.push(encodeFrame(one));
+    } catch (e) {
+      expect((e as FrameError).framesBefore).toEqual([]);
+    }
+    expect(() => decoder.push(encodeFrame(one))).toThrow(FrameError);
+  });
+
   it('holds only what was sent while a large frame is incomplete', () => {
     const decoder = new FrameDecoder();
     const frame = encodeFrame(new Uint8Array(1_000_000));

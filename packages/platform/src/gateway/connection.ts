@@ -94,14 +94,23 @@ export class Connection {
     this.#stream.destroy();
   }
 
+  #queueFrames(frames: readonly Uint8Array[]): void {
+    for (const payload of frames) {
+      // A zero-length frame carries nothing to answer: it only shows the link is alive.
+      if (payload.byteLength === 0) continue;
+      this.#pending.push(track(processPayload(this.#ctx, payload, this.#remote)));
+    }
+  }
+
   #onData(chunk: Buffer): void {
     if (this.#closing) return;
     this.lastActivityAt = this.#ctx.now();
-    let frames: Uint8Array[];
     try {
-      frames = this.#decoder.push(chunk);
+      this.#queueFrames(this.#decoder.push(chunk));
     } catch (e) {
-      // D1: frames before the bad length are still answered, then an error, then close.
+      // D1: the frames this read completed before the bad length are still answered, then
+      // an error, then close.
+      if (e instanceof FrameError) this.#queueFrames(e.framesBefore);
       const err = e instanceof ProtocolError ? e : new FrameError(ERRORS.FRAME_MALFORMED);
       const failed: FrameOutcome = {
         answer: {
@@ -113,13 +122,7 @@ export class Connection {
         close: true,
         valid: false,
       };
-      frames = [];
       this.#pending.push({ promise: Promise.resolve(failed), outcome: failed });
-    }
-    for (const payload of frames) {
-      // A zero-length frame carries nothing to answer: it only shows the link is alive.
-      if (payload.byteLength === 0) continue;
-      this.#pending.push(track(processPayload(this.#ctx, payload, this.#remote)));
     }
     this.#updateFlow();
     void this.#flush();

@@ -45,6 +45,19 @@ describe('framing over TCP (D1)', () => {
     await d.closed;
   });
 
+  it('answers the frames before a bad length in the same write, then 490_01, then closes', async () => {
+    const d = await device('HYG-BEFORE');
+    await d.auth();
+    const hb = d.requestFrame('C_HEARTBEAT', { deviceVersion: '1', deviceIp: '1' });
+    d.send(Buffer.concat([hb, hb, Uint8Array.of(0xff, 0xff, 0x7f)]));
+    expect((await d.next()).success).toBe(true);
+    expect((await d.next()).success).toBe(true);
+    const refusal = await d.next();
+    expect(refusal.apicode).toBe('');
+    expect(refusal.error?.errorcode).toBe('490_01');
+    await d.closed;
+  });
+
   it('refuses a varint over 5 bytes and undecodable protobuf with 490_02', async () => {
     const d = await device('HYG-VARINT');
     d.send(Uint8Array.of(0x80, 0x80, 0x80, 0x80, 0x80, 0x01));
