@@ -4,8 +4,9 @@
  * re-authentication, clock correction, pushes, reconnects) against a real one.
  */
 import { encodeDeviceRequestFrame, type PlatformResponse } from '@kaoqin/protocol';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
+  buildSignInParam,
   Connection,
   DeviceEventEmitter,
   fullJitterDelay,
@@ -18,8 +19,10 @@ import {
   answerFrame,
   type FakePlatform,
   ForgetfulTokens,
+  freePort,
   type Harness,
   startFakePlatform,
+  startGateProxy,
   startHarness,
   waitFor,
 } from './link-harness.js';
@@ -86,6 +89,31 @@ describe('Connection', () => {
     expect(answers.map((a) => a.response)).toEqual(['{"n":1}', '{"n":2}', '{"n":3}']);
     expect(pushes.map((p) => p.response)).toEqual(['{"taskids":["9"]}']);
     conn.close();
+  });
+
+  it('keeps reading the frames behind a push whose onPush throws', async () => {
+    fake = await startFakePlatform((_req, _reply, socket) => {
+      // A push, then the sign-in's answer, in one write (one 'data' chunk).
+      const push = answerFrame({ apicode: 'C_HEARTBEAT', response: '{"taskids":["1"]}' });
+      socket.write(Buffer.concat([push, answerFrame({ apicode: 'C_SIGN_IN', response: '{"n":1}' })]));
+    });
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    try {
+      const conn = await Connection.open({
+        host: '127.0.0.1',
+        port: fake.port,
+        requestTimeoutMs: 1_000,
+        onPush: () => {
+          throw new Error('vendor push handler broke');
+        },
+      });
+      expect((await conn.request('C_SIGN_IN', frame('C_SIGN_IN'))).response).toBe('{"n":1}');
+      expect(conn.isClosed).toBe(false);
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/onPush threw: vendor push handler broke/));
+      conn.close();
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('closes a connection whose request goes unanswered, failing every request on it', async () => {
@@ -282,6 +310,47 @@ describe('Session against a real platform', () => {
     expect(Math.abs(s.clockOffsetMs - 600_000)).toBeLessThan(5_000);
     expect(Math.abs(s.now() - Date.now())).toBeLessThan(5_000);
     expect(s.stats().reconnects).toBe(0);
+  });
+
+  it('corrects a clock stepped 10 minutes ahead once, from the 400_05 detail, with 32 sign-ins in flight', async () => {
+    // The reviewer's case: the platform's Date header cannot be read (nothing listens on
+    // httpBaseUrl), so the 400_05 detail is all there is. 32 sign-ins stamped with the
+    // stepped clock are all answered 400_05; the proxy lets the first answer through and
+    // the other 31 only after the correction, one by one. Only the first may move the clock.
+    const proxy = await startGateProxy({ host: '127.0.0.1', port: h.endpoints.tcpPort });
+    try {
+      let step = 0;
+      const closed = `http://127.0.0.1:${await freePort()}`;
+      const { s, events } = session('SDK-LINK-5b', {
+        heartbeatMs: 0,
+        now: () => Date.now() + step,
+        endpoints: { ...h.endpoints, tcpPort: proxy.port, httpBaseUrl: closed },
+      });
+      const connected = events.next('connected', 5000);
+      s.start();
+      await connected;
+      await waitFor(() => s.stats().heartbeats === 1, 5000, 'the heartbeat after C_AUTH');
+      expect(s.clockOffsetMs).toBe(0);
+      step = 600_000;
+      proxy.holdAfter(1);
+      const param = () => buildSignInParam({ personId: 'P-CLOCK', type: 1, recordTime: s.now() });
+      const pending = Promise.all(Array.from({ length: 32 }, () => s.signIn(param())));
+      await waitFor(() => s.clockOffsetMs !== 0, 5000, 'the first correction');
+      const first = s.clockOffsetMs;
+      await waitFor(() => proxy.held === 31, 5000, '31 answers held');
+      while (proxy.releaseOne()) await new Promise((r) => setTimeout(r, 10));
+      proxy.releaseAll();
+      for (const a of await pending) expect(a.errorcode).toBe('400_05');
+      await new Promise((r) => setTimeout(r, 100));
+      expect(s.clockOffsetMs).toBe(first);
+      // The platform's clock (the harness's, fixed while the test runs) is what now() must match.
+      expect(Math.abs(s.now() - h.tp.clock.now)).toBeLessThan(3_000);
+      const again = await s.signIn(param());
+      expect(again.errorcode).not.toBe('400_05');
+      expect(s.stats()).toMatchObject({ auths: 1, reconnects: 0 });
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('hands task ids from a push and from heartbeats to onTaskIds', async () => {

@@ -18,6 +18,7 @@ import {
   DEFAULT_MAX_FRAME_BYTES,
   decodeAnswerPayload,
   FrameDecoder,
+  FrameError,
   type PlatformResponse,
 } from '@kaoqin/protocol';
 
@@ -217,11 +218,13 @@ export class Connection {
 
   #onData(chunk: Buffer): void {
     let payloads: Uint8Array[];
+    let bad: string | undefined;
     try {
       payloads = this.#decoder.push(chunk);
     } catch (err) {
-      this.close(`bad frame from the platform: ${(err as Error).message}`);
-      return;
+      // The answers completed before the bad length still settle their requests.
+      payloads = err instanceof FrameError ? err.framesBefore : [];
+      bad = `bad frame from the platform: ${(err as Error).message}`;
     }
     for (const payload of payloads) {
       let frame: PlatformResponse;
@@ -234,7 +237,24 @@ export class Connection {
       this.#dispatch(frame);
       if (this.#closeReason !== undefined) return;
     }
+    if (bad !== undefined) {
+      this.close(bad);
+      return;
+    }
     this.#pump();
+  }
+
+  /**
+   * Runs onPush inside the socket's data handler: one that throws must not lose the frames
+   * behind the push (or escape as an uncaught exception), so its error becomes a warning.
+   */
+  #push(frame: PlatformResponse): void {
+    if (!this.#onPush) return;
+    try {
+      this.#onPush(frame);
+    } catch (err) {
+      process.emitWarning(`kaoqin device: onPush threw: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   #dispatch(frame: PlatformResponse): void {
@@ -248,7 +268,7 @@ export class Connection {
     if (index < 0) {
       // D3: a heartbeat-shaped frame nobody asked for is a push. Anything else unmatched
       // is an answer we cannot place; it is dropped (its request, if any, times out).
-      if (frame.apicode === 'C_HEARTBEAT') this.#onPush?.(frame);
+      if (frame.apicode === 'C_HEARTBEAT') this.#push(frame);
       return;
     }
     // The timer is not re-armed here: when it fires it checks whoever is oldest then,

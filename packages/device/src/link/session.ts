@@ -10,9 +10,16 @@
  *   rejected token, and before a request once the token has been idle for nearly
  *   30 minutes (D7: the platform lapses it after 30 idle minutes).
  * - Clock skew: the platform's answers carry no time, so on 400_05 the session reads
- *   the HTTP `Date` header of `GET ${httpBaseUrl}/healthz` and corrects its clock by the
- *   difference (falling back to the seconds the 400_05 detail names). C_AUTH is retried
- *   once with the corrected clock; other requests are retried by their owner.
+ *   the HTTP `Date` header of `GET ${httpBaseUrl}/healthz` and sets its clock offset from
+ *   it. When that fails it falls back to the seconds the 400_05 detail names, taken
+ *   against the offset that request was stamped with (an absolute correction, not one
+ *   added to whatever the offset is now), and only up to MAX_DETAIL_CORRECTION_MS. A
+ *   400_05 for a request stamped before the latest correction is ignored: it speaks of a
+ *   clock already corrected. C_AUTH is retried once with the corrected clock; other
+ *   requests are retried by their owner.
+ * - The vendor's callbacks (onTaskIds, onReady, log) run in the session's own stack (a
+ *   socket's data handler, the connection loop): one that throws becomes a process
+ *   warning and changes nothing else.
  * - Heartbeats every 20 s (configurable) with {deviceVersion, deviceIp}, one more at
  *   once after each C_AUTH so waiting tasks are picked up without delay. Task ids from
  *   heartbeat answers and from pushes go to `onTaskIds`.
@@ -29,7 +36,7 @@ import {
   type PlatformResponse,
   signRequest,
 } from '@kaoqin/protocol';
-import { type DeviceEventEmitter, type DeviceLog, silentLog } from '../events.js';
+import { type DeviceEventEmitter, type DeviceLog, safeLog } from '../events.js';
 import type { DeviceIdentity, Endpoints } from '../types.js';
 import { type BackoffOptions, DEFAULT_BACKOFF, fullJitterDelay } from './backoff.js';
 import { Connection, LinkClosedError } from './connection.js';
@@ -122,7 +129,29 @@ interface Waiter {
   reject: (err: Error) => void;
 }
 
+/** The clock correction a request's timeStamp was made with. */
+interface Stamp {
+  /** #clockOffsetMs then. */
+  offsetMs: number;
+  /** #clockEpoch then (corrections applied so far). */
+  epoch: number;
+  /** The milliseconds formatTimeStamp dropped (it keeps whole seconds). */
+  fracMs: number;
+}
+
 const DEFAULT_TOKEN_IDLE_MS = 30 * 60_000;
+
+/**
+ * The largest correction taken from a 400_05 detail alone (when the platform's Date
+ * header cannot be read): 24 h. That covers a clock that drifted, was stepped, or keeps
+ * local time in the wrong zone (UTC for UTC+8 is 8 h off), which is 288 times the
+ * standard's 300 s window. A larger claim is not trusted without the Date header: it is
+ * logged and not applied.
+ */
+const MAX_DETAIL_CORRECTION_MS = 24 * 3600_000;
+
+/** kaoqin's 400_05 detail (protocol check.ts): the timeStamp minus the platform clock, in seconds. */
+const SKEW_DETAIL_RE = /timeStamp is (-?\d{1,12}) s from the platform clock/;
 
 export class Session {
   readonly #identity: DeviceIdentity;
@@ -149,6 +178,8 @@ export class Session {
   #lastUsed = 0;
   #authing: Promise<void> | undefined;
   #clockOffsetMs = 0;
+  /** Incremented by every clock correction: a Stamp with an older epoch is stale. */
+  #clockEpoch = 0;
   #syncing: Promise<boolean> | undefined;
   #waiters: Waiter[] = [];
   #stopped = false;
@@ -171,14 +202,19 @@ export class Session {
     this.#clock = opts.now ?? Date.now;
     this.#privateKey = opts.privateKeyPem ? createPrivateKey(opts.privateKeyPem) : undefined;
     this.#events = opts.events;
-    this.#log = opts.log ?? silentLog;
+    // Wrapped once: a vendor log that throws must not reject #run or #resyncClock.
+    this.#log = safeLog(opts.log);
     this.#random = opts.random ?? Math.random;
   }
 
   /** Starts connecting; returns at once (the device works offline until the link is up). */
   start(): void {
     if (this.#loop || this.#stopped) return;
-    this.#loop = this.#run();
+    // #run catches what it calls; this is only a last resort against an unhandled rejection.
+    this.#loop = this.#run().catch((err: unknown) => {
+      this.#state = 'offline';
+      this.#log('error', 'the connection loop failed', { error: errorText(err) });
+    });
   }
 
   /** Closes the connection and stops reconnecting; outstanding requests fail with LinkClosedError. */
@@ -240,7 +276,8 @@ export class Session {
 
   /** An HTTP answer said 401_01/401_02 for this token: authenticate again (unless already replaced). */
   tokenRejected(token: string): void {
-    void this.#reauth(token);
+    // #reauth handles its own failures (the connection closes, the loop reconnects).
+    void this.#reauth(token).catch(() => undefined);
   }
 
   /**
@@ -270,7 +307,7 @@ export class Session {
       throw new HeartbeatRefusedError(answer.errorcode ?? '?', answer.errormsg ?? 'refused');
     }
     const ids = this.#taskIds(answer);
-    if (ids.length > 0) this.#opts.onTaskIds?.(ids, 'heartbeat');
+    if (ids.length > 0) this.#notifyTaskIds(ids, 'heartbeat');
     return ids;
   }
 
@@ -307,7 +344,7 @@ export class Session {
         this.#startHeartbeats(conn);
         reason = await conn.closed;
       } catch (err) {
-        reason = err instanceof Error ? err.message : String(err);
+        reason = errorText(err);
         conn?.close(reason);
       }
       this.#stopHeartbeats();
@@ -349,10 +386,10 @@ export class Session {
   /** C_AUTH on this connection; on 400_05 the clock is corrected and C_AUTH sent once more. */
   async #authenticate(conn: Connection): Promise<void> {
     this.#ready = false;
-    let answer = await this.#sendAuth(conn);
+    let { answer, stamp } = await this.#sendAuth(conn);
     if (!answer.success && answer.errorcode === '400_05') {
-      await this.#resyncClock(answer.detail);
-      answer = await this.#sendAuth(conn);
+      await this.#resyncClock(answer.detail, stamp);
+      ({ answer } = await this.#sendAuth(conn));
     }
     if (!answer.success) {
       throw new AuthRefusedError(answer.errorcode ?? '?', answer.errormsg ?? 'no error member');
@@ -367,22 +404,26 @@ export class Session {
     this.#stats.auths++;
     this.#events?.emit('connected', { token });
     for (const w of this.#waiters.splice(0)) w.resolve();
-    this.#opts.onReady?.();
+    const onReady = this.#opts.onReady;
+    if (onReady) callSafely('onReady', () => onReady());
   }
 
-  async #sendAuth(conn: Connection): Promise<LinkAnswer> {
+  async #sendAuth(conn: Connection): Promise<{ answer: LinkAnswer; stamp: Stamp | undefined }> {
+    let stamp: Stamp | undefined;
     const frame = await conn.request('C_AUTH', () => {
+      const st = this.#stamp();
+      stamp = st;
       const f = {
         version: this.#version,
         sn: this.#identity.sn,
         apicode: 'C_AUTH',
         accessId: this.#identity.accessId,
         accessKey: this.#identity.accessKey,
-        timeStamp: formatTimeStamp(this.now()),
+        timeStamp: st.timeStamp,
       };
       return encodeAuthRequestFrame({ ...f, sign: signRequest('C_AUTH', f, this.#identity.accessSecret) });
     });
-    return this.#read(frame);
+    return { answer: this.#read(frame), stamp };
   }
 
   /**
@@ -402,7 +443,7 @@ export class Session {
     this.#ready = false;
     return this.#trackAuth(
       this.#authenticate(conn).catch((err: unknown) => {
-        const reason = `re-authentication failed: ${err instanceof Error ? err.message : String(err)}`;
+        const reason = `re-authentication failed: ${errorText(err)}`;
         this.#log('warn', reason);
         // The loop sees the connection close and reconnects with backoff.
         conn.close(reason);
@@ -441,16 +482,20 @@ export class Session {
     const conn = this.#conn;
     if (!this.ready || !conn) throw new LinkClosedError('not connected');
     let used = '';
+    let stamp: Stamp | undefined;
     const frame = await conn.request(apicode, () => {
-      // Built when written: the token current then, a timeStamp from now.
+      // Built when written: the token current then, a timeStamp from now (and the clock
+      // correction it was made with, for a 400_05 answer).
       used = this.#token ?? '';
       this.#lastUsed = performance.now();
+      const st = this.#stamp();
+      stamp = st;
       const f = {
         version: this.#version,
         sn: this.#identity.sn,
         token: used,
         apicode,
-        timeStamp: formatTimeStamp(this.now()),
+        timeStamp: st.timeStamp,
         param,
       };
       // The param is JSON text: buildSignInParam's, or the heartbeat's own.
@@ -460,8 +505,10 @@ export class Session {
     const answer = this.#read(frame);
     if (!answer.success) {
       const code = answer.errorcode;
-      if (code === '401_01' || code === '401_02' || code === '400_04') void this.#reauth(used);
-      else if (code === '400_05') void this.#resyncClock(answer.detail);
+      // Neither rejects (each handles its own failures); the catches are a last resort.
+      if (code === '401_01' || code === '401_02' || code === '400_04')
+        void this.#reauth(used).catch(() => undefined);
+      else if (code === '400_05') void this.#resyncClock(answer.detail, stamp).catch(() => undefined);
     }
     return answer;
   }
@@ -498,7 +545,13 @@ export class Session {
     const answer = this.#read(frame);
     if (!answer.success) return;
     const ids = this.#taskIds(answer);
-    if (ids.length > 0) this.#opts.onTaskIds?.(ids, 'push');
+    if (ids.length > 0) this.#notifyTaskIds(ids, 'push');
+  }
+
+  /** onTaskIds runs inside a socket's data handler or a heartbeat's answer: it must not throw into them. */
+  #notifyTaskIds(ids: string[], source: TaskIdSource): void {
+    const onTaskIds = this.#opts.onTaskIds;
+    if (onTaskIds) callSafely('onTaskIds', () => onTaskIds(ids, source));
   }
 
   #read(f: PlatformResponse): LinkAnswer {
@@ -538,47 +591,102 @@ export class Session {
 
   // --- clock ---------------------------------------------------------------------------
 
-  /** Corrects the clock offset from the platform's HTTP Date header (single flight). */
-  #resyncClock(detail: string | undefined): Promise<boolean> {
+  /** A timeStamp from the corrected clock, with the correction it was made with. */
+  #stamp(): Stamp & { timeStamp: string } {
+    const t = this.now();
+    return {
+      timeStamp: formatTimeStamp(t),
+      offsetMs: this.#clockOffsetMs,
+      epoch: this.#clockEpoch,
+      fracMs: ((t % 1000) + 1000) % 1000,
+    };
+  }
+
+  /**
+   * A 400_05 answer: corrects the clock offset (single flight). An answer to a request
+   * stamped before the latest correction is ignored: the owner retries with the corrected
+   * clock, and a 400_05 then is judged afresh. Resolves true when the clock was corrected.
+   */
+  #resyncClock(detail: string | undefined, stamp: Stamp | undefined): Promise<boolean> {
+    // (An answer always has a stamp: its frame was built before it was written.)
+    if (!stamp || stamp.epoch !== this.#clockEpoch || this.#stopped) return Promise.resolve(false);
     if (!this.#syncing) {
-      this.#syncing = this.#readPlatformClock(detail).finally(() => {
-        this.#syncing = undefined;
-      });
+      this.#syncing = this.#readPlatformClock(detail, stamp)
+        .catch((err: unknown) => {
+          this.#log('warn', 'clock correction failed', { error: errorText(err) });
+          return false;
+        })
+        .finally(() => {
+          this.#syncing = undefined;
+        });
     }
     return this.#syncing;
   }
 
-  async #readPlatformClock(detail: string | undefined): Promise<boolean> {
+  async #readPlatformClock(detail: string | undefined, stamp: Stamp): Promise<boolean> {
     const url = `${this.#endpoints.httpBaseUrl.replace(/\/+$/, '')}/healthz`;
     try {
       const t0 = this.#clock();
-      const res = await fetch(url, { signal: AbortSignal.timeout(this.#requestTimeoutMs) });
+      // Tied to the session: stop() must not wait for this read.
+      const signal = AbortSignal.any([this.#abort.signal, AbortSignal.timeout(this.#requestTimeoutMs)]);
+      const res = await fetch(url, { signal });
       const t1 = this.#clock();
       const date = res.headers.get('date');
       await res.arrayBuffer().catch(() => undefined);
       const serverMs = date ? Date.parse(date) : Number.NaN;
-      if (Number.isFinite(serverMs)) {
+      if (Number.isFinite(serverMs) && !this.#stopped) {
         // Date has 1 s resolution: the platform's clock was in [serverMs, serverMs + 1000)
-        // at about the midpoint of our request.
-        const offset = Math.round(serverMs + 500 - (t0 + t1) / 2);
-        this.#log('info', 'clock corrected from the platform Date header', {
-          offsetMs: offset,
-          previousMs: this.#clockOffsetMs,
-        });
-        this.#clockOffsetMs = offset;
+        // at about the midpoint of our request. Absolute: right whatever the offset was.
+        this.#setClockOffset(Math.round(serverMs + 500 - (t0 + t1) / 2), 'the platform Date header');
         return true;
       }
     } catch (err) {
-      this.#log('warn', 'could not read the platform clock', { url, error: (err as Error).message });
+      if (this.#stopped) return false;
+      this.#log('warn', 'could not read the platform clock', { url, error: errorText(err) });
     }
-    // Fallback: kaoqin's 400_05 detail says how far our timeStamp was from its clock.
-    const m = detail ? /timeStamp is (-?\d+) s from the platform clock/.exec(detail) : null;
-    if (m) {
-      this.#clockOffsetMs -= Number(m[1]) * 1000;
-      this.#log('info', 'clock corrected from the 400_05 detail', { offsetMs: this.#clockOffsetMs });
-      return true;
+    if (this.#stopped) return false;
+    // Fallback: kaoqin's 400_05 detail says how far the request's timeStamp was from its
+    // clock, so the right offset is the one the request was stamped with minus that (and
+    // minus the milliseconds the timeStamp's whole seconds dropped), to within a second.
+    const m = detail ? SKEW_DETAIL_RE.exec(detail) : null;
+    if (!m) return false;
+    // Another correction came first (cannot while reads are single flight; cheap to keep).
+    if (stamp.epoch !== this.#clockEpoch) return false;
+    const skewMs = Number(m[1]) * 1000;
+    if (Math.abs(skewMs) > MAX_DETAIL_CORRECTION_MS) {
+      this.#log(
+        'warn',
+        '400_05 detail names a skew too large to trust without the Date header: not applied',
+        {
+          skewMs,
+          maxMs: MAX_DETAIL_CORRECTION_MS,
+          url,
+        },
+      );
+      return false;
     }
-    return false;
+    this.#setClockOffset(stamp.offsetMs - skewMs - stamp.fracMs, 'the 400_05 detail');
+    return true;
+  }
+
+  #setClockOffset(offsetMs: number, source: string): void {
+    const previousMs = this.#clockOffsetMs;
+    this.#clockOffsetMs = offsetMs;
+    this.#clockEpoch++;
+    this.#log('info', `clock corrected from ${source}`, { offsetMs, previousMs });
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Runs a vendor callback; one that throws becomes a process warning, as a throwing listener does. */
+function callSafely(name: string, fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    process.emitWarning(`kaoqin device: ${name} threw: ${errorText(err)}`);
   }
 }
 
