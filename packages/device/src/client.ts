@@ -11,13 +11,20 @@ import { join } from 'node:path';
 import { ATTENDANCE_TYPES, signInParam } from '@kaoqin/protocol';
 import { DeviceEventEmitter, type DeviceLog, safeLog } from './events.js';
 import type { BackoffOptions } from './link/backoff.js';
-import { type LinkAnswer, Session, type SessionStats, type TaskIdSource } from './link/session.js';
+import {
+  HeartbeatRefusedError,
+  type LinkAnswer,
+  Session,
+  type SessionStats,
+  type TaskIdSource,
+} from './link/session.js';
 import {
   classifySignInAnswer,
   type DeadLetter,
   DurableQueue,
   type QueuedRecord,
   type QueueStats,
+  type SendOptions,
   type SendOutcome,
 } from './queue/durable-queue.js';
 import { createTaskRunner, type TaskRunnerOptions } from './tasks/index.js';
@@ -174,7 +181,8 @@ export class DeviceClient implements TaskRunnerHost {
 
   /**
    * Opens the queue and starts connecting. Resolves at once: clock-ins are accepted
-   * (and kept) whether or not the platform is reachable.
+   * (and kept) whether or not the platform is reachable. Rejects with QueueStorageError
+   * when the queue file cannot be opened.
    */
   async start(): Promise<void> {
     if (this.#state !== 'new') throw new Error(`DeviceClient cannot start: it is ${this.#state}`);
@@ -206,7 +214,7 @@ export class DeviceClient implements TaskRunnerHost {
     this.#state = 'started';
     const session = this.#session;
     this.#queue.start({
-      send: (rec) => this.#send(rec),
+      send: (rec, opts) => this.#send(rec, opts),
       ready: () => session.ready,
       whenReady: () => session.whenReady(),
     });
@@ -242,7 +250,9 @@ export class DeviceClient implements TaskRunnerHost {
   /**
    * Records one clock-in durably (C_SIGN_IN through the queue). Resolves once it is on
    * disk; rejects with InvalidRecordError for a record the platform would refuse for
-   * good, QueueFullError when the queue is full (and emits queueFull).
+   * good, QueueFullError when the queue is full (and emits queueFull), QueueStorageError
+   * when the write failed (disk full, I/O error; emits queueError), and a plain Error
+   * before start() or after stop(). In every rejection the record was not stored.
    */
   async clockIn(input: ClockInInput): Promise<ClockInResult> {
     const queue = this.#queue;
@@ -314,7 +324,23 @@ export class DeviceClient implements TaskRunnerHost {
 
   // --- internals -----------------------------------------------------------------------
 
-  async #send(rec: QueuedRecord): Promise<SendOutcome> {
+  async #send(rec: QueuedRecord, opts?: SendOptions): Promise<SendOutcome> {
+    if (opts?.isolated) {
+      // The platform answers a frame that is too large by position (490_01, no apicode),
+      // to the oldest request outstanding; each connection starts with a heartbeat. Let
+      // whatever is on the link be answered first, so such an answer is this record's.
+      try {
+        await this.#session.heartbeat();
+      } catch (err) {
+        if (!(err instanceof HeartbeatRefusedError)) throw err; // link down: retried when it is back
+        // No code: the heartbeat's refusal says nothing about the record.
+        return {
+          kind: 'retry',
+          wait: 'backoff',
+          reason: `heartbeat before an isolated sign-in: ${err.message}`,
+        };
+      }
+    }
     const answer: LinkAnswer = await this.#session.signIn(rec.param);
     return classifySignInAnswer(answer);
   }
@@ -381,6 +407,7 @@ function emptyQueueStats(capacity: number): QueueStats {
     refused: 0,
     retried: 0,
     rejectedFull: 0,
+    storageErrors: 0,
     oldestRecordTime: undefined,
   };
 }

@@ -47,7 +47,10 @@ export {
   QueueFullError,
   type QueueSender,
   type QueueStats,
+  QueueStorageError,
+  type SendOptions,
   type SendOutcome,
+  TOO_LARGE_CODE,
 } from './queue/durable-queue.js';
 export * from './tasks/index.js';
 export type * from './types.js';

@@ -71,6 +71,9 @@ export interface TaskRunnerHost {
   now(): number;
 }
 
+/** What the sign-in queue was doing with its storage when it failed (the queueError event). */
+export type QueueOperation = 'open' | 'enqueue' | 'remove' | 'bury' | 'read';
+
 /** Typed events a vendor can subscribe to. */
 export interface DeviceEvents {
   connected: { token: string };
@@ -80,4 +83,11 @@ export interface DeviceEvents {
   queueDepth: { depth: number };
   queueFull: { depth: number; capacity: number };
   acked: { recordKey: string; latencyMs: number };
+  /**
+   * The queue's storage failed (disk full, I/O error). `enqueue`: the clock-in was not
+   * stored (clockIn() rejected with QueueStorageError); `remove`: acked records stay and
+   * are sent again; `bury`: a refused record stays and is sent again after a restart;
+   * `read`: sending pauses and retries; `open`: start() failed.
+   */
+  queueError: { operation: QueueOperation; message: string };
 }

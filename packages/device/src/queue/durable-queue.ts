@@ -16,19 +16,45 @@
  *   permanent refusal (PERMANENT_CODES: the record itself is invalid, re-sending it
  *   cannot succeed), which moves it to the dead-letter table with the code. Everything
  *   else is retried: a lost connection or timeout (when the link is back), 401_xx (after
- *   the session re-authenticates), and any other code such as 490_08, 500_01, 400_05
- *   (with backoff). Re-sending is safe: the platform is idempotent on
- *   (sn, personId, recordTime, type) (D9), so a record whose ack was lost is not stored twice.
+ *   the session re-authenticates; from the second 401 in a row for the same record, after
+ *   a pause too), and any other code such as 490_08, 500_01, 400_05 (with backoff).
+ *   Re-sending is safe: the platform is idempotent on (sn, personId, recordTime, type)
+ *   (D9), so a record whose ack was lost is not stored twice.
+ * - Backoff counts rounds, not records: the answers to the records in flight when a
+ *   failure came (up to maxInFlight of them, all failing alike) count as one failure, so
+ *   one 490_08 burst pauses the queue for up to retryBaseMs, not retryMaxMs.
+ * - A frame the platform refuses as too large (490_01, when its maximum is below the
+ *   device's) is answered by position, then the connection closes: the answer may land
+ *   on another request, or on the heartbeat each connection starts with. So a 490_01,
+ *   or the link closing twice in a row with records in flight and none acked, makes the
+ *   queue re-send the records that were in flight one at a time ("isolated"). A 490_01
+ *   for a record sent alone is that record's: it is re-sent once without its photo (the
+ *   attendance matters more than the photo, and the platform never refuses a record for
+ *   its photo, D9), and dead-lettered with 490_01 if it is refused again or has no photo.
+ *   The stored record keeps its photo; after a restart it is tried once more with it.
+ * - A storage failure (disk full, I/O error) rejects enqueue() with QueueStorageError;
+ *   every storage failure is counted (stats().storageErrors), logged and emitted
+ *   (queueError).
  */
 import { performance } from 'node:perf_hooks';
-import { type DeviceEventEmitter, type DeviceLog, silentLog } from '../events.js';
+import { stripImageMembers } from '@kaoqin/protocol';
+import { type DeviceEventEmitter, type DeviceLog, safeLog } from '../events.js';
 import { fullJitterDelay } from '../link/backoff.js';
+import type { QueueOperation } from '../types.js';
 import { type DeadLetter, openQueueStorage, type QueuedRecord, type QueueStorage } from './storage.js';
 
 export type { DeadLetter, QueuedRecord } from './storage.js';
 
 /** Codes that refuse the record itself (400_02 param invalid, 403_xx type invalid): dead-lettered. */
 export const PERMANENT_CODES: ReadonlySet<string> = new Set(['400_02', '403_01', '403_02', '403_03']);
+
+/**
+ * D1: the frame is longer than the platform's maximum. Answered by position (no
+ * apicode), to the oldest request outstanding; the platform then closes the connection.
+ */
+export const TOO_LARGE_CODE = '490_01';
+
+const AUTH_CODES: ReadonlySet<string> = new Set(['401_01', '401_02']);
 
 /** What happened to one send. */
 export type SendOutcome =
@@ -45,9 +71,11 @@ export type SendOutcome =
 /**
  * Maps a C_SIGN_IN answer to what the queue does with the record: success acks it; a
  * PERMANENT_CODES refusal dead-letters it; 401_xx waits for the session's new C_AUTH;
- * every other code (490_08, 500_01, 400_05, 400_04, codes we do not know) is retried
- * with backoff, because it may be the platform's or the link's condition and dropping a
- * worker's attendance for it would be worse than sending it again.
+ * 490_01 (frame too large) waits for the next connection, the queue deciding whose
+ * frame it was (see DurableQueue); every other code (490_08, 500_01, 400_05, 400_04,
+ * codes we do not know) is retried with backoff, because it may be the platform's or the
+ * link's condition and dropping a worker's attendance for it would be worse than sending
+ * it again.
  */
 export function classifySignInAnswer(answer: {
   success: boolean;
@@ -59,13 +87,27 @@ export function classifySignInAnswer(answer: {
   const code = answer.errorcode ?? '?';
   const message = [answer.errormsg, answer.detail].filter(Boolean).join(': ') || 'refused';
   if (PERMANENT_CODES.has(code)) return { kind: 'refused', code, message };
-  if (code === '401_01' || code === '401_02') return { kind: 'retry', wait: 'link', code, reason: message };
+  if (AUTH_CODES.has(code) || code === TOO_LARGE_CODE)
+    return { kind: 'retry', wait: 'link', code, reason: message };
   return { kind: 'retry', wait: 'backoff', code, reason: message };
+}
+
+/** How the queue sends one record. */
+export interface SendOptions {
+  /**
+   * The queue sends nothing else until this record is answered: it is finding out which
+   * record a 490_01 (answered by position) belongs to. The sender should first let every
+   * request already on the link be answered (the client sends a heartbeat and waits for
+   * its answer), so that an answer by position can only be this record's. A sender that
+   * does not is still correct, only slower to get past a record that is too large.
+   */
+  isolated?: boolean;
 }
 
 /** Sends records: the session, in the client. */
 export interface QueueSender {
-  send(record: QueuedRecord): Promise<SendOutcome>;
+  /** `record.param` may differ from the stored text: the record without its photo, after a 490_01. */
+  send(record: QueuedRecord, opts?: SendOptions): Promise<SendOutcome>;
   /** Whether a send can go out now. */
   ready(): boolean;
   /** Resolves when the sender becomes ready; rejects once it is stopped. */
@@ -83,7 +125,9 @@ export interface DurableQueueOptions {
   retryBaseMs?: number;
   /** Default 30 s. */
   retryMaxMs?: number;
+  /** Receives queueDepth, queueFull, acked and queueError. */
   events?: DeviceEventEmitter;
+  /** Wrapped with safeLog: a log function that throws cannot stall the queue. */
   log?: DeviceLog;
   /** Clock for enqueuedAt and ack latency. Default Date.now. */
   now?: () => number;
@@ -102,6 +146,8 @@ export interface QueueStats {
   refused: number;
   retried: number;
   rejectedFull: number;
+  /** Storage operations that failed (enqueue, delete of acked records, dead-lettering, read). */
+  storageErrors: number;
   /** recordTime of the oldest record waiting, if any. */
   oldestRecordTime: number | undefined;
 }
@@ -130,6 +176,22 @@ export class QueueFullError extends Error {
   }
 }
 
+/**
+ * The queue's storage failed (disk full, I/O error, a file it cannot open). For
+ * enqueue(): nothing was stored; the caller decides what to tell the worker. The
+ * storage's own error is `cause`.
+ */
+export class QueueStorageError extends Error {
+  override name = 'QueueStorageError';
+  readonly code = 'QUEUE_STORAGE';
+  constructor(
+    readonly operation: QueueOperation,
+    cause: unknown,
+  ) {
+    super(`sign-in queue storage failed (${operation}): ${errorMessage(cause)}`, { cause });
+  }
+}
+
 export class QueueClosedError extends Error {
   override name = 'QueueClosedError';
   constructor() {
@@ -141,6 +203,13 @@ interface PendingEnqueue {
   record: EnqueueInput & { enqueuedAt: number };
   resolve: (r: Enqueued) => void;
   reject: (err: Error) => void;
+}
+
+/** A send in flight. */
+interface Flight {
+  settled: Promise<void>;
+  /** The failure round it was sent in (see #round). */
+  round: number;
 }
 
 export class DurableQueue {
@@ -170,25 +239,55 @@ export class DurableQueue {
   #lastSeq: number;
   /** Records to send again, before any newer one, kept in seq order. */
   #retry: QueuedRecord[] = [];
-  readonly #inFlight = new Map<number, Promise<void>>();
+  readonly #inFlight = new Map<number, Flight>();
+  /**
+   * Failure rounds: a failed send opens a new round only when the record went out in the
+   * current one. The other records of a burst (sent in the same round, failing alike)
+   * are re-queued without counting again, so one burst is one failure.
+   */
+  #round = 0;
+  /** Failure rounds (backoff, and repeated 401s) since the last ack: the backoff attempt. */
   #failures = 0;
+  /** Rounds in which the link closed under records in flight, since the last ack. */
+  #barrenRounds = 0;
   #pausedUntil = 0;
   #pauseTimer: NodeJS.Timeout | undefined;
   #waitingReady = false;
+  #readFailures = 0;
+  /** The record in flight alone (nothing else sent until it is answered), if any. */
+  #solo: number | undefined;
+  /** Records up to this seq are sent one at a time (0: none), to find whose frame is too large. */
+  #isolateThrough = 0;
+  /** Text to send instead of the stored param: the record without its photo, after a 490_01. Memory only. */
+  readonly #overrides = new Map<number, string>();
+  /** 401_xx answers in a row, per record. */
+  readonly #authRefusals = new Map<number, number>();
 
-  readonly #counts = { enqueued: 0, acked: 0, refused: 0, retried: 0, rejectedFull: 0 };
+  readonly #counts = { enqueued: 0, acked: 0, refused: 0, retried: 0, rejectedFull: 0, storageErrors: 0 };
 
+  /** Throws QueueStorageError when the file cannot be opened. */
   constructor(opts: DurableQueueOptions) {
     this.capacity = Math.max(1, opts.capacity ?? 100_000);
     this.maxInFlight = Math.max(1, opts.maxInFlight ?? 32);
     this.#retryBaseMs = opts.retryBaseMs ?? 500;
     this.#retryMaxMs = opts.retryMaxMs ?? 30_000;
     this.#events = opts.events;
-    this.#log = opts.log ?? silentLog;
+    this.#log = safeLog(opts.log);
     this.#now = opts.now ?? Date.now;
-    this.#store = openQueueStorage(opts.path);
-    this.#depth = this.#store.count();
-    this.#lastSeq = this.#store.lastSeq();
+    let store: QueueStorage | undefined;
+    try {
+      store = openQueueStorage(opts.path);
+      this.#depth = store.count();
+      this.#lastSeq = store.lastSeq();
+    } catch (err) {
+      try {
+        store?.close();
+      } catch {
+        // the open error is the one to report
+      }
+      throw this.#storageFailed('open', err);
+    }
+    this.#store = store;
   }
 
   /** Records waiting for an ack. */
@@ -202,7 +301,8 @@ export class DurableQueue {
 
   /**
    * Stores a record durably. Resolves after the commit (fsync); rejects with
-   * QueueFullError when the queue holds `capacity` records, QueueClosedError after close().
+   * QueueFullError when the queue holds `capacity` records, QueueStorageError when the
+   * write failed (nothing stored), QueueClosedError after close().
    */
   enqueue(input: EnqueueInput): Promise<Enqueued> {
     if (this.#closed) return Promise.reject(new QueueClosedError());
@@ -235,8 +335,8 @@ export class DurableQueue {
     try {
       seqs = this.#store.insert(batch.map((p) => p.record));
     } catch (err) {
-      const e = err instanceof Error ? err : new Error(String(err));
-      this.#log('error', 'sign-in queue write failed', { error: e.message });
+      // One transaction: nothing of the batch was stored.
+      const e = this.#storageFailed('enqueue', err, { records: batch.length });
       for (const p of batch) p.reject(e);
       return;
     }
@@ -268,7 +368,7 @@ export class DurableQueue {
     if (this.#inFlight.size === 0) return;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      Promise.allSettled([...this.#inFlight.values()]),
+      Promise.allSettled([...this.#inFlight.values()].map((f) => f.settled)),
       new Promise<void>((resolve) => {
         timer = setTimeout(resolve, timeoutMs);
       }),
@@ -315,10 +415,14 @@ export class DurableQueue {
     }
     const wait = this.#pausedUntil - performance.now();
     if (wait > 0) {
-      this.#pauseTimer ??= setTimeout(() => {
-        this.#pauseTimer = undefined;
-        this.#pump();
-      }, wait);
+      this.#armPauseTimer(wait);
+      return;
+    }
+    if (this.#isolating()) {
+      // One at a time, oldest first, until the records that were in flight are answered.
+      if (this.#inFlight.size === 0 && this.#retry.length > 0) {
+        this.#dispatch(sender, this.#retry.shift()!, true);
+      }
       return;
     }
     let free = this.maxInFlight - this.#inFlight.size;
@@ -328,11 +432,33 @@ export class DurableQueue {
     }
     // Skipping the read when nothing new was stored: the pump runs on every ack.
     if (free > 0 && this.#cursor < this.#lastSeq) {
-      for (const rec of this.#store.readAfter(this.#cursor, free)) {
+      let records: QueuedRecord[];
+      try {
+        records = this.#store.readAfter(this.#cursor, free);
+        this.#readFailures = 0;
+      } catch (err) {
+        this.#storageFailed('read', err);
+        this.#readFailures++;
+        const delay = Math.min(
+          this.#retryMaxMs,
+          this.#retryBaseMs * 2 ** Math.min(this.#readFailures - 1, 16),
+        );
+        this.#pausedUntil = Math.max(this.#pausedUntil, performance.now() + delay);
+        this.#armPauseTimer(delay);
+        return;
+      }
+      for (const rec of records) {
         this.#cursor = rec.seq;
         this.#dispatch(sender, rec);
       }
     }
+  }
+
+  #armPauseTimer(wait: number): void {
+    this.#pauseTimer ??= setTimeout(() => {
+      this.#pauseTimer = undefined;
+      this.#pump();
+    }, wait);
   }
 
   #awaitReady(sender: QueueSender): void {
@@ -350,26 +476,40 @@ export class DurableQueue {
     );
   }
 
-  #dispatch(sender: QueueSender, rec: QueuedRecord): void {
-    const settled = sender
-      .send(rec)
+  #dispatch(sender: QueueSender, rec: QueuedRecord, isolated = false): void {
+    // Alone: nothing else in flight now, and nothing else sent until it is answered.
+    this.#solo = this.#inFlight.size === 0 ? rec.seq : undefined;
+    const round = this.#round;
+    const override = this.#overrides.get(rec.seq);
+    const out = override === undefined ? rec : { ...rec, param: override };
+    let sent: Promise<SendOutcome>;
+    try {
+      sent = isolated ? sender.send(out, { isolated: true }) : sender.send(out);
+    } catch (err) {
+      sent = Promise.reject(err);
+    }
+    const settled = sent
       .catch(
         (err: unknown): SendOutcome => ({
           kind: 'retry',
           wait: 'link',
-          reason: err instanceof Error ? err.message : String(err),
+          reason: errorMessage(err),
         }),
       )
-      .then((outcome) => this.#settle(rec, outcome));
-    this.#inFlight.set(rec.seq, settled);
+      .then((outcome) => this.#settle(rec, round, outcome));
+    this.#inFlight.set(rec.seq, { settled, round });
   }
 
-  #settle(rec: QueuedRecord, outcome: SendOutcome): void {
+  #settle(rec: QueuedRecord, round: number, outcome: SendOutcome): void {
     this.#inFlight.delete(rec.seq);
+    const alone = this.#solo === rec.seq;
+    if (alone) this.#solo = undefined;
     if (this.#store.closed) return; // stopped mid-flight: the record stays queued for next time
     switch (outcome.kind) {
       case 'acked':
         this.#failures = 0;
+        this.#barrenRounds = 0;
+        this.#forget(rec.seq);
         this.#counts.acked++;
         this.#depth--;
         this.#acked.push(rec.seq);
@@ -378,40 +518,147 @@ export class DurableQueue {
         this.#events?.emit('acked', { recordKey: rec.key, latencyMs: this.#now() - rec.recordTime });
         break;
       case 'refused':
-        this.#counts.refused++;
-        this.#depth--;
-        try {
-          this.#store.bury(rec, outcome.code, outcome.message, this.#now());
-        } catch (err) {
-          this.#log('error', 'could not move a refused record to the dead letters', {
-            seq: rec.seq,
-            error: (err as Error).message,
-          });
-        }
-        this.#log('warn', 'platform refused a sign-in record: moved to dead letters', {
-          seq: rec.seq,
-          key: rec.key,
-          code: outcome.code,
-          message: outcome.message,
-        });
-        this.#depthChanged();
+        this.#bury(rec, outcome.code, outcome.message);
         break;
-      case 'retry': {
-        this.#counts.retried++;
-        insertSorted(this.#retry, rec);
-        if (outcome.wait === 'backoff') {
-          this.#failures++;
-          const delay = fullJitterDelay(this.#failures, {
-            baseMs: this.#retryBaseMs,
-            maxMs: this.#retryMaxMs,
-          });
-          this.#pausedUntil = Math.max(this.#pausedUntil, performance.now() + delay);
-          this.#log('debug', 'sign-in to be retried', { seq: rec.seq, code: outcome.code, delayMs: delay });
-        }
+      case 'retry':
+        this.#retryLater(rec, round, alone, outcome);
         break;
-      }
     }
     this.#pump();
+  }
+
+  #retryLater(
+    rec: QueuedRecord,
+    round: number,
+    alone: boolean,
+    outcome: Extract<SendOutcome, { kind: 'retry' }>,
+  ): void {
+    const code = outcome.code;
+    // A record sent before the current round began failed with the burst that opened it:
+    // that failure is counted already.
+    const newRound = round === this.#round;
+    if (newRound) this.#round++;
+
+    if (code === TOO_LARGE_CODE) {
+      this.#authRefusals.delete(rec.seq);
+      if (alone) {
+        // Nothing else of ours was on the link: the frame refused was this record's.
+        const stripped = this.#overrides.has(rec.seq) ? undefined : stripImageMembers(rec.param);
+        if (stripped === undefined || stripped === rec.param) {
+          this.#bury(rec, TOO_LARGE_CODE, `frame too large for the platform: ${outcome.reason}`);
+          return;
+        }
+        this.#overrides.set(rec.seq, stripped);
+        this.#log(
+          'warn',
+          'sign-in record too large for the platform (490_01): sending it without its photo',
+          {
+            seq: rec.seq,
+            key: rec.key,
+            bytes: Buffer.byteLength(rec.param),
+            withoutPhoto: Buffer.byteLength(stripped),
+          },
+        );
+      }
+      // Not alone: the answer came by position and may be another request's. Find out.
+      this.#isolate('the platform refused a frame as too large (490_01)', rec.seq);
+    } else if (code !== undefined && AUTH_CODES.has(code)) {
+      // The session authenticates again; the first 401 is re-sent as soon as it is ready.
+      // From the second in a row, a platform that keeps refusing must not get a C_AUTH and
+      // a sign-in per round trip: pause as for any other failure, at least retryBaseMs.
+      const refusals = (this.#authRefusals.get(rec.seq) ?? 0) + 1;
+      this.#authRefusals.set(rec.seq, refusals);
+      if (refusals >= 2 && newRound) this.#pause(rec, code, this.#retryBaseMs);
+    } else if (outcome.wait === 'backoff') {
+      this.#authRefusals.delete(rec.seq);
+      if (newRound) this.#pause(rec, code, 0);
+    } else if (code === undefined && newRound) {
+      // No answer: the link closed (or the send could not be written). Twice in a row
+      // with nothing acked, a record in flight may be what makes the platform close it.
+      this.#barrenRounds++;
+      if (this.#barrenRounds >= 2) this.#isolate('the link closed twice in a row with sign-ins in flight');
+    }
+    this.#counts.retried++;
+    insertSorted(this.#retry, rec);
+  }
+
+  /** Pauses sending for a growing, jittered delay, at least `floorMs`. */
+  #pause(rec: QueuedRecord, code: string | undefined, floorMs: number): void {
+    this.#failures++;
+    const delay = Math.max(
+      floorMs,
+      fullJitterDelay(this.#failures, { baseMs: this.#retryBaseMs, maxMs: this.#retryMaxMs }),
+    );
+    this.#pausedUntil = Math.max(this.#pausedUntil, performance.now() + delay);
+    this.#log('debug', 'sign-in to be retried', { seq: rec.seq, code, delayMs: delay });
+  }
+
+  /**
+   * Sends the records read so far (`through` at least) one at a time until each is
+   * answered: a 490_01 or a closed link can then be pinned on a single record.
+   */
+  #isolate(why: string, through = 0): void {
+    const was = this.#isolateThrough;
+    this.#isolateThrough = Math.max(this.#isolateThrough, this.#cursor, through);
+    if (was === 0) {
+      this.#log('info', `${why}: re-sending the records in flight one at a time`, {
+        through: this.#isolateThrough,
+      });
+    }
+  }
+
+  /** Whether a record read so far is still unanswered while isolating; ends isolation when none is. */
+  #isolating(): boolean {
+    const through = this.#isolateThrough;
+    if (through === 0) return false;
+    if ((this.#retry[0]?.seq ?? Number.POSITIVE_INFINITY) <= through) return true;
+    for (const seq of this.#inFlight.keys()) if (seq <= through) return true;
+    this.#isolateThrough = 0;
+    return false;
+  }
+
+  #bury(rec: QueuedRecord, code: string, message: string): void {
+    this.#forget(rec.seq);
+    this.#counts.refused++;
+    this.#depth--;
+    try {
+      this.#store.bury(rec, code, message, this.#now());
+    } catch (err) {
+      this.#storageFailed('bury', err, { seq: rec.seq });
+    }
+    this.#log('warn', 'platform refused a sign-in record: moved to dead letters', {
+      seq: rec.seq,
+      key: rec.key,
+      code,
+      message,
+    });
+    this.#depthChanged();
+  }
+
+  /** Drops what the queue held in memory for a record that has left it. */
+  #forget(seq: number): void {
+    this.#overrides.delete(seq);
+    this.#authRefusals.delete(seq);
+  }
+
+  /** Counts, logs and emits a storage failure; returns the error for enqueue() to reject with. */
+  #storageFailed(
+    operation: QueueOperation,
+    err: unknown,
+    detail: Record<string, unknown> = {},
+  ): QueueStorageError {
+    const error = err instanceof QueueStorageError ? err : new QueueStorageError(operation, err);
+    this.#counts.storageErrors++;
+    const what: Record<QueueOperation, string> = {
+      open: 'could not open the sign-in queue',
+      enqueue: 'sign-in queue write failed: the records were not stored',
+      remove: 'could not delete acked records (they will be sent again)',
+      bury: 'could not move a refused record to the dead letters (it will be sent again after a restart)',
+      read: 'could not read queued records (retrying after a pause)',
+    };
+    this.#log('error', what[operation], { ...detail, error: errorMessage(err) });
+    this.#events?.emit('queueError', { operation, message: error.message });
+    return error;
   }
 
   #scheduleAckFlush(): void {
@@ -429,9 +676,7 @@ export class DurableQueue {
     try {
       this.#store.remove(seqs);
     } catch (err) {
-      this.#log('error', 'could not delete acked records (they will be sent again)', {
-        error: (err as Error).message,
-      });
+      this.#storageFailed('remove', err, { records: seqs.length });
     }
   }
 
@@ -450,4 +695,8 @@ function insertSorted(list: QueuedRecord[], rec: QueuedRecord): void {
   let i = list.length;
   while (i > 0 && list[i - 1]!.seq > rec.seq) i--;
   list.splice(i, 0, rec);
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
