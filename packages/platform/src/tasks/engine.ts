@@ -204,6 +204,10 @@ export class TaskEngine {
   ): Promise<string> {
     const now = this.#now();
     const id = this.#ids.next();
+    // A device offered an older rollout later (after a network failure) must not install
+    // it over the newer one: only the latest firmware task stays open.
+    if (apicode === 'T_UPDATE_DEVICE_VERSION')
+      await this.#store.tasks.supersede(deviceId, [apicode], 'superseded by a newer firmware rollout', now);
     await this.#store.tasks.create(
       {
         id,

@@ -399,4 +399,24 @@ describe.each(backends)('tasks (chapter 3) end to end on %s', (name) => {
     expect(createHash('sha256').update(whole).digest('hex')).toBe(fw.sha256);
     await report(http, { taskid: task!.taskid, status: 1 });
   });
+
+  it('a newer firmware rollout supersedes the older open one: it can no longer be fetched', async () => {
+    const { platform, tcp, device, http } = await setup();
+    const { writeFile, mkdtemp } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(join(tmpdir(), 'kaoqin-fw-'));
+    for (const v of ['v2.0.0', 'v3.0.0']) {
+      await writeFile(join(dir, `${v}.bin`), Buffer.alloc(1000, v.length));
+      await platform.data.firmware.add(join(dir, `${v}.bin`), v);
+    }
+    const [older] = await platform.data.firmware.rollout('v2.0.0', [device.id]);
+    const [newer] = await platform.data.firmware.rollout('v3.0.0', [device.id]);
+    await pushed(tcp);
+    expect(await getTasks(http, [older!])).toEqual([]);
+    const stale = await http.call('T_UPDATE_DEVICE_VERSION', { taskid: older! });
+    expect(stale.error?.errorcode).toBe('490_07');
+    const [task] = await getTasks(http, [newer!]);
+    expect(JSON.parse(task!.param)).toMatchObject({ version: 'v3.0.0' });
+  });
 });
