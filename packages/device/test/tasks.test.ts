@@ -105,6 +105,8 @@ async function setup(opts: Partial<TaskRunnerOptions> = {}) {
     dropReports: boolean;
     /** Replaces a download's answer. */
     tamper?: (url: string, res: Response) => Promise<Response>;
+    /** Answers a T_* request instead of the platform, when it returns an answer. */
+    answer?: (call: Call) => Response | undefined;
   } = { dropReports: false };
   const spy = (async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = String(input);
@@ -117,6 +119,8 @@ async function setup(opts: Partial<TaskRunnerOptions> = {}) {
     }
     calls.push(call);
     if (hooks.dropReports && call.apicode === 'T_UPDATE_TASKS_STATUS') throw new TypeError('fetch failed');
+    const instead = call.apicode ? hooks.answer?.(call) : undefined;
+    if (instead) return instead;
     const res = await fetch(input, init);
     return hooks.tamper && !call.apicode ? hooks.tamper(url, res) : res;
   }) as typeof fetch;
@@ -412,6 +416,55 @@ describe('task runner against a real platform', () => {
     for (const id of ids) expect(await t.taskState(id)).toBe('done');
     expect((await t.states()).every(([, state]) => state === 'on_device')).toBe(true);
     expect(t.done).toHaveLength(2);
+  });
+
+  it('a task abandoned on the network holds back the tasks after it: a delete never overtakes the send before it', async () => {
+    const t = await setup();
+    const [x] = await t.enrol(1);
+    await t.platform.data.persons.bindDevice(t.device.id, t.site.id);
+    await t.platform.data.persons.remove(x!.id);
+    // One heartbeat offers the clear, the send (with X) and the delete of X, in that order.
+    const ids = await t.platform.data.engine.pendingTaskIds(t.device.id);
+    expect(ids).toHaveLength(3);
+    const [clear, send, del] = ids;
+    // Every try of the send's page request gets 500_01: the send is abandoned, unreported.
+    let refused = 0;
+    t.hooks.answer = (call) => {
+      if (call.apicode !== 'T_SEND_PERSON') return undefined;
+      refused++;
+      const error = { errorcode: '500_01', errormsg: '系统异常' };
+      return new Response(JSON.stringify({ version: 'v1.0.0', success: false, error }));
+    };
+    await t.runner.run(ids);
+    expect(refused).toBe(5);
+    expect(t.done.map((d) => d.taskid)).toEqual([clear]);
+    expect(t.calls.filter((c) => c.apicode === 'T_DEL_DEVICE_PERSON')).toEqual([]);
+    expect(await t.taskState(del!)).not.toBe('done');
+    expect(t.errors.map((e) => e.taskid)).toEqual([send]);
+
+    // A new task (Y enrolled) is offered at once; the platform re-offers the fetched send
+    // and delete only after its delay. The runner asks for them itself and runs them first:
+    // X is added, then deleted, then Y added.
+    t.hooks.answer = undefined;
+    const [y] = await t.enrol(1, '新工人');
+    const next = await t.platform.data.engine.pendingTaskIds(t.device.id);
+    expect(next).toHaveLength(1);
+    await t.runner.run(next);
+    expect(t.done.map((d) => [d.taskid, d.apicode, d.status])).toEqual([
+      [clear, 'T_CLEAR_DEVICE_PERSON', 1],
+      [send, 'T_SEND_PERSON', 1],
+      [del, 'T_DEL_DEVICE_PERSON', 1],
+      [next[0], 'T_UPDATE_DEVICE_PERSON', 1],
+    ]);
+    expect(t.runner.persons.has(x!.id)).toBe(false);
+    expect(t.runner.persons.has(y!.id)).toBe(true);
+    expect(await t.states()).toEqual([
+      [x!.id, 'removed', null],
+      [y!.id, 'on_device', null],
+    ]);
+    // Nothing is left for a later offer to bring X back.
+    t.tp.clock.advance(61_000);
+    expect(await t.platform.data.engine.pendingTaskIds(t.device.id)).toEqual([]);
   });
 
   it('a token the platform no longer knows (401_01): the host authenticates again and the work goes on', async () => {

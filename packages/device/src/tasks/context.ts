@@ -35,6 +35,12 @@ export interface TaskSettings {
   photoConcurrency: number;
   /** Where firmware images are downloaded to. */
   downloadDir: string;
+  /**
+   * Whether downloadDir is the runner's own (given, or under dataDir), so that other
+   * tasks' partial firmware files in it may be removed; not the shared system temp
+   * directory, where another runner may be downloading.
+   */
+  sweepFirmwareParts: boolean;
   download: DownloadOptions;
 }
 

@@ -120,11 +120,28 @@ export class TaskHttpClient {
     }
   }
 
+  /**
+   * The host's token, or 'closed' as soon as the signal aborts: with the link down the
+   * host may take as long as a reconnect to answer (or never, a custom host), and close()
+   * must not wait for it. A token that comes (or fails) after that is ignored.
+   */
   async #token(): Promise<string> {
+    const signal = this.#opts.signal;
+    const closed = () => new TaskHttpError('closed', 'the task runner is closing', true);
+    if (signal?.aborted) throw closed();
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_resolve, reject) => {
+      onAbort = () => reject(closed());
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
     try {
-      return await this.#host.token();
+      // race() handles the token's promise whichever settles first: a late failure is no unhandled rejection.
+      return await Promise.race([this.#host.token(), aborted]);
     } catch (e) {
+      if (e instanceof TaskHttpError && e.code === 'closed') throw e;
       throw new TaskHttpError('auth', `no token: ${(e as Error).message}`, true);
+    } finally {
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
   }
 

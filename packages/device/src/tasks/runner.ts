@@ -6,13 +6,29 @@
  * - One task at a time, in id order (ids are time-ordered, 6.5): a delete must not
  *   overtake the send it follows. Ids offered again while queued or running join the
  *   work already under way instead of starting it twice.
+ * - Order is kept where it matters: among the tasks that change the person store
+ *   (STORE_TASKS: send, update, delete, clear). A person task left unrun (abandoned,
+ *   below) holds back the person tasks ordered after it, in its batch and in batches
+ *   queued behind it: they are fetched, found to be person tasks, and left too,
+ *   unreported. Other tasks after it (firmware, roster upload, apicodes the device does
+ *   not implement) still run. The next offer asks for the person tasks left again (T_GET_TASKS) along with
+ *   what it offers, and runs them first, in id order: the platform re-offers a fetched
+ *   task only after a delay, while a new one (a delete) is offered at once and must not
+ *   overtake them. One that T_GET_TASKS no longer returns is forgotten.
+ * - Ids in a T_GET_TASKS that failed may be person tasks (their apicodes are unknown):
+ *   they hold back every task ordered after them, which is left unfetched, and are asked
+ *   for again like the person tasks left.
+ * - Any other task abandoned holds back nothing and is not asked for again: the
+ *   platform re-offers it (6.5). A firmware task failing for days must not delay
+ *   enrolment.
  * - Finished tasks are remembered for a while (finishedTtlMs): a re-offer of one means
  *   the platform never got the report (its answer was lost), so the report is sent
  *   again, without redoing the work.
  * - A task the platform no longer wants (490_06, 490_07) is dropped without a report. A
  *   task that fails on the network after every retry is abandoned, not reported failed:
- *   its work is idempotent, so the platform's next offer (6.5: fetched but unreported
- *   tasks are offered again) runs it again; a firmware download resumes where it stopped.
+ *   its work is idempotent, so the next offer of it (6.5: fetched but unreported tasks
+ *   are offered again), or for a person task the next offer of any task (see above),
+ *   runs it again; a firmware download resumes where it stopped.
  * - Anything else that goes wrong is reported as status 2, with the reason in onError.
  *
  * run() never rejects: what went wrong goes to opts.onError, and a task's end to
@@ -21,13 +37,14 @@
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getTasksResponse, MAX_PAGE_SIZE } from '@kaoqin/protocol';
+import { type Apicode, getTasksResponse, MAX_PAGE_SIZE } from '@kaoqin/protocol';
+import { type DeviceLog, safeLog } from '../events.js';
 import { createDefaultFaceEngine } from '../persons/face-engine.js';
 import { type PersonCounts, PersonStore } from '../persons/store.js';
 import type { DeviceEvents, FaceEngine, FirmwareInstaller, TaskRunnerHost } from '../types.js';
 import type { FailedItem, TaskContext, TaskOutcome, TaskSettings, TaskStatusCode } from './context.js';
 import { DownloadError, type DownloadOptions } from './download.js';
-import { runFirmware } from './firmware.js';
+import { runFirmware, sweepFirmwareParts } from './firmware.js';
 import { TaskHttpClient, TaskHttpError, type TaskHttpOptions } from './http.js';
 import { runClear, runDelete, runPersonPages, runPostPersons } from './persons.js';
 
@@ -49,7 +66,12 @@ export interface TaskRunnerOptions {
   faceEngine?: FaceEngine;
   /** Installs a verified firmware image; without one, firmware tasks are reported unsupported (3). */
   firmwareInstaller?: FirmwareInstaller;
-  /** Where firmware images are downloaded; default the system's temp directory. */
+  /**
+   * Where firmware images are downloaded; default `${dataDir}/firmware`, else the system's
+   * temp directory. A directory given (or under dataDir) is the runner's own: partial
+   * files of tasks that will not resume are removed from it (on start, and when a
+   * firmware task runs); the shared temp directory is never swept.
+   */
   downloadDir?: string;
   /** Persons per page asked for (3.3) and uploaded (3.8); default and at most 100. */
   pageSize?: number;
@@ -83,8 +105,10 @@ export interface TaskRunnerOptions {
 
 export interface TaskRunner {
   /**
-   * Works through the offered ids; resolves when each of them is done, dropped or
-   * abandoned (including those already under way from an earlier call). Never rejects.
+   * Works through the offered ids, after any person tasks (or ids not fetched) left unrun
+   * by an earlier call; resolves when each of them is done, dropped, abandoned or held
+   * back behind an abandoned one (including those already under way from an earlier
+   * call). Never rejects.
    */
   run(taskids: readonly string[]): Promise<void>;
   /** Stops: aborts requests and downloads in flight, waits for the current task to stop. */
@@ -107,13 +131,30 @@ interface TaskReport {
 
 const GET_TASKS_MAX_IDS = 1000;
 const FINISHED_MAX = 10_000;
-const PERSON_TASKS = new Set([
+/** Tasks whose report carries the person counts. */
+const PERSON_TASKS: ReadonlySet<string> = new Set<Apicode>([
   'T_SEND_PERSON',
   'T_UPDATE_DEVICE_PERSON',
   'T_DEL_DEVICE_PERSON',
   'T_CLEAR_DEVICE_PERSON',
   'T_POST_DEVICE_PERSON',
 ]);
+/**
+ * Tasks that change the person store: the only ones whose order matters (a delete must
+ * not overtake the send before it). T_POST_DEVICE_PERSON only reads it.
+ */
+const STORE_TASKS: ReadonlySet<string> = new Set<Apicode>([
+  'T_SEND_PERSON',
+  'T_UPDATE_DEVICE_PERSON',
+  'T_DEL_DEVICE_PERSON',
+  'T_CLEAR_DEVICE_PERSON',
+]);
+
+/**
+ * Why an id is owed: 'person' a fetched person task left unrun; 'unknown' one whose
+ * apicode is not known (in a T_GET_TASKS that failed, or left unfetched behind one).
+ */
+type Owed = 'person' | 'unknown';
 
 /** Task ids are decimal text (6.5): numeric order is length, then text. Opaque ids still sort. */
 export function compareTaskIds(a: string, b: string): number {
@@ -152,8 +193,17 @@ class Runner implements TaskRunner {
   readonly #inFlight = new Map<string, Promise<void>>();
   /** Finished tasks' reports, oldest first, with when they finished. */
   readonly #finished = new Map<string, { report: TaskReport; at: number }>();
+  readonly #log: DeviceLog;
   #chain: Promise<void> = Promise.resolve();
   #closing: Promise<void> | undefined;
+  /**
+   * Ids offered but left unrun for a later offer: person tasks abandoned or held back
+   * behind one, and ids whose apicode is unknown (a T_GET_TASKS that failed, and the ids
+   * left unfetched behind it). Each new batch asks for them again; a batch that does not
+   * run one of them runs no person task ordered after it, nor, after an unknown one, any
+   * task. Other tasks abandoned are never owed.
+   */
+  readonly #owed = new Map<string, Owed>();
 
   constructor(host: TaskRunnerHost, opts: TaskRunnerOptions) {
     this.#host = host;
@@ -169,6 +219,7 @@ class Runner implements TaskRunner {
       this.#ownsStore = true;
     }
     this.#engine = opts.faceEngine ?? createDefaultFaceEngine();
+    this.#log = safeLog(opts.log);
     const signal = this.#abort.signal;
     this.#http = new TaskHttpClient(host, {
       ...opts.http,
@@ -182,8 +233,14 @@ class Runner implements TaskRunner {
       photoConcurrency: Math.max(1, opts.photoConcurrency ?? 4),
       downloadDir:
         opts.downloadDir ?? (opts.dataDir !== undefined ? join(opts.dataDir, 'firmware') : tmpdir()),
+      sweepFirmwareParts: opts.downloadDir !== undefined || opts.dataDir !== undefined,
       download: { ...opts.download, signal, ...(opts.fetch ? { fetch: opts.fetch } : {}) },
     };
+    if (this.#settings.sweepFirmwareParts) {
+      // First on the chain, so that no task downloads while it runs. Never rejects.
+      const dir = this.#settings.downloadDir;
+      this.#chain = sweepFirmwareParts(dir).catch((e: unknown) => this.#error(e, undefined));
+    }
   }
 
   counts(): PersonCounts {
@@ -203,6 +260,11 @@ class Runner implements TaskRunner {
       else (this.#finished.has(id) ? again : fresh).push(id);
     }
     if (fresh.length > 0 || again.length > 0) {
+      // Tasks left unrun before are asked for again, and run first (id order).
+      const offered = new Set(fresh);
+      for (const id of this.#owed.keys()) {
+        if (!offered.has(id) && !this.#inFlight.has(id) && !this.#finished.has(id)) fresh.push(id);
+      }
       // #batch never rejects, so the chain never breaks.
       const job = this.#chain.then(() => this.#batch(fresh, again));
       this.#chain = job;
@@ -222,14 +284,43 @@ class Runner implements TaskRunner {
   }
 
   async #batch(fresh: string[], again: string[]): Promise<void> {
+    // Two floors, each the earliest task left unrun that this batch does not run itself
+    // (another batch left it after this one was queued), then the earliest this batch
+    // leaves: no person task at or after `persons` runs (left by a person task or an
+    // unknown one), and no task at all at or after `all` (left by an unknown one, which
+    // may be a person task). persons <= all. Only this batch changes #owed while it runs.
+    const mine = new Set(fresh);
+    const floor: { persons?: string; all?: string } = {};
+    const lower = (id: string, why: Owed) => {
+      if (floor.persons === undefined || compareTaskIds(id, floor.persons) < 0) floor.persons = id;
+      if (why === 'unknown' && (floor.all === undefined || compareTaskIds(id, floor.all) < 0)) floor.all = id;
+    };
+    for (const [id, why] of this.#owed) if (!mine.has(id)) lower(id, why);
+    const after = (id: string, f: string | undefined) => f !== undefined && compareTaskIds(id, f) >= 0;
+    const leave = (id: string, why: Owed) => {
+      this.#owed.set(id, why);
+      lower(id, why);
+    };
+    let deferred = 0;
     try {
       for (const id of again) {
         const f = this.#finished.get(id);
         if (f && !this.#closing) await this.#report(f.report).catch((e: unknown) => this.#error(e, id));
       }
-      const wanted = new Set(fresh);
-      for (let i = 0; i < fresh.length && !this.#closing; i += GET_TASKS_MAX_IDS) {
-        const ids = fresh.slice(i, i + GET_TASKS_MAX_IDS);
+      // In id order across T_GET_TASKS requests too, not only within one.
+      const sorted = [...fresh].sort(compareTaskIds);
+      const wanted = new Set(sorted);
+      for (let i = 0; i < sorted.length && !this.#closing; i += GET_TASKS_MAX_IDS) {
+        // Behind an unknown task, not even fetched: whatever they are, they wait.
+        const ids: string[] = [];
+        for (const id of sorted.slice(i, i + GET_TASKS_MAX_IDS)) {
+          if (!after(id, floor.all)) ids.push(id);
+          else {
+            leave(id, 'unknown');
+            deferred++;
+          }
+        }
+        if (ids.length === 0) continue;
         let tasks: { taskid: string; apicode: string; param: string }[];
         try {
           const a = await this.#http.call('T_GET_TASKS', { param: JSON.stringify({ taskids: ids }) });
@@ -238,16 +329,31 @@ class Runner implements TaskRunner {
           tasks = r.data.tasks;
         } catch (e) {
           this.#error(e, undefined);
+          // None of these ran, and any may be a person task: no task after them may run.
+          for (const id of ids) leave(id, 'unknown');
           continue;
         }
         // Ids that do not come back are not ours, or no longer open (4.5): nothing to do.
         tasks = tasks
           .filter((t) => wanted.delete(t.taskid))
           .sort((a, b) => compareTaskIds(a.taskid, b.taskid));
+        const returned = new Set(tasks.map((t) => t.taskid));
+        for (const id of ids) if (!returned.has(id)) this.#owed.delete(id);
         for (const t of tasks) {
           if (this.#closing) break;
-          await this.#runTask(t);
+          // The apicode is known now: a person task waits behind a person task left
+          // unrun; any other task runs.
+          const person = STORE_TASKS.has(t.apicode);
+          if (person && after(t.taskid, floor.persons)) {
+            leave(t.taskid, 'person');
+            deferred++;
+          } else if ((await this.#runTask(t)) === 'abandoned' && person) leave(t.taskid, 'person');
+          else this.#owed.delete(t.taskid); // done, dropped, or abandoned to the platform's re-offer
         }
+      }
+      if (deferred > 0 && !this.#closing) {
+        const message = `task runner: ${deferred} task(s) held back behind task ${floor.persons}, for the next offer`;
+        this.#log('info', message, { taskid: floor.persons });
       }
     } catch (e) {
       this.#error(e, undefined);
@@ -256,20 +362,21 @@ class Runner implements TaskRunner {
     }
   }
 
-  async #runTask(t: { taskid: string; apicode: string; param: string }): Promise<void> {
+  /** Runs and reports one task; 'abandoned' when it is left for the platform's next offer. */
+  async #runTask(t: { taskid: string; apicode: string; param: string }): Promise<'abandoned' | undefined> {
     const started = this.#host.now();
     let outcome: TaskOutcome;
     try {
       outcome = await this.#execute(t);
     } catch (e) {
-      if (this.#closing) return; // abandoned: offered again after a restart
+      if (this.#closing) return 'abandoned'; // offered again after a restart
       if (e instanceof TaskHttpError && (e.code === '490_06' || e.code === '490_07')) {
         this.#error(e, t.taskid); // the platform closed or withdrew it: nothing to report
-        return;
+        return undefined;
       }
       if (isTransient(e)) {
         this.#error(e, t.taskid); // the platform offers it again; the work is idempotent
-        return;
+        return 'abandoned';
       }
       this.#error(e, t.taskid);
       outcome = { status: 2, counts: PERSON_TASKS.has(t.apicode), detail: (e as Error).message };
@@ -298,15 +405,14 @@ class Runner implements TaskRunner {
     this.#listen(() => this.#opts.onTaskDone?.(done));
     this.#listen(() => this.#opts.events?.emit('taskDone', done));
     if (outcome.status !== 1) {
-      this.#listen(() =>
-        this.#opts.log?.('warn', `task ${t.taskid} (${t.apicode}) ended with status ${outcome.status}`, {
-          taskid: t.taskid,
-          apicode: t.apicode,
-          status: outcome.status,
-          detail: outcome.detail,
-        }),
-      );
+      this.#log('warn', `task ${t.taskid} (${t.apicode}) ended with status ${outcome.status}`, {
+        taskid: t.taskid,
+        apicode: t.apicode,
+        status: outcome.status,
+        detail: outcome.detail,
+      });
     }
+    return undefined;
   }
 
   #execute(t: { taskid: string; apicode: string; param: string }): Promise<TaskOutcome> {
@@ -383,7 +489,7 @@ class Runner implements TaskRunner {
     if (this.#closing && e instanceof TaskHttpError && e.code === 'closed') return;
     const err = e instanceof Error ? e : new Error(String(e));
     this.#listen(() => this.#opts.onError?.(err, taskid));
-    this.#listen(() => this.#opts.log?.('warn', `task runner: ${err.message}`, { taskid }));
+    this.#log('warn', `task runner: ${err.message}`, { taskid });
   }
 
   /** Calls a vendor's listener: one that throws must not stop the runner. */
