@@ -1,6 +1,9 @@
 /**
  * The device's TCP session: connect, C_AUTH, heartbeats, pushes, re-authentication,
- * clock correction and reconnects (chapter 2; docs/protocol.md 6.1–6.4).
+ * clock correction and reconnects (chapter 2; docs/protocol.md 6.1–6.4). The Session
+ * orchestrates; the clock correction (clock.ts), reading answers (answer.ts), request
+ * frames (frames.ts), the heartbeat schedule (heartbeats.ts) and backoff (backoff.ts)
+ * are each in their own file.
  *
  * - Every new connection starts with C_AUTH: the platform binds a connection to its
  *   device only on C_AUTH, and only a bound connection receives pushes (D3). Within a
@@ -9,14 +12,9 @@
  *   (or 400_04, a token that is not this device's), when the task runner reports a
  *   rejected token, and before a request once the token has been idle for nearly
  *   30 minutes (D7: the platform lapses it after 30 idle minutes).
- * - Clock skew: the platform's answers carry no time, so on 400_05 the session reads
- *   the HTTP `Date` header of `GET ${httpBaseUrl}/healthz` and sets its clock offset from
- *   it. When that fails it falls back to the seconds the 400_05 detail names, taken
- *   against the offset that request was stamped with (an absolute correction, not one
- *   added to whatever the offset is now), and only up to MAX_DETAIL_CORRECTION_MS. A
- *   400_05 for a request stamped before the latest correction is ignored: it speaks of a
- *   clock already corrected. C_AUTH is retried once with the corrected clock; other
- *   requests are retried by their owner.
+ * - Clock skew: on 400_05 the clock is corrected (clock.ts: from the platform's HTTP
+ *   `Date` header, else from the 400_05 detail). C_AUTH is retried once with the
+ *   corrected clock; other requests are retried by their owner.
  * - The vendor's callbacks (onTaskIds, onReady, log) run in the session's own stack (a
  *   socket's data handler, the connection loop): one that throws becomes a process
  *   warning and changes nothing else.
@@ -27,142 +25,39 @@
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import {
-  encodeAuthRequestFrame,
-  encodeDeviceRequestFrame,
-  formatTimeStamp,
-  isEnvelope,
-  openResponse,
-  type PlatformResponse,
-  signRequest,
-} from '@kaoqin/protocol';
+import type { PlatformResponse } from '@kaoqin/protocol';
 import { type DeviceEventEmitter, type DeviceLog, safeLog } from '../events.js';
 import type { DeviceIdentity, Endpoints } from '../types.js';
+import { answerTaskIds, type LinkAnswer, parseToken, readAnswer } from './answer.js';
 import { type BackoffOptions, DEFAULT_BACKOFF, fullJitterDelay } from './backoff.js';
+import { LinkClock, type Stamp } from './clock.js';
 import { Connection, LinkClosedError } from './connection.js';
+import { AuthRefusedError, callSafely, errorText, HeartbeatRefusedError } from './errors.js';
+import { authFrame, deviceRequestFrame } from './frames.js';
+import { HeartbeatSchedule } from './heartbeats.js';
+import type { SessionOptions, SessionStats, TaskIdSource } from './session-types.js';
 
-export type TaskIdSource = 'heartbeat' | 'push';
-
-export interface SessionOptions {
-  identity: DeviceIdentity;
-  endpoints: Endpoints;
-  /** Heartbeat interval. Default 20 s (D10); 0 turns periodic heartbeats off. */
-  heartbeatMs?: number;
-  /**
-   * Each interval is heartbeatMs × (1 ± this), at random. Default 0.1 (18–22 s, far
-   * inside D10's 60 s): devices powered on together, as after a site's power cut, would
-   * otherwise beat together for ever.
-   */
-  heartbeatJitter?: number;
-  /** Default 10 s; an unanswered request closes the connection. */
-  requestTimeoutMs?: number;
-  connectTimeoutMs?: number;
-  /** Requests in flight per connection. Default 64. */
-  maxInFlight?: number;
-  maxFrameBytes?: number;
-  /** How long the platform keeps an idle token (D7). Default 30 min. */
-  tokenIdleMs?: number;
-  backoff?: Partial<BackoffOptions>;
-  /** The device's clock, epoch ms (uncorrected). Default Date.now. */
-  now?: () => number;
-  /** The vendor's RSA private key (PEM), when it registered a public key for D12 encryption. */
-  privateKeyPem?: string;
-  events?: DeviceEventEmitter;
-  onTaskIds?: (taskids: string[], source: TaskIdSource) => void;
-  /** Called whenever the session becomes ready (authenticated on a live connection). */
-  onReady?: () => void;
-  log?: DeviceLog;
-  /** For tests: the jitter source. */
-  random?: () => number;
-}
-
-/** A TCP answer, read: the error parsed, the response opened when it was sealed (D12). */
-export interface LinkAnswer {
-  success: boolean;
-  apicode: string;
-  errorcode: string | undefined;
-  errormsg: string | undefined;
-  detail: string | undefined;
-  /** The response's JSON text. */
-  response: string | undefined;
-}
-
-/** C_AUTH was answered with a refusal. */
-export class AuthRefusedError extends Error {
-  override name = 'AuthRefusedError';
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(`C_AUTH refused: ${code} ${message}`);
-  }
-}
-
-/** A heartbeat was answered with a refusal (the session re-authenticates itself on 401_xx/400_04). */
-export class HeartbeatRefusedError extends Error {
-  override name = 'HeartbeatRefusedError';
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(`C_HEARTBEAT refused: ${code} ${message}`);
-  }
-}
-
-export interface SessionStats {
-  state: 'idle' | 'connecting' | 'online' | 'offline' | 'stopped';
-  ready: boolean;
-  /** Connections lost (or never made) and retried. */
-  reconnects: number;
-  /** Successful C_AUTH answers. */
-  auths: number;
-  /** Heartbeats answered (refused ones included). */
-  heartbeats: number;
-  /** Heartbeats the platform refused. */
-  heartbeatsRefused: number;
-  pushes: number;
-  clockOffsetMs: number;
-}
+// Part of the Session's API (index.ts exports them from here).
+export { type LinkAnswer, parseTaskIds } from './answer.js';
+export { AuthRefusedError, HeartbeatRefusedError } from './errors.js';
+export type { SessionOptions, SessionStats, TaskIdSource } from './session-types.js';
 
 interface Waiter {
   resolve: () => void;
   reject: (err: Error) => void;
 }
 
-/** The clock correction a request's timeStamp was made with. */
-interface Stamp {
-  /** #clockOffsetMs then. */
-  offsetMs: number;
-  /** #clockEpoch then (corrections applied so far). */
-  epoch: number;
-  /** The milliseconds formatTimeStamp dropped (it keeps whole seconds). */
-  fracMs: number;
-}
-
 const DEFAULT_TOKEN_IDLE_MS = 30 * 60_000;
-
-/**
- * The largest correction taken from a 400_05 detail alone (when the platform's Date
- * header cannot be read): 24 h. That covers a clock that drifted, was stepped, or keeps
- * local time in the wrong zone (UTC for UTC+8 is 8 h off), which is 288 times the
- * standard's 300 s window. A larger claim is not trusted without the Date header: it is
- * logged and not applied.
- */
-const MAX_DETAIL_CORRECTION_MS = 24 * 3600_000;
-
-/** kaoqin's 400_05 detail (protocol check.ts): the timeStamp minus the platform clock, in seconds. */
-const SKEW_DETAIL_RE = /timeStamp is (-?\d{1,12}) s from the platform clock/;
 
 export class Session {
   readonly #identity: DeviceIdentity;
   readonly #endpoints: Endpoints;
   readonly #version: string;
-  readonly #heartbeatMs: number;
-  readonly #heartbeatJitter: number;
   readonly #requestTimeoutMs: number;
   readonly #tokenIdleMs: number;
   readonly #backoff: BackoffOptions;
-  readonly #clock: () => number;
+  readonly #clock: LinkClock;
+  readonly #heartbeats: HeartbeatSchedule;
   readonly #privateKey: KeyObject | undefined;
   readonly #events: DeviceEventEmitter | undefined;
   readonly #log: DeviceLog;
@@ -177,15 +72,10 @@ export class Session {
   /** performance.now() of the last request that carried the token (TCP, or handed to HTTP). */
   #lastUsed = 0;
   #authing: Promise<void> | undefined;
-  #clockOffsetMs = 0;
-  /** Incremented by every clock correction: a Stamp with an older epoch is stale. */
-  #clockEpoch = 0;
-  #syncing: Promise<boolean> | undefined;
   #waiters: Waiter[] = [];
   #stopped = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
-  #heartbeatTimer: NodeJS.Timeout | undefined;
   #attempt = 0;
   readonly #stats = { reconnects: 0, auths: 0, heartbeats: 0, heartbeatsRefused: 0, pushes: 0 };
 
@@ -194,17 +84,23 @@ export class Session {
     this.#identity = opts.identity;
     this.#endpoints = opts.endpoints;
     this.#version = opts.identity.protocolVersion ?? 'v1.0.0';
-    this.#heartbeatMs = opts.heartbeatMs ?? 20_000;
-    this.#heartbeatJitter = Math.min(0.5, Math.max(0, opts.heartbeatJitter ?? 0.1));
     this.#requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
     this.#tokenIdleMs = opts.tokenIdleMs ?? DEFAULT_TOKEN_IDLE_MS;
     this.#backoff = { ...DEFAULT_BACKOFF, ...opts.backoff };
-    this.#clock = opts.now ?? Date.now;
+    this.#heartbeats = new HeartbeatSchedule(opts.heartbeatMs ?? 20_000, opts.heartbeatJitter ?? 0.1);
     this.#privateKey = opts.privateKeyPem ? createPrivateKey(opts.privateKeyPem) : undefined;
     this.#events = opts.events;
-    // Wrapped once: a vendor log that throws must not reject #run or #resyncClock.
+    // Wrapped once: a vendor log that throws must not reject #run or a clock correction.
     this.#log = safeLog(opts.log);
     this.#random = opts.random ?? Math.random;
+    this.#clock = new LinkClock({
+      now: opts.now ?? Date.now,
+      httpBaseUrl: opts.endpoints.httpBaseUrl,
+      timeoutMs: this.#requestTimeoutMs,
+      // Aborted by stop() only: the clock then neither waits for its read nor corrects.
+      signal: this.#abort.signal,
+      log: this.#log,
+    });
   }
 
   /** Starts connecting; returns at once (the device works offline until the link is up). */
@@ -223,7 +119,7 @@ export class Session {
     this.#stopped = true;
     this.#abort.abort();
     this.#wake?.();
-    this.#stopHeartbeats();
+    this.#heartbeats.stop();
     this.#conn?.close('device stopping');
     this.#setNotReady();
     const err = new LinkClosedError('device stopped');
@@ -241,15 +137,15 @@ export class Session {
 
   /** The device clock corrected by the offset learnt on 400_05 (epoch ms). */
   now(): number {
-    return this.#clock() + this.#clockOffsetMs;
+    return this.#clock.now();
   }
 
   get clockOffsetMs(): number {
-    return this.#clockOffsetMs;
+    return this.#clock.offsetMs;
   }
 
   stats(): SessionStats {
-    return { state: this.#state, ready: this.ready, clockOffsetMs: this.#clockOffsetMs, ...this.#stats };
+    return { state: this.#state, ready: this.ready, clockOffsetMs: this.#clock.offsetMs, ...this.#stats };
   }
 
   /** Resolves when the session is (or next becomes) ready; rejects once stopped. */
@@ -306,7 +202,7 @@ export class Session {
       this.#stats.heartbeatsRefused++;
       throw new HeartbeatRefusedError(answer.errorcode ?? '?', answer.errormsg ?? 'refused');
     }
-    const ids = this.#taskIds(answer);
+    const ids = answerTaskIds(answer, this.#log);
     if (ids.length > 0) this.#notifyTaskIds(ids, 'heartbeat');
     return ids;
   }
@@ -347,7 +243,7 @@ export class Session {
         reason = errorText(err);
         conn?.close(reason);
       }
-      this.#stopHeartbeats();
+      this.#heartbeats.stop();
       this.#setNotReady();
       this.#conn = undefined;
       // The platform binds a connection to its device only on C_AUTH (and pushes only to a
@@ -388,7 +284,7 @@ export class Session {
     this.#ready = false;
     let { answer, stamp } = await this.#sendAuth(conn);
     if (!answer.success && answer.errorcode === '400_05') {
-      await this.#resyncClock(answer.detail, stamp);
+      await this.#clock.resync(answer.detail, stamp);
       ({ answer } = await this.#sendAuth(conn));
     }
     if (!answer.success) {
@@ -411,17 +307,9 @@ export class Session {
   async #sendAuth(conn: Connection): Promise<{ answer: LinkAnswer; stamp: Stamp | undefined }> {
     let stamp: Stamp | undefined;
     const frame = await conn.request('C_AUTH', () => {
-      const st = this.#stamp();
+      const st = this.#clock.stamp();
       stamp = st;
-      const f = {
-        version: this.#version,
-        sn: this.#identity.sn,
-        apicode: 'C_AUTH',
-        accessId: this.#identity.accessId,
-        accessKey: this.#identity.accessKey,
-        timeStamp: st.timeStamp,
-      };
-      return encodeAuthRequestFrame({ ...f, sign: signRequest('C_AUTH', f, this.#identity.accessSecret) });
+      return authFrame(this.#identity, this.#version, st.timeStamp);
     });
     return { answer: this.#read(frame), stamp };
   }
@@ -488,19 +376,14 @@ export class Session {
       // correction it was made with, for a 400_05 answer).
       used = this.#token ?? '';
       this.#lastUsed = performance.now();
-      const st = this.#stamp();
+      const st = this.#clock.stamp();
       stamp = st;
-      const f = {
-        version: this.#version,
-        sn: this.#identity.sn,
+      return deviceRequestFrame(this.#identity, this.#version, {
         token: used,
         apicode,
         timeStamp: st.timeStamp,
         param,
-      };
-      // The param is JSON text: buildSignInParam's, or the heartbeat's own.
-      const sign = signRequest(apicode, f, this.#identity.accessSecret, { paramIsJson: true });
-      return encodeDeviceRequestFrame({ ...f, sign });
+      });
     });
     const answer = this.#read(frame);
     if (!answer.success) {
@@ -508,43 +391,26 @@ export class Session {
       // Neither rejects (each handles its own failures); the catches are a last resort.
       if (code === '401_01' || code === '401_02' || code === '400_04')
         void this.#reauth(used).catch(() => undefined);
-      else if (code === '400_05') void this.#resyncClock(answer.detail, stamp).catch(() => undefined);
+      else if (code === '400_05') void this.#clock.resync(answer.detail, stamp).catch(() => undefined);
     }
     return answer;
   }
 
   #startHeartbeats(conn: Connection): void {
-    const beat = () => {
+    this.#heartbeats.start(() => {
       // One heartbeat at a time: a slow platform must not pile them up.
       if (!this.ready || conn !== this.#conn || conn.pending('C_HEARTBEAT') > 0) return;
       this.heartbeat().catch(() => {
         // The link is down or answered nothing in time: the connection loop handles it.
       });
-    };
-    const next = () => {
-      const spread = this.#heartbeatJitter * (2 * Math.random() - 1);
-      this.#heartbeatTimer = setTimeout(
-        () => {
-          beat();
-          next();
-        },
-        this.#heartbeatMs * (1 + spread),
-      );
-    };
-    if (this.#heartbeatMs > 0) next();
-    beat();
-  }
-
-  #stopHeartbeats(): void {
-    if (this.#heartbeatTimer) clearTimeout(this.#heartbeatTimer);
-    this.#heartbeatTimer = undefined;
+    });
   }
 
   #onPush(frame: PlatformResponse): void {
     this.#stats.pushes++;
     const answer = this.#read(frame);
     if (!answer.success) return;
-    const ids = this.#taskIds(answer);
+    const ids = answerTaskIds(answer, this.#log);
     if (ids.length > 0) this.#notifyTaskIds(ids, 'push');
   }
 
@@ -555,186 +421,6 @@ export class Session {
   }
 
   #read(f: PlatformResponse): LinkAnswer {
-    let error: { errorcode?: unknown; errormsg?: unknown; detail?: unknown } = {};
-    if (f.error) {
-      try {
-        error = JSON.parse(f.error) as typeof error;
-      } catch {
-        error = { errorcode: '?', errormsg: f.error };
-      }
-    }
-    let response = f.response === '' ? undefined : f.response;
-    if (response !== undefined && this.#privateKey && response.includes('"alg"')) {
-      try {
-        const parsed: unknown = JSON.parse(response);
-        if (isEnvelope(parsed)) response = openResponse(this.#privateKey, parsed);
-      } catch (err) {
-        this.#log('error', 'could not open an encrypted response', { error: (err as Error).message });
-      }
-    }
-    return {
-      success: f.success,
-      apicode: f.apicode,
-      errorcode: typeof error.errorcode === 'string' ? error.errorcode : undefined,
-      errormsg: typeof error.errormsg === 'string' ? error.errormsg : undefined,
-      detail: typeof error.detail === 'string' ? error.detail : undefined,
-      response,
-    };
+    return readAnswer(f, this.#privateKey, this.#log);
   }
-
-  #taskIds(answer: LinkAnswer): string[] {
-    const ids = parseTaskIds(answer.response);
-    if (ids === undefined)
-      this.#log('warn', 'heartbeat answer without readable taskids', { apicode: answer.apicode });
-    return ids ?? [];
-  }
-
-  // --- clock ---------------------------------------------------------------------------
-
-  /** A timeStamp from the corrected clock, with the correction it was made with. */
-  #stamp(): Stamp & { timeStamp: string } {
-    const t = this.now();
-    return {
-      timeStamp: formatTimeStamp(t),
-      offsetMs: this.#clockOffsetMs,
-      epoch: this.#clockEpoch,
-      fracMs: ((t % 1000) + 1000) % 1000,
-    };
-  }
-
-  /**
-   * A 400_05 answer: corrects the clock offset (single flight). An answer to a request
-   * stamped before the latest correction is ignored: the owner retries with the corrected
-   * clock, and a 400_05 then is judged afresh. Resolves true when the clock was corrected.
-   */
-  #resyncClock(detail: string | undefined, stamp: Stamp | undefined): Promise<boolean> {
-    // (An answer always has a stamp: its frame was built before it was written.)
-    if (!stamp || stamp.epoch !== this.#clockEpoch || this.#stopped) return Promise.resolve(false);
-    if (!this.#syncing) {
-      this.#syncing = this.#readPlatformClock(detail, stamp)
-        .catch((err: unknown) => {
-          this.#log('warn', 'clock correction failed', { error: errorText(err) });
-          return false;
-        })
-        .finally(() => {
-          this.#syncing = undefined;
-        });
-    }
-    return this.#syncing;
-  }
-
-  async #readPlatformClock(detail: string | undefined, stamp: Stamp): Promise<boolean> {
-    const url = `${this.#endpoints.httpBaseUrl.replace(/\/+$/, '')}/healthz`;
-    try {
-      const t0 = this.#clock();
-      // Tied to the session: stop() must not wait for this read.
-      const signal = AbortSignal.any([this.#abort.signal, AbortSignal.timeout(this.#requestTimeoutMs)]);
-      const res = await fetch(url, { signal });
-      const t1 = this.#clock();
-      const date = res.headers.get('date');
-      await res.arrayBuffer().catch(() => undefined);
-      const serverMs = date ? Date.parse(date) : Number.NaN;
-      if (Number.isFinite(serverMs) && !this.#stopped) {
-        // Date has 1 s resolution: the platform's clock was in [serverMs, serverMs + 1000)
-        // at about the midpoint of our request. Absolute: right whatever the offset was.
-        this.#setClockOffset(Math.round(serverMs + 500 - (t0 + t1) / 2), 'the platform Date header');
-        return true;
-      }
-    } catch (err) {
-      if (this.#stopped) return false;
-      this.#log('warn', 'could not read the platform clock', { url, error: errorText(err) });
-    }
-    if (this.#stopped) return false;
-    // Fallback: kaoqin's 400_05 detail says how far the request's timeStamp was from its
-    // clock, so the right offset is the one the request was stamped with minus that (and
-    // minus the milliseconds the timeStamp's whole seconds dropped), to within a second.
-    const m = detail ? SKEW_DETAIL_RE.exec(detail) : null;
-    if (!m) return false;
-    // Another correction came first (cannot while reads are single flight; cheap to keep).
-    if (stamp.epoch !== this.#clockEpoch) return false;
-    const skewMs = Number(m[1]) * 1000;
-    if (Math.abs(skewMs) > MAX_DETAIL_CORRECTION_MS) {
-      this.#log(
-        'warn',
-        '400_05 detail names a skew too large to trust without the Date header: not applied',
-        {
-          skewMs,
-          maxMs: MAX_DETAIL_CORRECTION_MS,
-          url,
-        },
-      );
-      return false;
-    }
-    this.#setClockOffset(stamp.offsetMs - skewMs - stamp.fracMs, 'the 400_05 detail');
-    return true;
-  }
-
-  #setClockOffset(offsetMs: number, source: string): void {
-    const previousMs = this.#clockOffsetMs;
-    this.#clockOffsetMs = offsetMs;
-    this.#clockEpoch++;
-    this.#log('info', `clock corrected from ${source}`, { offsetMs, previousMs });
-  }
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-/** Runs a vendor callback; one that throws becomes a process warning, as a throwing listener does. */
-function callSafely(name: string, fn: () => void): void {
-  try {
-    fn();
-  } catch (err) {
-    process.emitWarning(`kaoqin device: ${name} threw: ${errorText(err)}`);
-  }
-}
-
-function parseToken(response: string | undefined): string | undefined {
-  if (!response) return undefined;
-  try {
-    const v: unknown = JSON.parse(response);
-    if (v && typeof v === 'object' && typeof (v as { token?: unknown }).token === 'string') {
-      const token = (v as { token: string }).token;
-      return token === '' ? undefined : token;
-    }
-  } catch {
-    // not JSON: no token
-  }
-  return undefined;
-}
-
-/**
- * Reads `taskids` from a heartbeat answer or push: kaoqin sends a JSON array (K20); the
- * standard types it String, so a JSON array in text or comma-separated text is read too.
- * Returns undefined when the response cannot be read at all.
- */
-export function parseTaskIds(response: string | undefined): string[] | undefined {
-  if (response === undefined) return [];
-  let v: unknown;
-  try {
-    v = JSON.parse(response);
-  } catch {
-    return undefined;
-  }
-  if (!v || typeof v !== 'object') return undefined;
-  let ids: unknown = (v as { taskids?: unknown }).taskids;
-  if (ids === undefined || ids === null || ids === '') return [];
-  if (typeof ids === 'string') {
-    const text = ids.trim();
-    if (text.startsWith('[')) {
-      try {
-        ids = JSON.parse(text);
-      } catch {
-        return undefined;
-      }
-    } else {
-      ids = text.split(',').map((s) => s.trim());
-    }
-  }
-  if (!Array.isArray(ids)) return undefined;
-  return ids
-    .filter((x): x is string | number => typeof x === 'string' || typeof x === 'number')
-    .map(String)
-    .filter((s) => s !== '');
 }
