@@ -135,6 +135,47 @@ describe('Connection', () => {
     await expect(conn.request('C_SIGN_IN', frame('C_SIGN_IN'))).rejects.toBeInstanceOf(LinkClosedError);
   });
 
+  it('keeps a slow link that is still answering: the timeout counts from the latest answer', async () => {
+    // One answer every 120 ms, in order: the fifth comes ~600 ms after all five were
+    // written, three times the 200 ms timeout, as on a slow uplink carrying photos.
+    let backlog = Promise.resolve();
+    fake = await startFakePlatform((_req, reply) => {
+      backlog = backlog.then(async () => {
+        await new Promise((r) => setTimeout(r, 120));
+        reply({ response: '{}' });
+      });
+    });
+    const conn = await Connection.open({ host: '127.0.0.1', port: fake.port, requestTimeoutMs: 200 });
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => conn.request('C_SIGN_IN', frame('C_SIGN_IN'))),
+    );
+    expect(answers).toHaveLength(5);
+    expect(conn.isClosed).toBe(false);
+    conn.close();
+  });
+
+  it('still gives up on a request never answered while others are', async () => {
+    fake = await startFakePlatform((req, reply) => {
+      if (req.apicode === 'C_HEARTBEAT') reply({ response: '{"taskids":[]}' });
+    });
+    const conn = await Connection.open({ host: '127.0.0.1', port: fake.port, requestTimeoutMs: 100 });
+    const started = Date.now();
+    const lost = conn.request('C_SIGN_IN', frame('C_SIGN_IN')).catch((e: unknown) => e);
+    const beat = setInterval(
+      () => void conn.request('C_HEARTBEAT', frame('C_HEARTBEAT')).catch(() => {}),
+      40,
+    );
+    try {
+      expect(await lost).toBeInstanceOf(LinkClosedError);
+      // Answers kept coming, so not at 100 ms; but within the bound of 6 timeouts.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(550);
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(await conn.closed).toMatch(/no answer to C_SIGN_IN/);
+    } finally {
+      clearInterval(beat);
+    }
+  });
+
   it('keeps at most maxInFlight requests unanswered', async () => {
     let outstanding = 0;
     let most = 0;

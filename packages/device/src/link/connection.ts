@@ -63,11 +63,16 @@ interface Outstanding {
   reject: (err: Error) => void;
 }
 
+/** A request is lost at the latest this many timeouts after it was written, answers or not. */
+const STALL_FACTOR = 6;
+
 export class Connection {
   readonly #socket: Socket;
   readonly #decoder: FrameDecoder;
   readonly #maxInFlight: number;
   readonly #timeoutMs: number;
+  /** performance.now() of the latest answer (progress: see #dueAt). */
+  #lastAnswerAt = 0;
   readonly #onPush: ((frame: PlatformResponse) => void) | undefined;
   /** Written, unanswered, in write order. */
   readonly #outstanding: Outstanding[] = [];
@@ -197,6 +202,21 @@ export class Connection {
     }
   }
 
+  /**
+   * When the oldest request counts as lost: requestTimeoutMs after it was written, or
+   * after the latest answer if that is later. A slow uplink carrying 32 photo records
+   * (2 MB) can take longer than the timeout to deliver the last of them while answers
+   * keep coming; that link is alive. Never later than STALL_FACTOR timeouts after the
+   * write, so a request the platform never answers still frees its slot.
+   */
+  #dueAt(o: Outstanding): number {
+    const sentAt = o.deadline - this.#timeoutMs;
+    return Math.min(
+      Math.max(o.deadline, this.#lastAnswerAt + this.#timeoutMs),
+      sentAt + STALL_FACTOR * this.#timeoutMs,
+    );
+  }
+
   /** One timer per connection, for the oldest outstanding request (all share one timeout). */
   #armTimer(): void {
     if (this.#timer || this.#closeReason !== undefined) return;
@@ -206,13 +226,13 @@ export class Connection {
       () => {
         this.#timer = undefined;
         const head = this.#outstanding[0];
-        if (head && head.deadline <= performance.now()) {
+        if (head && this.#dueAt(head) <= performance.now()) {
           this.close(`no answer to ${head.apicode} within ${this.#timeoutMs} ms`);
           return;
         }
         this.#armTimer();
       },
-      Math.max(1, oldest.deadline - performance.now()),
+      Math.max(1, this.#dueAt(oldest) - performance.now()),
     );
   }
 
@@ -274,6 +294,7 @@ export class Connection {
     // The timer is not re-armed here: when it fires it checks whoever is oldest then,
     // which saves a clearTimeout/setTimeout pair per answer during a backlog drain.
     const [o] = this.#outstanding.splice(index, 1);
+    this.#lastAnswerAt = performance.now();
     o!.resolve(frame);
   }
 }
