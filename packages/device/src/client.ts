@@ -10,11 +10,11 @@
 import { join } from 'node:path';
 import { ATTENDANCE_TYPES, signInParam } from '@kaoqin/protocol';
 import { DeviceEventEmitter, type DeviceLog, safeLog } from './events.js';
-import type { BackoffOptions } from './link/backoff.js';
 import {
   HeartbeatRefusedError,
   type LinkAnswer,
   Session,
+  type SessionOptions,
   type SessionStats,
   type TaskIdSource,
 } from './link/session.js';
@@ -46,29 +46,28 @@ export type DeviceTaskRunnerFactory = (host: TaskRunnerHost, opts: TaskRunnerOpt
 /** The SDK's own runner (tasks/), checked against the seam at compile time. */
 const builtInRunner: DeviceTaskRunnerFactory = createTaskRunner;
 
-export interface DeviceClientOptions {
+/** The link's settings, documented where the session defines them (link/session-types.ts). */
+export type LinkSettings = Pick<
+  SessionOptions,
+  | 'heartbeatMs'
+  | 'heartbeatJitter'
+  | 'requestTimeoutMs'
+  | 'connectTimeoutMs'
+  | 'maxInFlight'
+  | 'maxFrameBytes'
+  | 'tokenIdleMs'
+  | 'backoff'
+  | 'now'
+  | 'privateKeyPem'
+>;
+
+export interface DeviceClientOptions extends LinkSettings {
   identity: DeviceIdentity;
   endpoints: Endpoints;
   /** Where the sign-in queue (and the task runner's person store) live. */
   dataDir: string;
   faceEngine?: FaceEngine;
   firmwareInstaller?: FirmwareInstaller;
-  /** Heartbeat interval. Default 20 s (D10); 0 turns periodic heartbeats off. */
-  heartbeatMs?: number;
-  /** Each interval varies by ± this share, at random (default 0.1), so devices never beat in step. */
-  heartbeatJitter?: number;
-  /** An unanswered TCP request older than this closes the connection. Default 10 s. */
-  requestTimeoutMs?: number;
-  /** Default 10 s. */
-  connectTimeoutMs?: number;
-  /** TCP requests in flight per connection. Default 64. */
-  maxInFlight?: number;
-  /** Largest frame, both ways. Default 2 MiB (D1); keep it equal to the platform's. */
-  maxFrameBytes?: number;
-  /** How long the platform keeps an idle token (D7). Default 30 min. */
-  tokenIdleMs?: number;
-  /** Reconnect policy. Default base 500 ms, max 30 s, reset after a stable 60 s. */
-  backoff?: Partial<BackoffOptions>;
   queue?: {
     /** Records kept at most. Default 100,000 (the standard asks for at least 60,000, §3(12)). */
     capacity?: number;
@@ -80,10 +79,6 @@ export interface DeviceClientOptions {
     retryBaseMs?: number;
     retryMaxMs?: number;
   };
-  /** The vendor's RSA private key (PEM), when it registered a public key for encrypted answers (D12). */
-  privateKeyPem?: string;
-  /** The device clock (uncorrected), epoch ms. Default Date.now. */
-  now?: () => number;
   /** Observes every batch of task ids (heartbeat answers and pushes), beside the task runner. */
   onTaskIds?: (taskids: string[], source: TaskIdSource) => void;
   /** The task runner: default the SDK's (tasks/index.ts); false runs no tasks. */

@@ -9,6 +9,7 @@ export {
   type ClockInResult,
   DeviceClient,
   type DeviceClientOptions,
+  type LinkSettings,
   type DeviceClientStats,
   type DeviceTaskRunner,
   type DeviceTaskRunnerFactory,

@@ -19,14 +19,20 @@ export interface SessionOptions {
    * otherwise beat together for ever.
    */
   heartbeatJitter?: number;
-  /** Default 10 s; an unanswered request closes the connection. */
+  /**
+   * A request with no answer this long after it was written, nor any answer since,
+   * closes the connection (at most 6× after writing). Default 10 s.
+   */
   requestTimeoutMs?: number;
+  /** TCP connect. Default 10 s. */
   connectTimeoutMs?: number;
   /** Requests in flight per connection. Default 64. */
   maxInFlight?: number;
+  /** Largest frame, both ways. Default 2 MiB (D1); keep it equal to the platform's. */
   maxFrameBytes?: number;
   /** How long the platform keeps an idle token (D7). Default 30 min. */
   tokenIdleMs?: number;
+  /** Reconnect policy. Default base 500 ms, max 30 s, reset after a stable 60 s. */
   backoff?: Partial<BackoffOptions>;
   /** The device's clock, epoch ms (uncorrected). Default Date.now. */
   now?: () => number;
