@@ -9,11 +9,11 @@ export {
   type ClockInResult,
   DeviceClient,
   type DeviceClientOptions,
-  type LinkSettings,
   type DeviceClientStats,
   type DeviceTaskRunner,
   type DeviceTaskRunnerFactory,
   InvalidRecordError,
+  type LinkSettings,
 } from './client.js';
 export {
   DeviceEventEmitter,
