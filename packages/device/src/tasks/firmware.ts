@@ -36,7 +36,7 @@ export function firmwarePartPath(downloadDir: string, taskid: string): string {
 
 const PART_FILE = /^kaoqin-fw-(.+)\.part$/;
 
-/** Task ids order by length, then text (as compareTaskIds in runner.ts: 19-digit decimals). */
+/** Task ids order by length, then text (as compareTaskIds in ids.ts: 19-digit decimals). */
 const newer = (a: string, b: string): boolean => a.length > b.length || (a.length === b.length && a > b);
 
 /**

@@ -34,74 +34,22 @@
  * run() never rejects: what went wrong goes to opts.onError, and a task's end to
  * opts.onTaskDone.
  */
-import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type Apicode, getTasksResponse, MAX_PAGE_SIZE } from '@kaoqin/protocol';
 import { type DeviceLog, safeLog } from '../events.js';
 import { createDefaultFaceEngine } from '../persons/face-engine.js';
 import { type PersonCounts, PersonStore } from '../persons/store.js';
-import type { DeviceEvents, FaceEngine, FirmwareInstaller, TaskRunnerHost } from '../types.js';
-import type { FailedItem, TaskContext, TaskOutcome, TaskSettings, TaskStatusCode } from './context.js';
-import { DownloadError, type DownloadOptions } from './download.js';
-import { runFirmware, sweepFirmwareParts } from './firmware.js';
-import { TaskHttpClient, TaskHttpError, type TaskHttpOptions } from './http.js';
-import { runClear, runDelete, runPersonPages, runPostPersons } from './persons.js';
+import type { FaceEngine, TaskRunnerHost } from '../types.js';
+import type { TaskContext, TaskOutcome, TaskSettings } from './context.js';
+import { DownloadError } from './download.js';
+import { executeTask, PERSON_TASKS, STORE_TASKS } from './execute.js';
+import { type FetchedTask, TaskFetch } from './fetch.js';
+import { FinishedTasks, type TaskReport } from './finished.js';
+import { sweepFirmwareParts } from './firmware.js';
+import { TaskHttpClient, TaskHttpError } from './http.js';
+import { storePath, type TaskDoneEvent, type TaskRunnerOptions, taskSettings } from './options.js';
+import { OwedTasks } from './owed.js';
 
-export type TaskDoneEvent = DeviceEvents['taskDone'];
-
-export interface TaskRunnerOptions {
-  /**
-   * A directory for the runner's files when personStorePath / downloadDir are not given:
-   * the store at `${dataDir}/persons.db`, firmware downloads in `${dataDir}/firmware`.
-   */
-  dataDir?: string;
-  /** SQLite file of the local person store, created when absent (`:memory:` for a throwaway one). */
-  personStorePath?: string;
-  /** Or a store the caller opened (and closes): takes precedence over personStorePath. */
-  personStore?: PersonStore;
-  /** Most persons the device holds (§3(11)); one more fails with D02. Default 10,000. */
-  capacity?: number;
-  /** The vendor's recogniser; default createDefaultFaceEngine() (checks photos only). */
-  faceEngine?: FaceEngine;
-  /** Installs a verified firmware image; without one, firmware tasks are reported unsupported (3). */
-  firmwareInstaller?: FirmwareInstaller;
-  /**
-   * Where firmware images are downloaded; default `${dataDir}/firmware`, else the system's
-   * temp directory. A directory given (or under dataDir) is the runner's own: partial
-   * files of tasks that will not resume are removed from it (on start, and when a
-   * firmware task runs); the shared temp directory is never swept.
-   */
-  downloadDir?: string;
-  /** Persons per page asked for (3.3) and uploaded (3.8); default and at most 100. */
-  pageSize?: number;
-  /** Largest T_POST_DEVICE_PERSON body, photos included; default 4 MiB (the platform's limit is 8 MiB). */
-  uploadBodyBytes?: number;
-  /** A photo download larger than this fails at once with D12; default 1 MiB. */
-  photoMaxBytes?: number;
-  /** Persons whose photos download at the same time; default 4. */
-  photoConcurrency?: number;
-  /** How long a finished task is remembered, to re-report it if offered again; default 1 hour. */
-  finishedTtlMs?: number;
-  /** The task API client: timeouts, retries, the D12 private key. */
-  http?: Omit<TaskHttpOptions, 'signal' | 'fetch'>;
-  /** Photo and firmware downloads: timeouts and retries. */
-  download?: Omit<DownloadOptions, 'signal' | 'fetch'>;
-  /** For tests: the fetch used for the API and the downloads. */
-  fetch?: typeof fetch;
-  /** A task ended: worked and reported (or its report will be re-sent when re-offered). */
-  onTaskDone?: (e: TaskDoneEvent) => void;
-  /** Something went wrong; taskid when it concerns one task. */
-  onError?: (error: Error, taskid: string | undefined) => void;
-  /** An emitter for `taskDone` (a DeviceClient passes its own), besides onTaskDone. */
-  events?: { emit(name: 'taskDone', event: TaskDoneEvent): void };
-  /** Where errors are logged (a DeviceClient passes its log), besides onError. */
-  log?: (
-    level: 'debug' | 'info' | 'warn' | 'error',
-    message: string,
-    detail?: Record<string, unknown>,
-  ) => void;
-}
+export { compareTaskIds } from './ids.js';
+export type { TaskDoneEvent, TaskRunnerOptions } from './options.js';
 
 export interface TaskRunner {
   /**
@@ -119,61 +67,9 @@ export interface TaskRunner {
   counts(): PersonCounts;
 }
 
-/** A report as sent, kept to send again if the task is offered again. */
-interface TaskReport {
-  taskid: string;
-  apicode: string;
-  status: TaskStatusCode;
-  failedPersons?: FailedItem[] | undefined;
-  failedFaces?: FailedItem[] | undefined;
-  counts: boolean;
-}
-
-const GET_TASKS_MAX_IDS = 1000;
-const FINISHED_MAX = 10_000;
-/** Tasks whose report carries the person counts. */
-const PERSON_TASKS: ReadonlySet<string> = new Set<Apicode>([
-  'T_SEND_PERSON',
-  'T_UPDATE_DEVICE_PERSON',
-  'T_DEL_DEVICE_PERSON',
-  'T_CLEAR_DEVICE_PERSON',
-  'T_POST_DEVICE_PERSON',
-]);
-/**
- * Tasks that change the person store: the only ones whose order matters (a delete must
- * not overtake the send before it). T_POST_DEVICE_PERSON only reads it.
- */
-const STORE_TASKS: ReadonlySet<string> = new Set<Apicode>([
-  'T_SEND_PERSON',
-  'T_UPDATE_DEVICE_PERSON',
-  'T_DEL_DEVICE_PERSON',
-  'T_CLEAR_DEVICE_PERSON',
-]);
-
-/**
- * Why an id is owed: 'person' a fetched person task left unrun; 'unknown' one whose
- * apicode is not known (in a T_GET_TASKS that failed, or left unfetched behind one).
- */
-type Owed = 'person' | 'unknown';
-
-/** Task ids are decimal text (6.5): numeric order is length, then text. Opaque ids still sort. */
-export function compareTaskIds(a: string, b: string): number {
-  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
-}
-
 /** Errors after which the task is best left for the platform to offer again. */
 function isTransient(e: unknown): boolean {
   return (e instanceof TaskHttpError || e instanceof DownloadError) && e.transient;
-}
-
-/** Where the runner's own store goes: personStorePath, else dataDir/persons.db (the directory made). */
-function storePath(opts: TaskRunnerOptions): string {
-  if (opts.personStorePath !== undefined) return opts.personStorePath;
-  if (opts.dataDir === undefined) {
-    throw new TypeError('createTaskRunner needs personStorePath, personStore or dataDir');
-  }
-  mkdirSync(opts.dataDir, { recursive: true });
-  return join(opts.dataDir, 'persons.db');
 }
 
 export function createTaskRunner(host: TaskRunnerHost, opts: TaskRunnerOptions): TaskRunner {
@@ -191,19 +87,13 @@ class Runner implements TaskRunner {
   readonly #abort = new AbortController();
   /** Ids queued or running, with the work that will finish them. */
   readonly #inFlight = new Map<string, Promise<void>>();
-  /** Finished tasks' reports, oldest first, with when they finished. */
-  readonly #finished = new Map<string, { report: TaskReport; at: number }>();
+  /** Finished tasks' reports, to send again if re-offered (finished.ts). */
+  readonly #finished: FinishedTasks;
   readonly #log: DeviceLog;
   #chain: Promise<void> = Promise.resolve();
   #closing: Promise<void> | undefined;
-  /**
-   * Ids offered but left unrun for a later offer: person tasks abandoned or held back
-   * behind one, and ids whose apicode is unknown (a T_GET_TASKS that failed, and the ids
-   * left unfetched behind it). Each new batch asks for them again; a batch that does not
-   * run one of them runs no person task ordered after it, nor, after an unknown one, any
-   * task. Other tasks abandoned are never owed.
-   */
-  readonly #owed = new Map<string, Owed>();
+  /** Ids offered but left unrun for a later offer (owed.ts). */
+  readonly #owed = new OwedTasks();
 
   constructor(host: TaskRunnerHost, opts: TaskRunnerOptions) {
     this.#host = host;
@@ -220,22 +110,14 @@ class Runner implements TaskRunner {
     }
     this.#engine = opts.faceEngine ?? createDefaultFaceEngine();
     this.#log = safeLog(opts.log);
+    this.#finished = new FinishedTasks(() => host.now(), opts.finishedTtlMs ?? 3_600_000);
     const signal = this.#abort.signal;
     this.#http = new TaskHttpClient(host, {
       ...opts.http,
       signal,
       ...(opts.fetch ? { fetch: opts.fetch } : {}),
     });
-    this.#settings = {
-      pageSize: Math.max(1, Math.min(opts.pageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE)),
-      uploadBodyBytes: opts.uploadBodyBytes ?? 4 * 1024 * 1024,
-      photoMaxBytes: opts.photoMaxBytes ?? 1024 * 1024,
-      photoConcurrency: Math.max(1, opts.photoConcurrency ?? 4),
-      downloadDir:
-        opts.downloadDir ?? (opts.dataDir !== undefined ? join(opts.dataDir, 'firmware') : tmpdir()),
-      sweepFirmwareParts: opts.downloadDir !== undefined || opts.dataDir !== undefined,
-      download: { ...opts.download, signal, ...(opts.fetch ? { fetch: opts.fetch } : {}) },
-    };
+    this.#settings = taskSettings(opts, signal);
     if (this.#settings.sweepFirmwareParts) {
       // First on the chain, so that no task downloads while it runs. Never rejects.
       const dir = this.#settings.downloadDir;
@@ -249,7 +131,7 @@ class Runner implements TaskRunner {
 
   run(taskids: readonly string[]): Promise<void> {
     if (this.#closing) return Promise.resolve();
-    this.#forgetOld();
+    this.#finished.forgetOld();
     const waits: Promise<void>[] = [];
     const fresh: string[] = [];
     const again: string[] = [];
@@ -262,7 +144,7 @@ class Runner implements TaskRunner {
     if (fresh.length > 0 || again.length > 0) {
       // Tasks left unrun before are asked for again, and run first (id order).
       const offered = new Set(fresh);
-      for (const id of this.#owed.keys()) {
+      for (const id of this.#owed.ids()) {
         if (!offered.has(id) && !this.#inFlight.has(id) && !this.#finished.has(id)) fresh.push(id);
       }
       // #batch never rejects, so the chain never breaks.
@@ -284,76 +166,49 @@ class Runner implements TaskRunner {
   }
 
   async #batch(fresh: string[], again: string[]): Promise<void> {
-    // Two floors, each the earliest task left unrun that this batch does not run itself
-    // (another batch left it after this one was queued), then the earliest this batch
-    // leaves: no person task at or after `persons` runs (left by a person task or an
-    // unknown one), and no task at all at or after `all` (left by an unknown one, which
-    // may be a person task). persons <= all. Only this batch changes #owed while it runs.
-    const mine = new Set(fresh);
-    const floor: { persons?: string; all?: string } = {};
-    const lower = (id: string, why: Owed) => {
-      if (floor.persons === undefined || compareTaskIds(id, floor.persons) < 0) floor.persons = id;
-      if (why === 'unknown' && (floor.all === undefined || compareTaskIds(id, floor.all) < 0)) floor.all = id;
-    };
-    for (const [id, why] of this.#owed) if (!mine.has(id)) lower(id, why);
-    const after = (id: string, f: string | undefined) => f !== undefined && compareTaskIds(id, f) >= 0;
-    const leave = (id: string, why: Owed) => {
-      this.#owed.set(id, why);
-      lower(id, why);
-    };
-    let deferred = 0;
+    // The cut-offs (owed.ts): no person task after one left unrun runs, nor any task
+    // after one whose apicode is unknown.
+    const owed = this.#owed.batch(new Set(fresh));
     try {
       for (const id of again) {
-        const f = this.#finished.get(id);
-        if (f && !this.#closing) await this.#report(f.report).catch((e: unknown) => this.#error(e, id));
+        const r = this.#finished.get(id);
+        if (r && !this.#closing) await this.#report(r).catch((e: unknown) => this.#error(e, id));
       }
-      // In id order across T_GET_TASKS requests too, not only within one.
-      const sorted = [...fresh].sort(compareTaskIds);
-      const wanted = new Set(sorted);
-      for (let i = 0; i < sorted.length && !this.#closing; i += GET_TASKS_MAX_IDS) {
+      const fetcher = new TaskFetch(this.#http, fresh);
+      for (const request of fetcher.requests()) {
+        if (this.#closing) break;
         // Behind an unknown task, not even fetched: whatever they are, they wait.
         const ids: string[] = [];
-        for (const id of sorted.slice(i, i + GET_TASKS_MAX_IDS)) {
-          if (!after(id, floor.all)) ids.push(id);
-          else {
-            leave(id, 'unknown');
-            deferred++;
-          }
+        for (const id of request) {
+          if (!owed.behindUnknown(id)) ids.push(id);
+          else owed.holdBack(id, 'unknown');
         }
         if (ids.length === 0) continue;
-        let tasks: { taskid: string; apicode: string; param: string }[];
+        let tasks: FetchedTask[];
         try {
-          const a = await this.#http.call('T_GET_TASKS', { param: JSON.stringify({ taskids: ids }) });
-          const r = getTasksResponse.safeParse(a.response);
-          if (!r.success) throw new TaskHttpError('bad_answer', 'T_GET_TASKS answer has no task list', false);
-          tasks = r.data.tasks;
+          tasks = await fetcher.get(ids);
         } catch (e) {
           this.#error(e, undefined);
           // None of these ran, and any may be a person task: no task after them may run.
-          for (const id of ids) leave(id, 'unknown');
+          for (const id of ids) owed.leave(id, 'unknown');
           continue;
         }
-        // Ids that do not come back are not ours, or no longer open (4.5): nothing to do.
-        tasks = tasks
-          .filter((t) => wanted.delete(t.taskid))
-          .sort((a, b) => compareTaskIds(a.taskid, b.taskid));
         const returned = new Set(tasks.map((t) => t.taskid));
-        for (const id of ids) if (!returned.has(id)) this.#owed.delete(id);
+        for (const id of ids) if (!returned.has(id)) owed.forget(id);
         for (const t of tasks) {
           if (this.#closing) break;
           // The apicode is known now: a person task waits behind a person task left
           // unrun; any other task runs.
           const person = STORE_TASKS.has(t.apicode);
-          if (person && after(t.taskid, floor.persons)) {
-            leave(t.taskid, 'person');
-            deferred++;
-          } else if ((await this.#runTask(t)) === 'abandoned' && person) leave(t.taskid, 'person');
-          else this.#owed.delete(t.taskid); // done, dropped, or abandoned to the platform's re-offer
+          if (person && owed.behindPerson(t.taskid)) owed.holdBack(t.taskid, 'person');
+          else if ((await this.#runTask(t)) === 'abandoned' && person) owed.leave(t.taskid, 'person');
+          else owed.forget(t.taskid); // done, dropped, or abandoned to the platform's re-offer
         }
       }
-      if (deferred > 0 && !this.#closing) {
-        const message = `task runner: ${deferred} task(s) held back behind task ${floor.persons}, for the next offer`;
-        this.#log('info', message, { taskid: floor.persons });
+      if (owed.held > 0 && !this.#closing) {
+        const floor = owed.personFloor;
+        const message = `task runner: ${owed.held} task(s) held back behind task ${floor}, for the next offer`;
+        this.#log('info', message, { taskid: floor });
       }
     } catch (e) {
       this.#error(e, undefined);
@@ -363,7 +218,7 @@ class Runner implements TaskRunner {
   }
 
   /** Runs and reports one task; 'abandoned' when it is left for the platform's next offer. */
-  async #runTask(t: { taskid: string; apicode: string; param: string }): Promise<'abandoned' | undefined> {
+  async #runTask(t: FetchedTask): Promise<'abandoned' | undefined> {
     const started = this.#host.now();
     let outcome: TaskOutcome;
     try {
@@ -389,7 +244,7 @@ class Runner implements TaskRunner {
       failedFaces: outcome.failedFaces,
       counts: outcome.counts,
     };
-    this.#remember(report);
+    this.#finished.remember(report);
     try {
       await this.#report(report);
     } catch (e) {
@@ -415,7 +270,7 @@ class Runner implements TaskRunner {
     return undefined;
   }
 
-  #execute(t: { taskid: string; apicode: string; param: string }): Promise<TaskOutcome> {
+  #execute(t: FetchedTask): Promise<TaskOutcome> {
     const ctx: TaskContext = {
       taskid: t.taskid,
       apicode: t.apicode,
@@ -427,22 +282,7 @@ class Runner implements TaskRunner {
       settings: this.#settings,
       now: () => this.#host.now(),
     };
-    switch (t.apicode) {
-      case 'T_SEND_PERSON':
-      case 'T_UPDATE_DEVICE_PERSON':
-        return runPersonPages(ctx, t.apicode);
-      case 'T_DEL_DEVICE_PERSON':
-        return runDelete(ctx);
-      case 'T_CLEAR_DEVICE_PERSON':
-        return runClear(ctx);
-      case 'T_UPDATE_DEVICE_VERSION':
-        return runFirmware(ctx);
-      case 'T_POST_DEVICE_PERSON':
-        return runPostPersons(ctx);
-      default:
-        // 6.5: an apicode the device does not implement is reported unsupported.
-        return Promise.resolve({ status: 3, counts: false, detail: `unknown task apicode ${t.apicode}` });
-    }
+    return executeTask(ctx);
   }
 
   /** T_UPDATE_TASKS_STATUS (3.2), with the counts as they are now. */
@@ -463,24 +303,6 @@ class Runner implements TaskRunner {
         return;
       }
       throw e;
-    }
-  }
-
-  #remember(r: TaskReport): void {
-    this.#finished.delete(r.taskid);
-    this.#finished.set(r.taskid, { report: r, at: this.#host.now() });
-    while (this.#finished.size > FINISHED_MAX) {
-      const oldest = this.#finished.keys().next().value;
-      if (oldest === undefined) break;
-      this.#finished.delete(oldest);
-    }
-  }
-
-  #forgetOld(): void {
-    const before = this.#host.now() - (this.#opts.finishedTtlMs ?? 3_600_000);
-    for (const [id, f] of this.#finished) {
-      if (f.at >= before) break; // oldest first: the rest are younger
-      this.#finished.delete(id);
     }
   }
 
