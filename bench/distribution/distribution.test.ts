@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readSettings } from './config.js';
-import { Pool } from './device.js';
 import {
   bindDevices,
   Fleet,
@@ -23,6 +22,7 @@ import {
   verify,
 } from './harness.js';
 import { makePhoto, PHOTO_EDGE, sha256Hex } from './photos.js';
+import { Pool } from './pull.js';
 import { formatReport, percentile } from './report.js';
 
 const DEVICES = 2;

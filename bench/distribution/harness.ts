@@ -7,176 +7,21 @@
  *   → verify (device side and platform side) ; runBaseline (the bare Fastify server).
  *
  * The devices run in this process, the platform and the baseline server in their own.
+ *
+ * This file holds the phases on the platform (bind to verify) and exports the rest from
+ * where it lives: the child processes (processes.ts), the devices (fleet.ts) and the
+ * baseline run (baseline.ts). The traffic and CPU numbers of a window come from traffic.ts.
  */
-import type { ChildProcess } from 'node:child_process';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { forkTs, nextMessage, stop } from '../gateway/children.js';
 import { cpuMs } from '../gateway/proc.js';
-import { IpcClient } from '../lib/ipc.js';
-import {
-  type Counters,
-  DeviceHttp,
-  type HttpClientKind,
-  newCounters,
-  pullPersons,
-  SimDevice,
-  type TaskDone,
-} from './device.js';
-import {
-  type BaselineConfig,
-  type ChildHello,
-  type Credentials,
-  epochNow,
-  type PlatformChildConfig,
-  type PlatformCommands,
-  type PrepareResult,
-} from './messages.js';
+import type { SimDevice } from './device.js';
+import type { Fleet } from './fleet.js';
+import { epochNow, type PrepareResult } from './messages.js';
+import { cpuSince, snap, type Traffic, traffic } from './traffic.js';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const START_TIMEOUT_MS = 60_000;
-
-const isHello = (m: unknown): m is ChildHello =>
-  typeof m === 'object' && m !== null && 'type' in m && (m.type === 'ready' || m.type === 'error');
-
-export interface ChildHandle {
-  child: ChildProcess;
-  pid: number;
-  httpPort: number;
-}
-
-async function startChild(
-  module: string,
-  env: Record<string, string>,
-): Promise<ChildHandle & { hello: ChildHello }> {
-  const child = forkTs(resolve(HERE, module), env);
-  try {
-    const hello = await nextMessage(child, isHello, START_TIMEOUT_MS);
-    if (hello.type === 'error') throw new Error(`${module}: ${hello.error}`);
-    return { child, pid: hello.pid, httpPort: hello.httpPort, hello };
-  } catch (e) {
-    await stop(child, 2000);
-    throw e;
-  }
-}
-
-/** Ends a child (closes its channel, then SIGTERM, then SIGKILL). */
-export function stopChild(h: ChildHandle | undefined): Promise<void> {
-  return h ? stop(h.child, 10_000) : Promise.resolve();
-}
-
-export interface PlatformHandle extends ChildHandle {
-  tcpPort: number;
-  creds: Credentials & { vendorId: string };
-  rpc: IpcClient<PlatformCommands>;
-}
-
-export async function startPlatformChild(cfg: PlatformChildConfig): Promise<PlatformHandle> {
-  const h = await startChild('platform-child.ts', { BENCH_DISTRIBUTION_PLATFORM: JSON.stringify(cfg) });
-  if (h.hello.type !== 'ready' || !h.hello.creds) throw new Error('platform child: no credentials');
-  return {
-    ...h,
-    tcpPort: h.hello.tcpPort,
-    creds: h.hello.creds,
-    rpc: new IpcClient<PlatformCommands>(h.child, 'platform child'),
-  };
-}
-
-export interface FleetOptions {
-  devices: number;
-  pageSize: number;
-  photoInflight: number;
-  heartbeatMs: number;
-  version: string;
-  httpClient: HttpClientKind;
-}
-
-/** The simulated devices of a run, and waiting on what they report. */
-export class Fleet {
-  readonly counters = newCounters();
-  readonly devices: SimDevice[] = [];
-  private readonly listeners = new Set<() => void>();
-
-  private constructor(readonly platform: PlatformHandle) {}
-
-  static async open(platform: PlatformHandle, o: FleetOptions): Promise<Fleet> {
-    const fleet = new Fleet(platform);
-    for (let i = 0; i < o.devices; i++) {
-      fleet.devices.push(
-        new SimDevice(
-          i,
-          {
-            host: '127.0.0.1',
-            tcpPort: platform.tcpPort,
-            httpBaseUrl: `http://127.0.0.1:${platform.httpPort}`,
-            sn: `bench-dist-${String(i).padStart(4, '0')}`,
-            creds: platform.creds,
-            version: o.version,
-            pageSize: o.pageSize,
-            photoInflight: o.photoInflight,
-            heartbeatMs: o.heartbeatMs,
-            httpClient: o.httpClient,
-          },
-          fleet.counters,
-          (t) => fleet.onDone(t),
-        ),
-      );
-    }
-    try {
-      await Promise.all(fleet.devices.map((d) => d.connect()));
-    } catch (e) {
-      fleet.close();
-      throw e;
-    }
-    return fleet;
-  }
-
-  get sns(): string[] {
-    return this.devices.map((d) => d.o.sn);
-  }
-
-  private onDone(_t: TaskDone): void {
-    for (const l of [...this.listeners]) l();
-  }
-
-  /** Resolves when pred holds: checked after every task report, and every 250 ms. */
-  waitFor(pred: () => boolean, timeoutMs: number, what: string): Promise<void> {
-    if (pred()) return Promise.resolve();
-    return new Promise((resolvePromise, reject) => {
-      const check = (): void => {
-        if (!pred()) return;
-        done();
-        resolvePromise();
-      };
-      const poll = setInterval(check, 250);
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`${what}: not done within ${Math.round(timeoutMs / 1000)} s; ${this.progress()}`));
-      }, timeoutMs);
-      const done = (): void => {
-        clearInterval(poll);
-        clearTimeout(timer);
-        this.listeners.delete(check);
-      };
-      this.listeners.add(check);
-    });
-  }
-
-  /** One line on where the devices are, for errors. */
-  progress(): string {
-    const held = this.devices.map((d) => d.held.size);
-    const failures = this.devices.flatMap((d) => d.failures.map((f) => `${d.o.sn}: ${f}`));
-    return (
-      `devices hold ${Math.min(...held)}…${Math.max(...held)} persons; ` +
-      `${this.counters.pages} pages, ${this.counters.photos} photos taken; errors ${JSON.stringify(this.counters.errors)}` +
-      (failures.length ? `; first failures: ${failures.slice(0, 3).join(' | ')}` : '')
-    );
-  }
-
-  close(): void {
-    for (const d of this.devices) d.close();
-  }
-}
+export { type BaselineResult, runBaseline } from './baseline.js';
+export { Fleet, type FleetOptions } from './fleet.js';
+export { type ChildHandle, type PlatformHandle, startPlatformChild, stopChild } from './processes.js';
+export type { Traffic } from './traffic.js';
 
 /** Binds every device to a new site and waits for the clear and the (empty) send to be reported. */
 export async function bindDevices(fleet: Fleet, timeoutMs: number): Promise<{ siteId: string; ms: number }> {
@@ -206,63 +51,6 @@ export function prepare(
   return fleet.platform.rpc.call('prepare', { persons, singles }, timeoutMs);
 }
 
-interface Snapshot {
-  pages: number;
-  pageBytes: number;
-  photos: number;
-  photoBytes: number;
-  requests: number;
-}
-const snap = (c: Counters): Snapshot => ({
-  pages: c.pages,
-  pageBytes: c.pageBytes,
-  photos: c.photos,
-  photoBytes: c.photoBytes,
-  requests: c.requests,
-});
-
-export interface Traffic extends Snapshot {
-  /** Window the rates are over, ms. */
-  windowMs: number;
-  pagesPerSecond: number;
-  photosPerSecond: number;
-  photoBytesPerSecond: number;
-  /** Server and harness (devices or client) CPU over the window, % of one core. */
-  serverCpu: number | undefined;
-  clientCpu: number;
-}
-
-function traffic(
-  before: Snapshot,
-  after: Snapshot,
-  windowMs: number,
-  serverCpuMs: number | undefined,
-  clientCpu: NodeJS.CpuUsage,
-): Traffic {
-  const d = {
-    pages: after.pages - before.pages,
-    pageBytes: after.pageBytes - before.pageBytes,
-    photos: after.photos - before.photos,
-    photoBytes: after.photoBytes - before.photoBytes,
-    requests: after.requests - before.requests,
-  };
-  const s = windowMs / 1000;
-  return {
-    ...d,
-    windowMs,
-    pagesPerSecond: d.pages / s,
-    photosPerSecond: d.photos / s,
-    photoBytesPerSecond: d.photoBytes / s,
-    serverCpu: serverCpuMs === undefined ? undefined : (serverCpuMs / windowMs) * 100,
-    clientCpu: ((clientCpu.user + clientCpu.system) / 1000 / windowMs) * 100,
-  };
-}
-
-function cpuSince(pid: number, from: number | undefined): number | undefined {
-  const now = cpuMs(pid);
-  return now === undefined || from === undefined ? undefined : now - from;
-}
-
 export interface WaveResult extends Traffic {
   persons: number;
   devices: number;
@@ -290,7 +78,7 @@ export async function runWave(fleet: Fleet, prep: PrepareResult, timeoutMs: numb
   const p = fleet.platform;
   const ids = prep.personIds;
   const before = snap(fleet.counters);
-  const pushes0 = fleet.devices.reduce((a, d) => a + d.pushes, 0);
+  const pushes0 = fleet.devices.reduce((a, d) => a + d.link.pushes, 0);
   const retries0 = fleet.counters.retries;
   const errors0 = { ...fleet.counters.errors };
   const cpu0 = cpuMs(p.pid);
@@ -321,7 +109,7 @@ export async function runWave(fleet: Fleet, prep: PrepareResult, timeoutMs: numb
   const c = fleet.counters;
   // Each device's first offer after t0: the push of its wave task.
   const offers = fleet.devices
-    .map((dev) => dev.offerTimes.find((at) => at >= d.t0))
+    .map((dev) => dev.link.offerTimes.find((at) => at >= d.t0))
     .filter((at) => at !== undefined)
     .map((at) => at - d.t0);
   const errors: Record<string, number> = {};
@@ -340,7 +128,7 @@ export async function runWave(fleet: Fleet, prep: PrepareResult, timeoutMs: numb
     lastOfferMs: offers.length ? Math.max(...offers) : undefined,
     firstPageMs: c.firstPageAt === undefined ? undefined : c.firstPageAt - d.t0,
     lastPageMs: c.lastPageAt === undefined ? undefined : c.lastPageAt - d.t0,
-    pushes: fleet.devices.reduce((a, dev) => a + dev.pushes, 0) - pushes0,
+    pushes: fleet.devices.reduce((a, dev) => a + dev.link.pushes, 0) - pushes0,
     retries: c.retries - retries0,
     errors,
   };
@@ -437,77 +225,4 @@ export async function verify(fleet: Fleet, expectedIds: readonly string[]): Prom
     if (c.openTasks) problems.push(`${c.sn}: ${c.openTasks} tasks still open`);
   }
   return problems;
-}
-
-export interface BaselineResult extends Traffic {
-  devices: number;
-  /** Start → every client took every page and photo, ms. */
-  totalMs: number;
-  /** Persons received per client (pages × page size). */
-  personsPerDevice: number[];
-  failedFaces: number;
-  errors: Record<string, number>;
-}
-
-/**
- * The same client pattern against the bare Fastify server: each of `devices` clients
- * pages through `totalPage` pages of `pageSize` (the platform wave's page count) and
- * downloads and checks every photo, `inflight` at a time.
- */
-export async function runBaseline(o: {
-  devices: number;
-  persons: number;
-  pageSize: number;
-  inflight: number;
-  version: string;
-  httpClient: HttpClientKind;
-}): Promise<BaselineResult> {
-  const secret = '0123456789abcdef0123456789abcdef';
-  const taskid = '7000000000000000001';
-  const cfg: BaselineConfig = {
-    pageSize: o.pageSize,
-    totalPage: Math.ceil(o.persons / o.pageSize),
-    version: o.version,
-    accessSecret: secret,
-    taskid,
-  };
-  const h = await startChild('baseline-server.ts', { BENCH_DISTRIBUTION_BASELINE: JSON.stringify(cfg) });
-  try {
-    const counters = newCounters();
-    const clients = Array.from(
-      { length: o.devices },
-      (_, i) =>
-        new DeviceHttp(
-          `http://127.0.0.1:${h.httpPort}`,
-          `baseline-${i}`,
-          secret,
-          o.version,
-          counters,
-          o.httpClient,
-          o.inflight + 2,
-        ),
-    );
-    for (const c of clients) c.token = 'f'.repeat(32);
-    const before = snap(counters);
-    const cpu0 = cpuMs(h.pid);
-    const client0 = process.cpuUsage();
-    const started = epochNow();
-    const pulled = await Promise.all(
-      clients.map((c) =>
-        pullPersons(c, 'T_UPDATE_DEVICE_PERSON', taskid, { pageSize: o.pageSize, inflight: o.inflight }),
-      ),
-    );
-    const totalMs = epochNow() - started;
-    for (const c of clients) c.close();
-    return {
-      ...traffic(before, snap(counters), totalMs, cpuSince(h.pid, cpu0), process.cpuUsage(client0)),
-      devices: o.devices,
-      totalMs,
-      personsPerDevice: pulled.map((x) => x.persons.length),
-      failedFaces: pulled.reduce((a, x) => a + x.failedFaces.length, 0),
-      errors: { ...counters.errors },
-    };
-  } finally {
-    await stopChild(h);
-  }
 }
