@@ -88,8 +88,8 @@ export const silentLog: DeviceLog = () => {};
  * Every component that takes a `log` wraps it with this once.
  */
 export function safeLog(log: DeviceLog | undefined): DeviceLog {
-  if (!log || log === silentLog) return silentLog;
-  return (level, message, detail) => {
+  if (!log || log === silentLog || SAFE_LOGS.has(log)) return log ?? silentLog;
+  const safe: DeviceLog = (level, message, detail) => {
     try {
       log(level, message, detail);
     } catch (err) {
@@ -98,4 +98,9 @@ export function safeLog(log: DeviceLog | undefined): DeviceLog {
       );
     }
   };
+  SAFE_LOGS.add(safe);
+  return safe;
 }
+
+/** Logs safeLog made: the client hands its own to the session, queue and runner, which need not wrap it again. */
+const SAFE_LOGS = new WeakSet<DeviceLog>();
