@@ -6,6 +6,10 @@
  */
 import { join } from 'node:path';
 import { encodeAnswerFrame } from '@kaoqin/protocol';
+import { Accounts } from './api/auth/accounts.js';
+import { Audit } from './api/audit.js';
+import { IDEMPOTENCY_TTL_MS } from './api/idempotency.js';
+import { API_PREFIX, type ApiHandle, registerApi } from './api/plugin.js';
 import { openLocalBlobStore } from './blobs/local.js';
 import { openSegmentBlobStore } from './blobs/segments.js';
 import type { BlobStore } from './blobs/types.js';
@@ -22,6 +26,7 @@ import { Vendors } from './domain/vendors.js';
 import { cachedPhotos } from './downloads/cached-photos.js';
 import { registerDownloadRoutes } from './downloads/routes.js';
 import { createUrlSigner, type DownloadUrlSigner, deriveDownloadKey } from './downloads/signer.js';
+import type { ApiDeps, ApiRouteInfo } from './api/types.js';
 import type { GatewayContext } from './gateway/context.js';
 import { Gateway } from './gateway/gateway.js';
 import { deviceEndpoint } from './http/device/route.js';
@@ -48,6 +53,9 @@ export interface PlatformData {
   firmware: Firmware;
   reconciler: Reconciler;
   urls: DownloadUrlSigner;
+  /** Management API accounts and sessions. */
+  accounts: Accounts;
+  audit: Audit;
   close(): Promise<void>;
 }
 
@@ -81,6 +89,12 @@ export async function openData(
   const firmware = new Firmware(store, config.dataDir, engine, now);
   const reconciler = new Reconciler(store, engine, config.autoRepair);
   const urls = createUrlSigner({ key: deriveDownloadKey(masterKey), ttlMs: config.downloadUrlTtlMs });
+  const accounts = new Accounts(
+    store,
+    { sessionTtlMs: config.sessionTtlMs, passwordHashCost: config.passwordHashCost },
+    now,
+  );
+  const audit = new Audit(store, now);
   return {
     store,
     vendors,
@@ -92,6 +106,8 @@ export async function openData(
     firmware,
     reconciler,
     urls,
+    accounts,
+    audit,
     async close() {
       engine.close();
       await events.flush();
@@ -109,6 +125,10 @@ export interface Platform {
   readonly presence: Presence;
   readonly attendance: AttendanceWriter;
   readonly tokens: TokenStore;
+  /** Every /api/v1 route and the roles it admits. */
+  readonly apiRoutes: ApiRouteInfo[];
+  /** Set when this start created the `admin` account with a generated password (shown once). */
+  readonly adminPassword: string | undefined;
   /** Ports actually bound (useful with port 0 in tests). */
   readonly tcpPort: number;
   readonly httpPort: number;
@@ -202,6 +222,31 @@ export async function startPlatform(
     },
   });
 
+  let api: ApiHandle = { routeTable: [] };
+  const apiDeps: ApiDeps = {
+    config,
+    data,
+    accounts: data.accounts,
+    audit: data.audit,
+    attendancePhotos: blobs,
+    presence,
+    live: {
+      isConnected: (deviceId) => gateway.isConnected(deviceId),
+      isOnline: (deviceId) => presence.isOnline(deviceId),
+      lastSeenAt: (deviceId) => presence.lastSeenAt(deviceId),
+    },
+    logger: logger.child({ part: 'api' }),
+    now,
+  };
+  // Its own encapsulated scope (typed as Fastify's default instance): the API's error
+  // handler, hooks and swagger document stay out of the device endpoint's way.
+  await http.register(async (scope) => {
+    api = await registerApi(scope, apiDeps);
+  });
+  const admin = await data.accounts.ensureAdmin(config.adminPassword);
+  if (admin.created)
+    await data.audit.record({ action: 'account.create', resource: 'account', detail: { username: 'admin', role: 'admin' } });
+
   const jobs: NodeJS.Timeout[] = [];
   const every = (ms: number, name: string, job: () => unknown) => {
     let busy = false;
@@ -234,6 +279,10 @@ export async function startPlatform(
   every(60_000, 'tokens', () => tokens.sweep(now()));
   every(30_000, 'task expiry', () => data.engine.expireDue());
   every(250, 'queued tasks', () => data.engine.pollQueued());
+  every(60 * 60_000, 'api sessions', async () => {
+    await data.store.sessions.purge(now());
+    await data.store.idempotency.purge(now() - IDEMPOTENCY_TTL_MS);
+  });
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -251,6 +300,22 @@ export async function startPlatform(
     return stopping;
   };
 
-  logger.info({ tcpPort, httpPort, dataDir: config.dataDir, db: data.store.dialect }, 'kaoqin platform up');
-  return { config, data, blobs, gateway, presence, attendance, tokens, tcpPort, httpPort, stop };
+  logger.info(
+    { tcpPort, httpPort, dataDir: config.dataDir, db: data.store.dialect, api: API_PREFIX, apiDocs: '/api/docs' },
+    'kaoqin platform up',
+  );
+  return {
+    config,
+    data,
+    blobs,
+    gateway,
+    presence,
+    attendance,
+    tokens,
+    apiRoutes: api.routeTable,
+    adminPassword: admin.created && config.adminPassword === undefined ? admin.password : undefined,
+    tcpPort,
+    httpPort,
+    stop,
+  };
 }

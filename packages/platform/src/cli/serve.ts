@@ -11,6 +11,10 @@ export async function serveCommand(argv: string[]): Promise<void> {
   process.stderr.write(
     `kaoqin is up. Devices: tcp://${where}:${platform.tcpPort} (C_*), http://${where}:${platform.httpPort}/api/device (T_*)\n` +
       `Data: ${config.databaseUrl ? 'PostgreSQL' : `${config.dataDir} (SQLite + photos)`}.\n` +
+      `Management API: http://${where}:${platform.httpPort}/api/v1 — docs at http://${where}:${platform.httpPort}/api/docs (OpenAPI: /api/openapi.json)\n` +
+      (platform.adminPassword !== undefined
+        ? `Admin login (shown once, change it): username admin, password ${platform.adminPassword}\n`
+        : 'Admin login: username admin (password set by KAOQIN_ADMIN_PASSWORD or printed at first start; reset with: npx kaoqin account reset-password admin)\n') +
       'Create a vendor for your devices: npx kaoqin vendor create --name "Vendor name"\n',
   );
   await new Promise<void>((resolve) => {

@@ -83,6 +83,12 @@ export const configSchema = z.object({
   autoRepair: z
     .union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')])
     .default(false),
+  /** First start: the password of the `admin` account; generated and printed once when unset. */
+  adminPassword: z.string().min(8).optional(),
+  /** How long a management API login lasts. */
+  sessionTtlMs: ms.default(12 * 60 * 60_000),
+  /** scrypt cost of account passwords as log2(N) (api/auth/passwords.ts): 11 ≈ 4 ms a hash. */
+  passwordHashCost: z.coerce.number().int().min(10).max(20).default(11),
 });
 
 export type Config = Readonly<z.infer<typeof configSchema>>;

@@ -86,6 +86,11 @@ export class Presence {
     return this.#entries.get(deviceId)?.online ?? false;
   }
 
+  /** Last request from the device this process saw, in epoch ms (live, ahead of the store). */
+  lastSeenAt(deviceId: string): number | undefined {
+    return this.#entries.get(deviceId)?.lastSeenAt;
+  }
+
   onlineCount(): number {
     let n = 0;
     for (const e of this.#entries.values()) if (e.online) n++;

@@ -4,10 +4,13 @@
  */
 
 import { sql } from 'kysely';
+import { accountRepo, sessionRepo } from './accounts.js';
 import { attendanceRepo } from './attendance.js';
+import { auditRepo } from './audit.js';
 import { deviceRepo } from './devices.js';
 import type { Backend, StoreLogger } from './dialect.js';
 import { eventRepo } from './events.js';
+import { idempotencyRepo } from './idempotency.js';
 import { migrateToLatest } from './migrate.js';
 import { isPgUniqueViolation, openPostgres } from './postgres.js';
 import { isSqliteUniqueViolation, openSqlite } from './sqlite.js';
@@ -15,6 +18,8 @@ import { taskStore } from './tasks.js';
 import type { Store } from './types.js';
 import { vendorRepo } from './vendors.js';
 
+export type * from './api-types.js';
+export { ROLES } from './api-types.js';
 export type { StoreLogger } from './dialect.js';
 export type * from './task-types.js';
 export { OPEN_TASK_STATES } from './task-types.js';
@@ -58,6 +63,10 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     events: eventRepo(db, caps),
     attendance: attendanceRepo(db, caps),
     ...taskStore(db, caps),
+    accounts: accountRepo(db),
+    sessions: sessionRepo(db),
+    audit: auditRepo(db),
+    idempotency: idempotencyRepo(db),
     async ping() {
       await sql`select 1`.execute(db);
     },

@@ -159,6 +159,56 @@ export interface RosterDiffsTable {
   repaired_by: string | null;
 }
 
+export interface AccountsTable {
+  id: string;
+  username: string;
+  password_hash: string;
+  role: string;
+  /** JSON text array of site ids (site_manager). */
+  site_ids: string;
+  vendor_id: string | null;
+  disabled: Bool01;
+  failed_logins: number;
+  locked_until: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SessionsTable {
+  /** sha256 of the bearer token, hex: the token itself is never stored. */
+  token_hash: string;
+  account_id: string;
+  created_at: number;
+  expires_at: number;
+  ip: string | null;
+}
+
+export interface AuditLogTable {
+  id: string;
+  at: number;
+  actor_id: string | null;
+  actor: string;
+  role: string | null;
+  action: string;
+  resource: string;
+  resource_id: string | null;
+  site_id: string | null;
+  ip: string | null;
+  /** JSON text: what changed or was revealed (field names, never the values revealed). */
+  detail: string | null;
+}
+
+export interface IdempotencyKeysTable {
+  account_id: string;
+  key: string;
+  request_hash: string;
+  /** null while the first request is still being handled. */
+  status: number | null;
+  headers: string | null;
+  body: string | null;
+  created_at: number;
+}
+
 export interface Database {
   vendors: VendorsTable;
   sites: SitesTable;
@@ -172,4 +222,8 @@ export interface Database {
   firmware: FirmwareTable;
   roster_uploads: RosterUploadsTable;
   roster_diffs: RosterDiffsTable;
+  accounts: AccountsTable;
+  sessions: SessionsTable;
+  audit_log: AuditLogTable;
+  idempotency_keys: IdempotencyKeysTable;
 }

@@ -1,3 +1,4 @@
+import type { ApiStore } from './api-types.js';
 import type { TaskStore } from './task-types.js';
 
 /**
@@ -163,7 +164,7 @@ export interface AttendanceRepo {
 }
 
 /** Chapter 3's repos (task-types.ts) are part of the one store. */
-export interface Store extends TaskStore {
+export interface Store extends TaskStore, ApiStore {
   readonly dialect: 'sqlite' | 'postgres';
   readonly vendors: VendorRepo;
   readonly devices: DeviceRepo;

@@ -11,6 +11,7 @@ import { migration as m0004 } from './0004_device_changed_at.js';
 import { migration as m0005 } from './0005_attendance_by_sn_via_devices.js';
 import { migration as m0006 } from './0006_tasks.js';
 import { migration as m0007 } from './0007_distribution_by_task.js';
+import { migration as m0008 } from './0008_accounts_audit.js';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_vendors_sites_devices': m0001,
@@ -20,6 +21,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0005_attendance_by_sn_via_devices': m0005,
   '0006_tasks': m0006,
   '0007_distribution_by_task': m0007,
+  '0008_accounts_audit': m0008,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,61 @@
+/**
+ * One error policy for the API scope: whatever went wrong becomes a problem document
+ * (problems.ts). Zod validation → 400 validation_failed naming every field; Fastify's
+ * own refusals (bad JSON, empty body, wrong media type, too large) → their 4xx code; an
+ * unexpected exception → 500 `internal` with no internal text, logged with the request id.
+ */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { ApiError, type FieldError, langOf, type ProblemCode, problemOf } from './problems.js';
+
+const BY_STATUS: Record<number, ProblemCode> = {
+  400: 'bad_request',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  406: 'bad_request',
+  409: 'conflict',
+  412: 'precondition_failed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'unprocessable',
+  429: 'rate_limited',
+  503: 'unavailable',
+};
+
+/** Where in the request a validation error sits (Fastify's validationContext). */
+function fieldPath(context: string | undefined, instancePath: string, params: unknown): string {
+  const parts = [context ?? 'body', ...instancePath.split('/').filter(Boolean)];
+  // An unknown field is reported on its parent; name it.
+  const keys = (params as { issue?: { keys?: string[] } } | undefined)?.issue?.keys;
+  if (keys && keys.length > 0) parts.push(keys[0]!);
+  return parts.join('.');
+}
+
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const errors: FieldError[] = err.validation.map((v) => ({
+      path: fieldPath(err.validationContext, v.instancePath, v.params),
+      message: v.message ?? 'invalid',
+    }));
+    return new ApiError('validation_failed', undefined, errors);
+  }
+  const fe = err as Partial<FastifyError>;
+  const status = typeof fe.statusCode === 'number' ? fe.statusCode : 500;
+  if (status >= 400 && status < 500) {
+    const code = BY_STATUS[status] ?? 'bad_request';
+    // Fastify's messages for client errors describe the request, not our internals.
+    return new ApiError(code, fe.message ? { en: fe.message, zh: fe.message } : undefined);
+  }
+  return new ApiError('internal');
+}
+
+export function sendProblem(req: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
+  const api = toApiError(err);
+  if (api.code === 'internal') req.log.error({ err, reqId: req.id }, 'management API request failed');
+  const problem = problemOf(api, langOf(req.headers['accept-language']), req.url.split('?')[0]);
+  if (api.headers) reply.headers(api.headers);
+  return reply.code(api.status).type('application/problem+json; charset=utf-8').send(problem);
+}

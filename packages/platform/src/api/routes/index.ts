@@ -1,0 +1,34 @@
+/**
+ * Every route module of /api/v1, in one list. Each module owns one resource (and its
+ * actions) and declares the roles of each route.
+ */
+import type { ApiApp, ApiDeps } from '../types.js';
+import { accountRoutes } from './accounts.js';
+import { attendanceRoutes } from './attendance.js';
+import { auditRoutes } from './audit.js';
+import { authRoutes } from './auth.js';
+import { deviceRoutes } from './devices.js';
+import { eventRoutes } from './events.js';
+import { firmwareRoutes } from './firmware.js';
+import { importRoutes } from './imports.js';
+import { personRoutes } from './persons.js';
+import { siteRoutes } from './sites.js';
+import { taskRoutes } from './tasks.js';
+import { vendorRoutes } from './vendors.js';
+
+export type RouteModule = (api: ApiApp, deps: ApiDeps) => void | Promise<void>;
+
+export const API_ROUTE_MODULES: readonly RouteModule[] = [
+  authRoutes,
+  accountRoutes,
+  auditRoutes,
+  siteRoutes,
+  personRoutes,
+  importRoutes,
+  deviceRoutes,
+  vendorRoutes,
+  taskRoutes,
+  firmwareRoutes,
+  attendanceRoutes,
+  eventRoutes,
+];
