@@ -25,7 +25,10 @@ export function encodeCursor(key: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-const keySchema = z.array(z.union([z.string().max(256), z.number()])).min(1).max(4);
+const keySchema = z
+  .array(z.union([z.string().max(256), z.number()]))
+  .min(1)
+  .max(4);
 
 /** The keyset a cursor carries, checked to have `arity` members; a bad cursor is a 400 on query.cursor. */
 export function decodeCursor(cursor: string | undefined, arity: number): (string | number)[] | undefined {

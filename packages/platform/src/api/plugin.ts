@@ -68,7 +68,14 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
       api.setSerializerCompiler(serializerCompiler);
       api.setErrorHandler((err, req, reply) => sendProblem(req, reply, err));
       api.setNotFoundHandler((req, reply) =>
-        sendProblem(req, reply, new ApiError('not_found', { en: `no route ${req.method} ${req.url.split('?')[0]}`, zh: '接口不存在' })),
+        sendProblem(
+          req,
+          reply,
+          new ApiError('not_found', {
+            en: `no route ${req.method} ${req.url.split('?')[0]}`,
+            zh: '接口不存在',
+          }),
+        ),
       );
       api.addHook('onRoute', (route) => {
         const roles = route.config?.roles;

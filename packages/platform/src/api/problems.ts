@@ -54,7 +54,8 @@ export class ApiError extends Error {
   }
 }
 
-export const notFound = (what: Text = { en: 'No such resource', zh: '资源不存在' }) => new ApiError('not_found', what);
+export const notFound = (what: Text = { en: 'No such resource', zh: '资源不存在' }) =>
+  new ApiError('not_found', what);
 export const forbidden = (what?: Text) => new ApiError('forbidden', what);
 export const conflict = (what: Text) => new ApiError('conflict', what);
 export const invalid = (path: string, message: string) =>
@@ -78,7 +79,8 @@ export interface Problem {
 
 export function problemOf(err: ApiError, lang: Lang, instance?: string): Problem {
   const info = PROBLEM_CODES[err.code];
-  const detail = err.text === undefined ? undefined : typeof err.text === 'string' ? err.text : err.text[lang];
+  const detail =
+    err.text === undefined ? undefined : typeof err.text === 'string' ? err.text : err.text[lang];
   return {
     type: `urn:kaoqin:problem:${err.code}`,
     title: info[lang],

@@ -14,12 +14,18 @@ import type { Config } from '../config/schema.js';
 import type { Presence } from '../domain/presence.js';
 import type { Logger } from '../log.js';
 import type { Role } from '../store/api-types.js';
+import type { Audit } from './audit.js';
 import type { Accounts } from './auth/accounts.js';
 import type { Principal } from './auth/principal.js';
-import type { Audit } from './audit.js';
 import { ApiError } from './problems.js';
 
-export type ApiApp = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
+export type ApiApp = FastifyInstance<
+  Server,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
 
 /** Who may call a route: a list of roles, or 'public' (no login). */
 export type RouteRoles = readonly Role[] | 'public';
@@ -49,6 +55,11 @@ export interface ApiDeps {
   attendancePhotos: BlobStore;
   presence?: Presence;
   live?: LiveDevices;
+  /**
+   * Erases a person's clock-in photos from the attendance photo store (PIPL erasure);
+   * the attendance rows stay, without their photo. Wired by app.ts.
+   */
+  attendanceErasure?: { erasePerson(personId: string): Promise<{ photos: number }> };
   logger: Logger;
   now: () => number;
 }

@@ -58,7 +58,11 @@ export function accountRepo(db: Kysely<Database>): AccountRepo {
       return r && fromDb(r);
     },
     async byUsername(username) {
-      const r = await db.selectFrom('accounts').selectAll().where('username', '=', username).executeTakeFirst();
+      const r = await db
+        .selectFrom('accounts')
+        .selectAll()
+        .where('username', '=', username)
+        .executeTakeFirst();
       return r && fromDb(r);
     },
     async page(after, limit) {
@@ -96,7 +100,11 @@ export function sessionRepo(db: Kysely<Database>): SessionRepo {
         .execute();
     },
     async get(tokenHash) {
-      const r = await db.selectFrom('sessions').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+      const r = await db
+        .selectFrom('sessions')
+        .selectAll()
+        .where('token_hash', '=', tokenHash)
+        .executeTakeFirst();
       return (
         r && {
           tokenHash: r.token_hash,

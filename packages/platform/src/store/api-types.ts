@@ -99,7 +99,13 @@ export interface IdempotencyRepo {
   /** Claims the key for a request; false when a row exists already (read it with get). */
   claim(row: Pick<IdempotencyRow, 'accountId' | 'key' | 'requestHash' | 'createdAt'>): Promise<boolean>;
   get(accountId: string, key: string): Promise<IdempotencyRow | undefined>;
-  complete(accountId: string, key: string, status: number, headers: Record<string, string>, body: string): Promise<void>;
+  complete(
+    accountId: string,
+    key: string,
+    status: number,
+    headers: Record<string, string>,
+    body: string,
+  ): Promise<void>;
   /** Forgets a claim whose request failed before answering (a retry may run it again). */
   release(accountId: string, key: string): Promise<void>;
   purge(before: number): Promise<number>;

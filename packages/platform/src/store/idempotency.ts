@@ -49,7 +49,11 @@ export function idempotencyRepo(db: Kysely<Database>): IdempotencyRepo {
         .execute();
     },
     async release(accountId, key) {
-      await db.deleteFrom('idempotency_keys').where('account_id', '=', accountId).where('key', '=', key).execute();
+      await db
+        .deleteFrom('idempotency_keys')
+        .where('account_id', '=', accountId)
+        .where('key', '=', key)
+        .execute();
     },
     async purge(before) {
       const r = await db.deleteFrom('idempotency_keys').where('created_at', '<', before).executeTakeFirst();

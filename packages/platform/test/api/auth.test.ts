@@ -12,7 +12,10 @@ describe.each(BACKENDS)('auth ($name)', ({ pg }) => {
   afterAll(() => p.stop());
 
   it('logs in the first-start admin and answers who it is', async () => {
-    const r = await p.api.call('POST', '/api/v1/auth/login', { body: { username: 'admin', password: ADMIN_PASSWORD }, token: null });
+    const r = await p.api.call('POST', '/api/v1/auth/login', {
+      body: { username: 'admin', password: ADMIN_PASSWORD },
+      token: null,
+    });
     expect(r.status).toBe(200);
     expect(r.body.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(r.body.expiresAt).toMatch(/\+08:00$/);
@@ -33,19 +36,34 @@ describe.each(BACKENDS)('auth ($name)', ({ pg }) => {
   });
 
   it('locks an account after 5 failed logins for 15 minutes, even for the right password', async () => {
-    const created = await p.api.call('POST', '/api/v1/accounts', { body: { username: 'lockme', role: 'operator' } });
+    const created = await p.api.call('POST', '/api/v1/accounts', {
+      body: { username: 'lockme', role: 'operator' },
+    });
     expect(created.status).toBe(201);
     const pw = created.body.password as string;
     for (let i = 0; i < 5; i++) {
-      const r = await p.api.call('POST', '/api/v1/auth/login', { body: { username: 'lockme', password: 'wrong-password' }, token: null });
+      const r = await p.api.call('POST', '/api/v1/auth/login', {
+        body: { username: 'lockme', password: 'wrong-password' },
+        token: null,
+      });
       expect(r.status).toBe(401);
     }
-    const locked = await p.api.call('POST', '/api/v1/auth/login', { body: { username: 'lockme', password: pw }, token: null });
+    const locked = await p.api.call('POST', '/api/v1/auth/login', {
+      body: { username: 'lockme', password: pw },
+      token: null,
+    });
     expect(locked.status).toBe(429);
     expect(locked.body.code).toBe('rate_limited');
     expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(800);
     p.clock.advance(15 * 60_000 + 1);
-    expect((await p.api.call('POST', '/api/v1/auth/login', { body: { username: 'lockme', password: pw }, token: null })).status).toBe(200);
+    expect(
+      (
+        await p.api.call('POST', '/api/v1/auth/login', {
+          body: { username: 'lockme', password: pw },
+          token: null,
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('expires sessions', async () => {
@@ -57,7 +75,10 @@ describe.each(BACKENDS)('auth ($name)', ({ pg }) => {
   });
 
   it('answers in Chinese when asked', async () => {
-    const r = await p.api.call('GET', '/api/v1/auth/me', { token: null, headers: { 'accept-language': 'zh-CN,zh;q=0.9' } });
+    const r = await p.api.call('GET', '/api/v1/auth/me', {
+      token: null,
+      headers: { 'accept-language': 'zh-CN,zh;q=0.9' },
+    });
     expect(r.body.title).toBe('未登录或登录已过期');
   });
 

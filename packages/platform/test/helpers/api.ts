@@ -3,8 +3,7 @@
  * password (SQLite in a temp dir, or PostgreSQL in a fresh schema when `pg` is given),
  * and a small client that sends JSON and returns status, headers and parsed body.
  */
-import { PG_URL } from './pg.js';
-import { freshSchema, inSchema } from './pg.js';
+import { freshSchema, inSchema, PG_URL } from './pg.js';
 import { startTestPlatform, type TestPlatform } from './platform.js';
 
 export const ADMIN_PASSWORD = 'admin-password-for-tests';
@@ -22,7 +21,12 @@ export interface ApiClient {
   call<T = any>(
     method: string,
     path: string,
-    opts?: { body?: unknown; raw?: string | Uint8Array; token?: string | null; headers?: Record<string, string> },
+    opts?: {
+      body?: unknown;
+      raw?: string | Uint8Array;
+      token?: string | null;
+      headers?: Record<string, string>;
+    },
   ): Promise<ApiAnswer<T>>;
   login(username: string, password: string): Promise<string>;
   /** A client acting as another account. */
@@ -50,7 +54,10 @@ export function apiClient(base: string, token: string): ApiClient {
       return { status: res.status, headers: res.headers, body: parsed as any, text };
     },
     async login(username, password) {
-      const r = await client.call('POST', '/api/v1/auth/login', { body: { username, password }, token: null });
+      const r = await client.call('POST', '/api/v1/auth/login', {
+        body: { username, password },
+        token: null,
+      });
       if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${r.text}`);
       return r.body.token as string;
     },

@@ -55,11 +55,11 @@ export class Accounts {
 
   /** Creates an account; the password is generated when none is given and returned once. */
   async create(input: NewAccount): Promise<{ account: AccountRow; password: string }> {
-    if (!USERNAME.test(input.username))
-      throw invalid('body.username', '2–64 letters, digits or _ . @ -');
+    if (!USERNAME.test(input.username)) throw invalid('body.username', '2–64 letters, digits or _ . @ -');
     const password = input.password ?? generatePassword();
     checkPasswordStrength(password);
-    if (input.role === 'vendor' && !input.vendorId) throw invalid('body.vendorId', 'a vendor account needs a vendorId');
+    if (input.role === 'vendor' && !input.vendorId)
+      throw invalid('body.vendorId', 'a vendor account needs a vendorId');
     if (input.vendorId && !(await this.#store.vendors.byId(input.vendorId)))
       throw invalid('body.vendorId', 'no such vendor');
     for (const [i, siteId] of (input.siteIds ?? []).entries())
@@ -108,7 +108,10 @@ export class Accounts {
       const seconds = Math.ceil((account.lockedUntil - now) / 1000);
       throw new ApiError(
         'rate_limited',
-        { en: `account locked after ${MAX_FAILED_LOGINS} failed logins`, zh: `连续${MAX_FAILED_LOGINS}次登录失败，账号已锁定` },
+        {
+          en: `account locked after ${MAX_FAILED_LOGINS} failed logins`,
+          zh: `连续${MAX_FAILED_LOGINS}次登录失败，账号已锁定`,
+        },
         undefined,
         { 'retry-after': String(seconds) },
       );
@@ -116,7 +119,8 @@ export class Accounts {
     const v = await verifyPassword(password, account.passwordHash, this.#opts.passwordHashCost);
     if (!v.ok || account.disabled) {
       if (!v.ok) {
-        const failed = (account.lockedUntil !== null && account.lockedUntil <= now ? 0 : account.failedLogins) + 1;
+        const failed =
+          (account.lockedUntil !== null && account.lockedUntil <= now ? 0 : account.failedLogins) + 1;
         await this.#store.accounts.update(account.id, {
           failedLogins: failed,
           lockedUntil: failed >= MAX_FAILED_LOGINS ? now + LOCKOUT_MS : null,
@@ -131,7 +135,13 @@ export class Accounts {
     });
     const token = randomBytes(32).toString('base64url');
     const expiresAt = now + this.#opts.sessionTtlMs;
-    await this.#store.sessions.insert({ tokenHash: tokenHash(token), accountId: account.id, createdAt: now, expiresAt, ip });
+    await this.#store.sessions.insert({
+      tokenHash: tokenHash(token),
+      accountId: account.id,
+      createdAt: now,
+      expiresAt,
+      ip,
+    });
     return { token, expiresAt, account };
   }
 
@@ -161,7 +171,10 @@ export class Accounts {
     return this.#store.sessions.delete(sessionHash);
   }
 
-  async resetPassword(username: string, password?: string): Promise<{ account: AccountRow; password: string }> {
+  async resetPassword(
+    username: string,
+    password?: string,
+  ): Promise<{ account: AccountRow; password: string }> {
     const account = await this.#byName(username);
     const pw = password ?? generatePassword();
     checkPasswordStrength(pw);

@@ -1,21 +1,20 @@
 /** /api/v1/accounts: admins manage who may log in, with which role and scope. */
 import { z } from 'zod';
+import type { AccountRow } from '../../store/index.js';
 import { ROLES } from '../../store/index.js';
-import { pageOf, pageQuery } from '../pagination.js';
+import { decodeCursor, pageOf, pageQuery } from '../pagination.js';
 import { invalid } from '../problems.js';
 import { isoCst } from '../time.js';
 import { type ApiApp, type ApiDeps, principalOf, R } from '../types.js';
-import type { AccountRow } from '../../store/index.js';
-import { decodeCursor } from '../pagination.js';
 
 const USERNAME = z.string().min(2).max(64);
-const view = (a: AccountRow) => ({
+const view = (a: AccountRow, now = Date.now()) => ({
   username: a.username,
   role: a.role,
   siteIds: a.siteIds,
   vendorId: a.vendorId,
   disabled: a.disabled,
-  locked: a.lockedUntil !== null && a.lockedUntil > Date.now(),
+  locked: a.lockedUntil !== null && a.lockedUntil > now,
   createdAt: isoCst(a.createdAt),
   updatedAt: isoCst(a.updatedAt),
 });
@@ -24,10 +23,14 @@ export function accountRoutes(api: ApiApp, deps: ApiDeps): void {
   const tags = ['accounts'];
   api.get(
     '/accounts',
-    { config: { roles: R.admins }, schema: { tags, summary: 'List accounts', querystring: z.strictObject(pageQuery) } },
+    {
+      config: { roles: R.admins },
+      schema: { tags, summary: 'List accounts', querystring: z.strictObject(pageQuery) },
+    },
     async (req) => {
       const after = decodeCursor(req.query.cursor, 1)?.[0];
-      if (after !== undefined && typeof after !== 'string') throw invalid('query.cursor', 'not a cursor this list gave out');
+      if (after !== undefined && typeof after !== 'string')
+        throw invalid('query.cursor', 'not a cursor this list gave out');
       const rows = await deps.data.store.accounts.page(after, req.query.limit + 1);
       return pageOf(rows, req.query.limit, (a) => [a.username], view);
     },

@@ -4,9 +4,9 @@
  */
 import { z } from 'zod';
 import type { AccountRow } from '../../store/index.js';
+import { ApiError } from '../problems.js';
 import { isoCst } from '../time.js';
 import { type ApiApp, type ApiDeps, principalOf, R } from '../types.js';
-import { ApiError } from '../problems.js';
 
 export const accountView = (a: AccountRow) => ({
   username: a.username,

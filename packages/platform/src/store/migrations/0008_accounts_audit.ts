@@ -34,8 +34,18 @@ export const migration: Migration = {
       .addColumn('expires_at', 'bigint', (c) => c.notNull())
       .addColumn('ip', 'text')
       .execute();
-    await db.schema.createIndex('sessions_account_idx').ifNotExists().on('sessions').column('account_id').execute();
-    await db.schema.createIndex('sessions_expires_idx').ifNotExists().on('sessions').column('expires_at').execute();
+    await db.schema
+      .createIndex('sessions_account_idx')
+      .ifNotExists()
+      .on('sessions')
+      .column('account_id')
+      .execute();
+    await db.schema
+      .createIndex('sessions_expires_idx')
+      .ifNotExists()
+      .on('sessions')
+      .column('expires_at')
+      .execute();
 
     await db.schema
       .createTable('audit_log')
@@ -52,8 +62,18 @@ export const migration: Migration = {
       .addColumn('ip', 'text')
       .addColumn('detail', 'text')
       .execute();
-    await db.schema.createIndex('audit_log_resource_idx').ifNotExists().on('audit_log').columns(['resource', 'resource_id', 'id']).execute();
-    await db.schema.createIndex('audit_log_actor_idx').ifNotExists().on('audit_log').columns(['actor', 'id']).execute();
+    await db.schema
+      .createIndex('audit_log_resource_idx')
+      .ifNotExists()
+      .on('audit_log')
+      .columns(['resource', 'resource_id', 'id'])
+      .execute();
+    await db.schema
+      .createIndex('audit_log_actor_idx')
+      .ifNotExists()
+      .on('audit_log')
+      .columns(['actor', 'id'])
+      .execute();
 
     await db.schema
       .createTable('idempotency_keys')
