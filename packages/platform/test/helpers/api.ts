@@ -8,7 +8,10 @@ import { startTestPlatform, type TestPlatform } from './platform.js';
 
 export const ADMIN_PASSWORD = 'admin-password-for-tests';
 
-export interface ApiAnswer<T = any> {
+// biome-ignore lint/suspicious/noExplicitAny: tests read answers field by field and assert each
+export type Json = any;
+
+export interface ApiAnswer<T = Json> {
   status: number;
   headers: Headers;
   body: T;
@@ -18,7 +21,7 @@ export interface ApiAnswer<T = any> {
 export interface ApiClient {
   base: string;
   token: string;
-  call<T = any>(
+  call<T = Json>(
     method: string,
     path: string,
     opts?: {
@@ -51,7 +54,7 @@ export function apiClient(base: string, token: string): ApiClient {
       const text = await res.text();
       let parsed: unknown = text;
       if ((res.headers.get('content-type') ?? '').includes('json') && text) parsed = JSON.parse(text);
-      return { status: res.status, headers: res.headers, body: parsed as any, text };
+      return { status: res.status, headers: res.headers, body: parsed as T, text };
     },
     async login(username, password) {
       const r = await client.call('POST', '/api/v1/auth/login', {
