@@ -54,7 +54,7 @@ export function apiClient(base: string, token: string): ApiClient {
       const text = await res.text();
       let parsed: unknown = text;
       if ((res.headers.get('content-type') ?? '').includes('json') && text) parsed = JSON.parse(text);
-      return { status: res.status, headers: res.headers, body: parsed as T, text };
+      return { status: res.status, headers: res.headers, body: parsed as Json, text };
     },
     async login(username, password) {
       const r = await client.call('POST', '/api/v1/auth/login', {
