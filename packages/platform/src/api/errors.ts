@@ -18,28 +18,38 @@ const BY_STATUS: Record<number, ProblemCode> = {
   409: 'conflict',
   412: 'precondition_failed',
   413: 'payload_too_large',
+  414: 'uri_too_long',
   415: 'unsupported_media_type',
   422: 'unprocessable',
   429: 'rate_limited',
   503: 'unavailable',
 };
 
-/** Where in the request a validation error sits (Fastify's validationContext). */
-function fieldPath(context: string | undefined, instancePath: string, params: unknown): string {
-  const parts = [context ?? 'body', ...instancePath.split('/').filter(Boolean)];
-  // An unknown field is reported on its parent; name it.
-  const keys = (params as { issue?: { keys?: string[] } } | undefined)?.issue?.keys;
-  if (keys && keys.length > 0) parts.push(keys[0]!);
-  return parts.join('.');
+/** Where in the request a validation error sits (Fastify's validationContext), as body.a.b / query.limit. */
+function fieldPaths(
+  context: string | undefined,
+  instancePath: string,
+  keyword: string,
+  params: unknown,
+): string[] {
+  const where = context === 'querystring' ? 'query' : (context ?? 'body');
+  const base = [where, ...instancePath.split('/').filter(Boolean)].join('.');
+  // An unknown field is reported on its parent: name each one.
+  const keys = (params as { keys?: unknown } | undefined)?.keys;
+  if (keyword === 'unrecognized_keys' && Array.isArray(keys) && keys.length > 0)
+    return keys.map((k) => `${base}.${String(k)}`);
+  return [base];
 }
 
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (hasZodFastifySchemaValidationErrors(err)) {
-    const errors: FieldError[] = err.validation.map((v) => ({
-      path: fieldPath(err.validationContext, v.instancePath, v.params),
-      message: v.message ?? 'invalid',
-    }));
+    const errors: FieldError[] = err.validation.flatMap((v) =>
+      fieldPaths(err.validationContext, v.instancePath, v.keyword, v.params).map((path) => ({
+        path,
+        message: v.message ?? 'invalid',
+      })),
+    );
     return new ApiError('validation_failed', undefined, errors);
   }
   const fe = err as Partial<FastifyError>;

@@ -67,6 +67,8 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
       api.setValidatorCompiler(validatorCompiler);
       api.setSerializerCompiler(serializerCompiler);
       api.setErrorHandler((err, req, reply) => sendProblem(req, reply, err));
+      // JSON only (api.md): a text/plain body is a 415, not a string handed to validation.
+      api.removeContentTypeParser('text/plain');
       api.setNotFoundHandler((req, reply) =>
         sendProblem(
           req,

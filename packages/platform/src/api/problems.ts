@@ -22,6 +22,7 @@ export const PROBLEM_CODES = {
   conflict: { status: 409, en: 'Conflict', zh: '与现有数据冲突' },
   precondition_failed: { status: 412, en: 'Precondition failed', zh: '资源已被修改，请刷新后重试' },
   payload_too_large: { status: 413, en: 'Payload too large', zh: '请求体过大' },
+  uri_too_long: { status: 414, en: 'URI too long', zh: '请求地址过长' },
   unsupported_media_type: { status: 415, en: 'Unsupported media type', zh: '不支持的内容类型' },
   unprocessable: { status: 422, en: 'Unprocessable request', zh: '请求无法处理' },
   rate_limited: { status: 429, en: 'Too many requests', zh: '请求过于频繁' },

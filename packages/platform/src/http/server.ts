@@ -3,7 +3,8 @@
  * (POST /api/device, chapter 3), the management API and the console; for now it
  * answers health and status probes.
  */
-import Fastify, { LogController } from 'fastify';
+import Fastify, { type FastifyReply, LogController } from 'fastify';
+import { sendProblem } from '../api/errors.js';
 import type { Logger } from '../log.js';
 
 export interface StatusSource {
@@ -18,6 +19,14 @@ export function buildHttpServer(logger: Logger, source: StatusSource) {
     loggerInstance: logger.child({ part: 'http' }),
     bodyLimit: 4 * 1024 * 1024,
     logController: new LogController({ disableRequestLogging: true }),
+    // Refusals before routing (a bad URL, an over-long path segment) under /api/ are
+    // problem documents like every other management API answer.
+    frameworkErrors: (err, req, reply) => {
+      const r = reply as FastifyReply;
+      if (req.url.startsWith('/api/v1/')) return sendProblem(req, r, err);
+      const statusCode = err.statusCode ?? 400;
+      return r.code(statusCode).send({ statusCode, code: err.code, error: err.message });
+    },
   });
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/readyz', async (_req, reply) => {
