@@ -5,7 +5,6 @@
  * buffered, close the store.
  */
 import { join } from 'node:path';
-import { encodeAnswerFrame } from '@kaoqin/protocol';
 import { Accounts } from './api/auth/accounts.js';
 import { Audit } from './api/audit.js';
 import { IDEMPOTENCY_TTL_MS } from './api/idempotency.js';
@@ -29,6 +28,7 @@ import { createUrlSigner, type DownloadUrlSigner, deriveDownloadKey } from './do
 import type { ApiDeps, ApiRouteInfo } from './api/types.js';
 import type { GatewayContext } from './gateway/context.js';
 import { Gateway } from './gateway/gateway.js';
+import { taskPusher } from './gateway/push.js';
 import { deviceEndpoint } from './http/device/route.js';
 import { buildHttpServer } from './http/server.js';
 import type { Logger } from './log.js';
@@ -174,20 +174,15 @@ export async function startPlatform(
     now,
   };
   const gateway = new Gateway(ctx);
-  // D3: new task ids go to a connected device at once, shaped as a heartbeat answer.
-  data.engine.setPusher({
-    connected: (deviceId) => gateway.isConnected(deviceId),
-    push: (deviceId, taskids) =>
-      gateway.pushTo(
-        deviceId,
-        encodeAnswerFrame({
-          version: config.protocolVersion,
-          success: true,
-          apicode: 'C_HEARTBEAT',
-          response: JSON.stringify({ taskids }),
-        }),
-      ),
-  });
+  // D3: new task ids go to a connected device at once, shaped as a heartbeat answer (sealed per D12).
+  data.engine.setPusher(
+    taskPusher({
+      gateway,
+      vendors: data.vendors,
+      devices: data.devices,
+      protocolVersion: config.protocolVersion,
+    }),
+  );
   const taskApi = new TaskService(data.store, data.urls, data.reconciler);
   const http = buildHttpServer(logger, {
     ready: () => data.store.ping(),

@@ -10,6 +10,7 @@
 import type { Store, VendorRow } from '../store/types.js';
 import { newId, randomHex32 } from './ids.js';
 import type { SecretBox } from './secrets.js';
+import { parseVendorPublicKey } from './vendor-keys.js';
 
 export interface VendorCredentials {
   vendorId: string;
@@ -111,6 +112,22 @@ export class Vendors {
   async revoke(ref: string): Promise<VendorRow> {
     const row = await this.find(ref);
     const patch = { status: 'revoked' as const, updatedAt: this.#now() };
+    await this.#store.vendors.update(row.id, patch);
+    const updated = { ...row, ...patch };
+    this.#cache(updated);
+    return updated;
+  }
+
+  /**
+   * Registers (or, with null, removes) the vendor's RSA public key (D12), checked and
+   * kept as SPKI PEM (vendor-keys.ts; a bad key throws VendorKeyError). The cache is
+   * updated at once, so the next answer to any of the vendor's devices is sealed (or
+   * not); another process picks it up at its next refresh.
+   */
+  async setPublicKey(ref: string, pem: string | null): Promise<VendorRow> {
+    const publicKeyPem = pem === null ? null : parseVendorPublicKey(pem).pem;
+    const row = await this.find(ref);
+    const patch = { publicKeyPem, updatedAt: this.#now() };
     await this.#store.vendors.update(row.id, patch);
     const updated = { ...row, ...patch };
     this.#cache(updated);

@@ -1,4 +1,5 @@
 import type { ApiStore } from './api-types.js';
+import type { DeviceApiStore } from './device-api-types.js';
 import type { TaskStore } from './task-types.js';
 
 /**
@@ -123,6 +124,8 @@ export interface VendorRepo {
   byId(id: string): Promise<VendorRow | undefined>;
   byAccessId(accessId: string): Promise<VendorRow | undefined>;
   list(): Promise<VendorRow[]>;
+  /** Up to `limit` vendors with id > `after`, by id (the primary key: a keyset page). */
+  page(after: string | undefined, limit: number): Promise<VendorRow[]>;
   update(id: string, patch: Partial<Omit<VendorRow, 'id' | 'createdAt'>>): Promise<void>;
 }
 
@@ -164,7 +167,7 @@ export interface AttendanceRepo {
 }
 
 /** Chapter 3's repos (task-types.ts) are part of the one store. */
-export interface Store extends TaskStore, ApiStore {
+export interface Store extends TaskStore, ApiStore, DeviceApiStore {
   readonly dialect: 'sqlite' | 'postgres';
   readonly vendors: VendorRepo;
   readonly devices: DeviceRepo;

@@ -70,6 +70,12 @@ export function vendorRepo(db: Kysely<Database>): VendorRepo {
       const rows = await db.selectFrom('vendors').selectAll().orderBy('created_at').orderBy('id').execute();
       return rows.map(fromDb);
     },
+    async page(after, limit) {
+      let q = db.selectFrom('vendors').selectAll();
+      if (after !== undefined) q = q.where('id', '>', after);
+      const rows = await q.orderBy('id').limit(limit).execute();
+      return rows.map(fromDb);
+    },
     async update(id, patch) {
       const set = patchToDb(patch);
       if (Object.keys(set).length === 0) return;
