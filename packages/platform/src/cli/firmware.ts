@@ -1,6 +1,7 @@
 /** kaoqin firmware add|list|rollout: images a device downloads for T_UPDATE_DEVICE_VERSION (3.7). */
 import { openData } from '../app.js';
 import type { DeviceRow } from '../store/types.js';
+import { FirmwareError } from '../tasks/firmware.js';
 import { parse, requireString, strings, UsageError } from './args.js';
 import { iso, printJson, printTable } from './output.js';
 import { resolveDevice } from './task.js';
@@ -28,8 +29,8 @@ export async function firmwareCommand(argv: string[]): Promise<void> {
         try {
           fw = await data.firmware.add(file, requireString(p.values, 'version'));
         } catch (e) {
-          // fs errors name the syscall ("ENOENT: …, stat 'x'"); the operator wants the file and why.
-          const code = (e as NodeJS.ErrnoException).code;
+          // fs errors name the syscall ("ENOENT: …, open 'x'"); the operator wants the file and why.
+          const code = e instanceof FirmwareError ? undefined : (e as NodeJS.ErrnoException).code;
           throw code ? new Error(`cannot read ${file}: ${code}`) : e;
         }
         if (p.json) printJson({ ...fw, createdAt: iso(fw.createdAt) });

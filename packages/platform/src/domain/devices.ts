@@ -90,6 +90,21 @@ export class Devices {
   }
 
   /**
+   * Re-reads one device's operator-controlled fields after this process changed them
+   * (bound, unbound, direction): the gateway sees the change at once, not at the next
+   * refresh. A device not cached here is read when it next connects.
+   */
+  async reload(id: string): Promise<void> {
+    const cached = this.#byId.get(id);
+    if (!cached) return;
+    const row = await this.#store.devices.byId(id);
+    if (!row) return;
+    cached.disabled = row.disabled;
+    cached.siteId = row.siteId;
+    cached.direction = row.direction;
+  }
+
+  /**
    * Re-reads the operator-controlled fields (disabled, site, direction) of cached devices
    * changed since the last look, from any process. The window reaches back a little
    * further than the last look, for clocks that differ between processes.

@@ -1,5 +1,5 @@
 /** Devices (设备): one row per (vendor, serial number). */
-import { type Kysely, type Selectable, sql, type Updateable } from 'kysely';
+import { type Insertable, type Kysely, type Selectable, sql, type Updateable } from 'kysely';
 import type { Database, DevicesTable } from './schema-types.js';
 import type { DeviceRepo, DeviceRow } from './types.js';
 import { clampLimit, toBool01 } from './util.js';
@@ -9,7 +9,7 @@ type DevicePatch = Parameters<DeviceRepo['update']>[1];
 /** Devices per presence statement: 5 parameters each, well under either dialect's limit. */
 const SEEN_CHUNK = 1000;
 
-function fromDb(r: Selectable<DevicesTable>): DeviceRow {
+export function fromDb(r: Selectable<DevicesTable>): DeviceRow {
   return {
     id: r.id,
     vendorId: r.vendor_id,
@@ -27,7 +27,7 @@ function fromDb(r: Selectable<DevicesTable>): DeviceRow {
   };
 }
 
-function toDb(d: DeviceRow): DevicesTable {
+function toDb(d: DeviceRow): Insertable<DevicesTable> {
   return {
     id: d.id,
     vendor_id: d.vendorId,

@@ -17,6 +17,7 @@ export function firmwareRepo(db: Kysely<Database>, _caps: Capabilities): Firmwar
           sha256: f.sha256,
           file_name: f.fileName,
           created_at: f.createdAt,
+          vendor_id: f.vendorId,
         })
         .execute();
     },

@@ -11,6 +11,9 @@ import { deviceRepo } from './devices.js';
 import type { Backend, StoreLogger } from './dialect.js';
 import { eventRepo } from './events.js';
 import { idempotencyRepo } from './idempotency.js';
+import { deviceApiRepo } from './device-api.js';
+import { firmwareApiRepo } from './firmware-api.js';
+import { taskApiRepo } from './task-api.js';
 import { migrateToLatest } from './migrate.js';
 import { isPgUniqueViolation, openPostgres } from './postgres.js';
 import { isSqliteUniqueViolation, openSqlite } from './sqlite.js';
@@ -20,6 +23,8 @@ import { vendorRepo } from './vendors.js';
 
 export type * from './api-types.js';
 export { ROLES } from './api-types.js';
+export type * from './device-api-types.js';
+export { DEVICE_KINDS } from './device-api-types.js';
 export type { StoreLogger } from './dialect.js';
 export type * from './task-types.js';
 export { OPEN_TASK_STATES } from './task-types.js';
@@ -67,6 +72,9 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     sessions: sessionRepo(db),
     audit: auditRepo(db),
     idempotency: idempotencyRepo(db),
+    deviceApi: deviceApiRepo(db),
+    taskApi: taskApiRepo(db),
+    firmwareApi: firmwareApiRepo(db, caps),
     async ping() {
       await sql`select 1`.execute(db);
     },

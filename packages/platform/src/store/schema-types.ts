@@ -3,6 +3,8 @@
  * integers 0/1 and times are epoch-ms bigints on both dialects, so one row shape serves
  * SQLite and PostgreSQL; the repos map these rows to and from the contract's types.
  */
+import type { Generated } from 'kysely';
+import type { DeviceKind } from './device-api-types.js';
 import type { DeviceEventKind, Direction, VendorStatus } from './types.js';
 
 /** 0 = false, 1 = true: SQLite has no boolean type, and one encoding keeps the repos dialect-free. */
@@ -49,6 +51,8 @@ export interface DevicesTable {
   reported_person_count: number | null;
   reported_face_count: number | null;
   reported_at: number | null;
+  /** What the device is (migration 0011); 'face' unless set. */
+  kind: Generated<DeviceKind>;
 }
 
 export interface DeviceEventsTable {
@@ -140,6 +144,16 @@ export interface FirmwareTable {
   sha256: string;
   file_name: string;
   created_at: number;
+  /** The vendor whose devices it is for (migration 0011); null = platform-wide. */
+  vendor_id: string | null;
+}
+
+/** The latest rollout task of an image per device (migration 0011). */
+export interface FirmwareRolloutsTable {
+  firmware_id: string;
+  device_id: string;
+  task_id: string;
+  created_at: number;
 }
 
 export interface RosterUploadsTable {
@@ -220,6 +234,7 @@ export interface Database {
   task_items: TaskItemsTable;
   distribution: DistributionTable;
   firmware: FirmwareTable;
+  firmware_rollouts: FirmwareRolloutsTable;
   roster_uploads: RosterUploadsTable;
   roster_diffs: RosterDiffsTable;
   accounts: AccountsTable;

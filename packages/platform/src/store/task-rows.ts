@@ -78,6 +78,7 @@ export function firmware(r: Selectable<FirmwareTable>): FirmwareRow {
     sha256: r.sha256,
     fileName: r.file_name,
     createdAt: Number(r.created_at),
+    vendorId: r.vendor_id,
   };
 }
 

@@ -33,7 +33,9 @@ export type TaskState =
   | 'failed'
   | 'unsupported'
   | 'expired'
-  | 'superseded';
+  | 'superseded'
+  /** An operator withdrew it (the management API); the device gets 490_07 for it. */
+  | 'cancelled';
 
 export const OPEN_TASK_STATES: readonly TaskState[] = ['queued', 'offered', 'fetched'];
 
@@ -78,6 +80,8 @@ export interface FirmwareRow {
   sha256: string;
   fileName: string;
   createdAt: number;
+  /** The vendor whose devices it is for; null = platform-wide (an operator's upload). */
+  vendorId: string | null;
 }
 
 export interface RosterDiffRow {

@@ -171,8 +171,21 @@ export class TaskEngine {
 
   /** Clear, then send the site's whole roster: what a newly bound device (or a resync) needs. */
   async fullSync(deviceId: string, siteId: string): Promise<Enqueued> {
+    await this.clear(deviceId, 'superseded by a full sync');
+    const roster = await this.#store.persons.activeOfSite(siteId);
+    const sent = await this.enqueuePersons(deviceId, 'T_SEND_PERSON', roster);
+    this.#schedulePush(deviceId);
+    return sent;
+  }
+
+  /**
+   * T_CLEAR_DEVICE_PERSON (3.6): every person leaves the device (an unbound device must
+   * not keep a site's workers); open person tasks are superseded, since a clear makes
+   * them moot. Returns the clear task's id.
+   */
+  async clear(deviceId: string, reason = 'superseded by a clear'): Promise<string> {
     const now = this.#now();
-    await this.#store.tasks.supersede(deviceId, PERSON_TASKS, 'superseded by a full sync', now);
+    await this.#store.tasks.supersede(deviceId, PERSON_TASKS, reason, now);
     const clearId = this.#ids.next();
     const stale = (
       await this.#store.distribution.forDevice(deviceId, ['pending', 'on_device', 'failed', 'removing'])
@@ -190,10 +203,24 @@ export class TaskEngine {
       stale.map((personId) => this.#dist(personId, deviceId, 'removing', clearId, now)),
     );
     this.#open.add(deviceId);
-    const roster = await this.#store.persons.activeOfSite(siteId);
-    const sent = await this.enqueuePersons(deviceId, 'T_SEND_PERSON', roster);
     this.#schedulePush(deviceId);
-    return sent;
+    return clearId;
+  }
+
+  /**
+   * An operator withdraws an open task: it becomes `cancelled` (the device gets 490_07
+   * if it asks for it, as for any finished task) and the persons it carried are failed
+   * with the reason, as an expired task's are. False when it was already final.
+   */
+  async cancel(taskId: string, reason: string): Promise<boolean> {
+    const now = this.#now();
+    const t = await this.#store.tasks.get(taskId);
+    if (!t || !(await this.#store.tasks.finish(taskId, 'cancelled', reason, now))) return false;
+    const mine = await this.#store.distribution.forTask(t.deviceId, t.id);
+    await this.#store.distribution.upsert(
+      mine.map((d) => ({ ...d, state: 'failed', reason, updatedAt: now })),
+    );
+    return true;
   }
 
   /** A task with no persons: firmware (param {firmwareId}) or reconciliation (param {excludeFields}). */
