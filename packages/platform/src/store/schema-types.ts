@@ -27,6 +27,31 @@ export interface SitesTable {
   id: string;
   name: string;
   created_at: number;
+  /** Migration 0009: the site's own fields, its geofence (JSON text) and its version. */
+  address: string | null;
+  general_contractor: string | null;
+  lat: number | null;
+  lng: number | null;
+  geofence: string | null;
+  version: Generated<number>;
+  updated_at: Generated<number>;
+}
+
+export interface SiteSubcontractorsTable {
+  id: string;
+  site_id: string;
+  name: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SiteTeamsTable {
+  id: string;
+  site_id: string;
+  name: string;
+  subcontractor_id: string | null;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface DevicesTable {
@@ -226,6 +251,8 @@ export interface IdempotencyKeysTable {
 export interface Database {
   vendors: VendorsTable;
   sites: SitesTable;
+  site_subcontractors: SiteSubcontractorsTable;
+  site_teams: SiteTeamsTable;
   devices: DevicesTable;
   device_events: DeviceEventsTable;
   attendance: AttendanceTable;

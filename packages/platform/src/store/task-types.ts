@@ -2,12 +2,9 @@
  * The store's contract for chapter 3: sites and persons, the per-device task queue
  * (D11), the distribution state of every (person, device), firmware, reconciliation.
  */
+import type { SiteRepo } from './site-types.js';
 
-export interface SiteRow {
-  id: string;
-  name: string;
-  createdAt: number;
-}
+export type * from './site-types.js';
 
 export type PersonStatus = 'active' | 'removed';
 
@@ -92,12 +89,6 @@ export interface RosterDiffRow {
   kind: 'missing' | 'extra';
   foundAt: number;
   repairedBy: string | null;
-}
-
-export interface SiteRepo {
-  create(row: SiteRow): Promise<void>;
-  get(id: string): Promise<SiteRow | undefined>;
-  list(): Promise<SiteRow[]>;
 }
 
 export interface PersonRepo {

@@ -10,7 +10,7 @@ import { checkPhoto, type PhotoProblem } from '../blobs/photo.js';
 import type { BlobStore } from '../blobs/types.js';
 import { TimeIds } from '../domain/ids.js';
 import type { SecretBox } from '../domain/secrets.js';
-import type { PersonRow, SiteRow, Store } from '../store/index.js';
+import type { NewSite, PersonRow, Store } from '../store/index.js';
 import type { Enqueued, TaskEngine } from './engine.js';
 
 /** The ID-card fields of §1.1(1), phone, as sealed. */
@@ -69,7 +69,7 @@ export class Persons {
     this.#ids = new TimeIds(0, now);
   }
 
-  async createSite(name: string): Promise<SiteRow> {
+  async createSite(name: string): Promise<NewSite> {
     if (!name.trim()) throw new EnrolmentError('bad_input', 'a site needs a name');
     const row = { id: this.#ids.next(), name: name.trim(), createdAt: this.#now() };
     await this.#store.sites.create(row);
