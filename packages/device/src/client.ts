@@ -7,6 +7,7 @@
  * Every clock-in goes through the queue, online or not: clockIn() resolves once the
  * record is on disk, and the queue sends it when the link is up.
  */
+import { createPrivateKey } from 'node:crypto';
 import { join } from 'node:path';
 import { ATTENDANCE_TYPES, signInParam } from '@kaoqin/protocol';
 import { DeviceEventEmitter, type DeviceLog, safeLog } from './events.js';
@@ -194,6 +195,7 @@ export class DeviceClient implements TaskRunnerHost {
       try {
         this.#runner = factory(this, {
           ...this.#opts.tasks,
+          ...this.#taskHttp(),
           dataDir: this.#opts.dataDir,
           events: this.events,
           log: this.#log,
@@ -215,6 +217,17 @@ export class DeviceClient implements TaskRunnerHost {
     });
     session.start();
     if (this.#queue.depth > 0) this.events.emit('queueDepth', { depth: this.#queue.depth });
+  }
+
+  /**
+   * D12: the one `privateKeyPem` opens sealed answers on both transports, so the task
+   * runner's HTTP answers get it too unless `tasks.http.responsePrivateKey` says otherwise.
+   */
+  #taskHttp(): Pick<TaskRunnerOptions, 'http'> {
+    const http = this.#opts.tasks?.http;
+    const pem = this.#opts.privateKeyPem;
+    if (!pem || http?.responsePrivateKey !== undefined) return http ? { http } : {};
+    return { http: { ...http, responsePrivateKey: createPrivateKey(pem) } };
   }
 
   /**

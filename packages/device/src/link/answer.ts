@@ -36,10 +36,17 @@ export function readAnswer(
     }
   }
   let response = f.response === '' ? undefined : f.response;
-  if (response !== undefined && privateKey && response.includes('"alg"')) {
+  if (response?.includes('"alg"')) {
     try {
       const parsed: unknown = JSON.parse(response);
-      if (isEnvelope(parsed)) response = openResponse(privateKey, parsed);
+      if (isEnvelope(parsed)) {
+        if (privateKey) response = openResponse(privateKey, parsed);
+        // Without the key the answer cannot be read (no token, no task ids): say why.
+        else
+          log('error', 'the response is encrypted (D12) and no privateKeyPem is configured', {
+            apicode: f.apicode,
+          });
+      }
     } catch (err) {
       log('error', 'could not open an encrypted response', { error: (err as Error).message });
     }
