@@ -70,7 +70,7 @@ export async function processPayload(
       remoteAddress,
     });
     const text = result.response === undefined ? undefined : JSON.stringify(result.response);
-    const vendorKey = resolved.vendor?.publicKeyPem;
+    const vendorKey = resolved.vendor?.sealKey;
     const answer: AnswerInit = {
       version: req.version!,
       success: true,

@@ -36,7 +36,7 @@ export function taskPusher(deps: PushDeps): TaskPusher {
           version: deps.protocolVersion,
           success: true,
           apicode: 'C_HEARTBEAT',
-          response: vendor.publicKeyPem ? sealResponse(vendor.publicKeyPem, text) : text,
+          response: vendor.sealKey ? sealResponse(vendor.sealKey, text) : text,
         }),
       );
     },

@@ -15,6 +15,7 @@
  * - K9: failures use the apicode's formula with `success` false and no `response`; they
  *   are signed only once the token resolved to the device's secret, else carry no `sign`.
  */
+import type { KeyLike } from 'node:crypto';
 import {
   APICODE_SPECS,
   type Apicode,
@@ -66,12 +67,12 @@ export interface SuccessInit {
   response: object | undefined;
   secret: string;
   /** The vendor's RSA public key (D12), when it registered one. */
-  publicKeyPem: string | null | undefined;
+  sealKey: KeyLike | null | undefined;
 }
 
 export function successAnswer(init: SuccessInit): string {
   const text = init.response === undefined ? undefined : JSON.stringify(init.response);
-  const response = text !== undefined && init.publicKeyPem ? sealResponse(init.publicKeyPem, text) : text;
+  const response = text !== undefined && init.sealKey ? sealResponse(init.sealKey, text) : text;
   const taskid = answerTaskid(init.apicode, init.taskid);
   const sign = signAnswer(
     init.apicode,

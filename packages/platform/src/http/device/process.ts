@@ -87,7 +87,7 @@ export async function processDeviceBody(
       taskid: req.taskid,
       response: result.response,
       secret,
-      publicKeyPem: resolved.vendor?.publicKeyPem,
+      sealKey: resolved.vendor?.sealKey,
     });
   } catch (e) {
     const err = asProtocolError(e);
