@@ -74,7 +74,7 @@ export async function openData(
   const vendors = new Vendors(store, box);
   await vendors.refresh();
   const events = new DeviceEvents(store);
-  const devices = new Devices(store, events);
+  const devices = new Devices(store, events, now);
   const faces = await openLocalBlobStore(join(config.dataDir, 'faces'));
   const engine = new TaskEngine(
     store,

@@ -2,6 +2,7 @@
 import type { PlatformData } from '../app.js';
 import { openData } from '../app.js';
 import type { DeviceRow } from '../store/types.js';
+import { bindDevice } from '../tasks/device-ops.js';
 import type { Enqueued } from '../tasks/engine.js';
 import { parse, requireString, UsageError } from './args.js';
 import { iso, printJson, printTable } from './output.js';
@@ -55,7 +56,7 @@ export async function siteCommand(argv: string[]): Promise<void> {
       case 'bind-device': {
         const device = await resolveDevice(data, requireString(p.values, 'sn'));
         const siteId = requireString(p.values, 'site');
-        const sent = await data.persons.bindDevice(device.id, siteId);
+        const sent = await bindDevice(data, device.id, siteId);
         await report(data, device, siteId, sent, p.json, 'bound to');
         return;
       }

@@ -6,24 +6,15 @@ import type { PlatformData } from '../app.js';
 import { openData } from '../app.js';
 import type { Config } from '../config/schema.js';
 import type { DeviceRow } from '../store/types.js';
+import { deviceBySn, distributionSummary } from '../tasks/device-ops.js';
 import { optionalPositiveInt, parse, requireString, UsageError } from './args.js';
 import { iso, printJson, printTable } from './output.js';
 
 const USAGE = 'usage: kaoqin task list --sn SN [--limit N] [--json]';
 
-/**
- * The device an SN names. SNs are unique per vendor only (D5), so every vendor is asked
- * by (vendor, sn): exact, and not bounded by a list page as a scan of all devices would be.
- */
-export async function resolveDevice(data: PlatformData, sn: string): Promise<DeviceRow> {
-  const matches: DeviceRow[] = [];
-  for (const v of await data.vendors.list()) {
-    const d = await data.store.devices.byVendorSn(v.id, sn);
-    if (d) matches.push(d);
-  }
-  if (matches.length !== 1)
-    throw new Error(matches.length ? `sn ${sn} is used by several vendors` : `no device ${sn}`);
-  return matches[0]!;
+/** The device an SN names (SNs are unique per vendor only, D5: several vendors' is an error). */
+export function resolveDevice(data: PlatformData, sn: string): Promise<DeviceRow> {
+  return deviceBySn(data.store, sn);
 }
 
 export async function taskCommand(argv: string[]): Promise<void> {
@@ -71,26 +62,13 @@ export async function printDistribution(
   device: DeviceRow,
   json: boolean,
 ): Promise<void> {
-  const counts = await data.store.distribution.counts(device.id);
-  const fields = await data.store.deviceTasks.taskFields(device.id);
-  const diffs = await data.store.roster.openDiffs(device.id);
+  const found = await distributionSummary(data.store, config.deviceFaceCapacity, device);
+  const counts = found.states;
   const site = device.siteId ? await data.store.sites.get(device.siteId) : undefined;
   const summary = {
-    deviceId: device.id,
-    sn: device.sn,
-    siteId: device.siteId,
+    ...found,
     siteName: site?.name ?? null,
-    // The engine refuses persons beyond this (§3(11)); null in the row means the configured default.
-    faceCapacity: fields?.faceCapacity ?? config.deviceFaceCapacity,
-    expectedPersons: counts.pending + counts.on_device,
-    reportedPersonCount: fields?.reportedPersonCount ?? null,
-    reportedFaceCount: fields?.reportedFaceCount ?? null,
-    reportedAt: iso(fields?.reportedAt),
-    states: counts,
-    openDifferences: {
-      missing: diffs.filter((d) => d.kind === 'missing').length,
-      extra: diffs.filter((d) => d.kind === 'extra').length,
-    },
+    reportedAt: iso(found.reportedAt),
   };
   if (json) {
     printJson(summary);

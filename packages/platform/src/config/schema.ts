@@ -89,6 +89,12 @@ export const configSchema = z.object({
   sessionTtlMs: ms.default(12 * 60 * 60_000),
   /** scrypt cost of account passwords as log2(N) (api/auth/passwords.ts): 11 ≈ 4 ms a hash. */
   passwordHashCost: z.coerce.number().int().min(10).max(20).default(11),
+  /** Largest firmware image POST /api/v1/firmware takes (streamed to disk, never held in memory). */
+  maxFirmwareBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(256 * 1024 * 1024),
 });
 
 export type Config = Readonly<z.infer<typeof configSchema>>;

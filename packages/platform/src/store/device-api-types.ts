@@ -87,7 +87,8 @@ export interface TaskListRow extends TaskRow {
 }
 
 export interface TaskPageQuery extends DeviceScope {
-  deviceId?: string;
+  /** Tasks of these devices (an sn may name one per vendor). */
+  deviceIds?: readonly string[];
   /** Tasks of the devices bound to this site now. */
   siteId?: string;
   apicode?: string;

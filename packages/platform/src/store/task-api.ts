@@ -24,7 +24,10 @@ export function taskApiRepo(db: Kysely<Database>): TaskApiRepo {
       let s = base();
       const scoped = scopeCondition(q);
       if (scoped) s = s.where(scoped);
-      if (q.deviceId !== undefined) s = s.where('tasks.device_id', '=', q.deviceId);
+      if (q.deviceIds !== undefined) {
+        if (q.deviceIds.length === 0) return [];
+        s = s.where('tasks.device_id', 'in', [...q.deviceIds]);
+      }
       if (q.siteId !== undefined) s = s.where('devices.site_id', '=', q.siteId);
       if (q.apicode !== undefined) s = s.where('tasks.apicode', '=', q.apicode);
       if (q.state !== undefined) s = s.where('tasks.state', '=', q.state);
