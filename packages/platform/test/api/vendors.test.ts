@@ -109,6 +109,10 @@ describe.each(BACKENDS)('vendors API ($name)', ({ pg }) => {
     expect(extra.status).toBe(400);
     expect(extra.body.errors.map((e: Json) => e.path)).toContain('body.accessSecret');
     expect((await p.api.call('GET', '/api/v1/vendors/no-such-vendor')).status).toBe(404);
+    // A NUL byte never reaches the store (PostgreSQL refuses it in text): 400, not 500.
+    const nul = await p.api.call('POST', '/api/v1/vendors', { body: { name: 'a\u0000b' } });
+    expect(nul.body.errors[0].path).toBe('body.name');
+    expect((await p.api.call('GET', '/api/v1/vendors/a%00b')).status).toBe(400);
   });
 
   it('scopes by role: operators write, auditors read, site managers are refused, a vendor sees itself', async () => {

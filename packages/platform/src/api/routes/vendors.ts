@@ -50,7 +50,9 @@ const credentialsView = (row: VendorRow, creds: VendorCredentials, withKey: bool
 export function vendorRoutes(api: ApiApp, deps: ApiDeps): void {
   const tags = ['vendors'];
   const { store } = deps.data;
-  const byId = { params: z.strictObject({ vendorId: z.string().min(1).max(64) }) };
+  // Ids are the platform's own (UUIDs): anything else cannot name a vendor, and a NUL
+  // byte would reach PostgreSQL, which refuses it in text.
+  const byId = { params: z.strictObject({ vendorId: z.string().regex(/^[0-9A-Za-z-]{1,64}$/) }) };
 
   /** The vendor if the caller may see it; 404 otherwise (existence is not disclosed). */
   async function visible(req: Parameters<typeof principalOf>[0], vendorId: string): Promise<VendorRow> {
@@ -89,7 +91,14 @@ export function vendorRoutes(api: ApiApp, deps: ApiDeps): void {
       schema: {
         tags,
         summary: 'Create a vendor; its accessKey and accessSecret are in this answer only',
-        body: z.strictObject({ name: z.string().trim().min(1).max(128) }),
+        body: z.strictObject({
+          name: z
+            .string()
+            .trim()
+            .min(1)
+            .max(128)
+            .regex(/^\P{Cc}*$/u, 'no control characters'),
+        }),
       },
     },
     async (req, reply) => {
