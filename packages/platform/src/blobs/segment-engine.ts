@@ -1,33 +1,34 @@
-/** The segment store's single writer and its index: appends, seals, recovers, reads (see segments.ts). */
+/**
+ * The segment store's single writer and its index: appends, seals, reads, and removals
+ * by compaction (see segments.ts). Opening is in segment-open.ts, compaction in
+ * segment-compact.ts, the index in segment-index.ts.
+ */
 import { createHash } from 'node:crypto';
-import { type FileHandle, open, readdir, readFile, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { Compactor } from './segment-compact.js';
 import {
   decodeHeader,
-  decodeSidecar,
   type Entry,
   EXT,
   encodeHeader,
   HEADER_BYTES,
   MAX_PAYLOAD_BYTES,
-  parseSegmentName,
   segmentName,
-  sidecarName,
 } from './segment-format.js';
-import { fsyncDir, isNotFound, unlinkIfThere, writeSidecar, writevAt } from './segment-io.js';
-import { KEY, TEMP_SUFFIX } from './segment-limits.js';
+import { SegmentIndex } from './segment-index.js';
+import { fsyncDir, unlinkIfThere, writeSidecar, writevAt } from './segment-io.js';
+import { KEY } from './segment-limits.js';
+import { type Active, loadSealed, recoverActive, segmentsIn } from './segment-open.js';
 import { ReadHandles } from './segment-reads.js';
-import { type Damage, type ScanResult, scanSegment } from './segment-scan.js';
-import type { Item, SegmentStoreLogger } from './segments.js';
+import type { CompactionStep, Item, RemoveResult, SegmentStoreLogger } from './segment-types.js';
 
-interface Active {
-  seg: number;
-  fh: FileHandle;
-  /** Length of the acknowledged records: where the next write goes. */
-  size: number;
-  /** Its records in log order, for its sidecar. */
-  entries: Entry[];
+export interface EngineOptions {
+  segmentBytes: number;
+  maxOpenSegments: number;
+  logger: SegmentStoreLogger;
+  faults?: (step: CompactionStep, seg: number) => void | Promise<void>;
 }
 
 interface Pending {
@@ -50,44 +51,41 @@ export class Engine {
   readonly #segmentBytes: number;
   readonly #logger: SegmentStoreLogger;
   readonly #reads: ReadHandles;
-  readonly #index = new Map<string, Entry>();
+  readonly #index = new SegmentIndex();
+  readonly #compactor: Compactor;
   /** Keys queued or being written, to the promise of their batch. */
   readonly #inflight = new Map<string, Promise<void>>();
-  /** One string per ext, shared by every entry that has it. */
-  readonly #exts = new Map<string, string>();
   #active: Active | undefined;
   #nextSeg = 1;
   /** The batch the next append takes; puts join it until then. */
   #queued: Batch | undefined;
+  /** Work that must not overlap an append (sealing for a removal), run by the writer before the next append. */
+  #ops: (() => Promise<void>)[] = [];
   #writer: Promise<void> | undefined;
   #closed = false;
 
-  private constructor(
-    dir: string,
-    segmentBytes: number,
-    maxOpenSegments: number,
-    logger: SegmentStoreLogger,
-  ) {
+  private constructor(dir: string, opts: EngineOptions) {
     this.#dir = dir;
-    this.#segmentBytes = segmentBytes;
-    this.#logger = logger;
-    this.#reads = new ReadHandles(dir, maxOpenSegments);
+    this.#segmentBytes = opts.segmentBytes;
+    this.#logger = opts.logger;
+    this.#reads = new ReadHandles(dir, opts.maxOpenSegments);
+    this.#compactor = new Compactor({
+      dir,
+      index: this.#index,
+      reads: this.#reads,
+      logger: opts.logger,
+      sealHolding: (keys) => this.#exclusive(() => this.#sealHolding(keys)),
+      ...(opts.faults ? { faults: opts.faults } : {}),
+    });
   }
 
-  static async open(
-    dir: string,
-    segmentBytes: number,
-    maxOpenSegments: number,
-    logger: SegmentStoreLogger,
-  ): Promise<Engine> {
-    const engine = new Engine(dir, segmentBytes, maxOpenSegments, logger);
-    const names = await readdir(dir);
-    for (const name of names) if (name.endsWith(TEMP_SUFFIX)) await unlinkIfThere(join(dir, name));
-    const segs = names.flatMap((n) => parseSegmentName(n) ?? []).sort((a, b) => a - b);
+  static async open(dir: string, opts: EngineOptions): Promise<Engine> {
+    const engine = new Engine(dir, opts);
+    const segs = await segmentsIn(dir);
     const last = segs.pop();
-    for (const seg of segs) await engine.#loadSealed(seg);
+    for (const seg of segs) await loadSealed(dir, seg, engine.#index, opts.logger);
     if (last !== undefined) {
-      await engine.#recoverActive(last);
+      engine.#active = await recoverActive(dir, last, engine.#index, opts.logger);
       engine.#nextSeg = last + 1;
     }
     return engine;
@@ -106,7 +104,8 @@ export class Engine {
     // Nothing here awaits, so two puts of the same bytes cannot both miss the maps.
     const waits = new Set<Promise<void>>();
     for (const [i, key] of keys.entries()) {
-      if (this.#index.has(key)) continue;
+      // A key being removed is written afresh: the copy it has is about to go.
+      if (this.#index.has(key) && !this.#index.removing.has(key)) continue;
       const pending = this.#inflight.get(key);
       if (pending) {
         waits.add(pending);
@@ -125,31 +124,48 @@ export class Engine {
   async get(key: string): Promise<Uint8Array | undefined> {
     this.#checkOpen();
     if (!KEY.test(key)) return undefined;
-    const e = this.#index.get(key);
-    if (!e) return undefined;
-    const header = Buffer.allocUnsafe(HEADER_BYTES);
-    // Its own memory, not a slice of Buffer's shared pool: the caller keeps it.
-    const payload = Buffer.allocUnsafeSlow(e.len);
-    const { bytesRead } = await this.#reads.use(e.seg, (fh) =>
-      fh.readv(e.len > 0 ? [header, payload] : [header], e.off),
-    );
-    let problem: string | undefined;
-    const h = bytesRead === HEADER_BYTES + e.len ? decodeHeader(header) : 'short read';
-    if (typeof h === 'string') problem = h;
-    else if (h.key !== key || h.len !== e.len) problem = 'record does not match the index';
-    else if (crc32(payload) !== h.crc) problem = 'payload checksum mismatch';
-    if (problem === undefined) return payload;
-    this.#logger.warn(
-      { key, segment: segmentName(e.seg), offset: e.off, problem },
-      'blob failed its integrity check: not served, and forgotten until stored again',
-    );
-    if (this.#index.get(key) === e) this.#index.delete(key);
-    return undefined;
+    for (;;) {
+      const e = this.#index.get(key);
+      if (!e) return undefined;
+      const swap = this.#index.swapOf(e.seg);
+      if (swap) {
+        // The segment is being replaced by its compacted copy: read where it says after.
+        await swap;
+        continue;
+      }
+      const gen = this.#index.generation(e.seg);
+      const header = Buffer.allocUnsafe(HEADER_BYTES);
+      // Its own memory, not a slice of Buffer's shared pool: the caller keeps it.
+      const payload = Buffer.allocUnsafeSlow(e.len);
+      const { bytesRead } = await this.#reads.use(e.seg, (fh) =>
+        fh.readv(e.len > 0 ? [header, payload] : [header], e.off),
+      );
+      let problem: string | undefined;
+      const h = bytesRead === HEADER_BYTES + e.len ? decodeHeader(header) : 'short read';
+      if (typeof h === 'string') problem = h;
+      else if (h.key !== key || h.len !== e.len) problem = 'record does not match the index';
+      else if (crc32(payload) !== h.crc) problem = 'payload checksum mismatch';
+      if (problem === undefined) return payload;
+      // A compaction swapped the file under this read, or the key was stored again: read again.
+      if (this.#index.generation(e.seg) !== gen || this.#index.get(key) !== e) continue;
+      this.#logger.warn(
+        { key, segment: segmentName(e.seg), offset: e.off, problem },
+        'blob failed its integrity check: not served, and forgotten until stored again',
+      );
+      this.#index.forget(e);
+      return undefined;
+    }
   }
 
   has(key: string): boolean {
     this.#checkOpen();
     return KEY.test(key) && this.#index.has(key);
+  }
+
+  /** Removes every copy of the keys from the log, by compaction (segment-compact.ts). */
+  async remove(keys: readonly string[]): Promise<RemoveResult> {
+    this.#checkOpen();
+    return this.#compactor.remove(keys);
   }
 
   /** Resolves once no append is queued or running. */
@@ -159,6 +175,7 @@ export class Engine {
 
   async close(): Promise<void> {
     this.#closed = true;
+    await this.#compactor.idle();
     await this.idle();
     const active = this.#active;
     this.#active = undefined;
@@ -194,8 +211,12 @@ export class Engine {
         // Yield a turn first, so that every put made meanwhile (callers whose last put
         // just resolved, among them) joins this append rather than the one after.
         await new Promise<void>((r) => setImmediate(r));
+        for (const op of this.#ops.splice(0)) await op();
         const batch = this.#queued;
-        if (!batch) return;
+        if (!batch) {
+          if (this.#ops.length > 0) continue;
+          return;
+        }
         this.#queued = undefined;
         try {
           await this.#append(batch.items);
@@ -261,9 +282,9 @@ export class Engine {
     }
     let off = start;
     for (const { key, ext, bytes } of group) {
-      const entry: Entry = { key, seg: active.seg, off, len: bytes.byteLength, ext: this.#intern(ext) };
+      const entry: Entry = { key, seg: active.seg, off, len: bytes.byteLength, ext: this.#index.intern(ext) };
       active.entries.push(entry);
-      this.#index.set(key, entry);
+      this.#index.add([entry]);
       off += HEADER_BYTES + bytes.byteLength;
     }
     active.size = off;
@@ -297,93 +318,18 @@ export class Engine {
     return { seg, fh, size: 0, entries: [] };
   }
 
-  /** Indexes a sealed segment from its sidecar, or by reading it when the sidecar will not do. */
-  async #loadSealed(seg: number): Promise<void> {
-    const path = join(this.#dir, segmentName(seg));
-    const { size } = await stat(path);
-    let why: string;
-    try {
-      const entries = decodeSidecar(await readFile(join(this.#dir, sidecarName(seg))), seg, size);
-      if (typeof entries !== 'string') {
-        this.#add(entries);
-        return;
-      }
-      why = entries;
-    } catch (e) {
-      why = isNotFound(e) ? 'no sidecar' : String(e);
-    }
-    this.#logger.warn({ segment: segmentName(seg), why }, 'reading a sealed segment to rebuild its sidecar');
-    const fh = await open(path, 'r');
-    let scan: ScanResult;
-    try {
-      scan = await scanSegment(fh, seg, size);
-    } finally {
-      await fh.close();
-    }
-    // A sealed segment was fsync'd whole before the next was made, so damage here is rot,
-    // not a torn write: say so, and keep the file as it is.
-    this.#reportDamage(seg, scan.damaged);
-    this.#add(scan.entries);
-    await writeSidecar(this.#dir, seg, size, scan.entries);
-    await fsyncDir(this.#dir);
+  /** Runs fn on the writer, between appends; resolves with its result. */
+  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#ops.push(() => fn().then(resolve, reject));
+      this.#writer ??= this.#drain();
+    });
   }
 
-  /** Makes the highest segment the active one, cutting off a torn tail. */
-  async #recoverActive(seg: number): Promise<void> {
-    const fh = await open(join(this.#dir, segmentName(seg)), 'r+');
-    try {
-      const { size } = await fh.stat();
-      const scan = await scanSegment(fh, seg, size);
-      this.#reportDamage(
-        seg,
-        scan.damaged.filter((d) => d.offset < scan.end),
-      );
-      if (scan.end < size) {
-        // Writes that were never acknowledged: their fsync did not return before the end.
-        this.#logger.warn(
-          {
-            segment: segmentName(seg),
-            offset: scan.end,
-            bytes: size - scan.end,
-            problem: scan.damaged.at(-1)?.problem,
-          },
-          'cutting an unacknowledged tail off the active segment',
-        );
-        await fh.truncate(scan.end);
-        await fh.sync();
-      }
-      this.#add(scan.entries);
-      this.#active = { seg, fh, size: scan.end, entries: scan.entries };
-    } catch (e) {
-      await fh.close().catch(() => {});
-      throw e;
-    }
-  }
-
-  /** Damaged ranges between good records: what they held is lost, what follows is kept. */
-  #reportDamage(seg: number, damaged: Damage[]): void {
-    for (const { offset, bytes, problem } of damaged) {
-      this.#logger.warn(
-        { segment: segmentName(seg), offset, bytes, problem },
-        'damaged records in a segment: skipped, the records after them are kept',
-      );
-    }
-  }
-
-  /** Into the index, in log order: a later copy of a key wins over an earlier one. */
-  #add(entries: Entry[]): void {
-    for (const e of entries) {
-      e.ext = this.#intern(e.ext);
-      this.#index.set(e.key, e);
-    }
-  }
-
-  #intern(ext: string): string {
-    let s = this.#exts.get(ext);
-    if (s === undefined) {
-      s = ext;
-      this.#exts.set(ext, s);
-    }
-    return s;
+  /** Seals the active segment if it holds a copy of any of the keys (compaction reads only sealed ones). */
+  async #sealHolding(keys: ReadonlySet<string>): Promise<number | undefined> {
+    const active = this.#active;
+    if (active?.entries.some((e) => keys.has(e.key))) await this.#roll();
+    return this.#active?.seg;
   }
 }

@@ -49,6 +49,20 @@ export class ReadHandles {
     }
   }
 
+  /**
+   * Forgets the open file of a segment about to be replaced or removed (compaction), so
+   * the next read opens the file then under its name. A read already under way keeps the
+   * handle it has (closed when it is done): it reads the old file, or, if its open raced
+   * the swap, the new one, which the engine notices and reads again.
+   */
+  retire(seg: number): void {
+    const slot = this.#slots.get(seg);
+    if (!slot) return;
+    this.#slots.delete(seg);
+    slot.evicted = true;
+    if (slot.users === 0) this.#close(slot);
+  }
+
   async closeAll(): Promise<void> {
     for (const slot of this.#slots.values()) {
       slot.evicted = true;

@@ -53,22 +53,25 @@
  * One process owns a root: a second process appending to the same segment, or
  * truncating what it takes for a torn tail, would corrupt it. Nothing enforces this.
  *
- * Known limit: records are never removed. Deleting a photo (PIPL retention) needs
- * compaction: copying a segment's live records into a new segment, rewriting the
- * sidecar and dropping the old file. It is not built yet.
+ * Removal (PIPL erasure, photo retention): remove(keys) rewrites every sealed segment
+ * holding a copy of a key without it, crash-safe at every step, while reads go on
+ * (segment-compact.ts). It costs a copy of each segment touched, so callers batch keys.
  */
 import { realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Engine } from './segment-engine.js';
 import { mkdirDurable } from './segment-io.js';
 import { DEFAULT_OPEN_SEGMENTS, DEFAULT_SEGMENT_BYTES } from './segment-limits.js';
-import type { BlobStore } from './types.js';
+import type { CompactionStep, Item, RemoveResult, SegmentStoreLogger } from './segment-types.js';
+import type { ErasableBlobStore } from './types.js';
 
+export type { CompactionStep, RemoveResult, SegmentStoreLogger };
 export { DEFAULT_SEGMENT_BYTES };
 
-/** Where the store reports damage it found and worked around. pino's Logger fits. */
-export interface SegmentStoreLogger {
-  warn(obj: object, msg?: string): void;
+/** The segment log: a blob store whose blobs can also be removed, many at once. */
+export interface SegmentBlobStore extends ErasableBlobStore {
+  /** Removes every copy of these keys from the log (compaction); resolves once that is durable. */
+  remove(keys: readonly string[]): Promise<RemoveResult>;
 }
 
 export interface SegmentBlobStoreOptions {
@@ -78,6 +81,8 @@ export interface SegmentBlobStoreOptions {
   maxOpenSegments?: number;
   /** Receives warnings about damaged records; default process.emitWarning. */
   logger?: SegmentStoreLogger;
+  /** Test seam: called at each step of a compaction (segment-types.ts); a throw fails it there. */
+  compactionFaults?: (step: CompactionStep, seg: number) => void | Promise<void>;
 }
 
 const warningLogger: SegmentStoreLogger = {
@@ -99,7 +104,7 @@ const openEngines = new Map<string, Shared>();
 export async function openSegmentBlobStore(
   root: string,
   opts: SegmentBlobStoreOptions = {},
-): Promise<BlobStore> {
+): Promise<SegmentBlobStore> {
   const segmentBytes = opts.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
   if (!Number.isSafeInteger(segmentBytes) || segmentBytes < 1) {
     throw new RangeError(`segmentBytes must be a positive integer, got ${segmentBytes}`);
@@ -121,29 +126,32 @@ export async function openSegmentBlobStore(
     }
     shared.refs++;
     try {
-      return new SegmentBlobStore(await shared.engine, shared, id);
+      return new SegmentStore(await shared.engine, shared, id);
     } catch (e) {
       shared.refs--;
       throw e;
     }
   }
   const shared: Shared = {
-    engine: Engine.open(id, segmentBytes, maxOpenSegments, opts.logger ?? warningLogger),
+    engine: Engine.open(id, {
+      segmentBytes,
+      maxOpenSegments,
+      logger: opts.logger ?? warningLogger,
+      ...(opts.compactionFaults ? { faults: opts.compactionFaults } : {}),
+    }),
     refs: 1,
   };
   openEngines.set(id, shared);
   try {
-    return new SegmentBlobStore(await shared.engine, shared, id);
+    return new SegmentStore(await shared.engine, shared, id);
   } catch (e) {
     if (openEngines.get(id) === shared) openEngines.delete(id);
     throw e;
   }
 }
 
-export type Item = { bytes: Uint8Array; ext: string };
-
 /** One opening of a root; several share the root's engine. */
-class SegmentBlobStore implements BlobStore {
+class SegmentStore implements SegmentBlobStore {
   readonly #engine: Engine;
   readonly #shared: Shared;
   readonly #id: string;
@@ -173,6 +181,15 @@ class SegmentBlobStore implements BlobStore {
   async has(key: string): Promise<boolean> {
     this.#checkOpen();
     return this.#engine.has(key);
+  }
+
+  async remove(keys: readonly string[]): Promise<RemoveResult> {
+    this.#checkOpen();
+    return this.#engine.remove(keys);
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return (await this.remove([key])).removed > 0;
   }
 
   async close(): Promise<void> {
