@@ -171,7 +171,7 @@ export class TaskEngine {
 
   /** Clear, then send the site's whole roster: what a newly bound device (or a resync) needs. */
   async fullSync(deviceId: string, siteId: string): Promise<Enqueued> {
-    await this.clear(deviceId, 'superseded by a full sync');
+    await this.#clear(deviceId, 'superseded by a full sync');
     const roster = await this.#store.persons.activeOfSite(siteId);
     const sent = await this.enqueuePersons(deviceId, 'T_SEND_PERSON', roster);
     this.#schedulePush(deviceId);
@@ -184,6 +184,13 @@ export class TaskEngine {
    * them moot. Returns the clear task's id.
    */
   async clear(deviceId: string, reason = 'superseded by a clear'): Promise<string> {
+    const id = await this.#clear(deviceId, reason);
+    this.#schedulePush(deviceId);
+    return id;
+  }
+
+  /** The clear without its push: a full sync pushes once, the clear and the send together. */
+  async #clear(deviceId: string, reason: string): Promise<string> {
     const now = this.#now();
     await this.#store.tasks.supersede(deviceId, PERSON_TASKS, reason, now);
     const clearId = this.#ids.next();
@@ -203,7 +210,6 @@ export class TaskEngine {
       stale.map((personId) => this.#dist(personId, deviceId, 'removing', clearId, now)),
     );
     this.#open.add(deviceId);
-    this.#schedulePush(deviceId);
     return clearId;
   }
 

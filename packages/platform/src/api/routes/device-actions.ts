@@ -146,7 +146,7 @@ export function deviceActionRoutes(api: ApiApp, deps: ApiDeps): void {
               .optional()
               .describe('fields the device leaves out, comma-separated; default img (photos are megabytes)'),
           })
-          .optional(),
+          .nullish(),
       },
     },
     async (req) => {

@@ -128,7 +128,8 @@ export function taskRoutes(api: ApiApp, deps: ApiDeps): void {
         summary:
           'Cancel an open task: the device is answered 490_07 for it; its persons fail with the reason',
         ...byId,
-        body: z.strictObject({ reason: plainText(200).optional() }).optional(),
+        // No body at all arrives as null.
+        body: z.strictObject({ reason: plainText(200).optional() }).nullish(),
       },
     },
     async (req) => {
