@@ -101,8 +101,12 @@ export interface SiteRepo {
    * the stored version is still that one ('stale' otherwise).
    */
   update(id: string, patch: SitePatch, now: number, ifVersion?: number): Promise<SiteRow | WriteRefusal>;
-  /** Deletes the site with its teams and sub-contractors; with `ifVersion` as update. */
-  delete(id: string, ifVersion?: number): Promise<true | WriteRefusal>;
+  /**
+   * Deletes the site with its teams and sub-contractors; with `ifVersion` as update.
+   * 'in_use' when another table still refers to the site by foreign key (persons'
+   * assignments, ended ones included): nothing is deleted then.
+   */
+  delete(id: string, ifVersion?: number): Promise<true | WriteRefusal | 'in_use'>;
   teams: TeamRepo;
   subcontractors: SubcontractorRepo;
 }

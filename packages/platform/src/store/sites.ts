@@ -36,6 +36,12 @@ function patchToDb(p: SitePatch): Updateable<SitesTable> {
   return set;
 }
 
+/** A row elsewhere still refers to the one being deleted (SQLite's code, PostgreSQL's SQLSTATE). */
+function isForeignKeyViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === '23503';
+}
+
 export function siteRepo(db: Kysely<Database>, _caps: Capabilities): SiteRepo {
   const byId = async (id: string) => {
     const r = await db.selectFrom('sites').selectAll().where('id', '=', id).executeTakeFirst();
@@ -90,15 +96,24 @@ export function siteRepo(db: Kysely<Database>, _caps: Capabilities): SiteRepo {
     async delete(id, ifVersion) {
       // Teams before sub-contractors (a team may name one); the site's foreign keys would
       // cascade, but deleting in order says so and does not depend on the pragma.
-      return db.transaction().execute(async (trx) => {
-        const site = await trx.selectFrom('sites').select('version').where('id', '=', id).executeTakeFirst();
-        if (!site) return 'not_found' as const;
-        if (ifVersion !== undefined && Number(site.version) !== ifVersion) return 'stale' as const;
-        await trx.deleteFrom('site_teams').where('site_id', '=', id).execute();
-        await trx.deleteFrom('site_subcontractors').where('site_id', '=', id).execute();
-        await trx.deleteFrom('sites').where('id', '=', id).execute();
-        return true as const;
-      });
+      try {
+        return await db.transaction().execute(async (trx) => {
+          const site = await trx
+            .selectFrom('sites')
+            .select('version')
+            .where('id', '=', id)
+            .executeTakeFirst();
+          if (!site) return 'not_found' as const;
+          if (ifVersion !== undefined && Number(site.version) !== ifVersion) return 'stale' as const;
+          await trx.deleteFrom('site_teams').where('site_id', '=', id).execute();
+          await trx.deleteFrom('site_subcontractors').where('site_id', '=', id).execute();
+          await trx.deleteFrom('sites').where('id', '=', id).execute();
+          return true as const;
+        });
+      } catch (err) {
+        if (isForeignKeyViolation(err)) return 'in_use';
+        throw err;
+      }
     },
     teams: teamRepo(db),
     subcontractors: subcontractorRepo(db),
