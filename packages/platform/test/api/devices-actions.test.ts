@@ -41,9 +41,9 @@ describe.each(BACKENDS)('device actions API ($name)', ({ pg }) => {
 
   it('binds a device to a site: clear, then the roster, pushed to the connected device', async () => {
     // An unassigned device is outside a site manager's scope: operators bind it first.
-    expect((await asManager.call('POST', '/api/v1/devices/ACT-1/bind', { body: { siteId: siteA } })).status).toBe(
-      404,
-    );
+    expect(
+      (await asManager.call('POST', '/api/v1/devices/ACT-1/bind', { body: { siteId: siteA } })).status,
+    ).toBe(404);
     const r = await p.api.call('POST', '/api/v1/devices/ACT-1/bind', { body: { siteId: siteA } });
     expect(r.status, r.text).toBe(200);
     expect(r.body.device).toMatchObject({ sn: 'ACT-1', siteId: siteA, online: true, connected: true });
@@ -66,13 +66,15 @@ describe.each(BACKENDS)('device actions API ($name)', ({ pg }) => {
   });
 
   it('lets a site manager act on its sites’ devices, and bind only to its own sites', async () => {
-    expect((await asManager.call('POST', '/api/v1/devices/ACT-1/bind', { body: { siteId: siteB } })).status).toBe(
-      404,
-    );
-    expect((await asManager.call('POST', '/api/v1/devices/ACT-1/bind', { body: { siteId: 'nope' } })).status).toBe(
-      404,
-    );
-    expect((await p.api.call('POST', '/api/v1/devices/ACT-1/bind', { body: { siteId: 'nope' } })).status).toBe(404);
+    expect(
+      (await asManager.call('POST', '/api/v1/devices/ACT-1/bind', { body: { siteId: siteB } })).status,
+    ).toBe(404);
+    expect(
+      (await asManager.call('POST', '/api/v1/devices/ACT-1/bind', { body: { siteId: 'nope' } })).status,
+    ).toBe(404);
+    expect(
+      (await p.api.call('POST', '/api/v1/devices/ACT-1/bind', { body: { siteId: 'nope' } })).status,
+    ).toBe(404);
     const resync = await asManager.call('POST', '/api/v1/devices/ACT-1/resync');
     expect(resync.status, resync.text).toBe(200);
     const tasks = await tasksOf('ACT-1');
@@ -86,9 +88,13 @@ describe.each(BACKENDS)('device actions API ($name)', ({ pg }) => {
   it('clears, asks for the roster (reconcile) and repairs what reconciliation found', async () => {
     const clear = await p.api.call('POST', '/api/v1/devices/ACT-1/clear');
     expect(clear.status, clear.text).toBe(200);
-    expect((await p.api.call('GET', `/api/v1/tasks/${clear.body.taskId}`)).body.apicode).toBe('T_CLEAR_DEVICE_PERSON');
+    expect((await p.api.call('GET', `/api/v1/tasks/${clear.body.taskId}`)).body.apicode).toBe(
+      'T_CLEAR_DEVICE_PERSON',
+    );
 
-    const rec = await p.api.call('POST', '/api/v1/devices/ACT-1/reconcile', { body: { excludeFields: 'img,phone' } });
+    const rec = await p.api.call('POST', '/api/v1/devices/ACT-1/reconcile', {
+      body: { excludeFields: 'img,phone' },
+    });
     expect(rec.status, rec.text).toBe(200);
     const task = (await p.api.call('GET', `/api/v1/tasks/${rec.body.taskId}`)).body;
     expect(task).toMatchObject({ apicode: 'T_POST_DEVICE_PERSON', param: { excludeFields: 'img,phone' } });
@@ -121,7 +127,11 @@ describe.each(BACKENDS)('device actions API ($name)', ({ pg }) => {
   it('shows the distribution: counts by state, reported counts, failures with reasons, pages by state', async () => {
     const device = (await p.api.call('GET', '/api/v1/devices/ACT-1')).body;
     const now = p.clock.now;
-    const row = (personId: string, state: 'on_device' | 'failed' | 'pending', reason: string | null = null) => ({
+    const row = (
+      personId: string,
+      state: 'on_device' | 'failed' | 'pending',
+      reason: string | null = null,
+    ) => ({
       personId,
       deviceId: device.deviceId,
       state,
@@ -188,7 +198,14 @@ describe.each(BACKENDS)('device actions API ($name)', ({ pg }) => {
     });
     // The persons it held are being removed.
     const dist = await p.api.call('GET', '/api/v1/devices/ACT-1/distribution?state=removing');
-    expect(dist.body.items.map((i: Json) => i.personId).sort()).toEqual(['p1', 'p2', 'p3', 'p4', 'p5', 'stranger-1']);
+    expect(dist.body.items.map((i: Json) => i.personId).sort()).toEqual([
+      'p1',
+      'p2',
+      'p3',
+      'p4',
+      'p5',
+      'stranger-1',
+    ]);
     expect(p.platform.data.devices.cachedById(r.body.device.deviceId)?.siteId).toBeNull();
     expect((await asManager.call('GET', '/api/v1/devices/ACT-1')).status).toBe(404);
     expect((await p.api.call('POST', '/api/v1/devices/ACT-1/unbind')).status).toBe(409);

@@ -85,9 +85,16 @@ describe.each(BACKENDS)('devices API ($name)', ({ pg }) => {
     const got = await p.api.call('GET', '/api/v1/devices/REG-1');
     expect(got.body).toEqual(r.body);
     const plain = await register({ vendorId: p.creds.vendorId, sn: 'REG-2' });
-    expect(plain).toMatchObject({ kind: 'face', direction: 'both', faceCapacity: 10_000, faceCapacityIsDefault: true });
+    expect(plain).toMatchObject({
+      kind: 'face',
+      direction: 'both',
+      faceCapacity: 10_000,
+      faceCapacityIsDefault: true,
+    });
 
-    const dup = await p.api.call('POST', '/api/v1/devices', { body: { vendorId: p.creds.vendorId, sn: 'REG-1' } });
+    const dup = await p.api.call('POST', '/api/v1/devices', {
+      body: { vendorId: p.creds.vendorId, sn: 'REG-1' },
+    });
     expect(dup.status).toBe(409);
     const noVendor = await p.api.call('POST', '/api/v1/devices', { body: { vendorId: 'nope', sn: 'X' } });
     expect(noVendor.status).toBe(400);
@@ -97,14 +104,17 @@ describe.each(BACKENDS)('devices API ($name)', ({ pg }) => {
     });
     expect(badKind.status).toBe(400);
     expect(badKind.body.errors[0].path).toBe('body.kind');
-    expect((await asManager.call('POST', '/api/v1/devices', { body: { vendorId: vendorB, sn: 'M' } })).status).toBe(403);
+    expect(
+      (await asManager.call('POST', '/api/v1/devices', { body: { vendorId: vendorB, sn: 'M' } })).status,
+    ).toBe(403);
 
     const audit = await p.api.call('GET', '/api/v1/audit?action=device.create&limit=50');
     expect(audit.body.items.map((a: Json) => a.detail.sn)).toContain('REG-1');
   });
 
   it('lists within the caller’s scope: a vendor its devices, a site manager its sites’', async () => {
-    const sns = async (c: ApiClient, q = '/api/v1/devices?limit=500') => (await all(c, q)).map((d) => d.sn).sort();
+    const sns = async (c: ApiClient, q = '/api/v1/devices?limit=500') =>
+      (await all(c, q)).map((d) => d.sn).sort();
     const everyone = await sns(p.api);
     expect(everyone).toEqual(expect.arrayContaining(['A-1', 'A-2', 'B-1']));
     expect(await sns(asAuditor)).toEqual(everyone);
@@ -130,7 +140,9 @@ describe.each(BACKENDS)('devices API ($name)', ({ pg }) => {
   });
 
   it('pages in id order with a stable cursor, one device a page', async () => {
-    const whole = (await p.api.call('GET', '/api/v1/devices?limit=500')).body.items.map((d: Json) => d.deviceId);
+    const whole = (await p.api.call('GET', '/api/v1/devices?limit=500')).body.items.map(
+      (d: Json) => d.deviceId,
+    );
     const paged = (await all(p.api, '/api/v1/devices?limit=1')).map((d) => d.deviceId);
     expect(paged).toEqual(whole);
     expect([...whole].sort()).toEqual(whole);
@@ -164,7 +176,12 @@ describe.each(BACKENDS)('devices API ($name)', ({ pg }) => {
       body: { kind: 'face', direction: 'out', faceCapacity: 2 },
     });
     expect(r.status, r.text).toBe(200);
-    expect(r.body).toMatchObject({ kind: 'face', direction: 'out', faceCapacity: 2, faceCapacityIsDefault: false });
+    expect(r.body).toMatchObject({
+      kind: 'face',
+      direction: 'out',
+      faceCapacity: 2,
+      faceCapacityIsDefault: false,
+    });
     const id = r.body.deviceId as string;
     expect((await p.platform.data.store.deviceTasks.taskFields(id))?.faceCapacity).toBe(2);
     const back = await p.api.call('PATCH', '/api/v1/devices/A-1', { body: { faceCapacity: null } });
@@ -193,7 +210,9 @@ describe.each(BACKENDS)('devices API ($name)', ({ pg }) => {
     dev.close();
     await dev.closed;
     // Closing the socket ends the connection at once; presence lasts 60 s after the last request (2.2).
-    await expect.poll(async () => (await p.api.call('GET', '/api/v1/devices/LIVE-1')).body.connected).toBe(false);
+    await expect
+      .poll(async () => (await p.api.call('GET', '/api/v1/devices/LIVE-1')).body.connected)
+      .toBe(false);
     p.clock.advance(61_000);
     p.platform.presence.sweep(p.clock.now);
     expect((await p.api.call('GET', '/api/v1/devices/LIVE-1')).body.online).toBe(false);
@@ -222,7 +241,9 @@ describe.each(BACKENDS)('devices API ($name)', ({ pg }) => {
     expect((await all(p.api, '/api/v1/devices?disabled=true')).map((d) => d.sn)).toEqual(['A-2']);
 
     step();
-    expect((await p.api.call('PATCH', '/api/v1/devices/A-2', { body: { disabled: false } })).body.disabled).toBe(false);
+    expect(
+      (await p.api.call('PATCH', '/api/v1/devices/A-2', { body: { disabled: false } })).body.disabled,
+    ).toBe(false);
     step();
     const back = await TestDevice.tcp(p.platform.tcpPort, 'A-2', p.creds, () => p.clock.now);
     sockets.push(back);
