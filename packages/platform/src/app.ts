@@ -11,7 +11,7 @@ import { IDEMPOTENCY_TTL_MS } from './api/idempotency.js';
 import { API_PREFIX, type ApiHandle, registerApi } from './api/plugin.js';
 import { openLocalBlobStore } from './blobs/local.js';
 import { openSegmentBlobStore } from './blobs/segments.js';
-import type { BlobStore } from './blobs/types.js';
+import type { BlobStore, ErasableBlobStore } from './blobs/types.js';
 import type { Config } from './config/schema.js';
 import { lockDataDir } from './data-lock.js';
 import { Devices } from './domain/devices.js';
@@ -47,7 +47,7 @@ export interface PlatformData {
   devices: Devices;
   events: DeviceEvents;
   /** Enrolment photos: file per photo (several processes may add persons), dataDir/faces. */
-  faces: BlobStore;
+  faces: ErasableBlobStore;
   engine: TaskEngine;
   persons: Persons;
   firmware: Firmware;
@@ -205,11 +205,16 @@ export async function startPlatform(
     logger: logger.child({ part: 'device-http' }),
     now,
   });
+  const facePhotos = cachedPhotos(data.faces, config.photoCacheBytes);
+  // An erased person's photos must not be served from memory either (PIPL erasure).
+  data.persons.onErased((keys) => {
+    for (const key of keys) facePhotos.forget(key);
+  });
   await http.register(registerDownloadRoutes, {
     verifier: data.urls,
     now,
     sources: {
-      photo: cachedPhotos(data.faces, config.photoCacheBytes),
+      photo: facePhotos,
       async firmware(id: string) {
         const fw = await data.store.firmware.get(id);
         return fw && { path: data.firmware.pathOf(fw.id), size: fw.size, fileName: fw.fileName };
@@ -274,6 +279,8 @@ export async function startPlatform(
   every(60_000, 'tokens', () => tokens.sweep(now()));
   every(30_000, 'task expiry', () => data.engine.expireDue());
   every(250, 'queued tasks', () => data.engine.pollQueued());
+  // Assignments whose leave date has come: their persons leave the site's devices.
+  every(60_000, 'assignment ends', () => data.persons.assignments.endDue());
   every(60 * 60_000, 'api sessions', async () => {
     await data.store.sessions.purge(now());
     await data.store.idempotency.purge(now() - IDEMPOTENCY_TTL_MS);

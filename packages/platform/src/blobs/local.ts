@@ -13,7 +13,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import type { BlobStore } from './types.js';
+import type { ErasableBlobStore } from './types.js';
 
 /**
  * How many files a batch writes, renames or fsyncs at once, by default. fsyncs that
@@ -32,7 +32,10 @@ export interface LocalBlobStoreOptions {
   concurrency?: number;
 }
 
-export async function openLocalBlobStore(root: string, opts: LocalBlobStoreOptions = {}): Promise<BlobStore> {
+export async function openLocalBlobStore(
+  root: string,
+  opts: LocalBlobStoreOptions = {},
+): Promise<ErasableBlobStore> {
   const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
@@ -46,7 +49,7 @@ export async function openLocalBlobStore(root: string, opts: LocalBlobStoreOptio
 
 type Item = { bytes: Uint8Array; ext: string };
 
-class LocalBlobStore implements BlobStore {
+class LocalBlobStore implements ErasableBlobStore {
   readonly #root: string;
   readonly #concurrency: number;
   /** Batches in progress by key: storing bytes already on their way waits for that batch. */
@@ -116,6 +119,36 @@ class LocalBlobStore implements BlobStore {
     this.#checkOpen();
     if (!KEY.test(key)) return false;
     return (await this.#find(key)) !== undefined;
+  }
+
+  /**
+   * Unlinks every file of the key (whatever its ext) and fsyncs the directory, so the
+   * name does not come back after a power cut. A put of the same bytes still in flight is
+   * waited for first, so it cannot land after the delete.
+   */
+  async delete(key: string): Promise<boolean> {
+    this.#checkOpen();
+    if (!KEY.test(key)) return false;
+    await this.#inflight.get(key)?.catch(() => {});
+    const dir = this.#dir(key);
+    let names: string[];
+    try {
+      names = (await readdir(dir)).filter((n) => n.startsWith(`${key}.`));
+    } catch (e) {
+      if (isNotFound(e)) return false;
+      throw e;
+    }
+    let removed = false;
+    for (const name of names) {
+      try {
+        await unlink(join(dir, name));
+        removed = true;
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+    }
+    if (removed) await fsyncDir(dir);
+    return removed;
   }
 
   async close(): Promise<void> {

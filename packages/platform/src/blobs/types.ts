@@ -16,3 +16,12 @@ export interface BlobStore {
   has(key: string): Promise<boolean>;
   close(): Promise<void>;
 }
+
+/**
+ * A blob store whose blobs can be deleted for good: enrolment photos, which erasing a
+ * person (PIPL) must remove from disk, not only forget.
+ */
+export interface ErasableBlobStore extends BlobStore {
+  /** Removes the blob durably (the file unlinked, its directory fsync'd); false when there was none. */
+  delete(key: string): Promise<boolean>;
+}

@@ -1,21 +1,23 @@
 /**
- * kaoqin person add|remove|list|show: enrol a person once; the platform queues them for
- * every device of the site. ID numbers are shown masked to their last four characters:
- * the full number is sealed (PIPL) and an operator's terminal is no place for it.
+ * kaoqin person add|assign|remove|list|show: enrol a person once (one identity per ID
+ * number on the platform) and assign them to sites; the platform queues them for every
+ * device of each site. ID numbers are shown masked to their last four characters: the
+ * full number is sealed (PIPL) and an operator's terminal is no place for it.
  */
 import { readFile } from 'node:fs/promises';
 import type { PlatformData } from '../app.js';
 import { openData } from '../app.js';
 import type { Config } from '../config/schema.js';
 import type { PersonRow } from '../store/index.js';
+import type { Enqueued } from '../tasks/engine.js';
 import { EnrolmentError, type NewPerson } from '../tasks/persons.js';
 import { optionalString, type Parsed, parse, requireString, strings, UsageError } from './args.js';
 import { iso, printJson, printTable } from './output.js';
 
 const USAGE =
   'usage: kaoqin person add --site ID --name N --id-number X --photo FILE [--photo FILE] [--phone P] [--gender G] ' +
-  '[--ethnicity E] [--address A] [--valid-from D] [--valid-to D] [--issuing-authority A] | remove ID | ' +
-  'list --site ID | show ID  [--json]';
+  '[--ethnicity E] [--address A] [--valid-from D] [--valid-to D] [--issuing-authority A] | ' +
+  'assign ID --site ID [--company C] [--team T] [--trade T] | remove ID | list --site ID | show ID  [--json]';
 
 /** Optional ID-card fields: flag name → NewPerson field. */
 const PII_FLAGS = {
@@ -45,18 +47,24 @@ export async function personCommand(argv: string[]): Promise<void> {
     name: { type: 'string' },
     'id-number': { type: 'string' },
     photo: { type: 'string', multiple: true },
+    company: { type: 'string' },
+    team: { type: 'string' },
+    trade: { type: 'string' },
     ...Object.fromEntries(Object.keys(PII_FLAGS).map((f) => [f, { type: 'string' as const }])),
   });
   switch (sub) {
     case 'add':
       return add(p.values, p.config, p.json);
+    case 'assign':
     case 'remove':
     case 'show': {
       const id = p.positionals[0];
       if (!id) throw new UsageError(USAGE);
+      const siteId = sub === 'assign' ? requireString(p.values, 'site') : '';
       const data = await openData(p.config);
       try {
-        if (sub === 'remove') await remove(data, id, p.json);
+        if (sub === 'assign') await assign(data, id, siteId, p.values, p.json);
+        else if (sub === 'remove') await remove(data, id, p.json);
         else await show(data, id, p.json);
       } finally {
         await data.close();
@@ -107,28 +115,62 @@ async function add(values: Parsed['values'], config: Config, json: boolean): Pro
       throw namePhoto(e, files);
     }
     const { person, devices } = added;
-    const rows = [];
-    const dist = new Map((await data.store.distribution.forPerson(person.id)).map((d) => [d.deviceId, d]));
-    for (const [deviceId, sent] of devices) {
-      const refused = sent.refused.includes(person.id);
-      rows.push({
-        deviceId,
-        sn: (await data.store.devices.byId(deviceId))?.sn ?? deviceId,
-        taskId: refused ? null : (sent.taskId ?? null),
-        refused: refused ? (dist.get(deviceId)?.reason ?? 'capacity') : null,
-      });
-    }
+    const rows = await sentTo(data, person.id, devices);
     if (json) {
-      printJson({ personId: person.id, siteId: person.siteId, name: person.name, devices: rows });
+      printJson({ personId: person.id, siteId: input.siteId, name: person.name, devices: rows });
       return;
     }
     process.stdout.write(`person ${person.name} enrolled (${person.id})\n`);
-    if (rows.length === 0) process.stdout.write('no device is bound to this site yet\n');
-    for (const r of rows)
-      process.stdout.write(`  ${r.sn}  ${r.refused ? `refused: ${r.refused}` : `task ${r.taskId}`}\n`);
+    printSent(rows);
   } finally {
     await data.close();
   }
+}
+
+/** Per device of the site: the task that carries the person, or why the device refused them. */
+async function sentTo(data: PlatformData, personId: string, devices: Map<string, Enqueued>) {
+  const rows = [];
+  const dist = new Map((await data.store.distribution.forPerson(personId)).map((d) => [d.deviceId, d]));
+  for (const [deviceId, sent] of devices) {
+    const refused = sent.refused.includes(personId);
+    rows.push({
+      deviceId,
+      sn: (await data.store.devices.byId(deviceId))?.sn ?? deviceId,
+      taskId: refused ? null : (sent.taskId ?? null),
+      refused: refused ? (dist.get(deviceId)?.reason ?? 'capacity') : null,
+    });
+  }
+  return rows;
+}
+
+function printSent(rows: Awaited<ReturnType<typeof sentTo>>): void {
+  if (rows.length === 0) process.stdout.write('no device is bound to this site yet\n');
+  for (const r of rows)
+    process.stdout.write(`  ${r.sn}  ${r.refused ? `refused: ${r.refused}` : `task ${r.taskId}`}\n`);
+}
+
+/** §1.1(7): a person enrolled once works on another site: no second capture. */
+async function assign(
+  data: PlatformData,
+  id: string,
+  siteId: string,
+  values: Parsed['values'],
+  json: boolean,
+): Promise<void> {
+  const person = await data.persons.active(id);
+  const { assignment, devices } = await data.persons.assignments.assign(person, {
+    siteId,
+    company: optionalString(values, 'company') ?? null,
+    team: optionalString(values, 'team') ?? null,
+    trade: optionalString(values, 'trade') ?? null,
+  });
+  const rows = await sentTo(data, person.id, devices);
+  if (json) {
+    printJson({ personId: person.id, assignmentId: assignment.id, siteId, devices: rows });
+    return;
+  }
+  process.stdout.write(`person ${person.name} assigned to site ${siteId} (${assignment.id})\n`);
+  printSent(rows);
 }
 
 /**
@@ -147,7 +189,8 @@ function namePhoto(e: unknown, files: string[]): unknown {
 
 async function remove(data: PlatformData, id: string, json: boolean): Promise<void> {
   await data.persons.remove(id);
-  // Every device of the site gets a T_DEL_DEVICE_PERSON; the person's rows say removing until it reports.
+  // Every device of every site the person was on gets a T_DEL_DEVICE_PERSON; the person's
+  // rows say removing until it reports. The identity stays (it may be assigned again).
   const devices = (await data.store.distribution.forPerson(id)).filter((d) => d.state === 'removing');
   if (json) printJson({ personId: id, removed: true, deletesQueued: devices.length });
   else process.stdout.write(`person ${id} removed; a delete is queued for ${devices.length} device(s)\n`);
@@ -168,8 +211,17 @@ async function list(data: PlatformData, siteId: string, json: boolean): Promise<
 
 async function show(data: PlatformData, id: string, json: boolean): Promise<void> {
   const person: PersonRow | undefined = await data.store.persons.get(id);
-  if (!person) throw new EnrolmentError('person_not_found', `no person ${id}`);
-  const site = await data.store.sites.get(person.siteId);
+  if (!person || person.status === 'erased') throw new EnrolmentError('person_not_found', `no person ${id}`);
+  const assignments = [];
+  for (const a of await data.store.assignments.ofPerson(id))
+    assignments.push({
+      assignmentId: a.id,
+      siteId: a.siteId,
+      siteName: (await data.store.sites.get(a.siteId))?.name ?? null,
+      status: a.status,
+      joinedOn: a.joinedOn,
+      leftOn: a.leftOn,
+    });
   const devices = [];
   for (const d of await data.store.distribution.forPerson(id)) {
     devices.push({
@@ -184,13 +236,12 @@ async function show(data: PlatformData, id: string, json: boolean): Promise<void
   const view = {
     personId: person.id,
     name: person.name,
-    siteId: person.siteId,
-    siteName: site?.name ?? null,
     idNumber: maskIdNumber(person.idNumberTail),
     photos: person.photoKeys.length,
     status: person.status,
     createdAt: iso(person.createdAt),
     updatedAt: iso(person.updatedAt),
+    assignments,
     devices,
   };
   if (json) {
@@ -199,8 +250,8 @@ async function show(data: PlatformData, id: string, json: boolean): Promise<void
   }
   process.stdout.write(
     `person ${view.name} (${view.personId}), ${view.status}\n` +
-      `site      ${view.siteName ?? '-'} (${view.siteId})\n` +
       `ID number ${view.idNumber}\nphotos    ${view.photos}\ncreated   ${view.createdAt}\n`,
   );
+  printTable(assignments, ['siteName', 'siteId', 'status', 'joinedOn', 'leftOn']);
   printTable(devices, ['sn', 'state', 'reason', 'taskId', 'updatedAt']);
 }

@@ -26,6 +26,7 @@ export { ROLES } from './api-types.js';
 export type * from './device-api-types.js';
 export { DEVICE_KINDS } from './device-api-types.js';
 export type { StoreLogger } from './dialect.js';
+export type * from './person-types.js';
 export type * from './task-types.js';
 export { OPEN_TASK_STATES } from './task-types.js';
 export type * from './types.js';

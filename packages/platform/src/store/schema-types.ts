@@ -112,19 +112,56 @@ export interface AttendanceTable {
   latency_ms: number;
 }
 
+/** Platform-wide identities (migration 0010: no site of their own; see site_assignments). */
 export interface PersonsTable {
   id: string;
-  site_id: string;
   name: string;
-  /** Sealed JSON of PersonPii (domain/secrets.ts). */
+  /** Sealed JSON of PersonPii (domain/secrets.ts); '' once erased. */
   pii_enc: string;
-  id_number_hash: string;
+  /** Keyed hash of the ID number, unique; null once erased. */
+  id_number_hash: string | null;
+  /** First six characters of the ID number (the masked view); null on rows from before 0010. */
+  id_number_head: string | null;
   id_number_tail: string;
   /** JSON text array of photo blob keys. */
   photo_keys: string;
-  status: 'active' | 'removed';
+  /** Blob key of the ID card's own photo (§1.1(1)). */
+  id_card_photo_key: string | null;
+  status: 'active' | 'erased';
+  /** Bumped by every change: the etag of If-Match. */
+  version: number;
   created_at: number;
   updated_at: number;
+  erased_at: number | null;
+}
+
+/** A person's work on a site (migration 0010). Dates are yyyy-MM-dd, China time. */
+export interface SiteAssignmentsTable {
+  id: string;
+  person_id: string;
+  site_id: string;
+  company: string | null;
+  team: string | null;
+  trade: string | null;
+  joined_on: string;
+  left_on: string | null;
+  status: 'active' | 'ended';
+  created_at: number;
+  updated_at: number;
+  ended_at: number | null;
+}
+
+/** Every photo file a person ever had (faces, replaced ones, the ID card's): what erasure deletes. */
+export interface PersonBlobsTable {
+  blob_key: string;
+  person_id: string;
+}
+
+/** Person ids folded into another identity by migration 0010 (they shared an ID number). */
+export interface PersonMergesTable {
+  merged_id: string;
+  person_id: string;
+  merged_at: number;
 }
 
 export interface TasksTable {
@@ -257,6 +294,9 @@ export interface Database {
   device_events: DeviceEventsTable;
   attendance: AttendanceTable;
   persons: PersonsTable;
+  site_assignments: SiteAssignmentsTable;
+  person_merges: PersonMergesTable;
+  person_blobs: PersonBlobsTable;
   tasks: TasksTable;
   task_items: TaskItemsTable;
   distribution: DistributionTable;

@@ -26,6 +26,9 @@ export function openSqlite(dataDir: string, logger?: StoreLogger): Backend {
     conn.pragma('busy_timeout = 5000');
     // SQLite's default is off (better-sqlite3's build turns it on); the schema relies on it.
     conn.pragma('foreign_keys = ON');
+    // PIPL erasure: content deleted or overwritten is zeroed in the file, not left in free
+    // space (a person's name, their sealed fields); costs a little I/O on deletes only.
+    conn.pragma('secure_delete = ON');
   } catch (err) {
     conn.close();
     throw err;

@@ -5,7 +5,6 @@ import type {
   Database,
   DistributionTable,
   FirmwareTable,
-  PersonsTable,
   RosterDiffsTable,
   TasksTable,
 } from './schema-types.js';
@@ -13,7 +12,6 @@ import type {
   DistributionRow,
   DistributionState,
   FirmwareRow,
-  PersonRow,
   RosterDiffRow,
   TaskItem,
   TaskRow,
@@ -24,21 +22,6 @@ import { chunk, rowsPerStatement } from './util.js';
 export const json = (v: unknown): string => JSON.stringify(v);
 export const keys = (text: string | null): string[] | null =>
   text === null ? null : (JSON.parse(text) as string[]);
-
-export function person(r: Selectable<PersonsTable>): PersonRow {
-  return {
-    id: r.id,
-    siteId: r.site_id,
-    name: r.name,
-    piiEnc: r.pii_enc,
-    idNumberHash: r.id_number_hash,
-    idNumberTail: r.id_number_tail,
-    photoKeys: keys(r.photo_keys) ?? [],
-    status: r.status,
-    createdAt: Number(r.created_at),
-    updatedAt: Number(r.updated_at),
-  };
-}
 
 export function task(r: Selectable<TasksTable>): TaskRow {
   const n = (v: number | null): number | null => (v === null ? null : Number(v));

@@ -1,25 +1,12 @@
 /**
  * The store's contract for chapter 3: sites and persons, the per-device task queue
  * (D11), the distribution state of every (person, device), firmware, reconciliation.
+ * Persons and their site assignments have their own file (person-types.ts).
  */
+import type { AssignmentRepo, PersonRepo } from './person-types.js';
 import type { SiteRepo } from './site-types.js';
 
 export type * from './site-types.js';
-
-export type PersonStatus = 'active' | 'removed';
-
-export interface PersonRow {
-  id: string;
-  siteId: string;
-  name: string;
-  piiEnc: string;
-  idNumberHash: string;
-  idNumberTail: string;
-  photoKeys: string[];
-  status: PersonStatus;
-  createdAt: number;
-  updatedAt: number;
-}
 
 /** D11 states. queued: not yet offered; offered: in a heartbeat answer or push; fetched: in a T_GET_TASKS answer. */
 export type TaskState =
@@ -89,22 +76,6 @@ export interface RosterDiffRow {
   kind: 'missing' | 'extra';
   foundAt: number;
   repairedBy: string | null;
-}
-
-export interface PersonRepo {
-  insert(row: PersonRow): Promise<void>;
-  get(id: string): Promise<PersonRow | undefined>;
-  findByIdNumber(siteId: string, idNumberHash: string): Promise<PersonRow | undefined>;
-  /** Active persons of a site, in id order (the frozen roster of a full send). */
-  activeOfSite(siteId: string): Promise<PersonRow[]>;
-  countActive(siteId: string): Promise<number>;
-  /** Ids only, for the sign-in path's roster cache. */
-  activeIdsOfSite(siteId: string): Promise<string[]>;
-  update(
-    id: string,
-    patch: { photoKeys?: string[]; status?: PersonStatus; name?: string },
-    now: number,
-  ): Promise<void>;
 }
 
 export interface NewTask {
@@ -207,6 +178,7 @@ export interface DeviceTaskRepo {
 export interface TaskStore {
   sites: SiteRepo;
   persons: PersonRepo;
+  assignments: AssignmentRepo;
   tasks: TaskRepo;
   distribution: DistributionRepo;
   firmware: FirmwareRepo;

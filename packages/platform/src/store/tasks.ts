@@ -1,5 +1,6 @@
 /** Chapter 3 repos on Kysely: one implementation for SQLite and PostgreSQL, one file each. */
 import type { Kysely } from 'kysely';
+import { assignmentRepo } from './assignments.js';
 import { deviceTaskRepo } from './device-tasks.js';
 import type { Capabilities } from './dialect.js';
 import { distributionRepo } from './distribution.js';
@@ -15,6 +16,7 @@ export function taskStore(db: Kysely<Database>, caps: Capabilities): TaskStore {
   return {
     sites: siteRepo(db, caps),
     persons: personRepo(db, caps),
+    assignments: assignmentRepo(db, caps),
     tasks: taskRepo(db, caps),
     distribution: distributionRepo(db, caps),
     firmware: firmwareRepo(db, caps),

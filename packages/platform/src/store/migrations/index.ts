@@ -13,6 +13,7 @@ import { migration as m0006 } from './0006_tasks.js';
 import { migration as m0007 } from './0007_distribution_by_task.js';
 import { migration as m0008 } from './0008_accounts_audit.js';
 import { migration as m0009 } from './0009_sites_geofence.js';
+import { migration as m0010 } from './0010_person_identity.js';
 import { migration as m0011 } from './0011_device_kind.js';
 
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -25,6 +26,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0007_distribution_by_task': m0007,
   '0008_accounts_audit': m0008,
   '0009_sites_geofence': m0009,
+  '0010_person_identity': m0010,
   '0011_device_kind': m0011,
 };
 
