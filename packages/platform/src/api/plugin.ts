@@ -22,6 +22,7 @@ import { sendProblem } from './errors.js';
 import { idempotencyHooks } from './idempotency.js';
 import { ApiError } from './problems.js';
 import { API_ROUTE_MODULES } from './routes/index.js';
+import { refuseNul } from './text-guard.js';
 import type { ApiDeps, ApiRouteInfo } from './types.js';
 
 export const API_PREFIX = '/api/v1';
@@ -31,6 +32,12 @@ export const API_BODY_LIMIT = 1024 * 1024;
 function bearer(req: FastifyRequest): string | undefined {
   const h = req.headers.authorization;
   if (h && /^Bearer\s+/i.test(h)) return h.replace(/^Bearer\s+/i, '').trim();
+  // EventSource cannot set headers: a route that opts in (the event stream) also takes
+  // ?access_token= (docs/api.md "Live events" says what that risks).
+  if (req.routeOptions.config?.queryToken) {
+    const q = (req.query as Record<string, unknown> | undefined)?.access_token;
+    if (typeof q === 'string' && q !== '') return q;
+  }
   return undefined;
 }
 
@@ -102,6 +109,7 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
           });
         req.principal = principal;
       });
+      api.addHook('preValidation', refuseNul);
       const idem = idempotencyHooks(deps.data.store, deps.now);
       api.addHook('preHandler', idem.claim);
       api.addHook('onSend', idem.keep);
