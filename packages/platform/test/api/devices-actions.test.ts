@@ -7,6 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiClient, type ApiPlatform, BACKENDS, type Json, startApiPlatform } from '../helpers/api.js';
 import { TestDevice } from '../helpers/device.js';
+import { face } from '../helpers/faces.js';
+import { validIdNumber } from '../helpers/roster.js';
 
 describe.each(BACKENDS)('device actions API ($name)', ({ pg }) => {
   let p: ApiPlatform;
@@ -186,6 +188,39 @@ describe.each(BACKENDS)('device actions API ($name)', ({ pg }) => {
     expect((await asVendor.call('GET', '/api/v1/devices/ACT-1/distribution')).status).toBe(200);
     const bad = await p.api.call('GET', '/api/v1/devices/ACT-1/distribution?state=lost');
     expect(bad.body.errors[0].path).toBe('query.state');
+  });
+
+  it('sends the persons assigned to the site, within the face capacity; a raised capacity and a resync send the rest', async () => {
+    const site = (await p.platform.data.persons.createSite('丙工地')).id;
+    for (let i = 0; i < 3; i++)
+      await p.platform.data.persons.add({
+        siteId: site,
+        name: `工人${i}`,
+        idNumber: validIdNumber(),
+        photos: [await face()],
+      });
+    const reg = await p.api.call('POST', '/api/v1/devices', {
+      body: { vendorId: p.creds.vendorId, sn: 'CAP-1', faceCapacity: 2 },
+    });
+    expect(reg.status, reg.text).toBe(201);
+    const bound = await p.api.call('POST', '/api/v1/devices/CAP-1/bind', { body: { siteId: site } });
+    expect(bound.body).toMatchObject({ queued: 2, refused: 1 });
+    const refused = await p.api.call('GET', '/api/v1/devices/CAP-1/distribution?state=refused');
+    expect(refused.body.items).toEqual([
+      expect.objectContaining({ state: 'refused', reason: 'capacity: the device holds at most 2 faces' }),
+    ]);
+    expect(refused.body).toMatchObject({
+      faceCapacity: 2,
+      expectedPersons: 2,
+      states: { pending: 2, refused: 1 },
+    });
+    expect((await p.api.call('PATCH', '/api/v1/devices/CAP-1', { body: { faceCapacity: 5 } })).status).toBe(
+      200,
+    );
+    const resync = await p.api.call('POST', '/api/v1/devices/CAP-1/resync');
+    expect(resync.body).toMatchObject({ queued: 3, refused: 0 });
+    const task = (await p.api.call('GET', `/api/v1/tasks/${resync.body.taskId}`)).body;
+    expect(task).toMatchObject({ apicode: 'T_SEND_PERSON', total: 3, param: { total: 3 } });
   });
 
   it('unbinds a device: it is cleared and leaves the site manager’s scope', async () => {
