@@ -30,6 +30,7 @@ export interface ListContext {
 }
 
 export type StatementRole = 'list' | 'auth' | 'write';
+const ROLES: readonly StatementRole[] = ['list', 'auth', 'write'];
 
 export interface CaseResult {
   id: string;
@@ -40,10 +41,10 @@ export interface CaseResult {
   deep?: Omit<DeepCursor, 'cursor'>;
   items?: number;
   platform?: Latency;
-  /** The driver time of the request's statements inside the platform, per request. */
-  platformDb?: Latency;
+  /** The driver time of the request's statements inside the platform, per request, by role. */
+  platformDb?: Partial<Record<StatementRole, Latency>>;
   baseline?: Latency;
-  statements?: { sql: string; params: unknown[]; rows: number; role: StatementRole }[];
+  statements?: { sql: string; params: unknown[]; rows: number; ms: number; role: StatementRole }[];
   plans?: string[][];
   error?: string;
 }
@@ -207,20 +208,24 @@ export async function measureCase(ctx: ListContext, spec: CaseSpec): Promise<Cas
     if (first.items) out.items = first.items.length;
     for (let i = 0; i < ctx.warmup; i++) await ctx.http.call('GET', path, { token: ctx.token });
     const ms: number[] = [];
-    const dbMs: number[] = [];
+    const dbMs: Record<StatementRole, number[]> = { list: [], auth: [], write: [] };
     let statements: CapturedQuery[] = [];
     for (let i = 0; i < ctx.samples; i++) {
       const r = await captured(ctx, path);
       ms.push(r.ms);
-      dbMs.push(r.queries.reduce((s, q) => s + q.ms, 0));
+      for (const role of ROLES)
+        dbMs[role].push(r.queries.filter((q) => roleOf(q.sql) === role).reduce((t, q) => t + q.ms, 0));
       if (i === 0) statements = r.queries;
     }
     out.platform = latency(ms);
-    out.platformDb = latency(dbMs);
+    out.platformDb = Object.fromEntries(
+      ROLES.filter((role) => dbMs[role].some((x) => x > 0)).map((role) => [role, latency(dbMs[role])]),
+    );
     out.statements = statements.map((q) => ({
       sql: q.sql,
       params: q.params,
       rows: q.rows,
+      ms: q.ms,
       role: roleOf(q.sql),
     }));
     const lists = statements.filter((q) => roleOf(q.sql) === 'list');

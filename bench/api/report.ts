@@ -134,13 +134,16 @@ function details(r: DbReport): string[] {
       out.push(`    error: ${c.error}`);
       continue;
     }
+    const inside = Object.entries(c.platformDb ?? {})
+      .map(([role, l]) => `${role} ${ms(l.p50)} / ${ms(l.p95)}`)
+      .join(', ');
     out.push(
-      `    ${c.items ?? '—'} items; platform max ${ms(c.platform?.max)} ms; SQL time inside the platform ` +
-        `p50 ${ms(c.platformDb?.p50)} / p95 ${ms(c.platformDb?.p95)} ms; baseline max ${ms(c.baseline?.max)} ms`,
+      `    ${c.items ?? '—'} items; platform max ${ms(c.platform?.max)} ms, baseline max ${ms(c.baseline?.max)} ms; ` +
+        `SQL time inside the platform per request, p50 / p95 ms: ${inside || 'none'}`,
     );
     for (const q of c.statements ?? [])
       out.push(
-        `    [${q.role}] ${q.rows} rows: ${oneLine(q.sql)}  -- ${oneLine(JSON.stringify(q.params), 160)}`,
+        `    [${q.role}] ${q.rows} rows, ${ms(q.ms)} ms: ${oneLine(q.sql)}  -- ${oneLine(JSON.stringify(q.params), 160)}`,
       );
     for (const plan of c.plans ?? []) for (const line of plan) out.push(`      plan: ${line}`);
   }
