@@ -16,6 +16,7 @@ import type { Config } from './config/schema.js';
 import { lockDataDir } from './data-lock.js';
 import { Devices } from './domain/devices.js';
 import { DeviceEvents } from './domain/events.js';
+import { AttendancePhotos } from './domain/attendance-photos.js';
 import { AttendanceWriter } from './domain/ingest.js';
 import { Presence } from './domain/presence.js';
 import { SiteRosters } from './domain/rosters.js';
@@ -124,6 +125,8 @@ export interface Platform {
   readonly gateway: Gateway;
   readonly presence: Presence;
   readonly attendance: AttendanceWriter;
+  /** Clock-in photo retention and erasure (the job runs hourly; tests call expire()). */
+  readonly attendancePhotos: AttendancePhotos;
   readonly tokens: TokenStore;
   /** Every /api/v1 route and the roles it admits. */
   readonly apiRoutes: ApiRouteInfo[];
@@ -154,6 +157,13 @@ export async function startPlatform(
   const blobs = await openSegmentBlobStore(join(config.dataDir, 'photos'), {
     logger: logger.child({ part: 'photos' }),
   });
+  // Clock-in photos leave by retention and by erasure of their person (domain/attendance-photos.ts).
+  const clockInPhotos = new AttendancePhotos(
+    data.store,
+    blobs,
+    { retentionDays: config.attendancePhotoRetentionDays },
+    now,
+  );
   const presence = new Presence(data.store, data.events, config.offlineAfterMs);
   await presence.load();
   const tokens = opts.tokens ?? new MemoryTokenStore(config.tokenIdleMs);
@@ -215,6 +225,8 @@ export async function startPlatform(
     now,
     sources: {
       photo: facePhotos,
+      // Read rarely (a manager opening a record), so not cached; erased ones are gone at once.
+      clockInPhoto: cachedPhotos(blobs, 0),
       async firmware(id: string) {
         const fw = await data.store.firmware.get(id);
         return fw && { path: data.firmware.pathOf(fw.id), size: fw.size, fileName: fw.fileName };
@@ -229,6 +241,7 @@ export async function startPlatform(
     accounts: data.accounts,
     audit: data.audit,
     attendancePhotos: blobs,
+    attendanceErasure: clockInPhotos,
     presence,
     live: {
       isConnected: (deviceId) => gateway.isConnected(deviceId),
@@ -281,6 +294,12 @@ export async function startPlatform(
   every(250, 'queued tasks', () => data.engine.pollQueued());
   // Assignments whose leave date has come: their persons leave the site's devices.
   every(60_000, 'assignment ends', () => data.persons.assignments.endDue());
+  every(60 * 60_000, 'clock-in photo retention', async () => {
+    const run = await clockInPhotos.expire();
+    if (run.records === 0) return;
+    logger.info(run, 'clock-in photos past their retention removed');
+    await data.audit.record({ action: 'attendance.photos.expire', resource: 'attendance', detail: { ...run } });
+  });
   every(60 * 60_000, 'api sessions', async () => {
     await data.store.sessions.purge(now());
     await data.store.idempotency.purge(now() - IDEMPOTENCY_TTL_MS);
@@ -313,6 +332,7 @@ export async function startPlatform(
     gateway,
     presence,
     attendance,
+    attendancePhotos: clockInPhotos,
     tokens,
     apiRoutes: api.routeTable,
     adminPassword: admin.created && config.adminPassword === undefined ? admin.password : undefined,

@@ -2,6 +2,7 @@
  * The HTTP routes behind signed download URLs (docs/downloads.md):
  *
  *   GET|HEAD /dl/photo/:key?e=…&s=…     a stored face photo (imgUrls, 3.3.3)
+ *   GET|HEAD /dl/clockin/:key?e=…&s=…   a clock-in's photo (the management API's photoUrl)
  *   GET|HEAD /dl/firmware/:id?e=…&s=…   a firmware image (downloadUrl, 3.7.2), with byte ranges
  *
  * Order of checks, so that nothing can be probed: a malformed id is refused with 400
@@ -60,30 +61,33 @@ export async function registerDownloadRoutes(
     return undefined;
   };
 
-  app.route<IdParams>({
-    method: ['GET', 'HEAD'],
-    url: '/dl/photo/:id',
-    exposeHeadRoute: false,
-    handler: async (req, reply) => {
-      const ok = check('photo', req, reply);
-      if (ok === undefined) return reply;
-      const key = req.params.id;
-      const photo = await sources.photo(key);
-      if (photo === undefined) return fail(reply, 404, 'not_found');
-      const etag = `"${key}"`;
-      reply
-        .header('Cache-Control', privateCache(ok.expiresAt, now()))
-        .header('ETag', etag)
-        .header('X-Content-Type-Options', 'nosniff');
-      // The key is the photo's hash, so a matching ETag means the device already has these bytes.
-      if (etagListMatches(req.headers['if-none-match'], etag)) return reply.code(304).send();
-      reply
-        .header('Content-Type', PHOTO_TYPES[photo.ext.toLowerCase()] ?? 'application/octet-stream')
-        .header('Content-Length', String(photo.bytes.length));
-      if (req.method === 'HEAD') return reply.send();
-      return reply.send(Buffer.from(photo.bytes.buffer, photo.bytes.byteOffset, photo.bytes.length));
-    },
-  });
+  const photoRoute = (kind: 'photo' | 'clockin', find: DownloadSources['photo'] | undefined) =>
+    app.route<IdParams>({
+      method: ['GET', 'HEAD'],
+      url: `/dl/${kind}/:id`,
+      exposeHeadRoute: false,
+      handler: async (req, reply) => {
+        const ok = check(kind, req, reply);
+        if (ok === undefined) return reply;
+        const key = req.params.id;
+        const photo = await find?.(key);
+        if (photo === undefined) return fail(reply, 404, 'not_found');
+        const etag = `"${key}"`;
+        reply
+          .header('Cache-Control', privateCache(ok.expiresAt, now()))
+          .header('ETag', etag)
+          .header('X-Content-Type-Options', 'nosniff');
+        // The key is the photo's hash, so a matching ETag means the client already has these bytes.
+        if (etagListMatches(req.headers['if-none-match'], etag)) return reply.code(304).send();
+        reply
+          .header('Content-Type', PHOTO_TYPES[photo.ext.toLowerCase()] ?? 'application/octet-stream')
+          .header('Content-Length', String(photo.bytes.length));
+        if (req.method === 'HEAD') return reply.send();
+        return reply.send(Buffer.from(photo.bytes.buffer, photo.bytes.byteOffset, photo.bytes.length));
+      },
+    });
+  photoRoute('photo', sources.photo);
+  photoRoute('clockin', sources.clockInPhoto);
 
   app.route<IdParams>({
     method: ['GET', 'HEAD'],

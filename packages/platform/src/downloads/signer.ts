@@ -7,6 +7,7 @@
  * refuses anything whose signature does not check out before it looks anything up.
  *
  *   ${baseUrl}/dl/photo/${key}?e=${expiryEpochSeconds}&s=${sig}
+ *   ${baseUrl}/dl/clockin/${key}?e=${expiryEpochSeconds}&s=${sig}   (a clock-in's photo)
  *   ${baseUrl}/dl/firmware/${id}?e=${expiryEpochSeconds}&s=${sig}
  *   sig = base64url(HMAC-SHA256(key, `${kind}\n${id}\n${e}`))
  */
@@ -15,7 +16,12 @@ import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { UrlSigner } from './types.js';
 
-export type DownloadKind = 'photo' | 'firmware';
+/**
+ * photo: a face photo of enrolment (dataDir/faces); clockin: the photo a device took at a
+ * clock-in (the segment log, dataDir/photos). Separate kinds, so a URL for one store can
+ * never fetch from the other.
+ */
+export type DownloadKind = 'photo' | 'clockin' | 'firmware';
 
 /**
  * What a check of a download request found.
@@ -79,7 +85,7 @@ export function deriveDownloadKey(masterKey: Uint8Array): Uint8Array {
 
 /** Whether an id has the shape its kind allows; checked before any signature or lookup. */
 export function validDownloadId(kind: DownloadKind, id: string): boolean {
-  return (kind === 'photo' ? PHOTO_KEY_RE : FIRMWARE_ID_RE).test(id);
+  return (kind === 'firmware' ? FIRMWARE_ID_RE : PHOTO_KEY_RE).test(id);
 }
 
 export function createUrlSigner(opts: UrlSignerOptions): DownloadUrlSigner {
@@ -116,6 +122,7 @@ export function createUrlSigner(opts: UrlSignerOptions): DownloadUrlSigner {
 
   return {
     photoUrl: (baseUrl, photoKey, now) => url('photo', baseUrl, photoKey, now),
+    clockInPhotoUrl: (baseUrl, photoKey, now) => url('clockin', baseUrl, photoKey, now),
     firmwareUrl: (baseUrl, firmwareId, now) => url('firmware', baseUrl, firmwareId, now),
     verifyDownload(kind, id, expiresParam, sigParam, now) {
       if (!validDownloadId(kind, id)) return { ok: false, reason: 'malformed' };

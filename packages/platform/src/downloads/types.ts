@@ -5,6 +5,8 @@
 export interface UrlSigner {
   /** URL of a stored face photo (a blob key), valid until now + ttl. */
   photoUrl(baseUrl: string, photoKey: string, now: number): string;
+  /** URL of a clock-in's photo (a key in the attendance photo store), valid until now + ttl. */
+  clockInPhotoUrl(baseUrl: string, photoKey: string, now: number): string;
   /** URL of a firmware image (its id), valid until now + ttl. */
   firmwareUrl(baseUrl: string, firmwareId: string, now: number): string;
 }
@@ -13,6 +15,8 @@ export interface UrlSigner {
 export interface DownloadSources {
   /** Photo bytes by blob key, and the key's format ("jpg" | "png"), or undefined when absent. */
   photo(key: string): Promise<{ bytes: Uint8Array; ext: string } | undefined>;
+  /** A clock-in's photo by key (the attendance photo store); without it, /dl/clockin answers 404. */
+  clockInPhoto?(key: string): Promise<{ bytes: Uint8Array; ext: string } | undefined>;
   /** Absolute path and size of a firmware image by id, or undefined when unknown. */
   firmware(id: string): Promise<{ path: string; size: number; fileName: string } | undefined>;
 }

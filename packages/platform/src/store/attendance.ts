@@ -1,5 +1,6 @@
-/** Clock-in records: the batch insert (attendance-batch.ts) and the reads. */
+/** Clock-in records: the batch insert (attendance-batch.ts), the reads, and the API's (attendance-api.ts). */
 import type { Kysely, SelectQueryBuilder } from 'kysely';
+import { attendanceApiRepo } from './attendance-api.js';
 import { insertBatch, insertCompiler } from './attendance-batch.js';
 import { fromDb } from './attendance-rows.js';
 import type { Capabilities } from './dialect.js';
@@ -27,6 +28,7 @@ function filtered<O>(
 export function attendanceRepo(db: Kysely<Database>, caps: Capabilities): AttendanceRepo {
   const compile = insertCompiler();
   return {
+    ...attendanceApiRepo(db, caps),
     insertBatch: (records) => insertBatch(db, caps, compile, records),
 
     /** Oldest first: by record time, ties by id, so the order is the same on every read. */

@@ -23,6 +23,7 @@ import { vendorRepo } from './vendors.js';
 
 export type * from './api-types.js';
 export { ROLES } from './api-types.js';
+export type * from './attendance-api-types.js';
 export type * from './device-api-types.js';
 export { DEVICE_KINDS } from './device-api-types.js';
 export type { StoreLogger } from './dialect.js';

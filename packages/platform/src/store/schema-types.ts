@@ -110,6 +110,18 @@ export interface AttendanceTable {
   flags: string;
   received_at: number;
   latency_ms: number;
+  /**
+   * Why the photo is gone (migration 0012): 'expired' (retention) or 'erased' (the person
+   * was erased). Optional: the ingest insert leaves it out, and null is its default.
+   */
+  photo_removed?: 'expired' | 'erased' | null;
+}
+
+/** How far a job has gone through attendance in id order (migration 0012). */
+export interface AttendanceRetentionMarksTable {
+  name: string;
+  last_id: string;
+  updated_at: number;
 }
 
 /** Platform-wide identities (migration 0010: no site of their own; see site_assignments). */
@@ -293,6 +305,7 @@ export interface Database {
   devices: DevicesTable;
   device_events: DeviceEventsTable;
   attendance: AttendanceTable;
+  attendance_retention_marks: AttendanceRetentionMarksTable;
   persons: PersonsTable;
   site_assignments: SiteAssignmentsTable;
   person_merges: PersonMergesTable;

@@ -1,4 +1,5 @@
 import type { ApiStore } from './api-types.js';
+import type { AttendanceApiRepo } from './attendance-api-types.js';
 import type { DeviceApiStore } from './device-api-types.js';
 import type { TaskStore } from './task-types.js';
 
@@ -155,7 +156,8 @@ export interface EventRepo {
   listForDevice(deviceId: string, limit?: number): Promise<DeviceEventRow[]>;
 }
 
-export interface AttendanceRepo {
+/** The ingest path and the CLI's reads, and the management API's (attendance-api-types.ts). */
+export interface AttendanceRepo extends AttendanceApiRepo {
   /**
    * Inserts a batch in one durable transaction, idempotent on
    * (deviceId, personId, recordTime, type) (D9): an existing record is reported as a

@@ -15,6 +15,7 @@ import { migration as m0008 } from './0008_accounts_audit.js';
 import { migration as m0009 } from './0009_sites_geofence.js';
 import { migration as m0010 } from './0010_person_identity.js';
 import { migration as m0011 } from './0011_device_kind.js';
+import { migration as m0012 } from './0012_attendance_api.js';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_vendors_sites_devices': m0001,
@@ -28,6 +29,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0009_sites_geofence': m0009,
   '0010_person_identity': m0010,
   '0011_device_kind': m0011,
+  '0012_attendance_api': m0012,
 };
 
 export const migrationProvider: MigrationProvider = {
