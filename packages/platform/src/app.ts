@@ -14,9 +14,9 @@ import { openSegmentBlobStore } from './blobs/segments.js';
 import type { BlobStore, ErasableBlobStore } from './blobs/types.js';
 import type { Config } from './config/schema.js';
 import { lockDataDir } from './data-lock.js';
+import { AttendancePhotos } from './domain/attendance-photos.js';
 import { Devices } from './domain/devices.js';
 import { DeviceEvents } from './domain/events.js';
-import { AttendancePhotos } from './domain/attendance-photos.js';
 import { AttendanceWriter } from './domain/ingest.js';
 import { Presence } from './domain/presence.js';
 import { SiteRosters } from './domain/rosters.js';
@@ -298,7 +298,11 @@ export async function startPlatform(
     const run = await clockInPhotos.expire();
     if (run.records === 0) return;
     logger.info(run, 'clock-in photos past their retention removed');
-    await data.audit.record({ action: 'attendance.photos.expire', resource: 'attendance', detail: { ...run } });
+    await data.audit.record({
+      action: 'attendance.photos.expire',
+      resource: 'attendance',
+      detail: { ...run },
+    });
   });
   every(60 * 60_000, 'api sessions', async () => {
     await data.store.sessions.purge(now());
