@@ -1,8 +1,9 @@
 /**
  * /api/v1/sites over real HTTP on every backend: create, list with stable pages and a
  * name prefix, read with an etag, PATCH merging with If-Match (412 on a stale etag),
- * geofence validation naming the field path, delete refused while a device is bound,
- * and a site manager's scope (404 for another site, 403 for what the role never does).
+ * geofence validation naming the field path, delete refused while a device is bound or a
+ * person is (or was) assigned, and a site manager's scope (404 for another site, 403 for
+ * what the role never does).
  * Teams and sub-contractors: sites-parts.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -227,6 +228,50 @@ describe.each(BACKENDS)('sites ($name)', ({ pg }) => {
     expect((await p.api.call('GET', `/api/v1/sites/${s.id}`)).status).toBe(404);
     expect((await p.api.call('GET', `/api/v1/sites/${s.id}/teams`)).status).toBe(404);
     expect((await p.api.call('DELETE', `/api/v1/sites/${s.id}`)).status).toBe(404);
+  });
+
+  it('refuses to delete a site with a person assigned, and one that ever had one (409)', async () => {
+    const s = await create({ name: '有人员的工地' });
+    const { store } = p.platform.data;
+    const now = p.clock.now;
+    await store.persons.insert({
+      id: 'person-site-test',
+      name: '张三',
+      piiEnc: '',
+      idNumberHash: 'hash-site-test',
+      idNumberHead: null,
+      idNumberTail: '1234',
+      photoKeys: [],
+      idCardPhotoKey: null,
+      status: 'active',
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+      erasedAt: null,
+    });
+    await store.assignments.insert({
+      id: 'assignment-site-test',
+      personId: 'person-site-test',
+      siteId: s.id,
+      company: null,
+      team: null,
+      trade: null,
+      joinedOn: '2026-01-05',
+      leftOn: null,
+      status: 'active',
+      createdAt: now,
+      updatedAt: now,
+      endedAt: null,
+    });
+    const active = await p.api.call('DELETE', `/api/v1/sites/${s.id}`);
+    expect(active.status).toBe(409);
+    expect(active.body.detail).toMatch(/1 person\(s\) are assigned/);
+    // Ended: the assignment is history that wages and exports read, so the site stays.
+    expect(await store.assignments.end('assignment-site-test', '2026-02-01', now)).toBeDefined();
+    const history = await p.api.call('DELETE', `/api/v1/sites/${s.id}`);
+    expect(history.status, history.text).toBe(409);
+    expect(history.body.detail).toMatch(/history/);
+    expect((await p.api.call('GET', `/api/v1/sites/${s.id}`)).status).toBe(200);
   });
 
   it('confines a site manager to its sites: 404 for others, 403 for operators’ actions', async () => {
