@@ -5,10 +5,11 @@
  * buffered, close the store.
  */
 import { join } from 'node:path';
-import { Accounts } from './api/auth/accounts.js';
 import { Audit } from './api/audit.js';
+import { Accounts } from './api/auth/accounts.js';
 import { IDEMPOTENCY_TTL_MS } from './api/idempotency.js';
 import { API_PREFIX, type ApiHandle, registerApi } from './api/plugin.js';
+import type { ApiDeps, ApiRouteInfo } from './api/types.js';
 import { openLocalBlobStore } from './blobs/local.js';
 import { openSegmentBlobStore } from './blobs/segments.js';
 import type { BlobStore, ErasableBlobStore } from './blobs/types.js';
@@ -18,6 +19,8 @@ import { AttendancePhotos } from './domain/attendance-photos.js';
 import { Devices } from './domain/devices.js';
 import { DeviceEvents } from './domain/events.js';
 import { AttendanceWriter } from './domain/ingest.js';
+import { LiveEvents } from './domain/live/emitter.js';
+import { EventHub } from './domain/live/hub.js';
 import { Presence } from './domain/presence.js';
 import { SiteRosters } from './domain/rosters.js';
 import { loadMasterKey, SecretBox } from './domain/secrets.js';
@@ -26,7 +29,6 @@ import { Vendors } from './domain/vendors.js';
 import { cachedPhotos } from './downloads/cached-photos.js';
 import { registerDownloadRoutes } from './downloads/routes.js';
 import { createUrlSigner, type DownloadUrlSigner, deriveDownloadKey } from './downloads/signer.js';
-import type { ApiDeps, ApiRouteInfo } from './api/types.js';
 import type { GatewayContext } from './gateway/context.js';
 import { Gateway } from './gateway/gateway.js';
 import { taskPusher } from './gateway/push.js';
@@ -164,12 +166,25 @@ export async function startPlatform(
     { retentionDays: config.attendancePhotoRetentionDays },
     now,
   );
+  // Live events (GET /api/v1/events): the domain announces, the API streams.
+  const eventHub = new EventHub({
+    replayMs: config.eventsReplayMs,
+    replayMax: config.eventsReplayMax,
+    now,
+  });
+  const live = new LiveEvents(eventHub, data.devices, {
+    coalesceMs: 500,
+    onError: (err) => logger.warn({ err }, 'live event dropped: device not readable'),
+  });
+  data.engine.setLive(live);
   const presence = new Presence(data.store, data.events, config.offlineAfterMs);
+  presence.setLive(live);
   await presence.load();
   const tokens = opts.tokens ?? new MemoryTokenStore(config.tokenIdleMs);
   const attendance = new AttendanceWriter(data.store, blobs, {
     batchMax: config.ingestBatchMax,
     batchWaitMs: config.ingestBatchWaitMs,
+    live,
   });
   const ctx: GatewayContext = {
     config,
@@ -193,7 +208,7 @@ export async function startPlatform(
       protocolVersion: config.protocolVersion,
     }),
   );
-  const taskApi = new TaskService(data.store, data.urls, data.reconciler);
+  const taskApi = new TaskService(data.store, data.urls, data.reconciler, live);
   const http = buildHttpServer(logger, {
     ready: () => data.store.ping(),
     status: async () => ({
@@ -242,6 +257,7 @@ export async function startPlatform(
     audit: data.audit,
     attendancePhotos: blobs,
     attendanceErasure: clockInPhotos,
+    eventHub,
     presence,
     live: {
       isConnected: (deviceId) => gateway.isConnected(deviceId),
@@ -258,7 +274,11 @@ export async function startPlatform(
   });
   const admin = await data.accounts.ensureAdmin(config.adminPassword);
   if (admin.created)
-    await data.audit.record({ action: 'account.create', resource: 'account', detail: { username: 'admin', role: 'admin' } });
+    await data.audit.record({
+      action: 'account.create',
+      resource: 'account',
+      detail: { username: 'admin', role: 'admin' },
+    });
 
   const jobs: NodeJS.Timeout[] = [];
   const every = (ms: number, name: string, job: () => unknown) => {
@@ -313,7 +333,10 @@ export async function startPlatform(
   const stop = () => {
     stopping ??= (async () => {
       for (const t of jobs) clearInterval(t);
+      // Event streams end first, in the API's preClose hook (api/routes/events.ts): an
+      // open stream would keep http.close() waiting forever.
       await http.close();
+      live.close();
       await gateway.close();
       await attendance.close();
       presence.sweep(now());
@@ -326,7 +349,14 @@ export async function startPlatform(
   };
 
   logger.info(
-    { tcpPort, httpPort, dataDir: config.dataDir, db: data.store.dialect, api: API_PREFIX, apiDocs: '/api/docs' },
+    {
+      tcpPort,
+      httpPort,
+      dataDir: config.dataDir,
+      db: data.store.dialect,
+      api: API_PREFIX,
+      apiDocs: '/api/docs',
+    },
     'kaoqin platform up',
   );
   return {

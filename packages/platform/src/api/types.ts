@@ -11,6 +11,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { PlatformData } from '../app.js';
 import type { BlobStore } from '../blobs/types.js';
 import type { Config } from '../config/schema.js';
+import type { EventHub } from '../domain/live/hub.js';
 import type { Presence } from '../domain/presence.js';
 import type { Logger } from '../log.js';
 import type { Role } from '../store/api-types.js';
@@ -33,6 +34,8 @@ export type RouteRoles = readonly Role[] | 'public';
 declare module 'fastify' {
   interface FastifyContextConfig {
     roles?: RouteRoles;
+    /** Also accept the session token as ?access_token= (EventSource cannot send headers). */
+    queryToken?: boolean;
   }
   interface FastifyRequest {
     principal?: Principal;
@@ -55,6 +58,8 @@ export interface ApiDeps {
   attendancePhotos: BlobStore;
   presence?: Presence;
   live?: LiveDevices;
+  /** Live events for GET /api/v1/events (domain/live); absent, the stream answers 503. */
+  eventHub?: EventHub;
   /**
    * Erases a person's clock-in photos from the attendance photo store (PIPL erasure);
    * the attendance rows stay, without their photo. Wired by app.ts.

@@ -89,6 +89,12 @@ export const configSchema = z.object({
   sessionTtlMs: ms.default(12 * 60 * 60_000),
   /** scrypt cost of account passwords as log2(N) (api/auth/passwords.ts): 11 ≈ 4 ms a hash. */
   passwordHashCost: z.coerce.number().int().min(10).max(20).default(11),
+  /** Live events (GET /api/v1/events) kept for Last-Event-ID replay: at least this long… */
+  eventsReplayMs: ms.default(10 * 60_000),
+  /** …unless there are more than this many (memory: a few hundred bytes each). */
+  eventsReplayMax: z.coerce.number().int().min(100).default(1_000_000),
+  /** A comment line on every event stream this often, so proxies keep it open. */
+  eventsHeartbeatMs: ms.default(15_000),
   /** Days a clock-in photo is kept after it was received, then removed by an hourly job (PIPL); 0 = for ever. */
   attendancePhotoRetentionDays: z.coerce.number().int().min(0).max(36_500).default(180),
   /** Largest firmware image POST /api/v1/firmware takes (streamed to disk, never held in memory). */

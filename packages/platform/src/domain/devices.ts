@@ -30,6 +30,15 @@ export class Devices {
     return this.#byId.get(id);
   }
 
+  /** The device by id: cached, else read and cached (refresh() then keeps it current). */
+  async byId(id: string): Promise<DeviceRow | undefined> {
+    const hit = this.#byId.get(id);
+    if (hit) return hit;
+    const row = await this.#store.devices.byId(id);
+    if (row) this.#remember(row);
+    return row;
+  }
+
   /** The device for (vendor, sn) if it is known; never registers. */
   async find(vendorId: string, sn: string): Promise<DeviceRow | undefined> {
     const hit = this.#byKey.get(`${vendorId}\u0000${sn}`);

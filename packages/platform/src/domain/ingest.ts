@@ -4,10 +4,12 @@
  * one photo flush (every photo fsync'd) and one database transaction (one fsync). A
  * record's promise resolves only after both are durable — only then does the gateway
  * ack (nothing acknowledged is lost). Batches run one at a time, so while one commits
- * the next fills: durability costs latency, not throughput.
+ * the next fills: durability costs latency, not throughput. Each new row (not a
+ * duplicate) is announced as a live event once durable, before its ack.
  */
 import type { BlobStore } from '../blobs/types.js';
 import type { AttendanceInput, InsertOutcome, Store } from '../store/types.js';
+import { type LiveSink, NO_LIVE } from './live/types.js';
 
 export interface PendingPhoto {
   bytes: Uint8Array;
@@ -24,12 +26,15 @@ interface Item {
 export interface IngestOptions {
   batchMax: number;
   batchWaitMs: number;
+  /** Where new rows are announced (live events). */
+  live?: LiveSink;
 }
 
 export class AttendanceWriter {
   readonly #store: Store;
   readonly #blobs: BlobStore;
   readonly #opts: IngestOptions;
+  readonly #live: LiveSink;
   #queue: Item[] = [];
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
@@ -39,6 +44,7 @@ export class AttendanceWriter {
     this.#store = store;
     this.#blobs = blobs;
     this.#opts = opts;
+    this.#live = opts.live ?? NO_LIVE;
   }
 
   /** Resolves once the record (and its photo) are durable; rejects if they could not be written. */
@@ -99,7 +105,9 @@ export class AttendanceWriter {
       }
       const outcomes = await this.#store.attendance.insertBatch(batch.map((i) => i.record));
       batch.forEach((item, n) => {
-        item.resolve(outcomes[n]!);
+        const outcome = outcomes[n]!;
+        if (!outcome.duplicate) this.#live.attendanceCreated(item.record, outcome.id);
+        item.resolve(outcome);
       });
     } catch (e) {
       for (const item of batch) item.reject(e);

@@ -7,6 +7,7 @@
  */
 import type { DeviceSeen, Store } from '../store/types.js';
 import type { DeviceEvents } from './events.js';
+import { type LiveSink, NO_LIVE } from './live/types.js';
 
 interface Entry {
   lastSeenAt: number;
@@ -33,6 +34,7 @@ export class Presence {
   readonly #offlineAfterMs: number;
   readonly #entries = new Map<string, Entry>();
   readonly #seenWriteMs: number;
+  #live: LiveSink = NO_LIVE;
 
   /**
    * `seenWriteMs`: a device that stays online has its last-seen time written at most this
@@ -45,6 +47,11 @@ export class Presence {
     this.#events = events;
     this.#offlineAfterMs = offlineAfterMs;
     this.#seenWriteMs = seenWriteMs;
+  }
+
+  /** Where online/offline transitions are announced as they happen (live events). */
+  setLive(live: LiveSink): void {
+    this.#live = live;
   }
 
   /** Devices the store believes online (from before a restart) keep their last-seen time until the sweep. */
@@ -74,6 +81,7 @@ export class Presence {
     if (!e.online) {
       e.online = true;
       this.#events.record(deviceId, 'online', now);
+      this.#live.deviceOnline(deviceId, now);
     }
   }
 
@@ -104,6 +112,7 @@ export class Presence {
         e.online = false;
         e.dirty = true;
         this.#events.record(id, 'offline', e.lastSeenAt + this.#offlineAfterMs);
+        this.#live.deviceOffline(id, e.lastSeenAt + this.#offlineAfterMs);
       }
     }
   }

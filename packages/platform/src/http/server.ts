@@ -3,6 +3,8 @@
  * (POST /api/device, chapter 3), the management API and the console; for now it
  * answers health and status probes.
  */
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyReply, LogController } from 'fastify';
 import { sendProblem } from '../api/errors.js';
 import type { Logger } from '../log.js';
@@ -28,6 +30,7 @@ export function buildHttpServer(logger: Logger, source: StatusSource) {
       return r.code(statusCode).send({ statusCode, code: err.code, error: err.message });
     },
   });
+  app.addHook('preClose', cutUnusedConnections(app.server));
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/readyz', async (_req, reply) => {
     try {
@@ -39,4 +42,28 @@ export function buildHttpServer(logger: Logger, source: StatusSource) {
   });
   app.get('/api/status', async () => source.status());
   return app;
+}
+
+/**
+ * Node counts a connection that has not sent a byte yet (an HTTP client's spare
+ * connection, a load balancer's pre-connect, a port probe) as busy, not idle, and stops
+ * timing connections out once close() begins: server.close() would wait for it forever.
+ * From the start of close until the server has closed, such connections are cut; every
+ * connection that has sent something is left to finish its request.
+ */
+function cutUnusedConnections(server: Server): () => Promise<void> {
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  return async () => {
+    const cut = () => {
+      for (const socket of sockets) if (socket.bytesRead === 0) socket.destroy();
+    };
+    cut();
+    const timer = setInterval(cut, 100);
+    timer.unref();
+    server.once('close', () => clearInterval(timer));
+  };
 }

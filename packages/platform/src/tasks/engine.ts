@@ -12,6 +12,7 @@
  */
 import { DEFAULT_PAGE_SIZE } from '@kaoqin/protocol';
 import { TimeIds } from '../domain/ids.js';
+import type { LiveSink } from '../domain/live/types.js';
 import type { DistributionRow, PersonRow, Store, TaskItem, TaskRow } from '../store/index.js';
 
 export type PersonTaskApicode = 'T_SEND_PERSON' | 'T_UPDATE_DEVICE_PERSON';
@@ -55,6 +56,7 @@ export class TaskEngine {
   readonly #now: () => number;
   readonly #ids: TimeIds;
   #pusher: TaskPusher | undefined;
+  #live: LiveSink | undefined;
   readonly #pushTimers = new Map<string, NodeJS.Timeout>();
   /** Devices that may have open tasks: heartbeats of the others skip the database. */
   readonly #open = new Set<string>();
@@ -68,6 +70,11 @@ export class TaskEngine {
 
   setPusher(p: TaskPusher): void {
     this.#pusher = p;
+  }
+
+  /** Where finished tasks and distribution changes are announced (live events). */
+  setLive(live: LiveSink): void {
+    this.#live = live;
   }
 
   async load(): Promise<void> {
@@ -163,6 +170,12 @@ export class TaskEngine {
           updatedAt: now,
         })),
       );
+      this.#live?.distributionChanged(
+        deviceId,
+        null,
+        refused.map((personId) => ({ personId, state: 'refused' })),
+        now,
+      );
     }
     if (send.length === 0 && apicode !== 'T_SEND_PERSON') return { taskId: undefined, refused };
     const taskId = await this.#enqueue(deviceId, apicode, send.map(itemOf), pagingHint, 'pending', now);
@@ -192,7 +205,12 @@ export class TaskEngine {
   /** The clear without its push: a full sync pushes once, the clear and the send together. */
   async #clear(deviceId: string, reason: string): Promise<string> {
     const now = this.#now();
-    await this.#store.tasks.supersede(deviceId, PERSON_TASKS, reason, now);
+    await this.#superseded(
+      deviceId,
+      await this.#store.tasks.supersede(deviceId, PERSON_TASKS, reason, now),
+      reason,
+      now,
+    );
     const clearId = this.#ids.next();
     const stale = (
       await this.#store.distribution.forDevice(deviceId, ['pending', 'on_device', 'failed', 'removing'])
@@ -209,6 +227,12 @@ export class TaskEngine {
       },
       stale.map((personId) => this.#dist(personId, deviceId, 'removing', clearId, now)),
     );
+    this.#live?.distributionChanged(
+      deviceId,
+      clearId,
+      stale.map((personId) => ({ personId, state: 'removing' })),
+      now,
+    );
     this.#open.add(deviceId);
     return clearId;
   }
@@ -222,10 +246,11 @@ export class TaskEngine {
     const now = this.#now();
     const t = await this.#store.tasks.get(taskId);
     if (!t || !(await this.#store.tasks.finish(taskId, 'cancelled', reason, now))) return false;
+    this.#live?.taskFinished(t, 'cancelled', reason, now);
     const mine = await this.#store.distribution.forTask(t.deviceId, t.id);
-    await this.#store.distribution.upsert(
-      mine.map((d) => ({ ...d, state: 'failed', reason, updatedAt: now })),
-    );
+    const failed = mine.map((d) => ({ ...d, state: 'failed' as const, reason, updatedAt: now }));
+    await this.#store.distribution.upsert(failed);
+    this.#live?.distributionChanged(t.deviceId, t.id, failed, now);
     return true;
   }
 
@@ -239,8 +264,15 @@ export class TaskEngine {
     const id = this.#ids.next();
     // A device offered an older rollout later (after a network failure) must not install
     // it over the newer one: only the latest firmware task stays open.
-    if (apicode === 'T_UPDATE_DEVICE_VERSION')
-      await this.#store.tasks.supersede(deviceId, [apicode], 'superseded by a newer firmware rollout', now);
+    if (apicode === 'T_UPDATE_DEVICE_VERSION') {
+      const reason = 'superseded by a newer firmware rollout';
+      await this.#superseded(
+        deviceId,
+        await this.#store.tasks.supersede(deviceId, [apicode], reason, now),
+        reason,
+        now,
+      );
+    }
     await this.#store.tasks.create(
       {
         id,
@@ -263,6 +295,7 @@ export class TaskEngine {
     const now = this.#now();
     const expired = await this.#store.tasks.expire(now);
     for (const t of expired) {
+      this.#live?.taskFinished(t, 'expired', t.reason, now);
       const ids = (await this.#store.tasks.allItems(t.id)).map((i) => i.personId);
       await this.#failItems(t, ids, 'task expired before the device reported it', now);
     }
@@ -278,9 +311,17 @@ export class TaskEngine {
     const mine = (await this.#store.distribution.forTask(t.deviceId, t.id)).filter((d) =>
       ids.has(d.personId),
     );
-    await this.#store.distribution.upsert(
-      mine.map((d) => ({ ...d, state: 'failed', reason, updatedAt: now })),
-    );
+    const failed = mine.map((d) => ({ ...d, state: 'failed' as const, reason, updatedAt: now }));
+    await this.#store.distribution.upsert(failed);
+    this.#live?.distributionChanged(t.deviceId, t.id, failed, now);
+  }
+
+  /** Announces superseded tasks (their apicodes read back only when someone listens). */
+  async #superseded(deviceId: string, ids: string[], reason: string, now: number): Promise<void> {
+    const live = this.#live;
+    if (!live || ids.length === 0) return;
+    for (const t of await this.#store.tasks.getMany(deviceId, ids))
+      live.taskFinished(t, 'superseded', reason, now);
   }
 
   async #enqueue(
@@ -295,11 +336,13 @@ export class TaskEngine {
     if (queued) {
       const dist = items.map((i) => this.#dist(i.personId, deviceId, state, queued.id, now));
       if (await this.#store.tasks.append(queued.id, items, param(queued.total + items.length), dist)) {
+        this.#live?.distributionChanged(deviceId, queued.id, dist, now);
         this.#schedulePush(deviceId);
         return queued.id;
       }
     }
     const id = this.#ids.next();
+    const dist = items.map((i) => this.#dist(i.personId, deviceId, state, id, now));
     await this.#store.tasks.create(
       {
         id,
@@ -310,8 +353,9 @@ export class TaskEngine {
         expiresAt: now + this.#opts.expireAfterMs,
         items,
       },
-      items.map((i) => this.#dist(i.personId, deviceId, state, id, now)),
+      dist,
     );
+    this.#live?.distributionChanged(deviceId, id, dist, now);
     this.#open.add(deviceId);
     this.#schedulePush(deviceId);
     return id;

@@ -10,6 +10,7 @@ import {
   ProtocolError,
   type UpdateTasksStatusParam,
 } from '@kaoqin/protocol';
+import { type LiveSink, NO_LIVE } from '../domain/live/types.js';
 import type { UrlSigner } from '../downloads/types.js';
 import type { Store, TaskRow, TaskState } from '../store/index.js';
 import { OPEN_TASK_STATES } from '../store/index.js';
@@ -22,11 +23,13 @@ export class TaskService implements TaskApi {
   readonly #store: Store;
   readonly #urls: UrlSigner;
   readonly #reconciler: Reconciler;
+  readonly #live: LiveSink;
 
-  constructor(store: Store, urls: UrlSigner, reconciler: Reconciler) {
+  constructor(store: Store, urls: UrlSigner, reconciler: Reconciler, live: LiveSink = NO_LIVE) {
     this.#store = store;
     this.#urls = urls;
     this.#reconciler = reconciler;
+    this.#live = live;
   }
 
   /** The caller's task of this apicode, still open: 490_06 otherwise, 490_07 once finished. */
@@ -98,6 +101,7 @@ export class TaskService implements TaskApi {
     for (const { t, r } of tasks) {
       const state = STATUS[r.status];
       if (!(await this.#store.tasks.finish(t.id, state, null, caller.now))) continue;
+      this.#live.taskFinished(t, state, null, caller.now);
       await this.#settle(caller, t, state, r.failedPersons ?? [], r.failedFaces ?? []);
     }
     await this.#store.deviceTasks.setReported(
@@ -142,6 +146,7 @@ export class TaskService implements TaskApi {
       };
     });
     await this.#store.distribution.upsert(rows);
+    this.#live.distributionChanged(t.deviceId, t.id, rows, now);
   }
 
   /** 3.3 / 3.4: one page of the frozen roster. */

@@ -146,8 +146,12 @@ export class Accounts {
   }
 
   /** The principal behind a bearer token, or undefined when it is unknown, expired or its account disabled. */
-  async authenticate(token: string, ip: string): Promise<Principal | undefined> {
-    const hash = tokenHash(token);
+  authenticate(token: string, ip: string): Promise<Principal | undefined> {
+    return this.session(tokenHash(token), ip);
+  }
+
+  /** The caller of a session while it is valid: what a long-lived event stream re-checks. */
+  async session(hash: string, ip: string): Promise<Principal | undefined> {
     const session = await this.#store.sessions.get(hash);
     if (!session) return undefined;
     if (session.expiresAt <= this.#now()) {
