@@ -78,11 +78,16 @@ export class TestDevice {
     const ready = this.#answers.shift();
     if (ready) return Promise.resolve(ready);
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error('no answer in time')), timeoutMs);
-      this.#waiters.push((a) => {
+      const waiter = (a: Answer) => {
         clearTimeout(t);
         resolve(a);
-      });
+      };
+      // A waiter that timed out must not swallow the next answer.
+      const t = setTimeout(() => {
+        this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
+        reject(new Error('no answer in time'));
+      }, timeoutMs);
+      this.#waiters.push(waiter);
     });
   }
 

@@ -148,7 +148,8 @@ export function assignmentRoutes(api: ApiApp, deps: ApiDeps): void {
         tags,
         summary: 'End the assignment (退场) today or on an earlier day: the site’s devices delete the person',
         params: assignmentParams,
-        body: z.strictObject({ leftOn: isoDate.optional() }).optional(),
+        // A bare POST (no body) ends it today.
+        body: z.strictObject({ leftOn: isoDate.optional() }).nullish(),
       },
     },
     async (req) => {
