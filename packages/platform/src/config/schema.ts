@@ -103,6 +103,14 @@ export const configSchema = z.object({
     .int()
     .min(1024)
     .default(256 * 1024 * 1024),
+  /** Largest roster import POST /api/v1/imports takes: the roster and the ZIP of photos together (spooled to dataDir/tmp). */
+  maxImportBytes: z.coerce
+    .number()
+    .int()
+    .min(65_536)
+    .default(512 * 1024 * 1024),
+  /** How long POST /api/v1/imports waits for the import to finish before answering 202 (poll GET /imports/{id}). */
+  importWaitMs: z.coerce.number().int().min(0).default(20_000),
 });
 
 export type Config = Readonly<z.infer<typeof configSchema>>;

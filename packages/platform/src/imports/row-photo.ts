@@ -1,7 +1,7 @@
 /**
- * A row's face photo from the ZIP, checked as enrolment checks it (§1.2 via checkPhoto,
- * every pixel decoded) and keyed as the blob store keys it (sha256), so an import can
- * tell a photo the person already has from a new one without storing anything.
+ * A row's face photo from the ZIP, checked as enrolment checks it (§1.2 via checkPhoto)
+ * and keyed as the blob store keys it (sha256), so an import can tell a photo the person
+ * already has from a new one without storing anything.
  */
 import { createHash } from 'node:crypto';
 import { checkPhoto, type PhotoFormat } from '../blobs/photo.js';
@@ -26,6 +26,8 @@ export async function rowPhoto(
   zip: PhotoZip | undefined,
   idNumber: string,
   maxBytes: number,
+  /** Decode every pixel (catches a truncated file), or read the header only. */
+  decode: boolean,
 ): Promise<RowPhoto> {
   const found = zip?.byIdNumber.get(idNumber);
   if (!zip || !found || found.length === 0) return { kind: 'none' };
@@ -43,7 +45,7 @@ export async function rowPhoto(
   } catch {
     return bad('zip_entry_unreadable');
   }
-  const c = await checkPhoto(bytes, { decode: true, maxBytes });
+  const c = await checkPhoto(bytes, { decode, maxBytes });
   if (!c.ok) return bad(c.reason);
   return {
     kind: 'ok',

@@ -11,6 +11,7 @@ import { deviceRepo } from './devices.js';
 import type { Backend, StoreLogger } from './dialect.js';
 import { eventRepo } from './events.js';
 import { idempotencyRepo } from './idempotency.js';
+import { importRepo } from './imports.js';
 import { deviceApiRepo } from './device-api.js';
 import { firmwareApiRepo } from './firmware-api.js';
 import { taskApiRepo } from './task-api.js';
@@ -25,6 +26,7 @@ export type * from './api-types.js';
 export { ROLES } from './api-types.js';
 export type * from './attendance-api-types.js';
 export type * from './device-api-types.js';
+export type * from './import-types.js';
 export { DEVICE_KINDS } from './device-api-types.js';
 export type { StoreLogger } from './dialect.js';
 export type * from './person-types.js';
@@ -74,6 +76,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     sessions: sessionRepo(db),
     audit: auditRepo(db),
     idempotency: idempotencyRepo(db),
+    imports: importRepo(db, caps),
     deviceApi: deviceApiRepo(db),
     taskApi: taskApiRepo(db),
     firmwareApi: firmwareApiRepo(db, caps),

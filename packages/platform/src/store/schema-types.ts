@@ -4,6 +4,7 @@
  * SQLite and PostgreSQL; the repos map these rows to and from the contract's types.
  */
 import type { Generated } from 'kysely';
+import type { ImportRowsTable, ImportsTable } from './import-types.js';
 import type { DeviceKind } from './device-api-types.js';
 import type { DeviceEventKind, Direction, VendorStatus } from './types.js';
 
@@ -321,4 +322,6 @@ export interface Database {
   sessions: SessionsTable;
   audit_log: AuditLogTable;
   idempotency_keys: IdempotencyKeysTable;
+  imports: ImportsTable;
+  import_rows: ImportRowsTable;
 }

@@ -1,6 +1,7 @@
 import type { ApiStore } from './api-types.js';
 import type { AttendanceApiRepo } from './attendance-api-types.js';
 import type { DeviceApiStore } from './device-api-types.js';
+import type { ImportStore } from './import-types.js';
 import type { TaskStore } from './task-types.js';
 
 /**
@@ -169,7 +170,7 @@ export interface AttendanceRepo extends AttendanceApiRepo {
 }
 
 /** Chapter 3's repos (task-types.ts) are part of the one store. */
-export interface Store extends TaskStore, ApiStore, DeviceApiStore {
+export interface Store extends TaskStore, ApiStore, DeviceApiStore, ImportStore {
   readonly dialect: 'sqlite' | 'postgres';
   readonly vendors: VendorRepo;
   readonly devices: DeviceRepo;
