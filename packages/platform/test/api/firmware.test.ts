@@ -86,6 +86,16 @@ describe.each(BACKENDS)('firmware API ($name)', ({ pg }) => {
     expect(audit.body.items[0]).toMatchObject({ resourceId: r.body.firmwareId, detail: { size: 50_000 } });
   });
 
+  it('answers a retried upload with the same Idempotency-Key from the first answer', async () => {
+    const headers = { ...octets, 'idempotency-key': 'fw-upload-1' };
+    const first = await upload(p.api, 'version=v2.0.1&fileName=a.bin', image(2000, 11), headers);
+    expect(first.status, first.text).toBe(201);
+    const retry = await upload(p.api, 'version=v2.0.1&fileName=a.bin', image(2000, 11), headers);
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(retry.body.firmwareId).toBe(first.body.firmwareId);
+  });
+
   it('refuses a taken version, a wrong media type, missing parameters, an empty or oversized image', async () => {
     const dir = join(p.dataDir, 'firmware');
     const before = (await readdir(dir)).sort();
@@ -125,7 +135,7 @@ describe.each(BACKENDS)('firmware API ($name)', ({ pg }) => {
     expect((await readdir(dir)).sort()).toEqual(before);
     expect(
       (await p.api.call('GET', '/api/v1/firmware?limit=500')).body.items.map((f: Json) => f.version),
-    ).toEqual(['v2.0.0']);
+    ).toEqual(['v2.0.1', 'v2.0.0']);
   });
 
   it('lets a vendor upload its own images and see only those', async () => {
@@ -142,10 +152,10 @@ describe.each(BACKENDS)('firmware API ($name)', ({ pg }) => {
 
     const versions = async (c: ApiClient, q = '') =>
       (await c.call('GET', `/api/v1/firmware?limit=500${q}`)).body.items.map((f: Json) => f.version);
-    expect(await versions(p.api)).toEqual(['b-3.0', 'a-1.1', 'v2.0.0']);
-    expect(await versions(asAuditor)).toEqual(['b-3.0', 'a-1.1', 'v2.0.0']);
+    expect(await versions(p.api)).toEqual(['b-3.0', 'a-1.1', 'v2.0.1', 'v2.0.0']);
+    expect(await versions(asAuditor)).toEqual(['b-3.0', 'a-1.1', 'v2.0.1', 'v2.0.0']);
     expect(await versions(asVendor)).toEqual(['a-1.1']);
-    expect(await versions(p.api, '&platformWide=true')).toEqual(['v2.0.0']);
+    expect(await versions(p.api, '&platformWide=true')).toEqual(['v2.0.1', 'v2.0.0']);
     expect(await versions(p.api, `&vendorId=${vendorB}`)).toEqual(['b-3.0']);
     expect(await versions(asVendor, `&vendorId=${vendorB}`)).toEqual([]);
     expect((await asVendor.call('GET', `/api/v1/firmware/${forB.body.firmwareId}`)).status).toBe(404);
@@ -154,7 +164,9 @@ describe.each(BACKENDS)('firmware API ($name)', ({ pg }) => {
   });
 
   it('rolls out to devices by sn and follows each device to the new version', async () => {
-    const fw = (await p.api.call('GET', '/api/v1/firmware?platformWide=true')).body.items[0];
+    const fw = (await p.api.call('GET', '/api/v1/firmware?platformWide=true')).body.items.find(
+      (f: Json) => f.version === 'v2.0.0',
+    );
     const r = await p.api.call('POST', `/api/v1/firmware/${fw.firmwareId}/rollout`, {
       body: { deviceSns: ['FW-1'] },
     });

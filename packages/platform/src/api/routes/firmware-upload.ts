@@ -41,6 +41,8 @@ export async function firmwareUploadRoute(api: ApiApp, deps: ApiDeps): Promise<v
           summary:
             'Upload an image: the bytes as application/octet-stream, version and fileName in the query',
           consumes: ['application/octet-stream'],
+          // Documents the body; the parser above leaves it unread (undefined), which passes.
+          body: z.unknown().meta({ type: 'string', format: 'binary', description: 'the image, as it is' }),
           querystring: z.strictObject({
             version: plainText(64),
             fileName: plainText(255),
