@@ -27,7 +27,7 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 /** The files under dir that hold these bytes anywhere. */
-async function filesHolding(dir: string, needle: Uint8Array): Promise<string[]> {
+async function filesHolding(dir: string, needle: Buffer): Promise<string[]> {
   const hits: string[] = [];
   for (const f of await filesUnder(dir)) if ((await readFile(f)).includes(needle)) hits.push(f);
   return hits;

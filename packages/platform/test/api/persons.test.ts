@@ -5,6 +5,7 @@
  * checked as §1.2 asks and served by signed URL, an idempotent POST, a site manager's
  * scope.
  */
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiPlatform, BACKENDS, type Json, startApiPlatform } from '../helpers/api.js';
 import { face, idNumber } from '../helpers/faces.js';
@@ -249,7 +250,6 @@ describe.each(BACKENDS)('persons ($name)', ({ pg }) => {
   });
 
   it('refuses photos §1.2 does not allow, with the photo named, and keeps nothing', async () => {
-    const { default: sharp } = await import('sharp');
     const small = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#888' } })
       .jpeg()
       .toBuffer();

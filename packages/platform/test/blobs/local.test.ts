@@ -59,6 +59,23 @@ describe('openLocalBlobStore', () => {
     expect((await readFile(join(root, path))).equals(bytes)).toBe(true);
   });
 
+  it('deletes a blob for good (erasure): the file is gone, others stay, a second delete finds nothing', async () => {
+    const store = await openLocalBlobStore(root);
+    const [gone, kept] = [randomBytes(3000), randomBytes(3000)];
+    const [key, other] = await store.putMany([
+      { bytes: gone, ext: 'jpg' },
+      { bytes: kept, ext: 'png' },
+    ]);
+    expect(await store.delete(key!)).toBe(true);
+    expect(await store.has(key!)).toBe(false);
+    expect(await store.get(key!)).toBeUndefined();
+    expect(await store.delete(key!)).toBe(false);
+    expect(await store.delete('not-a-key')).toBe(false);
+    expect((await store.get(other!))?.length).toBe(3000);
+    await store.close();
+    expect(await files(root)).toEqual([join(other!.slice(0, 2), other!.slice(2, 4), `${other}.png`)]);
+  });
+
   it('leaves no temp file behind after many puts', async () => {
     const store = await openLocalBlobStore(root);
     const items = Array.from({ length: 50 }, () => ({ bytes: randomBytes(1000), ext: 'jpg' }));

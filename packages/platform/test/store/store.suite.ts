@@ -14,6 +14,7 @@ import {
   type Store,
   type VendorRow,
 } from '../../src/store/index.js';
+import { personsSuite } from './persons.suite.js';
 
 export interface StoreFixture {
   /** Opens a store on this fixture's database; every call opens the same database. */
@@ -116,6 +117,8 @@ export function storeSuite(
       await store.devices.insert(d);
       return { v, d };
     }
+
+    personsSuite(() => store);
 
     describe('opening', () => {
       it('reports its dialect and answers a ping', async () => {
