@@ -144,6 +144,12 @@ export function cases(f: Filters, depth: number): CaseSpec[] {
       targeted: true,
       deep: { rows: deep(f.counts.sitePersons) },
     },
+    {
+      id: 'site-roster',
+      label: 'a site’s roster, first page',
+      path: `/api/v1/sites/${encodeURIComponent(f.siteId)}/persons`,
+      targeted: true,
+    },
     { id: 'attendance', label: 'attendance, first page', path: '/api/v1/attendance', targeted: true },
     {
       id: 'attendance-deep',
