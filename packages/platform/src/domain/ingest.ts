@@ -106,8 +106,8 @@ export class AttendanceWriter {
       const outcomes = await this.#store.attendance.insertBatch(batch.map((i) => i.record));
       batch.forEach((item, n) => {
         const outcome = outcomes[n]!;
+        item.resolve(outcome); // the ack goes first
         if (!outcome.duplicate) this.#live.attendanceCreated(item.record, outcome.id);
-        item.resolve(outcome);
       });
     } catch (e) {
       for (const item of batch) item.reject(e);

@@ -52,7 +52,7 @@ describe('event hub', () => {
     expect(hub.resume(hub.idOf(3))).toEqual({ reset: 'expired' });
   });
 
-  it('tells listeners once per turn, however many events came', async () => {
+  it('tells listeners once per burst, however many events came', async () => {
     const hub = new EventHub({ replayMs: 60_000, replayMax: 1000, now: () => 0 });
     let calls = 0;
     const off = hub.onAppend(() => calls++);

@@ -1,8 +1,10 @@
 /**
  * The live event hub: numbers every event (1, 2, 3… within this process's run), keeps
  * the recent ones in a ring so a client that reconnects with `Last-Event-ID` gets exactly
- * what it missed, and tells its listeners, once per turn of the event loop, that there is
- * something new. Readers pull from the ring at their own pace (their position is a
+ * what it missed, and tells its listeners that there is something new, once per burst:
+ * in a microtask after the code that emitted, so a group commit's hundreds of clock-ins
+ * are one notification, and delivery does not wait behind the next commit (SQLite's
+ * commit runs on this thread, in the microtasks that follow). Readers pull from the ring at their own pace (their position is a
  * number), so a slow reader costs no memory beyond the ring, which is bounded by age and
  * by count: events younger than replayMs are kept unless there are more than replayMax.
  *
@@ -57,7 +59,7 @@ export class EventHub {
     this.#evict(at);
     if (this.#listeners.size > 0 && !this.#scheduled) {
       this.#scheduled = true;
-      setImmediate(this.#notify);
+      queueMicrotask(this.#notify);
     }
   }
 
@@ -102,7 +104,7 @@ export class EventHub {
     return { after: seq };
   }
 
-  /** Called once per turn of the event loop after new events; returns the unsubscribe. */
+  /** Called once after each burst of new events (never inside emit()); returns the unsubscribe. */
   onAppend(listener: () => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
