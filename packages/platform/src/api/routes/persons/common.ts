@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import { decodeBase64Photo } from '../../../blobs/photo.js';
 import type { AssignmentRow, PersonRow } from '../../../store/index.js';
-import { EnrolmentError } from '../../../tasks/persons.js';
+import { EnrolmentError, MAX_FACES } from '../../../tasks/persons.js';
 import { type Principal, siteScope } from '../../auth/principal.js';
 import { staleError } from '../../etag.js';
 import { ApiError, conflict, invalid, notFound } from '../../problems.js';
@@ -25,7 +25,8 @@ export const assignmentParams = z.strictObject({ personId: ID, assignmentId: ID 
 
 /** Photos travel as base64 (a data: URL prefix is accepted); §1.2 keeps each under 400 KB. */
 export const photoText = z.string().min(1).max(600_000).describe('base64 JPEG or PNG, under 400 KB decoded');
-export const FACES_MAX = 5;
+/** Face photos per person: the domain's limit, in the schema so OpenAPI says it. */
+export const FACES_MAX = MAX_FACES;
 
 export const ID_NUMBER = z
   .string()
