@@ -5,8 +5,7 @@
  * `reset` (lagged) and goes on from the newest, one that never drains is cut off, and a
  * filter that skips most events still reaches the one that matches.
  */
-import { EventEmitter } from 'node:events';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/api/auth/principal.js';
@@ -76,13 +75,12 @@ describe('event streams under backpressure', () => {
     });
     open.push(streams);
     const res = new PeerResponse();
-    const req = new EventEmitter();
-    return { hub, streams, res, req };
+    return { hub, streams, res };
   }
 
   it('stops writing to a peer that does not read, then says what it lost and goes on', async () => {
-    const { hub, streams, res, req } = setup(1000);
-    streams.open(req as IncomingMessage, res as unknown as ServerResponse, {
+    const { hub, streams, res } = setup(1000);
+    streams.open(res as unknown as ServerResponse, {
       principal,
       accepts: () => true,
       resume: undefined,
@@ -109,8 +107,8 @@ describe('event streams under backpressure', () => {
   });
 
   it('cuts off a peer that does not drain for two heartbeats', async () => {
-    const { hub, streams, res, req } = setup(100_000, 30);
-    streams.open(req as IncomingMessage, res as unknown as ServerResponse, {
+    const { hub, streams, res } = setup(100_000, 30);
+    streams.open(res as unknown as ServerResponse, {
       principal,
       accepts: () => true,
       resume: undefined,
@@ -125,9 +123,9 @@ describe('event streams under backpressure', () => {
   });
 
   it('reaches the one event a narrow filter wants behind tens of thousands it skips', async () => {
-    const { hub, streams, res, req } = setup(100_000);
+    const { hub, streams, res } = setup(100_000);
     res.read();
-    streams.open(req as IncomingMessage, res as unknown as ServerResponse, {
+    streams.open(res as unknown as ServerResponse, {
       principal,
       accepts: (ev) => ev.siteId === 'mine',
       resume: undefined,

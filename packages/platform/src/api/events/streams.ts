@@ -14,7 +14,7 @@
  * close() ends every stream; the route calls it before the HTTP server closes, which
  * would otherwise wait for these never-ending responses forever.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { EventHub, Resume } from '../../domain/live/hub.js';
 import type { LiveEvent } from '../../domain/live/types.js';
 import type { Logger } from '../../log.js';
@@ -86,7 +86,7 @@ export class EventStreams {
   }
 
   /** Takes over the response: headers, `retry:`, the first frame, then the replay. */
-  open(req: IncomingMessage, res: ServerResponse, start: StreamStart): void {
+  open(res: ServerResponse, start: StreamStart): void {
     const hub = this.#hub;
     const s: Stream = {
       res,
@@ -119,9 +119,11 @@ export class EventStreams {
       s.blockedSince = undefined;
       this.#pump(s);
     });
-    res.on('error', () => this.#remove(s));
+    if (res.destroyed) return; // the client left before it started
+    // The response's 'close' is the connection's end (or ours): the request's may come
+    // earlier, once its (empty) body is read.
     res.on('close', () => this.#remove(s));
-    req.on('close', () => this.#remove(s));
+    res.on('error', () => this.#remove(s));
     this.#streams.add(s);
     this.#unlisten ??= hub.onAppend(this.#pumpAll);
     if (!this.#timer) {
@@ -142,8 +144,22 @@ export class EventStreams {
     for (const s of this.#streams) this.#pump(s);
   };
 
-  /** Writes what the stream has not passed yet, until its socket is full. */
+  /**
+   * Writes what the stream has not passed yet, until its socket is full. Runs from the
+   * hub's notification and from socket events: a failure ends this stream, never the
+   * process.
+   */
   #pump(s: Stream): void {
+    try {
+      this.#fill(s);
+    } catch (err) {
+      this.#opts.logger.warn({ err, account: s.principal.username }, 'event stream failed; closed');
+      this.#remove(s);
+      s.res.destroy();
+    }
+  }
+
+  #fill(s: Stream): void {
     if (s.done || s.blockedSince !== undefined) return;
     const hub = this.#hub;
     if (s.cursor < hub.firstSeq - 1) {

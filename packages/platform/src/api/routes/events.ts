@@ -53,7 +53,7 @@ export function eventRoutes(api: ApiApp, deps: ApiDeps): void {
       const lastEventId = (Array.isArray(header) ? header[0] : header) ?? req.query.lastEventId;
       if (req.method === 'HEAD') return reply.type('text/event-stream; charset=utf-8').send();
       reply.hijack();
-      streams.open(req.raw, reply.raw, {
+      streams.open(reply.raw, {
         principal: p,
         accepts: eventFilter(p, types, siteId),
         resume: lastEventId === undefined ? undefined : hub.resume(lastEventId),
