@@ -30,6 +30,8 @@ const BATCH = 5000;
 /** Rows per XLSX sheet (Excel's limit is 1,048,576 with the header). */
 const SHEET_ROWS = 1_000_000;
 const CST_MS = 8 * 60 * 60_000;
+/** Compressed bytes the zip may hold for a slow client before rows wait. */
+const ZIP_BACKLOG = 1024 * 1024;
 
 const TYPES: Record<ExportFormat, string> = {
   csv: 'text/csv; charset=utf-8',
@@ -86,8 +88,10 @@ export async function streamExport(
         await sink.drained();
         if (sink.body.destroyed) break; // the client went away
       }
-      if (!sink.body.destroyed) await sink.end();
-      await audit(rows, !sink.body.destroyed);
+      // Recorded before the last bytes go: once the client has the file, the log has the export.
+      const complete = !sink.body.destroyed;
+      await audit(rows, complete);
+      if (complete) await sink.end();
     } catch (err) {
       req.log.error({ err, rows }, 'attendance export failed part way');
       sink.body.destroy(err instanceof Error ? err : new Error(String(err)));
@@ -122,18 +126,31 @@ export async function* readBatches(deps: ApiDeps, filter: AttendanceFilter): Asy
   }
 }
 
-/** Waits until the stream wants more (or is gone). */
-function drained(s: Writable | undefined): Promise<void> {
-  if (!s?.writableNeedDrain || s.destroyed) return Promise.resolve();
+/** Whether a stream's writer should wait; exceljs hands us readable-stream v2 objects, which lack writableNeedDrain. */
+function needsDrain(s: Writable): boolean {
+  const state = (s as unknown as { _writableState?: { needDrain?: boolean } })._writableState;
+  return s.writableNeedDrain ?? state?.needDrain ?? false;
+}
+
+/** Waits until the stream wants more, or it or `body` (the response's stream) is gone. */
+function drained(s: Writable | undefined, body?: Readable): Promise<void> {
+  if (!s || s.destroyed || body?.destroyed || !needsDrain(s)) return Promise.resolve();
   return new Promise((resolve) => {
     const done = (): void => {
       s.off('drain', done);
       s.off('close', done);
+      body?.off('close', done);
       resolve();
     };
     s.on('drain', done);
     s.on('close', done);
+    body?.on('close', done);
   });
+}
+
+/** Bytes a readable holds that nobody has read yet (exceljs internals; 0 if they change). */
+function unread(s: unknown): number {
+  return (s as { _readableState?: { length?: number } } | undefined)?._readableState?.length ?? 0;
 }
 
 function cell(c: Column, v: string | number | Date | null): string | number | Date | null {
@@ -195,10 +212,16 @@ function xlsxSink(columns: readonly Column[], lang: ExportLang): Sink {
       ).commit();
       rows++;
     },
-    // exceljs writes a sheet into the zip's deflate stream without waiting for it (its
-    // StreamBuf ignores write()'s answer), so wait for that stream as well as ours.
+    // exceljs writes a sheet into the zip without waiting (its StreamBuf ignores write()'s
+    // answer), and the zip keeps pushing out compressed bytes that our stream refused: so
+    // wait for the sheet's input to be taken, and for the zip's output to be read.
     drained: async () => {
-      await drained(deflateOf(ws));
+      await drained(sheetInput(ws), out);
+      const zip = (wb as unknown as { zip?: unknown }).zip;
+      while (unread(zip) > ZIP_BACKLOG && !out.destroyed) {
+        if (needsDrain(out)) await drained(out);
+        else await new Promise((r) => setTimeout(r, 5));
+      }
       await drained(out);
     },
     end: async () => {
@@ -208,8 +231,8 @@ function xlsxSink(columns: readonly Column[], lang: ExportLang): Sink {
   };
 }
 
-/** The deflate stream a streaming worksheet is piped into (exceljs internals; undefined if they change). */
-function deflateOf(ws: ExcelJS.Worksheet): Writable | undefined {
+/** The stream a streaming worksheet's XML is written into (exceljs internals; undefined if they change). */
+function sheetInput(ws: ExcelJS.Worksheet): Writable | undefined {
   const pipes = (ws as unknown as { stream?: { pipes?: unknown[] } }).stream?.pipes;
   const first = Array.isArray(pipes) ? pipes[0] : undefined;
   return first && typeof (first as Writable).write === 'function' ? (first as Writable) : undefined;
