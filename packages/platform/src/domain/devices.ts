@@ -120,7 +120,9 @@ export class Devices {
    */
   async refresh(): Promise<void> {
     const from = this.#lastRefresh - REFRESH_OVERLAP_MS;
-    this.#lastRefresh = this.#now();
+    // changed_at is stamped by the store with the wall clock, so the window is on it too
+    // (not on the injected clock that stamps events and registrations).
+    this.#lastRefresh = Date.now();
     if (this.#byId.size === 0) return;
     for (const row of await this.#store.devices.changedSince(from)) {
       const cached = this.#byId.get(row.id);

@@ -73,8 +73,8 @@ export interface DeviceApiRepo {
   bySn(sn: string, scope: DeviceScope): Promise<DeviceDetail[]>;
   /** Ids of a vendor's devices (firmware rollout to a vendor's fleet), at most `limit`. */
   idsOfVendor(vendorId: string, limit: number): Promise<string[]>;
-  /** Writes the fields present; marks the row changed so serving processes re-read it. */
-  patch(id: string, p: DevicePatch, now: number): Promise<void>;
+  /** Writes the fields present; marks the row changed (wall clock) so serving processes re-read it. */
+  patch(id: string, p: DevicePatch): Promise<void>;
   events(q: EventPageQuery): Promise<DeviceEventRow[]>;
   distribution(q: DistributionPageQuery): Promise<DistributionRow[]>;
 }

@@ -80,7 +80,7 @@ export function deviceApiRepo(db: Kysely<Database>): DeviceApiRepo {
         .execute();
       return rows.map((r) => r.id);
     },
-    async patch(id, p, now) {
+    async patch(id, p) {
       await db
         .updateTable('devices')
         .set({
@@ -88,7 +88,8 @@ export function deviceApiRepo(db: Kysely<Database>): DeviceApiRepo {
           ...(p.direction !== undefined ? { direction: p.direction } : {}),
           ...(p.faceCapacity !== undefined ? { face_capacity: p.faceCapacity } : {}),
           ...(p.siteId !== undefined ? { site_id: p.siteId } : {}),
-          changed_at: now,
+          // The wall clock, as devices.update stamps it: what Devices.refresh compares with.
+          changed_at: Date.now(),
         })
         .where('id', '=', id)
         .execute();

@@ -42,7 +42,8 @@ function toDb(d: DeviceRow): Insertable<DevicesTable> {
     online: toBool01(d.online),
     direction: d.direction,
     created_at: d.createdAt,
-    changed_at: d.createdAt,
+    // Wall clock, as update() stamps it: Devices.refresh compares on it.
+    changed_at: Date.now(),
     face_capacity: null,
     reported_person_count: null,
     reported_face_count: null,

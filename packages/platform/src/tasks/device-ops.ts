@@ -39,8 +39,8 @@ export async function bindDevice(data: Data, deviceId: string, siteId: string): 
 }
 
 /** Unbinds the device and clears it; returns the clear task's id. */
-export async function unbindDevice(data: Data, deviceId: string, now: number): Promise<string> {
-  await data.store.deviceApi.patch(deviceId, { siteId: null }, now);
+export async function unbindDevice(data: Data, deviceId: string): Promise<string> {
+  await data.store.deviceApi.patch(deviceId, { siteId: null });
   await data.devices.reload(deviceId);
   return data.engine.clear(deviceId, 'superseded: the device was unbound from its site');
 }

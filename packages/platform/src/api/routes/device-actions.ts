@@ -76,7 +76,7 @@ export function deviceActionRoutes(api: ApiApp, deps: ApiDeps): void {
     async (req) => {
       const d = await findDevice(deps, req, req.params.sn, req.query.vendorId);
       if (d.siteId === null) throw noSite(d.sn);
-      const taskId = await unbindDevice(deps.data, d.id, deps.now());
+      const taskId = await unbindDevice(deps.data, d.id);
       await deps.audit.record({
         by: principalOf(req),
         action: 'device.unbind',

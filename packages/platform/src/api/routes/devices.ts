@@ -162,11 +162,10 @@ export function deviceRoutes(api: ApiApp, deps: ApiDeps): void {
       }
       await deps.data.events.flush();
       if (b.kind !== 'face' || b.faceCapacity !== undefined)
-        await store.deviceApi.patch(
-          id,
-          { kind: b.kind, ...(b.faceCapacity !== undefined ? { faceCapacity: b.faceCapacity } : {}) },
-          deps.now(),
-        );
+        await store.deviceApi.patch(id, {
+          kind: b.kind,
+          ...(b.faceCapacity !== undefined ? { faceCapacity: b.faceCapacity } : {}),
+        });
       if (b.siteId !== undefined) {
         try {
           await bindDevice(deps.data, id, b.siteId);
@@ -225,7 +224,7 @@ export function deviceRoutes(api: ApiApp, deps: ApiDeps): void {
       const d = await findDevice(deps, req, req.params.sn, req.query.vendorId);
       const { disabled, ...fields } = req.body;
       if (Object.keys(fields).length > 0) {
-        await store.deviceApi.patch(d.id, fields, deps.now());
+        await store.deviceApi.patch(d.id, fields);
         await deps.data.devices.reload(d.id);
       }
       if (disabled !== undefined && disabled !== d.disabled) {
