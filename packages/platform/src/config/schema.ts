@@ -91,7 +91,7 @@ export const configSchema = z.object({
   passwordHashCost: z.coerce.number().int().min(10).max(20).default(11),
   /** Live events (GET /api/v1/events) kept for Last-Event-ID replay: at least this long… */
   eventsReplayMs: ms.default(10 * 60_000),
-  /** …unless there are more than this many (memory: a few hundred bytes each). */
+  /** …unless there are more than this many (about 400 bytes each). */
   eventsReplayMax: z.coerce.number().int().min(100).default(1_000_000),
   /** A comment line on every event stream this often, so proxies keep it open. */
   eventsHeartbeatMs: ms.default(15_000),

@@ -1,15 +1,17 @@
 /**
  * The live event hub: numbers every event (1, 2, 3… within this process's run), keeps
  * the recent ones in a ring so a client that reconnects with `Last-Event-ID` gets exactly
- * what it missed, and tells its listeners that there is something new, once per burst:
+ * what it missed, and tells its listeners that there is something new once per burst:
  * in a microtask after the code that emitted, so a group commit's hundreds of clock-ins
  * are one notification, and delivery does not wait behind the next commit (SQLite's
- * commit runs on this thread, in the microtasks that follow). Readers pull from the ring at their own pace (their position is a
- * number), so a slow reader costs no memory beyond the ring, which is bounded by age and
- * by count: events younger than replayMs are kept unless there are more than replayMax.
+ * commit runs on this thread, in the microtasks that follow).
  *
- * Emitting is O(1) and does no I/O whether anyone listens or not: the event goes into the
- * ring (replay needs it even while no one is connected) and a notification is scheduled.
+ * Readers pull from the ring at their own pace (their position is a number), so a slow
+ * reader costs no memory beyond the ring, which is bounded by age and by count: events
+ * younger than replayMs are kept unless there are more than replayMax (about 400 bytes
+ * an event). The ring is kept while someone listens and for replayMs after the last
+ * listener left (a client may come back and resume); otherwise no one could ever resume
+ * from it, and an event costs a counter increment: emitting is O(1) and does no I/O.
  *
  * Ids are `<boot>-<seq>`. `boot` names this run, so an id from before a restart (whose
  * events are gone with the process) is recognised and answered with a reset, not mistaken
@@ -31,6 +33,12 @@ export type Resume = { after: number } | { reset: 'restarted' | 'expired' | 'unk
 
 /** The ring is compacted once this many slots at its head are spent (and they are half of it). */
 const COMPACT_AT = 4096;
+/**
+ * Events whose rendered form (`wire`) stays cached: live readers read the newest; a
+ * reader replaying older ones renders them again rather than the ring holding every
+ * event twice.
+ */
+export const WIRE_CACHED = 10_000;
 
 export class EventHub {
   readonly boot: string;
@@ -42,6 +50,8 @@ export class EventHub {
   #next = 1;
   readonly #listeners = new Set<() => void>();
   #scheduled = false;
+  /** With no listener, events are kept until then (replayMs after the last one left). */
+  #keepUntil = Number.NEGATIVE_INFINITY;
 
   constructor(opts: HubOptions) {
     this.#opts = opts;
@@ -55,7 +65,19 @@ export class EventHub {
     data: LivePayloads[K],
   ): void {
     const at = this.#opts.now();
-    this.#ring.push({ seq: this.#next++, at, type, siteId, vendorId, data } as LiveEvent);
+    const seq = this.#next++;
+    if (this.#listeners.size === 0 && at > this.#keepUntil) {
+      // No one can resume from here: keep nothing, count only.
+      if (this.#ring.length > 0) {
+        this.#ring = [];
+        this.#head = 0;
+      }
+      this.#first = this.#next;
+      return;
+    }
+    this.#ring.push({ seq, at, type, siteId, vendorId, data } as LiveEvent);
+    const cold = this.get(seq - WIRE_CACHED);
+    if (cold) cold.wire = undefined;
     this.#evict(at);
     if (this.#listeners.size > 0 && !this.#scheduled) {
       this.#scheduled = true;
@@ -107,7 +129,10 @@ export class EventHub {
   /** Called once after each burst of new events (never inside emit()); returns the unsubscribe. */
   onAppend(listener: () => void): () => void {
     this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return () => {
+      if (this.#listeners.delete(listener) && this.#listeners.size === 0)
+        this.#keepUntil = this.#opts.now() + this.#opts.replayMs;
+    };
   }
 
   readonly #notify = (): void => {
