@@ -1,0 +1,237 @@
+/**
+ * The attendance list's queries are index range reads, not table scans, on both
+ * databases: EXPLAIN of the exact SQL a page runs (pageQueries), for every filter a
+ * labour manager uses, over a table with enough rows and statistics that the planner
+ * has a real choice. Each plan must read the index the filter leads with (migration
+ * 0012), in its order (no sort), and never the whole table.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CompiledQuery, sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { attendanceRepo } from '../../src/store/attendance.js';
+import { pageQueries } from '../../src/store/attendance-api.js';
+import type { Backend } from '../../src/store/dialect.js';
+import type { AttendanceInput, AttendancePageQuery } from '../../src/store/index.js';
+import { migrateToLatest } from '../../src/store/migrate.js';
+import { openPostgres } from '../../src/store/postgres.js';
+import { openSqlite } from '../../src/store/sqlite.js';
+import { BACKENDS } from '../helpers/api.js';
+import { freshSchema, inSchema, PG_URL } from '../helpers/pg.js';
+
+const T0 = Date.parse('2026-03-01T00:00:00+08:00');
+const DAY = 86_400_000;
+const SITES = 40;
+const DEVICES = 160;
+const PERSONS = 4000;
+const ROWS = 40_000;
+
+describe.each(BACKENDS)('attendance query plans ($name)', ({ pg }) => {
+  let b: Backend;
+  let cleanup: () => Promise<void>;
+
+  beforeAll(async () => {
+    if (pg) {
+      const s = await freshSchema(PG_URL!);
+      b = await openPostgres(inSchema(PG_URL!, s.schema));
+      cleanup = s.drop;
+    } else {
+      const dir = await mkdtemp(join(tmpdir(), 'kaoqin-plans-'));
+      b = openSqlite(dir);
+      cleanup = () => rm(dir, { recursive: true, force: true });
+    }
+    await migrateToLatest(b);
+    const { db } = b;
+    for (const v of ['v1', 'v2']) {
+      await db
+        .insertInto('vendors')
+        .values({
+          id: v,
+          name: v,
+          access_id: v,
+          access_key: v,
+          secret_enc: '',
+          secret_version: 1,
+          status: 'active',
+          public_key_pem: null,
+          created_at: 0,
+          updated_at: 0,
+        })
+        .execute();
+    }
+    const device = (d: number) => ({ id: `d${d}`, vendor: d % 8 === 0 ? 'v2' : 'v1', site: `s${d % SITES}` });
+    for (let d = 0; d < DEVICES; d++) {
+      const { id, vendor, site } = device(d);
+      await sql`insert into devices (id, vendor_id, sn, site_id, disabled, registered_by, online, direction, created_at)
+                values (${id}, ${vendor}, ${`SN${d}`}, ${site}, 0, 'operator', 0, 'both', 0)`.execute(db);
+    }
+    const repo = attendanceRepo(db, b.caps);
+    for (let i = 0; i < ROWS; i += 1000) {
+      const batch: AttendanceInput[] = [];
+      for (let k = i; k < i + 1000; k++) {
+        const { id, vendor, site } = device(k % DEVICES);
+        const recordTime = T0 + Math.floor((k / ROWS) * 60 * DAY) + (k % 97);
+        batch.push({
+          deviceId: id,
+          vendorId: vendor,
+          sn: `SN${k % DEVICES}`,
+          siteId: site,
+          personId: String(4_508_004_291_000_000_000n + BigInt((k * 7919) % PERSONS)),
+          recordTime,
+          type: k % 5 === 0 ? 16 : 1,
+          bitType: null,
+          qrCodeInfo: null,
+          photoKey: k % 2 ? (k * 2654435761).toString(16).padStart(64, '0').slice(-64) : null,
+          temperature: null,
+          irisInfo: null,
+          longitude: null,
+          latitude: null,
+          realName: true,
+          flags: k % 50 === 0 ? ['unknown_person'] : [],
+          receivedAt: recordTime + 500,
+          latencyMs: 500,
+        });
+      }
+      await repo.insertBatch(batch);
+    }
+    await sql`analyze`.execute(db);
+  }, 300_000);
+
+  afterAll(async () => {
+    await b.db.destroy();
+    await cleanup();
+  });
+
+  /** The plan of a compiled query, one line per node or step. */
+  async function plan(c: CompiledQuery): Promise<string[]> {
+    const prefix = pg ? 'explain ' : 'explain query plan ';
+    const r = await b.db.executeQuery<Record<string, unknown>>(
+      CompiledQuery.raw(prefix + c.sql, [...c.parameters]),
+    );
+    return r.rows.map((row) => String(pg ? row['QUERY PLAN'] : row.detail));
+  }
+
+  /**
+   * One range of `index`, never the table. `ordered`: read in the index's order, no sort
+   * (asked where the range holds far more rows than the page). PostgreSQL may rightly
+   * prefer a bitmap read and a sort of the few rows a small range holds (a person's
+   * month): still one range of the index.
+   */
+  function expectRange(lines: string[], index: string, ordered: boolean): void {
+    const text = lines.join('\n');
+    if (pg) {
+      expect(text, text).toMatch(
+        new RegExp(`(Index (Only )?Scan( Backward)? using|Bitmap Index Scan on) ${index}`),
+      );
+      expect(text, text).not.toMatch(/Seq Scan/);
+      if (ordered) expect(text, text).not.toMatch(/Sort|Bitmap/);
+    } else {
+      // SQLite plans without statistics of value: it must take the index, in order, every time.
+      expect(text, text).toMatch(new RegExp(`(SEARCH|SCAN) attendance USING (COVERING )?INDEX ${index}`));
+      expect(text, text).not.toMatch(/TEMP B-TREE|SCAN attendance$/m);
+    }
+  }
+
+  const since = T0 + 10 * DAY;
+  const until = T0 + 40 * DAY;
+  const after = { recordTime: T0 + 20 * DAY, id: '9999999999999999999' };
+  const person = String(4_508_004_291_000_000_000n + 17n);
+  // name, query, the index it must range over, whether it must read it in order on PostgreSQL too
+  const cases: [string, AttendancePageQuery, string, boolean][] = [
+    ['site + time range', { siteIds: ['s3'], since, until, limit: 51 }, 'attendance_site_time_id_idx', true],
+    [
+      'site + time range, deep page',
+      { siteIds: ['s3'], since, until, after, limit: 51 },
+      'attendance_site_time_id_idx',
+      true,
+    ],
+    [
+      'site + flag + type',
+      { siteIds: ['s3'], flag: 'unknown_person', type: 1, limit: 51 },
+      'attendance_site_time_id_idx',
+      false,
+    ],
+    [
+      'person + time range',
+      { personId: person, since, until, limit: 51 },
+      'attendance_person_time_id_idx',
+      false,
+    ],
+    [
+      'person within a site',
+      { personId: person, siteIds: ['s3', 's4'], limit: 51 },
+      'attendance_person_time_id_idx',
+      false,
+    ],
+    [
+      'device + time range',
+      { deviceIds: ['d7'], since, until, limit: 51 },
+      'attendance_device_time_id_idx',
+      true,
+    ],
+    [
+      'device + time range, deep page',
+      { deviceIds: ['d7'], since, after, limit: 51 },
+      // PostgreSQL may take the unique key (device_id, person_id, record_time, type) for a
+      // device's small range: led by the device too.
+      pg ? '(attendance_device_time_id_idx|attendance_record_key)' : 'attendance_device_time_id_idx',
+      false,
+    ],
+    ['vendor', { vendorId: 'v2', limit: 51 }, 'attendance_vendor_time_id_idx', true],
+    [
+      'vendor + time range',
+      { vendorId: 'v2', since, until, limit: 51 },
+      'attendance_vendor_time_id_idx',
+      true,
+    ],
+    ['every site', { limit: 51 }, 'attendance_time_id_idx', true],
+    [
+      'every site + time range, deep page',
+      { since, until, after, limit: 51 },
+      'attendance_time_id_idx',
+      true,
+    ],
+    [
+      'an export batch of a site',
+      { siteIds: ['s5'], since, until, limit: 5000 },
+      'attendance_site_time_id_idx',
+      false,
+    ],
+    ['an export batch of every site', { since, until, limit: 5000 }, 'attendance_time_id_idx', true],
+  ];
+
+  it.each(cases)('%s reads one index range', async (_name, q, index, ordered) => {
+    const queries = pageQueries(b.db, q);
+    expect(queries.length).toBeGreaterThan(0);
+    for (const query of queries) expectRange(await plan(query.compile()), index, ordered);
+  });
+
+  it('a manager of several sites reads one range per site', async () => {
+    const queries = pageQueries(b.db, { siteIds: ['s1', 's2', 's3'], since, limit: 51 });
+    expect(queries).toHaveLength(3);
+    for (const query of queries)
+      expectRange(await plan(query.compile()), 'attendance_site_time_id_idx', true);
+  });
+
+  it('photo bookkeeping probes its indexes: shared photos, a person’s photos', async () => {
+    // The queries of keysStillUsed and photosOfPerson (store/attendance-api.ts).
+    const shared = b.db
+      .selectFrom('attendance')
+      .select('id')
+      .where('photo_key', '=', 'ab'.repeat(32))
+      .where('id', '>', '1')
+      .limit(1)
+      .compile();
+    expect((await plan(shared)).join('\n')).toContain('attendance_photo_key_idx');
+    const ofPerson = b.db
+      .selectFrom('attendance')
+      .select(['id', 'photo_key'])
+      .where('person_id', '=', person)
+      .where('photo_key', 'is not', null)
+      .compile();
+    expect((await plan(ofPerson)).join('\n')).toMatch(
+      /attendance_person_time_id_idx|attendance_photo_key_idx/,
+    );
+  });
+});
