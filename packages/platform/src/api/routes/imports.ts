@@ -116,6 +116,18 @@ export async function importRoutes(api: ApiApp, deps: ApiDeps): Promise<void> {
           summary:
             'Import a roster: multipart with siteId, mode (dry-run | apply), roster (XLSX or CSV) and photos (ZIP of <ID number>.jpg)',
           consumes: ['multipart/form-data'],
+          // For the OpenAPI document only (an upload form on /api/docs): the parts are
+          // read by the handler as they stream, so nothing is validated here.
+          body: z.unknown().meta({
+            type: 'object',
+            required: ['siteId', 'roster'],
+            properties: {
+              siteId: { type: 'string' },
+              mode: { type: 'string', enum: ['dry-run', 'apply'], default: 'dry-run' },
+              roster: { type: 'string', format: 'binary', description: 'XLSX or CSV (UTF-8 or GBK)' },
+              photos: { type: 'string', format: 'binary', description: 'ZIP of <ID number>.jpg|.jpeg|.png' },
+            },
+          }),
         },
       },
       async (req, reply) => {
