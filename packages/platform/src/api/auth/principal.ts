@@ -34,5 +34,5 @@ export function canSeeSite(p: Principal, siteId: string | null | undefined): boo
 
 /** The vendor the caller is confined to: undefined = any vendor. */
 export function vendorScope(p: Principal): string | undefined {
-  return p.role === 'vendor' ? (p.vendorId ?? '\u0000none') : undefined;
+  return p.role === 'vendor' ? (p.vendorId ?? '(no vendor)') : undefined;
 }
