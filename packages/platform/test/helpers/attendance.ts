@@ -5,6 +5,8 @@
  * what the gateway calls.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { AttendanceInput, DeviceRow } from '../../src/store/index.js';
 import type { ApiClient, ApiPlatform } from './api.js';
 
@@ -145,4 +147,13 @@ export async function allPages(client: ApiClient, path: string, limit: number): 
 /** Bytes a clock-in photo check takes for a JPEG (the magic), random inside: found on disk only where stored. */
 export function fakeJpeg(size = 4000): Buffer {
   return Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(size), Buffer.from([0xff, 0xd9])]);
+}
+
+/** Whether any file under dir (read whole, every one) still holds a recognisable piece of the bytes. */
+export async function onDisk(dir: string, bytes: Buffer): Promise<boolean> {
+  const needle = bytes.subarray(100, 164); // 64 random bytes: found only where these bytes are
+  for (const ent of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (ent.isFile() && (await readFile(join(ent.parentPath, ent.name))).includes(needle)) return true;
+  }
+  return false;
 }
