@@ -3,6 +3,7 @@
  * The `kaoqin` command. Exit codes: 0 ok, 2 bad usage, 1 failure, always with a
  * one-line reason on stderr.
  */
+import { accountCommand } from './cli/account.js';
 import { UsageError } from './cli/args.js';
 import { attendanceCommand } from './cli/attendance.js';
 import { deviceCommand } from './cli/device.js';
@@ -22,6 +23,8 @@ const USAGE = `usage: kaoqin <command>
   device distribution --sn SN   persons expected on the device against what it reported
   device reconcile --sn SN [--exclude-fields img,phone] | repair --sn SN
   attendance list [--sn SN] [--since ISO] [--limit N]
+  account create --username U --role R [--site ID…] [--vendor V] [--password P]
+  account list | reset-password USERNAME [--password P] | disable USERNAME | enable USERNAME
   site create --name NAME | list | bind-device --site ID --sn SN | resync --sn SN
   person add --site ID --name N --id-number X --photo FILE [--photo FILE…] [--phone P]
          [--gender G] [--ethnicity E] [--address A] [--valid-from D] [--valid-to D]
@@ -39,6 +42,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   vendor: vendorCommand,
   device: deviceCommand,
   attendance: attendanceCommand,
+  account: accountCommand,
   site: siteCommand,
   person: personCommand,
   task: taskCommand,
