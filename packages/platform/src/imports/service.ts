@@ -95,7 +95,7 @@ export class Imports {
     } catch {
       return;
     }
-    const before = this.#now() - 60 * 60_000;
+    const before = Date.now() - 60 * 60_000; // file times are the wall clock's
     for (const n of names) {
       const dir = join(this.tmpRoot, n);
       const s = await stat(dir).catch(() => undefined);

@@ -190,19 +190,32 @@ describe.each(BACKENDS)('imports ($name)', ({ pg }) => {
         ['周九', elsewhere, '', '杂工班'],
       ]),
     );
+    const before = await p.platform.data.persons.findByIdNumber(ids.a);
     const r = await postImport(p.api, {
       siteId: site.id,
       mode: 'apply',
       roster: { bytes: csv, name: 'roster.csv' },
+      photos: { bytes: await zipOf([{ name: `${ids.a}.jpg`, bytes: await face() }]), name: 'p.zip' },
     });
     expect(r.status).toBe(201);
     expect(r.body.roster.format).toBe('csv');
     expect(r.body.totals).toEqual({ created: 0, updated: 2, unchanged: 0, failed: 0 });
-    expect(r.body.rows[0].changes).toEqual(['phone', 'assignment.team']);
+    expect(r.body.rows[0].changes).toEqual(['phone', 'photo', 'assignment.team']);
     expect(r.body.rows[1].changes).toEqual(['assignment']);
+    const after = await p.platform.data.persons.findByIdNumber(ids.a);
+    expect(after!.photoKeys).toHaveLength(1);
+    expect(after!.photoKeys).not.toEqual(before!.photoKeys);
+    expect(p.platform.data.persons.pii(after!).phone).toBe('13900139000');
     const moved = await p.platform.data.persons.findByIdNumber(elsewhere);
     const sites = (await p.platform.data.persons.assignments.activeOf(moved!.id)).map((x) => x.siteId).sort();
     expect(sites).toEqual([site.id, other.id].sort());
+    // The devices have not fetched their task yet: the changes joined it.
+    for (const d of devices) {
+      const tasks = await tasksOf(d);
+      expect(tasks).toHaveLength(1);
+      const items = await p.platform.data.store.tasks.allItems(tasks[0]!.id);
+      expect(items.map((i) => i.personId)).toContain(moved!.id);
+    }
   });
 
   it('confines site managers to their sites and refuses auditors', async () => {

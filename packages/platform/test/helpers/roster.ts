@@ -114,8 +114,8 @@ export async function postImport(
   if (form.siteId !== undefined) fd.append('siteId', form.siteId);
   if (form.mode !== undefined) fd.append('mode', form.mode);
   for (const [k, v] of Object.entries(form.extra ?? {})) fd.append(k, v);
-  if (form.roster) fd.append('roster', new Blob([form.roster.bytes as BlobPart]), form.roster.name);
-  if (form.photos) fd.append('photos', new Blob([form.photos.bytes as BlobPart]), form.photos.name);
+  if (form.roster) fd.append('roster', new Blob([Buffer.from(form.roster.bytes)]), form.roster.name);
+  if (form.photos) fd.append('photos', new Blob([Buffer.from(form.photos.bytes)]), form.photos.name);
   const res = await fetch(`${api.base}/api/v1/imports`, {
     method: 'POST',
     headers: { authorization: `Bearer ${api.token}`, ...headers },

@@ -215,10 +215,13 @@ export async function importRoutes(api: ApiApp, deps: ApiDeps): Promise<void> {
               })
               .catch((err: unknown) => deps.logger.error({ err, importId: j.id }, 'import audit failed')),
           );
+          let timer: NodeJS.Timeout | undefined;
           const waited = await Promise.race([
             started.finished,
-            new Promise<undefined>((r) => setTimeout(() => r(undefined), deps.config.importWaitMs).unref()),
-          ]);
+            new Promise<undefined>((r) => {
+              timer = setTimeout(() => r(undefined), deps.config.importWaitMs);
+            }),
+          ]).finally(() => clearTimeout(timer));
           reply.header('location', `/api/v1/imports/${started.job.id}`);
           if (!waited)
             return reply.code(202).send(importView((await imports.get(started.job.id)) ?? started.job));
