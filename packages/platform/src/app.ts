@@ -127,6 +127,9 @@ export interface Platform {
   readonly gateway: Gateway;
   readonly presence: Presence;
   readonly attendance: AttendanceWriter;
+  /** Live events: where the domain announces (live) and what the event stream reads (eventHub). */
+  readonly live: LiveEvents;
+  readonly eventHub: EventHub;
   /** Clock-in photo retention and erasure (the job runs hourly; tests call expire()). */
   readonly attendancePhotos: AttendancePhotos;
   readonly tokens: TokenStore;
@@ -366,6 +369,8 @@ export async function startPlatform(
     gateway,
     presence,
     attendance,
+    live,
+    eventHub,
     attendancePhotos: clockInPhotos,
     tokens,
     apiRoutes: api.routeTable,
