@@ -203,6 +203,8 @@ describe.each(BACKENDS)('attendance list ($name)', ({ pg }) => {
       [`since=${iso(T0)}&until=${iso(T0 - 1)}`, 'query.until'],
       ['cursor=not-a-cursor', 'query.cursor'],
       [`cursor=${Buffer.from('["x","y"]').toString('base64url')}`, 'query.cursor'],
+      [`cursor=${Buffer.from('[1,"12\\u00003"]').toString('base64url')}`, 'query.cursor'],
+      [`cursor=${Buffer.from('[1e300,"123"]').toString('base64url')}`, 'query.cursor'],
       ['limit=501', 'query.limit'],
       ['siteId=', 'query.siteId'],
       ['color=red', 'query.color'],

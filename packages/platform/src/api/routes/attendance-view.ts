@@ -113,7 +113,13 @@ export function afterOf(cursor: string | undefined): { recordTime: number; id: s
   const key = decodeCursor(cursor, 2);
   if (key === undefined) return undefined;
   const [recordTime, id] = key;
-  if (typeof recordTime !== 'number' || !Number.isSafeInteger(recordTime) || typeof id !== 'string')
+  // Record ids are decimal: anything else (a NUL, which PostgreSQL refuses in text) is not ours.
+  if (
+    typeof recordTime !== 'number' ||
+    !Number.isSafeInteger(recordTime) ||
+    typeof id !== 'string' ||
+    !/^\d{1,32}$/.test(id)
+  )
     throw invalid('query.cursor', 'not a cursor this list gave out');
   return { recordTime, id };
 }
