@@ -138,7 +138,8 @@ function details(r: DbReport): string[] {
       .map(([role, l]) => `${role} ${ms(l.p50)} / ${ms(l.p95)}`)
       .join(', ');
     out.push(
-      `    ${c.items ?? '—'} items; platform max ${ms(c.platform?.max)} ms, baseline max ${ms(c.baseline?.max)} ms; ` +
+      `    ${c.items ?? '—'} items; p50 ratio ${ratio(c.platform?.p50, c.baseline?.p50)}; ` +
+        `platform max ${ms(c.platform?.max)} ms, baseline max ${ms(c.baseline?.max)} ms; ` +
         `SQL time inside the platform per request, p50 / p95 ms: ${inside || 'none'}`,
     );
     for (const q of c.statements ?? [])
