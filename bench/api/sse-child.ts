@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, loadConfig, type Platform, startPlatform } from '@kaoqin/platform';
 import { TestDevice } from '../../packages/platform/test/helpers/device.js';
+import { freshSchema, inSchema } from '../../packages/platform/test/helpers/pg.js';
 import { serve } from '../lib/ipc.js';
 
 export const HIST_BUCKET_MS = 0.1;
@@ -45,10 +46,12 @@ export type Commands = {
   };
   startBaseline: { spec: Record<string, never>; result: { port: number } };
   fanOut: { spec: { rate: number; seconds: number }; result: { sent: number } };
+  /** In the platform: clock-ins announced straight to its live sink, as the ingest does after a commit. */
+  announce: { spec: { rate: number; seconds: number }; result: { sent: number } };
   connectDevices: { spec: { port: number; creds: Creds; sns: string[] }; result: null };
   clockIn: {
     spec: { rate: number; seconds: number };
-    result: { sent: number; acked: number; failed: number };
+    result: { sent: number; acked: number; failed: number; ackP50: number; ackP99: number };
   };
   subscribe: { spec: { url: string; token: string; count: number }; result: null };
   window: { spec: { from: number; to: number }; result: null };
@@ -84,10 +87,19 @@ function paced(rate: number, seconds: number, tick: (due: number) => void): Prom
 // --- platform ---------------------------------------------------------------------
 let platform: Platform | undefined;
 let dataDir: string | undefined;
+let dropSchema: (() => Promise<void>) | undefined;
+const deviceIds: string[] = [];
 
 async function startPlatformChild(spec: Commands['startPlatform']['spec']) {
   dataDir = await mkdtemp(join(process.env.BENCH_DIR ?? tmpdir(), 'kaoqin-bench-sse-'));
-  const url = process.env.BENCH_DATABASE_URL;
+  const base = process.env.BENCH_DATABASE_URL;
+  let url: string | undefined;
+  if (base) {
+    // A schema of its own, dropped at the end: the database may be shared.
+    const fresh = await freshSchema(base);
+    dropSchema = fresh.drop;
+    url = inSchema(base, fresh.schema);
+  }
   const config = loadConfig(
     {
       'data-dir': dataDir,
@@ -106,10 +118,47 @@ async function startPlatformChild(spec: Commands['startPlatform']['spec']) {
   const sns: string[] = [];
   for (let i = 0; i < spec.devices; i++) {
     const sn = `SSE-${i}`;
-    await platform.data.devices.preRegister(creds.vendorId, sn, { siteId: site.id });
+    deviceIds.push((await platform.data.devices.preRegister(creds.vendorId, sn, { siteId: site.id })).id);
     sns.push(sn);
   }
   return { httpPort: platform.httpPort, tcpPort: platform.tcpPort, creds: { ...creds }, sns };
+}
+
+/** Announces clock-ins at `rate`/s to the platform's live sink, as rows just committed. */
+async function announce({ rate, seconds }: Commands['announce']['spec']) {
+  const p = platform!;
+  const device = p.data.devices.cachedById(deviceIds[0]!)!;
+  let seq = 0;
+  const sent = await paced(rate, seconds, (due) => {
+    const now = Date.now();
+    for (let i = 0; i < due; i++) {
+      seq++;
+      p.live.attendanceCreated(
+        {
+          deviceId: device.id,
+          vendorId: device.vendorId,
+          sn: device.sn,
+          siteId: device.siteId,
+          personId: String(seq),
+          recordTime: now,
+          type: 1,
+          bitType: null,
+          qrCodeInfo: null,
+          photoKey: null,
+          temperature: null,
+          irisInfo: null,
+          longitude: null,
+          latitude: null,
+          realName: true,
+          flags: ['unknown_person'],
+          receivedAt: now,
+          latencyMs: 0,
+        },
+        `${1764806400000 + seq}000000`,
+      );
+    }
+  });
+  return { sent };
 }
 
 // --- baseline -----------------------------------------------------------------------
@@ -145,6 +194,9 @@ function attendanceFrame(seq: number, at: number): string {
 const devices: TestDevice[] = [];
 let acked = 0;
 let failed = 0;
+/** When each device's requests in flight were sent (answers come in order per connection). */
+const sentAt = new Map<TestDevice, number[]>();
+const ackMs: number[] = [];
 
 async function connectDevices({ port, creds, sns }: Commands['connectDevices']['spec']) {
   for (const sn of sns) {
@@ -157,6 +209,8 @@ async function connectDevices({ port, creds, sns }: Commands['connectDevices']['
         if (!a) return;
         if (a.success) acked++;
         else failed++;
+        const t = sentAt.get(d)?.shift();
+        if (t !== undefined) ackMs.push(nowMs() - t);
       }
     })();
   }
@@ -230,6 +284,7 @@ serve<Commands>({
     return { sent };
   },
   connectDevices,
+  announce,
   async clockIn({ rate, seconds }) {
     let seq = 0;
     const sent = await paced(rate, seconds, (due) => {
@@ -237,11 +292,16 @@ serve<Commands>({
         const d = devices[seq % devices.length]!;
         seq++;
         d.send(d.requestFrame('C_SIGN_IN', { personId: String(seq), type: 1, recordTime: Date.now() }));
+        const times = sentAt.get(d) ?? [];
+        times.push(nowMs());
+        sentAt.set(d, times);
       }
     });
     // Answers still on their way: wait until every one is in (or 30 s).
     for (let i = 0; i < 300 && acked + failed < sent; i++) await new Promise((r) => setTimeout(r, 100));
-    return { sent, acked, failed };
+    ackMs.sort((a, b) => a - b);
+    const at = (q: number) => ackMs[Math.min(ackMs.length - 1, Math.floor(q * ackMs.length))] ?? 0;
+    return { sent, acked, failed, ackP50: at(0.5), ackP99: at(0.99) };
   },
   subscribe,
   async window(w) {
@@ -261,6 +321,7 @@ serve<Commands>({
     for (const d of devices) d.close();
     await platform?.stop();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await dropSchema?.();
     baseline.close();
     for (const res of clients) res.destroy();
     setTimeout(() => process.exit(0), 50);

@@ -2,16 +2,20 @@
  * SSE fan-out (issue 10, "Performance": 1,000 clock-ins/s to 100 subscribers with p99
  * delivery ≤ 200 ms), beside a baseline from the same run.
  *
- * Platform: TCP devices clock in at BENCH_SSE_RATE a second in total (every record new),
  * BENCH_SSE_SUBSCRIBERS clients hold GET /api/v1/events?types=attendance.created as the
- * admin, and each attendance frame is timed from its `receivedAt` (the platform had the
- * clock-in) to its arrival at the client: the durable write (group commit), the hub and
- * the stream, all included. Baseline: a bare node:http server fans the same frames out to
- * as many clients at the same rate, each tick's frames rendered once and written to each
- * client once, timed the same way. Platform, baseline, devices and subscribers each run
- * in their own processes (sse-child.ts); the subscribers are spread over BENCH_SSE_CLIENTS
- * processes. Only frames of clock-ins made after the warm-up count for latency; every
- * frame counts for "missing" (a subscriber should get every clock-in once).
+ * admin, and each attendance frame is timed from its `receivedAt` to its arrival at the
+ * client. Three sections, each with a fresh server:
+ * - baseline: a bare node:http server fans the same frames out to as many clients at the
+ *   same rate, each tick's frames rendered once and written to each client once;
+ * - platform, fan-out: the platform process announces clock-ins at BENCH_SSE_RATE a
+ *   second straight to its live sink, as the ingest does after a commit: the hub, the
+ *   filters and the streams, what the issue's target is about;
+ * - platform, end-to-end: TCP devices clock in at that rate (every record new), so the
+ *   gateway, the durable group commit and the platform's share of the CPU are included.
+ * Platform, baseline, devices and subscribers each run in their own processes
+ * (sse-child.ts); the subscribers are spread over BENCH_SSE_CLIENTS processes. Only
+ * frames of events made after the warm-up count for latency; every frame counts for
+ * "missing" (each subscriber should get every clock-in once).
  *
  *   npm run bench:api-sse
  *   BENCH_SSE_RATE=2000 BENCH_SSE_SECONDS=30 npm run bench:api-sse
@@ -22,7 +26,7 @@ import { forkTs } from '../gateway/children.js';
 import { progress, runHarness } from '../lib/cli.js';
 import { IpcClient } from '../lib/ipc.js';
 import { readFlags, type SettingSpecs, usageText } from '../lib/settings.js';
-import { dec, int, ratio, table, verdict } from '../lib/table.js';
+import { dec, int, type Row, ratio, table, verdict } from '../lib/table.js';
 import { type Commands, type Delivery, HIST_BUCKET_MS } from './sse-child.js';
 
 const SPECS: SettingSpecs = {
@@ -73,6 +77,8 @@ interface Run {
   expected: number;
   extra: string;
   rssMiB?: number;
+  /** Clock-in answers (the durable write), send to ack. */
+  ack?: { p50: number; p99: number };
 }
 
 /** Subscribers spread over processes, all connected (each has its `ready`). */
@@ -122,8 +128,15 @@ async function runBaseline(s: Settings): Promise<Run> {
   return { delivery, expected: sent, extra: `${int.format(sent)} events` };
 }
 
-async function runPlatform(s: Settings): Promise<Run> {
-  progress(`platform: ${s.devices} TCP devices, ${s.subscribers} subscribers`);
+/**
+ * The platform with its subscribers connected. `fan-out`: clock-ins announced in the
+ * platform process straight to its live sink, as the ingest does after a commit (the
+ * hub, the filters and the streams, nothing else). `end-to-end`: TCP devices clock in.
+ */
+async function runPlatform(s: Settings, mode: 'fan-out' | 'end-to-end'): Promise<Run> {
+  progress(
+    `platform, ${mode}: ${s.subscribers} subscribers${mode === 'end-to-end' ? `, ${s.devices} TCP devices` : ''}`,
+  );
   const platform = child('platform');
   const info = await platform.call(
     'startPlatform',
@@ -138,20 +151,28 @@ async function runPlatform(s: Settings): Promise<Run> {
   });
   const { token } = (await login.json()) as { token: string };
   const subs = await subscribers(s, `${base}/api/v1/events?types=attendance.created`, token);
-  const devices = child('devices');
-  await devices.call('connectDevices', { port: info.tcpPort, creds: info.creds, sns: info.sns }, CALL_MS);
-  progress(`platform: clocking in at ${s.rate}/s for ${s.warmup + s.seconds} s`);
-  await openWindow(s, subs);
-  const r = await devices.call('clockIn', { rate: s.rate, seconds: s.warmup + s.seconds }, CALL_MS * 5);
+  const seconds = s.warmup + s.seconds;
+  let run: Omit<Run, 'delivery'>;
+  if (mode === 'fan-out') {
+    await openWindow(s, subs);
+    const { sent } = await platform.call('announce', { rate: s.rate, seconds }, CALL_MS * 5);
+    run = { expected: sent, extra: `${int.format(sent)} announced` };
+  } else {
+    const devices = child('devices');
+    await devices.call('connectDevices', { port: info.tcpPort, creds: info.creds, sns: info.sns }, CALL_MS);
+    progress(`platform, end-to-end: clocking in at ${s.rate}/s for ${seconds} s`);
+    await openWindow(s, subs);
+    const r = await devices.call('clockIn', { rate: s.rate, seconds }, CALL_MS * 5);
+    await devices.call('stop', {}, CALL_MS).catch(() => undefined);
+    run = {
+      expected: r.acked,
+      extra: `${int.format(r.sent)} clock-ins sent, ${int.format(r.acked)} acked, ${int.format(r.failed)} refused`,
+      ack: { p50: r.ackP50, p99: r.ackP99 },
+    };
+  }
   const delivery = await collect(subs);
-  await devices.call('stop', {}, CALL_MS).catch(() => undefined);
   const { rssMiB } = await platform.call('stop', {}, CALL_MS);
-  return {
-    delivery,
-    expected: r.acked,
-    extra: `${int.format(r.sent)} clock-ins sent, ${int.format(r.acked)} acked, ${int.format(r.failed)} refused`,
-    rssMiB,
-  };
+  return { ...run, delivery, rssMiB };
 }
 
 function percentile(d: Delivery, q: number): number | undefined {
@@ -166,36 +187,31 @@ function percentile(d: Delivery, q: number): number | undefined {
 }
 
 const missing = (r: Run) => r.delivery.perStream.reduce((n, got) => n + Math.max(0, r.expected - got), 0);
-const ms = (x: number | undefined) => (x === undefined ? '—' : dec(1).format(x));
 
-function report(s: Settings, p: Run, b: Run): string {
-  const row = (name: string, pv: number | undefined, bv: number | undefined, target = '', ok?: boolean) =>
-    [name, ms(pv), ms(bv), ratio(pv, bv), target, verdict(ok)] as [
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-    ];
-  const p99 = percentile(p.delivery, 0.99);
+function report(s: Settings, f: Run, e: Run, b: Run): string {
+  const ms = (x: number | undefined) => (x === undefined ? '—' : dec(1).format(x));
   const rate = (r: Run) => r.delivery.inWindow / s.seconds;
   const wanted = s.rate * s.subscribers;
-  return [
-    `SSE fan-out: ${s.rate} clock-ins/s to ${s.subscribers} subscribers, ${s.seconds} s measured after ${s.warmup} s; ` +
-      `${process.env.BENCH_DATABASE_URL ? 'PostgreSQL' : 'SQLite'}`,
-    `Node ${process.version}, ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${availableParallelism()} logical CPUs shared ` +
-      `by every process; load average ${loadavg()
-        .map((x) => x.toFixed(2))
-        .join(' ')}`,
-    `platform: ${p.extra}; baseline: ${b.extra}`,
-    '',
-    table([
-      row('delivery p50 (ms)', percentile(p.delivery, 0.5), percentile(b.delivery, 0.5)),
-      row('delivery p99 (ms)', p99, percentile(b.delivery, 0.99), '≤ 200', p99 !== undefined && p99 <= 200),
-      row('delivery max (ms)', p.delivery.maxMs, b.delivery.maxMs),
+  const rows: Row[] = [];
+  for (const [label, p] of [
+    ['fan-out', f],
+    ['end-to-end', e],
+  ] as const) {
+    const q = (r: Run, x: number) => percentile(r.delivery, x);
+    const line = (
+      name: string,
+      pv: number | undefined,
+      bv: number | undefined,
+      target = '',
+      ok?: boolean,
+    ): Row => [`${label}: ${name}`, ms(pv), ms(bv), ratio(pv, bv), target, verdict(ok)];
+    const p99 = q(p, 0.99);
+    rows.push(
+      line('delivery p50 (ms)', q(p, 0.5), q(b, 0.5)),
+      line('delivery p99 (ms)', p99, q(b, 0.99), '≤ 200', p99 !== undefined && p99 <= 200),
+      line('delivery max (ms)', p.delivery.maxMs, b.delivery.maxMs),
       [
-        'frames delivered/s (all subscribers)',
+        `${label}: frames delivered/s`,
         int.format(rate(p)),
         int.format(rate(b)),
         ratio(rate(p), rate(b)),
@@ -203,7 +219,7 @@ function report(s: Settings, p: Run, b: Run): string {
         verdict(rate(p) >= wanted * 0.99),
       ],
       [
-        'frames missing (expected − received)',
+        `${label}: frames missing`,
         int.format(missing(p)),
         int.format(missing(b)),
         '',
@@ -211,24 +227,41 @@ function report(s: Settings, p: Run, b: Run): string {
         verdict(missing(p) === 0),
       ],
       [
-        'resets (reader fell behind)',
+        `${label}: resets (reader behind)`,
         int.format(p.delivery.resets),
         int.format(b.delivery.resets),
         '',
         '0',
         '',
       ],
-      ['platform RSS at the end (MiB)', int.format(p.rssMiB ?? 0), '', '', '', ''],
-    ]),
+      [`${label}: platform RSS at the end (MiB)`, int.format(p.rssMiB ?? 0), '', '', '', ''],
+    );
+  }
+  rows.push(
+    ['end-to-end: clock-in ack p50 (ms)', ms(e.ack?.p50), '', '', '', ''],
+    ['end-to-end: clock-in ack p99 (ms)', ms(e.ack?.p99), '', '', '', ''],
+  );
+  return [
+    `SSE fan-out: ${s.rate} clock-ins/s to ${s.subscribers} subscribers, ${s.seconds} s measured after ${s.warmup} s; ` +
+      `the platform on ${process.env.BENCH_DATABASE_URL ? 'PostgreSQL' : 'SQLite'}`,
+    `Node ${process.version}, ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${availableParallelism()} logical CPUs shared ` +
+      `by every process; load average ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')}`,
+    `fan-out: ${f.extra}; end-to-end: ${e.extra}; baseline: ${b.extra}`,
     '',
-    'delivery: from receivedAt (platform: the clock-in reached the gateway; it includes the durable',
-    'group commit) to the frame read by the subscriber, on one clock.',
+    table(rows),
+    '',
+    'delivery: from receivedAt to the frame read by the subscriber, on one clock. fan-out: receivedAt is when the',
+    'platform process announced the clock-in to its live sink; end-to-end: when the clock-in reached the gateway, so',
+    'it includes the durable group commit. ack: a device sending C_SIGN_IN to reading its answer.',
   ].join('\n');
 }
 
 runHarness(readSettings, usage, async (s) => {
   const b = await runBaseline(s);
-  const p = await runPlatform(s);
-  console.log(report(s, p, b));
+  const f = await runPlatform(s, 'fan-out');
+  const e = await runPlatform(s, 'end-to-end');
+  console.log(report(s, f, e, b));
   return 0;
 });
