@@ -57,6 +57,8 @@ export type Commands = {
   window: { spec: { from: number; to: number }; result: null };
   finish: { spec: Record<string, never>; result: Delivery };
   stop: { spec: Record<string, never>; result: { rssMiB: number } };
+  /** CPU this process has used (user + system) and when, both in ms. */
+  cpu: { spec: Record<string, never>; result: { cpuMs: number; at: number } };
 };
 
 const CST_MS = 8 * 60 * 60_000;
@@ -304,6 +306,10 @@ serve<Commands>({
     return { sent, acked, failed, ackP50: at(0.5), ackP99: at(0.99) };
   },
   subscribe,
+  async cpu() {
+    const u = process.cpuUsage();
+    return { cpuMs: (u.user + u.system) / 1000, at: nowMs() };
+  },
   async window(w) {
     win = w;
     return null;

@@ -79,6 +79,23 @@ interface Run {
   rssMiB?: number;
   /** Clock-in answers (the durable write), send to ack. */
   ack?: { p50: number; p99: number };
+  /** Cores used while the events were made: by the server (platform or baseline), by the subscribers. */
+  serverCores: number;
+  clientCores: number;
+}
+
+/** Cores each group of processes uses between start() and the returned stop(). */
+async function cpuMeter(server: Child, clients: Child[]) {
+  const read = () => Promise.all([server, ...clients].map((c) => c.call('cpu', {}, CALL_MS)));
+  const before = await read();
+  return async () => {
+    const after = await read();
+    const cores = (i: number) => (after[i]!.cpuMs - before[i]!.cpuMs) / (after[i]!.at - before[i]!.at);
+    return {
+      serverCores: cores(0),
+      clientCores: clients.reduce((n, _, i) => n + cores(i + 1), 0),
+    };
+  };
 }
 
 /** Subscribers spread over processes, all connected (each has its `ready`). */
@@ -122,10 +139,12 @@ async function runBaseline(s: Settings): Promise<Run> {
   const { port } = await server.call('startBaseline', {}, CALL_MS);
   const subs = await subscribers(s, `http://127.0.0.1:${port}/`, '-');
   await openWindow(s, subs);
+  const meter = await cpuMeter(server, subs);
   const { sent } = await server.call('fanOut', { rate: s.rate, seconds: s.warmup + s.seconds }, CALL_MS * 5);
+  const cores = await meter();
   const delivery = await collect(subs);
   await server.call('stop', {}, CALL_MS).catch(() => undefined);
-  return { delivery, expected: sent, extra: `${int.format(sent)} events` };
+  return { delivery, expected: sent, extra: `${int.format(sent)} events`, ...cores };
 }
 
 /**
@@ -155,19 +174,23 @@ async function runPlatform(s: Settings, mode: 'fan-out' | 'end-to-end'): Promise
   let run: Omit<Run, 'delivery'>;
   if (mode === 'fan-out') {
     await openWindow(s, subs);
+    const meter = await cpuMeter(platform, subs);
     const { sent } = await platform.call('announce', { rate: s.rate, seconds }, CALL_MS * 5);
-    run = { expected: sent, extra: `${int.format(sent)} announced` };
+    run = { expected: sent, extra: `${int.format(sent)} announced`, ...(await meter()) };
   } else {
     const devices = child('devices');
     await devices.call('connectDevices', { port: info.tcpPort, creds: info.creds, sns: info.sns }, CALL_MS);
     progress(`platform, end-to-end: clocking in at ${s.rate}/s for ${seconds} s`);
     await openWindow(s, subs);
+    const meter = await cpuMeter(platform, subs);
     const r = await devices.call('clockIn', { rate: s.rate, seconds }, CALL_MS * 5);
+    const cores = await meter();
     await devices.call('stop', {}, CALL_MS).catch(() => undefined);
     run = {
       expected: r.acked,
       extra: `${int.format(r.sent)} clock-ins sent, ${int.format(r.acked)} acked, ${int.format(r.failed)} refused`,
       ack: { p50: r.ackP50, p99: r.ackP99 },
+      ...cores,
     };
   }
   const delivery = await collect(subs);
@@ -232,6 +255,22 @@ function report(s: Settings, f: Run, e: Run, b: Run): string {
         int.format(b.delivery.resets),
         '',
         '0',
+        '',
+      ],
+      [
+        `${label}: server CPU (cores)`,
+        dec(2).format(p.serverCores),
+        dec(2).format(b.serverCores),
+        ratio(p.serverCores, b.serverCores),
+        '',
+        '',
+      ],
+      [
+        `${label}: subscribers' CPU (cores)`,
+        dec(2).format(p.clientCores),
+        dec(2).format(b.clientCores),
+        '',
+        '',
         '',
       ],
       [`${label}: platform RSS at the end (MiB)`, int.format(p.rssMiB ?? 0), '', '', '', ''],
