@@ -48,6 +48,7 @@ export class LiveEvents implements LiveSink {
   readonly #waiting = new Map<string, Promise<void>>();
   #distribution = new Map<string, PendingDistribution>();
   #timer: NodeJS.Timeout | undefined;
+  #closed = false;
 
   constructor(hub: EventHub, devices: DeviceLookup, opts: LiveEventsOptions) {
     this.#hub = hub;
@@ -102,7 +103,7 @@ export class LiveEvents implements LiveSink {
     rows: readonly { personId: string; state: DistributionState }[],
     at: number,
   ): void {
-    if (rows.length === 0) return;
+    if (rows.length === 0 || this.#closed) return;
     const key = `${deviceId}\u0000${taskId ?? ''}`;
     let p = this.#distribution.get(key);
     if (!p) {
@@ -143,8 +144,9 @@ export class LiveEvents implements LiveSink {
     }
   }
 
-  /** Stops the coalescing timer; what is pending is dropped (the streams are closing). */
+  /** Stops coalescing for good; what is pending is dropped (the streams have closed). */
   close(): void {
+    this.#closed = true;
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#distribution.clear();
