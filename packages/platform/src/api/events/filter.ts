@@ -17,7 +17,7 @@ export function typesOfRole(role: Role): readonly LiveEventType[] {
   return role === 'vendor' ? VENDOR_TYPES : LIVE_EVENT_TYPES;
 }
 
-/** `?types=a,b` as a set of types the role may see; undefined = all of them. */
+/** `?types=a,b` as the set of types to stream; absent or blank: every type the role may see. */
 export function parseTypes(raw: string | undefined, role: Role): Set<LiveEventType> {
   const allowed = typesOfRole(role);
   if (raw === undefined || raw.trim() === '') return new Set(allowed);
@@ -34,7 +34,7 @@ export function parseTypes(raw: string | undefined, role: Role): Set<LiveEventTy
       throw forbidden({ en: `the ${role} role may not watch ${t}`, zh: `角色 ${role} 无权订阅 ${t}` });
     out.add(t as LiveEventType);
   }
-  return out;
+  return out.size > 0 ? out : new Set(allowed);
 }
 
 /** The stream's predicate, built once: a few set lookups per event. */
