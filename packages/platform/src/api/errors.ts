@@ -62,8 +62,21 @@ export function toApiError(err: unknown): ApiError {
   return new ApiError('internal');
 }
 
+/**
+ * Fastify's 415 says only "Unsupported Media Type"; the usual cause is `curl -d` without a
+ * content-type header (it sends a form), so the answer names the type received and the fix.
+ */
+function mediaTypeError(req: FastifyRequest, err: unknown): ApiError | undefined {
+  if ((err as Partial<FastifyError>).code !== 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return undefined;
+  const got = (req.headers['content-type'] ?? 'none').split(';')[0]?.trim().slice(0, 100) || 'none';
+  return new ApiError('unsupported_media_type', {
+    en: `content-type ${got} is not one this endpoint takes: a JSON body needs the header content-type: application/json`,
+    zh: `本接口不接受 content-type ${got}：JSON 请求体须带请求头 content-type: application/json`,
+  });
+}
+
 export function sendProblem(req: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
-  const api = toApiError(err);
+  const api = mediaTypeError(req, err) ?? toApiError(err);
   if (api.code === 'internal') req.log.error({ err, reqId: req.id }, 'management API request failed');
   const problem = problemOf(api, langOf(req.headers['accept-language']), req.url.split('?')[0]);
   if (api.headers) reply.headers(api.headers);

@@ -41,6 +41,17 @@ function bearer(req: FastifyRequest): string | undefined {
   return undefined;
 }
 
+// A 401 says which of the two it is: a header sent without `Bearer ` (or none) is a
+// different mistake from a session that ended.
+const NO_TOKEN = {
+  en: 'no session token: send the token from POST /api/v1/auth/login as Authorization: Bearer <token>',
+  zh: '缺少登录令牌：请将 POST /api/v1/auth/login 返回的 token 以 Authorization: Bearer <token> 发送',
+};
+const STALE_TOKEN = {
+  en: 'the session token is unknown, expired or ended (logout, disabled account): log in again',
+  zh: '登录令牌无效或已过期（已退出或账户被停用）：请重新登录',
+};
+
 export interface ApiHandle {
   /** Every /api/v1 route with the roles it admits (filled as routes register). */
   readonly routeTable: ApiRouteInfo[];
@@ -100,8 +111,9 @@ export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<
         const roles = req.routeOptions.config?.roles;
         if (roles === undefined || roles === 'public') return; // not-found handler, login
         const token = bearer(req);
-        const principal = token ? await deps.accounts.authenticate(token, req.ip) : undefined;
-        if (!principal) throw new ApiError('unauthenticated');
+        if (!token) throw new ApiError('unauthenticated', NO_TOKEN);
+        const principal = await deps.accounts.authenticate(token, req.ip);
+        if (!principal) throw new ApiError('unauthenticated', STALE_TOKEN);
         if (!roles.includes(principal.role))
           throw new ApiError('forbidden', {
             en: `the ${principal.role} role may not do this`,

@@ -8,6 +8,7 @@ import type { Socket } from 'node:net';
 import Fastify, { type FastifyReply, LogController } from 'fastify';
 import { sendProblem } from '../api/errors.js';
 import type { Logger } from '../log.js';
+import { answerClientError } from './client-error.js';
 
 export interface StatusSource {
   status(): Promise<Record<string, unknown>>;
@@ -29,6 +30,8 @@ export function buildHttpServer(logger: Logger, source: StatusSource) {
       const statusCode = err.statusCode ?? 400;
       return r.code(statusCode).send({ statusCode, code: err.code, error: err.message });
     },
+    // Requests the HTTP parser refuses (Chinese text in a URL): problems under /api/ too.
+    clientErrorHandler: answerClientError,
   });
   app.addHook('preClose', cutUnusedConnections(app.server));
   app.get('/healthz', async () => ({ ok: true }));
