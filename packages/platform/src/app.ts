@@ -97,7 +97,7 @@ export async function openData(
     { sessionTtlMs: config.sessionTtlMs, passwordHashCost: config.passwordHashCost },
     now,
   );
-  const audit = new Audit(store, now);
+  const audit = new Audit(store, now, (err) => logger?.error({ err }, 'audit entry not written'));
   return {
     store,
     vendors,
@@ -113,6 +113,7 @@ export async function openData(
     audit,
     async close() {
       engine.close();
+      await audit.flush();
       await events.flush();
       await faces.close();
       await store.close();

@@ -20,19 +20,54 @@ export interface AuditEntry {
   detail?: Record<string, unknown> | null;
 }
 
+/**
+ * Entries that arrive together are written together: one multi-row insert (one commit)
+ * per turn of the event loop, so a burst of logins or list pages shares a commit instead
+ * of queueing one fsync each. `record` resolves once its entry is durable; `note` is for
+ * high-volume reads (photo URLs handed out on a list page) whose caller does not wait.
+ */
 export class Audit {
   readonly #store: Store;
   readonly #ids: TimeIds;
   readonly #now: () => number;
+  readonly #onError: (err: unknown) => void;
+  #queue: { row: AuditRow; done: (err?: unknown) => void }[] = [];
+  #scheduled = false;
+  #flushing: Promise<void> = Promise.resolve();
 
-  constructor(store: Store, now: () => number = Date.now) {
+  constructor(store: Store, now: () => number = Date.now, onError: (err: unknown) => void = () => {}) {
     this.#store = store;
     this.#now = now;
     this.#ids = new TimeIds(0, now);
+    this.#onError = onError;
   }
 
-  async record(e: AuditEntry): Promise<AuditRow> {
-    const row: AuditRow = {
+  /** Writes the entry; resolves when it is durable. */
+  record(e: AuditEntry): Promise<AuditRow> {
+    const row = this.#row(e);
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ row, done: (err) => (err === undefined ? resolve(row) : reject(err)) });
+      this.#schedule();
+    });
+  }
+
+  /** Writes the entry without making the caller wait; a failure is logged. */
+  note(e: AuditEntry): void {
+    this.#queue.push({ row: this.#row(e), done: (err) => err !== undefined && this.#onError(err) });
+    this.#schedule();
+  }
+
+  /** Resolves when every entry queued so far is written (shutdown). */
+  async flush(): Promise<void> {
+    while (this.#queue.length > 0 || this.#scheduled) {
+      this.#scheduled = false;
+      await this.#write();
+    }
+    await this.#flushing;
+  }
+
+  #row(e: AuditEntry): AuditRow {
+    return {
       id: this.#ids.next(),
       at: this.#now(),
       actorId: e.by?.accountId ?? null,
@@ -45,7 +80,31 @@ export class Audit {
       ip: e.ip ?? e.by?.ip ?? null,
       detail: e.detail ?? null,
     };
-    await this.#store.audit.insert(row);
-    return row;
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      if (!this.#scheduled) return;
+      this.#scheduled = false;
+      void this.#write();
+    });
+  }
+
+  /** One write at a time, in order: entries queued while one is running go in the next. */
+  #write(): Promise<void> {
+    this.#flushing = this.#flushing.then(async () => {
+      const batch = this.#queue;
+      this.#queue = [];
+      if (batch.length === 0) return;
+      try {
+        await this.#store.audit.insertMany(batch.map((b) => b.row));
+        for (const b of batch) b.done();
+      } catch (err) {
+        for (const b of batch) b.done(err);
+      }
+    });
+    return this.#flushing;
   }
 }

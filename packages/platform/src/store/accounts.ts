@@ -115,6 +115,32 @@ export function sessionRepo(db: Kysely<Database>): SessionRepo {
         }
       );
     },
+    async withAccount(tokenHash) {
+      const r = await db
+        .selectFrom('sessions')
+        .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
+        .selectAll('accounts')
+        .select([
+          'sessions.token_hash as s_token_hash',
+          'sessions.created_at as s_created_at',
+          'sessions.expires_at as s_expires_at',
+          'sessions.ip as s_ip',
+        ])
+        .where('sessions.token_hash', '=', tokenHash)
+        .executeTakeFirst();
+      if (!r) return undefined;
+      const { s_token_hash, s_created_at, s_expires_at, s_ip, ...account } = r;
+      return {
+        session: {
+          tokenHash: s_token_hash,
+          accountId: account.id,
+          createdAt: Number(s_created_at),
+          expiresAt: Number(s_expires_at),
+          ip: s_ip,
+        },
+        account: fromDb(account),
+      };
+    },
     async delete(tokenHash) {
       await db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
     },

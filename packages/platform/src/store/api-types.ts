@@ -46,6 +46,8 @@ export interface SessionRow {
 export interface SessionRepo {
   insert(row: SessionRow): Promise<void>;
   get(tokenHash: string): Promise<SessionRow | undefined>;
+  /** The session and its account in one query: what every authenticated request reads. */
+  withAccount(tokenHash: string): Promise<{ session: SessionRow; account: AccountRow } | undefined>;
   delete(tokenHash: string): Promise<void>;
   deleteForAccount(accountId: string): Promise<void>;
   /** Removes sessions expired before `now`; returns how many. */
@@ -82,6 +84,8 @@ export interface AuditQuery {
 
 export interface AuditRepo {
   insert(row: AuditRow): Promise<void>;
+  /** Several entries in one statement (one commit): the audit writer batches concurrent entries. */
+  insertMany(rows: readonly AuditRow[]): Promise<void>;
   page(q: AuditQuery): Promise<AuditRow[]>;
 }
 

@@ -74,7 +74,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     ...taskStore(db, caps),
     accounts: accountRepo(db),
     sessions: sessionRepo(db),
-    audit: auditRepo(db),
+    audit: auditRepo(db, caps),
     idempotency: idempotencyRepo(db),
     imports: importRepo(db, caps),
     deviceApi: deviceApiRepo(db),

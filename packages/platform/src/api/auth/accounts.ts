@@ -128,11 +128,13 @@ export class Accounts {
       }
       throw badLogin();
     }
-    await this.#store.accounts.update(account.id, {
-      failedLogins: 0,
-      lockedUntil: null,
-      ...(v.rehash ? { passwordHash: await hashPassword(password, this.#opts.passwordHashCost) } : {}),
-    });
+    // A clean account needs no write: a login costs one commit (the session), not two.
+    if (account.failedLogins !== 0 || account.lockedUntil !== null || v.rehash)
+      await this.#store.accounts.update(account.id, {
+        failedLogins: 0,
+        lockedUntil: null,
+        ...(v.rehash ? { passwordHash: await hashPassword(password, this.#opts.passwordHashCost) } : {}),
+      });
     const token = randomBytes(32).toString('base64url');
     const expiresAt = now + this.#opts.sessionTtlMs;
     await this.#store.sessions.insert({
@@ -152,14 +154,15 @@ export class Accounts {
 
   /** The caller of a session while it is valid: what a long-lived event stream re-checks. */
   async session(hash: string, ip: string): Promise<Principal | undefined> {
-    const session = await this.#store.sessions.get(hash);
-    if (!session) return undefined;
+    // One query per request (session joined to its account), not two round trips.
+    const found = await this.#store.sessions.withAccount(hash);
+    if (!found) return undefined;
+    const { session, account } = found;
     if (session.expiresAt <= this.#now()) {
       await this.#store.sessions.delete(hash);
       return undefined;
     }
-    const account = await this.#store.accounts.byId(session.accountId);
-    if (!account || account.disabled) return undefined;
+    if (account.disabled) return undefined;
     return {
       accountId: account.id,
       username: account.username,

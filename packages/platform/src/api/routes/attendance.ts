@@ -63,7 +63,8 @@ export function attendanceRoutes(api: ApiApp, deps: ApiDeps): void {
       );
       const photos = page.items.filter((i) => i.photoUrl !== null).length;
       if (photos > 0)
-        await deps.audit.record({
+        // Noted, not awaited: a page of photo URLs must not wait on a commit (docs/api.md).
+        deps.audit.note({
           by: p,
           action: 'attendance.photos.view',
           resource: 'attendance',
@@ -120,7 +121,8 @@ export function attendanceRoutes(api: ApiApp, deps: ApiDeps): void {
       const names = await store.personNames([r.personId]);
       const view = attendanceView(r, names, photoSigner(deps, req));
       if (view.photoUrl !== null)
-        await deps.audit.record({
+        // Noted, not awaited: a page of photo URLs must not wait on a commit (docs/api.md).
+        deps.audit.note({
           by: p,
           action: 'attendance.photos.view',
           resource: 'attendance',

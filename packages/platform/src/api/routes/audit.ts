@@ -39,6 +39,8 @@ export function auditRoutes(api: ApiApp, deps: ApiDeps): void {
     },
     async (req) => {
       const { limit, cursor, ...filter } = req.query;
+      // Entries noted without waiting (photo URL reads) are in the log before it is read.
+      await deps.audit.flush();
       const rows = await deps.data.store.audit.page({
         ...filter,
         ...(cursor ? { beforeId: cursorId(cursor) } : {}),
