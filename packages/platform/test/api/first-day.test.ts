@@ -78,6 +78,19 @@ describe.each(BACKENDS)('first-day mistakes ($name)', ({ pg }) => {
     expect(stale.body.detail).toContain('log in again');
   });
 
+  it('answers a PATCH that disables an account with the updatedAt it stored', async () => {
+    const created = await p.api.call('POST', '/api/v1/accounts', {
+      body: { username: 'first-day-op', role: 'operator' },
+    });
+    p.clock.advance(60_000);
+    const patched = await p.api.call('PATCH', '/api/v1/accounts/first-day-op', { body: { disabled: true } });
+    expect(patched.status).toBe(200);
+    expect(patched.body.disabled).toBe(true);
+    expect(patched.body.updatedAt).not.toBe(created.body.updatedAt);
+    const read = await p.api.call('GET', '/api/v1/accounts/first-day-op');
+    expect(patched.body.updatedAt).toBe(read.body.updatedAt);
+  });
+
   it('names the content-type received when a JSON body is sent as a form', async () => {
     const r = await p.api.call('POST', '/api/v1/sites', {
       raw: '{"name":"x"}',

@@ -197,9 +197,10 @@ export class Accounts {
 
   async setDisabled(username: string, disabled: boolean): Promise<AccountRow> {
     const account = await this.#byName(username);
-    await this.#store.accounts.update(account.id, { disabled, updatedAt: this.#now() });
+    const updatedAt = this.#now();
+    await this.#store.accounts.update(account.id, { disabled, updatedAt });
     if (disabled) await this.#store.sessions.deleteForAccount(account.id);
-    return { ...account, disabled };
+    return { ...account, disabled, updatedAt };
   }
 
   async update(
