@@ -4,8 +4,8 @@
  * SQLite and PostgreSQL; the repos map these rows to and from the contract's types.
  */
 import type { Generated } from 'kysely';
-import type { ImportRowsTable, ImportsTable } from './import-types.js';
 import type { DeviceKind } from './device-api-types.js';
+import type { ImportRowsTable, ImportsTable } from './import-types.js';
 import type { DeviceEventKind, Direction, VendorStatus } from './types.js';
 
 /** 0 = false, 1 = true: SQLite has no boolean type, and one encoding keeps the repos dialect-free. */

@@ -19,7 +19,7 @@ const INJECTIONS = [
   "'; DROP TABLE persons; --",
   '" OR 1=1 --',
   '<script>alert(1)</script>',
-  '${jndi:ldap://x}',
+  `\${jndi:ldap://x}`,
   '../../../../etc/passwd',
   'a\u0000b',
   '{"$gt":""}',

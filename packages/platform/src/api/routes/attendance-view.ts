@@ -1,6 +1,6 @@
 /**
  * What the attendance list, record and export share: the filter a caller may give, cut
- * down to the caller's scope (a site manager's sites, a vendor's devices), and a record
+ * down to the caller's scope (a site manager's sites), and a record
  * as the API shows it. A photo is shown only as a signed URL that expires
  * (docs/downloads.md); iris data is never shown.
  */
@@ -76,13 +76,9 @@ export async function scopedFilter(
   if (q.since !== undefined && q.until !== undefined && q.until < q.since)
     throw invalid('query.until', 'until must not be before since');
   const f: AttendanceFilter = {};
-  // A vendor's scope is its devices, wherever they are bound: no site scope of its own.
-  const sites = p.role === 'vendor' ? undefined : siteScope(p);
+  const sites = siteScope(p);
   if (q.siteId !== undefined) f.siteIds = sites === undefined || sites.includes(q.siteId) ? [q.siteId] : [];
   else if (sites !== undefined) f.siteIds = sites;
-  // A vendor account without a vendor sees nothing: '' is no vendor's id (vendorScope's
-  // placeholder holds a NUL, which PostgreSQL refuses in text).
-  if (p.role === 'vendor') f.vendorId = p.vendorId ?? '';
   if (q.deviceSn !== undefined) {
     const ids = await deps.data.store.attendance.deviceIdsBySn(q.deviceSn);
     f.deviceIds = q.deviceId === undefined ? ids : ids.filter((id) => id === q.deviceId);

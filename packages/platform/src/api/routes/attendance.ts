@@ -6,7 +6,9 @@
  * an index range (migration 0012); pages are keyset cursors on (recordTime, id), so a
  * page never repeats or skips a record that existed when the list was first read.
  *
- * Scope: a site manager sees its sites' records, a vendor its devices', the others all.
+ * Scope: a site manager sees its sites' records; admins, operators and auditors all.
+ * Vendors read no attendance (api.md: a vendor sees its devices and firmware, not the
+ * workers' clock-ins, names or photos: PIPL minimum necessary), as the event stream.
  * Photos are signed URLs that expire; a page or record that hands out photo URLs is
  * written to the audit log. Exports stream the same filter as CSV or XLSX
  * (attendance-export.ts).
@@ -30,7 +32,6 @@ import {
 import { ID } from './device-common.js';
 
 function visible(p: Principal, r: AttendanceRecord): boolean {
-  if (p.role === 'vendor') return p.vendorId !== null && r.vendorId === p.vendorId;
   return canSeeSite(p, r.siteId);
 }
 
@@ -40,7 +41,7 @@ export function attendanceRoutes(api: ApiApp, deps: ApiDeps): void {
   api.get(
     '/attendance',
     {
-      config: { roles: R.anyone },
+      config: { roles: R.siteReaders },
       schema: {
         tags: ['attendance'],
         summary: 'Clock-in records, newest first, filtered; photos as signed URLs',
@@ -77,7 +78,7 @@ export function attendanceRoutes(api: ApiApp, deps: ApiDeps): void {
   api.get(
     '/attendance/export',
     {
-      config: { roles: R.anyone },
+      config: { roles: R.siteReaders },
       schema: {
         tags: ['attendance'],
         summary: 'Clock-in records for a filter as CSV (UTF-8 with BOM) or XLSX, streamed',
@@ -107,7 +108,7 @@ export function attendanceRoutes(api: ApiApp, deps: ApiDeps): void {
   api.get(
     '/attendance/:id',
     {
-      config: { roles: R.anyone },
+      config: { roles: R.siteReaders },
       schema: {
         tags: ['attendance'],
         summary: 'One clock-in record',
