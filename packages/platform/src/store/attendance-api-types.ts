@@ -20,7 +20,6 @@ export interface AttendanceFilter {
   siteIds?: readonly string[];
   deviceIds?: readonly string[];
   personId?: string;
-  vendorId?: string;
   type?: number;
   flag?: AttendanceFlag;
   realName?: boolean;

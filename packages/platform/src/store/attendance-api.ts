@@ -20,7 +20,7 @@ type Query = SelectQueryBuilder<Database, 'attendance', Selectable<AttendanceTab
 
 /** The column a page's index range is led by, and the values it takes (one range each). */
 type Lead =
-  | { column: 'person_id' | 'device_id' | 'site_id' | 'vendor_id'; values: readonly string[] }
+  | { column: 'person_id' | 'device_id' | 'site_id'; values: readonly string[] }
   | { column: undefined; values: readonly [undefined] };
 
 /**
@@ -32,7 +32,6 @@ function leadOf(f: AttendanceFilter): Lead {
   if (f.personId !== undefined) return { column: 'person_id', values: [f.personId] };
   if (f.deviceIds !== undefined) return { column: 'device_id', values: f.deviceIds };
   if (f.siteIds !== undefined) return { column: 'site_id', values: f.siteIds };
-  if (f.vendorId !== undefined) return { column: 'vendor_id', values: [f.vendorId] };
   return { column: undefined, values: [undefined] };
 }
 
@@ -46,7 +45,6 @@ function where(query: Query, f: AttendanceFilter, lead: Lead['column'], value: s
   if (lead !== 'person_id' && f.personId !== undefined) q = q.where('person_id', '=', f.personId);
   if (lead !== 'device_id' && f.deviceIds !== undefined) q = q.where('device_id', 'in', [...f.deviceIds]);
   if (lead !== 'site_id' && f.siteIds !== undefined) q = q.where('site_id', 'in', [...f.siteIds]);
-  if (lead !== 'vendor_id' && f.vendorId !== undefined) q = q.where('vendor_id', '=', f.vendorId);
   if (f.type !== undefined) q = q.where('type', '=', f.type);
   if (f.realName !== undefined) q = q.where('real_name', '=', f.realName ? 1 : 0);
   if (f.flag !== undefined) q = q.where(sql<boolean>`flags like ${flagPattern(f.flag)} escape '\\'`);

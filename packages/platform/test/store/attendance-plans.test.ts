@@ -178,13 +178,6 @@ describe.each(BACKENDS)('attendance query plans ($name)', ({ pg }) => {
       pg ? '(attendance_device_time_id_idx|attendance_record_key)' : 'attendance_device_time_id_idx',
       false,
     ],
-    ['vendor', { vendorId: 'v2', limit: 51 }, 'attendance_vendor_time_id_idx', true],
-    [
-      'vendor + time range',
-      { vendorId: 'v2', since, until, limit: 51 },
-      'attendance_vendor_time_id_idx',
-      true,
-    ],
     ['every site', { limit: 51 }, 'attendance_time_id_idx', true],
     [
       'every site + time range, deep page',

@@ -3,7 +3,8 @@
  * retention and erasure need:
  * - lists and exports are newest first by (record_time, id), the clock-in's own time
  *   (what wages are counted by), so every filter a labour manager uses is one index
- *   range read in that order: by site, person, device or vendor, and over all sites;
+ *   range read in that order: by site, person or device, and over all sites (vendors read
+ *   no attendance, so no vendor index: each index is a write per clock-in);
  *   (device_id, record_time) is replaced by the same with id, so a device's page needs
  *   no sort either;
  * - (photo_key) where photo_key is not null: whether any other record still points at a
@@ -15,7 +16,8 @@
  *   in the order they were written, so each run reads only the rows it has not seen.
  *
  * Each index is another B-tree write per clock-in: measured with 300,000 rows in
- * batches of 1,000 on SQLite, the five added here took insertBatch from about 11-18k
+ * batches of 1,000 on SQLite, the indexes added here (five then; the vendor one has
+ * since been dropped as unused) took insertBatch from about 11-18k
  * to 8-9k rows/s on the shared 2-core machine (noisy); still far above the gateway's
  * durable sign-in rate, which is bound by the requests, not the insert.
  */
@@ -34,7 +36,7 @@ export const migration: Migration = {
       .columns(['device_id', ...BY_TIME])
       .execute();
     await db.schema.dropIndex('attendance_device_id_record_time_idx').ifExists().execute();
-    for (const lead of ['site_id', 'person_id', 'vendor_id'] as const) {
+    for (const lead of ['site_id', 'person_id'] as const) {
       await db.schema
         .createIndex(`attendance_${lead.replace('_id', '')}_time_id_idx`)
         .ifNotExists()
