@@ -9,7 +9,7 @@
  * Config: BENCH_API_PLATFORM (JSON, PlatformChildConfig).
  */
 import { createLogger, loadConfig, startPlatform } from '@kaoqin/platform';
-import { serve } from '../lib/ipc.js';
+import { exitWhenParentGoes, serve } from '../lib/ipc.js';
 import { type CapturedQuery, installCapture, startCapture, stopCapture } from './capture.js';
 
 export interface PlatformChildConfig {
@@ -58,18 +58,7 @@ async function main(): Promise<void> {
     },
   });
 
-  let stopping = false;
-  const stop = async (): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    try {
-      await platform.stop();
-    } finally {
-      process.exit(0);
-    }
-  };
-  process.once('disconnect', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  exitWhenParentGoes(() => platform.stop());
   send({
     type: 'ready',
     pid: process.pid,

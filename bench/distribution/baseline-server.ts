@@ -10,6 +10,7 @@
  */
 import { signAnswer } from '@kaoqin/protocol';
 import Fastify from 'fastify';
+import { exitWhenParentGoes } from '../lib/ipc.js';
 import type { BaselineConfig, ChildHello } from './messages.js';
 import { makePhoto, sha256Hex } from './photos.js';
 
@@ -70,12 +71,7 @@ async function main(): Promise<void> {
   );
   pageAnswer = `{"version":${JSON.stringify(cfg.version)},"success":true,"taskid":${JSON.stringify(cfg.taskid)},"response":${responseText},"sign":"${sign}"}`;
 
-  const stop = async (): Promise<void> => {
-    await app.close();
-    process.exit(0);
-  };
-  process.once('disconnect', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  exitWhenParentGoes(() => app.close());
   send({ type: 'ready', pid: process.pid, tcpPort: 0, httpPort: port });
 }
 

@@ -8,7 +8,7 @@
  * Config: BENCH_DISTRIBUTION_PLATFORM (JSON, PlatformChildConfig).
  */
 import { createLogger, loadConfig, type Platform, startPlatform } from '@kaoqin/platform';
-import { serve } from '../lib/ipc.js';
+import { exitWhenParentGoes, serve } from '../lib/ipc.js';
 import {
   type ChildHello,
   epochNow,
@@ -182,18 +182,7 @@ async function main(): Promise<void> {
     },
   });
 
-  let stopping = false;
-  const stop = async (): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    try {
-      await platform.stop();
-    } finally {
-      process.exit(0);
-    }
-  };
-  process.once('disconnect', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  exitWhenParentGoes(() => platform.stop());
 
   send({
     type: 'ready',

@@ -98,3 +98,22 @@ export function serve<Cmds extends CommandMap<Cmds>>(handlers: Handlers<Cmds>): 
     );
   });
 }
+
+/**
+ * A child's way out: when the harness goes away (IPC disconnect) or asks (SIGTERM), run
+ * `close` once, then exit, whatever `close` did.
+ */
+export function exitWhenParentGoes(close: () => Promise<unknown>): void {
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    try {
+      await close();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.once('disconnect', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
