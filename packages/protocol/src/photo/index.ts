@@ -1,0 +1,2 @@
+/** §1.2 photo checks: filled in by issue 18's shared-photo work. */
+export {};

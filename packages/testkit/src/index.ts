@@ -1,0 +1,2 @@
+/** @kaoqin/testkit: filled in by the package-roles work (issue 18). */
+export {};
