@@ -9,7 +9,7 @@
  * assigned to that device's site, with ids made the way ingest makes them (time-ordered,
  * TimeIds with the receive time as its clock), so the primary key grows as in production.
  */
-import { TimeIds } from '../../packages/platform/src/domain/ids.js';
+import { TimeIds } from '../../packages/platform/src/ids.js';
 import type { Sizes } from './config.js';
 
 /** mulberry32: small, fast and good enough to spread rows; the same seed gives the same data. */

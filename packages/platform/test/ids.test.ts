@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TimeIds } from '../src/domain/ids.js';
+import { TimeIds } from '../src/ids.js';
 
 describe('TimeIds (D11 task ids, attendance row ids)', () => {
   it('makes 19-digit ids that start with the millisecond and carry the node', () => {

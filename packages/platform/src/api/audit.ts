@@ -3,7 +3,7 @@
  * operator is recorded with who, what, when and from where). Values revealed are never
  * written into the log, only the names of the fields.
  */
-import { TimeIds } from '../domain/ids.js';
+import { TimeIds } from '../ids.js';
 import type { AuditRow, Store } from '../store/index.js';
 import type { Principal } from './auth/principal.js';
 

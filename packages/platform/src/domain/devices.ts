@@ -6,7 +6,7 @@
  */
 import type { DeviceRow, Direction, Store } from '../store/types.js';
 import type { DeviceEvents } from './events.js';
-import { newId } from './ids.js';
+import { newId } from '../ids.js';
 
 /** How far before the last refresh the next one looks (clock differences between processes). */
 const REFRESH_OVERLAP_MS = 60_000;

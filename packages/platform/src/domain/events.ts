@@ -4,7 +4,7 @@
  * flush, not one per attempt.
  */
 import type { DeviceEventKind, DeviceEventRow, Store } from '../store/types.js';
-import { newId } from './ids.js';
+import { newId } from '../ids.js';
 
 export class DeviceEvents {
   readonly #store: Store;

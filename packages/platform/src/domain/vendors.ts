@@ -9,7 +9,7 @@
  */
 import { createPublicKey, type KeyLike } from 'node:crypto';
 import type { Store, VendorRow } from '../store/types.js';
-import { newId, randomHex32 } from './ids.js';
+import { newId, randomHex32 } from '../ids.js';
 import type { SecretBox } from './secrets.js';
 import { parseVendorPublicKey } from './vendor-keys.js';
 

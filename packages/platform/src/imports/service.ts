@@ -12,7 +12,7 @@
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ErasableBlobStore } from '../blobs/types.js';
-import { TimeIds } from '../domain/ids.js';
+import { TimeIds } from '../ids.js';
 import type { Logger } from '../log.js';
 import type { ImportJobRow, ImportMode, Store } from '../store/index.js';
 import type { Persons } from '../tasks/persons.js';

@@ -3,7 +3,7 @@
  * records and this writes them in one transaction of a few multi-row INSERTs.
  */
 import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
-import { timeIds } from '../domain/ids.js';
+import { timeIds } from '../ids.js';
 import { KEY_COLUMNS, keyOf, toDb } from './attendance-rows.js';
 import type { Capabilities } from './dialect.js';
 import type { AttendanceTable, Database } from './schema-types.js';

@@ -5,7 +5,7 @@
  * them from that site's devices and no other's. A leave date today or earlier ends the
  * assignment at once; a later one is ended by the periodic job (endDue) when it comes.
  */
-import type { TimeIds } from '../domain/ids.js';
+import type { TimeIds } from '../ids.js';
 import type { AssignmentPatch, AssignmentRow, PersonRow, Store } from '../store/index.js';
 import { isUniqueViolation } from '../store/index.js';
 import type { Enqueued, TaskEngine } from './engine.js';

@@ -11,7 +11,7 @@
  * device: their deltas are moot.
  */
 import { DEFAULT_PAGE_SIZE } from '@kaoqin/protocol';
-import { TimeIds } from '../domain/ids.js';
+import { TimeIds } from '../ids.js';
 import type { LiveSink } from '../domain/live/types.js';
 import type { DistributionRow, PersonRow, Store, TaskItem, TaskRow } from '../store/index.js';
 

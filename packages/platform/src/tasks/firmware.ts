@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { TimeIds } from '../domain/ids.js';
+import { TimeIds } from '../ids.js';
 import type { FirmwareRow, Store } from '../store/index.js';
 import { isUniqueViolation } from '../store/index.js';
 import type { TaskEngine } from './engine.js';

@@ -13,7 +13,7 @@
 import { createHmac, hkdfSync } from 'node:crypto';
 import { checkPhoto, type PhotoFormat } from '../blobs/photo.js';
 import type { ErasableBlobStore } from '../blobs/types.js';
-import { TimeIds } from '../domain/ids.js';
+import { TimeIds } from '../ids.js';
 import type { SecretBox } from '../domain/secrets.js';
 import type { PersonPatch, PersonRow, SiteRow, Store } from '../store/index.js';
 import { isUniqueViolation } from '../store/index.js';

@@ -5,7 +5,7 @@
  * neither on_device nor pending here. Differences are recorded; `repair` (an operator,
  * or autoRepair) turns them into an update task for the missing and a delete for the extra.
  */
-import { TimeIds } from '../domain/ids.js';
+import { TimeIds } from '../ids.js';
 import type { RosterDiffRow, Store, TaskRow } from '../store/index.js';
 import type { TaskEngine } from './engine.js';
 

@@ -6,7 +6,7 @@
  * bounded whatever the source address).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { TimeIds } from '../../domain/ids.js';
+import { TimeIds } from '../../ids.js';
 import type { AccountRow, Role, Store } from '../../store/index.js';
 import { ApiError, conflict, invalid, notFound } from '../problems.js';
 import { generatePassword, hashPassword, verifyPassword } from './passwords.js';

@@ -8,7 +8,7 @@
  * assigned (409 otherwise). Teams and sub-contractors are in sites/parts.ts.
  */
 import { z } from 'zod';
-import { timeIds } from '../../domain/ids.js';
+import { timeIds } from '../../ids.js';
 import type { SitePatch } from '../../store/index.js';
 import { siteScope } from '../auth/principal.js';
 import { checkIfMatch, etagOf, staleError } from '../etag.js';

@@ -3,7 +3,7 @@
  * (D7: 32 hex, replaces its earlier token, lapses after 30 idle minutes). A new sn is
  * registered here, once the signature has proved the secret (clause 1.1).
  */
-import { randomHex32 } from '../../domain/ids.js';
+import { randomHex32 } from '../../ids.js';
 import type { Handler } from '../handler.js';
 
 export const cAuth: Handler = async ({ ctx, req, vendor, device }) => {

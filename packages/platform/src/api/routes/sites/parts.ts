@@ -7,7 +7,7 @@
  * while it is named (409).
  */
 import { z } from 'zod';
-import { timeIds } from '../../../domain/ids.js';
+import { timeIds } from '../../../ids.js';
 import { isUniqueViolation } from '../../../store/index.js';
 import { cursorId, pageOf, pageQuery } from '../../pagination.js';
 import { ApiError, conflict, invalid, notFound } from '../../problems.js';
