@@ -17,7 +17,7 @@ import {
   QueueStorageError,
   type SendOutcome,
 } from '../src/index.js';
-import type { QueueStorage } from '../src/queue/storage.js';
+import type { QueueStorage } from '../src/queue/storage-types.js';
 import { freePort, tempDir, waitFor } from './link-harness.js';
 
 const faults = vi.hoisted(() => ({

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryQueueStore } from '../src/queue/memory-store.js';
-import type { NewRecord, QueueStorage } from '../src/queue/storage.js';
+import type { NewRecord, QueueStorage } from '../src/queue/storage-types.js';
 import { SqliteQueueStore } from '../src/queue/store.js';
 import { tempDir } from './link-harness.js';
 

@@ -47,7 +47,7 @@ import { QueueLedger } from './ledger.js';
 import { AUTH_CODES, type QueueSender, type SendOutcome, TOO_LARGE_CODE } from './outcomes.js';
 import { OversizeIsolation } from './oversize.js';
 import { FailureRounds } from './rounds.js';
-import type { DeadLetter, QueuedRecord } from './storage.js';
+import type { DeadLetter, QueuedRecord } from './storage-types.js';
 import type { DurableQueueOptions, Enqueued, EnqueueInput, QueueStats } from './types.js';
 
 export { QueueClosedError, QueueFullError, QueueStorageError } from './errors.js';
@@ -59,7 +59,7 @@ export {
   type SendOutcome,
   TOO_LARGE_CODE,
 } from './outcomes.js';
-export type { DeadLetter, QueuedRecord } from './storage.js';
+export type { DeadLetter, QueuedRecord } from './storage-types.js';
 export type { DurableQueueOptions, Enqueued, EnqueueInput, QueueStats } from './types.js';
 
 /** A send in flight. */

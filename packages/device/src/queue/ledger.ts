@@ -14,7 +14,8 @@ import {
   QueueStorageError,
   STORAGE_FAILURE_MESSAGES,
 } from './errors.js';
-import { type DeadLetter, openQueueStorage, type QueuedRecord, type QueueStorage } from './storage.js';
+import { openQueueStorage } from './storage.js';
+import type { DeadLetter, QueuedRecord, QueueStorage } from './storage-types.js';
 import { TurnBatch } from './turn-batch.js';
 import type { Enqueued, EnqueueInput, QueueStats } from './types.js';
 

@@ -7,7 +7,7 @@
  * memory follows the records waiting, and reads after a cursor start at its index
  * rather than scanning from the oldest record.
  */
-import type { DeadLetter, NewRecord, QueuedRecord, QueueStorage } from './storage.js';
+import type { DeadLetter, NewRecord, QueuedRecord, QueueStorage } from './storage-types.js';
 
 export class MemoryQueueStore implements QueueStorage {
   /** slots[i] is the record of seq base + i, or undefined once removed. */

@@ -2,7 +2,7 @@
  * The contract between the sign-in queue and its sender: how a record is sent, what can
  * happen to the send, and how a C_SIGN_IN answer maps to that.
  */
-import type { QueuedRecord } from './storage.js';
+import type { QueuedRecord } from './storage-types.js';
 
 /** Codes that refuse the record itself (400_02 param invalid, 403_xx type invalid): dead-lettered. */
 export const PERMANENT_CODES: ReadonlySet<string> = new Set(['400_02', '403_01', '403_02', '403_03']);

@@ -9,7 +9,7 @@
  */
 import { stripImageMembers } from '@kaoqin/protocol';
 import type { DeviceLog } from '../events.js';
-import type { QueuedRecord } from './storage.js';
+import type { QueuedRecord } from './storage-types.js';
 
 export class OversizeIsolation {
   readonly #log: DeviceLog;

@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { DeadLetter, NewRecord, QueuedRecord, QueueStorage } from './storage.js';
+import type { DeadLetter, NewRecord, QueuedRecord, QueueStorage } from './storage-types.js';
 
 interface RecordRow {
   seq: number;
