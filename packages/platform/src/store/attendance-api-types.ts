@@ -2,7 +2,7 @@
  * The store's contract for reading attendance in the management API (lists, exports) and
  * for dropping clock-in photos (retention, erasure). Times are epoch milliseconds.
  */
-import type { AttendanceFlag, AttendanceRow } from './types.js';
+import type { AttendanceFlag, AttendanceRow } from './row-types.js';
 
 /** Why a record no longer has its photo. */
 export type PhotoRemoved = 'expired' | 'erased';

@@ -4,8 +4,9 @@
  * (a vendor's devices, a site manager's sites) in the query itself, so a page of an
  * out-of-scope caller costs what any page costs and leaks nothing.
  */
+
+import type { DeviceEventRow, DeviceRow } from './row-types.js';
 import type { DistributionRow, DistributionState, FirmwareRow, TaskRow, TaskState } from './task-types.js';
-import type { DeviceEventRow, DeviceRow } from './types.js';
 
 /** What a device is for (issue 10): kinds of terminal the standard's devices come in. */
 export const DEVICE_KINDS = ['face', 'iris', 'gate', 'mobile', 'qr', 'capture'] as const;

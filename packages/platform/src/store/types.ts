@@ -2,103 +2,26 @@ import type { ApiStore } from './api-types.js';
 import type { AttendanceApiRepo } from './attendance-api-types.js';
 import type { DeviceApiStore } from './device-api-types.js';
 import type { ImportStore } from './import-types.js';
+import type { AttendanceInput, AttendanceRow, DeviceEventRow, DeviceRow, VendorRow } from './row-types.js';
 import type { TaskStore } from './task-types.js';
 
 /**
  * The store's contract: what the domain reads and writes, whatever database is behind
  * it. SQLite (embedded default) and PostgreSQL both implement it and both pass the one
- * shared suite in test/store/store.suite.ts. Times are epoch milliseconds; ids are text.
+ * shared suite in test/store/store.suite.ts. Times are epoch milliseconds; ids are text. The core tables' rows are in row-types.ts.
  */
 
-export type VendorStatus = 'active' | 'revoked';
-
-export interface VendorRow {
-  id: string;
-  name: string;
-  accessId: string;
-  accessKey: string;
-  /** accessSecret encrypted under the master key (domain/secrets.ts); never stored in clear. */
-  secretEnc: string;
-  /** Bumped by every rotation, so tokens issued under an older secret fail with 401_02. */
-  secretVersion: number;
-  status: VendorStatus;
-  /** RSA public key for response encryption (D12); null = off. */
-  publicKeyPem: string | null;
-  createdAt: number;
-  updatedAt: number;
-}
-
-export type Direction = 'in' | 'out' | 'both';
-
-export interface DeviceRow {
-  id: string;
-  vendorId: string;
-  sn: string;
-  /** Site (工地) the device is bound to; null = unassigned. */
-  siteId: string | null;
-  disabled: boolean;
-  /** 'auto': registered by its first valid C_AUTH; 'operator': pre-registered. */
-  registeredBy: 'auto' | 'operator';
-  deviceVersion: string | null;
-  deviceIp: string | null;
-  firstSeenAt: number | null;
-  lastSeenAt: number | null;
-  online: boolean;
-  direction: Direction;
-  createdAt: number;
-}
-
-export type DeviceEventKind = 'registered' | 'online' | 'offline' | 'auth_failed' | 'disabled' | 'enabled';
-
-export interface DeviceEventRow {
-  id: string;
-  deviceId: string;
-  at: number;
-  kind: DeviceEventKind;
-  /** Error code for auth_failed. */
-  code: string | null;
-  detail: string | null;
-}
-
-/** Why a record was kept but flagged (D9: a clock-in is never refused for these). */
-export type AttendanceFlag =
-  | 'photo_too_large'
-  | 'photo_bad_format'
-  | 'photo_undecodable'
-  | 'photo_too_small'
-  | 'photo_bad_base64'
-  | 'unknown_person'
-  | 'not_real_name'
-  | 'device_unassigned';
-
-export interface AttendanceInput {
-  deviceId: string;
-  vendorId: string;
-  sn: string;
-  siteId: string | null;
-  personId: string;
-  /** 2.3.2 recordTime, epoch ms. */
-  recordTime: number;
-  type: number;
-  bitType: number | null;
-  /** 2.3.2 qrCodeInfo as compact JSON text. */
-  qrCodeInfo: string | null;
-  /** Blob key of the stored photo (content address); null when none or rejected. */
-  photoKey: string | null;
-  temperature: number | null;
-  irisInfo: string | null;
-  longitude: number | null;
-  latitude: number | null;
-  realName: boolean;
-  flags: AttendanceFlag[];
-  receivedAt: number;
-  /** receivedAt - recordTime: the standard's upload delay (3(14): at most 10 s). */
-  latencyMs: number;
-}
-
-export interface AttendanceRow extends AttendanceInput {
-  id: string;
-}
+export type {
+  AttendanceFlag,
+  AttendanceInput,
+  AttendanceRow,
+  DeviceEventKind,
+  DeviceEventRow,
+  DeviceRow,
+  Direction,
+  VendorRow,
+  VendorStatus,
+} from './row-types.js';
 
 /** Outcome of inserting one record of a batch: the id it has now, and whether it existed. */
 export interface InsertOutcome {
