@@ -8,7 +8,8 @@ import type { TaskStore } from './task-types.js';
 /**
  * The store's contract: what the domain reads and writes, whatever database is behind
  * it. SQLite (embedded default) and PostgreSQL both implement it and both pass the one
- * shared suite in test/store/store.suite.ts. Times are epoch milliseconds; ids are text. The core tables' rows are in row-types.ts.
+ * shared suite in test/store/store.suite.ts. Times are epoch milliseconds; ids are text.
+ * The core tables' rows are in row-types.ts.
  */
 
 export type {
