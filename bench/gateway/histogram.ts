@@ -1,10 +1,10 @@
 /**
  * Latency histograms for the load workers: the simulator's log-bucketed histogram
- * (packages/device/src/sim/histogram.ts), recording whole microseconds. Each load worker
+ * (packages/sim/src/histogram.ts), recording whole microseconds. Each load worker
  * records its own and the parent merges what they send over IPC. Here an empty
  * histogram's percentiles read 0, which the report prints as such.
  */
-import { Histogram as BaseHistogram, type HistogramData } from '../../packages/device/src/sim/histogram.js';
+import { Histogram as BaseHistogram, type HistogramData } from '../../packages/sim/src/histogram.js';
 
 export type { HistogramData };
 

@@ -5,8 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import type { DeviceLog } from '../events.js';
-import type { Endpoints } from '../types.js';
+import type { DeviceLog, Endpoints } from '@kaoqin/device';
 import type { VendorCredentials } from './fleet.js';
 import { type OpenedPlatform, openPlatformData } from './platform.js';
 import type { ProgressStream } from './progress.js';

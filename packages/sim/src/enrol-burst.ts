@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { DeviceEvents } from '../types.js';
+import type { DeviceEvents } from '@kaoqin/device';
 import type { SimDevice } from './fleet.js';
 import { Histogram } from './histogram.js';
 import type { EnrolBurstOptions } from './options.js';

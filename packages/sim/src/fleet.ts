@@ -10,10 +10,8 @@
  */
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { DeviceClient, type DeviceClientOptions } from '../client.js';
-import type { DeviceLog } from '../events.js';
-import { createTaskRunner, type TaskRunner } from '../tasks/index.js';
-import type { DeviceEvents, Endpoints } from '../types.js';
+import type { DeviceEvents, DeviceLog, Endpoints } from '@kaoqin/device';
+import { createTaskRunner, DeviceClient, type DeviceClientOptions, type TaskRunner } from '@kaoqin/device';
 import { Histogram } from './histogram.js';
 import type { PhotoFactory } from './photo.js';
 

@@ -1,7 +1,5 @@
 /** The scenarios' options: those every scenario takes, and each scenario's own. */
-import type { DeviceClientOptions } from '../client.js';
-import type { DeviceLog } from '../events.js';
-import type { Endpoints } from '../types.js';
+import type { DeviceClientOptions, DeviceLog, Endpoints } from '@kaoqin/device';
 import type { VendorCredentials } from './fleet.js';
 import type { SimPlatformData } from './platform.js';
 import type { ProgressOptions } from './progress.js';

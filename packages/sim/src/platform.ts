@@ -1,45 +1,26 @@
 /**
  * The simulator's view of the platform's data: what it reads to verify the run (every
  * record on the platform exactly once) and what enrol-burst writes (sites, bindings,
- * persons). It is the part of @kaoqin/platform's PlatformData the simulator uses, typed
- * here structurally so the device SDK has no dependency on the platform: the CLI opens
- * it with a dynamic import (openPlatformData), tests pass a running platform's `data`.
+ * persons). The CLI opens the store beside a running platform (openPlatformData), tests
+ * pass a running platform's `data`.
  */
+import {
+  type AttendanceQuery,
+  type AttendanceRow,
+  loadConfig,
+  openData,
+  type PlatformData,
+} from '@kaoqin/platform';
 
-export interface SimAttendanceRow {
-  id: string;
-  sn: string;
-  personId: string;
-  recordTime: number;
-  type: number;
-}
+/** The part of the platform's data the simulator uses. */
+export type SimPlatformData = Pick<PlatformData, 'store' | 'persons'>;
 
-export interface SimPlatformData {
-  store: {
-    attendance: {
-      list(q: { sn?: string; since?: number; limit?: number }): Promise<SimAttendanceRow[]>;
-    };
-    vendors: { byAccessId(accessId: string): Promise<{ id: string } | undefined> };
-    devices: { byVendorSn(vendorId: string, sn: string): Promise<{ id: string } | undefined> };
-  };
-  persons: {
-    createSite(name: string): Promise<{ id: string }>;
-    bindDevice(deviceId: string, siteId: string): Promise<{ taskId: string | undefined }>;
-    /** Stores persons (checked, photos kept); distribute() then queues them for the site's devices. */
-    addMany(
-      inputs: { siteId: string; name: string; idNumber: string; photos: Uint8Array[] }[],
-    ): Promise<SimPerson[]>;
-    distribute(siteId: string, persons: SimPerson[]): Promise<unknown>;
-  };
-}
+/** The fields of a platform attendance row that verification compares. */
+export type SimAttendanceRow = Pick<AttendanceRow, 'id' | 'sn' | 'personId' | 'recordTime' | 'type'>;
 
-export interface SimPerson {
-  id: string;
-}
-
-/** What verification reads. */
+/** What verification reads: attendance rows of one device, in recordTime order. */
 export interface AttendanceReader {
-  store: { attendance: SimPlatformData['store']['attendance'] };
+  store: { attendance: { list(q: AttendanceQuery): Promise<SimAttendanceRow[]> } };
 }
 
 export interface OpenedPlatform {
@@ -47,46 +28,18 @@ export interface OpenedPlatform {
   close(): Promise<void>;
 }
 
-interface PlatformModule {
-  loadConfig(flags: Record<string, string>): unknown;
-  openData(config: unknown): Promise<SimPlatformData & { close(): Promise<void> }>;
-}
-
-function isPlatformModule(m: unknown): m is PlatformModule {
-  return (
-    typeof m === 'object' &&
-    m !== null &&
-    'openData' in m &&
-    typeof m.openData === 'function' &&
-    'loadConfig' in m &&
-    typeof m.loadConfig === 'function'
-  );
-}
-
 /**
  * Opens the platform's store (its data dir, or its PostgreSQL database) the way the
- * `kaoqin` operator commands do, beside a running platform. @kaoqin/platform is loaded
- * only here, when asked for: a vendor who embeds the SDK never needs it.
+ * `kaoqin` operator commands do, beside a running platform.
  */
 export async function openPlatformData(where: {
   dataDir?: string;
   databaseUrl?: string;
 }): Promise<OpenedPlatform> {
-  // A variable, not a literal: the SDK's build must not try to resolve the platform.
-  const specifier = '@kaoqin/platform';
-  let mod: unknown;
-  try {
-    mod = await import(specifier);
-  } catch (err) {
-    throw new Error(
-      `verifying on the platform needs @kaoqin/platform installed beside @kaoqin/device (${(err as Error).message})`,
-    );
-  }
-  if (!isPlatformModule(mod)) throw new Error('@kaoqin/platform does not export openData and loadConfig');
   const flags: Record<string, string> = { 'log-level': 'silent' };
   if (where.dataDir) flags['data-dir'] = where.dataDir;
   if (where.databaseUrl) flags['database-url'] = where.databaseUrl;
-  const data = await mod.openData(mod.loadConfig(flags));
+  const data = await openData(loadConfig(flags));
   return { data, close: () => data.close() };
 }
 

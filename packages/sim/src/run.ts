@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Endpoints } from '../types.js';
+import type { Endpoints } from '@kaoqin/device';
 import { Fleet, type FleetOptions, type SimDevice } from './fleet.js';
 import type { SimCommonOptions } from './options.js';
 import { PhotoFactory } from './photo.js';

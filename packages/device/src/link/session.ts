@@ -8,11 +8,12 @@
  * - Every new connection starts with C_AUTH: the platform binds a connection to its
  *   device only on C_AUTH, and only a bound connection receives pushes (D3). Within a
  *   connection the token is cached and reused by every request, TCP and HTTP.
- * - A new C_AUTH is sent on the same connection when an answer says 401_01 or 401_02
- *   (or 400_04, a token that is not this device's), when the task runner reports a
+ * - A new C_AUTH is sent on the same connection when an answer's code is one of the
+ *   catalogue's REAUTHENTICATE_CODES (401_01, 401_02, and 400_04: a token that may not
+ *   be this device's), when the task runner reports a
  *   rejected token, and before a request once the token has been idle for nearly
  *   30 minutes (D7: the platform lapses it after 30 idle minutes).
- * - Clock skew: on 400_05 the clock is corrected (clock.ts: from the platform's HTTP
+ * - Clock skew: on 400_05 (the catalogue's resync_clock) the clock is corrected (clock.ts: from the platform's HTTP
  *   `Date` header, else from the 400_05 detail). C_AUTH is retried once with the
  *   corrected clock; other requests are retried by their owner.
  * - The vendor's callbacks (onTaskIds, onReady, log) run in the session's own stack (a
@@ -25,7 +26,7 @@
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { PlatformResponse } from '@kaoqin/protocol';
+import { behaviourOf, type PlatformResponse, REAUTHENTICATE_CODES } from '@kaoqin/protocol';
 import { type DeviceEventEmitter, type DeviceLog, safeLog } from '../events.js';
 import type { DeviceIdentity, Endpoints } from '../types.js';
 import { answerTaskIds, type LinkAnswer, parseToken, readAnswer } from './answer.js';
@@ -283,7 +284,7 @@ export class Session {
   async #authenticate(conn: Connection): Promise<void> {
     this.#ready = false;
     let { answer, stamp } = await this.#sendAuth(conn);
-    if (!answer.success && answer.errorcode === '400_05') {
+    if (!answer.success && behaviourOf(answer.errorcode ?? '') === 'resync_clock') {
       await this.#clock.resync(answer.detail, stamp);
       ({ answer } = await this.#sendAuth(conn));
     }
@@ -387,11 +388,11 @@ export class Session {
     });
     const answer = this.#read(frame);
     if (!answer.success) {
-      const code = answer.errorcode;
+      const code = answer.errorcode ?? '';
       // Neither rejects (each handles its own failures); the catches are a last resort.
-      if (code === '401_01' || code === '401_02' || code === '400_04')
-        void this.#reauth(used).catch(() => undefined);
-      else if (code === '400_05') void this.#clock.resync(answer.detail, stamp).catch(() => undefined);
+      if (REAUTHENTICATE_CODES.has(code)) void this.#reauth(used).catch(() => undefined);
+      else if (behaviourOf(code) === 'resync_clock')
+        void this.#clock.resync(answer.detail, stamp).catch(() => undefined);
     }
     return answer;
   }

@@ -44,7 +44,7 @@
 import { safeLog } from '../events.js';
 import { errorMessage, QueueClosedError } from './errors.js';
 import { QueueLedger } from './ledger.js';
-import { AUTH_CODES, type QueueSender, type SendOutcome, TOO_LARGE_CODE } from './outcomes.js';
+import { AUTH_CODES, type QueueSender, type SendOutcome, TOO_LARGE_CODES } from './outcomes.js';
 import { OversizeIsolation } from './oversize.js';
 import { FailureRounds } from './rounds.js';
 import type { DeadLetter, QueuedRecord } from './storage-types.js';
@@ -286,11 +286,11 @@ export class DurableQueue {
   ): void {
     const code = outcome.code;
     const counts = this.#rounds.failed(round);
-    if (code === TOO_LARGE_CODE) {
+    if (code !== undefined && TOO_LARGE_CODES.has(code)) {
       this.#rounds.forget(rec.seq);
       const refused = this.#oversize.tooLarge(rec, alone, outcome.reason, this.#cursor);
       if (refused !== undefined) {
-        this.#bury(rec, TOO_LARGE_CODE, refused);
+        this.#bury(rec, code, refused);
         return;
       }
     } else if (code !== undefined && AUTH_CODES.has(code)) {

@@ -2,18 +2,28 @@
  * The contract between the sign-in queue and its sender: how a record is sent, what can
  * happen to the send, and how a C_SIGN_IN answer maps to that.
  */
+import { codesWith, ERRORS } from '@kaoqin/protocol';
 import type { QueuedRecord } from './storage-types.js';
 
-/** Codes that refuse the record itself (400_02 param invalid, 403_xx type invalid): dead-lettered. */
-export const PERMANENT_CODES: ReadonlySet<string> = new Set(['400_02', '403_01', '403_02', '403_03']);
+/** The catalogue's `refused` codes (400_02 param invalid, 403_xx type invalid): the record itself is refused, dead-lettered. */
+export const PERMANENT_CODES: ReadonlySet<string> = codesWith('refused');
 
 /**
  * D1: the frame is longer than the platform's maximum. Answered by position (no
  * apicode), to the oldest request outstanding; the platform then closes the connection.
  */
-export const TOO_LARGE_CODE = '490_01';
+export const TOO_LARGE_CODE: string = ERRORS.FRAME_TOO_LARGE.code;
 
-export const AUTH_CODES: ReadonlySet<string> = new Set(['401_01', '401_02']);
+/** The catalogue's `too_large` codes: over TCP only TOO_LARGE_CODE arises (490_05 is HTTP's body limit). */
+export const TOO_LARGE_CODES: ReadonlySet<string> = codesWith('too_large');
+
+/**
+ * The catalogue's `re_authenticate` codes (401_xx): the session authenticates again and
+ * the record is re-sent as soon as it is ready. Not 400_04 (`check_credentials`): the
+ * session authenticates again on it too, but the record waits a back-off, since a wrong
+ * secret or signature fails the same way after a new C_AUTH.
+ */
+export const AUTH_CODES: ReadonlySet<string> = codesWith('re_authenticate');
 
 /** What happened to one send. */
 export type SendOutcome =
@@ -31,8 +41,9 @@ export type SendOutcome =
  * Maps a C_SIGN_IN answer to what the queue does with the record: success acks it; a
  * PERMANENT_CODES refusal dead-letters it; 401_xx waits for the session's new C_AUTH;
  * 490_01 (frame too large) waits for the next connection, the queue deciding whose
- * frame it was (see DurableQueue); every other code (490_08, 500_01, 400_05, 400_04,
- * codes we do not know) is retried with backoff, because it may be the platform's or the
+ * frame it was (see DurableQueue); every other code (the catalogue's retry,
+ * check_credentials and resync_clock: 490_08, 500_01, 400_04, 400_05; codes we do not
+ * know) is retried with backoff, because it may be the platform's or the
  * link's condition and dropping a worker's attendance for it would be worse than sending
  * it again.
  */
@@ -46,7 +57,7 @@ export function classifySignInAnswer(answer: {
   const code = answer.errorcode ?? '?';
   const message = [answer.errormsg, answer.detail].filter(Boolean).join(': ') || 'refused';
   if (PERMANENT_CODES.has(code)) return { kind: 'refused', code, message };
-  if (AUTH_CODES.has(code) || code === TOO_LARGE_CODE)
+  if (AUTH_CODES.has(code) || TOO_LARGE_CODES.has(code))
     return { kind: 'retry', wait: 'link', code, reason: message };
   return { kind: 'retry', wait: 'backoff', code, reason: message };
 }

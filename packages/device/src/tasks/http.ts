@@ -11,17 +11,20 @@
  *   unauthenticated information (its code is acted on, nothing more);
  * - the task apicodes' answers must name the task asked about (K7, covered by the sign).
  *
- * Network errors, timeouts, 500_01 and 490_08 are retried with back-off; on 401_01 or
- * 401_02 the host is told (it runs C_AUTH again) and the request is sent once more with
- * the fresh token. D12: a `response` that is an envelope is opened with the vendor's
+ * Network errors, timeouts and the catalogue's `retry` codes (500_01, 490_03, 490_08)
+ * are retried with back-off; on the catalogue's REAUTHENTICATE_CODES (401_01, 401_02, 400_04) the
+ * host is told (it runs C_AUTH again) and the request is sent once more with the fresh
+ * token. D12: a `response` that is an envelope is opened with the vendor's
  * private key, after the signature over the envelope text checked out.
  */
 import type { KeyLike } from 'node:crypto';
 import {
   APICODE_SPECS,
   type Apicode,
+  codesWith,
   isEnvelope,
   openResponse,
+  REAUTHENTICATE_CODES,
   rawMemberText,
   signRequest,
   verifyAnswerSignature,
@@ -33,9 +36,7 @@ export const DEVICE_API_PATH = '/api/device';
 export const DEFAULT_PROTOCOL_VERSION = 'v1.0.0';
 
 /** Catalogue codes worth retrying: the platform's own trouble, not the request's (7.1). */
-const TRANSIENT_CODES = new Set(['500_01', '490_08']);
-/** The token is unknown or its credentials were revoked: C_AUTH again (D7). */
-const TOKEN_CODES = new Set(['401_01', '401_02']);
+const TRANSIENT_CODES = codesWith('retry');
 
 export interface TaskHttpOptions extends RetryOptions {
   /** Per request, the answer's body included; default 15 s. */
@@ -105,7 +106,7 @@ export class TaskHttpClient {
         error = this.#asError(e);
       }
       if (error.code === 'closed') throw error;
-      if (token !== undefined && TOKEN_CODES.has(error.code) && !reauthenticated) {
+      if (token !== undefined && REAUTHENTICATE_CODES.has(error.code) && !reauthenticated) {
         // Once per request: a second refusal means the credentials themselves are wrong.
         reauthenticated = true;
         this.#host.tokenRejected(token);

@@ -24,7 +24,8 @@
  * - Finished tasks are remembered for a while (finishedTtlMs): a re-offer of one means
  *   the platform never got the report (its answer was lost), so the report is sent
  *   again, without redoing the work.
- * - A task the platform no longer wants (490_06, 490_07) is dropped without a report. A
+ * - A task the platform no longer wants (the catalogue's task_gone: 490_06, 490_07) is
+ *   dropped without a report. A
  *   task that fails on the network after every retry is abandoned, not reported failed:
  *   its work is idempotent, so the next offer of it (6.5: fetched but unreported tasks
  *   are offered again), or for a person task the next offer of any task (see above),
@@ -34,6 +35,7 @@
  * run() never rejects: what went wrong goes to opts.onError, and a task's end to
  * opts.onTaskDone.
  */
+import { behaviourOf } from '@kaoqin/protocol';
 import { type DeviceLog, safeLog } from '../events.js';
 import { createDefaultFaceEngine } from '../persons/face-engine.js';
 import { type PersonCounts, PersonStore } from '../persons/store.js';
@@ -70,6 +72,11 @@ export interface TaskRunner {
 /** Errors after which the task is best left for the platform to offer again. */
 function isTransient(e: unknown): boolean {
   return (e instanceof TaskHttpError || e instanceof DownloadError) && e.transient;
+}
+
+/** The platform answered that the task is unknown or already closed (the catalogue's task_gone). */
+function isTaskGone(e: unknown): boolean {
+  return e instanceof TaskHttpError && behaviourOf(e.code) === 'task_gone';
 }
 
 export function createTaskRunner(host: TaskRunnerHost, opts: TaskRunnerOptions): TaskRunner {
@@ -225,7 +232,7 @@ class Runner implements TaskRunner {
       outcome = await this.#execute(t);
     } catch (e) {
       if (this.#closing) return 'abandoned'; // offered again after a restart
-      if (e instanceof TaskHttpError && (e.code === '490_06' || e.code === '490_07')) {
+      if (isTaskGone(e)) {
         this.#error(e, t.taskid); // the platform closed or withdrew it: nothing to report
         return undefined;
       }
@@ -296,8 +303,8 @@ class Runner implements TaskRunner {
     try {
       await this.#http.call('T_UPDATE_TASKS_STATUS', { param });
     } catch (e) {
-      // 490_06: the platform has no such task (any more); nothing left to tell it.
-      if (e instanceof TaskHttpError && e.code === '490_06') {
+      // The platform has no such task (any more) or closed it: nothing left to tell it.
+      if (isTaskGone(e)) {
         this.#finished.delete(r.taskid);
         this.#error(e, r.taskid);
         return;

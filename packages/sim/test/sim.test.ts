@@ -10,13 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main, parseCommand } from '../src/sim/cli.js';
-import { Histogram } from '../src/sim/histogram.js';
-import { PhotoFactory } from '../src/sim/photo.js';
-import { type SimAttendanceRow, verifyRecords } from '../src/sim/platform.js';
-import { enrolBurst, morningPeak, outage, type SimCommonOptions, soak } from '../src/sim/scenarios.js';
-import { formatSummary, judge, type SimSummary } from '../src/sim/summary.js';
-import { type Harness, startHarness } from './link-harness.js';
+import { main, parseCommand } from '../src/cli.js';
+import { Histogram } from '../src/histogram.js';
+import { PhotoFactory } from '../src/photo.js';
+import { type SimAttendanceRow, verifyRecords } from '../src/platform.js';
+import { enrolBurst, morningPeak, outage, type SimCommonOptions, soak } from '../src/scenarios.js';
+import { formatSummary, judge, type SimSummary } from '../src/summary.js';
+import { type Harness, startHarness } from './helpers/harness.js';
 
 let h: Harness;
 
