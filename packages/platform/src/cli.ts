@@ -10,7 +10,7 @@ import { deviceCommand } from './cli/device.js';
 import { firmwareCommand } from './cli/firmware.js';
 import { personCommand } from './cli/person.js';
 import { serveCommand } from './cli/serve.js';
-import { simCommand } from './cli/sim.js';
+import { ExitCode, simCommand } from './cli/sim.js';
 import { siteCommand } from './cli/site.js';
 import { taskCommand } from './cli/task.js';
 import { vendorCommand } from './cli/vendor.js';
@@ -64,6 +64,7 @@ async function main(argv: string[]): Promise<number> {
     await run(rest);
     return 0;
   } catch (e) {
+    if (e instanceof ExitCode) return e.code;
     const usage = e instanceof UsageError;
     process.stderr.write(`kaoqin: ${(e as Error).message}\n`);
     return usage ? 2 : 1;

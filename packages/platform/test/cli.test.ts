@@ -41,7 +41,7 @@ describe('kaoqin CLI', { timeout: 60_000 }, () => {
     expect(noName.stderr.trim().split('\n')).toHaveLength(1);
     expect((await k('vendor', 'frobnicate')).code).toBe(2);
     expect((await kaoqin(['nonsense'])).code).toBe(2);
-    // kaoqin sim hands over to kaoqin-sim (@kaoqin/device), keeping its usage exit code.
+    // kaoqin sim hands over to kaoqin-sim (@kaoqin/sim), keeping its usage exit code.
     const sim = await kaoqin(['sim', 'no-such-scenario']);
     expect(sim.code).toBe(2);
     expect(sim.stderr).toMatch(/unknown scenario/);
