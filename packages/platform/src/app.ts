@@ -34,7 +34,9 @@ import { Gateway } from './gateway/gateway.js';
 import { taskPusher } from './gateway/push.js';
 import { deviceEndpoint } from './http/device/route.js';
 import { buildHttpServer } from './http/server.js';
+import { TimeIds } from './ids.js';
 import type { Logger } from './log.js';
+import { requestCore } from './requests/compose.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/types.js';
 import { TaskEngine } from './tasks/engine.js';
@@ -59,6 +61,8 @@ export interface PlatformData {
   /** Management API accounts and sessions. */
   accounts: Accounts;
   audit: Audit;
+  /** The process's one id generator, numbered by config.nodeId: every id it mints comes from here. */
+  ids: TimeIds;
   close(): Promise<void>;
 }
 
@@ -67,10 +71,13 @@ export async function openData(
   logger?: Logger,
   now: () => number = Date.now,
 ): Promise<PlatformData> {
+  // One generator for the process: ids from two generators of one node could collide.
+  const ids = new TimeIds(config.nodeId, now);
   const store = await openStore({
     dataDir: config.dataDir,
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
     ...(logger ? { logger } : {}),
+    ids,
   });
   const masterKey = await loadMasterKey(config.dataDir, config.masterKey);
   const box = new SecretBox(masterKey);
@@ -87,17 +94,19 @@ export async function openData(
       defaultFaceCapacity: config.deviceFaceCapacity,
     },
     now,
+    ids,
   );
-  const persons = new Persons(store, faces, box, masterKey, engine, now);
-  const firmware = new Firmware(store, config.dataDir, engine, now);
-  const reconciler = new Reconciler(store, engine, config.autoRepair);
+  const persons = new Persons(store, faces, box, masterKey, engine, now, ids);
+  const firmware = new Firmware(store, config.dataDir, engine, now, ids);
+  const reconciler = new Reconciler(store, engine, config.autoRepair, ids);
   const urls = createUrlSigner({ key: deriveDownloadKey(masterKey), ttlMs: config.downloadUrlTtlMs });
   const accounts = new Accounts(
     store,
     { sessionTtlMs: config.sessionTtlMs, passwordHashCost: config.passwordHashCost },
     now,
+    ids,
   );
-  const audit = new Audit(store, now, (err) => logger?.error({ err }, 'audit entry not written'));
+  const audit = new Audit(store, now, (err) => logger?.error({ err }, 'audit entry not written'), ids);
   return {
     store,
     vendors,
@@ -111,6 +120,7 @@ export async function openData(
     urls,
     accounts,
     audit,
+    ids,
     async close() {
       engine.close();
       await audit.flush();
@@ -190,16 +200,30 @@ export async function startPlatform(
     batchWaitMs: config.ingestBatchWaitMs,
     live,
   });
-  const ctx: GatewayContext = {
-    config,
+  // Both device transports check requests with the same core over the same credentials.
+  const credentials = {
     vendors: data.vendors,
     devices: data.devices,
     tokens,
     presence,
-    attendance,
-    tasks: data.engine,
-    rosters: new SiteRosters(data.store, now),
-    logger: logger.child({ part: 'gateway' }),
+    timestampWindowMs: config.timestampWindowMs,
+    now,
+  };
+  const gatewayLogger = logger.child({ part: 'gateway' });
+  const ctx: GatewayContext = {
+    config,
+    core: requestCore({ ...credentials, logger: gatewayLogger }),
+    ports: {
+      devices: data.devices,
+      tokens,
+      presence,
+      attendance,
+      tasks: data.engine,
+      rosters: new SiteRosters(data.store, now),
+      maxPhotoBytes: config.maxPhotoBytes,
+      logger: gatewayLogger,
+    },
+    logger: gatewayLogger,
     now,
   };
   const gateway = new Gateway(ctx);
@@ -224,15 +248,12 @@ export async function startPlatform(
     }),
   });
 
+  const deviceLogger = logger.child({ part: 'device-http' });
   await http.register(deviceEndpoint, {
     config,
-    vendors: data.vendors,
-    devices: data.devices,
-    tokens,
-    presence,
+    core: requestCore({ ...credentials, logger: deviceLogger }),
     tasks: taskApi,
-    logger: logger.child({ part: 'device-http' }),
-    now,
+    logger: deviceLogger,
   });
   const facePhotos = cachedPhotos(data.faces, config.photoCacheBytes);
   // An erased person's photos must not be served from memory either (PIPL erasure).

@@ -47,6 +47,3 @@ export class TimeIds {
     return Number(id.slice(0, 13));
   }
 }
-
-/** The process's generator: node 0 until the scale-out work gives each process its own. */
-export const timeIds = new TimeIds();

@@ -20,6 +20,17 @@ describe('config', () => {
     expect(() => loadConfig({}, { KAOQIN_LOG_LEVEL: 'loud' })).toThrow(/--log-level \(KAOQIN_LOG_LEVEL\)/);
   });
 
+  it('takes a node number 0..99 and refuses anything else, saying what it wants', () => {
+    expect(loadConfig({}, {}).nodeId).toBe(0);
+    expect(loadConfig({ 'node-id': '99' }, {}).nodeId).toBe(99);
+    expect(loadConfig({}, { KAOQIN_NODE_ID: '7' }).nodeId).toBe(7);
+    for (const bad of ['100', '-1', '1.5']) {
+      expect(() => loadConfig({ 'node-id': bad }, {})).toThrow(
+        /--node-id \(KAOQIN_NODE_ID\): must be a whole number from 0 to 99/,
+      );
+    }
+  });
+
   it('is documented setting by setting in the README', () => {
     const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
     const rows = readme.split('\n').filter((l) => l.startsWith('|'));

@@ -35,10 +35,15 @@ export class Audit {
   #scheduled = false;
   #flushing: Promise<void> = Promise.resolve();
 
-  constructor(store: Store, now: () => number = Date.now, onError: (err: unknown) => void = () => {}) {
+  constructor(
+    store: Store,
+    now: () => number = Date.now,
+    onError: (err: unknown) => void = () => {},
+    ids = new TimeIds(0, now),
+  ) {
     this.#store = store;
     this.#now = now;
-    this.#ids = new TimeIds(0, now);
+    this.#ids = ids;
     this.#onError = onError;
   }
 

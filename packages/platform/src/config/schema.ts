@@ -14,6 +14,16 @@ export const configSchema = z.object({
   databaseUrl: z.string().optional(),
   /** Master key for secrets at rest, base64 (32 bytes); default: dataDir/master.key, created on first start. */
   masterKey: z.string().optional(),
+  /**
+   * This process's number in every id it mints (ids.ts): processes sharing one database
+   * need different numbers, or their ids can collide.
+   */
+  nodeId: z.coerce
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be a whole number from 0 to 99' })
+    .min(0, { error: 'must be a whole number from 0 to 99' })
+    .max(99, { error: 'must be a whole number from 0 to 99' })
+    .default(0),
   host: z.string().default('0.0.0.0'),
   tcpPort: port.default(9100),
   httpPort: port.default(8080),

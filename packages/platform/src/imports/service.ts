@@ -31,6 +31,8 @@ export interface ImportsOptions {
   maxPhotoBytes: number;
   rosterLimits?: RosterLimits;
   zipLimits?: PhotoZipLimits;
+  /** The process's id generator (its node number); node 0 when not given. */
+  ids?: TimeIds;
 }
 
 export interface StartImport {
@@ -72,7 +74,7 @@ export class Imports {
     this.#logger = logger;
     this.#now = now;
     this.#opts = opts;
-    this.#ids = new TimeIds(0, now);
+    this.#ids = opts.ids ?? new TimeIds(0, now);
   }
 
   /** Where uploads are spooled. */

@@ -3,7 +3,7 @@
  * records and this writes them in one transaction of a few multi-row INSERTs.
  */
 import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
-import { timeIds } from '../ids.js';
+import type { TimeIds } from '../ids.js';
 import { KEY_COLUMNS, keyOf, toDb } from './attendance-rows.js';
 import type { Capabilities } from './dialect.js';
 import type { AttendanceTable, Database } from './schema-types.js';
@@ -63,6 +63,7 @@ export async function insertBatch(
   db: Kysely<Database>,
   caps: Capabilities,
   compile: ReturnType<typeof insertCompiler>,
+  ids: TimeIds,
   records: AttendanceInput[],
 ): Promise<InsertOutcome[]> {
   if (records.length === 0) return [];
@@ -74,7 +75,7 @@ export async function insertBatch(
   const slotOf: number[] = []; // input index -> index in `unique`
   const slotByKey = new Map<string, number>();
   records.forEach((rec, i) => {
-    const row = toDb(rec, timeIds.next());
+    const row = toDb(rec, ids.next());
     const key = keyOf(row);
     let slot = slotByKey.get(key);
     if (slot === undefined) {

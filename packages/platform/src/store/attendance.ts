@@ -1,5 +1,6 @@
 /** Clock-in records: the batch insert (attendance-batch.ts), the reads, and the API's (attendance-api.ts). */
 import type { Kysely, SelectQueryBuilder } from 'kysely';
+import type { TimeIds } from '../ids.js';
 import { attendanceApiRepo } from './attendance-api.js';
 import { insertBatch, insertCompiler } from './attendance-batch.js';
 import { fromDb } from './attendance-rows.js';
@@ -25,11 +26,11 @@ function filtered<O>(
   return out;
 }
 
-export function attendanceRepo(db: Kysely<Database>, caps: Capabilities): AttendanceRepo {
+export function attendanceRepo(db: Kysely<Database>, caps: Capabilities, ids: TimeIds): AttendanceRepo {
   const compile = insertCompiler();
   return {
     ...attendanceApiRepo(db, caps),
-    insertBatch: (records) => insertBatch(db, caps, compile, records),
+    insertBatch: (records) => insertBatch(db, caps, compile, ids, records),
 
     /** Oldest first: by record time, ties by id, so the order is the same on every read. */
     async list(q = {}) {

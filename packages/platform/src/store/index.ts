@@ -4,6 +4,7 @@
  */
 
 import { sql } from 'kysely';
+import { TimeIds } from '../ids.js';
 import { accountRepo, sessionRepo } from './accounts.js';
 import { attendanceRepo } from './attendance.js';
 import { auditRepo } from './audit.js';
@@ -40,6 +41,8 @@ export interface OpenStoreOptions {
   /** postgres:// or postgresql:// selects PostgreSQL; otherwise SQLite in dataDir. */
   databaseUrl?: string;
   logger?: StoreLogger;
+  /** Mints attendance ids: the process's generator, so its node number keeps them apart from other processes'. */
+  ids?: TimeIds;
 }
 
 export function isPostgresUrl(url: string | undefined): boolean {
@@ -70,7 +73,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     vendors: vendorRepo(db),
     devices: deviceRepo(db),
     events: eventRepo(db, caps),
-    attendance: attendanceRepo(db, caps),
+    attendance: attendanceRepo(db, caps, opts.ids ?? new TimeIds()),
     ...taskStore(db, caps),
     accounts: accountRepo(db),
     sessions: sessionRepo(db),

@@ -42,12 +42,12 @@ export class Firmware {
   readonly #now: () => number;
   readonly #ids: TimeIds;
 
-  constructor(store: Store, dataDir: string, engine: TaskEngine, now = Date.now) {
+  constructor(store: Store, dataDir: string, engine: TaskEngine, now = Date.now, ids = new TimeIds(0, now)) {
     this.#store = store;
     this.#dir = join(dataDir, 'firmware');
     this.#engine = engine;
     this.#now = now;
-    this.#ids = new TimeIds(0, now);
+    this.#ids = ids;
   }
 
   pathOf(id: string): string {

@@ -13,8 +13,8 @@
 import { createHmac, hkdfSync } from 'node:crypto';
 import { checkPhoto, type PhotoFormat } from '../blobs/photo.js';
 import type { ErasableBlobStore } from '../blobs/types.js';
-import { TimeIds } from '../ids.js';
 import type { SecretBox } from '../domain/secrets.js';
+import { TimeIds } from '../ids.js';
 import type { PersonPatch, PersonRow, SiteRow, Store } from '../store/index.js';
 import { isUniqueViolation } from '../store/index.js';
 import { Assignments } from './assignments.js';
@@ -53,6 +53,7 @@ export class Persons {
     masterKey: Uint8Array,
     engine: TaskEngine,
     now = Date.now,
+    ids = new TimeIds(0, now),
   ) {
     this.#store = store;
     this.#blobs = blobs;
@@ -60,7 +61,7 @@ export class Persons {
     this.#hashKey = Buffer.from(hkdfSync('sha256', masterKey, '', 'kaoqin id number hash', 32));
     this.#engine = engine;
     this.#now = now;
-    this.#ids = new TimeIds(0, now);
+    this.#ids = ids;
     this.assignments = new Assignments(store, engine, now, this.#ids);
   }
 

@@ -13,10 +13,11 @@ export class Reconciler {
   readonly #store: Store;
   readonly #engine: TaskEngine;
   readonly #autoRepair: boolean;
-  readonly #ids = new TimeIds();
+  readonly #ids: TimeIds;
 
-  constructor(store: Store, engine: TaskEngine, autoRepair: boolean) {
+  constructor(store: Store, engine: TaskEngine, autoRepair: boolean, ids = new TimeIds()) {
     this.#store = store;
+    this.#ids = ids;
     this.#engine = engine;
     this.#autoRepair = autoRepair;
   }

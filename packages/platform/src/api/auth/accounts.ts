@@ -46,11 +46,11 @@ export class Accounts {
   /** A hash to compare against when the username is unknown, so timing does not tell. */
   #dummy: Promise<string> | undefined;
 
-  constructor(store: Store, opts: AccountsOptions, now: () => number = Date.now) {
+  constructor(store: Store, opts: AccountsOptions, now: () => number = Date.now, ids = new TimeIds(0, now)) {
     this.#store = store;
     this.#opts = opts;
     this.#now = now;
-    this.#ids = new TimeIds(0, now);
+    this.#ids = ids;
   }
 
   /** Creates an account; the password is generated when none is given and returned once. */

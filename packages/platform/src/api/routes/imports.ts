@@ -96,6 +96,7 @@ export async function importRoutes(api: ApiApp, deps: ApiDeps): Promise<void> {
     {
       dataDir: deps.config.dataDir,
       maxPhotoBytes: deps.config.maxPhotoBytes,
+      ids: deps.data.ids,
     },
   );
   await imports.sweep();

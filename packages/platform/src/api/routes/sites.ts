@@ -8,7 +8,6 @@
  * assigned (409 otherwise). Teams and sub-contractors are in sites/parts.ts.
  */
 import { z } from 'zod';
-import { timeIds } from '../../ids.js';
 import type { SitePatch } from '../../store/index.js';
 import { siteScope } from '../auth/principal.js';
 import { checkIfMatch, etagOf, staleError } from '../etag.js';
@@ -83,7 +82,7 @@ export function siteRoutes(api: ApiApp, deps: ApiDeps): void {
     },
     async (req, reply) => {
       const b = req.body;
-      const id = timeIds.next();
+      const id = deps.data.ids.next();
       await store.sites.create({
         id,
         name: b.name,

@@ -7,7 +7,6 @@
  * while it is named (409).
  */
 import { z } from 'zod';
-import { timeIds } from '../../../ids.js';
 import { isUniqueViolation } from '../../../store/index.js';
 import { cursorId, pageOf, pageQuery } from '../../pagination.js';
 import { ApiError, conflict, invalid, notFound } from '../../problems.js';
@@ -91,7 +90,7 @@ export function sitePartRoutes(api: ApiApp, deps: ApiDeps): void {
       await checkSub(site.id, req.body.subcontractorId);
       const now = deps.now();
       const row = {
-        id: timeIds.next(),
+        id: deps.data.ids.next(),
         siteId: site.id,
         name: req.body.name,
         subcontractorId: req.body.subcontractorId ?? null,
@@ -199,7 +198,7 @@ export function sitePartRoutes(api: ApiApp, deps: ApiDeps): void {
       const site = await siteInScope(deps, principalOf(req), req.params.siteId);
       const now = deps.now();
       const row = {
-        id: timeIds.next(),
+        id: deps.data.ids.next(),
         siteId: site.id,
         name: req.body.name,
         createdAt: now,
