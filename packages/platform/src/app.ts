@@ -332,14 +332,14 @@ export async function startPlatform(
     presence.sweep(now());
     await presence.flush();
   });
-  every(5000, 'vendors', () => data.vendors.refresh());
-  every(5000, 'devices', () => data.devices.refresh());
-  every(60_000, 'tokens', () => tokens.sweep(now()));
-  every(30_000, 'task expiry', () => data.engine.expireDue());
-  every(250, 'queued tasks', () => data.engine.pollQueued());
+  every(config.vendorsRefreshMs, 'vendors', () => data.vendors.refresh());
+  every(config.devicesRefreshMs, 'devices', () => data.devices.refresh());
+  every(config.tokenSweepMs, 'tokens', () => tokens.sweep(now()));
+  every(config.taskExpirySweepMs, 'task expiry', () => data.engine.expireDue());
+  every(config.taskQueuePollMs, 'queued tasks', () => data.engine.pollQueued());
   // Assignments whose leave date has come: their persons leave the site's devices.
-  every(60_000, 'assignment ends', () => data.persons.assignments.endDue());
-  every(60 * 60_000, 'clock-in photo retention', async () => {
+  every(config.assignmentEndSweepMs, 'assignment ends', () => data.persons.assignments.endDue());
+  every(config.photoRetentionSweepMs, 'clock-in photo retention', async () => {
     const run = await clockInPhotos.expire();
     if (run.records === 0) return;
     logger.info(run, 'clock-in photos past their retention removed');
@@ -349,7 +349,7 @@ export async function startPlatform(
       detail: { ...run },
     });
   });
-  every(60 * 60_000, 'api sessions', async () => {
+  every(config.sessionPurgeMs, 'api sessions', async () => {
     await data.store.sessions.purge(now());
     await data.store.idempotency.purge(now() - IDEMPOTENCY_TTL_MS);
   });

@@ -31,6 +31,27 @@ describe('config', () => {
     }
   });
 
+  it("runs every periodic job at its own configurable interval, today's by default", () => {
+    expect(loadConfig({}, {})).toMatchObject({
+      connectionSweepMs: 1_000,
+      presenceSweepMs: 5_000,
+      vendorsRefreshMs: 5_000,
+      devicesRefreshMs: 5_000,
+      tokenSweepMs: 60_000,
+      taskExpirySweepMs: 30_000,
+      taskQueuePollMs: 250,
+      assignmentEndSweepMs: 60_000,
+      photoRetentionSweepMs: 3_600_000,
+      sessionPurgeMs: 3_600_000,
+      importTidyMs: 60_000,
+    });
+    expect(loadConfig({ 'task-expiry-sweep-ms': '20' }, {}).taskExpirySweepMs).toBe(20);
+    expect(() => loadConfig({ 'token-sweep-ms': '0' }, {})).toThrow(
+      /--token-sweep-ms \(KAOQIN_TOKEN_SWEEP_MS\)/,
+    );
+    expect(() => loadConfig({}, { KAOQIN_SESSION_PURGE_MS: 'hourly' })).toThrow(ConfigError);
+  });
+
   it('is documented setting by setting in the README', () => {
     const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
     const rows = readme.split('\n').filter((l) => l.startsWith('|'));

@@ -121,6 +121,28 @@ export const configSchema = z.object({
     .default(512 * 1024 * 1024),
   /** How long POST /api/v1/imports waits for the import to finish before answering 202 (poll GET /imports/{id}). */
   importWaitMs: z.coerce.number().int().min(0).default(20_000),
+
+  // How often each periodic job runs (app.ts); tests shorten them.
+  /** Gateway connections checked against firstFrameTimeoutMs and idleTimeoutMs. */
+  connectionSweepMs: ms.default(1_000),
+  /** Vendors and their credentials re-read from the store (changes made by the CLI or another process). */
+  vendorsRefreshMs: ms.default(5_000),
+  /** Devices re-read from the store (registrations and site bindings made elsewhere). */
+  devicesRefreshMs: ms.default(5_000),
+  /** Lapsed tokens (tokenIdleMs) dropped. */
+  tokenSweepMs: ms.default(60_000),
+  /** Tasks past taskExpireAfterMs expired. */
+  taskExpirySweepMs: ms.default(30_000),
+  /** Tasks queued by another process (the CLI, another platform node) pushed to devices connected here. */
+  taskQueuePollMs: ms.default(250),
+  /** Site assignments whose leave date has come ended (their persons leave the site's devices). */
+  assignmentEndSweepMs: ms.default(60_000),
+  /** Clock-in photos past attendancePhotoRetentionDays removed. */
+  photoRetentionSweepMs: ms.default(60 * 60_000),
+  /** Expired management API sessions and idempotency keys purged. */
+  sessionPurgeMs: ms.default(60 * 60_000),
+  /** Interrupted roster imports marked failed and old import reports forgotten, at most this often. */
+  importTidyMs: ms.default(60_000),
 });
 
 export type Config = Readonly<z.infer<typeof configSchema>>;

@@ -109,7 +109,7 @@ export class Gateway {
       });
     });
     this.#server = server;
-    this.#sweeper = setInterval(() => this.sweep(this.#ctx.now()), 1000);
+    this.#sweeper = setInterval(() => this.sweep(this.#ctx.now()), this.#ctx.config.connectionSweepMs);
     this.#sweeper.unref();
     const addr = server.address();
     return typeof addr === 'object' && addr ? addr.port : port;

@@ -33,6 +33,8 @@ export interface ImportsOptions {
   zipLimits?: PhotoZipLimits;
   /** The process's id generator (its node number); node 0 when not given. */
   ids?: TimeIds;
+  /** Least time between two tidy runs (config importTidyMs); a minute when not given. */
+  tidyEveryMs?: number;
 }
 
 export interface StartImport {
@@ -105,10 +107,10 @@ export class Imports {
     }
   }
 
-  /** Marks dead imports failed and forgets old reports (at most once a minute). */
+  /** Marks dead imports failed and forgets old reports (at most once a minute, or tidyEveryMs). */
   async tidy(): Promise<void> {
     const now = this.#now();
-    if (now - this.#tidiedAt < 60_000) return;
+    if (now - this.#tidiedAt < (this.#opts.tidyEveryMs ?? 60_000)) return;
     this.#tidiedAt = now;
     await this.#store.imports.failStale(
       now - STALE_MS,

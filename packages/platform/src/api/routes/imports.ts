@@ -97,6 +97,7 @@ export async function importRoutes(api: ApiApp, deps: ApiDeps): Promise<void> {
       dataDir: deps.config.dataDir,
       maxPhotoBytes: deps.config.maxPhotoBytes,
       ids: deps.data.ids,
+      tidyEveryMs: deps.config.importTidyMs,
     },
   );
   await imports.sweep();
