@@ -7,7 +7,7 @@
  * chunk of photos is in memory and a reader of GET /imports/{id} sees the count climb.
  * A row that fails is reported and the run goes on; only the store failing stops it.
  */
-import { maskIdNumber } from '../api/masking.js';
+import { maskIdNumber } from '../domain/masking.js';
 import type { Logger } from '../log.js';
 import type { ImportJobRow, ImportMode, ImportNote, ImportReportRow, Store } from '../store/index.js';
 import { EnrolmentError } from '../tasks/persons.js';

@@ -6,10 +6,10 @@
  * when, and the assignments the attendance rows still point at.
  */
 import type { FastifyRequest } from 'fastify';
+import { maskPhone } from '../../../domain/masking.js';
 import type { AssignmentRow, PersonRow } from '../../../store/index.js';
 import { publicBaseUrl } from '../../base-url.js';
 import { etagOf } from '../../etag.js';
-import { maskPhone } from '../../masking.js';
 import { isoCst, isoOrNull } from '../../time.js';
 import type { ApiDeps } from '../../types.js';
 
