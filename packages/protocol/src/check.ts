@@ -5,9 +5,12 @@
  * timeStamp window (400_05), param parse (400_02), param values (403_xx).
  * Framing (490_01/490_02) comes before all of them, in framing.ts and messages.ts.
  *
- * The checks are pure: the caller looks credentials up between precheck() and
- * verifySigned(); checkRequest() composes the three for tests, vectors and the
- * conformance kit.
+ * The checks are pure and come in two halves around the one step that needs state: the
+ * caller's credential lookup. So the whole order is three calls, and every caller makes
+ * exactly these three: precheck(req) → lookup(req, pre) → checkCredentialed(req, pre,
+ * credential). The platform's request core (both transports), checkRequest() below (for
+ * tests, vectors and the conformance kit) and bench/protocol compose them; none of them
+ * orders the checks itself.
  */
 import type { z } from 'zod';
 import { APICODE_SPECS, type Apicode, type ApicodeSpec, isApicode } from './apicodes.js';
@@ -101,6 +104,27 @@ export interface VerifyOptions {
   windowMs?: number;
 }
 
+/** A request that passed every check: the secret it was signed with, and its param. */
+export interface Admitted extends Verified {
+  secret: string;
+}
+
+/**
+ * The second half of D8, after the credential lookup: the lookup's outcome (401_xx,
+ * 400_04, 490_04), then signature, timeStamp window and param (verifySigned).
+ */
+export function checkCredentialed(
+  req: IncomingRequest,
+  pre: Prechecked,
+  credential: Credential,
+  options: VerifyOptions,
+): Admitted {
+  const secret = requireCredential(pre.apicode, credential);
+  const parsed = parseOnce(req.param);
+  const signVariant = verifySignature(req, pre, secret, options, parsed);
+  return { secret, signVariant, param: parseParam(pre.spec, req.param, parsed) };
+}
+
 /** Checks that need the secret: signature, timeStamp window, param. */
 export function verifySigned(
   req: IncomingRequest,
@@ -108,7 +132,17 @@ export function verifySigned(
   secret: string,
   options: VerifyOptions,
 ): Verified {
-  const parsed = parseOnce(req.param);
+  return checkCredentialed(req, pre, { status: 'ok', secret }, options);
+}
+
+/** Signature (400_04), then the timeStamp window (400_05). */
+function verifySignature(
+  req: IncomingRequest,
+  pre: Prechecked,
+  secret: string,
+  options: VerifyOptions,
+  parsed: ParsedParam,
+): SignVariant {
   const signVariant = verifyRequestSignature(
     pre.apicode,
     {
@@ -133,7 +167,7 @@ export function verifySigned(
       `timeStamp is ${Math.round((pre.stampMs - options.nowMs) / 1000)} s from the platform clock`,
     );
   }
-  return { signVariant, param: parseParam(pre.spec, req.param, parsed) };
+  return signVariant;
 }
 
 /** Parses and validates param text against an apicode's schema (400_02, 403_xx). */
@@ -186,17 +220,21 @@ export type CheckOutcome =
   | ({ ok: true; apicode: Apicode; secret: string } & Verified)
   | { ok: false; error: ProtocolError; apicode: Apicode | undefined; secret: string | undefined };
 
-/** All checks of D8 in order; anything unexpected (a failing lookup) is 500_01. */
+/**
+ * All checks of D8 in order; anything unexpected (a failing lookup) is 500_01, which
+ * carries no detail: an exception's message is internal and never goes to a device.
+ */
 export async function checkRequest(req: IncomingRequest, ctx: CheckContext): Promise<CheckOutcome> {
   let pre: Prechecked | undefined;
-  let secret: string | undefined;
+  let credential: Credential | undefined;
   try {
     pre = precheck(req);
-    secret = requireCredential(pre.apicode, await ctx.lookup(req, pre));
-    const verified = verifySigned(req, pre, secret, ctx);
-    return { ok: true, apicode: pre.apicode, secret, ...verified };
+    credential = await ctx.lookup(req, pre);
+    const admitted = checkCredentialed(req, pre, credential, ctx);
+    return { ok: true, apicode: pre.apicode, ...admitted };
   } catch (e) {
-    const error = e instanceof ProtocolError ? e : new ProtocolError(ERRORS.SYSTEM, (e as Error).message);
+    const error = e instanceof ProtocolError ? e : new ProtocolError(ERRORS.SYSTEM);
+    const secret = credential?.status === 'ok' ? credential.secret : undefined;
     return { ok: false, error, apicode: pre?.apicode, secret };
   }
 }

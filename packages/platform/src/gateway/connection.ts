@@ -9,7 +9,7 @@
 import type { Duplex } from 'node:stream';
 import { ERRORS, encodeAnswerFrame, FrameDecoder, FrameError, ProtocolError } from '@kaoqin/protocol';
 import type { GatewayContext } from './context.js';
-import { type FrameOutcome, processPayload } from './process.js';
+import type { FrameOutcome, FrameRequests } from './process.js';
 
 export interface ConnectionEvents {
   onDevice(conn: Connection, deviceId: string): void;
@@ -28,7 +28,7 @@ function track(promise: Promise<FrameOutcome>): Pending {
     (o) => {
       p.outcome = o;
     },
-    () => {}, // processPayload answers every failure itself; flush handles the impossible case
+    () => {}, // the request core answers every failure itself; flush handles the impossible case
   );
   return p;
 }
@@ -42,6 +42,7 @@ export class Connection {
 
   readonly #stream: Duplex;
   readonly #ctx: GatewayContext;
+  readonly #requests: FrameRequests;
   readonly #events: ConnectionEvents;
   readonly #decoder: FrameDecoder;
   readonly #remote: string | undefined;
@@ -52,9 +53,16 @@ export class Connection {
   #readPaused = false;
   #waitingDrain = false;
 
-  constructor(stream: Duplex, ctx: GatewayContext, events: ConnectionEvents, remoteAddress?: string) {
+  constructor(
+    stream: Duplex,
+    ctx: GatewayContext,
+    requests: FrameRequests,
+    events: ConnectionEvents,
+    remoteAddress?: string,
+  ) {
     this.#stream = stream;
     this.#ctx = ctx;
+    this.#requests = requests;
     this.#events = events;
     this.#remote = remoteAddress;
     this.#decoder = new FrameDecoder({ maxFrameBytes: ctx.config.maxFrameBytes });
@@ -98,7 +106,7 @@ export class Connection {
     for (const payload of frames) {
       // A zero-length frame carries nothing to answer: it only shows the link is alive.
       if (payload.byteLength === 0) continue;
-      this.#pending.push(track(processPayload(this.#ctx, payload, this.#remote)));
+      this.#pending.push(track(this.#requests.process(payload, this.#remote)));
     }
   }
 
@@ -111,17 +119,9 @@ export class Connection {
       // D1: the frames this read completed before the bad length are still answered, then
       // an error, then close.
       if (e instanceof FrameError) this.#queueFrames(e.framesBefore);
-      const err = e instanceof ProtocolError ? e : new FrameError(ERRORS.FRAME_MALFORMED);
-      const failed: FrameOutcome = {
-        answer: {
-          version: this.#ctx.config.protocolVersion,
-          success: false,
-          apicode: '',
-          error: err.toWire(),
-        },
-        close: true,
-        valid: false,
-      };
+      const failed = this.#requests.framingFailure(
+        e instanceof ProtocolError ? e : new FrameError(ERRORS.FRAME_MALFORMED),
+      );
       this.#pending.push({ promise: Promise.resolve(failed), outcome: failed });
     }
     this.#updateFlow();

@@ -1,31 +1,49 @@
-/** What the gateway's handlers need from the rest of the platform, injected at the composition root. */
+/**
+ * What the gateway needs, injected at the composition root: its limits, the request core
+ * (checks, error policy, auth-failure events) and the ports its handlers use. Small
+ * interfaces only, so a test runs the gateway over an in-memory duplex without a platform.
+ */
 import type { Config } from '../config/schema.js';
-import type { Devices } from '../domain/devices.js';
-import type { AttendanceWriter } from '../domain/ingest.js';
-import type { Presence } from '../domain/presence.js';
-import type { TokenStore } from '../domain/tokens.js';
-import type { Vendors } from '../domain/vendors.js';
 import type { Logger } from '../log.js';
+import type { RequestCore } from '../requests/core.js';
+import type {
+  AttendanceSink,
+  DeviceRegistry,
+  PresencePort,
+  RosterLookup,
+  TaskSource,
+  TokenIssuer,
+} from '../requests/ports.js';
 
-export interface TaskSource {
-  /** Ids of tasks waiting for a device, offered in heartbeat answers (2.2.3, D11). */
-  pendingTaskIds(deviceId: string): Promise<string[]>;
-}
+export type GatewayConfig = Pick<
+  Config,
+  | 'protocolVersion'
+  | 'maxFrameBytes'
+  | 'maxConnections'
+  | 'firstFrameTimeoutMs'
+  | 'idleTimeoutMs'
+  | 'maxInFlightPerConnection'
+  | 'maxWriteBufferBytes'
+  | 'connectionSweepMs'
+>;
 
-/** Whether a personId is enrolled on a site (domain/rosters.ts). */
-export interface RosterLookup {
-  has(siteId: string, personId: string): Promise<boolean>;
+/** What the chapter-2 handlers (C_AUTH, C_HEARTBEAT, C_SIGN_IN) use. */
+export interface TcpPorts {
+  devices: DeviceRegistry;
+  tokens: TokenIssuer;
+  presence: PresencePort;
+  attendance: AttendanceSink;
+  tasks: TaskSource;
+  rosters: RosterLookup;
+  /** A sign-in photo at or over this is not stored (the record is, flagged). */
+  maxPhotoBytes: number;
+  logger: Logger;
 }
 
 export interface GatewayContext {
-  config: Config;
-  vendors: Vendors;
-  devices: Devices;
-  tokens: TokenStore;
-  presence: Presence;
-  attendance: AttendanceWriter;
-  tasks: TaskSource;
-  rosters: RosterLookup;
+  config: GatewayConfig;
+  core: RequestCore;
+  ports: TcpPorts;
   logger: Logger;
   now(): number;
 }

@@ -1,11 +1,16 @@
 /** The TCP apicodes and their handlers: chapter 2 of the standard, one file each. */
-import type { Apicode } from '@kaoqin/protocol';
-import type { Handler } from './handler.js';
+import type { Handler, HandlerTable } from '../requests/handler.js';
+import type { TcpPorts } from './context.js';
 import { cAuth } from './handlers/c-auth.js';
 import { cHeartbeat } from './handlers/c-heartbeat.js';
 import { cSignIn } from './handlers/c-sign-in.js';
 
-export const TCP_HANDLERS: Partial<Record<Apicode, Handler>> = {
+/** What a TCP handler knows of its transport: the connection's peer address. */
+export type TcpTransport = string | undefined;
+
+export type TcpHandler = Handler<TcpPorts, TcpTransport>;
+
+export const TCP_HANDLERS: HandlerTable<TcpPorts, TcpTransport> = {
   C_AUTH: cAuth, // 2.1
   C_HEARTBEAT: cHeartbeat, // 2.2
   C_SIGN_IN: cSignIn, // 2.3

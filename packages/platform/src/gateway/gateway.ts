@@ -11,6 +11,7 @@ import type { Duplex } from 'node:stream';
 import { ERRORS, encodeAnswerFrame, wireError } from '@kaoqin/protocol';
 import { Connection } from './connection.js';
 import type { GatewayContext } from './context.js';
+import { FrameRequests } from './process.js';
 
 /** File descriptors kept free for the database, photos, HTTP and logs. */
 const FD_HEADROOM = 500;
@@ -33,6 +34,7 @@ export function defaultMaxConnections(): number {
 export class Gateway {
   readonly maxConnections: number;
   readonly #ctx: GatewayContext;
+  readonly #requests: FrameRequests;
   readonly #connections = new Set<Connection>();
   readonly #byDevice = new Map<string, Connection>();
   #server: Server | undefined;
@@ -41,6 +43,7 @@ export class Gateway {
 
   constructor(ctx: GatewayContext) {
     this.#ctx = ctx;
+    this.#requests = new FrameRequests(ctx);
     this.maxConnections = ctx.config.maxConnections ?? defaultMaxConnections();
   }
 
@@ -69,6 +72,7 @@ export class Gateway {
     const conn = new Connection(
       stream,
       this.#ctx,
+      this.#requests,
       {
         onDevice: (c, deviceId) => {
           const previous = this.#byDevice.get(deviceId);

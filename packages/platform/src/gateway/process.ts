@@ -1,22 +1,24 @@
 /**
- * One request frame in, one answer out: decode (D2), the checks of D8 in order, then the
- * apicode's handler. Transport-free, so tests drive it without sockets.
+ * The TCP framing around the request core: a frame's payload decoded (D2) into a request,
+ * the core's outcome as a PlatformResponse, and what the connection must do next (bind
+ * a device after C_AUTH, close after a framing error). Transport-free, so tests drive it
+ * without sockets.
  */
 import {
   type AnswerInit,
+  type Apicode,
   decodeRequestPayload,
   ERRORS,
   FrameError,
   type IncomingRequest,
-  ProtocolError,
-  precheck,
-  requireCredential,
+  type ProtocolError,
   sealResponse,
-  verifySigned,
 } from '@kaoqin/protocol';
-import { resolveCredential } from './auth.js';
-import type { GatewayContext } from './context.js';
-import { TCP_HANDLERS } from './dispatch.js';
+import { type Envelope, type RequestCore, serveRequest, type TransportSide } from '../requests/core.js';
+import type { HandlerResult } from '../requests/handler.js';
+import type { Found } from '../requests/ports.js';
+import type { GatewayContext, TcpPorts } from './context.js';
+import { TCP_HANDLERS, type TcpTransport } from './dispatch.js';
 
 export interface FrameOutcome {
   answer: AnswerInit;
@@ -28,70 +30,70 @@ export interface FrameOutcome {
   valid: boolean;
 }
 
-function failure(ctx: GatewayContext, req: IncomingRequest | undefined, error: ProtocolError): AnswerInit {
-  return {
-    version: req?.version ?? ctx.config.protocolVersion,
-    success: false,
-    apicode: req?.apicode ?? '',
-    error: error.toWire(),
-  };
-}
+/** A TCP answer: success or not, echoing the request's version and apicode; no sign (2.x.3). */
+class TcpEnvelope implements Envelope<FrameOutcome> {
+  readonly #version: string;
 
-export async function processPayload(
-  ctx: GatewayContext,
-  payload: Uint8Array,
-  remoteAddress: string | undefined,
-): Promise<FrameOutcome> {
-  let req: IncomingRequest | undefined;
-  try {
-    req = decodeRequestPayload(payload);
-  } catch (e) {
-    const err = e instanceof FrameError ? e : new FrameError(ERRORS.FRAME_MALFORMED);
-    return { answer: failure(ctx, undefined, err), close: true, valid: false };
+  constructor(protocolVersion: string) {
+    this.#version = protocolVersion;
   }
-  let deviceId: string | undefined;
-  try {
-    const pre = precheck(req);
-    const resolved = await resolveCredential(ctx, req, pre);
-    deviceId = resolved.device?.id;
-    const secret = requireCredential(pre.apicode, resolved.credential);
-    const verified = verifySigned(req, pre, secret, {
-      nowMs: ctx.now(),
-      windowMs: ctx.config.timestampWindowMs,
-    });
-    const handler = TCP_HANDLERS[pre.apicode]!; // precheck admits only TCP apicodes here
-    const result = await handler({
-      ctx,
-      req,
-      pre,
-      verified,
-      vendor: resolved.vendor!,
-      device: resolved.device,
-      remoteAddress,
-    });
+
+  success(req: IncomingRequest, apicode: Apicode, result: HandlerResult, found: Found): FrameOutcome {
     const text = result.response === undefined ? undefined : JSON.stringify(result.response);
-    const vendorKey = resolved.vendor?.sealKey;
+    const sealKey = found.vendor?.sealKey;
     const answer: AnswerInit = {
-      version: req.version!,
+      version: req.version!, // precheck refuses a request without one
       success: true,
-      apicode: pre.apicode,
-      response: text !== undefined && vendorKey ? sealResponse(vendorKey, text) : text,
+      apicode,
+      response: text !== undefined && sealKey ? sealResponse(sealKey, text) : text,
     };
     return result.deviceId ? { answer, deviceId: result.deviceId, valid: true } : { answer, valid: true };
-  } catch (e) {
-    const err =
-      e instanceof ProtocolError
-        ? e
-        : new ProtocolError(ERRORS.SYSTEM, e instanceof Error ? e.message : String(e));
-    if (err.entry === ERRORS.SYSTEM)
-      ctx.logger.error({ err: e, sn: req.sn, apicode: req.apicode }, 'request failed');
-    if (deviceId && isAuthFailure(err.code)) {
-      ctx.presence.recordAuthFailure(deviceId, ctx.now(), err.code);
-    }
-    return { answer: failure(ctx, req, err), valid: false };
+  }
+
+  failure(
+    req: IncomingRequest | undefined,
+    _apicode: Apicode | undefined,
+    error: ProtocolError,
+  ): FrameOutcome {
+    return { answer: this.answer(req, error), valid: false };
+  }
+
+  answer(req: IncomingRequest | undefined, error: ProtocolError): AnswerInit {
+    return {
+      version: req?.version ?? this.#version,
+      success: false,
+      apicode: req?.apicode ?? '',
+      error: error.toWire(),
+    };
   }
 }
 
-function isAuthFailure(code: string): boolean {
-  return code.startsWith('401_') || code === '400_04' || code === '400_05' || code === '490_04';
+/** One request frame in, one answer out. */
+export class FrameRequests {
+  readonly #core: RequestCore;
+  readonly #envelope: TcpEnvelope;
+  readonly #side: TransportSide<TcpPorts, TcpTransport, FrameOutcome>;
+
+  constructor(ctx: GatewayContext) {
+    this.#core = ctx.core;
+    this.#envelope = new TcpEnvelope(ctx.config.protocolVersion);
+    this.#side = { handlers: TCP_HANDLERS, ports: ctx.ports, envelope: this.#envelope };
+  }
+
+  process(payload: Uint8Array, remoteAddress: TcpTransport): Promise<FrameOutcome> {
+    let req: IncomingRequest;
+    try {
+      req = decodeRequestPayload(payload);
+    } catch (e) {
+      return Promise.resolve(
+        this.framingFailure(e instanceof FrameError ? e : new FrameError(ERRORS.FRAME_MALFORMED)),
+      );
+    }
+    return serveRequest(this.#core, this.#side, req, remoteAddress);
+  }
+
+  /** D1, D2: a stream or frame that cannot be read is answered (490_01, 490_02), then the connection closes. */
+  framingFailure(error: ProtocolError): FrameOutcome {
+    return { answer: this.#envelope.answer(undefined, error), close: true, valid: false };
+  }
 }

@@ -33,6 +33,7 @@ import { MemoryTokenStore } from '../../src/domain/tokens.js';
 import { registerDeviceEndpoint } from '../../src/http/device/route.js';
 import { buildHttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/log.js';
+import { requestCore } from '../../src/requests/compose.js';
 import type { PersonPageView, TaskApi, TaskCaller, TaskView } from '../../src/tasks/api.js';
 
 const require = createRequire(import.meta.url);
@@ -169,13 +170,17 @@ export async function startHarness(settings: Record<string, string> = {}): Promi
   const app = buildHttpServer(logger, { ready: async () => {}, status: async () => ({}) });
   await registerDeviceEndpoint(app, {
     config,
-    vendors: data.vendors,
-    devices: data.devices,
-    tokens,
-    presence,
+    core: requestCore({
+      vendors: data.vendors,
+      devices: data.devices,
+      tokens,
+      presence,
+      timestampWindowMs: config.timestampWindowMs,
+      logger,
+      now: () => clock.now,
+    }),
     tasks,
     logger,
-    now: () => clock.now,
   });
   await app.ready();
   return {

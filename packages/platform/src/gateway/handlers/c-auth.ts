@@ -4,13 +4,12 @@
  * registered here, once the signature has proved the secret (clause 1.1).
  */
 import { randomHex32 } from '../../ids.js';
-import type { Handler } from '../handler.js';
+import type { TcpHandler } from '../dispatch.js';
 
-export const cAuth: Handler = async ({ ctx, req, vendor, device }) => {
-  const dev = device ?? (await ctx.devices.resolve(vendor.id, req.sn!));
-  const now = ctx.now();
+export const cAuth: TcpHandler = async ({ ports, req, vendor, device, now }) => {
+  const dev = device ?? (await ports.devices.resolve(vendor.id, req.sn!));
   const token = randomHex32();
-  await ctx.tokens.issue({
+  await ports.tokens.issue({
     token,
     deviceId: dev.id,
     vendorId: vendor.id,
@@ -18,6 +17,6 @@ export const cAuth: Handler = async ({ ctx, req, vendor, device }) => {
     secretVersion: vendor.secretVersion,
     lastUsedAt: now,
   });
-  ctx.presence.touch(dev.id, now);
+  ports.presence.touch(dev.id, now);
   return { response: { token }, deviceId: dev.id };
 };

@@ -5,10 +5,10 @@
 
 import type { heartbeatParam } from '@kaoqin/protocol';
 import type { z } from 'zod';
-import type { Handler } from '../handler.js';
+import type { TcpHandler } from '../dispatch.js';
 
-export const cHeartbeat: Handler = async ({ ctx, device, verified }) => {
-  const param = verified.param as z.output<typeof heartbeatParam>;
-  ctx.presence.touch(device!.id, ctx.now(), { deviceVersion: param.deviceVersion, deviceIp: param.deviceIp });
-  return { response: { taskids: await ctx.tasks.pendingTaskIds(device!.id) } };
+export const cHeartbeat: TcpHandler = async ({ ports, device, param, now }) => {
+  const p = param as z.output<typeof heartbeatParam>;
+  ports.presence.touch(device!.id, now, { deviceVersion: p.deviceVersion, deviceIp: p.deviceIp });
+  return { response: { taskids: await ports.tasks.pendingTaskIds(device!.id) } };
 };

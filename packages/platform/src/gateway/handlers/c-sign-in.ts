@@ -7,18 +7,17 @@
  */
 import { ERRORS, isRealName, ProtocolError, type SignInParam } from '@kaoqin/protocol';
 import { decodeBase64Photo, photoFormat } from '../../blobs/photo.js';
-import type { PendingPhoto } from '../../domain/ingest.js';
+import type { PhotoToStore } from '../../requests/ports.js';
 import type { AttendanceFlag, AttendanceInput } from '../../store/types.js';
-import type { Handler } from '../handler.js';
+import type { TcpHandler } from '../dispatch.js';
 
-export const cSignIn: Handler = async ({ ctx, device, vendor, verified }) => {
-  const p = verified.param as SignInParam;
+export const cSignIn: TcpHandler = async ({ ports, device, vendor, param, now }) => {
+  const p = param as SignInParam;
   const dev = device!;
-  const now = ctx.now();
-  ctx.presence.touch(dev.id, now);
+  ports.presence.touch(dev.id, now);
 
   const flags: AttendanceFlag[] = [];
-  let photo: PendingPhoto | undefined;
+  let photo: PhotoToStore | undefined;
   if (p.img !== undefined && p.img !== '') {
     const bytes = decodeBase64Photo(p.img);
     // A capture photo is evidence, not an enrolment face (§1.2's rules for those are
@@ -26,14 +25,14 @@ export const cSignIn: Handler = async ({ ctx, device, vendor, verified }) => {
     // photo is checked, format and size, from the bytes themselves and without decoding.
     const format = bytes && photoFormat(bytes);
     if (!bytes) flags.push('photo_bad_base64');
-    else if (bytes.byteLength >= ctx.config.maxPhotoBytes) flags.push('photo_too_large');
+    else if (bytes.byteLength >= ports.maxPhotoBytes) flags.push('photo_too_large');
     else if (!format) flags.push('photo_bad_format');
     else photo = { bytes, ext: format };
   }
   const realName = isRealName(p.type, p.bitType);
   if (!realName) flags.push('not_real_name');
   if (dev.siteId === null) flags.push('device_unassigned');
-  else if (!(await ctx.rosters.has(dev.siteId, p.personId))) flags.push('unknown_person');
+  else if (!(await ports.rosters.has(dev.siteId, p.personId))) flags.push('unknown_person');
 
   const record: AttendanceInput = {
     deviceId: dev.id,
@@ -56,10 +55,10 @@ export const cSignIn: Handler = async ({ ctx, device, vendor, verified }) => {
     latencyMs: now - p.recordTime,
   };
   try {
-    await ctx.attendance.submit(record, photo);
+    await ports.attendance.submit(record, photo);
   } catch (e) {
     // Not durable, so not acked: the device keeps the record and sends it again.
-    ctx.logger.error({ err: e, sn: dev.sn }, 'attendance write failed');
+    ports.logger.error({ err: e, sn: dev.sn }, 'attendance write failed');
     throw new ProtocolError(ERRORS.BUSY, 'record not stored, send it again');
   }
   return {};

@@ -1,34 +1,61 @@
 /**
- * One HTTP device request body in, one answer body out: read the body (D5), the checks of
- * D8 in the order of docs/protocol.md 7.4, then the apicode's handler, then the signed
- * answer. The HTTP twin of gateway/process.ts, and like it transport-free: every
- * outcome, including an unexpected exception (500_01, logged), is an answer body, so the
- * route always has something to send.
+ * The HTTP envelope around the request core: one device request body in (D5), one answer
+ * body out, signed (K9) and, for a vendor with a key, sealed (D12), carrying the taskid
+ * of a task apicode (K7). Transport-free: every outcome, including an unexpected
+ * exception (500_01, logged by the core), is an answer body, so the route always has
+ * something to send.
  */
-import {
-  type Apicode,
-  ERRORS,
-  type IncomingRequest,
-  ProtocolError,
-  precheck,
-  requireCredential,
-  verifySigned,
-} from '@kaoqin/protocol';
-import { resolveTokenCredential } from '../../gateway/auth.js';
-import type { TaskCaller } from '../../tasks/api.js';
+import type { Apicode, IncomingRequest, ProtocolError } from '@kaoqin/protocol';
+import { type Envelope, serveRequest, type TransportSide } from '../../requests/core.js';
+import { asProtocolError } from '../../requests/errors.js';
+import type { HandlerResult } from '../../requests/handler.js';
+import type { Found } from '../../requests/ports.js';
 import { failureAnswer, httpApicode, successAnswer } from './answer.js';
 import { readDeviceBody } from './body.js';
 import type { DeviceEndpointDeps } from './deps.js';
+import type { BaseUrl, HttpPorts } from './handlers/handler.js';
 import { HTTP_HANDLERS } from './handlers/index.js';
 
-/** Codes that say the device failed to prove itself, kept in its event log as the gateway does. */
-function isAuthFailure(code: string): boolean {
-  return code.startsWith('401_') || code === '400_04' || code === '490_04';
-}
+class HttpEnvelope implements Envelope<string> {
+  readonly #version: string;
 
-/** Anything but a ProtocolError is 500_01; its message stays in the log, not in the answer (internals). */
-function asProtocolError(e: unknown): ProtocolError {
-  return e instanceof ProtocolError ? e : new ProtocolError(ERRORS.SYSTEM);
+  constructor(protocolVersion: string) {
+    this.#version = protocolVersion;
+  }
+
+  success(
+    req: IncomingRequest,
+    apicode: Apicode,
+    result: HandlerResult,
+    found: Found,
+    secret: string,
+  ): string {
+    return successAnswer({
+      apicode,
+      version: req.version!, // precheck refuses a request without one
+      taskid: req.taskid,
+      response: result.response,
+      secret,
+      sealKey: found.vendor?.sealKey,
+    });
+  }
+
+  failure(
+    req: IncomingRequest,
+    apicode: Apicode | undefined,
+    error: ProtocolError,
+    found: Found | undefined,
+  ): string {
+    return failureAnswer({
+      // Before precheck names the apicode, a known HTTP one still decides the taskid member (K7).
+      apicode: apicode ?? httpApicode(req.apicode),
+      version: req.version || this.#version,
+      taskid: req.taskid,
+      error,
+      // Signed only once the token resolved to the device's secret (K9).
+      secret: found?.credential.status === 'ok' ? found.credential.secret : undefined,
+    });
+  }
 }
 
 /** An answer to a request that could not be read or checked far enough to know its device. */
@@ -42,71 +69,30 @@ export function unreadableAnswer(deps: DeviceEndpointDeps, error: ProtocolError)
   });
 }
 
+/** The endpoint's side of the request core, built once. */
+export function httpSide(deps: DeviceEndpointDeps): TransportSide<HttpPorts, BaseUrl, string> {
+  return {
+    handlers: HTTP_HANDLERS,
+    ports: { tasks: deps.tasks },
+    envelope: new HttpEnvelope(deps.config.protocolVersion),
+  };
+}
+
 /**
  * Answers one request body. `baseUrl` is asked only once the request is checked, for the
  * URLs the task engine signs (imgUrls, downloadUrl).
  */
-export async function processDeviceBody(
+export function processDeviceBody(
   deps: DeviceEndpointDeps,
+  side: TransportSide<HttpPorts, BaseUrl, string>,
   body: string | undefined,
-  baseUrl: () => string,
+  baseUrl: BaseUrl,
 ): Promise<string> {
   let req: IncomingRequest;
   try {
     req = readDeviceBody(body);
   } catch (e) {
-    return unreadableAnswer(deps, asProtocolError(e));
+    return Promise.resolve(unreadableAnswer(deps, asProtocolError(e)));
   }
-  let apicode: Apicode | undefined;
-  let secret: string | undefined;
-  let deviceId: string | undefined;
-  try {
-    const pre = precheck(req);
-    apicode = pre.apicode;
-    const resolved = await resolveTokenCredential(deps, req);
-    deviceId = resolved.device?.id;
-    secret = requireCredential(pre.apicode, resolved.credential);
-    const now = deps.now();
-    const verified = verifySigned(req, pre, secret, { nowMs: now, windowMs: deps.config.timestampWindowMs });
-    if (verified.signVariant !== 'exact') {
-      // 1.4: the platform logs which reading of D4/D5 a device used (never the param itself).
-      deps.logger.debug({ sn: req.sn, apicode, signVariant: verified.signVariant }, 'tolerated sign variant');
-    }
-    const handler = HTTP_HANDLERS[pre.apicode]!; // precheck admits only HTTP apicodes on this transport
-    const caller: TaskCaller = { deviceId: resolved.device!.id, baseUrl: baseUrl(), now };
-    const result = await handler({
-      tasks: deps.tasks,
-      caller,
-      apicode: pre.apicode,
-      taskid: req.taskid,
-      param: verified.param,
-    });
-    return successAnswer({
-      apicode: pre.apicode,
-      version: req.version!,
-      taskid: req.taskid,
-      response: result.response,
-      secret,
-      sealKey: resolved.vendor?.sealKey,
-    });
-  } catch (e) {
-    const err = asProtocolError(e);
-    if (err.entry === ERRORS.SYSTEM) {
-      deps.logger.error(
-        { err: e, sn: req.sn, apicode: req.apicode, taskid: req.taskid },
-        'device request failed',
-      );
-    }
-    if (deviceId !== undefined && isAuthFailure(err.code)) {
-      deps.presence.recordAuthFailure(deviceId, deps.now(), err.code);
-    }
-    return failureAnswer({
-      // Before precheck names the apicode, a known HTTP one still decides the taskid member (K7).
-      apicode: apicode ?? httpApicode(req.apicode),
-      version: req.version || deps.config.protocolVersion,
-      taskid: req.taskid,
-      error: err,
-      secret,
-    });
-  }
+  return serveRequest(deps.core, side, req, baseUrl);
 }

@@ -21,7 +21,7 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import type { DeviceEndpointDeps } from './deps.js';
-import { processDeviceBody, unreadableAnswer } from './process.js';
+import { httpSide, processDeviceBody, unreadableAnswer } from './process.js';
 
 export type { DeviceEndpointDeps } from './deps.js';
 
@@ -60,6 +60,7 @@ function bodyError(err: unknown): ProtocolError | undefined {
 }
 
 export const deviceEndpoint: FastifyPluginAsync<DeviceEndpointDeps> = async (app, deps) => {
+  const side = httpSide(deps);
   // Devices are sloppy with Content-Type (missing, text/plain, a malformed header) and
   // the standard says JSON in UTF-8 (1.2), so every body is read as text and parsed here:
   // the raw text is needed anyway, since an object param is signed as it stands (D5).
@@ -81,7 +82,7 @@ export const deviceEndpoint: FastifyPluginAsync<DeviceEndpointDeps> = async (app
 
   app.post(DEVICE_PATH, { bodyLimit: deps.config.maxHttpBodyBytes }, async (req, reply) => {
     const body = typeof req.body === 'string' ? req.body : undefined;
-    const answer = await processDeviceBody(deps, body, () => baseUrlOf(deps, req));
+    const answer = await processDeviceBody(deps, side, body, () => baseUrlOf(deps, req));
     return reply.code(200).type(JSON_TYPE).send(answer);
   });
 };

@@ -1,23 +1,20 @@
 /** The shape every apicode handler of the HTTP device endpoint shares (one file per apicode, chapter 3). */
-import type { Apicode } from '@kaoqin/protocol';
+import type { Handler, HandlerInput } from '../../../requests/handler.js';
 import type { TaskApi, TaskCaller } from '../../../tasks/api.js';
 
-export interface HttpHandlerInput {
+/** What the chapter-3 handlers use: the task engine. */
+export interface HttpPorts {
   tasks: TaskApi;
-  caller: TaskCaller;
-  apicode: Apicode;
-  /** The request's taskid; precheck refuses a task apicode (3.3–3.8) without one (490_06, K5). */
-  taskid: string | undefined;
-  /**
-   * param as verifySigned parsed and validated it against the apicode's schema (the
-   * zod output type, so defaults and caps are applied); undefined when none was sent.
-   */
-  param: unknown;
 }
 
-export interface HttpHandlerResult {
-  /** The response object (3.x.3), written as compact JSON; none for 3.2, 3.6 and 3.8. */
-  response?: object;
-}
+/** Where the device reached us (or the configured public URL), asked once the request is checked. */
+export type BaseUrl = () => string;
 
-export type HttpHandler = (input: HttpHandlerInput) => Promise<HttpHandlerResult>;
+export type HttpHandlerInput = HandlerInput<HttpPorts, BaseUrl>;
+export type HttpHandler = Handler<HttpPorts, BaseUrl>;
+
+/** Who asks the task engine, and where the answer's URLs must point. */
+export function callerOf(input: HttpHandlerInput): TaskCaller {
+  // Every T_* request is token-authenticated, so its device is known.
+  return { deviceId: input.device!.id, baseUrl: input.transport(), now: input.now };
+}

@@ -1,6 +1,6 @@
 /** The HTTP apicodes and their handlers: chapter 3 of the standard, one file each. */
-import type { Apicode } from '@kaoqin/protocol';
-import type { HttpHandler } from './handler.js';
+import type { HandlerTable } from '../../../requests/handler.js';
+import type { BaseUrl, HttpPorts } from './handler.js';
 import { tClearDevicePerson } from './t-clear-device-person.js';
 import { tDelDevicePerson } from './t-del-device-person.js';
 import { tGetTasks } from './t-get-tasks.js';
@@ -10,7 +10,7 @@ import { tUpdateDevicePerson } from './t-update-device-person.js';
 import { tUpdateDeviceVersion } from './t-update-device-version.js';
 import { tUpdateTasksStatus } from './t-update-tasks-status.js';
 
-export const HTTP_HANDLERS: Partial<Record<Apicode, HttpHandler>> = {
+export const HTTP_HANDLERS: HandlerTable<HttpPorts, BaseUrl> = {
   T_GET_TASKS: tGetTasks, // 3.1
   T_UPDATE_TASKS_STATUS: tUpdateTasksStatus, // 3.2
   T_SEND_PERSON: tSendPerson, // 3.3

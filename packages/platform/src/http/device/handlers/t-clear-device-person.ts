@@ -3,9 +3,10 @@
  * No param is read (3.6.2; one sent is neither signed nor read, K11); the answer has no
  * response (3.6.3). The device reports the clear done with 3.2.
  */
-import type { HttpHandler } from './handler.js';
+import { callerOf, type HttpHandler } from './handler.js';
 
-export const tClearDevicePerson: HttpHandler = async ({ tasks, caller, taskid }) => {
-  await tasks.clearPersons(caller, taskid!);
+export const tClearDevicePerson: HttpHandler = async (input) => {
+  const { ports, req } = input;
+  await ports.tasks.clearPersons(callerOf(input), req.taskid!);
   return {};
 };

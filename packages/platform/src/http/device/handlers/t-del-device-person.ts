@@ -3,9 +3,10 @@
  * delete. The request has no param (3.5.2). Response 3.5.3 `{"personIds":[…]}`, which
  * the answer formula leaves unsigned (K8).
  */
-import type { HttpHandler } from './handler.js';
+import { callerOf, type HttpHandler } from './handler.js';
 
-export const tDelDevicePerson: HttpHandler = async ({ tasks, caller, taskid }) => {
-  const { personIds } = await tasks.deletePersons(caller, taskid!);
+export const tDelDevicePerson: HttpHandler = async (input) => {
+  const { ports, req } = input;
+  const { personIds } = await ports.tasks.deletePersons(callerOf(input), req.taskid!);
   return { response: { personIds } };
 };

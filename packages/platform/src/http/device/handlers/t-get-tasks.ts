@@ -6,12 +6,13 @@
  */
 import type { getTasksParam } from '@kaoqin/protocol';
 import type { z } from 'zod';
-import type { HttpHandler } from './handler.js';
+import { callerOf, type HttpHandler } from './handler.js';
 
-export const tGetTasks: HttpHandler = async ({ tasks, caller, param }) => {
+export const tGetTasks: HttpHandler = async (input) => {
+  const { ports, param } = input;
   // The schema reads a lone id as a one-element list (4.5 tolerance).
   const { taskids } = param as z.output<typeof getTasksParam>;
-  const found = await tasks.getTasks(caller, taskids);
+  const found = await ports.tasks.getTasks(callerOf(input), taskids);
   // Exactly the three members of 3.1.3, in the table's order, whatever else the engine keeps.
   return {
     response: { tasks: found.map((t) => ({ taskid: t.taskid, apicode: t.apicode, param: t.param })) },

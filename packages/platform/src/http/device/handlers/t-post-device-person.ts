@@ -5,9 +5,10 @@
  * response (3.8.3).
  */
 import type { PostPersonsParam } from '@kaoqin/protocol';
-import type { HttpHandler } from './handler.js';
+import { callerOf, type HttpHandler } from './handler.js';
 
-export const tPostDevicePerson: HttpHandler = async ({ tasks, caller, taskid, param }) => {
-  await tasks.postPersons(caller, taskid!, param as PostPersonsParam);
+export const tPostDevicePerson: HttpHandler = async (input) => {
+  const { ports, req, param } = input;
+  await ports.tasks.postPersons(callerOf(input), req.taskid!, param as PostPersonsParam);
   return {};
 };

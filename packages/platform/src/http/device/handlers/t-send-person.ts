@@ -7,17 +7,22 @@
  * download URLs on the caller's base URL.
  */
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type PageParam } from '@kaoqin/protocol';
-import type { HttpHandler, HttpHandlerInput, HttpHandlerResult } from './handler.js';
+import type { HandlerResult } from '../../../requests/handler.js';
+import { callerOf, type HttpHandler, type HttpHandlerInput } from './handler.js';
 
 /** One page of a person task; shared with 3.4 T_UPDATE_DEVICE_PERSON, whose request and answer are the same. */
 export async function personPage(
-  { tasks, caller, taskid, param }: HttpHandlerInput,
+  input: HttpHandlerInput,
   apicode: 'T_SEND_PERSON' | 'T_UPDATE_DEVICE_PERSON',
-): Promise<HttpHandlerResult> {
+): Promise<HandlerResult> {
+  const { ports, req, param } = input;
   const { currentPage, size } = param as PageParam;
   // The schema already serves larger pages at the cap; the min keeps this side honest too.
   const pageSize = Math.min(size ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
-  const page = await tasks.personPage(caller, apicode, taskid!, { currentPage, size: pageSize });
+  const page = await ports.tasks.personPage(callerOf(input), apicode, req.taskid!, {
+    currentPage,
+    size: pageSize,
+  });
   // Exactly the members of 3.3.3, in the table's order.
   return {
     response: {

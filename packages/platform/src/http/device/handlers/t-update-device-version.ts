@@ -5,10 +5,11 @@
  * firmware. Response: the descriptor `{version, size, downloadUrl, sha256}` (K12), left
  * out of the answer signature by the 3.7.3 formula (K8).
  */
-import type { HttpHandler } from './handler.js';
+import { callerOf, type HttpHandler } from './handler.js';
 
-export const tUpdateDeviceVersion: HttpHandler = async ({ tasks, caller, taskid }) => {
-  const fw = await tasks.firmware(caller, taskid!);
+export const tUpdateDeviceVersion: HttpHandler = async (input) => {
+  const { ports, req } = input;
+  const fw = await ports.tasks.firmware(callerOf(input), req.taskid!);
   // The descriptor's members in the table's order, sha256 (kaoqin's) last and only when known.
   return { response: { version: fw.version, size: fw.size, downloadUrl: fw.downloadUrl, sha256: fw.sha256 } };
 };

@@ -5,9 +5,10 @@
  * lost simply reports again. The answer has no response (3.2.3).
  */
 import type { UpdateTasksStatusParam } from '@kaoqin/protocol';
-import type { HttpHandler } from './handler.js';
+import { callerOf, type HttpHandler } from './handler.js';
 
-export const tUpdateTasksStatus: HttpHandler = async ({ tasks, caller, param }) => {
-  await tasks.reportStatus(caller, param as UpdateTasksStatusParam);
+export const tUpdateTasksStatus: HttpHandler = async (input) => {
+  const { ports, param } = input;
+  await ports.tasks.reportStatus(callerOf(input), param as UpdateTasksStatusParam);
   return {};
 };
