@@ -12,7 +12,7 @@ import { API_PREFIX, type ApiHandle, registerApi } from './api/plugin.js';
 import type { ApiDeps, ApiRouteInfo } from './api/types.js';
 import { openLocalBlobStore } from './blobs/local.js';
 import { openSegmentBlobStore } from './blobs/segments.js';
-import type { BlobStore, ErasableBlobStore } from './blobs/types.js';
+import type { BlobStore } from './blobs/types.js';
 import type { Config } from './config/schema.js';
 import { lockDataDir } from './data-lock.js';
 import { AttendancePhotos } from './domain/attendance-photos.js';
@@ -28,7 +28,7 @@ import { MemoryTokenStore, type TokenStore } from './domain/tokens.js';
 import { Vendors } from './domain/vendors.js';
 import { cachedPhotos } from './downloads/cached-photos.js';
 import { registerDownloadRoutes } from './downloads/routes.js';
-import { createUrlSigner, type DownloadUrlSigner, deriveDownloadKey } from './downloads/signer.js';
+import { createUrlSigner, deriveDownloadKey } from './downloads/signer.js';
 import type { GatewayContext } from './gateway/context.js';
 import { Gateway } from './gateway/gateway.js';
 import { taskPusher } from './gateway/push.js';
@@ -36,35 +36,16 @@ import { deviceEndpoint } from './http/device/route.js';
 import { buildHttpServer } from './http/server.js';
 import { TimeIds } from './ids.js';
 import type { Logger } from './log.js';
+import type { PlatformData } from './platform-data.js';
 import { requestCore } from './requests/compose.js';
 import { openStore } from './store/index.js';
-import type { Store } from './store/types.js';
 import { TaskEngine } from './tasks/engine.js';
 import { Firmware } from './tasks/firmware.js';
 import { Persons } from './tasks/persons.js';
 import { Reconciler } from './tasks/reconcile.js';
 import { TaskService } from './tasks/service.js';
 
-/** What the operator CLI needs: the data, without servers. */
-export interface PlatformData {
-  store: Store;
-  vendors: Vendors;
-  devices: Devices;
-  events: DeviceEvents;
-  /** Enrolment photos: file per photo (several processes may add persons), dataDir/faces. */
-  faces: ErasableBlobStore;
-  engine: TaskEngine;
-  persons: Persons;
-  firmware: Firmware;
-  reconciler: Reconciler;
-  urls: DownloadUrlSigner;
-  /** Management API accounts and sessions. */
-  accounts: Accounts;
-  audit: Audit;
-  /** The process's one id generator, numbered by config.nodeId: every id it mints comes from here. */
-  ids: TimeIds;
-  close(): Promise<void>;
-}
+export type { PlatformData } from './platform-data.js';
 
 export async function openData(
   config: Config,

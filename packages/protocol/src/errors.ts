@@ -7,25 +7,35 @@
 /**
  * What a device does on receiving a code: the one place both sides read it from (the
  * platform's auth-failure events, the SDK's retry, re-auth and drop decisions), so no
- * side keeps its own list of codes.
+ * side keeps its own list of codes. docs/protocol.md 7.1 describes each; a test keeps
+ * the two in step.
  */
-export type ErrorBehaviour =
+export const ERROR_BEHAVIOURS = [
   /** The request itself is malformed: sent again unchanged it fails the same way. */
-  | 'fix_request'
+  'fix_request',
   /** The content is refused for good (a bad record): drop or park it, never resend it. */
-  | 'refused'
-  /** The credentials did not hold: authenticate again (C_AUTH), then resend. */
-  | 're_authenticate'
+  'refused',
+  /** The token lapsed or the credentials were revoked: authenticate again (C_AUTH), then resend. */
+  're_authenticate',
+  /**
+   * The token or the signature did not verify: authenticate again (the token may be
+   * another device's), then resend after a back-off, since a wrong secret or signing
+   * fails the same way however often it is sent.
+   */
+  'check_credentials',
   /** timeStamp outside the window: correct the clock, then resend. */
-  | 'resync_clock'
+  'resync_clock',
   /** The platform could not serve it now: back off and resend the same request. */
-  | 'retry'
+  'retry',
   /** Over the size limit: resend smaller (drop the photo, split the batch). */
-  | 'too_large'
+  'too_large',
   /** The operator disabled the device: stop sending until it is enabled again. */
-  | 'disabled'
+  'disabled',
   /** The task is unknown or already closed: forget it. */
-  | 'task_gone';
+  'task_gone',
+] as const;
+
+export type ErrorBehaviour = (typeof ERROR_BEHAVIOURS)[number];
 
 export interface ErrorEntry {
   readonly code: string;
@@ -62,7 +72,7 @@ export const ERRORS = {
   ),
   AUTH_FAILED: entry(
     '400_04',
-    're_authenticate',
+    'check_credentials',
     'token 或 sign 验证失败',
     'token or sign verification failed',
   ),
@@ -194,6 +204,7 @@ export function codesWith(...behaviours: ErrorBehaviour[]): ReadonlySet<string> 
  */
 export const AUTH_FAILURE_CODES: ReadonlySet<string> = codesWith(
   're_authenticate',
+  'check_credentials',
   'resync_clock',
   'disabled',
 );
@@ -201,6 +212,13 @@ export const AUTH_FAILURE_CODES: ReadonlySet<string> = codesWith(
 export function isAuthFailure(code: string): boolean {
   return AUTH_FAILURE_CODES.has(code);
 }
+
+/**
+ * Codes after which a device authenticates again (C_AUTH) and resends: the token lapsed,
+ * the credentials were revoked, or the token or signature did not verify (the token may
+ * be another device's). Both the device's TCP session and its task client act on them.
+ */
+export const REAUTHENTICATE_CODES: ReadonlySet<string> = codesWith('re_authenticate', 'check_credentials');
 
 /** The error object of an answer (tables 2.x.3, 3.x.3), with an optional English detail. */
 export interface WireError {

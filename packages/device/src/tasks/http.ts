@@ -50,7 +50,7 @@ export interface TaskHttpOptions extends RetryOptions {
 }
 
 /**
- * A request that did not succeed. `code` is the platform's errorcode (e.g. "490_07") or
+ * A request that did not succeed. `code` is the platform's errorcode (such as 490_07) or
  * one of ours: network, timeout, bad_sign (answer signature did not match), bad_answer
  * (not a protocol answer), encrypted (a D12 envelope and no key), auth (the host could
  * not get a token), closed (the runner is closing).

@@ -8,12 +8,12 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { PlatformData } from '../app.js';
 import type { BlobStore } from '../blobs/types.js';
 import type { Config } from '../config/schema.js';
 import type { EventHub } from '../domain/live/hub.js';
 import type { Presence } from '../domain/presence.js';
 import type { Logger } from '../log.js';
+import type { PlatformData } from '../platform-data.js';
 import type { Role } from '../store/api-types.js';
 import type { Audit } from './audit.js';
 import type { Accounts } from './auth/accounts.js';

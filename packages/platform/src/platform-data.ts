@@ -1,0 +1,39 @@
+/**
+ * What openData (app.ts) opens: the store and the domain over it, without servers. A
+ * module of its own so the management API can name it without importing the
+ * composition root, which imports the API (an import cycle).
+ */
+import type { Audit } from './api/audit.js';
+import type { Accounts } from './api/auth/accounts.js';
+import type { ErasableBlobStore } from './blobs/types.js';
+import type { Devices } from './domain/devices.js';
+import type { DeviceEvents } from './domain/events.js';
+import type { Vendors } from './domain/vendors.js';
+import type { DownloadUrlSigner } from './downloads/signer.js';
+import type { TimeIds } from './ids.js';
+import type { Store } from './store/types.js';
+import type { TaskEngine } from './tasks/engine.js';
+import type { Firmware } from './tasks/firmware.js';
+import type { Persons } from './tasks/persons.js';
+import type { Reconciler } from './tasks/reconcile.js';
+
+/** What the operator CLI needs: the data, without servers. */
+export interface PlatformData {
+  store: Store;
+  vendors: Vendors;
+  devices: Devices;
+  events: DeviceEvents;
+  /** Enrolment photos: file per photo (several processes may add persons), dataDir/faces. */
+  faces: ErasableBlobStore;
+  engine: TaskEngine;
+  persons: Persons;
+  firmware: Firmware;
+  reconciler: Reconciler;
+  urls: DownloadUrlSigner;
+  /** Management API accounts and sessions. */
+  accounts: Accounts;
+  audit: Audit;
+  /** The process's one id generator, numbered by config.nodeId: every id it mints comes from here. */
+  ids: TimeIds;
+  close(): Promise<void>;
+}
