@@ -5,8 +5,8 @@
  * platform's CPU per photo in bench/distribution). Keys are content hashes, so a cached
  * photo can never be stale; an erased one (a person deleted, PIPL) is dropped with `forget`.
  */
+import { photoFormat } from '@kaoqin/protocol/photo';
 import { LRUCache } from 'lru-cache';
-import { photoFormat } from '../blobs/photo.js';
 import type { BlobStore } from '../blobs/types.js';
 
 export interface ServedPhoto {

@@ -4,7 +4,7 @@
  * already has from a new one without storing anything.
  */
 import { createHash } from 'node:crypto';
-import { checkPhoto, type PhotoFormat } from '../blobs/photo.js';
+import { checkPhoto, type PhotoFormat } from '@kaoqin/protocol/photo';
 import { type ImportProblem, importProblem } from './messages.js';
 import type { PhotoZip } from './photos-zip.js';
 

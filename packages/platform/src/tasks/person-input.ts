@@ -5,7 +5,7 @@
  * part of the ID number, so it is derived, not stored. Phone is ours (contact). All but
  * the name (which devices show) are sealed under the master key (PIPL).
  */
-import type { PhotoProblem } from '../blobs/photo.js';
+import type { PhotoProblem } from '@kaoqin/protocol/photo';
 
 /** The sealed fields: §1.1(1)'s ID card fields and phone. The JSON shape is what is stored. */
 export interface PersonPii {

@@ -11,7 +11,7 @@
  * delete the person). Attendance rows keep the person id (wages are paid from them).
  */
 import { createHmac, hkdfSync } from 'node:crypto';
-import { checkPhoto, type PhotoFormat } from '../blobs/photo.js';
+import { checkPhoto, type PhotoFormat } from '@kaoqin/protocol/photo';
 import type { ErasableBlobStore } from '../blobs/types.js';
 import type { SecretBox } from '../domain/secrets.js';
 import { TimeIds } from '../ids.js';

@@ -1,14 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { crc32, deflateSync } from 'node:zlib';
+import { checkPhoto, PHOTO_MAX_BYTES, PHOTO_MAX_DECODE_PIXELS, photoFormat } from '@kaoqin/protocol/photo';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  checkPhoto,
-  decodeBase64Photo,
-  PHOTO_MAX_BYTES,
-  PHOTO_MAX_DECODE_PIXELS,
-  photoFormat,
-} from '../../src/blobs/photo.js';
+import { decodeBase64Photo } from '../../src/blobs/photo.js';
 
 /** A picture with detail in it, so encoders cannot shrink it to nothing. */
 function noise(width: number, height: number): sharp.Sharp {
