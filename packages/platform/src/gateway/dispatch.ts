@@ -1,14 +1,10 @@
 /** The TCP apicodes and their handlers: chapter 2 of the standard, one file each. */
-import type { Handler, HandlerTable } from '../requests/handler.js';
+import type { HandlerTable } from '../requests/handler.js';
 import type { TcpPorts } from './context.js';
 import { cAuth } from './handlers/c-auth.js';
 import { cHeartbeat } from './handlers/c-heartbeat.js';
 import { cSignIn } from './handlers/c-sign-in.js';
-
-/** What a TCP handler knows of its transport: the connection's peer address. */
-export type TcpTransport = string | undefined;
-
-export type TcpHandler = Handler<TcpPorts, TcpTransport>;
+import type { TcpTransport } from './handlers/handler.js';
 
 export const TCP_HANDLERS: HandlerTable<TcpPorts, TcpTransport> = {
   C_AUTH: cAuth, // 2.1

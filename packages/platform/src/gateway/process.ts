@@ -18,7 +18,8 @@ import { type Envelope, type RequestCore, serveRequest, type TransportSide } fro
 import type { HandlerResult } from '../requests/handler.js';
 import type { Found } from '../requests/ports.js';
 import type { GatewayContext, TcpPorts } from './context.js';
-import { TCP_HANDLERS, type TcpTransport } from './dispatch.js';
+import { TCP_HANDLERS } from './dispatch.js';
+import type { TcpTransport } from './handlers/handler.js';
 
 export interface FrameOutcome {
   answer: AnswerInit;

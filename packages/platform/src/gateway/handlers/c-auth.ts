@@ -4,7 +4,7 @@
  * registered here, once the signature has proved the secret (clause 1.1).
  */
 import { randomHex32 } from '../../ids.js';
-import type { TcpHandler } from '../dispatch.js';
+import type { TcpHandler } from './handler.js';
 
 export const cAuth: TcpHandler = async ({ ports, req, vendor, device, now }) => {
   const dev = device ?? (await ports.devices.resolve(vendor.id, req.sn!));

@@ -5,7 +5,7 @@
 
 import type { heartbeatParam } from '@kaoqin/protocol';
 import type { z } from 'zod';
-import type { TcpHandler } from '../dispatch.js';
+import type { TcpHandler } from './handler.js';
 
 export const cHeartbeat: TcpHandler = async ({ ports, device, param, now }) => {
   const p = param as z.output<typeof heartbeatParam>;

@@ -9,7 +9,7 @@ import { ERRORS, isRealName, ProtocolError, type SignInParam } from '@kaoqin/pro
 import { decodeBase64Photo, photoFormat } from '../../blobs/photo.js';
 import type { PhotoToStore } from '../../requests/ports.js';
 import type { AttendanceFlag, AttendanceInput } from '../../store/types.js';
-import type { TcpHandler } from '../dispatch.js';
+import type { TcpHandler } from './handler.js';
 
 export const cSignIn: TcpHandler = async ({ ports, device, vendor, param, now }) => {
   const p = param as SignInParam;
