@@ -69,6 +69,7 @@ const GATEWAY_CONFIG: GatewayConfig = {
   idleTimeoutMs: 90_000,
   maxInFlightPerConnection: 64,
   maxWriteBufferBytes: 4 * 1024 * 1024,
+  connectionSweepMs: 1_000,
 };
 
 export function memoryWorld(F: VectorFixtures): MemoryWorld {
