@@ -39,6 +39,7 @@ import type { Logger } from './log.js';
 import type { PlatformData } from './platform-data.js';
 import { requestCore } from './requests/compose.js';
 import { openStore } from './store/index.js';
+import type { Store } from './store/types.js';
 import { TaskEngine } from './tasks/engine.js';
 import { Firmware } from './tasks/firmware.js';
 import { Persons } from './tasks/persons.js';
@@ -60,6 +61,21 @@ export async function openData(
     ...(logger ? { logger } : {}),
     ids,
   });
+  try {
+    return await assembleData(config, store, ids, logger, now);
+  } catch (err) {
+    await store.close(); // a bad master key or an unreadable dataDir must not leave the store open
+    throw err;
+  }
+}
+
+async function assembleData(
+  config: Config,
+  store: Store,
+  ids: TimeIds,
+  logger: Logger | undefined,
+  now: () => number,
+): Promise<PlatformData> {
   const masterKey = await loadMasterKey(config.dataDir, config.masterKey);
   const box = new SecretBox(masterKey);
   const vendors = new Vendors(store, box);
@@ -146,14 +162,41 @@ export async function startPlatform(
   logger: Logger,
   opts: PlatformOptions = {},
 ): Promise<Platform> {
+  // The lock comes before anything in the data directory is opened: a second serve on it
+  // stops here, without touching the store or the photo log.
+  const releaseLock = await lockDataDir(config.dataDir);
+  // What the boot has opened so far; a boot that fails closes it, last opened first.
+  const opened: (() => unknown)[] = [releaseLock];
+  try {
+    return await boot(config, logger, opts, releaseLock, opened);
+  } catch (err) {
+    for (const close of opened.reverse()) {
+      try {
+        await close();
+      } catch (closeErr) {
+        logger.warn({ err: closeErr }, 'closing after a failed start');
+      }
+    }
+    throw err;
+  }
+}
+
+async function boot(
+  config: Config,
+  logger: Logger,
+  opts: PlatformOptions,
+  releaseLock: () => Promise<void>,
+  opened: (() => unknown)[],
+): Promise<Platform> {
   const now = opts.now ?? Date.now;
   const data = await openData(config, logger, now);
+  opened.push(() => data.close());
   await data.engine.load();
-  const releaseLock = await lockDataDir(config.dataDir);
   // Photos: an append-only segment log, one fsync per group-committed batch (blobs/segments.ts).
   const blobs = await openSegmentBlobStore(join(config.dataDir, 'photos'), {
     logger: logger.child({ part: 'photos' }),
   });
+  opened.push(() => blobs.close());
   // Clock-in photos leave by retention and by erasure of their person (domain/attendance-photos.ts).
   const clockInPhotos = new AttendancePhotos(
     data.store,
@@ -171,6 +214,7 @@ export async function startPlatform(
     coalesceMs: 500,
     onError: (err) => logger.warn({ err }, 'live event dropped: device not readable'),
   });
+  opened.push(() => live.close());
   data.engine.setLive(live);
   const presence = new Presence(data.store, data.events, config.offlineAfterMs);
   presence.setLive(live);
@@ -181,6 +225,7 @@ export async function startPlatform(
     batchWaitMs: config.ingestBatchWaitMs,
     live,
   });
+  opened.push(() => attendance.close());
   // Both device transports check requests with the same core over the same credentials.
   const credentials = {
     vendors: data.vendors,
@@ -208,6 +253,7 @@ export async function startPlatform(
     now,
   };
   const gateway = new Gateway(ctx);
+  opened.push(() => gateway.close());
   // D3: new task ids go to a connected device at once, shaped as a heartbeat answer (sealed per D12).
   data.engine.setPusher(
     taskPusher({
@@ -228,6 +274,7 @@ export async function startPlatform(
       attendanceQueued: attendance.queued,
     }),
   });
+  opened.push(() => http.close());
 
   const deviceLogger = logger.child({ part: 'device-http' });
   await http.register(deviceEndpoint, {
