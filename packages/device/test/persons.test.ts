@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadPhotoVectors, photoVectorBytes } from '@kaoqin/protocol/photo';
 import sharp from 'sharp';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -167,6 +168,16 @@ describe('the default face engine', () => {
     expect(await codeOf(engine.enrol('1', img.small!))).toBe('D14');
     // The limits are the vendor's to tighten.
     expect(await codeOf(createDefaultFaceEngine({ minSide: 256 }).enrol('1', img.jpg!))).toBe('D14');
+  });
+
+  // The shared photo vectors: the engine answers each as the platform's enrolment does.
+  it.each(loadPhotoVectors().cases)('photo vector $name ($file)', async (v) => {
+    const engine = createDefaultFaceEngine();
+    expect(await codeOf(engine.enrol('1', photoVectorBytes(v)))).toBe(v.failure);
+    if (v.decode.ok) {
+      const { ok: _, ...size } = v.decode;
+      expect(await checkFacePhoto(photoVectorBytes(v))).toEqual(size);
+    }
   });
 
   it('failureCode gives a DeviceFailureError its code and anything else D99', () => {
