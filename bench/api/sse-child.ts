@@ -14,7 +14,7 @@ import { createServer, get, type IncomingMessage, type ServerResponse } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, loadConfig, type Platform, startPlatform } from '@kaoqin/platform';
-import { TestDevice } from '../../packages/platform/test/helpers/device.js';
+import { TestDevice } from '@kaoqin/testkit';
 import { freshSchema, inSchema } from '../../packages/platform/test/helpers/pg.js';
 import { serve } from '../lib/ipc.js';
 

@@ -9,10 +9,10 @@
  * Config: BENCH_DISTRIBUTION_BASELINE (JSON, BaselineConfig). Says `ready` with its port.
  */
 import { signAnswer } from '@kaoqin/protocol';
+import { makePhoto, sha256Hex } from '@kaoqin/testkit';
 import Fastify from 'fastify';
 import { exitWhenParentGoes } from '../lib/ipc.js';
 import type { BaselineConfig, ChildHello } from './messages.js';
-import { makePhoto, sha256Hex } from './photos.js';
 
 /** Photo numbers far from the platform's persons (not that it matters: another server). */
 const FIRST_PHOTO = 900_000_000;

@@ -14,7 +14,7 @@
  */
 import { Agent, request } from 'node:http';
 import { type Apicode, signAnswer, signRequest } from '@kaoqin/protocol';
-import { sha256Hex } from './photos.js';
+import { sha256Hex } from '@kaoqin/testkit';
 
 /** What the devices of one run took from the server, summed over all of them. */
 export interface Counters {

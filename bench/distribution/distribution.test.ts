@@ -7,6 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makePhoto, PHOTO_EDGE, sha256Hex } from '@kaoqin/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readSettings } from './config.js';
 import {
@@ -21,7 +22,6 @@ import {
   stopChild,
   verify,
 } from './harness.js';
-import { makePhoto, PHOTO_EDGE, sha256Hex } from './photos.js';
 import { Pool } from './pull.js';
 import { formatReport, percentile } from './report.js';
 

@@ -8,6 +8,7 @@
  * Config: BENCH_DISTRIBUTION_PLATFORM (JSON, PlatformChildConfig).
  */
 import { createLogger, loadConfig, type Platform, startPlatform } from '@kaoqin/platform';
+import { makePhoto, sha256Hex } from '@kaoqin/testkit';
 import { exitWhenParentGoes, serve } from '../lib/ipc.js';
 import {
   type ChildHello,
@@ -16,7 +17,6 @@ import {
   type PlatformCommands,
   type PrepareResult,
 } from './messages.js';
-import { makePhoto, sha256Hex } from './photos.js';
 
 type NewPerson = Parameters<Platform['data']['persons']['add']>[0];
 type PersonRow = Awaited<ReturnType<Platform['data']['persons']['addMany']>>[number];

@@ -3,9 +3,10 @@
  * stack: one that throws must not break the connection loop, a socket's data handler or a
  * request's answer. Its error becomes a process warning.
  */
+
+import { answerFrame, type FakePlatform, startFakePlatform, waitFor } from '@kaoqin/testkit';
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { Session, type SessionOptions } from '../src/index.js';
-import { answerFrame, type FakePlatform, startFakePlatform, waitFor } from './link-harness.js';
 
 const TOKEN = 'b'.repeat(32);
 

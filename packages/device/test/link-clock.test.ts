@@ -6,9 +6,9 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AnswerInit } from '@kaoqin/protocol';
 import { ERRORS, type IncomingRequest, parseTimeStamp, type WireError, wireError } from '@kaoqin/protocol';
+import { type FakePlatform, freePort, startFakePlatform, waitFor } from '@kaoqin/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type DeviceLog, Session, type SessionOptions } from '../src/index.js';
-import { type FakePlatform, freePort, startFakePlatform, waitFor } from './link-harness.js';
 
 const WINDOW_MS = 300_000;
 const TOKEN = 'a'.repeat(32);

@@ -7,6 +7,8 @@
  * SQLite store behind a proxy that throws, for the operations a test names, the error
  * better-sqlite3 throws on a full disk. No option or hook was added to the SDK for it.
  */
+
+import { freePort, tempDir, waitFor } from '@kaoqin/testkit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   DeviceClient,
@@ -18,7 +20,6 @@ import {
   type SendOutcome,
 } from '../src/index.js';
 import type { QueueStorage } from '../src/queue/storage-types.js';
-import { freePort, tempDir, waitFor } from './link-harness.js';
 
 const faults = vi.hoisted(() => ({
   /** QueueStorage methods that throw (and 'open' for openQueueStorage itself). */

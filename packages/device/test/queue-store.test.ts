@@ -2,11 +2,12 @@
  * The queue's two storages against one suite: the SQLite file every device uses and the
  * in-memory store simulators use. Same records in, same records out, in seq order.
  */
+
+import { tempDir } from '@kaoqin/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryQueueStore } from '../src/queue/memory-store.js';
 import type { NewRecord, QueueStorage } from '../src/queue/storage-types.js';
 import { SqliteQueueStore } from '../src/queue/store.js';
-import { tempDir } from './link-harness.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

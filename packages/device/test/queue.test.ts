@@ -4,6 +4,7 @@
  * platform code is treated.
  */
 import { performance } from 'node:perf_hooks';
+import { tempDir, waitFor } from '@kaoqin/testkit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   classifySignInAnswer,
@@ -17,7 +18,6 @@ import {
   type SendOptions,
   type SendOutcome,
 } from '../src/index.js';
-import { tempDir, waitFor } from './link-harness.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -6,9 +6,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TestDevice } from '@kaoqin/testkit';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestDevice } from './helpers/device.js';
 import { kaoqin, serve } from './helpers/process.js';
 
 let dir: string;

@@ -2,8 +2,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TestDevice } from '@kaoqin/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestDevice } from './helpers/device.js';
 import { kaoqin, serve } from './helpers/process.js';
 
 let dataDir: string;

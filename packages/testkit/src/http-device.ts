@@ -3,7 +3,7 @@
  * to the platform's /api/device over real HTTP; checks the answer's signature.
  */
 import { type Apicode, signAnswer, signRequest } from '@kaoqin/protocol';
-import type { Credentials } from './device.js';
+import type { Credentials } from './tcp-device.js';
 
 export interface HttpAnswer {
   version: string;

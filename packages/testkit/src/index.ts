@@ -1,2 +1,18 @@
-/** @kaoqin/testkit: filled in by the package-roles work (issue 18). */
-export {};
+/**
+ * @kaoqin/testkit: what every kaoqin package's tests (and the benchmarks) share. Raw
+ * wire-level devices (TCP and HTTP, thin enough to send malformed bytes), a fake TCP
+ * platform and a proxy that holds answers back, face photos and ID numbers, and small
+ * waiting and temp-dir helpers. It depends on the protocol alone, never on the platform
+ * or the SDK it is used to test.
+ */
+
+export { face } from './faces.js';
+export { answerFrame, type FakeHandler, type FakePlatform, startFakePlatform } from './fake-platform.js';
+export { type GateProxy, startGateProxy } from './gate-proxy.js';
+export { type HttpAnswer, HttpDevice, type TaskRequest } from './http-device.js';
+export { idNumber, idNumberCheckChar, withBadCheckDigit } from './id-number.js';
+export { freePort } from './net.js';
+export { makePhoto, PHOTO_EDGE, sha256Hex } from './photos.js';
+export { type Answer, type Credentials, TestDevice } from './tcp-device.js';
+export { tempDir } from './temp.js';
+export { waitFor } from './wait.js';

@@ -5,10 +5,10 @@
  * photo another record still shares stays.
  */
 import { join } from 'node:path';
+import { TestDevice } from '@kaoqin/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiPlatform, BACKENDS, type Json, startApiPlatform } from '../helpers/api.js';
 import { type AttendanceWorld, attendanceWorld, fakeJpeg, onDisk } from '../helpers/attendance.js';
-import { TestDevice } from '../helpers/device.js';
 
 const DAY = 86_400_000;
 

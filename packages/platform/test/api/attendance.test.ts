@@ -4,11 +4,12 @@
  * stay stable while records arrive, the scope of each role, validation, names, and
  * photos as signed URLs that work and expire.
  */
+
+import { TestDevice } from '@kaoqin/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AttendanceInput } from '../../src/store/index.js';
 import { type ApiPlatform, BACKENDS, type Json, startApiPlatform } from '../helpers/api.js';
 import { type AttendanceWorld, allPages, attendanceWorld, fakeJpeg, T0 } from '../helpers/attendance.js';
-import { TestDevice } from '../helpers/device.js';
 
 const MIN = 60_000;
 const iso = (ms: number): string => encodeURIComponent(new Date(ms).toISOString());

@@ -4,10 +4,10 @@
  * the site manager's scope), resync, clear, reconcile, repair, and the distribution view
  * (counts, reported counts, failures with reasons, keyset pages by state).
  */
+
+import { face, TestDevice } from '@kaoqin/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiClient, type ApiPlatform, BACKENDS, type Json, startApiPlatform } from '../helpers/api.js';
-import { TestDevice } from '../helpers/device.js';
-import { face } from '../helpers/faces.js';
 import { validIdNumber } from '../helpers/roster.js';
 
 describe.each(BACKENDS)('device actions API ($name)', ({ pg }) => {

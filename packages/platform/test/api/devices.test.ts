@@ -5,9 +5,10 @@
  * status from the gateway (while the store's snapshot still says offline), the event
  * log and keyset pages.
  */
+
+import { TestDevice } from '@kaoqin/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiClient, type ApiPlatform, BACKENDS, type Json, startApiPlatform } from '../helpers/api.js';
-import { TestDevice } from '../helpers/device.js';
 
 describe.each(BACKENDS)('devices API ($name)', ({ pg }) => {
   let p: ApiPlatform;

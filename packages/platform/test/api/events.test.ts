@@ -4,13 +4,13 @@
  * with exactly what was missed, scope by role and site, tasks and distribution, resets,
  * the session re-check, ?access_token=, and streams ended when the platform stops.
  */
+
+import { HttpDevice, TestDevice } from '@kaoqin/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isoCst } from '../../src/api/time.js';
 import type { PersonRow } from '../../src/store/index.js';
 import type { SiteRow } from '../../src/store/task-types.js';
 import { type ApiPlatform, BACKENDS, startApiPlatform } from '../helpers/api.js';
-import { TestDevice } from '../helpers/device.js';
-import { HttpDevice } from '../helpers/http-device.js';
 import { openSse, type SseFrame, type SseStream } from '../helpers/sse.js';
 
 const is = (event: string) => (f: SseFrame) => f.event === event;

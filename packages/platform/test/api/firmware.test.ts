@@ -8,10 +8,9 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { HttpDevice, TestDevice } from '@kaoqin/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiClient, type ApiPlatform, BACKENDS, type Json, startApiPlatform } from '../helpers/api.js';
-import { TestDevice } from '../helpers/device.js';
-import { HttpDevice } from '../helpers/http-device.js';
 
 const MAX = 65_536;
 const octets = { 'content-type': 'application/octet-stream' };

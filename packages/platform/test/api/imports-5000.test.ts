@@ -4,10 +4,11 @@
  * created, the site's device gets one task carrying all 5,000, and the same import again
  * changes nothing. The time taken is printed (not asserted: tests never time).
  */
+
+import { face } from '@kaoqin/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceRow, SiteRow } from '../../src/store/index.js';
 import { type ApiPlatform, BACKENDS, startApiPlatform } from '../helpers/api.js';
-import { face } from '../helpers/faces.js';
 import { postImport, validIdNumber, waitImport, xlsxOf, zipOf } from '../helpers/roster.js';
 
 const N = 5_000;

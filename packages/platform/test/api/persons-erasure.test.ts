@@ -8,10 +8,10 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { face, idNumber } from '@kaoqin/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AttendanceInput } from '../../src/store/index.js';
 import { type ApiPlatform, BACKENDS, type Json, startApiPlatform } from '../helpers/api.js';
-import { face, idNumber } from '../helpers/faces.js';
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
 

@@ -7,12 +7,10 @@
  * the future is ended by the periodic job on that day; a new photo reaches every site.
  */
 import { createHash } from 'node:crypto';
+import { face, HttpDevice, idNumber, TestDevice } from '@kaoqin/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceRow } from '../../src/store/index.js';
 import { ADMIN_PASSWORD, type ApiPlatform, BACKENDS, type Json, startApiPlatform } from '../helpers/api.js';
-import { TestDevice } from '../helpers/device.js';
-import { face, idNumber } from '../helpers/faces.js';
-import { HttpDevice } from '../helpers/http-device.js';
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');

@@ -5,10 +5,11 @@
  * checked as §1.2 asks and served by signed URL, an idempotent POST, a site manager's
  * scope.
  */
+
+import { face, idNumber } from '@kaoqin/testkit';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiPlatform, BACKENDS, type Json, startApiPlatform } from '../helpers/api.js';
-import { face, idNumber } from '../helpers/faces.js';
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
 

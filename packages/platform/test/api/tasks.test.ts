@@ -4,10 +4,10 @@
  * becomes `cancelled`, the device is answered 490_07 for it over HTTP and no longer
  * offered it, and the persons it carried are failed with the reason.
  */
+
+import { HttpDevice, TestDevice } from '@kaoqin/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiClient, type ApiPlatform, BACKENDS, type Json, startApiPlatform } from '../helpers/api.js';
-import { TestDevice } from '../helpers/device.js';
-import { HttpDevice } from '../helpers/http-device.js';
 
 describe.each(BACKENDS)('tasks API ($name)', ({ pg }) => {
   let p: ApiPlatform;

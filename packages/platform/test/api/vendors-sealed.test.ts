@@ -9,9 +9,9 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { type Envelope, isEnvelope, openResponse } from '@kaoqin/protocol';
+import { type Answer, TestDevice } from '@kaoqin/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiPlatform, BACKENDS, type Json, startApiPlatform } from '../helpers/api.js';
-import { type Answer, TestDevice } from '../helpers/device.js';
 
 const KEYS = generateKeyPairSync('rsa', {
   modulusLength: 2048,

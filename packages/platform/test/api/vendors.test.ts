@@ -4,9 +4,9 @@
  * once (C_AUTH and tokens over real TCP), public keys checked, and the audit trail.
  */
 import { generateKeyPairSync } from 'node:crypto';
+import { type Credentials, TestDevice } from '@kaoqin/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiPlatform, BACKENDS, type Json, startApiPlatform } from '../helpers/api.js';
-import { type Credentials, TestDevice } from '../helpers/device.js';
 
 const rsa = (bits: number) =>
   generateKeyPairSync('rsa', {

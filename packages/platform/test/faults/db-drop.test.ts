@@ -4,8 +4,9 @@
  * refused get 490_08 and are sent again, and in the end every record is stored exactly
  * once.
  */
+
+import { TestDevice } from '@kaoqin/testkit';
 import { describe, expect, it } from 'vitest';
-import { TestDevice } from '../helpers/device.js';
 import { admin, freshSchema, inSchema, PG_HOW, PG_URL, SERVICES_REQUIRED } from '../helpers/pg.js';
 import { startTestPlatform } from '../helpers/platform.js';
 

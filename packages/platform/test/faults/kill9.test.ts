@@ -7,10 +7,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TestDevice } from '@kaoqin/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSegmentBlobStore } from '../../src/blobs/segments.js';
 import { openStore } from '../../src/store/index.js';
-import { TestDevice } from '../helpers/device.js';
 import { kaoqin, type Served, serve } from '../helpers/process.js';
 
 const PNG =

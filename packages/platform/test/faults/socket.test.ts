@@ -1,8 +1,8 @@
 /** Sockets cut mid-frame or mid-answer, and a graceful stop with requests in flight. */
 import { rm } from 'node:fs/promises';
+import { TestDevice } from '@kaoqin/testkit';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.js';
-import { TestDevice } from '../helpers/device.js';
 import { startTestPlatform } from '../helpers/platform.js';
 
 describe('cut sockets', () => {

@@ -1,6 +1,7 @@
 /** The success path of every TCP apicode (2.1–2.3), over real TCP, against a real store. */
+
+import { TestDevice } from '@kaoqin/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestDevice } from '../helpers/device.js';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
 
 let tp: TestPlatform;

@@ -13,9 +13,9 @@ import {
   type VectorFile,
   type VectorFixtures,
 } from '@kaoqin/protocol';
+import { TestDevice } from '@kaoqin/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryTokenStore, type TokenRecord } from '../../src/domain/tokens.js';
-import { TestDevice } from '../helpers/device.js';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
 
 const require = createRequire(import.meta.url);

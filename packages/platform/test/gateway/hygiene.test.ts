@@ -1,8 +1,8 @@
 /** Connection hygiene and framing over real sockets: D1, timeouts, the connection cap, slow readers. */
 import { connect } from 'node:net';
 import { encodeFrame } from '@kaoqin/protocol';
+import { TestDevice } from '@kaoqin/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestDevice } from '../helpers/device.js';
 import { duplexPair } from '../helpers/duplex.js';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
 

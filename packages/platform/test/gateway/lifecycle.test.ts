@@ -1,7 +1,8 @@
 /** Tokens lapsing (D7), credentials rotated and revoked (1.1), devices disabled, presence (D10). */
+
+import { TestDevice } from '@kaoqin/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openData } from '../../src/app.js';
-import { TestDevice } from '../helpers/device.js';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
 
 let tp: TestPlatform;

@@ -2,9 +2,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Credentials } from '@kaoqin/testkit';
 import type { TokenStore } from '../../src/domain/tokens.js';
 import { createLogger, loadConfig, type Platform, startPlatform } from '../../src/index.js';
-import type { Credentials } from './device.js';
 
 export interface TestPlatform {
   platform: Platform;

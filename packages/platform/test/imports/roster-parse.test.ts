@@ -6,12 +6,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { face } from '@kaoqin/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idNumberProblem } from '../../src/domain/id-number.js';
 import { PhotoZip, PhotoZipError } from '../../src/imports/photos-zip.js';
 import { parseRoster } from '../../src/imports/roster-parse.js';
 import { RosterFileError } from '../../src/imports/roster-read.js';
-import { face } from '../helpers/faces.js';
 import { csvOf, gbk, validIdNumber, withBadCheckDigit, xlsxOf, zipOf } from '../helpers/roster.js';
 
 let dir: string;

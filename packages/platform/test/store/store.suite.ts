@@ -15,6 +15,7 @@ import {
   type VendorRow,
 } from '../../src/store/index.js';
 import { personsSuite } from './persons.suite.js';
+import { tasksSuite } from './tasks.suite.js';
 
 export interface StoreFixture {
   /** Opens a store on this fixture's database; every call opens the same database. */
@@ -119,6 +120,7 @@ export function storeSuite(
     }
 
     personsSuite(() => store);
+    tasksSuite(() => store, seed);
 
     describe('opening', () => {
       it('reports its dialect and answers a ping', async () => {

@@ -3,11 +3,9 @@
  * real HTTP T_* requests, SQLite in a temp dir, a clock the test moves.
  */
 import { createHash } from 'node:crypto';
+import { face, HttpDevice, idNumber, TestDevice } from '@kaoqin/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PersonRow } from '../../src/store/index.js';
-import { TestDevice } from '../helpers/device.js';
-import { face, idNumber } from '../helpers/faces.js';
-import { HttpDevice } from '../helpers/http-device.js';
 import { freshSchema, inSchema, PG_HOW, PG_URL, SERVICES_REQUIRED } from '../helpers/pg.js';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
 

@@ -4,9 +4,11 @@
  * into it; every record arrives exactly once, in order. How long the drain takes is
  * printed (bench/device measures it against a baseline); the test asserts behaviour only.
  */
+
+import { DeviceClient } from '@kaoqin/device';
+import { tempDir, waitFor } from '@kaoqin/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { DeviceClient } from '../src/index.js';
-import { type Harness, startHarness, tempDir, waitFor } from './link-harness.js';
+import { type Harness, startHarness } from './helpers/harness.js';
 
 const RECORDS = 60_000;
 const T0 = Date.UTC(2024, 4, 1, 0, 0, 0);

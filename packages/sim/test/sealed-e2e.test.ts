@@ -8,12 +8,11 @@
  * What the wire carries is shown in packages/platform/test/api/vendors-sealed.test.ts.
  */
 import { generateKeyPairSync } from 'node:crypto';
+import { DeviceClient, type DeviceClientOptions } from '@kaoqin/device';
 import { isEnvelope } from '@kaoqin/protocol';
+import { face, idNumber, tempDir, waitFor } from '@kaoqin/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiPlatform, BACKENDS, type Json, startApiPlatform } from '../../platform/test/helpers/api.js';
-import { face, idNumber } from '../../platform/test/helpers/faces.js';
-import { DeviceClient, type DeviceClientOptions } from '../src/index.js';
-import { tempDir, waitFor } from './link-harness.js';
+import { type ApiPlatform, BACKENDS, type Json, startApiPlatform } from './helpers/api.js';
 
 const KEYS = generateKeyPairSync('rsa', {
   modulusLength: 2048,

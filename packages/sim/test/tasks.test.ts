@@ -7,18 +7,18 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { TestDevice } from '../../platform/test/helpers/device.js';
-import { face, idNumber } from '../../platform/test/helpers/faces.js';
-import { startTestPlatform, type TestPlatform } from '../../platform/test/helpers/platform.js';
-import { createDefaultFaceEngine, DeviceFailureError } from '../src/persons/index.js';
+import type { DeviceIdentity, FaceEngine, TaskRunnerHost } from '@kaoqin/device';
 import {
+  createDefaultFaceEngine,
   createTaskRunner,
+  DeviceFailureError,
   type TaskDoneEvent,
   type TaskRunner,
   type TaskRunnerOptions,
-} from '../src/tasks/index.js';
-import type { DeviceIdentity, FaceEngine, TaskRunnerHost } from '../src/types.js';
+} from '@kaoqin/device';
+import { face, idNumber, TestDevice } from '@kaoqin/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestPlatform, type TestPlatform } from './helpers/platform.js';
 
 let tp: TestPlatform | undefined;
 const devices: TestDevice[] = [];

@@ -3,8 +3,7 @@
  * in-flight bound) against a fake platform, and the session (C_AUTH, heartbeats,
  * re-authentication, clock correction, pushes, reconnects) against a real one.
  */
-import { encodeDeviceRequestFrame, type PlatformResponse } from '@kaoqin/protocol';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+
 import {
   buildSignInParam,
   Connection,
@@ -14,18 +13,18 @@ import {
   parseTaskIds,
   Session,
   type SessionOptions,
-} from '../src/index.js';
+} from '@kaoqin/device';
+import { encodeDeviceRequestFrame, type PlatformResponse } from '@kaoqin/protocol';
 import {
   answerFrame,
   type FakePlatform,
-  ForgetfulTokens,
   freePort,
-  type Harness,
   startFakePlatform,
   startGateProxy,
-  startHarness,
   waitFor,
-} from './link-harness.js';
+} from '@kaoqin/testkit';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ForgetfulTokens, type Harness, startHarness } from './helpers/harness.js';
 
 const frame = (apicode: string) => () =>
   encodeDeviceRequestFrame({

@@ -4,9 +4,11 @@
  * a platform restart, a client restarted mid-backlog, a full queue, refused records,
  * and pushed task ids.
  */
+
+import { DeviceClient, type DeviceClientOptions, InvalidRecordError, QueueFullError } from '@kaoqin/device';
+import { freePort, tempDir, waitFor } from '@kaoqin/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DeviceClient, type DeviceClientOptions, InvalidRecordError, QueueFullError } from '../src/index.js';
-import { freePort, type Harness, startHarness, tempDir, waitFor } from './link-harness.js';
+import { type Harness, startHarness } from './helpers/harness.js';
 
 /** A real 2×2 PNG (the vectors' fixture). */
 const PNG = Buffer.from(

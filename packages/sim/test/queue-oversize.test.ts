@@ -6,9 +6,11 @@
  * out in a backlog drain (the 490_01 then lands on the connection's first heartbeat, or
  * on a record sent before it) or alone on a live link.
  */
+
+import { DeviceClient } from '@kaoqin/device';
+import { tempDir, waitFor } from '@kaoqin/testkit';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { DeviceClient } from '../src/index.js';
-import { type Harness, startHarness, tempDir, waitFor } from './link-harness.js';
+import { type Harness, startHarness } from './helpers/harness.js';
 
 /** A real 2×2 PNG (the vectors' fixture). */
 const PNG = Buffer.from(
