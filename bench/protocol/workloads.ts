@@ -5,11 +5,10 @@
 import { createHash } from 'node:crypto';
 import {
   type Credential,
+  checkCredentialed,
   decodeRequestPayload,
   FrameDecoder,
   precheck,
-  requireCredential,
-  verifySigned,
 } from '@kaoqin/protocol';
 import type { Step } from './measure.js';
 import type { ReadStream } from './stream.js';
@@ -52,8 +51,9 @@ export function framerStep(stream: ReadStream): Step {
 }
 
 /**
- * Per frame: decodeRequestPayload, precheck, requireCredential (the lookup replaced by a
- * constant), verifySigned with nowMs = Date.now(). Any refusal throws and stops the bench.
+ * Per frame: decodeRequestPayload, then the D8 steps as the platform's request core takes
+ * them: precheck, the lookup (replaced by a constant), checkCredentialed with nowMs =
+ * Date.now(). Any refusal throws and stops the bench.
  */
 export function pipelineStep(stream: ReadStream, secret: string): Step {
   const found: Credential = { status: 'ok', secret };
@@ -62,7 +62,7 @@ export function pipelineStep(stream: ReadStream, secret: string): Step {
     for (const payload of decoder.push(read)) {
       const req = decodeRequestPayload(payload);
       const pre = precheck(req);
-      const verified = verifySigned(req, pre, requireCredential(pre.apicode, found), { nowMs: Date.now() });
+      const verified = checkCredentialed(req, pre, found, { nowMs: Date.now() });
       if (verified.signVariant !== 'exact') throw new Error(`signature matched as ${verified.signVariant}`);
       n++;
     }
