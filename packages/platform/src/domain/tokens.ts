@@ -2,9 +2,9 @@
  * Device tokens (clause 2.1, D7): 32 hex characters, bound to one device of one vendor
  * and to the secret version that issued it; lapse after a configurable idle time
  * (30 min) without any request (sliding); a new C_AUTH replaces the device's earlier
- * token. The in-memory store serves one process; a Redis store serves several (scale-out).
- * Tokens do not survive a restart of the in-memory store: devices re-authenticate on
- * 401_01, which the standard already requires of them.
+ * token. The one store there is keeps tokens in memory and serves one process; tokens do
+ * not survive a restart: devices re-authenticate on 401_01, which the standard already
+ * requires of them.
  */
 export interface TokenRecord {
   token: string;
