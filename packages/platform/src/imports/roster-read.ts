@@ -1,6 +1,7 @@
 /**
- * The rows of a roster file, as cells, streamed from disk: XLSX (the first sheet, through
- * exceljs's streaming reader) or CSV (csv-parse). The format is told by the file's first
+ * The rows of a roster file, as cells, streamed from disk: XLSX (the first sheet, its
+ * parts found through the ZIP's central directory and the sheet read row by row by
+ * exceljs's worksheet reader) or CSV (csv-parse). The format is told by the file's first
  * bytes, not its name: a ZIP is XLSX, an OLE2 file is the old .xls (refused with advice),
  * anything else is CSV.
  *
@@ -12,9 +13,10 @@
  */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { Transform } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
 import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
+import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import type { CellValue } from './roster-values.js';
 
 export type RosterFormat = 'xlsx' | 'csv';
@@ -139,31 +141,128 @@ async function* csvRows(
   }
 }
 
+/**
+ * The first sheet's rows, through exceljs's row reader but not its stream entry point.
+ * exceljs 4.4.0's stream.xlsx.WorkbookReader reads the archive in one pass through
+ * unzipper's Parse, which emits 'end' as soon as it has parsed the end of the central
+ * directory, while entries it already parsed may still wait in its buffer; exceljs takes
+ * that 'end' as the last entry, so the entries after the one it was busy with are lost
+ * (exceljs#3064). An exceljs-written file stores xl/workbook.xml last, so it then fails
+ * with "Cannot read properties of undefined (reading 'sheets')" (a few percent of reads,
+ * more under load); a file whose sharedStrings.xml is lost would read its text cells as
+ * empty. So the parts are opened here by name through the ZIP's central directory
+ * (yauzl), the workbook, relationships, shared strings and styles read before the sheet,
+ * and the sheet alone is streamed row by row as before.
+ */
 async function* xlsxRows(path: string, maxRow: number): AsyncGenerator<RawRow> {
-  const file = createReadStream(path);
-  // styles are needed to tell a date cell from a number; hyperlinks and the rest are not.
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
-    worksheets: 'emit',
-    sharedStrings: 'cache',
-    styles: 'cache',
-    hyperlinks: 'ignore',
-    entries: 'ignore',
-  });
+  let zip: ZipFile | undefined;
+  const opened: Readable[] = [];
   try {
-    for await (const sheet of reader) {
+    zip = await openZip(path);
+    const parts = await partsOf(zip);
+    const part = async (name: string, required: boolean): Promise<Readable | undefined> => {
+      const entry = parts.get(name.toLowerCase());
+      if (!entry) {
+        if (required) throw new Error(`no ${name} in the file`);
+        return undefined;
+      }
+      const stream = await openEntry(zip!, entry);
+      opened.push(stream);
+      return stream;
+    };
+    // styles are needed to tell a date cell from a number; hyperlinks and the rest are not.
+    const book = new ExcelJS.stream.xlsx.WorkbookReader(path, {
+      worksheets: 'emit',
+      sharedStrings: 'cache',
+      styles: 'cache',
+      hyperlinks: 'ignore',
+      entries: 'ignore',
+    }) as unknown as BookParts;
+    await book._parseRels((await part('xl/_rels/workbook.xml.rels', true))!);
+    await book._parseWorkbook((await part('xl/workbook.xml', true))!);
+    const strings = await part('xl/sharedStrings.xml', false);
+    // With sharedStrings 'cache' this yields nothing: it fills book.sharedStrings.
+    if (strings) for await (const _ of book._parseSharedStrings(strings)) void _;
+    const styles = await part('xl/styles.xml', false);
+    if (styles) await book._parseStyles(styles);
+    const first = firstSheet(book);
+    if (!first) throw new Error('no worksheet in the file');
+    const sheetStream = (await part(first.part, true))!;
+    for (const { value: sheet } of book._parseWorksheet(sheetStream, first.no)) {
       for await (const r of sheet) {
         if (r.number > maxRow) throw tooManyRows(maxRow);
         const values = Array.isArray(r.values) ? r.values.slice(1) : [];
         yield { row: r.number, cells: Array.from(values, xlsxCell) };
       }
-      return; // the first sheet only
     }
   } catch (err) {
     if (err instanceof RosterFileError) throw err;
     throw unreadable('XLSX', err);
   } finally {
-    file.destroy();
+    for (const s of opened) s.destroy();
+    zip?.close();
   }
+}
+
+/** The parts of exceljs's WorkbookReader used above (exceljs is pinned: 4.4.0). */
+interface BookParts {
+  workbookRels?: { Id: string; Target: string; Type?: string }[];
+  model?: { sheets?: { id: number; name: string; rId: string }[] };
+  _parseRels(entry: Readable): Promise<void>;
+  _parseWorkbook(entry: Readable): Promise<void>;
+  _parseSharedStrings(entry: Readable): AsyncIterable<unknown>;
+  _parseStyles(entry: Readable): Promise<void>;
+  _parseWorksheet(
+    iterator: Readable,
+    sheetNo: string,
+  ): Iterable<{ eventType: string; value: AsyncIterable<ExcelJS.Row> }>;
+}
+
+/** An xlsx part larger than this is not a roster (a sheet of 20,000 rows is a few MB). */
+const MAX_PART_BYTES = 512 * 1024 ** 2;
+/** Entries an xlsx may have (a workbook has tens). */
+const MAX_PARTS = 10_000;
+
+/** The first sheet as Excel shows it (the workbook's order), and its part in the ZIP. */
+function firstSheet(book: BookParts): { part: string; no: string } | undefined {
+  const sheet = book.model?.sheets?.[0];
+  const rel = sheet && book.workbookRels?.find((r) => r.Id === sheet.rId);
+  if (!rel) return undefined;
+  // Targets are relative to xl/, or absolute from the package root.
+  const part = rel.Target.startsWith('/') ? rel.Target.slice(1) : `xl/${rel.Target}`;
+  const no = /sheet(\d+)\.xml$/i.exec(part)?.[1] ?? String(sheet.id);
+  return { part, no };
+}
+
+function openZip(path: string): Promise<ZipFile> {
+  return new Promise((resolve, reject) =>
+    yauzl.open(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true }, (err, z) =>
+      err || !z ? reject(err ?? new Error('not a ZIP')) : resolve(z),
+    ),
+  );
+}
+
+/** Every entry by its lower-case name (part names are case-insensitive). */
+function partsOf(zip: ZipFile): Promise<Map<string, Entry>> {
+  if (zip.entryCount > MAX_PARTS) return Promise.reject(new Error(`more than ${MAX_PARTS} entries`));
+  const parts = new Map<string, Entry>();
+  return new Promise((resolve, reject) => {
+    zip.on('entry', (e: Entry) => {
+      parts.set(e.fileName.replace(/\\/g, '/').toLowerCase(), e);
+      zip.readEntry();
+    });
+    zip.once('end', () => resolve(parts));
+    zip.once('error', reject);
+    zip.readEntry();
+  });
+}
+
+function openEntry(zip: ZipFile, entry: Entry): Promise<Readable> {
+  if (entry.uncompressedSize > MAX_PART_BYTES)
+    return Promise.reject(new Error(`${entry.fileName} is larger than ${MAX_PART_BYTES} bytes`));
+  return new Promise((resolve, reject) =>
+    zip.openReadStream(entry, (err, stream) => (err || !stream ? reject(err) : resolve(stream))),
+  );
 }
 
 /** An exceljs cell value to what a row reader takes: text, number, date or boolean. */
