@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TimeIds } from '../../src/ids.js';
 import { attendanceRepo } from '../../src/store/attendance.js';
 import { pageQueries } from '../../src/store/attendance-api.js';
 import type { Backend } from '../../src/store/dialect.js';
@@ -66,7 +67,7 @@ describe.each(BACKENDS)('attendance query plans ($name)', ({ pg }) => {
       await sql`insert into devices (id, vendor_id, sn, site_id, disabled, registered_by, online, direction, created_at)
                 values (${id}, ${vendor}, ${`SN${d}`}, ${site}, 0, 'operator', 0, 'both', 0)`.execute(db);
     }
-    const repo = attendanceRepo(db, b.caps);
+    const repo = attendanceRepo(db, b.caps, new TimeIds());
     for (let i = 0; i < ROWS; i += 1000) {
       const batch: AttendanceInput[] = [];
       for (let k = i; k < i + 1000; k++) {
