@@ -34,19 +34,19 @@ export function taskRepo(db: Kysely<Database>, caps: Capabilities): TaskRepo {
     },
     async append(taskId, items, param, distribution) {
       return db.transaction().execute(async (trx) => {
+        // Claim the item numbers by the update itself: it locks the row on PostgreSQL, so
+        // two appends to one task (an import writes rows side by side) can never read the
+        // same total and number their items alike (a read-then-write did: task_items_pkey).
         const t = await trx
-          .selectFrom('tasks')
-          .select(['state', 'total'])
-          .where('id', '=', taskId)
-          .executeTakeFirst();
-        if (t?.state !== 'queued') return false;
-        const first = Number(t.total);
-        await insertItems(trx, caps, taskId, first, items);
-        await trx
           .updateTable('tasks')
-          .set({ total: first + items.length, param })
+          .set((eb) => ({ total: eb('total', '+', items.length), param }))
           .where('id', '=', taskId)
-          .execute();
+          .where('state', '=', 'queued')
+          .returning('total')
+          .executeTakeFirst();
+        if (!t) return false;
+        const first = Number(t.total) - items.length;
+        await insertItems(trx, caps, taskId, first, items);
         await upsertDistribution(trx, caps, distribution);
         return true;
       });

@@ -126,6 +126,23 @@ export function tasksSuite(
         expect(await store.tasks.append('no-such-task', items(1), '{}', [])).toBe(false);
       });
 
+      it('appends side by side without two items taking one position (an import appends 4 at a time)', async () => {
+        const d = await device();
+        const t = newTask(d.id, { items: items(2) });
+        await store.tasks.create(t, []);
+        const appended = await Promise.all(
+          Array.from({ length: 6 }, (_, i) => store.tasks.append(t.id, items(2, 2 + 2 * i), '{}', [])),
+        );
+        expect(appended).toEqual(Array(6).fill(true));
+        expect(await store.tasks.get(t.id)).toMatchObject({ total: 14 });
+        const all = await store.tasks.allItems(t.id);
+        expect(all.map((x) => x.personId).sort()).toEqual(
+          items(14)
+            .map((x) => x.personId)
+            .sort(),
+        );
+      });
+
       it('finds the newest queued task of an apicode, for coalescing', async () => {
         const d = await device();
         const older = newTask(d.id);
