@@ -5,11 +5,12 @@
  * same file again changes nothing; a later roster updates fields and assigns a worker
  * enrolled on another site; bad requests are problems; a slow import is a job to poll.
  */
+
+import { face } from '@kaoqin/testkit';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceRow, SiteRow } from '../../src/store/index.js';
 import { type ApiPlatform, BACKENDS, type Json, startApiPlatform } from '../helpers/api.js';
-import { face } from '../helpers/faces.js';
 import {
   csvOf,
   gbk,
@@ -255,14 +256,14 @@ describe.each(BACKENDS)('imports ($name)', ({ pg }) => {
     const xls = Buffer.alloc(512);
     xls.writeUInt32BE(0xd0cf11e0, 0);
     const old = await postImport(p.api, { ...form('dry-run'), roster: { bytes: xls, name: 'a.xls' } });
-    expect(old.status).toBe(422);
-    expect(old.body.errors[0].path).toBe('body.roster');
+    expect(old.status, old.text).toBe(422);
+    expect(old.body.errors[0].path, old.text).toBe('body.roster');
     const notZip = await postImport(p.api, {
       ...form('dry-run'),
       photos: { bytes: Buffer.from('no'), name: 'p.zip' },
     });
-    expect(notZip.status).toBe(422);
-    expect(notZip.body.errors[0].path).toBe('body.photos');
+    expect(notZip.status, notZip.text).toBe(422);
+    expect(notZip.body.errors[0].path, notZip.text).toBe('body.photos');
     const json = await p.api.call('POST', '/api/v1/imports', { body: { siteId: site.id } });
     expect(json.status).toBe(415);
     const list = await p.api.call('GET', '/api/v1/imports?cursor=nope');
