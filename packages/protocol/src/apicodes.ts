@@ -62,11 +62,12 @@ export interface ApicodeSpec {
 
 const T_SIGN: readonly RequestSignField[] = ['version', 'sn', 'token', 'taskid', 'apicode', 'param'];
 
-function spec(s: ApicodeSpec): ApicodeSpec {
+/** Keeps each spec's own types (its schemas above all), so params are typed per apicode. */
+function spec<const S extends ApicodeSpec>(s: S): Readonly<S> {
   return Object.freeze(s);
 }
 
-export const APICODE_SPECS: Readonly<Record<Apicode, ApicodeSpec>> = {
+export const APICODE_SPECS = {
   C_AUTH: spec({
     apicode: 'C_AUTH',
     clause: '2.1',
@@ -213,11 +214,47 @@ export const APICODE_SPECS: Readonly<Record<Apicode, ApicodeSpec>> = {
     paramSchema: postPersonsParam,
     responseSchema: null,
   }),
-};
+} as const satisfies Readonly<Record<Apicode, ApicodeSpec>>;
+
+type SpecOf<A extends Apicode> = (typeof APICODE_SPECS)[A];
+
+/**
+ * The param a handler of apicode A receives, derived from the registry: its schema's zod
+ * output (defaults and caps applied), undefined where the apicode has no param shape,
+ * and possibly undefined where param is optional. Distributes over a union of apicodes.
+ */
+export type ParamOf<A extends Apicode> = A extends Apicode
+  ? SpecOf<A>['paramSchema'] extends z.ZodType
+    ? SpecOf<A>['param'] extends 'required'
+      ? z.output<SpecOf<A>['paramSchema']>
+      : z.output<SpecOf<A>['paramSchema']> | undefined
+    : undefined
+  : never;
 
 export function isApicode(value: string): value is Apicode {
   return Object.hasOwn(APICODE_SPECS, value);
 }
 
-/** Apicodes that ask a device to do work, as they appear in T_GET_TASKS (3.1.3). */
-export const TASK_APICODES = APICODES.filter((a) => APICODE_SPECS[a].taskid);
+/**
+ * Groupings of apicodes, as data in one place: whoever needs "the task apicodes" or "the
+ * person-page apicodes" reads them here rather than listing codes again.
+ */
+export const APICODE_GROUPS = {
+  /** Apicodes that ask a device to do work, as they appear in T_GET_TASKS (3.1.3): those that name a task. */
+  task: [
+    'T_SEND_PERSON',
+    'T_UPDATE_DEVICE_PERSON',
+    'T_DEL_DEVICE_PERSON',
+    'T_CLEAR_DEVICE_PERSON',
+    'T_UPDATE_DEVICE_VERSION',
+    'T_POST_DEVICE_PERSON',
+  ],
+  /** Person tasks served page by page with the same request and answer (3.3, 3.4). */
+  personPage: ['T_SEND_PERSON', 'T_UPDATE_DEVICE_PERSON'],
+} as const satisfies Record<string, readonly [Apicode, ...Apicode[]]>;
+
+export type TaskApicode = (typeof APICODE_GROUPS.task)[number];
+export type PersonPageApicode = (typeof APICODE_GROUPS.personPage)[number];
+
+/** The task apicodes (3.1.3), a non-empty list as z.enum takes it. */
+export const TASK_APICODES = APICODE_GROUPS.task;

@@ -13,15 +13,15 @@
  * orders the checks itself.
  */
 import type { z } from 'zod';
-import { APICODE_SPECS, type Apicode, type ApicodeSpec, isApicode } from './apicodes.js';
+import { APICODE_SPECS, type Apicode, type ApicodeSpec, isApicode, type ParamOf } from './apicodes.js';
 import { ERRORS, ProtocolError } from './errors.js';
 import type { IncomingRequest } from './request.js';
 import { type ParsedParam, parseOnce, type SignVariant, verifyRequestSignature } from './sign.js';
 import { DEFAULT_TIMESTAMP_WINDOW_MS, parseTimeStamp, withinWindow } from './time.js';
 
-export interface Prechecked {
-  apicode: Apicode;
-  spec: ApicodeSpec;
+export interface Prechecked<A extends Apicode = Apicode> {
+  apicode: A;
+  spec: ApicodeSpec & { readonly apicode: A };
   /** Parsed timeStamp (epoch ms) where the apicode carries one. */
   stampMs: number | undefined;
 }
@@ -92,11 +92,11 @@ export function requireCredential(apicode: Apicode, found: Credential): string {
   }
 }
 
-export interface Verified {
+export interface Verified<A extends Apicode = Apicode> {
   /** Which reading of D4/D5 the signature matched. */
   signVariant: SignVariant;
   /** param parsed and validated against the apicode's schema (undefined when none was sent). */
-  param: unknown;
+  param: ParamOf<A>;
 }
 
 export interface VerifyOptions {
@@ -105,7 +105,7 @@ export interface VerifyOptions {
 }
 
 /** A request that passed every check: the secret it was signed with, and its param. */
-export interface Admitted extends Verified {
+export interface Admitted<A extends Apicode = Apicode> extends Verified<A> {
   secret: string;
 }
 
@@ -113,12 +113,12 @@ export interface Admitted extends Verified {
  * The second half of D8, after the credential lookup: the lookup's outcome (401_xx,
  * 400_04, 490_04), then signature, timeStamp window and param (verifySigned).
  */
-export function checkCredentialed(
+export function checkCredentialed<A extends Apicode>(
   req: IncomingRequest,
-  pre: Prechecked,
+  pre: Prechecked<A>,
   credential: Credential,
   options: VerifyOptions,
-): Admitted {
+): Admitted<A> {
   const secret = requireCredential(pre.apicode, credential);
   const parsed = parseOnce(req.param);
   const signVariant = verifySignature(req, pre, secret, options, parsed);
@@ -126,12 +126,12 @@ export function checkCredentialed(
 }
 
 /** Checks that need the secret: signature, timeStamp window, param. */
-export function verifySigned(
+export function verifySigned<A extends Apicode>(
   req: IncomingRequest,
-  pre: Prechecked,
+  pre: Prechecked<A>,
   secret: string,
   options: VerifyOptions,
-): Verified {
+): Verified<A> {
   return checkCredentialed(req, pre, { status: 'ok', secret }, options);
 }
 
@@ -170,20 +170,27 @@ function verifySignature(
   return signVariant;
 }
 
-/** Parses and validates param text against an apicode's schema (400_02, 403_xx). */
-export function parseParam(
-  spec: ApicodeSpec,
+/**
+ * Parses and validates param text against an apicode's schema (400_02, 403_xx), typed as
+ * that apicode's param (ParamOf, derived from the same registry entry).
+ */
+export function parseParam<A extends Apicode>(
+  spec: ApicodeSpec & { readonly apicode: A },
   text: string | undefined,
   parsed: ParsedParam = parseOnce(text),
-): unknown {
-  if (text === undefined || spec.paramSchema === null) return undefined;
+): ParamOf<A> {
+  // No param sent, or none read: ParamOf says undefined wherever this can happen (precheck
+  // refuses an empty required param with 402_06 before).
+  if (text === undefined || spec.paramSchema === null) return undefined as ParamOf<A>;
   if (!parsed.ok) throw new ProtocolError(ERRORS.PARAM_PARSE, `param is not JSON: ${parsed.error}`);
   const raw = parsed.value;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ProtocolError(ERRORS.PARAM_PARSE, 'param must be a JSON object');
   }
   const result = spec.paramSchema.safeParse(raw);
-  if (result.success) return result.data;
+  // The one place the registry's typing meets run time: spec is APICODE_SPECS[A], so its
+  // schema's output is ParamOf<A> by definition; TypeScript cannot follow the generic index.
+  if (result.success) return result.data as ParamOf<A>;
   throw paramError(spec, result.error);
 }
 

@@ -21,7 +21,7 @@ import {
 } from '@kaoqin/protocol';
 import type { Logger } from '../log.js';
 import { asProtocolError } from './errors.js';
-import type { HandlerResult, HandlerTable } from './handler.js';
+import { callHandler, type HandlerResult, type HandlerTable } from './handler.js';
 import type { AuthFailureLog, CredentialLookup, Found } from './ports.js';
 
 /** What the checks need, the same for both transports. */
@@ -78,8 +78,7 @@ export async function serveRequest<P, X, T>(
       // 1.4: the platform logs which reading of D4/D5 a device used (never the param itself).
       core.logger.debug({ sn: req.sn, apicode, signVariant: admitted.signVariant }, 'tolerated sign variant');
     }
-    const handler = side.handlers[pre.apicode]!; // precheck admits only the transport's own apicodes
-    const result = await handler({
+    const result = await callHandler(side.handlers, {
       ports: side.ports,
       apicode: pre.apicode,
       req,

@@ -5,18 +5,18 @@
  * transport knows of the request beyond its members (TCP: the peer's address; HTTP: the
  * base URL the device reached us on).
  */
-import type { Apicode, IncomingRequest } from '@kaoqin/protocol';
+import type { Apicode, IncomingRequest, ParamOf } from '@kaoqin/protocol';
 import type { RequestDevice, RequestVendor } from './ports.js';
 
-export interface HandlerInput<P, X> {
+export interface HandlerInput<A extends Apicode, P, X> {
   ports: P;
-  apicode: Apicode;
+  apicode: A;
   req: IncomingRequest;
   /**
-   * param as the checks parsed and validated it against the apicode's schema (the zod
-   * output type, so defaults and caps are applied); undefined when none was sent.
+   * param as the checks parsed and validated it against the apicode's schema, typed by
+   * the registry (ParamOf: the zod output, so defaults and caps are applied).
    */
-  param: unknown;
+  param: ParamOf<A>;
   vendor: RequestVendor;
   /** Known for every apicode but C_AUTH of a new device, which registers it. */
   device: RequestDevice | undefined;
@@ -32,7 +32,16 @@ export interface HandlerResult {
   deviceId?: string;
 }
 
-export type Handler<P, X> = (input: HandlerInput<P, X>) => Promise<HandlerResult>;
+export type Handler<A extends Apicode, P, X> = (input: HandlerInput<A, P, X>) => Promise<HandlerResult>;
 
 /** A transport's apicodes and their handlers; precheck admits only the transport's own. */
-export type HandlerTable<P, X> = Partial<Record<Apicode, Handler<P, X>>>;
+export type HandlerTable<P, X> = { [A in Apicode]?: Handler<A, P, X> };
+
+/** Calls the apicode's handler; generic so each handler gets its own apicode's param type. */
+export function callHandler<A extends Apicode, P, X>(
+  handlers: HandlerTable<P, X>,
+  input: HandlerInput<A, P, X>,
+): Promise<HandlerResult> {
+  const handler: Handler<A, P, X> | undefined = handlers[input.apicode];
+  return handler!(input); // precheck admits only the transport's own apicodes
+}

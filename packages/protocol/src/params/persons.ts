@@ -31,13 +31,6 @@ export const personPage = z.object({
   totalPage: z.number().int().min(0),
 });
 
-/** Task param a T_SEND_PERSON / T_UPDATE_DEVICE_PERSON task carries in T_GET_TASKS (kaoqin's hint). */
-export const personTaskParam = z.object({
-  totalPage: z.number().int().min(0),
-  size: z.number().int().min(1),
-  total: z.number().int().min(0),
-});
-
 /** 3.5.3 response. */
 export const deletePersonsResponse = z.object({ personIds: z.array(idString) });
 

@@ -33,7 +33,9 @@ export const taskStatus = z.object({
       .length(1)
       .transform((a) => a[0]!),
   ]),
-  status: intLike.pipe(z.union([z.literal(1), z.literal(2), z.literal(3)])),
+  status: intLike.pipe(
+    z.union([z.literal(TASK_STATUS.DONE), z.literal(TASK_STATUS.FAILED), z.literal(TASK_STATUS.UNSUPPORTED)]),
+  ),
   failedPersons: z.array(failedItem).max(100_000).optional(),
   failedFaces: z.array(failedItem).max(100_000).optional(),
 });

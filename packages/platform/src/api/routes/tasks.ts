@@ -84,7 +84,7 @@ export function taskRoutes(api: ApiApp, deps: ApiDeps): void {
           deviceSn: SN.optional(),
           deviceId: ID.optional(),
           siteId: ID.optional(),
-          apicode: z.enum(TASK_APICODES as [string, ...string[]]).optional(),
+          apicode: z.enum(TASK_APICODES).optional(),
           state: z.enum(TASK_STATES).optional(),
           since: isoTime.optional(),
           until: isoTime.optional(),

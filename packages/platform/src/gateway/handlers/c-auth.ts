@@ -6,7 +6,7 @@
 import { randomHex32 } from '../../ids.js';
 import type { TcpHandler } from './handler.js';
 
-export const cAuth: TcpHandler = async ({ ports, req, vendor, device, now }) => {
+export const cAuth: TcpHandler<'C_AUTH'> = async ({ ports, req, vendor, device, now }) => {
   const dev = device ?? (await ports.devices.resolve(vendor.id, req.sn!));
   const token = randomHex32();
   await ports.tokens.issue({

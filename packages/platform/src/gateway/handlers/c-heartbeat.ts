@@ -3,12 +3,9 @@
  * address, and answers with the ids of the tasks waiting for it (2.2.3, D11).
  */
 
-import type { heartbeatParam } from '@kaoqin/protocol';
-import type { z } from 'zod';
 import type { TcpHandler } from './handler.js';
 
-export const cHeartbeat: TcpHandler = async ({ ports, device, param, now }) => {
-  const p = param as z.output<typeof heartbeatParam>;
-  ports.presence.touch(device!.id, now, { deviceVersion: p.deviceVersion, deviceIp: p.deviceIp });
+export const cHeartbeat: TcpHandler<'C_HEARTBEAT'> = async ({ ports, device, param, now }) => {
+  ports.presence.touch(device!.id, now, { deviceVersion: param.deviceVersion, deviceIp: param.deviceIp });
   return { response: { taskids: await ports.tasks.pendingTaskIds(device!.id) } };
 };

@@ -5,14 +5,13 @@
  * for a bad photo or an unknown person (D9): it is kept and flagged, and the bad bytes
  * are not stored. Re-sending the same record is answered with success and no second row.
  */
-import { ERRORS, isRealName, ProtocolError, type SignInParam } from '@kaoqin/protocol';
+import { ERRORS, isRealName, ProtocolError } from '@kaoqin/protocol';
 import { decodeBase64Photo, photoFormat } from '../../blobs/photo.js';
 import type { PhotoToStore } from '../../requests/ports.js';
 import type { AttendanceFlag, AttendanceInput } from '../../store/types.js';
 import type { TcpHandler } from './handler.js';
 
-export const cSignIn: TcpHandler = async ({ ports, device, vendor, param, now }) => {
-  const p = param as SignInParam;
+export const cSignIn: TcpHandler<'C_SIGN_IN'> = async ({ ports, device, vendor, param: p, now }) => {
   const dev = device!;
   ports.presence.touch(dev.id, now);
 

@@ -5,7 +5,7 @@
  */
 import { callerOf, type HttpHandler } from './handler.js';
 
-export const tClearDevicePerson: HttpHandler = async (input) => {
+export const tClearDevicePerson: HttpHandler<'T_CLEAR_DEVICE_PERSON'> = async (input) => {
   const { ports, req } = input;
   await ports.tasks.clearPersons(callerOf(input), req.taskid!);
   return {};

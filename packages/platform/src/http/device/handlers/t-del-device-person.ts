@@ -5,7 +5,7 @@
  */
 import { callerOf, type HttpHandler } from './handler.js';
 
-export const tDelDevicePerson: HttpHandler = async (input) => {
+export const tDelDevicePerson: HttpHandler<'T_DEL_DEVICE_PERSON'> = async (input) => {
   const { ports, req } = input;
   const { personIds } = await ports.tasks.deletePersons(callerOf(input), req.taskid!);
   return { response: { personIds } };

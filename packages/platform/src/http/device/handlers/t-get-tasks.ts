@@ -4,14 +4,12 @@
  * rather than refused; the task engine marks the others fetched. Response 3.1.3:
  * `{"tasks":[{"taskid","apicode","param"}]}`, each param JSON text.
  */
-import type { getTasksParam } from '@kaoqin/protocol';
-import type { z } from 'zod';
 import { callerOf, type HttpHandler } from './handler.js';
 
-export const tGetTasks: HttpHandler = async (input) => {
+export const tGetTasks: HttpHandler<'T_GET_TASKS'> = async (input) => {
   const { ports, param } = input;
   // The schema reads a lone id as a one-element list (4.5 tolerance).
-  const { taskids } = param as z.output<typeof getTasksParam>;
+  const { taskids } = param;
   const found = await ports.tasks.getTasks(callerOf(input), taskids);
   // Exactly the three members of 3.1.3, in the table's order, whatever else the engine keeps.
   return {

@@ -4,11 +4,10 @@
  * request signature (5.4), which the checks already handled. The answer has no
  * response (3.8.3).
  */
-import type { PostPersonsParam } from '@kaoqin/protocol';
 import { callerOf, type HttpHandler } from './handler.js';
 
-export const tPostDevicePerson: HttpHandler = async (input) => {
+export const tPostDevicePerson: HttpHandler<'T_POST_DEVICE_PERSON'> = async (input) => {
   const { ports, req, param } = input;
-  await ports.tasks.postPersons(callerOf(input), req.taskid!, param as PostPersonsParam);
+  await ports.tasks.postPersons(callerOf(input), req.taskid!, param);
   return {};
 };

@@ -6,17 +6,14 @@
  * `{"data":[{"personId","name","imgUrls"}],"currentPage","totalPage"}`, imgUrls signed
  * download URLs on the caller's base URL.
  */
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type PageParam } from '@kaoqin/protocol';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type PersonPageApicode } from '@kaoqin/protocol';
 import type { HandlerResult } from '../../../requests/handler.js';
 import { callerOf, type HttpHandler, type HttpHandlerInput } from './handler.js';
 
 /** One page of a person task; shared with 3.4 T_UPDATE_DEVICE_PERSON, whose request and answer are the same. */
-export async function personPage(
-  input: HttpHandlerInput,
-  apicode: 'T_SEND_PERSON' | 'T_UPDATE_DEVICE_PERSON',
-): Promise<HandlerResult> {
-  const { ports, req, param } = input;
-  const { currentPage, size } = param as PageParam;
+export async function personPage(input: HttpHandlerInput<PersonPageApicode>): Promise<HandlerResult> {
+  const { ports, req, param, apicode } = input;
+  const { currentPage, size } = param;
   // The schema already serves larger pages at the cap; the min keeps this side honest too.
   const pageSize = Math.min(size ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
   const page = await ports.tasks.personPage(callerOf(input), apicode, req.taskid!, {
@@ -33,4 +30,4 @@ export async function personPage(
   };
 }
 
-export const tSendPerson: HttpHandler = (input) => personPage(input, 'T_SEND_PERSON');
+export const tSendPerson: HttpHandler<'T_SEND_PERSON'> = personPage;

@@ -7,4 +7,4 @@
 import type { HttpHandler } from './handler.js';
 import { personPage } from './t-send-person.js';
 
-export const tUpdateDevicePerson: HttpHandler = (input) => personPage(input, 'T_UPDATE_DEVICE_PERSON');
+export const tUpdateDevicePerson: HttpHandler<'T_UPDATE_DEVICE_PERSON'> = personPage;

@@ -7,7 +7,7 @@
  */
 import { callerOf, type HttpHandler } from './handler.js';
 
-export const tUpdateDeviceVersion: HttpHandler = async (input) => {
+export const tUpdateDeviceVersion: HttpHandler<'T_UPDATE_DEVICE_VERSION'> = async (input) => {
   const { ports, req } = input;
   const fw = await ports.tasks.firmware(callerOf(input), req.taskid!);
   // The descriptor's members in the table's order, sha256 (kaoqin's) last and only when known.

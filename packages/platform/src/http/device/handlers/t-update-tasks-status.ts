@@ -4,11 +4,10 @@
  * faces it could not take (section 7.5 codes). Idempotent, so a device whose answer was
  * lost simply reports again. The answer has no response (3.2.3).
  */
-import type { UpdateTasksStatusParam } from '@kaoqin/protocol';
 import { callerOf, type HttpHandler } from './handler.js';
 
-export const tUpdateTasksStatus: HttpHandler = async (input) => {
+export const tUpdateTasksStatus: HttpHandler<'T_UPDATE_TASKS_STATUS'> = async (input) => {
   const { ports, param } = input;
-  await ports.tasks.reportStatus(callerOf(input), param as UpdateTasksStatusParam);
+  await ports.tasks.reportStatus(callerOf(input), param);
   return {};
 };
