@@ -12,7 +12,7 @@
  * - the task apicodes' answers must name the task asked about (K7, covered by the sign).
  *
  * Network errors, timeouts and the catalogue's `retry` codes (500_01, 490_03, 490_08)
- * are retried with back-off; on the catalogue's REAUTHENTICATE_CODES (401_01, 401_02, 400_04) the
+ * are retried with back-off; on its REAUTHENTICATE_CODES (401_01, 401_02, 400_04) the
  * host is told (it runs C_AUTH again) and the request is sent once more with the fresh
  * token. D12: a `response` that is an envelope is opened with the vendor's
  * private key, after the signature over the envelope text checked out.
