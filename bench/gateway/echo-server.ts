@@ -23,6 +23,8 @@ import { parseArgs } from 'node:util';
 import {
   type Apicode,
   decodeRequestPayload,
+  ERRORS,
+  type ErrorEntry,
   encodeAnswerFrame,
   FrameDecoder,
   type IncomingRequest,
@@ -80,8 +82,13 @@ if (!config)
   throw new Error('echo-server.ts: run by the harness (BENCH_ECHO and IPC), or as "serve" / "vendor create"');
 const { credentials: creds, version } = config;
 
-function fail(apicode: string, errorcode: string, errormsg: string): Uint8Array {
-  return encodeAnswerFrame({ version, success: false, apicode, error: { errorcode, errormsg } });
+function fail(apicode: string, e: ErrorEntry): Uint8Array {
+  return encodeAnswerFrame({
+    version,
+    success: false,
+    apicode,
+    error: { errorcode: e.code, errormsg: e.zh },
+  });
 }
 
 const OK_HEARTBEAT = encodeAnswerFrame({
@@ -91,10 +98,10 @@ const OK_HEARTBEAT = encodeAnswerFrame({
   response: '{"taskids":[]}',
 });
 const OK_SIGN_IN = encodeAnswerFrame({ version, success: true, apicode: 'C_SIGN_IN' });
-const BAD_SIGN = (apicode: string) => fail(apicode, '400_04', 'token 或 sign 验证失败');
-const NO_TOKEN = (apicode: string) => fail(apicode, '401_01', 'token 不存在');
-const UNKNOWN_APICODE = (apicode: string) => fail(apicode, '400_01', 'APICODE 为空');
-const MALFORMED = fail('', '490_02', '数据包格式有误');
+const BAD_SIGN = (apicode: string) => fail(apicode, ERRORS.AUTH_FAILED);
+const NO_TOKEN = (apicode: string) => fail(apicode, ERRORS.TOKEN_UNKNOWN);
+const UNKNOWN_APICODE = (apicode: string) => fail(apicode, ERRORS.APICODE_INVALID);
+const MALFORMED = fail('', ERRORS.FRAME_MALFORMED);
 
 /** token → sn, as a platform's token cache would hold it. */
 const tokens = new Map<string, string>();

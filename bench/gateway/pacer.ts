@@ -5,6 +5,7 @@
  * until every device settled or the deadline passed, then calls `finish` once.
  */
 import { performance } from 'node:perf_hooks';
+import { codesWith } from '@kaoqin/protocol';
 import type { ConnectResult, ConnectSpec } from './messages.js';
 
 const TICK_MS = 5;
@@ -18,8 +19,7 @@ export const RETRIABLE = new Set([
   'ETIMEDOUT',
   'EPIPE',
   'peer closed',
-  '490_03',
-  '490_08',
+  ...codesWith('retry'), // the platform's own "try again later" answers (490_03, 490_08, 500_01)
 ]);
 
 export interface PacedStarts {
