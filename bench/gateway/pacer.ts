@@ -5,7 +5,7 @@
  * until every device settled or the deadline passed, then calls `finish` once.
  */
 import { performance } from 'node:perf_hooks';
-import { codesWith } from '@kaoqin/protocol';
+import { ERRORS } from '@kaoqin/protocol';
 import type { ConnectResult, ConnectSpec } from './messages.js';
 
 const TICK_MS = 5;
@@ -19,7 +19,9 @@ export const RETRIABLE = new Set([
   'ETIMEDOUT',
   'EPIPE',
   'peer closed',
-  ...codesWith('retry'), // the platform's own "try again later" answers (490_03, 490_08, 500_01)
+  // The platform's "full, try later" answers; a 500_01 is reported, not hidden by a retry.
+  ERRORS.CAPACITY.code,
+  ERRORS.BUSY.code,
 ]);
 
 export interface PacedStarts {
