@@ -8,9 +8,6 @@
  * flag the record and drops only the photo bytes.
  */
 
-// The clock-in handler imports the format sniff from here; the shared module is its home.
-export { photoFormat } from '@kaoqin/protocol/photo';
-
 const DATA_URL_PREFIX = /^data:image\/[a-z0-9.+-]{1,40};base64,/i;
 const BASE64_VALUE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 

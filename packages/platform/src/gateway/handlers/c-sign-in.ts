@@ -6,7 +6,8 @@
  * are not stored. Re-sending the same record is answered with success and no second row.
  */
 import { ERRORS, isRealName, ProtocolError } from '@kaoqin/protocol';
-import { decodeBase64Photo, photoFormat } from '../../blobs/photo.js';
+import { checkPhotoBytes } from '@kaoqin/protocol/photo';
+import { decodeBase64Photo } from '../../blobs/photo.js';
 import type { PhotoToStore } from '../../requests/ports.js';
 import type { AttendanceFlag, AttendanceInput } from '../../store/types.js';
 import type { TcpHandler } from './handler.js';
@@ -22,11 +23,12 @@ export const cSignIn: TcpHandler<'C_SIGN_IN'> = async ({ ports, device, vendor, 
     // A capture photo is evidence, not an enrolment face (§1.2's rules for those are
     // checked, with a full decode, at enrolment): here only what §1.2 says of every
     // photo is checked, format and size, from the bytes themselves and without decoding.
-    const format = bytes && photoFormat(bytes);
     if (!bytes) flags.push('photo_bad_base64');
-    else if (bytes.byteLength >= ports.maxPhotoBytes) flags.push('photo_too_large');
-    else if (!format) flags.push('photo_bad_format');
-    else photo = { bytes, ext: format };
+    else {
+      const checked = checkPhotoBytes(bytes, ports.maxPhotoBytes);
+      if (checked === 'jpg' || checked === 'png') photo = { bytes, ext: checked };
+      else flags.push(checked);
+    }
   }
   const realName = isRealName(p.type, p.bitType);
   if (!realName) flags.push('not_real_name');
