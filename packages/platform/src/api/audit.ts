@@ -3,7 +3,7 @@
  * operator is recorded with who, what, when and from where). Values revealed are never
  * written into the log, only the names of the fields.
  */
-import { TimeIds } from '../ids.js';
+import type { TimeIds } from '../ids.js';
 import type { AuditRow, Store } from '../store/index.js';
 import type { Principal } from './auth/principal.js';
 
@@ -35,12 +35,7 @@ export class Audit {
   #scheduled = false;
   #flushing: Promise<void> = Promise.resolve();
 
-  constructor(
-    store: Store,
-    now: () => number = Date.now,
-    onError: (err: unknown) => void = () => {},
-    ids = new TimeIds(0, now),
-  ) {
+  constructor(store: Store, now: () => number, onError: (err: unknown) => void, ids: TimeIds) {
     this.#store = store;
     this.#now = now;
     this.#ids = ids;

@@ -12,7 +12,7 @@
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ErasableBlobStore } from '../blobs/types.js';
-import { TimeIds } from '../ids.js';
+import type { TimeIds } from '../ids.js';
 import type { Logger } from '../log.js';
 import type { ImportJobRow, ImportMode, Store } from '../store/index.js';
 import type { Persons } from '../tasks/persons.js';
@@ -31,8 +31,8 @@ export interface ImportsOptions {
   maxPhotoBytes: number;
   rosterLimits?: RosterLimits;
   zipLimits?: PhotoZipLimits;
-  /** The process's id generator (its node number); node 0 when not given. */
-  ids?: TimeIds;
+  /** The process's id generator (app.ts): its node number keeps ids apart from other processes'. */
+  ids: TimeIds;
   /** Least time between two tidy runs (config importTidyMs); a minute when not given. */
   tidyEveryMs?: number;
 }
@@ -76,7 +76,7 @@ export class Imports {
     this.#logger = logger;
     this.#now = now;
     this.#opts = opts;
-    this.#ids = opts.ids ?? new TimeIds(0, now);
+    this.#ids = opts.ids;
   }
 
   /** Where uploads are spooled. */

@@ -11,7 +11,7 @@
  * device: their deltas are moot.
  */
 import { DEFAULT_PAGE_SIZE } from '@kaoqin/protocol';
-import { TimeIds } from '../ids.js';
+import type { TimeIds } from '../ids.js';
 import type { LiveSink } from '../domain/live/types.js';
 import type { DistributionRow, PersonRow, Store, TaskItem, TaskRow } from '../store/index.js';
 
@@ -61,7 +61,7 @@ export class TaskEngine {
   /** Devices that may have open tasks: heartbeats of the others skip the database. */
   readonly #open = new Set<string>();
 
-  constructor(store: Store, opts: EngineOptions, now: () => number = Date.now, ids = new TimeIds(0, now)) {
+  constructor(store: Store, opts: EngineOptions, now: () => number, ids: TimeIds) {
     this.#store = store;
     this.#opts = { pushDelayMs: 50, ...opts };
     this.#now = now;

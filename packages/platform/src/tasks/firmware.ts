@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { TimeIds } from '../ids.js';
+import type { TimeIds } from '../ids.js';
 import type { FirmwareRow, Store } from '../store/index.js';
 import { isUniqueViolation } from '../store/index.js';
 import type { TaskEngine } from './engine.js';
@@ -42,7 +42,7 @@ export class Firmware {
   readonly #now: () => number;
   readonly #ids: TimeIds;
 
-  constructor(store: Store, dataDir: string, engine: TaskEngine, now = Date.now, ids = new TimeIds(0, now)) {
+  constructor(store: Store, dataDir: string, engine: TaskEngine, now: () => number, ids: TimeIds) {
     this.#store = store;
     this.#dir = join(dataDir, 'firmware');
     this.#engine = engine;

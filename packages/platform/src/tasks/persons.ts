@@ -14,7 +14,7 @@ import { createHmac, hkdfSync } from 'node:crypto';
 import { checkPhoto, type PhotoFormat } from '@kaoqin/protocol/photo';
 import type { ErasableBlobStore } from '../blobs/types.js';
 import type { SecretBox } from '../domain/secrets.js';
-import { TimeIds } from '../ids.js';
+import type { TimeIds } from '../ids.js';
 import type { PersonPatch, PersonRow, SiteRow, Store } from '../store/index.js';
 import { isUniqueViolation } from '../store/index.js';
 import { Assignments } from './assignments.js';
@@ -52,8 +52,8 @@ export class Persons {
     box: SecretBox,
     masterKey: Uint8Array,
     engine: TaskEngine,
-    now = Date.now,
-    ids = new TimeIds(0, now),
+    now: () => number,
+    ids: TimeIds,
   ) {
     this.#store = store;
     this.#blobs = blobs;

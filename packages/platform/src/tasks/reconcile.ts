@@ -5,7 +5,7 @@
  * neither on_device nor pending here. Differences are recorded; `repair` (an operator,
  * or autoRepair) turns them into an update task for the missing and a delete for the extra.
  */
-import { TimeIds } from '../ids.js';
+import type { TimeIds } from '../ids.js';
 import type { RosterDiffRow, Store, TaskRow } from '../store/index.js';
 import type { TaskEngine } from './engine.js';
 
@@ -15,7 +15,7 @@ export class Reconciler {
   readonly #autoRepair: boolean;
   readonly #ids: TimeIds;
 
-  constructor(store: Store, engine: TaskEngine, autoRepair: boolean, ids = new TimeIds()) {
+  constructor(store: Store, engine: TaskEngine, autoRepair: boolean, ids: TimeIds) {
     this.#store = store;
     this.#ids = ids;
     this.#engine = engine;

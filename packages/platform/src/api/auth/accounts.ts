@@ -6,7 +6,7 @@
  * bounded whatever the source address).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { TimeIds } from '../../ids.js';
+import type { TimeIds } from '../../ids.js';
 import type { AccountRow, Role, Store } from '../../store/index.js';
 import { ApiError, conflict, invalid, notFound } from '../problems.js';
 import { generatePassword, hashPassword, verifyPassword } from './passwords.js';
@@ -46,7 +46,7 @@ export class Accounts {
   /** A hash to compare against when the username is unknown, so timing does not tell. */
   #dummy: Promise<string> | undefined;
 
-  constructor(store: Store, opts: AccountsOptions, now: () => number = Date.now, ids = new TimeIds(0, now)) {
+  constructor(store: Store, opts: AccountsOptions, now: () => number, ids: TimeIds) {
     this.#store = store;
     this.#opts = opts;
     this.#now = now;
