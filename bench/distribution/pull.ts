@@ -3,6 +3,7 @@
  * every page, and every imgUrls photo downloaded (a few in flight) and checked. The
  * simulated devices run it for their tasks, and it is also what drives the baseline.
  */
+import type { PersonPageApicode } from '@kaoqin/protocol';
 import { AnswerError, bump, type DeviceHttp } from './device-http.js';
 import { epochNow } from './messages.js';
 
@@ -72,7 +73,7 @@ interface Page {
  */
 export async function pullPersons(
   http: DeviceHttp,
-  apicode: 'T_SEND_PERSON' | 'T_UPDATE_DEVICE_PERSON',
+  apicode: PersonPageApicode,
   taskid: string,
   o: { pageSize: number; inflight: number },
 ): Promise<Pulled> {

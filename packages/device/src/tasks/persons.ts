@@ -17,6 +17,7 @@
 import {
   deletePersonsResponse,
   EXCLUDABLE_FIELDS,
+  type PersonPageApicode,
   personEntry,
   postPersonsTaskParam,
 } from '@kaoqin/protocol';
@@ -28,8 +29,6 @@ import { TaskHttpError } from './http.js';
 
 /** 3.2.2: each list holds at most this many entries. */
 const MAX_FAILED = 100_000;
-
-type PersonTaskApicode = 'T_SEND_PERSON' | 'T_UPDATE_DEVICE_PERSON';
 
 interface PageEntry {
   personId: string;
@@ -50,7 +49,7 @@ interface Prepared {
 const badAnswer = (what: string): TaskHttpError => new TaskHttpError('bad_answer', what, false);
 
 /** T_SEND_PERSON (3.3) and T_UPDATE_DEVICE_PERSON (3.4). */
-export async function runPersonPages(ctx: TaskContext, apicode: PersonTaskApicode): Promise<TaskOutcome> {
+export async function runPersonPages(ctx: TaskContext, apicode: PersonPageApicode): Promise<TaskOutcome> {
   const failedPersons: FailedItem[] = [];
   const failedFaces: FailedItem[] = [];
   // totalPage is read from every answer: the list is frozen (D11), so it does not move.

@@ -5,7 +5,12 @@
  * ProtocolError with 490_06 (no such task for this device, or the task is of another
  * apicode) or 490_07 (task finished or expired); anything else is a 500_01.
  */
-import type { FirmwareDescriptor, PostPersonsParam, UpdateTasksStatusParam } from '@kaoqin/protocol';
+import type {
+  FirmwareDescriptor,
+  PersonPageApicode,
+  PostPersonsParam,
+  UpdateTasksStatusParam,
+} from '@kaoqin/protocol';
 
 /** Who asks, and where the answer's URLs must point. */
 export interface TaskCaller {
@@ -37,7 +42,7 @@ export interface TaskApi {
   /** T_SEND_PERSON (3.3) / T_UPDATE_DEVICE_PERSON (3.4): one page of the task's frozen list. */
   personPage(
     caller: TaskCaller,
-    apicode: 'T_SEND_PERSON' | 'T_UPDATE_DEVICE_PERSON',
+    apicode: PersonPageApicode,
     taskid: string,
     page: { currentPage: number; size: number },
   ): Promise<PersonPageView>;

@@ -10,12 +10,10 @@
  * sync (clear, then send the whole roster) supersedes every open person task of the
  * device: their deltas are moot.
  */
-import { DEFAULT_PAGE_SIZE } from '@kaoqin/protocol';
-import type { TimeIds } from '../ids.js';
+import { DEFAULT_PAGE_SIZE, type PersonPageApicode } from '@kaoqin/protocol';
 import type { LiveSink } from '../domain/live/types.js';
+import type { TimeIds } from '../ids.js';
 import type { DistributionRow, PersonRow, Store, TaskItem, TaskRow } from '../store/index.js';
-
-export type PersonTaskApicode = 'T_SEND_PERSON' | 'T_UPDATE_DEVICE_PERSON';
 
 /** Delivers task ids to a connected device (D3); false when it is not connected here. */
 export interface TaskPusher {
@@ -132,7 +130,7 @@ export class TaskEngine {
    */
   async enqueuePersons(
     deviceId: string,
-    apicode: PersonTaskApicode,
+    apicode: PersonPageApicode,
     persons: PersonRow[],
   ): Promise<Enqueued> {
     const now = this.#now();

@@ -7,6 +7,7 @@ import {
   deviceFailureByCode,
   ERRORS,
   type FirmwareDescriptor,
+  type PersonPageApicode,
   ProtocolError,
   type UpdateTasksStatusParam,
 } from '@kaoqin/protocol';
@@ -152,7 +153,7 @@ export class TaskService implements TaskApi {
   /** 3.3 / 3.4: one page of the frozen roster. */
   async personPage(
     caller: TaskCaller,
-    apicode: 'T_SEND_PERSON' | 'T_UPDATE_DEVICE_PERSON',
+    apicode: PersonPageApicode,
     taskid: string,
     page: { currentPage: number; size: number },
   ): Promise<PersonPageView> {
