@@ -5,7 +5,6 @@
  * same file again changes nothing; a later roster updates fields and assigns a worker
  * enrolled on another site; bad requests are problems; a slow import is a job to poll.
  */
-
 import { face } from '@kaoqin/testkit';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
