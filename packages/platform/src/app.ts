@@ -54,7 +54,9 @@ export async function openData(
   now: () => number = Date.now,
 ): Promise<PlatformData> {
   // One generator for the process: ids from two generators of one node could collide.
-  const ids = new TimeIds(config.nodeId, now);
+  // It reads the wall clock, not `now` (which tests freeze or move): an id must never
+  // repeat after a restart, and the wall clock is what has moved on since.
+  const ids = new TimeIds(config.nodeId);
   const store = await openStore({
     dataDir: config.dataDir,
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
