@@ -10,8 +10,9 @@
  * site, and every twentieth has an ended assignment on a third, so site filters meet
  * people on several sites and rosters hold history.
  */
-import { TimeIds } from '../../packages/platform/src/ids.js';
+
 import type { SecretBox } from '../../packages/platform/src/domain/secrets.js';
+import { TimeIds } from '../../packages/platform/src/ids.js';
 import { DAY_MS, type Plan, Rng } from './dataset.js';
 
 export interface PersonSealing {

@@ -4,9 +4,10 @@
  * operators may pre-register and disable devices. The gateway reads devices from a
  * cache; disabled flags set from another process are picked up by refresh().
  */
+
+import { newId } from '../ids.js';
 import type { DeviceRow, Direction, Store } from '../store/types.js';
 import type { DeviceEvents } from './events.js';
-import { newId } from '../ids.js';
 
 /** How far before the last refresh the next one looks (clock differences between processes). */
 const REFRESH_OVERLAP_MS = 60_000;

@@ -3,8 +3,9 @@
  * with the presence flush, so a device failing auth every second costs one row per
  * flush, not one per attempt.
  */
-import type { DeviceEventKind, DeviceEventRow, Store } from '../store/types.js';
+
 import { newId } from '../ids.js';
+import type { DeviceEventKind, DeviceEventRow, Store } from '../store/types.js';
 
 export class DeviceEvents {
   readonly #store: Store;

@@ -8,8 +8,8 @@
  * another process (the CLI), so the cache is reloaded every few seconds.
  */
 import { createPublicKey, type KeyLike } from 'node:crypto';
-import type { Store, VendorRow } from '../store/types.js';
 import { newId, randomHex32 } from '../ids.js';
+import type { Store, VendorRow } from '../store/types.js';
 import type { SecretBox } from './secrets.js';
 import { parseVendorPublicKey } from './vendor-keys.js';
 

@@ -151,6 +151,7 @@ export class Assignments {
     const today = this.today();
     for (const a of await this.#store.assignments.ofPerson(personId)) {
       if (a.status !== 'active') continue;
+      // biome-ignore lint/complexity/useMathMinMax: ISO dates (strings): Math.max would make them NaN
       const ended = await this.#finish(a, a.joinedOn > today ? a.joinedOn : today);
       if (ended) out.push(ended);
     }

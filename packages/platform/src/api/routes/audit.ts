@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AuditRow } from '../../store/index.js';
 import { cursorId, pageOf, pageQuery } from '../pagination.js';
 import { isoCst, isoTime } from '../time.js';
-import { type ApiApp, type ApiDeps, R } from '../types.js';
+import type { ApiApp, ApiDeps } from '../types.js';
 
 export const auditView = (a: AuditRow) => ({
   id: a.id,
