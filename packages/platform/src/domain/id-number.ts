@@ -4,14 +4,22 @@
  * the ISO 7064 MOD 11-2 of the first seventeen. Checking it catches the typo of one
  * digit and the swap of two neighbours, the usual ways a roster typed by hand goes
  * wrong. Residence permits of Hong Kong, Macao and Taiwan residents and the 2023
- * foreigners' permanent residence card use the same format, so they pass too.
+ * foreigners' permanent residence card use the same format, so they pass too. The
+ * region is checked at province level (id-card-regions.ts); the full card, with sex,
+ * 民族 and validity, in id-card.ts.
  */
+
+import { provinceOf } from './id-card-regions.js';
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK = '10X98765432';
 const SHAPE = /^[1-9][0-9]{16}[0-9X]$/;
 
-export type IdNumberProblem = 'id_number_format' | 'id_number_birth_date' | 'id_number_check_digit';
+export type IdNumberProblem =
+  | 'id_number_format'
+  | 'id_number_birth_date'
+  | 'id_number_check_digit'
+  | 'id_number_region';
 
 /** The check character the first seventeen digits call for. */
 export function idNumberCheckChar(first17: string): string {
@@ -32,6 +40,7 @@ export function idNumberProblem(id: string, today: Date = new Date()): IdNumberP
   if (birth === undefined || birth > today.toISOString().slice(0, 10) || birth < '1900-01-01')
     return 'id_number_birth_date';
   if (idNumberCheckChar(id.slice(0, 17)) !== id[17]) return 'id_number_check_digit';
+  if (provinceOf(id) === undefined) return 'id_number_region';
   return undefined;
 }
 

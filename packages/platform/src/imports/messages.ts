@@ -23,6 +23,18 @@ const MESSAGES = {
     en: () => 'the ID number’s check digit is wrong (GB 11643): a character was mistyped',
     zh: () => '身份证号校验位错误（GB 11643），请核对号码',
   },
+  id_number_region: {
+    en: () => 'the ID number’s first two digits are no province code of GB/T 2260',
+    zh: () => '身份证号前两位不是有效的省级行政区划代码（GB/T 2260）',
+  },
+  ethnicity_invalid: {
+    en: () => 'the ethnicity is not on the GB/T 3304 list (e.g. 汉, 回, 壮)',
+    zh: () => '民族不在 GB/T 3304 名录中（如：汉、回、壮）',
+  },
+  id_card_expired: {
+    en: () => 'the ID card has expired',
+    zh: () => '身份证已过有效期',
+  },
   id_number_as_number: {
     en: () => 'the ID number was stored as a number and lost its last digits: format the column as text',
     zh: () => '身份证号被存为数字，末几位已丢失：请将该列设置为文本格式后重新填写',
