@@ -6,6 +6,7 @@
  * or the SDK it is used to test.
  */
 
+export { eyeBmp, type SyntheticEyeOptions, syntheticEye } from './eyes.js';
 export { face } from './faces.js';
 export { answerFrame, type FakeHandler, type FakePlatform, startFakePlatform } from './fake-platform.js';
 export { type GateProxy, startGateProxy } from './gate-proxy.js';
