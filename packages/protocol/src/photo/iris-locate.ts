@@ -6,9 +6,10 @@
  *
  * Two choices of our own, both because the synthetic test eyes and usual NIR captures
  * put the pupil darkest and the sclera brightest:
- * - The pupil's edge is scored by its contrast relative to the inside's grey
- *   ((outside − inside) / (inside + 16)), so the darker pupil edge wins over the
- *   iris–sclera edge, which can have the larger step in absolute grey.
+ * - The pupil's edge is scored by its contrast less four times the grey inside it, so
+ *   the darkest disc wins: the pupil edge beats the iris–sclera edge (which can have the
+ *   larger step) whenever 6·iris > sclera + 5·pupil, true for any iris grey the rule
+ *   accepts (≥ 65) with a pupil darker than 25 even against a white (255) sclera.
  * - The iris boundary is searched on the left and right arcs only (30° above to 45°
  *   below horizontal), where eyelids and lashes rarely fall, as Daugman does.
  * No npm package does this for Node (searched: only MATLAB/Python ports, and OpenCV.js's
@@ -77,8 +78,8 @@ const LATERAL_COARSE = arcs(32, LATERAL);
 const LATERAL_FINE = arcs(96, LATERAL);
 
 type Scorer = (inside: number, outside: number) => number;
-const pupilScore: Scorer = (inside, outside) => (outside - inside) / (inside + 16);
-const irisScore: Scorer = (inside, outside) => outside - inside;
+const pupilScore: Scorer = (inside, outside) => outside - inside - 4 * inside;
+const contrast: Scorer = (inside, outside) => outside - inside;
 
 interface Window {
   x0: number;
@@ -88,6 +89,11 @@ interface Window {
   step: number;
   r0: number;
   r1: number;
+  /**
+   * A circle (level pixels) the inner samples must enclose: the pupil, when searching
+   * the iris boundary, so the pupil's own edge never scores as the iris's.
+   */
+  encloses?: { x: number; y: number; r: number };
 }
 
 interface Found {
@@ -121,7 +127,8 @@ function search(level: Level, w: Window, a: Arcs, score: Scorer): Found | undefi
         }
         means[r - rMin] = n >= need ? sum / n : Number.NaN;
       }
-      for (let r = r0; r <= w.r1; r++) {
+      const firstR = w.encloses ? Math.max(r0, Math.ceil(enclosingRadius(w.encloses, x, y))) : r0;
+      for (let r = firstR; r <= w.r1; r++) {
         const inside = means[r - DELTA - rMin] ?? Number.NaN;
         const outside = means[r + DELTA - rMin] ?? Number.NaN;
         if (Number.isNaN(inside) || Number.isNaN(outside)) continue;
@@ -133,16 +140,34 @@ function search(level: Level, w: Window, a: Arcs, score: Scorer): Found | undefi
   return best;
 }
 
-/** Re-search around `found` (from the level above, twice as coarse) on `level`. */
+/** The least r whose inner samples (at r − DELTA) lie outside `circle`, with a pixel to spare. */
+function enclosingRadius(circle: { x: number; y: number; r: number }, x: number, y: number): number {
+  return Math.hypot(x - circle.x, y - circle.y) + circle.r + DELTA + 1;
+}
+
+/** What one boundary's search looks for, the same on every level. */
+interface Pass {
+  readonly coarseArcs: Arcs;
+  readonly fineArcs: Arcs;
+  readonly score: Scorer;
+  /** The score at full resolution, where the window is too small to reach another edge. */
+  readonly fineScore: Scorer;
+  /** Radii in full-image pixels. */
+  readonly min: number;
+  readonly max: number;
+  /** The pupil, when searching the iris boundary (Window.encloses). */
+  readonly around?: Boundary;
+}
+
+/** Re-search around `found` (from a level `factor` times coarser) on `level`. */
 function refine(
   level: Level,
   found: Found,
   factor: number,
-  a: Arcs,
-  score: Scorer,
-  rMin: number,
-  rMax: number,
-) {
+  arcs: Arcs,
+  pass: Pass,
+  score = pass.score,
+): Found | undefined {
   const x = found.x * factor;
   const y = found.y * factor;
   const r = found.r * factor;
@@ -153,100 +178,95 @@ function refine(
     y0: y - span,
     y1: y + span,
     step: 1,
-    r0: Math.max(rMin, r - span),
-    r1: Math.min(rMax, r + span),
+    r0: Math.max(Math.ceil(pass.min / level.scale), r - span),
+    r1: Math.min(Math.floor(pass.max / level.scale), r + span),
   };
-  return search(level, window, a, score);
+  if (pass.around) window.encloses = inLevel(pass.around, level);
+  return search(level, window, arcs, score);
+}
+
+/** Over the whole quarter level at step 2, or around `centre` (full-image pixels) at step 1. */
+function coarse(
+  quarter: Level,
+  pass: Pass,
+  centre?: { x: number; y: number; span: number },
+): Found | undefined {
+  const q = quarter.scale;
+  const window: Window = centre
+    ? {
+        x0: Math.round(centre.x / q) - Math.ceil(centre.span / q),
+        x1: Math.round(centre.x / q) + Math.ceil(centre.span / q),
+        y0: Math.round(centre.y / q) - Math.ceil(centre.span / q),
+        y1: Math.round(centre.y / q) + Math.ceil(centre.span / q),
+        step: 1,
+        r0: Math.ceil(pass.min / q),
+        r1: Math.floor(pass.max / q),
+      }
+    : {
+        x0: 0,
+        x1: quarter.width - 1,
+        y0: 0,
+        y1: quarter.height - 1,
+        step: 2,
+        r0: Math.ceil(pass.min / q),
+        r1: Math.floor(pass.max / q),
+      };
+  if (pass.around) window.encloses = inLevel(pass.around, quarter);
+  const found = search(quarter, window, pass.coarseArcs, pass.score);
+  // The whole-image pass skipped every other position: once more around its best at step 1.
+  return found && window.step > 1 ? refine(quarter, found, 1, pass.coarseArcs, pass) : found;
+}
+
+/** Coarse on the quarter level, then half, then full resolution with the fine arcs. */
+function locate(
+  levels: Levels,
+  pass: Pass,
+  centre?: { x: number; y: number; span: number },
+): Boundary | undefined {
+  const quarterBest = coarse(levels.quarter, pass, centre);
+  const halfBest = quarterBest && refine(levels.half, quarterBest, 2, pass.coarseArcs, pass);
+  const fullBest = halfBest && refine(levels.full, halfBest, 2, pass.fineArcs, pass, pass.fineScore);
+  if (!fullBest || fullBest.contrast < MIN_EDGE_CONTRAST) return undefined;
+  return { x: fullBest.x, y: fullBest.y, r: fullBest.r, contrast: Math.round(fullBest.contrast * 10) / 10 };
+}
+
+interface Levels {
+  readonly full: Level;
+  readonly half: Level;
+  readonly quarter: Level;
 }
 
 /** The pupil and iris boundaries, or undefined when either edge is too faint to be one. */
 export function locateIris(image: GreyImage): IrisBoundaries | undefined {
   const [full, half, quarter] = pyramid(image, 3);
   if (!full || !half || !quarter) return undefined;
-  const q = quarter.scale;
-  const pupilCoarse = search(
-    quarter,
-    {
-      x0: 0,
-      x1: quarter.width - 1,
-      y0: 0,
-      y1: quarter.height - 1,
-      step: 2,
-      r0: Math.ceil(PUPIL_SEARCH_RADII.min / q),
-      r1: Math.floor(PUPIL_SEARCH_RADII.max / q),
-    },
-    CIRCLE_COARSE,
-    pupilScore,
-  );
-  if (!pupilCoarse) return undefined;
-  const pupil = fineSteps(
-    [full, half, quarter],
-    pupilCoarse,
-    2,
-    CIRCLE_COARSE,
-    CIRCLE_FINE,
-    pupilScore,
-    PUPIL_SEARCH_RADII,
-  );
-  if (!pupil || pupil.contrast < MIN_EDGE_CONTRAST) return undefined;
-
-  const irisMin = Math.max(IRIS_SEARCH_RADII.min, Math.ceil(pupil.r * IRIS_OVER_PUPIL));
-  const offset = Math.ceil(IRIS_CENTRE_OFFSET / q);
-  const irisCoarse = search(
-    quarter,
-    {
-      x0: Math.round(pupil.x / q) - offset,
-      x1: Math.round(pupil.x / q) + offset,
-      y0: Math.round(pupil.y / q) - offset,
-      y1: Math.round(pupil.y / q) + offset,
-      step: 1,
-      r0: Math.ceil(irisMin / q),
-      r1: Math.floor(IRIS_SEARCH_RADII.max / q),
-    },
-    LATERAL_COARSE,
-    irisScore,
-  );
-  if (!irisCoarse) return undefined;
-  const iris = fineSteps([full, half, quarter], irisCoarse, 1, LATERAL_COARSE, LATERAL_FINE, irisScore, {
-    min: irisMin,
-    max: IRIS_SEARCH_RADII.max,
+  const levels = { full, half, quarter };
+  const pupil = locate(levels, {
+    coarseArcs: CIRCLE_COARSE,
+    fineArcs: CIRCLE_FINE,
+    score: pupilScore,
+    // Placed to the pixel by the steepest step alone: the darkness term pulls r inwards.
+    fineScore: contrast,
+    ...PUPIL_SEARCH_RADII,
   });
-  if (!iris || iris.contrast < MIN_EDGE_CONTRAST) return undefined;
-  return { pupil: boundary(pupil), iris: boundary(iris) };
-}
-
-/**
- * From the quarter level: once more there at step 1 when the coarse pass skipped
- * positions, then half, then full resolution with the fine arcs.
- */
-function fineSteps(
-  [full, half, quarter]: readonly [Level, Level, Level],
-  coarse: Found,
-  coarseStep: number,
-  coarseArcs: Arcs,
-  fineArcs: Arcs,
-  score: Scorer,
-  radii: { min: number; max: number },
-): Found | undefined {
-  const q = quarter.scale;
-  const quarterBest =
-    coarseStep > 1
-      ? refine(quarter, coarse, 1, coarseArcs, score, Math.ceil(radii.min / q), Math.floor(radii.max / q))
-      : coarse;
-  if (!quarterBest) return undefined;
-  const halfBest = refine(
-    half,
-    quarterBest,
-    2,
-    coarseArcs,
-    score,
-    Math.ceil(radii.min / 2),
-    Math.floor(radii.max / 2),
+  if (!pupil) return undefined;
+  const iris = locate(
+    levels,
+    {
+      coarseArcs: LATERAL_COARSE,
+      fineArcs: LATERAL_FINE,
+      score: contrast,
+      fineScore: contrast,
+      min: Math.max(IRIS_SEARCH_RADII.min, Math.ceil(pupil.r * IRIS_OVER_PUPIL)),
+      max: IRIS_SEARCH_RADII.max,
+      around: pupil,
+    },
+    { x: pupil.x, y: pupil.y, span: IRIS_CENTRE_OFFSET },
   );
-  if (!halfBest) return undefined;
-  return refine(full, halfBest, 2, fineArcs, score, radii.min, radii.max);
+  return iris && { pupil, iris };
 }
 
-function boundary(found: Found): Boundary {
-  return { x: found.x, y: found.y, r: found.r, contrast: Math.round(found.contrast * 10) / 10 };
+/** A full-image circle in a level's pixels. */
+function inLevel(circle: Boundary, level: Level): { x: number; y: number; r: number } {
+  return { x: circle.x / level.scale, y: circle.y / level.scale, r: circle.r / level.scale };
 }
