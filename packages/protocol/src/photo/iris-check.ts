@@ -1,7 +1,8 @@
 /**
  * The one iris image check (技术要求 1.1(5)(6), 1.2(2)): every rule's verdict with its
- * measured value, for enrolment and capture devices alike. Synchronous and CPU-bound
- * (about 30–40 ms for a 640 × 480 image here): callers on a request path run it in a worker.
+ * measured value (nothing calls it yet: enrolment and capture devices are to). CPU-bound
+ * (about 35–50 ms for a 640 × 480 image on the development machine): callers on a
+ * request path run it in a worker.
  */
 import type { IrisBoundaries } from './iris-locate.js';
 import { IRIS_PREREQUISITES, IRIS_RULES, type IrisFindings, type IrisVerdict } from './iris-rules.js';

@@ -4,14 +4,16 @@
  * smoothed image. Searched coarse to fine (quarter, half, full resolution), the pupil
  * first, over the whole image, then the iris boundary (the limbus) around it.
  *
- * Two choices of our own, both because the synthetic test eyes and usual NIR captures
- * put the pupil darkest and the sclera brightest:
+ * Choices of our own, for eyes whose pupil is darkest and sclera brightest (the synthetic
+ * test eyes; NIR captures usually, unverified on real ones):
  * - The pupil's edge is scored by its contrast less four times the grey inside it, so
  *   the darkest disc wins: the pupil edge beats the iris–sclera edge (which can have the
  *   larger step) whenever 6·iris > sclera + 5·pupil, true for any iris grey the rule
  *   accepts (≥ 65) with a pupil darker than 25 even against a white (255) sclera.
  * - The iris boundary is searched on the left and right arcs only (30° above to 45°
  *   below horizontal), where eyelids and lashes rarely fall, as Daugman does.
+ * - An iris circle must enclose the pupil circle with its inner samples, and its centre
+ *   lies within 12 px of the pupil's: otherwise the pupil's own edge scores as the iris's.
  * No npm package does this for Node (searched: only MATLAB/Python ports, and OpenCV.js's
  * HoughCircles in a multi-megabyte wasm build), hence this small implementation.
  */
