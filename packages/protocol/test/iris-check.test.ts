@@ -58,6 +58,17 @@ const EYES: readonly (SyntheticEyeOptions & { about: string })[] = [
     scleraGrey: 235,
     seed: 5,
   },
+  { about: 'reflection in the pupil', pupilRadius: 30, irisRadius: 100, reflection: 8, seed: 10 },
+  {
+    about: 'reflection, eyelid over the top of the pupil',
+    pupilRadius: 40,
+    irisRadius: 110,
+    reflection: 10,
+    eyelid: 0.3,
+    seed: 11,
+  },
+  { about: 'near the image corner', x: 110, y: 120, pupilRadius: 30, irisRadius: 90, seed: 12 },
+  { about: 'very noisy', pupilRadius: 30, irisRadius: 100, noise: 25, seed: 13 },
   { about: 'radius under the rule', pupilRadius: 15, irisRadius: 42, seed: 6 },
   { about: 'radius over the rule', pupilRadius: 50, irisRadius: 165, seed: 8 },
 ];

@@ -1,7 +1,7 @@
 /**
  * The one iris image check (技术要求 1.1(5)(6), 1.2(2)): every rule's verdict with its
  * measured value (nothing calls it yet: enrolment and capture devices are to). CPU-bound
- * (about 35–50 ms for a 640 × 480 image on the development machine): callers on a
+ * (about 35–60 ms for a 640 × 480 image on the development machine): callers on a
  * request path run it in a worker.
  */
 import type { IrisBoundaries } from './iris-locate.js';

@@ -12,13 +12,15 @@
  *   accepts (≥ 65) with a pupil darker than 25 even against a white (255) sclera.
  * - The iris boundary is searched on the left and right arcs only (30° above to 45°
  *   below horizontal), where eyelids and lashes rarely fall, as Daugman does.
+ * - The pupil's coarse passes run on a grey opening of the image, which takes away the
+ *   illuminator's bright reflections (up to 12 px in radius) that sit inside most pupils.
  * - An iris circle must enclose the pupil circle with its inner samples, and its centre
  *   lies within 12 px of the pupil's: otherwise the pupil's own edge scores as the iris's.
  * No npm package does this for Node (searched: only MATLAB/Python ports, and OpenCV.js's
  * HoughCircles in a multi-megabyte wasm build), hence this small implementation.
  */
 import type { GreyImage } from './bmp.js';
-import { type Level, pyramid } from './iris-pyramid.js';
+import { type Level, opening, pyramid } from './iris-pyramid.js';
 
 export interface Boundary {
   /** Centre and radius in full-image pixels. */
@@ -43,6 +45,8 @@ const IRIS_CENTRE_OFFSET = 12;
 const IRIS_OVER_PUPIL = 1.3;
 /** Weaker edges than this (grey levels) are not a boundary. */
 export const MIN_EDGE_CONTRAST = 10;
+/** Specular reflections up to this radius (full-image pixels) do not hide the pupil. */
+const GLINT_RADIUS = 12;
 /** Samples either side of the circle whose means are compared, in level pixels. */
 const DELTA = 2;
 /** A circle with fewer of its samples inside the image than this is not scored. */
@@ -242,8 +246,14 @@ interface Levels {
 export function locateIris(image: GreyImage): IrisBoundaries | undefined {
   const [full, half, quarter] = pyramid(image, 3);
   if (!full || !half || !quarter) return undefined;
-  const levels = { full, half, quarter };
-  const pupil = locate(levels, {
+  // The pupil's coarse passes run with the illuminator's reflections (bright spots up to
+  // GLINT_RADIUS) opened away; at full size the window is too small to reach one.
+  const opened = {
+    full,
+    half: opening(half, Math.ceil(GLINT_RADIUS / half.scale)),
+    quarter: opening(quarter, Math.ceil(GLINT_RADIUS / quarter.scale)),
+  };
+  const pupil = locate(opened, {
     coarseArcs: CIRCLE_COARSE,
     fineArcs: CIRCLE_FINE,
     score: pupilScore,
@@ -253,7 +263,7 @@ export function locateIris(image: GreyImage): IrisBoundaries | undefined {
   });
   if (!pupil) return undefined;
   const iris = locate(
-    levels,
+    { full, half, quarter },
     {
       coarseArcs: LATERAL_COARSE,
       fineArcs: LATERAL_FINE,

@@ -27,8 +27,15 @@ export interface SyntheticEyeOptions {
   noise?: number;
   /** The upper eyelid's edge, as a fraction of the iris radius above the iris centre; none by default. */
   eyelid?: number;
+  /**
+   * A specular reflection of the NIR illuminator: a bright (250) disc of this radius,
+   * centred a third of the pupil radius up and left of the pupil centre; none by default.
+   */
+  reflection?: number;
   seed?: number;
 }
+
+const GLINT_GREY = 250;
 
 /** mulberry32: a tiny seeded generator, so images are the same on every run. */
 function random(seed: number): () => number {
@@ -59,6 +66,8 @@ export function syntheticEye(o: SyntheticEyeOptions): GreyImage {
   // The eye opening: an ellipse around the iris, wider than high, as an eye is.
   const eyeA = o.irisRadius * 2.2;
   const eyeB = o.irisRadius * 1.25;
+  const glintX = px - o.pupilRadius / 3;
+  const glintY = py - o.pupilRadius / 3;
   const lidY = o.eyelid === undefined ? Number.NEGATIVE_INFINITY : iy - o.eyelid * o.irisRadius;
   const pixels = new Uint8Array(width * height);
   for (let y = 0; y < height; y++) {
@@ -68,6 +77,7 @@ export function syntheticEye(o: SyntheticEyeOptions): GreyImage {
       const inEye = ((x - ix) / eyeA) ** 2 + ((y - iy) / eyeB) ** 2 <= 1;
       let grey: number;
       if (!inEye || y < lidY) grey = skinGrey;
+      else if (o.reflection && Math.hypot(x - glintX, y - glintY) <= o.reflection) grey = GLINT_GREY;
       else if (dp <= o.pupilRadius) grey = pupilGrey;
       else if (di <= o.irisRadius) {
         // Radial furrows and a ring or two: texture whose mean over the annulus is ~0.
