@@ -77,6 +77,15 @@ const bmp = (o: SyntheticEyeOptions) => writeGreyBmp(syntheticEye(o));
 const verdict = (verdicts: readonly IrisVerdict[], rule: IrisVerdict['rule']) =>
   verdicts.find((v) => v.rule === rule);
 
+describe('syntheticEye', () => {
+  it('gives the same pixels for the same options, other pixels for another seed', () => {
+    const eye = { pupilRadius: 30, irisRadius: 100, eyelid: 0.5, reflection: 6 };
+    const a = Buffer.from(syntheticEye({ ...eye, seed: 1 }).pixels);
+    expect(a.equals(Buffer.from(syntheticEye({ ...eye, seed: 1 }).pixels))).toBe(true);
+    expect(a.equals(Buffer.from(syntheticEye({ ...eye, seed: 2 }).pixels))).toBe(false);
+  });
+});
+
 describe('locateIris on synthetic eyes', () => {
   it.each(EYES)('$about: pupil and iris within ±3 px of the truth', (eye) => {
     const found = locateIris(syntheticEye(eye));
