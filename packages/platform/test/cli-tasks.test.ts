@@ -77,7 +77,7 @@ describe('kaoqin site / person / task / firmware', { timeout: 180_000 }, () => {
       '--name',
       '张三',
       '--id-number',
-      '330106199001011234',
+      '330102199001011234',
       '--phone',
       '13800000000',
       '--photo',
@@ -98,7 +98,7 @@ describe('kaoqin site / person / task / firmware', { timeout: 180_000 }, () => {
       '--name',
       '李四',
       '--id-number',
-      '33010619900101567X',
+      '33010319900101567X',
       '--photo',
       c,
       '--device-face-capacity',
@@ -115,7 +115,7 @@ describe('kaoqin site / person / task / firmware', { timeout: 180_000 }, () => {
     expect(list.code).toBe(0);
     expect(list.stdout).toContain('**************1234');
     expect(list.stdout).toContain('**************567X');
-    expect(list.stdout).not.toContain('330106199001011234');
+    expect(list.stdout).not.toContain('330102199001011234');
 
     const shown = await kj<{
       photos: number;
@@ -195,7 +195,7 @@ describe('kaoqin site / person / task / firmware', { timeout: 180_000 }, () => {
     await writeFile(notJpeg, 'this is not a photo\n');
     const [noName, noPhoto, badPhoto, noDevice] = await Promise.all([
       k('site', 'create'),
-      k('person', 'add', '--site', siteId, '--name', '王五', '--id-number', '330106199001019999'),
+      k('person', 'add', '--site', siteId, '--name', '王五', '--id-number', '330105199001019999'),
       k(
         'person',
         'add',
@@ -204,7 +204,7 @@ describe('kaoqin site / person / task / firmware', { timeout: 180_000 }, () => {
         '--name',
         '王五',
         '--id-number',
-        '330106199001019999',
+        '330105199001019999',
         '--photo',
         notJpeg,
       ),

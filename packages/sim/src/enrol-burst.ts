@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { DeviceEvents } from '@kaoqin/device';
+import { idNumberCheckChar } from '@kaoqin/platform';
 import type { SimDevice } from './fleet.js';
 import { Histogram } from './histogram.js';
 import type { EnrolBurstOptions } from './options.js';
@@ -70,7 +71,7 @@ export function enrolBurst(opts: EnrolBurstOptions): Promise<SimSummary> {
         const input = {
           siteId: siteIds[site]!,
           name: `模拟工人${k + 1}`,
-          idNumber: `33${nonce}${String(k).padStart(9, '0')}0`,
+          idNumber: burstIdNumber(nonce, k),
           photos: [photos.next()],
         };
         // Stored, then distributed: each step is safe to retry alone (retryBusy), the two together are not.
@@ -108,4 +109,17 @@ export function enrolBurst(opts: EnrolBurstOptions): Promise<SimSummary> {
       persons: { enrolled, untilEveryDeviceMs: percentiles(untilAll), missing: pairsLeft },
     };
   });
+}
+
+const DAY_MS = 86_400_000;
+const BIRTH_DAYS = 30_000; // from 1930-01-01: every birth date a real, past day
+/**
+ * A valid ID number (GB 11643: region 330106, a real birth date, check character)
+ * unique within the run and, by the run's nonce, unlikely to meet an earlier run's.
+ */
+function burstIdNumber(nonce: string, k: number): string {
+  const n = (Number(nonce) * 1009 + k) % (BIRTH_DAYS * 1000);
+  const day = new Date(Date.UTC(1930, 0, 1) + Math.floor(n / 1000) * DAY_MS);
+  const first17 = `330106${day.toISOString().slice(0, 10).replaceAll('-', '')}${String(n % 1000).padStart(3, '0')}`;
+  return first17 + idNumberCheckChar(first17);
 }

@@ -6,6 +6,7 @@
  * the name (which devices show) are sealed under the master key (PIPL).
  */
 import type { PhotoProblem } from '@kaoqin/protocol/photo';
+import { type IdCardCode, idCardFailures } from '../domain/id-card.js';
 
 /** The sealed fields: §1.1(1)'s ID card fields and phone. The JSON shape is what is stored. */
 export interface PersonPii {
@@ -69,7 +70,15 @@ export type EnrolmentCode =
   | 'already_assigned'
   | 'bad_input'
   | 'stale'
+  | IdCardCode
   | PhotoProblem;
+
+/** One failed rule of a refusal that has several (the ID card check reports all at once). */
+export interface EnrolmentProblem {
+  code: EnrolmentCode;
+  field: string;
+  message: string;
+}
 
 /** A refusal an operator can act on; `code` is stable for scripts. */
 export class EnrolmentError extends Error {
@@ -80,6 +89,8 @@ export class EnrolmentError extends Error {
     readonly field?: string,
     /** The existing resource a conflict is with (the person holding the ID number, …). */
     readonly existingId?: string,
+    /** Every failed rule, when the check reports more than one (the first is `code`). */
+    readonly problems?: readonly EnrolmentProblem[],
   ) {
     super(message);
   }
@@ -119,8 +130,13 @@ export function checkIdNumber(raw: string): string {
   return idNumber;
 }
 
-/** The optional fields, trimmed; empty ones dropped; control characters refused. */
-export function checkPii(input: PersonPii): PersonPii {
+/**
+ * The optional fields, trimmed; empty ones dropped; control characters refused; then the
+ * ID card rules (domain/id-card.ts) on the number, sex, 民族 and validity, every failure
+ * at once. `changed` limits those rules to the fields a patch sets, so a card that has
+ * expired since enrolment does not block changing the phone; `today` is yyyy-MM-dd (China).
+ */
+export function checkPii(input: PersonPii, today: string, changed?: ReadonlySet<string>): PersonPii {
   const out: PersonPii = { idNumber: checkIdNumber(input.idNumber) };
   for (const f of PII_OPTIONAL) {
     const v = input[f]?.trim();
@@ -129,6 +145,16 @@ export function checkPii(input: PersonPii): PersonPii {
       throw new EnrolmentError('bad_input', `${f} is at most 256 characters, without control characters`, f);
     out[f] = v;
   }
+  const failed = idCardFailures(out, today).filter((v) => changed === undefined || changed.has(v.field));
+  const [first] = failed;
+  if (first)
+    throw new EnrolmentError(
+      first.code,
+      first.message,
+      first.field,
+      undefined,
+      failed.map((v) => ({ code: v.code, field: v.field, message: v.message })),
+    );
   return out;
 }
 

@@ -22,6 +22,7 @@ import type { Enqueued, TaskEngine } from './engine.js';
 import {
   checkName,
   checkPii,
+  cstDay,
   EnrolmentError,
   type NewIdentity,
   type NewPerson,
@@ -104,7 +105,7 @@ export class Persons {
   async enrol(input: NewIdentity): Promise<PersonRow> {
     const name = checkName(input.name);
     const { name: _n, photos: _p, idCardPhoto: _c, ...fields } = input;
-    const pii = checkPii(fields);
+    const pii = checkPii(fields, cstDay(this.#now()));
     const hash = this.idNumberHash(pii.idNumber);
     await this.#refuseTaken(hash);
     // Every photo is checked before any is stored: a refused enrolment leaves no file.
@@ -192,7 +193,7 @@ export class Persons {
       if (v === null) delete pii[f];
       else if (v !== undefined) pii[f] = v;
     }
-    const sealed = checkPii(pii);
+    const sealed = checkPii(pii, cstDay(this.#now()), changedCardFields(patch));
     const change: PersonPatch = { piiEnc: this.#box.seal(JSON.stringify(sealed)) };
     if (patch.name !== undefined) change.name = checkName(patch.name);
     if (patch.idNumber !== undefined) {
@@ -324,4 +325,19 @@ export class Persons {
       throw new EnrolmentError(c.reason, `ID card photo: ${c.reason.replaceAll('_', ' ')}`, 'idCardPhoto');
     return { bytes, ext: c.format };
   }
+}
+
+/**
+ * The card fields a patch touches, for the ID card rules: a new number is checked
+ * against the sex already stored, a new first day against the last.
+ */
+function changedCardFields(patch: PersonUpdate): Set<string> {
+  const set = new Set(
+    Object.entries(patch)
+      .filter(([, v]) => v !== undefined && v !== null)
+      .map(([k]) => k),
+  );
+  if (set.has('idNumber')) set.add('gender');
+  if (set.has('validFrom')) set.add('validTo');
+  return set;
 }

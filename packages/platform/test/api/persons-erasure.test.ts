@@ -49,7 +49,7 @@ describe.each(BACKENDS)('erasing a person ($name)', ({ pg }) => {
 
   it('deletes the photo files and the personal data for real, and keeps the attendance rows', async () => {
     const name = '欧阳擦除测试';
-    const id = '330106197702281357';
+    const id = '330103197702281357';
     const address = '浙江省杭州市擦除路九十九号';
     const [first, second, kept, card] = [await face(), await face(), await face(), await face()];
     const body = {

@@ -4,15 +4,15 @@
  * the check's problem as the enrolment code, naming the photo.
  */
 import { loadPhotoVectors, photoVectorBytes } from '@kaoqin/protocol/photo';
+import { idNumber as validId } from '@kaoqin/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnrolmentError } from '../../src/tasks/persons.js';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
 
 const { cases } = loadPhotoVectors();
 
-let seq = 0;
-/** An 18-character ID number, unique within this file. */
-const idNumber = () => `3301061991${String(++seq).padStart(7, '0')}X`;
+/** A valid ID number (GB 11643), unique in the test process. */
+const idNumber = () => validId();
 
 describe('photo vectors through enrolment', () => {
   let t: TestPlatform;

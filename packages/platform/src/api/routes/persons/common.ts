@@ -82,6 +82,13 @@ const PHOTO_HINT: Record<string, string> = {
 /** The domain's refusals as problem documents; `body` prefixes field paths. */
 export function apiErrorOf(e: unknown, prefix = 'body'): unknown {
   if (!(e instanceof EnrolmentError)) return e;
+  // The ID card check names every failed rule with the value it measured (domain/id-card.ts).
+  if (e.problems)
+    return new ApiError(
+      'validation_failed',
+      undefined,
+      e.problems.map((p) => ({ path: `${prefix}.${p.field}`, message: `${p.code}: ${p.message}` })),
+    );
   const path = `${prefix}.${e.field ?? ''}`.replace(/\.$/, '');
   switch (e.code) {
     case 'person_not_found':
