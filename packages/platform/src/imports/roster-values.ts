@@ -5,6 +5,9 @@
  * booleans; dates are read the ways Chinese sheets write them (2024-03-05, 2024/3/5,
  * 2024.03.05, 20240305, 2024年3月5日, an Excel date or its serial number).
  */
+
+import { normalizeEthnicity } from '../domain/id-card-ethnicity.js';
+import { isExpired } from '../domain/id-card-validity.js';
 import {
   calendarDate,
   idNumberBirthDate,
@@ -166,7 +169,10 @@ export function readRow(cells: readonly CellValue[], row: number, header: Roster
 
   for (const f of ['ethnicity', 'address', 'issuingAuthority', 'company', 'team', 'trade'] as const) {
     const t = text(f);
-    if (t) out[f] = t.text;
+    // 民族 from GB/T 3304, as the API and the CLI check it (domain/id-card.ts).
+    if (t && f === 'ethnicity' && normalizeEthnicity(t.text) === undefined)
+      fail(f, t.cell, 'ethnicity_invalid');
+    else if (t) out[f] = t.text;
   }
 
   const birth = date('birthDate');
@@ -224,6 +230,11 @@ function readValidity(at: At, date: DateOf, fail: Fail, out: Partial<RosterRecor
   }
   if (from && to && to !== VALID_FOR_LIFE && to < from) {
     fail(toCell === both?.cell ? 'validity' : 'validTo', toCell!, 'valid_to_before_from');
+    return;
+  }
+  // An expired card is refused, as the API and the CLI do (domain/id-card.ts).
+  if (to && isExpired(to, new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10))) {
+    fail(toCell === both?.cell ? 'validity' : 'validTo', toCell!, 'id_card_expired');
     return;
   }
   if (from) out.validFrom = from;
