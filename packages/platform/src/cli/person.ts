@@ -112,7 +112,7 @@ async function add(values: Parsed['values'], config: Config, json: boolean): Pro
     try {
       added = await data.persons.add({ ...input, photos });
     } catch (e) {
-      throw namePhoto(e, files);
+      throw idCardReasons(namePhoto(e, files));
     }
     const { person, devices } = added;
     const rows = await sentTo(data, person.id, devices);
@@ -171,6 +171,20 @@ async function assign(
   }
   process.stdout.write(`person ${person.name} assigned to site ${siteId} (${assignment.id})\n`);
   printSent(rows);
+}
+
+/**
+ * The ID card check (domain/id-card.ts) refuses with every failed rule: the operator sees
+ * them all on one line, each as `field: code: measured value`, the codes the API and the
+ * import use.
+ */
+function idCardReasons(e: unknown): unknown {
+  if (!(e instanceof EnrolmentError) || !e.problems) return e;
+  return new EnrolmentError(
+    e.code,
+    e.problems.map((p) => `${p.field}: ${p.code}: ${p.message}`).join('; '),
+    e.field,
+  );
 }
 
 /**
