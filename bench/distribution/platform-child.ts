@@ -8,7 +8,7 @@
  * Config: BENCH_DISTRIBUTION_PLATFORM (JSON, PlatformChildConfig).
  */
 import { createLogger, loadConfig, type Platform, startPlatform } from '@kaoqin/platform';
-import { makePhoto, sha256Hex } from '@kaoqin/testkit';
+import { idNumberOf, makePhoto, sha256Hex } from '@kaoqin/testkit';
 import { exitWhenParentGoes, serve } from '../lib/ipc.js';
 import {
   type ChildHello,
@@ -32,7 +32,6 @@ function send(m: ChildHello): void {
 }
 
 /** A valid, distinct ID number per person number: 17 digits and X. */
-const idNumber = (n: number): string => `33010619${String(n).padStart(9, '0')}X`;
 
 async function main(): Promise<void> {
   const cfg = JSON.parse(process.env.BENCH_DISTRIBUTION_PLATFORM ?? '') as PlatformChildConfig;
@@ -62,7 +61,7 @@ async function main(): Promise<void> {
   const input = (n: number, photo: Buffer): NewPerson => ({
     siteId: site(),
     name: `工人${n}`,
-    idNumber: idNumber(n),
+    idNumber: idNumberOf(n),
     photos: [photo],
   });
 

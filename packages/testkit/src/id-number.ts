@@ -24,7 +24,11 @@ let seq = 0;
  * in the test process (for 7.5 million calls). `female` picks an even sequence.
  */
 export function idNumber(opts: { female?: boolean } = {}): string {
-  const n = ++seq;
+  return idNumberOf(++seq, opts);
+}
+
+/** The n-th of those numbers (n ≥ 0): the same n always gives the same number, for data sets made again. */
+export function idNumberOf(n: number, opts: { female?: boolean } = {}): string {
   const ymd = new Date((n % DAYS) * DAY_MS).toISOString().slice(0, 10).replaceAll('-', '');
   const order = String((Math.floor(n / DAYS) * 2 + (opts.female ? 0 : 1)) % 1000).padStart(3, '0');
   const first17 = `110101${ymd}${order}`;

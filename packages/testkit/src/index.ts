@@ -11,7 +11,7 @@ export { face } from './faces.js';
 export { answerFrame, type FakeHandler, type FakePlatform, startFakePlatform } from './fake-platform.js';
 export { type GateProxy, startGateProxy } from './gate-proxy.js';
 export { type HttpAnswer, HttpDevice, type TaskRequest } from './http-device.js';
-export { idNumber, idNumberCheckChar, withBadCheckDigit } from './id-number.js';
+export { idNumber, idNumberCheckChar, idNumberOf, withBadCheckDigit } from './id-number.js';
 export { freePort } from './net.js';
 export { makePhoto, PHOTO_EDGE, sha256Hex } from './photos.js';
 export { type Answer, type Credentials, TestDevice } from './tcp-device.js';
