@@ -16,4 +16,5 @@ export { freePort } from './net.js';
 export { makePhoto, PHOTO_EDGE, sha256Hex } from './photos.js';
 export { type Answer, type Credentials, TestDevice } from './tcp-device.js';
 export { tempDir } from './temp.js';
+export { vectorFrame } from './vector-frames.js';
 export { waitFor } from './wait.js';

@@ -5,15 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import {
-  type ErrorVector,
-  encodeAuthRequestFrame,
-  encodeDeviceRequestFrame,
-  type VectorCredential,
-  type VectorFile,
-  type VectorFixtures,
-} from '@kaoqin/protocol';
-import { TestDevice } from '@kaoqin/testkit';
+import type { ErrorVector, VectorCredential, VectorFile, VectorFixtures } from '@kaoqin/protocol';
+import { TestDevice, vectorFrame } from '@kaoqin/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryTokenStore, type TokenRecord } from '../../src/domain/tokens.js';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
@@ -47,29 +40,6 @@ beforeAll(async () => {
   otherDeviceId = (await tp.platform.data.devices.resolve(vendorId, 'another-device')).id;
 });
 afterAll(() => tp.stop());
-
-function frameOf(r: Record<string, string>): Uint8Array {
-  const s = (k: string) => r[k] ?? '';
-  return r.apicode === 'C_AUTH'
-    ? encodeAuthRequestFrame({
-        version: s('version'),
-        sn: s('sn'),
-        apicode: s('apicode'),
-        accessId: s('accessId'),
-        accessKey: s('accessKey'),
-        timeStamp: s('timeStamp'),
-        sign: s('sign'),
-      })
-    : encodeDeviceRequestFrame({
-        version: s('version'),
-        sn: s('sn'),
-        token: s('token'),
-        apicode: s('apicode'),
-        timeStamp: s('timeStamp'),
-        param: s('param'),
-        sign: s('sign'),
-      });
-}
 
 /** Puts the platform in the state the vector's credential outcome describes. */
 async function arrange(credential: VectorCredential, now: number): Promise<() => Promise<void>> {
@@ -124,7 +94,7 @@ describe('error vectors through the gateway', () => {
       const undo = await arrange(c.credential, c.nowMs);
       const d = await TestDevice.tcp(tp.platform.tcpPort, F.sn, F, () => tp.clock.now);
       try {
-        d.send(frameOf(c.request));
+        d.send(vectorFrame(c.request));
         const a = await d.next();
         expect(a.success).toBe(false);
         expect(a.error?.errorcode).toBe(c.expect);
@@ -141,7 +111,7 @@ describe('error vectors through the gateway', () => {
     try {
       other.clock.now = c.nowMs;
       const d = await TestDevice.tcp(other.platform.tcpPort, F.sn, F);
-      d.send(frameOf(c.request));
+      d.send(vectorFrame(c.request));
       expect((await d.next()).error?.errorcode).toBe('400_04');
       d.close();
     } finally {

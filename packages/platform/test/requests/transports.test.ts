@@ -10,14 +10,13 @@ import { createRequire } from 'node:module';
 import {
   ERRORS,
   type ErrorVector,
-  encodeAuthRequestFrame,
-  encodeDeviceRequestFrame,
   isApicode,
   isAuthFailure,
   type RequestVector,
   type VectorFile,
   type VectorFixtures,
 } from '@kaoqin/protocol';
+import { vectorFrame } from '@kaoqin/testkit';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type MemoryWorld, memoryWorld, SYSTEM_WITH_DETAIL } from './memory.js';
 
@@ -30,29 +29,6 @@ const REQUESTS = vectors<VectorFile<RequestVector> & { fixtures: VectorFixtures 
 const F = REQUESTS.fixtures;
 
 type Transport = 'tcp' | 'http';
-
-function frameOf(r: Record<string, string>): Uint8Array {
-  const s = (k: string) => r[k] ?? '';
-  return r.apicode === 'C_AUTH'
-    ? encodeAuthRequestFrame({
-        version: s('version'),
-        sn: s('sn'),
-        apicode: s('apicode'),
-        accessId: s('accessId'),
-        accessKey: s('accessKey'),
-        timeStamp: s('timeStamp'),
-        sign: s('sign'),
-      })
-    : encodeDeviceRequestFrame({
-        version: s('version'),
-        sn: s('sn'),
-        token: s('token'),
-        apicode: s('apicode'),
-        timeStamp: s('timeStamp'),
-        param: s('param'),
-        sign: s('sign'),
-      });
-}
 
 /** The members an HTTP body carries (4.1), param as a JSON string (3.1.4). */
 function bodyOf(r: Record<string, string>): string {
@@ -71,7 +47,7 @@ function transportsOf(c: ErrorVector): Transport[] {
 }
 
 async function send(w: MemoryWorld, transport: Transport, r: Record<string, string>) {
-  return transport === 'tcp' ? w.tcp(frameOf(r)) : w.http(bodyOf(r));
+  return transport === 'tcp' ? w.tcp(vectorFrame(r)) : w.http(bodyOf(r));
 }
 
 let w: MemoryWorld;
