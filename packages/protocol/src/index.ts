@@ -5,6 +5,7 @@
 export * from './apicodes.js';
 export * from './check.js';
 export * from './device-failures.js';
+export * from './enrolment.js';
 export * from './envelope.js';
 export * from './errors.js';
 export * from './framing.js';
