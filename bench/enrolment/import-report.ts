@@ -1,0 +1,235 @@
+/**
+ * bench:enrolment:import's printed report: the import's timings against the 10-minute
+ * target, then the gateway's rounds side by side (no import, each round during the
+ * import, after it) with the worst change during the import against the 10 % budget.
+ * A round whose window did not lie wholly inside the import is shown but not judged.
+ */
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { dec, int } from '../lib/table.js';
+import type { ImportRun } from './import-client.js';
+import type { Round } from './import-gateway.js';
+import type { ImportSettings } from './import-settings.js';
+
+/** Issue 11: a 5,000-person import's checks within 10 minutes. */
+export const IMPORT_TARGET_S = 600;
+export const IMPORT_TARGET_PERSONS = 5000;
+/** Issue 11: sign-in throughput and ack p99 no more than 10 % worse while an import runs. */
+export const GATEWAY_BUDGET = 0.1;
+
+export interface DuringRound extends Round {
+  /** The import was running over both phases' windows. */
+  inside: boolean;
+}
+
+export interface ImportReport {
+  settings: ImportSettings;
+  files?: { persons: number; zipBytes: number; rosterBytes: number; photoBytes: number; buildMs: number };
+  platform?: { faceDetector: string; faceWorkers: number; store: string; startMs: number };
+  devices?: { held: number; connectMs: number };
+  run?: ImportRun;
+  baseline?: Round;
+  during: DuringRound[];
+  after?: Round;
+  errors: string[];
+  load: { start: number; end?: number };
+}
+
+type Cell = string;
+
+function grid(head: Cell[], rows: Cell[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: Cell[]) =>
+    head
+      .map((_, i) => {
+        const c = r[i] ?? '';
+        return i === 0 || i >= head.length - 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!);
+      })
+      .join(' | ')
+      .trimEnd();
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(line)].join('\n');
+}
+
+const s1 = (ms: number) => `${dec(1).format(ms / 1000)} s`;
+const pct = (x: number) => `${x >= 0 ? '+' : ''}${dec(1).format(x * 100)} %`;
+const ms2 = (us: number) => dec(2).format(us / 1000);
+
+function importLines(r: ImportReport): string[] {
+  const run = r.run;
+  if (!run) return ['import: did not run (see errors)'];
+  const rows = run.view.progress.total;
+  const total = run.endedAt - run.startedAt;
+  const perSecond = rows / (total / 1000);
+  const t = run.view.totals;
+  const full = rows >= IMPORT_TARGET_PERSONS;
+  // A shorter run is scaled to 5,000 rows at its own rate, and says so.
+  const projected = full ? total / 1000 : IMPORT_TARGET_PERSONS / perSecond;
+  const allChecked = t.failed === 0 && run.view.status === 'done';
+  const out: Cell[][] = [
+    ['upload, answered (POST /imports)', s1(run.answeredAt - run.startedAt), '', ''],
+    ['rows (after the answer, to done)', s1(run.endedAt - run.answeredAt), '', ''],
+    ['total, upload to done', s1(total), '', ''],
+    ['persons/s, over the total', dec(2).format(perSecond), '', ''],
+    [
+      full
+        ? `${int.format(IMPORT_TARGET_PERSONS)} persons`
+        : `${int.format(IMPORT_TARGET_PERSONS)} persons at this rate`,
+      `${dec(0).format(projected)} s`,
+      `≤ ${IMPORT_TARGET_S} s`,
+      allChecked ? (projected <= IMPORT_TARGET_S ? 'met' : 'MISSED') : 'not judged: rows failed',
+    ],
+  ];
+  const lines = [grid(['import', 'value', 'target', 'verdict'], out)];
+  lines.push(
+    `status ${run.view.status}; created ${int.format(t.created)}, updated ${int.format(t.updated)}, ` +
+      `unchanged ${int.format(t.unchanged)}, failed ${int.format(t.failed)} of ${int.format(rows)}`,
+  );
+  const codes = Object.entries(run.problems);
+  if (codes.length) lines.push(`failed rows' problems: ${codes.map(([c, n]) => `${c} ×${n}`).join(', ')}`);
+  return lines;
+}
+
+interface Metric {
+  name: string;
+  value: (rd: Round) => number;
+  /** +1: larger is better (throughput), -1: smaller is better (latency). */
+  sense: 1 | -1;
+  judged: boolean;
+  format: (x: number) => string;
+}
+
+function gatewayLines(r: ImportReport): string[] {
+  const base = r.baseline;
+  if (!base) return ['gateway: no baseline (see errors)'];
+  const rate = base.fixed.summary.rate;
+  const metrics: Metric[] = [
+    {
+      name: 'sign-ins/s at saturation',
+      value: (rd) => rd.saturation.summary.acksPerSecond,
+      sense: 1,
+      judged: true,
+      format: (x) => int.format(x),
+    },
+    {
+      name: 'ack p99 at saturation, ms',
+      value: (rd) => rd.saturation.summary.latency.percentile(99),
+      sense: -1,
+      judged: false,
+      format: ms2,
+    },
+    {
+      name: `sign-ins/s at ${int.format(rate)}/s fixed`,
+      value: (rd) => rd.fixed.summary.acksPerSecond,
+      sense: 1,
+      judged: false,
+      format: (x) => int.format(x),
+    },
+    {
+      name: `ack p99 at ${int.format(rate)}/s, ms`,
+      value: (rd) => rd.fixed.summary.latency.percentile(99),
+      sense: -1,
+      judged: true,
+      format: ms2,
+    },
+    {
+      name: `p99 from due time at ${int.format(rate)}/s, ms`,
+      value: (rd) => rd.fixed.summary.corrected.percentile(99),
+      sense: -1,
+      judged: false,
+      format: ms2,
+    },
+    {
+      name: 'platform CPU at saturation, % of a core',
+      value: (rd) => rd.saturation.summary.serverCpu ?? Number.NaN,
+      sense: 1,
+      judged: false,
+      format: (x) => (Number.isNaN(x) ? '—' : dec(0).format(x)),
+    },
+  ];
+  const during = r.during;
+  const head = [
+    'gateway',
+    'no import',
+    ...during.map((d, i) => `during ${i + 1}${d.inside ? '' : ' (import over)'}`),
+    ...(r.after ? ['after'] : []),
+    'worst change',
+    'budget',
+    'verdict',
+  ];
+  const inside = during.filter((d) => d.inside);
+  const rows = metrics.map((m) => {
+    const b = m.value(base);
+    // Worse is lower throughput or higher latency; the change is signed as measured.
+    let worst: number | undefined;
+    for (const d of inside) {
+      const change = m.value(d) / b - 1;
+      if (worst === undefined || change * m.sense < worst * m.sense) worst = change;
+    }
+    const worse = worst === undefined ? undefined : -worst * m.sense;
+    const verdict =
+      !m.judged || worse === undefined || Number.isNaN(worse)
+        ? ''
+        : worse <= GATEWAY_BUDGET
+          ? 'met'
+          : 'MISSED';
+    return [
+      m.name,
+      m.format(b),
+      ...during.map((d) => m.format(m.value(d))),
+      ...(r.after ? [m.format(m.value(r.after))] : []),
+      worst === undefined || Number.isNaN(worst) ? '—' : pct(worst),
+      m.judged ? (m.sense === 1 ? `≥ -${GATEWAY_BUDGET * 100} %` : `≤ +${GATEWAY_BUDGET * 100} %`) : '',
+      inside.length === 0 && m.judged ? 'no round inside the import' : verdict,
+    ];
+  });
+  const lines = [grid(head, rows)];
+  const errs = [base, ...during, ...(r.after ? [r.after] : [])].flatMap((rd) =>
+    [rd.saturation, rd.fixed]
+      .filter((p) => p.summary.errorsInWindow > 0 || p.summary.unanswered > 0)
+      .map(
+        (p) =>
+          `${rd.label} ${p.summary.name}: ${p.summary.errorsInWindow} errors in the window ${JSON.stringify(p.summary.errors)}, ${p.summary.unanswered} unanswered`,
+      ),
+  );
+  lines.push(...errs);
+  return lines;
+}
+
+export function formatReport(r: ImportReport): string {
+  const s = r.settings;
+  const out: string[] = [];
+  out.push(
+    `bench:enrolment:import — ${int.format(s.persons)} persons, ${s.mode}, ${s.photos} photos; ` +
+      `face detector ${r.platform?.faceDetector ?? s.faceDetector} × ${r.platform?.faceWorkers ?? s.faceWorkers ?? 'default'} worker(s); ${r.platform?.store ?? '?'}`,
+  );
+  out.push(
+    `Node ${process.version}, ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${availableParallelism()} logical CPUs ` +
+      `shared by the platform, its face workers and the load workers; ${int.format(totalmem() / 2 ** 20)} MiB RAM; ` +
+      `load average ${dec(1).format(r.load.start)} at start, ${dec(1).format(r.load.end ?? loadavg()[0]!)} at end`,
+  );
+  if (r.files) {
+    out.push(
+      `files: roster CSV ${dec(1).format(r.files.rosterBytes / 1e6)} MB, photos ZIP ${dec(1).format(r.files.zipBytes / 1e6)} MB ` +
+        `(${dec(1).format(r.files.photoBytes / 1024)} KiB a photo), built in ${s1(r.files.buildMs)} (not timed below)`,
+    );
+  }
+  if (r.devices) {
+    out.push(
+      `gateway: ${int.format(r.devices.held)} devices over ${s.loadWorkers} load worker processes; each phase ` +
+        `${s.warmupSeconds} s warm-up + ${s.seconds} s measured; saturation ${s.inflight} in flight a device, ` +
+        `fixed rate ${s.latencyFraction * 100} % of the no-import saturation rate (≤ ${s.latencyInflight} in flight a device); ` +
+        `the import's time includes the rounds' load`,
+    );
+  }
+  out.push('');
+  out.push(...importLines(r));
+  if (s.gateway) {
+    out.push('');
+    out.push(...gatewayLines(r));
+  }
+  if (r.errors.length) {
+    out.push('');
+    out.push('errors:');
+    out.push(...r.errors.map((e) => `  ${e.split('\n').slice(0, 6).join('\n  ')}`));
+  }
+  return out.join('\n');
+}
