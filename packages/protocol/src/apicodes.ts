@@ -1,10 +1,11 @@
 /**
- * The apicode registry: for each of the standard's eleven apicodes, its clause, its
- * transport, its signature formulas (D4), whether it carries param, a taskid, a
+ * The apicode registry: for each of the standard's eleven apicodes, and kaoqin's one
+ * extension (X_ENROL_PERSON), its clause, its transport, its signature formulas (D4), whether it carries param, a taskid, a
  * timeStamp or image members, and the shapes of its param and response.
  * Everything that differs between apicodes lives here, as data.
  */
 import type { z } from 'zod';
+import { enrolPersonParam, enrolPersonResponse } from './params/enrol.js';
 import { firmwareDescriptor } from './params/firmware.js';
 import { authResponse, heartbeatParam, heartbeatResponse } from './params/heartbeat.js';
 import { deletePersonsResponse, pageParam, personPage, postPersonsParam } from './params/persons.js';
@@ -23,6 +24,8 @@ export const APICODES = [
   'T_CLEAR_DEVICE_PERSON',
   'T_UPDATE_DEVICE_VERSION',
   'T_POST_DEVICE_PERSON',
+  // kaoqin's extension (docs/protocol.md 4.13): capture devices enrol persons.
+  'X_ENROL_PERSON',
 ] as const;
 export type Apicode = (typeof APICODES)[number];
 
@@ -213,6 +216,21 @@ export const APICODE_SPECS = {
     imageMembers: true,
     paramSchema: postPersonsParam,
     responseSchema: null,
+  }),
+  X_ENROL_PERSON: spec({
+    apicode: 'X_ENROL_PERSON',
+    // Not the standard's: kaoqin's extension for §1.1(9) capture devices, in chapter 3's style.
+    clause: 'kaoqin 4.13',
+    transport: 'http',
+    requestSign: ['version', 'sn', 'token', 'apicode', 'param'],
+    answerSign: ['version', 'success', 'response'],
+    param: 'required',
+    taskid: false,
+    timeStamp: false,
+    // Every image is an img member (face.img, cardPhoto.img, iris[].img): left out of the sign (5.4).
+    imageMembers: true,
+    paramSchema: enrolPersonParam,
+    responseSchema: enrolPersonResponse,
   }),
 } as const satisfies Readonly<Record<Apicode, ApicodeSpec>>;
 

@@ -171,6 +171,21 @@ export const ERRORS = {
     'kaoqin',
   ),
   BUSY: entry('490_08', 'retry', '平台繁忙,请稍后重试', 'platform busy, retry later', 'kaoqin'),
+  // X_ENROL_PERSON (capture devices): the answer's response lists every failed rule.
+  ENROLMENT_REFUSED: entry(
+    '490_09',
+    'refused',
+    '人员信息未通过登记校验',
+    'enrolment refused: the response lists every failed rule',
+    'kaoqin',
+  ),
+  NOT_CAPTURE_DEVICE: entry(
+    '490_10',
+    'fix_request',
+    '设备不是已绑定工地的采集设备',
+    'the device is not a capture device bound to a site',
+    'kaoqin',
+  ),
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorName = keyof typeof ERRORS;
@@ -248,5 +263,12 @@ export class ProtocolError extends Error {
   }
   toWire(): WireError {
     return wireError(this.entry, this.detail);
+  }
+  /**
+   * The response a failure answer carries: none for the standard's codes (K9); a refusal
+   * that lists what failed (X_ENROL_PERSON's 490_09) overrides it.
+   */
+  answerResponse(): object | undefined {
+    return undefined;
   }
 }

@@ -12,6 +12,7 @@ export * from './framing.js';
 export * from './json-text.js';
 export * from './messages.js';
 export * from './params/common.js';
+export * from './params/enrol.js';
 export * from './params/firmware.js';
 export * from './params/heartbeat.js';
 export * from './params/persons.js';

@@ -37,7 +37,7 @@ describe('error behaviours', () => {
 
   it('the derived sets hold the codes the docs name', () => {
     expect(codesWith('retry')).toEqual(new Set(['500_01', '490_03', '490_08']));
-    expect(codesWith('refused')).toEqual(new Set(['400_02', '403_01', '403_02', '403_03']));
+    expect(codesWith('refused')).toEqual(new Set(['400_02', '403_01', '403_02', '403_03', '490_09']));
     expect(codesWith('task_gone')).toEqual(new Set(['490_06', '490_07']));
     expect(codesWith('too_large')).toEqual(new Set(['490_01', '490_05']));
     expect(codesWith('resync_clock')).toEqual(new Set(['400_05']));

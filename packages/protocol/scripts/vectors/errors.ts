@@ -181,6 +181,8 @@ export function errorVectors(): { cases: ErrorVector[]; stateful: { code: string
     { code: '490_05', where: 'platform device-endpoint tests: HTTP body over the limit' },
     { code: '490_07', where: 'platform task tests: a finished or expired task' },
     { code: '490_08', where: 'platform gateway tests: store unavailable, retry later' },
+    { code: '490_09', where: 'platform X_ENROL_PERSON tests: a capture device sends a card or photo a rule refuses' },
+    { code: '490_10', where: 'platform X_ENROL_PERSON tests: a device not of kind capture, or bound to no site' },
   ];
   return { cases, stateful };
 }
