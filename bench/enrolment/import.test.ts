@@ -1,0 +1,120 @@
+/**
+ * bench:enrolment:import's own logic, without running the bench: the files it uploads,
+ * its settings, and how the report judges the gateway (a drop beyond the 10 % budget is
+ * MISSED, a round the import did not cover is shown but not judged).
+ */
+import { idNumberOf } from '@kaoqin/testkit';
+import JSZip from 'jszip';
+import { describe, expect, it } from 'vitest';
+import type { PhaseSummary } from '../gateway/fleet.js';
+import { Histogram } from '../gateway/histogram.js';
+import { buildImportFiles } from './import-data.js';
+import type { Round } from './import-gateway.js';
+import { formatReport, type ImportReport } from './import-report.js';
+import { readSettings } from './import-settings.js';
+
+function phase(acksPerSecond: number, p99Us: number, rate = 0): PhaseSummary {
+  const latency = new Histogram();
+  for (let i = 0; i < 100; i++) latency.record(i < 98 ? p99Us / 2 : p99Us);
+  return {
+    name: rate ? 'fixed rate' : 'saturation',
+    workload: 'sign-in',
+    rate,
+    connections: 10,
+    inflight: 1,
+    windowMs: 1000,
+    sent: acksPerSecond,
+    acks: acksPerSecond,
+    acksPerSecond,
+    errorsInWindow: 0,
+    errors: {},
+    unanswered: 0,
+    delayed: 0,
+    pushes: 0,
+    latency,
+    corrected: latency,
+    loadgenCpu: 0,
+    loopDelayP99Ms: 0,
+    loopDelayMaxMs: 0,
+    keepalivesPerSecond: 0,
+    serverCpu: 50,
+  };
+}
+
+function round(label: string, sat: number, p99Us: number): Round {
+  return {
+    label,
+    saturation: { summary: phase(sat, 50_000), windowStart: 0, windowEnd: 1 },
+    fixed: { summary: phase(250, p99Us, 250), windowStart: 1, windowEnd: 2 },
+  };
+}
+
+function report(during: { sat: number; p99Us: number; inside: boolean }[]): string {
+  const settings = readSettings(['--photos', 'synthetic', '--face-detector', 'off']);
+  if (settings === 'help') throw new Error('unexpected help');
+  const r: ImportReport = {
+    settings,
+    baseline: round('no import', 1000, 10_000),
+    during: during.map((d, i) => ({ ...round(`during ${i + 1}`, d.sat, d.p99Us), inside: d.inside })),
+    errors: [],
+    load: { start: 0, end: 0 },
+  };
+  return formatReport(r);
+}
+
+const line = (text: string, start: string) => text.split('\n').find((l) => l.startsWith(start)) ?? '';
+
+describe('bench:enrolment:import report', () => {
+  it('meets the budget when throughput and p99 stay within 10 %', () => {
+    const text = report([{ sat: 950, p99Us: 10_800, inside: true }]);
+    expect(line(text, 'sign-ins/s at saturation')).toMatch(/-5\.0 % \| ≥ -10 % \| met/);
+    expect(line(text, 'ack p99 at 250/s')).toMatch(/\+8\.\d % \| ≤ \+10 % \| met/);
+  });
+
+  it('misses it on the worst round inside the import', () => {
+    const text = report([
+      { sat: 990, p99Us: 10_100, inside: true },
+      { sat: 850, p99Us: 14_000, inside: true },
+    ]);
+    expect(line(text, 'sign-ins/s at saturation')).toMatch(/-15\.0 % \| ≥ -10 % \| MISSED/);
+    expect(line(text, 'ack p99 at 250/s')).toMatch(/\+40\.\d % \| ≤ \+10 % \| MISSED/);
+  });
+
+  it('does not judge a round the import was over before', () => {
+    const text = report([{ sat: 500, p99Us: 90_000, inside: false }]);
+    expect(text).toContain('during 1 (import over)');
+    expect(line(text, 'sign-ins/s at saturation')).toContain('no round inside the import');
+    expect(line(text, 'sign-ins/s at saturation')).not.toContain('MISSED');
+  });
+});
+
+describe('bench:enrolment:import settings', () => {
+  it('refuses photos with no face for a run with the detector on', () => {
+    expect(() => readSettings(['--photos', 'synthetic'])).toThrow(/detector would refuse/);
+  });
+
+  it('defaults to 5,000 persons applied with real photos', () => {
+    expect(readSettings([])).toMatchObject({
+      persons: 5000,
+      mode: 'apply',
+      photos: 'real',
+      faceDetector: 'human',
+    });
+  });
+});
+
+describe('bench:enrolment:import files', () => {
+  it('has one roster row and one photo named by its ID number per person', async () => {
+    const f = await buildImportFiles(3, 'synthetic');
+    const csv = f.roster.subarray(3).toString('utf8').trim().split('\r\n');
+    expect(f.roster.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    expect(csv).toHaveLength(4);
+    expect(csv[0]).toBe('姓名,身份证号,性别,手机号,班组,工种,进场日期');
+    expect(csv[1]!.split(',')[1]).toBe(idNumberOf(0));
+    const zip = await JSZip.loadAsync(f.photos);
+    const names = Object.keys(zip.files).sort();
+    expect(names).toEqual([0, 1, 2].map((n) => `photos/${idNumberOf(n)}.jpg`).sort());
+    const first = await zip.file(`photos/${idNumberOf(0)}.jpg`)!.async('nodebuffer');
+    expect(first.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+  });
+});
