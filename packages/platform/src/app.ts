@@ -32,6 +32,7 @@ import { createUrlSigner, deriveDownloadKey } from './downloads/signer.js';
 import type { GatewayContext } from './gateway/context.js';
 import { Gateway } from './gateway/gateway.js';
 import { taskPusher } from './gateway/push.js';
+import { CaptureEnrolment } from './http/device/capture-enrolment.js';
 import { deviceEndpoint } from './http/device/route.js';
 import { buildHttpServer } from './http/server.js';
 import { TimeIds } from './ids.js';
@@ -283,6 +284,10 @@ async function boot(
     config,
     core: requestCore({ ...credentials, logger: deviceLogger }),
     tasks: taskApi,
+    capture: new CaptureEnrolment({
+      device: (id) => data.store.deviceApi.get(id),
+      persons: data.persons,
+    }),
     logger: deviceLogger,
   });
   const facePhotos = cachedPhotos(data.faces, config.photoCacheBytes);

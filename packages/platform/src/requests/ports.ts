@@ -6,7 +6,13 @@
  * pipeline runs without booting a platform.
  */
 import type { KeyLike } from 'node:crypto';
-import type { Credential, IncomingRequest, Prechecked } from '@kaoqin/protocol';
+import type {
+  Credential,
+  EnrolPersonParam,
+  EnrolPersonResponse,
+  IncomingRequest,
+  Prechecked,
+} from '@kaoqin/protocol';
 import type { AttendanceInput } from '../store/types.js';
 
 /** What a request needs of its vendor: who it is, which secret signed its tokens, how to seal (D12). */
@@ -84,4 +90,13 @@ export interface TokenIssuer {
     secretVersion: number;
     lastUsedAt: number;
   }): Promise<void>;
+}
+
+/**
+ * Enrolment by a capture device (X_ENROL_PERSON): the device as checked, the param as
+ * parsed. Resolves with the answer's response; refuses with a ProtocolError (490_09
+ * listing every failed rule, 490_10 for a device that may not enrol).
+ */
+export interface CaptureEnrolmentPort {
+  enrol(device: RequestDevice, param: EnrolPersonParam): Promise<EnrolPersonResponse>;
 }

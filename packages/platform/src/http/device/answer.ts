@@ -90,13 +90,30 @@ export interface FailureInit {
   error: ProtocolError;
   /** The device's secret, once the token resolved; undefined leaves the answer unsigned (K9). */
   secret: string | undefined;
+  /** The vendor's RSA public key (D12): a refusal's response is sealed like a success's. */
+  sealKey?: KeyLike | null | undefined;
 }
 
+/**
+ * A failure answer. A refusal that lists what failed (X_ENROL_PERSON's 490_09, whose
+ * formula signs `response`) carries it as `response`, signed and sealed as a success's;
+ * every other failure has none (K9).
+ */
 export function failureAnswer(init: FailureInit): string {
   const taskid = answerTaskid(init.apicode, init.taskid);
+  const body = init.secret === undefined ? undefined : init.error.answerResponse();
+  const text = body === undefined ? undefined : JSON.stringify(body);
+  const response = text !== undefined && init.sealKey ? sealResponse(init.sealKey, text) : text;
   const sign =
     init.apicode !== undefined && init.secret !== undefined
-      ? signAnswer(init.apicode, { version: init.version, success: false, taskid }, init.secret)
+      ? signAnswer(init.apicode, { version: init.version, success: false, taskid, response }, init.secret)
       : undefined;
-  return writeAnswer({ version: init.version, success: false, taskid, error: init.error.toWire(), sign });
+  return writeAnswer({
+    version: init.version,
+    success: false,
+    taskid,
+    response,
+    error: init.error.toWire(),
+    sign,
+  });
 }

@@ -9,6 +9,7 @@
 import type { Config } from '../../config/schema.js';
 import type { Logger } from '../../log.js';
 import type { RequestCore } from '../../requests/core.js';
+import type { CaptureEnrolmentPort } from '../../requests/ports.js';
 import type { TaskApi } from '../../tasks/api.js';
 
 export type DeviceEndpointConfig = Pick<Config, 'protocolVersion' | 'maxHttpBodyBytes' | 'publicUrl'>;
@@ -17,5 +18,7 @@ export interface DeviceEndpointDeps {
   config: DeviceEndpointConfig;
   core: RequestCore;
   tasks: TaskApi;
+  /** Capture devices' enrolment (X_ENROL_PERSON); without it the apicode answers 400_01. */
+  capture?: CaptureEnrolmentPort;
   logger: Logger;
 }

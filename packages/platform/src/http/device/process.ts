@@ -54,6 +54,7 @@ class HttpEnvelope implements Envelope<string> {
       error,
       // Signed only once the token resolved to the device's secret (K9).
       secret: found?.credential.status === 'ok' ? found.credential.secret : undefined,
+      sealKey: found?.vendor?.sealKey,
     });
   }
 }
@@ -73,7 +74,7 @@ export function unreadableAnswer(deps: DeviceEndpointDeps, error: ProtocolError)
 export function httpSide(deps: DeviceEndpointDeps): TransportSide<HttpPorts, BaseUrl, string> {
   return {
     handlers: HTTP_HANDLERS,
-    ports: { tasks: deps.tasks },
+    ports: { tasks: deps.tasks, capture: deps.capture },
     envelope: new HttpEnvelope(deps.config.protocolVersion),
   };
 }

@@ -1,11 +1,14 @@
 /** The shape every apicode handler of the HTTP device endpoint shares (one file per apicode, chapter 3). */
 import type { Apicode } from '@kaoqin/protocol';
 import type { Handler, HandlerInput } from '../../../requests/handler.js';
+import type { CaptureEnrolmentPort } from '../../../requests/ports.js';
 import type { TaskApi, TaskCaller } from '../../../tasks/api.js';
 
-/** What the chapter-3 handlers use: the task engine. */
+/** What the chapter-3 handlers use: the task engine; X_ENROL_PERSON, the capture enrolment. */
 export interface HttpPorts {
   tasks: TaskApi;
+  /** Absent where the platform serves no capture devices (X_ENROL_PERSON answers 400_01). */
+  capture?: CaptureEnrolmentPort | undefined;
 }
 
 /** Where the device reached us (or the configured public URL), asked once the request is checked. */

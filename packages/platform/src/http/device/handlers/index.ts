@@ -9,6 +9,7 @@ import { tSendPerson } from './t-send-person.js';
 import { tUpdateDevicePerson } from './t-update-device-person.js';
 import { tUpdateDeviceVersion } from './t-update-device-version.js';
 import { tUpdateTasksStatus } from './t-update-tasks-status.js';
+import { xEnrolPerson } from './x-enrol-person.js';
 
 export const HTTP_HANDLERS: HandlerTable<HttpPorts, BaseUrl> = {
   T_GET_TASKS: tGetTasks, // 3.1
@@ -19,4 +20,5 @@ export const HTTP_HANDLERS: HandlerTable<HttpPorts, BaseUrl> = {
   T_CLEAR_DEVICE_PERSON: tClearDevicePerson, // 3.6
   T_UPDATE_DEVICE_VERSION: tUpdateDeviceVersion, // 3.7
   T_POST_DEVICE_PERSON: tPostDevicePerson, // 3.8
+  X_ENROL_PERSON: xEnrolPerson, // kaoqin's extension (docs/protocol.md 4.13)
 };

@@ -1,0 +1,235 @@
+/**
+ * X_ENROL_PERSON (docs/protocol.md 4.13) against a real platform over real HTTP: a
+ * capture device bound to a site enrols a person; the same rules as the API refuse a bad
+ * card and a bad photo at once, each with its measured value; the answer is signed; a
+ * device that is not a capture device, or is bound to no site, is refused (490_10); a
+ * retry finds the person it made.
+ */
+import {
+  type EnrolmentVerdict,
+  type EnrolPersonParam,
+  ERRORS,
+  rawMemberText,
+  signAnswer,
+  signRequest,
+} from '@kaoqin/protocol';
+import { face, HttpDevice, idNumber, TestDevice, withBadCheckDigit } from '@kaoqin/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
+
+let tp: TestPlatform | undefined;
+const devices: TestDevice[] = [];
+afterEach(async () => {
+  for (const d of devices.splice(0)) d.close();
+  await tp?.stop();
+  tp = undefined;
+});
+
+interface Setup {
+  tp: TestPlatform;
+  siteId: string;
+  deviceId: string;
+  http: HttpDevice;
+}
+
+/** A platform, a site, and a device SN-CAP authenticated over TCP, made `kind` and bound when asked. */
+async function setup(opts: { kind?: 'capture' | 'face'; bind?: boolean } = {}): Promise<Setup> {
+  tp = await startTestPlatform();
+  const { platform } = tp;
+  const site = await platform.data.persons.createSite('西湖工地');
+  const tcp = await TestDevice.tcp(platform.tcpPort, 'SN-CAP', tp.creds, () => tp!.clock.now);
+  devices.push(tcp);
+  expect((await tcp.auth()).success).toBe(true);
+  const device = (await platform.data.devices.find(tp.creds.vendorId, 'SN-CAP'))!;
+  await platform.data.store.deviceApi.patch(device.id, { kind: opts.kind ?? 'capture' });
+  if (opts.bind !== false) await platform.data.persons.bindDevice(device.id, site.id);
+  const http = new HttpDevice(`http://127.0.0.1:${platform.httpPort}`, 'SN-CAP', tp.creds, tcp.token);
+  return { tp, siteId: site.id, deviceId: device.id, http };
+}
+
+async function card(over: Partial<EnrolPersonParam> = {}): Promise<EnrolPersonParam> {
+  return {
+    name: '王建国',
+    idNumber: idNumber(),
+    gender: '男',
+    ethnicity: '汉',
+    address: '浙江省杭州市西湖区文三路 1 号',
+    issuer: '杭州市公安局西湖分局',
+    validFrom: '20200101',
+    validTo: '长期',
+    face: { img: (await face()).toString('base64') },
+    ...over,
+  };
+}
+
+/** The answer's signature over the response text as received (490_09 answers sign theirs too). */
+function signedOk(raw: string, secret: string): boolean {
+  const a = JSON.parse(raw) as { version: string; success: boolean; sign?: string };
+  const response = rawMemberText(raw, 'response');
+  return (
+    a.sign === signAnswer('X_ENROL_PERSON', { version: a.version, success: a.success, response }, secret)
+  );
+}
+
+describe('X_ENROL_PERSON', () => {
+  it('enrols a new identity and assigns it to the capture device’s site', async () => {
+    const s = await setup();
+    const param = await card();
+    const a = await s.http.call('X_ENROL_PERSON', { param });
+    expect(a.error).toBeUndefined();
+    expect(a.success).toBe(true);
+    expect(a.signOk).toBe(true);
+    const r = a.response as { personId: string; identity: string; assignment: string; irisStored: number };
+    expect(r).toMatchObject({ identity: 'new', assignment: 'new', irisStored: 0 });
+    const persons = s.tp.platform.data.persons;
+    const p = await persons.findByIdNumber(param.idNumber);
+    expect(p?.id).toBe(r.personId);
+    expect(p?.name).toBe('王建国');
+    // The card fields under the API's names, the reader's yyyyMMdd as yyyy-MM-dd.
+    expect(persons.pii(p!)).toMatchObject({
+      issuingAuthority: '杭州市公安局西湖分局',
+      validFrom: '2020-01-01',
+      validTo: '长期',
+    });
+    const onSite = await persons.assignments.activeOf(r.personId);
+    expect(onSite.map((x) => x.siteId)).toEqual([s.siteId]);
+  });
+
+  it('a retry (the same ID number again) answers the same person and creates no second one', async () => {
+    const s = await setup();
+    const param = await card();
+    const first = await s.http.call('X_ENROL_PERSON', { param });
+    const again = await s.http.call('X_ENROL_PERSON', { param });
+    expect(again.success).toBe(true);
+    const r1 = first.response as { personId: string };
+    expect(again.response).toEqual({
+      personId: r1.personId,
+      identity: 'existing',
+      assignment: 'existing',
+      irisStored: 0,
+    });
+    expect(await s.tp.platform.data.persons.assignments.activeOf(r1.personId)).toHaveLength(1);
+  });
+
+  it('an identity enrolled elsewhere is assigned to this site, not enrolled twice', async () => {
+    const s = await setup();
+    const persons = s.tp.platform.data.persons;
+    const other = await persons.createSite('滨江工地');
+    const param = await card();
+    const { person } = await persons.add({
+      siteId: other.id,
+      name: param.name,
+      idNumber: param.idNumber,
+      photos: [await face()],
+    });
+    const a = await s.http.call('X_ENROL_PERSON', { param });
+    expect(a.response).toEqual({
+      personId: person.id,
+      identity: 'existing',
+      assignment: 'new',
+      irisStored: 0,
+    });
+    const sites = (await persons.assignments.activeOf(person.id)).map((x) => x.siteId).sort();
+    expect(sites).toEqual([other.id, s.siteId].sort());
+  });
+
+  it('refuses a bad ID number and a bad photo at once: 490_09, every failed rule with its value, signed', async () => {
+    const s = await setup();
+    const param = await card({
+      idNumber: withBadCheckDigit(idNumber()),
+      face: { img: Buffer.from('not a picture at all').toString('base64') },
+      birth: '19900101',
+    });
+    const a = await s.http.call('X_ENROL_PERSON', { param });
+    expect(a.success).toBe(false);
+    expect(a.error?.errorcode).toBe(ERRORS.ENROLMENT_REFUSED.code);
+    expect(a.error?.errormsg).toBe(ERRORS.ENROLMENT_REFUSED.zh);
+    expect(signedOk(a.raw, s.tp.creds.accessSecret)).toBe(true);
+    const failures = (a.response as { failures: EnrolmentVerdict[] }).failures;
+    const byField = new Map(failures.map((f) => [f.field, f]));
+    expect(byField.get('idNumber')?.code).toBe('id_number_check_digit');
+    expect(byField.get('face')?.code).toBe('photo_bad_format');
+    for (const f of failures) {
+      expect(f.ok).toBe(false);
+      expect(f.message).not.toBe('');
+    }
+    expect(byField.get('idNumber')?.value).not.toBe('');
+    expect(await s.tp.platform.data.persons.findByIdNumber(param.idNumber)).toBeUndefined();
+  });
+
+  it('refuses an expired card, naming the expiry it read', async () => {
+    const s = await setup();
+    const a = await s.http.call('X_ENROL_PERSON', {
+      param: await card({ validFrom: '2000-01-01', validTo: '2010-01-01' }),
+    });
+    expect(a.error?.errorcode).toBe('490_09');
+    const failures = (a.response as { failures: EnrolmentVerdict[] }).failures;
+    expect(failures.map((f) => f.field)).toContain('validTo');
+    expect(failures.find((f) => f.field === 'validTo')?.value).toContain('2010-01-01');
+  });
+
+  it('refuses a birth date that is not the one the ID number carries', async () => {
+    const s = await setup();
+    const id = idNumber();
+    const a = await s.http.call('X_ENROL_PERSON', { param: await card({ idNumber: id, birth: '18000101' }) });
+    expect(a.error?.errorcode).toBe('490_09');
+    const failures = (a.response as { failures: EnrolmentVerdict[] }).failures;
+    expect(failures).toContainEqual(expect.objectContaining({ code: 'birth_mismatch', field: 'birth' }));
+    expect(await s.tp.platform.data.persons.findByIdNumber(id)).toBeUndefined();
+  });
+
+  it('a bad signature is the standard’s 400_04, unsigned answer, nothing enrolled', async () => {
+    const s = await setup();
+    const param = await card();
+    const a = await s.http.call('X_ENROL_PERSON', { param, secret: 'not-the-secret' });
+    expect(a.success).toBe(false);
+    expect(a.error?.errorcode).toBe(ERRORS.AUTH_FAILED.code);
+    expect(a.response).toBeUndefined();
+    expect(await s.tp.platform.data.persons.findByIdNumber(param.idNumber)).toBeUndefined();
+  });
+
+  it('the images are outside the signature: the same sign holds for another photo', async () => {
+    const s = await setup();
+    const param = await card();
+    // Signed over a param with one photo, sent with another: the sign never saw either.
+    const sign = signRequest(
+      'X_ENROL_PERSON',
+      {
+        version: 'v1.0.0',
+        sn: 'SN-CAP',
+        token: s.http.token,
+        apicode: 'X_ENROL_PERSON',
+        param: JSON.stringify(param),
+      },
+      s.tp.creds.accessSecret,
+    );
+    const other = { ...param, face: { img: (await face()).toString('base64') } };
+    const a = await s.http.call('X_ENROL_PERSON', { param: other, sign });
+    expect(a.success).toBe(true);
+  });
+
+  it('a device not of kind capture is refused with 490_10', async () => {
+    const s = await setup({ kind: 'face' });
+    const param = await card();
+    const a = await s.http.call('X_ENROL_PERSON', { param });
+    expect(a.error?.errorcode).toBe(ERRORS.NOT_CAPTURE_DEVICE.code);
+    expect(a.raw).toContain('kind face');
+    expect(await s.tp.platform.data.persons.findByIdNumber(param.idNumber)).toBeUndefined();
+  });
+
+  it('a capture device bound to no site is refused with 490_10', async () => {
+    const s = await setup({ bind: false });
+    const param = await card();
+    const a = await s.http.call('X_ENROL_PERSON', { param });
+    expect(a.error?.errorcode).toBe('490_10');
+    expect(a.raw).toContain('bound to no site');
+    expect(await s.tp.platform.data.persons.findByIdNumber(param.idNumber)).toBeUndefined();
+  });
+
+  it('a param without a face photo is 400_02', async () => {
+    const s = await setup();
+    const { face: _f, ...noFace } = await card();
+    const a = await s.http.call('X_ENROL_PERSON', { param: noFace });
+    expect(a.error?.errorcode).toBe('400_02');
+  });
+});
