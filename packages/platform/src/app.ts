@@ -32,6 +32,8 @@ import { createUrlSigner, deriveDownloadKey } from './downloads/signer.js';
 import type { GatewayContext } from './gateway/context.js';
 import { Gateway } from './gateway/gateway.js';
 import { taskPusher } from './gateway/push.js';
+import { irisPool } from './iris/pool.js';
+import { IrisService } from './iris/service.js';
 import { CaptureEnrolment } from './http/device/capture-enrolment.js';
 import { deviceEndpoint } from './http/device/route.js';
 import { buildHttpServer } from './http/server.js';
@@ -97,6 +99,8 @@ async function assembleData(
     ids,
   );
   const persons = new Persons(store, faces, box, masterKey, engine, now, ids);
+  // Iris images share the face photo store (served by the same signed URLs); the pool's thread starts at the first image.
+  const iris = new IrisService({ store, blobs: faces, checker: irisPool(), engine, now });
   const firmware = new Firmware(store, config.dataDir, engine, now, ids);
   const reconciler = new Reconciler(store, engine, config.autoRepair, ids);
   const urls = createUrlSigner({ key: deriveDownloadKey(masterKey), ttlMs: config.downloadUrlTtlMs });
@@ -115,6 +119,7 @@ async function assembleData(
     faces,
     engine,
     persons,
+    iris,
     firmware,
     reconciler,
     urls,
@@ -125,6 +130,7 @@ async function assembleData(
       engine.close();
       await audit.flush();
       await events.flush();
+      await iris.close();
       await faces.close();
       await store.close();
     },
@@ -293,6 +299,9 @@ async function boot(
   const facePhotos = cachedPhotos(data.faces, config.photoCacheBytes);
   // An erased person's photos must not be served from memory either (PIPL erasure).
   data.persons.onErased((keys) => {
+    for (const key of keys) facePhotos.forget(key);
+  });
+  data.iris.onDeleted((keys) => {
     for (const key of keys) facePhotos.forget(key);
   });
   await http.register(registerDownloadRoutes, {

@@ -11,6 +11,7 @@ import type { DeviceEvents } from './domain/events.js';
 import type { Vendors } from './domain/vendors.js';
 import type { DownloadUrlSigner } from './downloads/signer.js';
 import type { TimeIds } from './ids.js';
+import type { IrisService } from './iris/service.js';
 import type { Store } from './store/types.js';
 import type { TaskEngine } from './tasks/engine.js';
 import type { Firmware } from './tasks/firmware.js';
@@ -27,6 +28,8 @@ export interface PlatformData {
   faces: ErasableBlobStore;
   engine: TaskEngine;
   persons: Persons;
+  /** Iris images of persons (iris/service.ts): check pool, raw BMP and JPEG 2000. */
+  iris: IrisService;
   firmware: Firmware;
   reconciler: Reconciler;
   urls: DownloadUrlSigner;

@@ -21,11 +21,25 @@ export interface PhotoSource {
   forget(key: string): void;
 }
 
+const JP2_SIGNATURE = [0, 0, 0, 0x0c, 0x6a, 0x50, 0x20, 0x20, 0x0d, 0x0a, 0x87, 0x0a];
+
+/**
+ * What a stored image is, by its bytes: a face photo (jpg, png), or an iris image (the
+ * BMP as captured, its .jp2 export; iris/service.ts keeps them in the same store).
+ */
+export function servedFormat(bytes: Uint8Array): string | undefined {
+  const photo = photoFormat(bytes);
+  if (photo) return photo;
+  if (bytes[0] === 0x42 && bytes[1] === 0x4d) return 'bmp';
+  if (JP2_SIGNATURE.every((b, i) => bytes[i] === b)) return 'jp2';
+  return undefined;
+}
+
 export function cachedPhotos(blobs: BlobStore, maxBytes: number): PhotoSource {
   if (maxBytes <= 0) {
     const uncached = async (key: string) => {
       const bytes = await blobs.get(key);
-      const ext = bytes && photoFormat(bytes);
+      const ext = bytes && servedFormat(bytes);
       return bytes && ext ? { bytes, ext } : undefined;
     };
     return Object.assign(uncached, { forget: () => {} });
@@ -41,7 +55,7 @@ export function cachedPhotos(blobs: BlobStore, maxBytes: number): PhotoSource {
     if (hit) return hit;
     const before = forgets;
     const bytes = await blobs.get(key);
-    const ext = bytes && photoFormat(bytes);
+    const ext = bytes && servedFormat(bytes);
     if (!bytes || !ext) return undefined;
     const photo = { bytes, ext };
     if (forgets === before) cache.set(key, photo);

@@ -35,7 +35,14 @@ export interface DownloadRoutesOptions {
 /** A Range header longer than this is not a real client's: ignored (whole file). */
 const MAX_RANGE_HEADER = 200;
 
-const PHOTO_TYPES: Record<string, string> = { jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png' };
+const PHOTO_TYPES: Record<string, string> = {
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  // Iris images (irisUrls, docs/protocol.md 7.7) share the face photo route.
+  bmp: 'image/bmp',
+  jp2: 'image/jp2',
+};
 
 type IdParams = { Params: { id: string } };
 

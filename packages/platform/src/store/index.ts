@@ -16,6 +16,7 @@ import { firmwareApiRepo } from './firmware-api.js';
 import { idempotencyRepo } from './idempotency.js';
 import { importRepo } from './imports.js';
 import { migrateToLatest } from './migrate.js';
+import { personIrisRepo } from './person-iris.js';
 import { isPgUniqueViolation, openPostgres } from './postgres.js';
 import { isSqliteUniqueViolation, openSqlite } from './sqlite.js';
 import { taskApiRepo } from './task-api.js';
@@ -30,6 +31,7 @@ export type * from './device-api-types.js';
 export { DEVICE_KINDS } from './device-api-types.js';
 export type { StoreLogger } from './dialect.js';
 export type * from './import-types.js';
+export { EYES, type Eye, type PersonIrisRow } from './person-iris-types.js';
 export type * from './person-types.js';
 export type * from './task-types.js';
 export { OPEN_TASK_STATES } from './task-types.js';
@@ -83,6 +85,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     deviceApi: deviceApiRepo(db),
     taskApi: taskApiRepo(db),
     firmwareApi: firmwareApiRepo(db, caps),
+    personIris: personIrisRepo(db),
     async ping() {
       await sql`select 1`.execute(db);
     },

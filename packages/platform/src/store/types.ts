@@ -2,6 +2,7 @@ import type { ApiStore } from './api-types.js';
 import type { AttendanceApiRepo } from './attendance-api-types.js';
 import type { DeviceApiStore } from './device-api-types.js';
 import type { ImportStore } from './import-types.js';
+import type { PersonIrisRepo } from './person-iris-types.js';
 import type { AttendanceInput, AttendanceRow, DeviceEventRow, DeviceRow, VendorRow } from './row-types.js';
 import type { TaskStore } from './task-types.js';
 
@@ -100,6 +101,8 @@ export interface Store extends TaskStore, ApiStore, DeviceApiStore, ImportStore 
   readonly devices: DeviceRepo;
   readonly events: EventRepo;
   readonly attendance: AttendanceRepo;
+  /** Iris images per person and eye (person-iris.ts). */
+  readonly personIris: PersonIrisRepo;
   /** Cheap liveness probe (SELECT 1). */
   ping(): Promise<void>;
   close(): Promise<void>;

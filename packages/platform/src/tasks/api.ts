@@ -29,7 +29,13 @@ export interface TaskView {
 
 /** 3.3.3 / 3.4.3 response, URLs already signed. */
 export interface PersonPageView {
-  data: { personId: string; name: string; imgUrls: string[] }[];
+  data: {
+    personId: string;
+    name: string;
+    imgUrls: string[];
+    /** Our extension (docs/protocol.md 7.7): the person's iris images (BMP) by eye, signed like imgUrls. */
+    irisUrls?: { left?: string; right?: string };
+  }[];
   currentPage: number;
   totalPage: number;
 }

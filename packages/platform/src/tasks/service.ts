@@ -161,12 +161,23 @@ export class TaskService implements TaskApi {
     const size = page.size || DEFAULT_PAGE_SIZE;
     const totalPage = Math.ceil(t.total / size);
     const items = await this.#store.tasks.items(t.id, (page.currentPage - 1) * size, size);
+    // Iris images are read as they are now, not frozen with the task: a change of them
+    // queues a task of its own anyway (iris/service.ts), and an erased person has none.
+    const iris = await this.#store.personIris.ofPersons(items.map((i) => i.personId));
+    const sign = (k: string) => this.#urls.photoUrl(caller.baseUrl, k, caller.now);
     return {
-      data: items.map((i) => ({
-        personId: i.personId,
-        name: i.name ?? '',
-        imgUrls: (i.photoKeys ?? []).map((k) => this.#urls.photoUrl(caller.baseUrl, k, caller.now)),
-      })),
+      data: items.map((i) => {
+        const entry: PersonPageView['data'][number] = {
+          personId: i.personId,
+          name: i.name ?? '',
+          imgUrls: (i.photoKeys ?? []).map(sign),
+        };
+        const eyes = iris.get(i.personId);
+        // An extension (docs/protocol.md 7.7): only persons with iris images carry it.
+        if (eyes?.length && i.photoKeys !== null)
+          entry.irisUrls = Object.fromEntries(eyes.map((e) => [e.eye, sign(e.rawKey)]));
+        return entry;
+      }),
       currentPage: page.currentPage,
       totalPage,
     };

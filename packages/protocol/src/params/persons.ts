@@ -22,6 +22,12 @@ export const personEntry = z.object({
   personId: idString,
   name: z.string(),
   imgUrls: z.array(z.string()),
+  /**
+   * Our extension (docs/protocol.md 7.7): the person's iris images (640 × 480 8-bit grey
+   * BMP, §1.2(2)) by eye, signed download URLs like imgUrls. Absent for persons without
+   * iris images; a device that does not know the field ignores it.
+   */
+  irisUrls: z.object({ left: z.string().optional(), right: z.string().optional() }).optional(),
 });
 
 /** 3.3.3 / 3.4.3 response. */

@@ -7,6 +7,7 @@
 import type { ApiApp, ApiDeps } from '../types.js';
 import { assignmentRoutes } from './persons/assignments.js';
 import { personIdentityRoutes } from './persons/identity.js';
+import { personIrisRoutes } from './persons/iris.js';
 import { personReadRoutes } from './persons/read.js';
 import { personWriteRoutes } from './persons/write.js';
 
@@ -22,5 +23,6 @@ export function personRoutes(api: ApiApp, deps: ApiDeps): void {
   personReadRoutes(api, deps);
   personWriteRoutes(api, deps);
   personIdentityRoutes(api, deps);
+  personIrisRoutes(api, deps);
   assignmentRoutes(api, deps);
 }

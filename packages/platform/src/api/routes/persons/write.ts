@@ -229,6 +229,8 @@ export function personWriteRoutes(api: ApiApp, deps: ApiDeps): void {
         ? await deps.attendanceErasure.erasePerson(person.id)
         : undefined;
       const r = await domain(() => persons.erase(person.id));
+      // Erase took the iris files with the other photos; the rows that named them go too.
+      await deps.data.iris.erased(person.id);
       await deps.audit.record({
         by,
         action: 'person.erase',

@@ -23,7 +23,13 @@ export async function personPage(input: HttpHandlerInput<PersonPageApicode>): Pr
   // Exactly the members of 3.3.3, in the table's order.
   return {
     response: {
-      data: page.data.map((p) => ({ personId: p.personId, name: p.name, imgUrls: p.imgUrls })),
+      // irisUrls, our extension (docs/protocol.md 7.7), last and only when the person has iris images.
+      data: page.data.map((p) => ({
+        personId: p.personId,
+        name: p.name,
+        imgUrls: p.imgUrls,
+        ...(p.irisUrls ? { irisUrls: p.irisUrls } : {}),
+      })),
       currentPage: page.currentPage,
       totalPage: page.totalPage,
     },
