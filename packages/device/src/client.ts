@@ -10,6 +10,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { join } from 'node:path';
 import { ATTENDANCE_TYPES, signInParam } from '@kaoqin/protocol';
+import { type EnrolInput, type EnrolResult, enrolPerson } from './enrol.js';
 import { DeviceEventEmitter, type DeviceLog, safeLog } from './events.js';
 import {
   HeartbeatRefusedError,
@@ -28,6 +29,7 @@ import {
   type SendOptions,
   type SendOutcome,
 } from './queue/durable-queue.js';
+import { TaskHttpClient } from './tasks/http.js';
 import { createTaskRunner, type TaskRunnerOptions } from './tasks/index.js';
 import type { DeviceIdentity, Endpoints, FaceEngine, FirmwareInstaller, TaskRunnerHost } from './types.js';
 
@@ -146,6 +148,7 @@ export class DeviceClient implements TaskRunnerHost {
   readonly #maxFrameBytes: number;
   #queue: DurableQueue | undefined;
   #runner: DeviceTaskRunner | undefined;
+  #enrolHttp: TaskHttpClient | undefined;
   #state: 'new' | 'started' | 'stopping' | 'stopped' = 'new';
 
   constructor(opts: DeviceClientOptions) {
@@ -276,6 +279,19 @@ export class DeviceClient implements TaskRunnerHost {
     const recordKey = `${input.personId}|${recordTime}|${input.type}`;
     const { seq, depth } = await queue.enqueue({ key: recordKey, param, recordTime });
     return { queued: depth, seq, recordKey };
+  }
+
+  /**
+   * A capture device's enrolment (X_ENROL_PERSON, docs/device-sdk.md): the card fields
+   * and images, bytes in. Resolves with the person (new or found again: a retry is safe)
+   * or a refusal listing every failed rule; rejects with TaskHttpError when the platform
+   * could not be reached after the usual retries, and a TypeError for a malformed input.
+   * Needs the client started (the token comes from C_AUTH over the link).
+   */
+  async enrol(input: EnrolInput): Promise<EnrolResult> {
+    if (this.#state !== 'started') throw new Error('DeviceClient is not started');
+    this.#enrolHttp ??= new TaskHttpClient(this, this.#taskHttp().http ?? {});
+    return enrolPerson(this.#enrolHttp, input);
   }
 
   /** The task runner, once started (undefined with `taskRunner: false`). */

@@ -15,6 +15,7 @@ export {
   InvalidRecordError,
   type LinkSettings,
 } from './client.js';
+export { buildEnrolParam, type EnrolInput, type EnrolResult, enrolPerson } from './enrol.js';
 export {
   DeviceEventEmitter,
   type DeviceEventListener,

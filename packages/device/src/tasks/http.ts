@@ -59,11 +59,17 @@ export class TaskHttpError extends Error {
   readonly code: string;
   /** Whether trying again later may succeed (the caller gave up after its retries). */
   readonly transient: boolean;
-  constructor(code: string, message: string, transient: boolean) {
+  /**
+   * A signed failure answer's response (opened, when sealed): X_ENROL_PERSON's 490_09
+   * lists the failed rules there. Undefined for every other failure.
+   */
+  readonly response: unknown;
+  constructor(code: string, message: string, transient: boolean, response?: unknown) {
     super(`${code}: ${message}`);
     this.name = 'TaskHttpError';
     this.code = code;
     this.transient = transient;
+    this.response = response;
   }
 }
 
@@ -217,10 +223,18 @@ export class TaskHttpClient {
       const err = (a.error ?? {}) as { errorcode?: unknown; errormsg?: unknown; detail?: unknown };
       const code = typeof err.errorcode === 'string' ? err.errorcode : 'bad_answer';
       const text = [err.errormsg, err.detail].filter((t) => typeof t === 'string').join(': ');
+      // Only a signed failure's response is believed (an unsigned one could be anyone's).
+      let response: unknown;
+      try {
+        response = signed && a.response !== undefined ? this.#open(a.response) : undefined;
+      } catch {
+        // A sealed list and no key: the code alone still says what to do.
+      }
       throw new TaskHttpError(
         code,
         text || `${apicode} failed`,
         TRANSIENT_CODES.has(code) || code === 'bad_answer',
+        response,
       );
     }
     if (!signed) throw new TaskHttpError('bad_sign', `${apicode} answer signature does not match`, true);
@@ -228,26 +242,29 @@ export class TaskHttpClient {
       // Signed, but for another task: a replayed answer, never the platform's doing.
       throw new TaskHttpError('bad_answer', `answer names task ${answerTaskid}, asked ${taskid}`, true);
     }
-    let response: unknown = a.response;
-    if (isEnvelope(response)) {
-      const key = this.#opts.responsePrivateKey;
-      if (key === undefined) {
-        throw new TaskHttpError(
-          'encrypted',
-          'the response is encrypted (D12) and no private key is configured',
-          false,
-        );
-      }
-      try {
-        response = JSON.parse(openResponse(key, response));
-      } catch (e) {
-        throw new TaskHttpError(
-          'encrypted',
-          `the response envelope does not open: ${(e as Error).message}`,
-          false,
-        );
-      }
-    }
+    const response = this.#open(a.response);
     return answerTaskid === undefined ? { response } : { taskid: answerTaskid, response };
+  }
+
+  /** The response as sent, or opened when it is a D12 envelope. */
+  #open(response: unknown): unknown {
+    if (!isEnvelope(response)) return response;
+    const key = this.#opts.responsePrivateKey;
+    if (key === undefined) {
+      throw new TaskHttpError(
+        'encrypted',
+        'the response is encrypted (D12) and no private key is configured',
+        false,
+      );
+    }
+    try {
+      return JSON.parse(openResponse(key, response));
+    } catch (e) {
+      throw new TaskHttpError(
+        'encrypted',
+        `the response envelope does not open: ${(e as Error).message}`,
+        false,
+      );
+    }
   }
 }
