@@ -23,6 +23,8 @@ export interface ImportSettings {
   inflight: number;
   latencyFraction: number;
   latencyInflight: number;
+  /** Gateway rounds before the import: their spread is the run's own noise. */
+  baselineRounds: number;
   /** Gateway rounds (saturation + fixed rate) while the import runs, at most. */
   rounds: number;
   /** One more round once the import is over: the gateway back where it started? */
@@ -72,6 +74,11 @@ const SPECS: SettingSpecs = {
     env: 'BENCH_LATENCY_INFLIGHT',
     kind: 'number',
     help: 'in flight per device at fixed rate (8)',
+  },
+  'baseline-rounds': {
+    env: 'BENCH_BASELINE_ROUNDS',
+    kind: 'number',
+    help: 'gateway rounds before the import (2): their spread is the noise the verdict allows for',
   },
   rounds: {
     env: 'BENCH_ROUNDS',
@@ -130,6 +137,7 @@ export function readSettings(argv: string[]): ImportSettings | 'help' {
     inflight: r.int('inflight', 1, 1, 64),
     latencyFraction: r.num('latency-fraction', 0.25, 0.01),
     latencyInflight: r.int('latency-inflight', 8, 1, 64),
+    baselineRounds: r.int('baseline-rounds', 2, 1, 20),
     rounds: r.int('rounds', 2, 1, 100),
     after: !r.bool('no-after'),
     keepaliveSeconds: r.num('keepalive', 20, 0),

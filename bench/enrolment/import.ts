@@ -7,8 +7,8 @@
  * In order: the roster CSV and the photos ZIP are built (not timed); the platform starts
  * in its own process (import-platform.ts: fresh data dir, SQLite unless a database URL is
  * given, the detector and its workers as asked); the load workers (bench/gateway's, their
- * own processes) open the devices; a gateway round with no import (sign-ins at saturation,
- * then at a fixed rate); the import is posted and, while it runs, up to `rounds` more
+ * own processes) open the devices; `baseline-rounds` gateway rounds with no import (sign-ins
+ * at saturation, then at a fixed rate set by the first); the import is posted and, while it runs, up to `rounds` more
  * rounds at the same fixed rate; the devices then idle until the import is done; one round
  * after it. Prints the table (import-report.ts). `--help` lists the settings.
  */
@@ -79,8 +79,11 @@ async function bench(s: ImportSettings, scratch: string, report: ImportReport): 
       });
       devices = opened.devices;
       report.devices = { held: opened.held, connectMs: opened.connectMs };
-      report.baseline = await devices.round('no import');
-      fixedRate = report.baseline.fixed.summary.rate;
+      for (let i = 0; i < s.baselineRounds; i++) {
+        const round = await devices.round(`before ${i + 1}`, fixedRate);
+        report.baseline.push(round);
+        fixedRate ??= round.fixed.summary.rate;
+      }
     }
 
     progress(`posting the import (${s.mode}, ZIP ${dec(1).format(files.photos.length / 1e6)} MB)`);
@@ -139,7 +142,13 @@ runHarness(readSettings, usage, async (s) => {
     if (!s.keepData) rmSync(scratch, { recursive: true, force: true });
   });
   progress(`scratch directory ${scratch}`);
-  const report: ImportReport = { settings: s, during: [], errors: [], load: { start: loadavg()[0]! } };
+  const report: ImportReport = {
+    settings: s,
+    baseline: [],
+    during: [],
+    errors: [],
+    load: { start: loadavg()[0]! },
+  };
   try {
     await bench(s, scratch, report);
   } catch (e) {
