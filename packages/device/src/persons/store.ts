@@ -5,7 +5,8 @@
  * T_POST_DEVICE_PERSON uploads, and what personCount / faceCount count. Face photos are
  * kept as bytes with their SHA-256, so an update whose photos did not change needs no
  * download (the platform's photo URLs are content-addressed) and a vendor's recogniser
- * can be re-enrolled from here after a reset.
+ * can be re-enrolled from here after a reset. An iris device also keeps each person's
+ * iris images (irisUrls, our extension, docs/protocol.md 7.7) by eye, with their SHA-256.
  *
  * Writes use synchronous=NORMAL (no fsync per person: a 10,000-person send would crawl
  * on flash); flush() makes everything written so far durable, and the task runner calls
@@ -28,6 +29,16 @@ export interface PersonStoreOptions {
 }
 
 export interface StoredFace {
+  /** Lowercase hex SHA-256 of the bytes. */
+  sha256: string;
+  bytes: Uint8Array;
+}
+
+export type IrisEye = 'left' | 'right';
+
+/** An iris image as held: the BMP the platform served (irisUrls), by eye. */
+export interface StoredIris {
+  eye: IrisEye;
   /** Lowercase hex SHA-256 of the bytes. */
   sha256: string;
   bytes: Uint8Array;
@@ -65,6 +76,13 @@ CREATE TABLE IF NOT EXISTS faces (
   sha256    TEXT NOT NULL,
   bytes     BLOB NOT NULL,
   PRIMARY KEY (person_id, position)
+);
+CREATE TABLE IF NOT EXISTS irises (
+  person_id TEXT NOT NULL REFERENCES persons(person_id) ON DELETE CASCADE,
+  eye       TEXT NOT NULL,
+  sha256    TEXT NOT NULL,
+  bytes     BLOB NOT NULL,
+  PRIMARY KEY (person_id, eye)
 );
 `;
 
@@ -124,6 +142,13 @@ export class PersonStore {
         'INSERT INTO faces (person_id, position, sha256, bytes) VALUES (?, ?, ?, ?)',
       ),
       delete: db.prepare<[string]>('DELETE FROM persons WHERE person_id = ?'),
+      irises: db.prepare<[string], { eye: IrisEye; sha256: string; bytes: Buffer }>(
+        'SELECT eye, sha256, bytes FROM irises WHERE person_id = ? ORDER BY eye',
+      ),
+      dropIrises: db.prepare<[string]>('DELETE FROM irises WHERE person_id = ?'),
+      addIris: db.prepare<[string, string, string, Uint8Array]>(
+        'INSERT INTO irises (person_id, eye, sha256, bytes) VALUES (?, ?, ?, ?)',
+      ),
       page: db.prepare<[string, number], PersonRow>(
         'SELECT person_id, name, phone, idcard_no FROM persons WHERE person_id > ? ORDER BY person_id LIMIT ?',
       ),
@@ -191,6 +216,24 @@ export class PersonStore {
     });
   }
 
+  /** The person's iris images, left before right; none for a person without (or a face-only device). */
+  irises(personId: string): StoredIris[] {
+    return this.#q.irises.all(personId).map((r) => ({ eye: r.eye, sha256: r.sha256, bytes: r.bytes }));
+  }
+
+  /**
+   * Replaces a held person's iris images with exactly these (none: removes them); false
+   * when the person is not held. A write SQLite refuses fails with D03.
+   */
+  setIrises(personId: string, irises: readonly { eye: IrisEye; bytes: Uint8Array }[]): boolean {
+    return this.#write(() => {
+      if (!this.has(personId)) return false;
+      this.#q.dropIrises.run(personId);
+      for (const i of irises) this.#q.addIris.run(personId, i.eye, sha256Hex(i.bytes), i.bytes);
+      return true;
+    });
+  }
+
   /** Changes a held person's name, keeping the faces; false when the person is not held. */
   rename(personId: string, name: string, now = Date.now()): boolean {
     return this.#write(() => this.#q.rename.run(name, now, personId).changes > 0);
@@ -208,7 +251,7 @@ export class PersonStore {
   /** Removes every person. */
   clear(): void {
     this.#write(() => {
-      this.#db.exec('DELETE FROM faces; DELETE FROM persons;');
+      this.#db.exec('DELETE FROM irises; DELETE FROM faces; DELETE FROM persons;');
     });
   }
 

@@ -33,6 +33,8 @@ export interface TaskSettings {
   photoMaxBytes: number;
   /** Persons of a page whose photos download at the same time. */
   photoConcurrency: number;
+  /** An iris device: irisUrls are downloaded and kept (docs/protocol.md 7.7). */
+  iris: boolean;
   /** Where firmware images are downloaded to. */
   downloadDir: string;
   /**

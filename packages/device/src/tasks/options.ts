@@ -42,6 +42,11 @@ export interface TaskRunnerOptions {
   photoMaxBytes?: number;
   /** Persons whose photos download at the same time; default 4. */
   photoConcurrency?: number;
+  /**
+   * An iris device: also download each person's iris images (irisUrls, our extension,
+   * docs/protocol.md 7.7) into the person store. Default false: the field is ignored.
+   */
+  iris?: boolean;
   /** How long a finished task is remembered, to re-report it if offered again; default 1 hour. */
   finishedTtlMs?: number;
   /** The task API client: timeouts, retries, the D12 private key. */
@@ -81,6 +86,7 @@ export function taskSettings(opts: TaskRunnerOptions, signal: AbortSignal): Task
     uploadBodyBytes: opts.uploadBodyBytes ?? 4 * 1024 * 1024,
     photoMaxBytes: opts.photoMaxBytes ?? 1024 * 1024,
     photoConcurrency: Math.max(1, opts.photoConcurrency ?? 4),
+    iris: opts.iris ?? false,
     downloadDir: opts.downloadDir ?? (opts.dataDir !== undefined ? join(opts.dataDir, 'firmware') : tmpdir()),
     sweepFirmwareParts: opts.downloadDir !== undefined || opts.dataDir !== undefined,
     download: { ...opts.download, signal, ...(opts.fetch ? { fetch: opts.fetch } : {}) },

@@ -13,6 +13,11 @@
  *
  * A person or a face the device cannot take is recorded with its device-side code
  * (7.5) and the task goes on: one bad photo must not fail a 10,000-person send.
+ *
+ * An iris device (settings.iris) also keeps each person's iris images, downloaded from
+ * `irisUrls` (our extension, docs/protocol.md 7.7) like the photos, content-addressed
+ * the same way; an iris image that cannot be downloaded is reported as a failed face
+ * (there is no iris code in 7.5). Other devices ignore the field.
  */
 import {
   deletePersonsResponse,
@@ -22,7 +27,7 @@ import {
   postPersonsTaskParam,
 } from '@kaoqin/protocol';
 import { DeviceFailureError, FAILURE, failureCode } from '../persons/failure.js';
-import type { PersonSummary } from '../persons/store.js';
+import type { IrisEye, PersonSummary } from '../persons/store.js';
 import type { FailedItem, TaskContext, TaskOutcome } from './context.js';
 import { DownloadError, downloadPhoto, expectedPhotoHash } from './download.js';
 import { TaskHttpError } from './http.js';
@@ -34,9 +39,11 @@ interface PageEntry {
   personId: string;
   name: string;
   imgUrls: string[];
+  irisUrls?: { left?: string | undefined; right?: string | undefined } | undefined;
 }
 
 type Photo = { ok: true; bytes: Uint8Array } | { ok: false; code: string };
+type Iris = { eye: IrisEye; ok: true; bytes: Uint8Array } | { eye: IrisEye; ok: false; code: string };
 
 /** A page's person, ready to apply: its photos fetched, or known not to have changed. */
 interface Prepared {
@@ -44,6 +51,8 @@ interface Prepared {
   /** The photos are those already held (same hashes, same order): nothing to download or enrol. */
   unchanged: boolean;
   photos: Photo[];
+  /** An iris device's new iris images; undefined: keep what is held (none wanted, or unchanged). */
+  irises?: Iris[] | undefined;
 }
 
 const badAnswer = (what: string): TaskHttpError => new TaskHttpError('bad_answer', what, false);
@@ -91,6 +100,52 @@ export async function runPersonPages(ctx: TaskContext, apicode: PersonPageApicod
  * A photo held under the same hash is reused rather than fetched again.
  */
 async function preparePhotos(ctx: TaskContext, entry: PageEntry): Promise<Prepared> {
+  const prepared = await prepareFaces(ctx, entry);
+  const irises = await prepareIrises(ctx, entry);
+  return irises === undefined ? prepared : { ...prepared, irises };
+}
+
+/**
+ * An iris device's iris images for the entry: undefined when they are the ones held
+ * (same eyes, same hashes) or the device is not an iris device, so nothing is written.
+ */
+async function prepareIrises(ctx: TaskContext, entry: PageEntry): Promise<Iris[] | undefined> {
+  if (!ctx.settings.iris) return undefined;
+  const wanted = (['left', 'right'] as const).flatMap((eye) => {
+    const url = entry.irisUrls?.[eye];
+    return url === undefined ? [] : [{ eye, url, hash: expectedPhotoHash(url) }];
+  });
+  const held = ctx.store.irises(entry.personId);
+  const same =
+    wanted.length === held.length &&
+    wanted.every((w, i) => w.hash !== undefined && w.eye === held[i]?.eye && w.hash === held[i]?.sha256);
+  if (same) return undefined;
+  const out: Iris[] = [];
+  for (const w of wanted) {
+    const known = held.find((h) => h.sha256 === w.hash);
+    if (known) {
+      out.push({ eye: w.eye, ok: true, bytes: known.bytes });
+      continue;
+    }
+    try {
+      out.push({
+        eye: w.eye,
+        ok: true,
+        bytes: await downloadPhoto(w.url, ctx.settings.photoMaxBytes, ctx.settings.download),
+      });
+    } catch (e) {
+      if (e instanceof DownloadError && ctx.settings.download.signal?.aborted) throw e;
+      out.push({
+        eye: w.eye,
+        ok: false,
+        code: e instanceof DeviceFailureError ? e.code : FAILURE.PHOTO_DOWNLOAD,
+      });
+    }
+  }
+  return out;
+}
+
+async function prepareFaces(ctx: TaskContext, entry: PageEntry): Promise<Prepared> {
   const heldHashes = ctx.store.faceHashes(entry.personId);
   const hashes = entry.imgUrls.map(expectedPhotoHash);
   if (
@@ -138,7 +193,9 @@ async function applyPerson(
       store.rename(personId, name, ctx.now());
     } catch (e) {
       failedPersons.push({ personId, errCode: failureCode(e) });
+      return;
     }
+    keepIrises(ctx, p, failedPersons, failedFaces);
     return;
   }
   // Checked before enrolling, so a full device does not enrol faces it cannot keep.
@@ -170,6 +227,7 @@ async function applyPerson(
     // A person whose photos all failed is still held (a card or QR code still works) and
     // counted in personCount, without faces.
     store.put({ personId, name, faces }, ctx.now());
+    keepIrises(ctx, p, failedPersons, failedFaces);
   } catch (e) {
     failedPersons.push({ personId, errCode: failureCode(e) });
     // Keep the recogniser and the store telling the same story.
@@ -179,6 +237,26 @@ async function applyPerson(
     } catch {
       // The store is failing: the report says so (D03) and a resync repairs it.
     }
+  }
+}
+
+/** An iris device's new iris images into the store; those that failed to download are reported. */
+function keepIrises(
+  ctx: TaskContext,
+  p: Prepared,
+  failedPersons: FailedItem[],
+  failedFaces: FailedItem[],
+): void {
+  if (p.irises === undefined) return;
+  const { personId } = p.entry;
+  for (const i of p.irises) if (!i.ok) failedFaces.push({ personId, errCode: i.code });
+  try {
+    ctx.store.setIrises(
+      personId,
+      p.irises.flatMap((i) => (i.ok ? [{ eye: i.eye, bytes: i.bytes }] : [])),
+    );
+  } catch (e) {
+    failedPersons.push({ personId, errCode: failureCode(e) });
   }
 }
 
