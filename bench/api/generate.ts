@@ -171,6 +171,7 @@ async function generate(
     {
       'data-dir': dataDir,
       'log-level': 'silent',
+      'face-detector': 'off', // synthetic pictures, no faces
       ...(databaseUrl ? { 'database-url': databaseUrl } : {}),
     },
     {},

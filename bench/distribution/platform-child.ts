@@ -42,6 +42,7 @@ async function main(): Promise<void> {
       'http-port': '0',
       host: '127.0.0.1',
       'log-level': process.env.KAOQIN_LOG_LEVEL ?? 'silent',
+      'face-detector': 'off', // synthetic pictures, no faces
       'device-face-capacity': String(cfg.faceCapacity),
     },
     process.env,

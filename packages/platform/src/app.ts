@@ -29,6 +29,8 @@ import { Vendors } from './domain/vendors.js';
 import { cachedPhotos } from './downloads/cached-photos.js';
 import { registerDownloadRoutes } from './downloads/routes.js';
 import { createUrlSigner, deriveDownloadKey } from './downloads/signer.js';
+import { EnrolmentChecks } from './enrolment/check.js';
+import { openHumanFaces } from './enrolment/human.js';
 import type { GatewayContext } from './gateway/context.js';
 import { Gateway } from './gateway/gateway.js';
 import { taskPusher } from './gateway/push.js';
@@ -98,7 +100,17 @@ async function assembleData(
     now,
     ids,
   );
-  const persons = new Persons(store, faces, box, masterKey, engine, now, ids);
+  // The face pool starts with the data and is closed with it; the model loads at the first photo.
+  const faceService =
+    config.faceDetector === 'off'
+      ? undefined
+      : await openHumanFaces({ workers: config.faceWorkers, queueMax: config.faceQueueMax });
+  const checks = new EnrolmentChecks({
+    faces: faceService,
+    threshold: config.faceMatchThreshold ?? faceService?.defaultThreshold ?? 0,
+    policy: config.faceMatchPolicy,
+  });
+  const persons = new Persons(store, faces, box, masterKey, engine, now, ids, checks);
   // Iris images share the face photo store (served by the same signed URLs); the pool's thread starts at the first image.
   const iris = new IrisService({ store, blobs: faces, checker: irisPool(), engine, now });
   const firmware = new Firmware(store, config.dataDir, engine, now, ids);
@@ -132,6 +144,7 @@ async function assembleData(
       await events.flush();
       await iris.close();
       await faces.close();
+      await faceService?.close();
       await store.close();
     },
   };

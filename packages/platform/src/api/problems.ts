@@ -36,6 +36,10 @@ export interface FieldError {
   /** Dotted path into the request: body.idNumber, query.limit, body.geofence.points.3. */
   path: string;
   message: string;
+  /** An enrolment rule's stable code (face_too_small, id_number_check_digit, …), when a rule refused. */
+  code?: string;
+  /** What that rule measured ("face 96×110 px"). */
+  value?: string;
 }
 
 /** A message in both languages; a plain string serves both. */

@@ -16,7 +16,8 @@ import { iso, printJson, printTable } from './output.js';
 
 const USAGE =
   'usage: kaoqin person add --site ID --name N --id-number X --photo FILE [--photo FILE] [--phone P] [--gender G] ' +
-  '[--ethnicity E] [--address A] [--valid-from D] [--valid-to D] [--issuing-authority A] | ' +
+  '[--ethnicity E] [--address A] [--valid-from D] [--valid-to D] [--issuing-authority A] ' +
+  '[--id-card-photo FILE] [--id-card-front FILE] [--id-card-back FILE] | ' +
   'assign ID --site ID [--company C] [--team T] [--trade T] | remove ID | list --site ID | show ID  [--json]';
 
 /** Optional ID-card fields: flag name → NewPerson field. */
@@ -30,13 +31,12 @@ const PII_FLAGS = {
   'issuing-authority': 'issuingAuthority',
 } as const;
 
-/** What each photo refusal means to the operator holding the file (技术要求 1.2). */
-const PHOTO_HINT: Record<string, string> = {
-  photo_bad_format: 'not a JPG or PNG image',
-  photo_too_large: 'must be smaller than 400 KB',
-  photo_too_small: 'must be at least 128 × 128 pixels',
-  photo_undecodable: 'cannot be decoded (truncated or corrupt)',
-};
+/** The ID card's images: flag name → NewPerson field (stored sealed). */
+const CARD_FLAGS = {
+  'id-card-photo': 'idCardPhoto',
+  'id-card-front': 'idCardFront',
+  'id-card-back': 'idCardBack',
+} as const;
 
 export const maskIdNumber = (tail: string): string => `${'*'.repeat(14)}${tail}`;
 
@@ -47,6 +47,7 @@ export async function personCommand(argv: string[]): Promise<void> {
     name: { type: 'string' },
     'id-number': { type: 'string' },
     photo: { type: 'string', multiple: true },
+    ...Object.fromEntries(Object.keys(CARD_FLAGS).map((f) => [f, { type: 'string' as const }])),
     company: { type: 'string' },
     team: { type: 'string' },
     trade: { type: 'string' },
@@ -99,12 +100,15 @@ async function add(values: Parsed['values'], config: Config, json: boolean): Pro
     if (v !== undefined) input[field] = v;
   }
   const photos: Uint8Array[] = [];
-  for (const f of files) {
-    try {
-      photos.push(new Uint8Array(await readFile(f)));
-    } catch (e) {
-      throw new Error(`cannot read photo ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
+  for (const f of files) photos.push(await readPicture(f));
+  const names: Record<string, string> = Object.fromEntries(
+    files.map((f, i) => [`photos.${i}`, `photo ${f}`]),
+  );
+  for (const [flag, field] of Object.entries(CARD_FLAGS)) {
+    const f = optionalString(values, flag);
+    if (f === undefined) continue;
+    input[field] = await readPicture(f);
+    names[field] = `${flag} ${f}`;
   }
   const data = await openData(config);
   try {
@@ -112,7 +116,7 @@ async function add(values: Parsed['values'], config: Config, json: boolean): Pro
     try {
       added = await data.persons.add({ ...input, photos });
     } catch (e) {
-      throw idCardReasons(namePhoto(e, files));
+      throw reasons(e, names);
     }
     const { person, devices } = added;
     const rows = await sentTo(data, person.id, devices);
@@ -173,32 +177,28 @@ async function assign(
   printSent(rows);
 }
 
-/**
- * The ID card check (domain/id-card.ts) refuses with every failed rule: the operator sees
- * them all on one line, each as `field: code: measured value`, the codes the API and the
- * import use.
- */
-function idCardReasons(e: unknown): unknown {
-  if (!(e instanceof EnrolmentError) || !e.problems) return e;
-  return new EnrolmentError(
-    e.code,
-    e.problems.map((p) => `${p.field}: ${p.code}: ${p.message}`).join('; '),
-    e.field,
-  );
+async function readPicture(f: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(f));
+  } catch (e) {
+    throw new Error(`cannot read photo ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
 }
 
 /**
- * Persons.add names a bad photo by its position ("photo 2: photo too small"); the
- * operator knows it by its file, so the file and what is wrong with it are said instead.
+ * The enrolment check (enrolment/check.ts) refuses with every failed rule: the operator
+ * sees them all on one line under the codes the API and the import use. A card field
+ * reads `field: code: message`; a picture is named by its file, as the operator knows
+ * it: `photo FILE: message (code, measured value)`.
  */
-function namePhoto(e: unknown, files: string[]): unknown {
-  if (!(e instanceof EnrolmentError) || !(e.code in PHOTO_HINT)) return e;
-  const n = /^photo (\d+):/.exec(e.message);
-  const file = n ? files[Number(n[1]) - 1] : undefined;
-  return new EnrolmentError(
-    e.code,
-    `${file ? `photo ${file}` : e.message.split(':')[0]}: ${PHOTO_HINT[e.code]} (${e.code})`,
-  );
+function reasons(e: unknown, names: Record<string, string>): unknown {
+  if (!(e instanceof EnrolmentError) || !e.problems) return e;
+  const line = e.problems.map((p) => {
+    const name = names[p.field];
+    if (name === undefined) return `${p.field}: ${p.code}: ${p.message}`;
+    return `${name}: ${p.message} (${p.code}${p.value ? `, ${p.value}` : ''})`;
+  });
+  return new EnrolmentError(e.code, line.join('; '), e.field);
 }
 
 async function remove(data: PlatformData, id: string, json: boolean): Promise<void> {

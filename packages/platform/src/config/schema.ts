@@ -67,6 +67,19 @@ export const configSchema = z.object({
     .int()
     .min(1)
     .default(400 * 1024),
+  /**
+   * Face detector of the enrolment check (§1.2(1), §1.1(4)): 'human' (@kaoqin/faces) or
+   * 'off' (only format and size: suites and benchmarks that enrol synthetic pictures).
+   */
+  faceDetector: z.enum(['human', 'off']).default('human'),
+  /** Worker threads of the face pool (each holds the model, about 1 photo per 110 ms). */
+  faceWorkers: z.coerce.number().int().min(1).max(64).default(1),
+  /** Photos waiting for a face worker at most; beyond it a check is refused as busy. */
+  faceQueueMax: z.coerce.number().int().min(1).default(256),
+  /** Least face-vs-ID-card similarity that is a match; default: @kaoqin/faces' FACE_MATCH_THRESHOLD. */
+  faceMatchThreshold: z.coerce.number().min(0).max(1).optional(),
+  /** A face-vs-card mismatch: 'refuse' (人证合一) or 'flag' (enrol, mark for review). */
+  faceMatchPolicy: z.enum(['refuse', 'flag']).default('refuse'),
   /** Largest HTTP device request body (490_05): a T_POST_DEVICE_PERSON page with photos. */
   maxHttpBodyBytes: z.coerce
     .number()

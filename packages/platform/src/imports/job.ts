@@ -11,7 +11,7 @@ import { maskIdNumber } from '../domain/masking.js';
 import type { Logger } from '../log.js';
 import type { ImportJobRow, ImportMode, ImportNote, ImportReportRow, Store } from '../store/index.js';
 import { EnrolmentError } from '../tasks/persons.js';
-import { type ImportProblem, type ImportProblemCode, importProblem } from './messages.js';
+import { type ImportProblem, type ImportProblemCode, importProblem, ruleProblem } from './messages.js';
 import type { PhotoZip } from './photos-zip.js';
 import { type Plan, planRow } from './plan.js';
 import { cellRef, ROSTER_FIELDS, type RosterField, type RosterHeader } from './roster-columns.js';
@@ -108,6 +108,16 @@ async function planOne(run: ImportRun, row: ParsedRow): Promise<Planned> {
     rowPhoto(run.zip, r.idNumber, run.maxPhotoBytes, run.mode === 'dry-run'),
   ]);
   const checked = photo.kind === 'ok' ? photo.photo : undefined;
+  // A dry run also runs the face rules the enrolment will (applying, Persons.enrol runs
+  // them, once), so its report refuses the same photos for the same reasons.
+  if (checked && run.mode === 'dry-run') {
+    const failed = await run.target.checkPhoto(checked.bytes);
+    if (failed.length > 0)
+      return {
+        row,
+        plan: { kind: 'failed', problems: failed.map((v) => ruleProblem(v, { field: 'photo' })) },
+      };
+  }
   return { row, plan: planRow(r, existing, checked, photo.kind === 'bad' ? photo.problem : undefined) };
 }
 
@@ -151,31 +161,38 @@ async function applyOne(run: ImportRun, p: Planned, shared: ReadonlySet<string>)
   } catch (err) {
     const photo = photoOf(plan)[0];
     if (photo && !shared.has(photo.key)) await run.target.release(photo);
-    const problem = problemOfError(err, run.roster.header, row.row);
-    if (!problem) {
+    const problems = problemsOfError(err, run.roster.header, row.row);
+    if (!problems) {
       run.logger.error({ err, importId: run.job.id, row: row.row }, 'import row failed');
       throw err;
     }
-    return { row: row.row, status: 'failed', personId: null, changes: null, problems: [problem] };
+    return { row: row.row, status: 'failed', personId: null, changes: null, problems };
   }
 }
 
 const photoOf = (plan: Plan) =>
   plan.kind === 'create' || (plan.kind === 'update' && plan.photo) ? [plan.photo!] : [];
 
-/** The domain's refusal of a row, at the cell of the field it names; undefined for anything else. */
-function problemOfError(err: unknown, header: RosterHeader, row: number): ImportProblem | undefined {
+/**
+ * The domain's refusal of a row: every failed enrolment rule at the cell of the field it
+ * names, or the one reason; undefined for anything that is no refusal.
+ */
+function problemsOfError(err: unknown, header: RosterHeader, row: number): ImportProblem[] | undefined {
   if (!(err instanceof EnrolmentError)) return undefined;
-  const field = err.field?.startsWith('photos') ? 'photo' : err.field;
-  const column = (ROSTER_FIELDS as readonly string[]).includes(field ?? '')
-    ? header.columns[field as RosterField]
-    : undefined;
-  const where = {
-    cell: column === undefined ? null : cellRef(column, row),
-    field: field === 'photo' ? ('photo' as const) : column === undefined ? null : (field as RosterField),
+  const whereOf = (f: string | undefined) => {
+    const field = f?.startsWith('photos') ? 'photo' : f;
+    const column = (ROSTER_FIELDS as readonly string[]).includes(field ?? '')
+      ? header.columns[field as RosterField]
+      : undefined;
+    return {
+      cell: column === undefined ? null : cellRef(column, row),
+      field: field === 'photo' ? ('photo' as const) : column === undefined ? null : (field as RosterField),
+    };
   };
-  if (err.code.startsWith('photo_')) return importProblem(err.code as ImportProblemCode, where);
-  return importProblem('not_applied', where, { reason: err.message });
+  if (err.problems) return err.problems.map((p) => ruleProblem(p, whereOf(p.field)));
+  const where = whereOf(err.field);
+  if (err.code.startsWith('photo_')) return [importProblem(err.code as ImportProblemCode, where)];
+  return [importProblem('not_applied', where, { reason: err.message })];
 }
 
 /** Maps with at most `limit` calls in flight, keeping the order. */

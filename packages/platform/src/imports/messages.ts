@@ -126,6 +126,10 @@ const MESSAGES = {
     en: () => 'the entry cannot be read from the ZIP (damaged)',
     zh: () => '无法从压缩包读取该文件（已损坏）',
   },
+  enrolment_rule: {
+    en: (p) => `${p.message} (${p.rule}, measured ${p.value})`,
+    zh: (p) => `未通过采集规则 ${p.rule}（测得 ${p.value}）：${p.message}`,
+  },
   not_applied: {
     en: (p) => `not saved: ${p.reason}`,
     zh: (p) => `未能保存：${p.reason}`,
@@ -141,6 +145,25 @@ export interface ImportProblem {
   cell: string | null;
   field: RosterField | 'photo' | null;
   message: { zh: string; en: string };
+  /** The enrolment rule's own code (face_count, id_number_check_digit, …), when a rule refused. */
+  rule?: string;
+  /** What that rule measured. */
+  value?: string;
+}
+
+/** One failed enrolment rule (enrolment/check.ts) as a reason, at the cell given. */
+export function ruleProblem(
+  v: { code: string; message: string; value?: string | undefined },
+  where: { cell?: string | null; field?: RosterField | 'photo' | null },
+): ImportProblem {
+  const value = v.value ?? '';
+  if (v.code in MESSAGES)
+    return { ...importProblem(v.code as ImportProblemCode, where), rule: v.code, value };
+  return {
+    ...importProblem('enrolment_rule', where, { rule: v.code, message: v.message, value }),
+    rule: v.code,
+    value,
+  };
 }
 
 export function importProblem(

@@ -6,6 +6,7 @@
  * batch (Persons.distribute), not one per row.
  */
 
+import type { EnrolmentVerdict } from '@kaoqin/protocol';
 import type { ErasableBlobStore } from '../blobs/types.js';
 import type { PersonRow, Store } from '../store/index.js';
 import type { Persons } from '../tasks/persons.js';
@@ -30,12 +31,17 @@ export interface RosterTarget {
   prestore(photos: readonly CheckedPhoto[]): Promise<void>;
   /** A prestored photo whose row failed: deleted unless a person has it (no orphan on disk). */
   release(photo: CheckedPhoto): Promise<void>;
+  /** The enrolment check's face photo rules on a row's photo: the failed ones (a dry run's check). */
+  checkPhoto(bytes: Uint8Array): Promise<EnrolmentVerdict[]>;
 }
 
 export function personsTarget(persons: Persons, faces: ErasableBlobStore, store: Store): RosterTarget {
   /** Created and not yet sent. */
   const created: PersonRow[] = [];
   return {
+    async checkPhoto(bytes) {
+      return (await persons.check({ photos: [bytes] })).refusals;
+    },
     async lookup(idNumber, siteId) {
       const p = await persons.findByIdNumber(idNumber);
       if (p?.status !== 'active') return undefined;

@@ -20,6 +20,11 @@ export interface PersonRow {
   photoKeys: string[];
   /** The ID card's own photo (§1.1(1) 照片), a blob key; never sent to devices. */
   idCardPhotoKey: string | null;
+  /** The ID card's front and back images (§1.1(2)), sealed blobs; never sent to devices. */
+  idCardFrontKey: string | null;
+  idCardBackKey: string | null;
+  /** Face vs the card photo at enrolment (§1.1(4)) and, when the policy flagged it, its review. */
+  faceMatch: FaceMatchRecord;
   status: PersonStatus;
   /** Bumped by every change: the etag of If-Match. */
   version: number;
@@ -28,11 +33,48 @@ export interface PersonRow {
   erasedAt: number | null;
 }
 
+export type FaceMatchOutcome = 'match' | 'mismatch' | 'not_checked';
+export type ReviewState = 'none' | 'required' | 'accepted' | 'rejected';
+
+/** The 1:1 result kept with the person (migration 0015). */
+export interface FaceMatchRecord {
+  /** Similarity of the first face photo and the card photo; null when not compared. */
+  score: number | null;
+  /** The threshold the score was judged by (config faceMatchThreshold at the time). */
+  threshold: number | null;
+  outcome: FaceMatchOutcome;
+  checkedAt: number | null;
+  review: ReviewState;
+  /** The account that accepted or rejected, and when. */
+  reviewedBy: string | null;
+  reviewedAt: number | null;
+}
+
+/** Never compared (before migration 0015, no card photo, or the detector off). */
+export const NOT_CHECKED: FaceMatchRecord = {
+  score: null,
+  threshold: null,
+  outcome: 'not_checked',
+  checkedAt: null,
+  review: 'none',
+  reviewedBy: null,
+  reviewedAt: null,
+};
+
 /** What an update may change on an identity. */
 export type PersonPatch = Partial<
   Pick<
     PersonRow,
-    'name' | 'piiEnc' | 'idNumberHash' | 'idNumberHead' | 'idNumberTail' | 'photoKeys' | 'idCardPhotoKey'
+    | 'name'
+    | 'piiEnc'
+    | 'idNumberHash'
+    | 'idNumberHead'
+    | 'idNumberTail'
+    | 'photoKeys'
+    | 'idCardPhotoKey'
+    | 'idCardFrontKey'
+    | 'idCardBackKey'
+    | 'faceMatch'
   >
 >;
 
@@ -50,6 +92,10 @@ export interface PersonPageQuery {
   status?: PersonStatus;
   /** Only persons ever assigned to one of these sites; an empty list matches nothing. */
   siteIds?: readonly string[];
+  /** Only persons in this review state (e.g. required: flagged 1:1 mismatches). */
+  review?: ReviewState;
+  /** Only persons with an ID card photo. */
+  withIdCardPhoto?: boolean;
 }
 
 export type AssignmentStatus = 'active' | 'ended';

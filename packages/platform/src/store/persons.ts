@@ -6,7 +6,7 @@
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import { assignment } from './assignments.js';
 import type { Capabilities } from './dialect.js';
-import type { PersonRepo, PersonRow } from './person-types.js';
+import { type FaceMatchRecord, NOT_CHECKED, type PersonRepo, type PersonRow } from './person-types.js';
 import type { Database, PersonsTable } from './schema-types.js';
 import { json, keys } from './task-rows.js';
 
@@ -20,6 +20,17 @@ export function person(r: Selectable<PersonsTable>): PersonRow {
     idNumberTail: r.id_number_tail,
     photoKeys: keys(r.photo_keys) ?? [],
     idCardPhotoKey: r.id_card_photo_key,
+    idCardFrontKey: r.id_card_front_key,
+    idCardBackKey: r.id_card_back_key,
+    faceMatch: {
+      score: r.face_match_score === null ? null : Number(r.face_match_score),
+      threshold: r.face_match_threshold === null ? null : Number(r.face_match_threshold),
+      outcome: r.face_match_outcome,
+      checkedAt: r.face_checked_at === null ? null : Number(r.face_checked_at),
+      review: r.review_state,
+      reviewedBy: r.reviewed_by,
+      reviewedAt: r.reviewed_at === null ? null : Number(r.reviewed_at),
+    },
     status: r.status,
     version: Number(r.version),
     createdAt: Number(r.created_at),
@@ -38,6 +49,15 @@ const PERSON_COLUMNS = [
   'p.id_number_tail',
   'p.photo_keys',
   'p.id_card_photo_key',
+  'p.id_card_front_key',
+  'p.id_card_back_key',
+  'p.face_match_score',
+  'p.face_match_threshold',
+  'p.face_match_outcome',
+  'p.face_checked_at',
+  'p.review_state',
+  'p.reviewed_by',
+  'p.reviewed_at',
   'p.status',
   'p.version',
   'p.created_at',
@@ -57,6 +77,19 @@ async function addBlobs(trx: Transaction<Database>, personId: string, blobKeys: 
     .values(rows)
     .onConflict((oc) => oc.columns(['blob_key', 'person_id']).doNothing())
     .execute();
+}
+
+/** The 1:1 record as its columns (migration 0015). */
+function faceMatchColumns(m: FaceMatchRecord) {
+  return {
+    face_match_score: m.score,
+    face_match_threshold: m.threshold,
+    face_match_outcome: m.outcome,
+    face_checked_at: m.checkedAt,
+    review_state: m.review,
+    reviewed_by: m.reviewedBy,
+    reviewed_at: m.reviewedAt,
+  };
 }
 
 export function personRepo(db: Kysely<Database>, caps: Capabilities): PersonRepo {
@@ -81,6 +114,9 @@ export function personRepo(db: Kysely<Database>, caps: Capabilities): PersonRepo
             id_number_tail: p.idNumberTail,
             photo_keys: json(p.photoKeys),
             id_card_photo_key: p.idCardPhotoKey,
+            id_card_front_key: p.idCardFrontKey,
+            id_card_back_key: p.idCardBackKey,
+            ...faceMatchColumns(p.faceMatch),
             status: p.status,
             version: p.version,
             created_at: p.createdAt,
@@ -88,7 +124,7 @@ export function personRepo(db: Kysely<Database>, caps: Capabilities): PersonRepo
             erased_at: p.erasedAt,
           })
           .execute();
-        await addBlobs(trx, p.id, [...p.photoKeys, p.idCardPhotoKey]);
+        await addBlobs(trx, p.id, [...p.photoKeys, p.idCardPhotoKey, p.idCardFrontKey, p.idCardBackKey]);
       });
     },
     async get(id) {
@@ -109,6 +145,8 @@ export function personRepo(db: Kysely<Database>, caps: Capabilities): PersonRepo
       if (q.afterId !== undefined) s = s.where('id', '>', q.afterId);
       if (q.status !== undefined) s = s.where('status', '=', q.status);
       if (q.idNumberHash !== undefined) s = s.where('id_number_hash', '=', q.idNumberHash);
+      if (q.review !== undefined) s = s.where('review_state', '=', q.review);
+      if (q.withIdCardPhoto) s = s.where('id_card_photo_key', 'is not', null);
       if (q.namePrefix !== undefined && q.namePrefix !== '') {
         // substr counts characters on both dialects, and compares case-sensitively (LIKE
         // would not on SQLite, and would need escaping).
@@ -139,12 +177,21 @@ export function personRepo(db: Kysely<Database>, caps: Capabilities): PersonRepo
             ...(patch.idNumberTail !== undefined ? { id_number_tail: patch.idNumberTail } : {}),
             ...(patch.photoKeys !== undefined ? { photo_keys: json(patch.photoKeys) } : {}),
             ...(patch.idCardPhotoKey !== undefined ? { id_card_photo_key: patch.idCardPhotoKey } : {}),
+            ...(patch.idCardFrontKey !== undefined ? { id_card_front_key: patch.idCardFrontKey } : {}),
+            ...(patch.idCardBackKey !== undefined ? { id_card_back_key: patch.idCardBackKey } : {}),
+            ...(patch.faceMatch !== undefined ? faceMatchColumns(patch.faceMatch) : {}),
           })
           .where('id', '=', id)
           .where('status', '=', 'active');
         if (ifVersion !== undefined) u = u.where('version', '=', ifVersion);
         const row = await u.returningAll().executeTakeFirst();
-        if (row) await addBlobs(trx, id, [...(patch.photoKeys ?? []), patch.idCardPhotoKey ?? null]);
+        if (row)
+          await addBlobs(trx, id, [
+            ...(patch.photoKeys ?? []),
+            patch.idCardPhotoKey ?? null,
+            patch.idCardFrontKey ?? null,
+            patch.idCardBackKey ?? null,
+          ]);
         return row;
       });
       if (r) return person(r);
@@ -238,6 +285,10 @@ export function personRepo(db: Kysely<Database>, caps: Capabilities): PersonRepo
             id_number_tail: '',
             photo_keys: '[]',
             id_card_photo_key: null,
+            id_card_front_key: null,
+            id_card_back_key: null,
+            // The score is biometric data about the person: it goes too.
+            ...faceMatchColumns(NOT_CHECKED),
             status: 'erased',
             version: sql<number>`version + 1`,
             updated_at: now,

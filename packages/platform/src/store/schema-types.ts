@@ -140,6 +140,18 @@ export interface PersonsTable {
   photo_keys: string;
   /** Blob key of the ID card's own photo (§1.1(1)). */
   id_card_photo_key: string | null;
+  /** Face-vs-ID-card 1:1 (migration 0015): similarity, the threshold used, outcome, when. */
+  face_match_score: number | null;
+  face_match_threshold: number | null;
+  face_match_outcome: Generated<'match' | 'mismatch' | 'not_checked'>;
+  face_checked_at: number | null;
+  /** A flagged mismatch's review: none, required, accepted, rejected; by whom, when. */
+  review_state: Generated<'none' | 'required' | 'accepted' | 'rejected'>;
+  reviewed_by: string | null;
+  reviewed_at: number | null;
+  /** Sealed blobs of the ID card's front and back images (§1.1(2)). */
+  id_card_front_key: string | null;
+  id_card_back_key: string | null;
   status: 'active' | 'erased';
   /** Bumped by every change: the etag of If-Match. */
   version: number;

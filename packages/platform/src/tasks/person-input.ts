@@ -5,6 +5,7 @@
  * part of the ID number, so it is derived, not stored. Phone is ours (contact). All but
  * the name (which devices show) are sealed under the master key (PIPL).
  */
+import type { EnrolmentVerdict } from '@kaoqin/protocol';
 import type { PhotoProblem } from '@kaoqin/protocol/photo';
 import { type IdCardCode, idCardFailures } from '../domain/id-card.js';
 
@@ -34,11 +35,15 @@ export const PII_OPTIONAL = [
 ] as const;
 export type PiiOptionalField = (typeof PII_OPTIONAL)[number];
 
-/** A new identity: name, sealed fields, face photos, and the ID card's photo if read. */
+/** A new identity: name, sealed fields, face photos, and the ID card's images if read. */
 export interface NewIdentity extends PersonPii {
   name: string;
   photos: Uint8Array[];
+  /** The card chip's photo (§1.1(1) 照片): stored sealed, compared with the first face photo. */
   idCardPhoto?: Uint8Array;
+  /** Scans of the card's front and back (§1.1(2)): stored sealed. */
+  idCardFront?: Uint8Array;
+  idCardBack?: Uint8Array;
 }
 
 /** What an assignment to a site says (dates yyyy-MM-dd, China time). */
@@ -58,7 +63,13 @@ export interface NewPerson extends NewIdentity, Omit<AssignmentInput, 'siteId'> 
 }
 
 /** A change to an identity: fields given are set; null clears an optional one. */
-export type PersonUpdate = { name?: string; idNumber?: string; idCardPhoto?: Uint8Array | null } & {
+export type PersonUpdate = {
+  name?: string;
+  idNumber?: string;
+  idCardPhoto?: Uint8Array | null;
+  idCardFront?: Uint8Array | null;
+  idCardBack?: Uint8Array | null;
+} & {
   [F in PiiOptionalField]?: string | null;
 };
 
@@ -70,14 +81,19 @@ export type EnrolmentCode =
   | 'already_assigned'
   | 'bad_input'
   | 'stale'
+  | 'review_not_required'
   | IdCardCode
-  | PhotoProblem;
+  | PhotoProblem
+  // The face rules' codes are @kaoqin/faces' (face_count, face_too_small, …): open-ended.
+  | (string & {});
 
-/** One failed rule of a refusal that has several (the ID card check reports all at once). */
+/** One failed rule of a refusal that has several (the enrolment check reports all at once). */
 export interface EnrolmentProblem {
   code: EnrolmentCode;
   field: string;
   message: string;
+  /** What the rule measured ("face 96×110 px"). */
+  value?: string;
 }
 
 /** A refusal an operator can act on; `code` is stable for scripts. */
@@ -137,6 +153,30 @@ export function checkIdNumber(raw: string): string {
  * expired since enrolment does not block changing the phone; `today` is yyyy-MM-dd (China).
  */
 export function checkPii(input: PersonPii, today: string, changed?: ReadonlySet<string>): PersonPii {
+  const out = tidyPii(input);
+  const failed = idCardFailures(out, today).filter((v) => changed === undefined || changed.has(v.field));
+  if (failed.length > 0) throw refusal(failed);
+  return out;
+}
+
+/** A refusal naming every failed rule, the first as the error's own code. */
+export function refusal(failed: readonly EnrolmentVerdict[]): EnrolmentError {
+  const [first] = failed;
+  if (!first) throw new Error('a refusal needs a failed rule');
+  return new EnrolmentError(
+    first.code,
+    first.message,
+    first.field,
+    undefined,
+    failed.map((v) => ({ code: v.code, field: v.field, message: v.message, value: v.value })),
+  );
+}
+
+/**
+ * The sealed fields trimmed, empty ones dropped, control characters refused; the ID card
+ * rules are the enrolment check's (enrolment/check.ts).
+ */
+export function tidyPii(input: PersonPii): PersonPii {
   const out: PersonPii = { idNumber: checkIdNumber(input.idNumber) };
   for (const f of PII_OPTIONAL) {
     const v = input[f]?.trim();
@@ -145,16 +185,6 @@ export function checkPii(input: PersonPii, today: string, changed?: ReadonlySet<
       throw new EnrolmentError('bad_input', `${f} is at most 256 characters, without control characters`, f);
     out[f] = v;
   }
-  const failed = idCardFailures(out, today).filter((v) => changed === undefined || changed.has(v.field));
-  const [first] = failed;
-  if (first)
-    throw new EnrolmentError(
-      first.code,
-      first.message,
-      first.field,
-      undefined,
-      failed.map((v) => ({ code: v.code, field: v.field, message: v.message })),
-    );
   return out;
 }
 

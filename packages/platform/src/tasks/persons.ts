@@ -1,27 +1,31 @@
 /**
  * Persons (§1.1(1)) as platform-wide identities: enrolled once by ID number, sent to the
- * devices of every site they are assigned to (§1.1(7); assignments.ts). Face photos are
- * checked as §1.2 asks (jpg/png, under 400 KB, decodable, at least 128 × 128) before any
- * is stored. ID-card fields and phone are sealed under the master key (PIPL); the ID
- * number is also kept as a keyed hash (one identity per ID number on the platform), its
- * first six and last four characters (the masked view).
+ * devices of every site they are assigned to (§1.1(7); assignments.ts). Every enrolment
+ * and change runs the one enrolment check (enrolment/check.ts: ID card rules, face photo
+ * rules, card images, face-vs-card 1:1) before anything is stored, and is refused with
+ * every failed rule at once. ID-card fields and phone are sealed under the master key
+ * (PIPL), and so are the card's images; the ID number is also kept as a keyed hash (one
+ * identity per ID number on the platform), its first six and last four characters (the
+ * masked view). The 1:1 result is kept with the person; under policy 'flag' a mismatch is
+ * enrolled for review, which an admin or labour manager settles (review()).
  *
  * Erasure (PIPL) scrubs the row and every copy of the name, deletes every photo file the
  * person ever had that no other person uses, and ends every assignment (the devices
  * delete the person). Attendance rows keep the person id (wages are paid from them).
  */
 import { createHmac, hkdfSync } from 'node:crypto';
-import { checkPhoto, type PhotoFormat } from '@kaoqin/protocol/photo';
 import type { ErasableBlobStore } from '../blobs/types.js';
 import type { SecretBox } from '../domain/secrets.js';
+import type { EnrolmentCheck, EnrolmentChecks, EnrolmentInput } from '../enrolment/check.js';
+import { type OpenedImage, SealedImages } from '../enrolment/sealed-images.js';
 import type { TimeIds } from '../ids.js';
 import type { PersonPatch, PersonRow, SiteRow, Store } from '../store/index.js';
 import { isUniqueViolation } from '../store/index.js';
+import type { FaceMatchRecord } from '../store/person-types.js';
 import { Assignments } from './assignments.js';
 import type { Enqueued, TaskEngine } from './engine.js';
 import {
   checkName,
-  checkPii,
   cstDay,
   EnrolmentError,
   type NewIdentity,
@@ -29,6 +33,8 @@ import {
   type PersonPii,
   type PersonUpdate,
   PII_OPTIONAL,
+  refusal,
+  tidyPii,
 } from './person-input.js';
 
 export * from './person-input.js';
@@ -44,6 +50,8 @@ export class Persons {
   readonly #engine: TaskEngine;
   readonly #now: () => number;
   readonly #ids: TimeIds;
+  readonly #checks: EnrolmentChecks;
+  readonly #sealed: SealedImages;
   readonly #erasedListeners: ((blobKeys: string[]) => void)[] = [];
   readonly assignments: Assignments;
 
@@ -55,7 +63,10 @@ export class Persons {
     engine: TaskEngine,
     now: () => number,
     ids: TimeIds,
+    checks: EnrolmentChecks,
   ) {
+    this.#checks = checks;
+    this.#sealed = new SealedImages(blobs, box);
     this.#store = store;
     this.#blobs = blobs;
     this.#box = box;
@@ -104,15 +115,27 @@ export class Persons {
    */
   async enrol(input: NewIdentity): Promise<PersonRow> {
     const name = checkName(input.name);
-    const { name: _n, photos: _p, idCardPhoto: _c, ...fields } = input;
-    const pii = checkPii(fields, cstDay(this.#now()));
+    const { name: _n, photos, idCardPhoto, idCardFront, idCardBack, ...fields } = input;
+    const pii = tidyPii(fields);
     const hash = this.idNumberHash(pii.idNumber);
     await this.#refuseTaken(hash);
-    // Every photo is checked before any is stored: a refused enrolment leaves no file.
-    const faces = await this.#checkFaces(input.photos);
-    const card = input.idCardPhoto === undefined ? undefined : await this.#checkCard(input.idCardPhoto);
-    const photoKeys = await this.#blobs.putMany(faces);
-    const idCardPhotoKey = card ? await this.#blobs.put(card.bytes, card.ext) : null;
+    countFaces(photos);
+    // Every rule runs before anything is stored: a refused enrolment leaves no file.
+    const c = await this.#checked({
+      card: pii,
+      photos,
+      ...(idCardPhoto ? { idCardPhoto } : {}),
+      ...(idCardFront ? { idCardFront } : {}),
+      ...(idCardBack ? { idCardBack } : {}),
+    });
+    const photoKeys = await this.#blobs.putMany(c.photos);
+    const idCardPhotoKey = c.idCardPhoto
+      ? await this.#sealed.put(c.idCardPhoto.bytes, c.idCardPhoto.ext)
+      : null;
+    const idCardFrontKey = c.idCardFront
+      ? await this.#sealed.put(c.idCardFront.bytes, c.idCardFront.ext)
+      : null;
+    const idCardBackKey = c.idCardBack ? await this.#sealed.put(c.idCardBack.bytes, c.idCardBack.ext) : null;
     const now = this.#now();
     const row: PersonRow = {
       id: this.#ids.next(),
@@ -123,6 +146,9 @@ export class Persons {
       idNumberTail: pii.idNumber.slice(-4),
       photoKeys,
       idCardPhotoKey,
+      idCardFrontKey,
+      idCardBackKey,
+      faceMatch: faceMatchRecord(c, now),
       status: 'active',
       version: 1,
       createdAt: now,
@@ -136,6 +162,86 @@ export class Persons {
       throw e;
     }
     return row;
+  }
+
+  /** What a face-vs-ID-card mismatch does (config faceMatchPolicy). */
+  get faceMatchPolicy(): 'refuse' | 'flag' {
+    return this.#checks.policy;
+  }
+
+  /** Whether the face rules run (config faceDetector 'human'). */
+  get detectingFaces(): boolean {
+    return this.#checks.detecting;
+  }
+
+  /** Every rule's verdict on what an enrolment would bring, storing nothing (POST /enrolment-checks). */
+  check(input: Omit<EnrolmentInput, 'today'>): Promise<EnrolmentCheck> {
+    return this.#checks.check({ ...input, today: cstDay(this.#now()) });
+  }
+
+  /**
+   * Settles a flagged 1:1 mismatch: 'accepted' keeps the person as enrolled; 'rejected'
+   * takes them off every site (the devices delete them), the identity kept for the record
+   * until erased. Only a person whose review is required.
+   */
+  async review(
+    personId: string,
+    decision: 'accepted' | 'rejected',
+    by: string,
+    ifVersion?: number,
+  ): Promise<PersonRow> {
+    const p = await this.active(personId);
+    if (p.faceMatch.review !== 'required')
+      throw new EnrolmentError(
+        'review_not_required',
+        `person ${personId} has no face-vs-ID-card review pending (review: ${p.faceMatch.review})`,
+      );
+    const now = this.#now();
+    const updated = await this.#write(
+      personId,
+      { faceMatch: { ...p.faceMatch, review: decision, reviewedBy: by, reviewedAt: now } },
+      ifVersion,
+    );
+    if (decision === 'rejected') await this.assignments.endAll(personId);
+    return updated;
+  }
+
+  /** The ID card's photo, front or back, opened (for the roles that may see personal data). */
+  async cardImage(p: PersonRow, which: 'photo' | 'front' | 'back'): Promise<OpenedImage | undefined> {
+    const key = which === 'photo' ? p.idCardPhotoKey : which === 'front' ? p.idCardFrontKey : p.idCardBackKey;
+    return key === null ? undefined : this.#sealed.get(key);
+  }
+
+  /**
+   * Seals card photos stored in plain before issue 11 (a one-off at start): each is read,
+   * sealed, the row pointed at the sealed blob, and the plain file deleted unless another
+   * person shares it. Returns how many were sealed.
+   */
+  async sealLegacyCardPhotos(): Promise<number> {
+    let sealed = 0;
+    let afterId: string | undefined;
+    for (;;) {
+      const page = await this.#store.persons.page({
+        limit: 500,
+        status: 'active',
+        withIdCardPhoto: true,
+        ...(afterId ? { afterId } : {}),
+      });
+      if (page.length === 0) return sealed;
+      afterId = page.at(-1)?.id;
+      for (const p of page) {
+        const old = p.idCardPhotoKey;
+        if (old === null) continue;
+        const img = await this.#sealed.get(old);
+        if (!img || img.sealed) continue;
+        const key = await this.#sealed.put(img.bytes, img.ext);
+        // The version moves on (the etag changes): the stored card photo did.
+        const r = await this.#store.persons.update(p.id, { idCardPhotoKey: key }, this.#now());
+        if (typeof r === 'string') continue;
+        if (!(await this.#store.persons.blobInUse(old, p.id))) await this.#blobs.delete(old);
+        sealed++;
+      }
+    }
   }
 
   /** Enrols a person and assigns them to a site: queued for every device of the site. */
@@ -193,7 +299,17 @@ export class Persons {
       if (v === null) delete pii[f];
       else if (v !== undefined) pii[f] = v;
     }
-    const sealed = checkPii(pii, cstDay(this.#now()), changedCardFields(patch));
+    const sealed = tidyPii(pii);
+    const cardFields = changedCardFields(patch);
+    const c = await this.#checked({
+      card: sealed,
+      cardFields,
+      ...(patch.idCardPhoto ? { idCardPhoto: patch.idCardPhoto } : {}),
+      ...(patch.idCardFront ? { idCardFront: patch.idCardFront } : {}),
+      ...(patch.idCardBack ? { idCardBack: patch.idCardBack } : {}),
+      // A new card photo is compared with the face photo the person has.
+      ...(patch.idCardPhoto ? { reference: await this.#reference(p, 'face') } : {}),
+    });
     const change: PersonPatch = { piiEnc: this.#box.seal(JSON.stringify(sealed)) };
     if (patch.name !== undefined) change.name = checkName(patch.name);
     if (patch.idNumber !== undefined) {
@@ -205,11 +321,19 @@ export class Persons {
         idNumberTail: sealed.idNumber.slice(-4),
       });
     }
-    if (patch.idCardPhoto === null) change.idCardPhotoKey = null;
-    else if (patch.idCardPhoto !== undefined) {
-      const card = await this.#checkCard(patch.idCardPhoto);
-      change.idCardPhotoKey = await this.#blobs.put(card.bytes, card.ext);
+    if (patch.idCardPhoto === null) {
+      change.idCardPhotoKey = null;
+      change.faceMatch = faceMatchRecord(undefined, this.#now());
+    } else if (c.idCardPhoto) {
+      change.idCardPhotoKey = await this.#sealed.put(c.idCardPhoto.bytes, c.idCardPhoto.ext);
+      change.faceMatch = faceMatchRecord(c, this.#now());
     }
+    if (patch.idCardFront === null) change.idCardFrontKey = null;
+    else if (c.idCardFront)
+      change.idCardFrontKey = await this.#sealed.put(c.idCardFront.bytes, c.idCardFront.ext);
+    if (patch.idCardBack === null) change.idCardBackKey = null;
+    else if (c.idCardBack)
+      change.idCardBackKey = await this.#sealed.put(c.idCardBack.bytes, c.idCardBack.ext);
     const updated = await this.#write(personId, change, ifVersion, change.idNumberHash);
     if (change.name !== undefined && change.name !== p.name) await this.#redistribute(updated);
     return updated;
@@ -217,9 +341,14 @@ export class Persons {
 
   /** Replaces the face photos and sends them to the devices of every site the person is on. */
   async setPhotos(personId: string, photos: Uint8Array[], ifVersion?: number): Promise<PersonRow> {
-    await this.active(personId);
-    const photoKeys = await this.#blobs.putMany(await this.#checkFaces(photos));
-    const updated = await this.#write(personId, { photoKeys }, ifVersion);
+    const p = await this.active(personId);
+    countFaces(photos);
+    // New faces are compared with the card photo the person has.
+    const c = await this.#checked({ photos, reference: await this.#reference(p, 'card') });
+    const photoKeys = await this.#blobs.putMany(c.photos);
+    const change: PersonPatch = { photoKeys };
+    if (c.faceMatch.outcome !== 'not_checked') change.faceMatch = faceMatchRecord(c, this.#now());
+    const updated = await this.#write(personId, change, ifVersion);
     await this.#redistribute(updated);
     return updated;
   }
@@ -303,28 +432,43 @@ export class Persons {
     for (const a of await this.assignments.activeOf(p.id)) await this.#engine.personsChanged(a.siteId, [p]);
   }
 
-  async #checkFaces(photos: Uint8Array[]): Promise<{ bytes: Uint8Array; ext: PhotoFormat }[]> {
-    if (photos.length === 0)
-      throw new EnrolmentError('bad_input', 'at least one face photo is needed', 'photos');
-    if (photos.length > MAX_FACES)
-      throw new EnrolmentError('bad_input', `at most ${MAX_FACES} face photos`, 'photos');
-    const out: { bytes: Uint8Array; ext: PhotoFormat }[] = [];
-    for (const [i, bytes] of photos.entries()) {
-      const c = await checkPhoto(bytes, { decode: true });
-      if (!c.ok)
-        throw new EnrolmentError(c.reason, `photo ${i + 1}: ${c.reason.replaceAll('_', ' ')}`, `photos.${i}`);
-      out.push({ bytes, ext: c.format });
-    }
-    return out;
+  /** The enrolment check, refused with every failed rule when any refuses. */
+  async #checked(input: Omit<EnrolmentInput, 'today'>): Promise<EnrolmentCheck> {
+    const c = await this.#checks.check({ ...input, today: cstDay(this.#now()) });
+    if (c.refusals.length > 0) throw refusal(c.refusals);
+    return c;
   }
 
-  /** The ID card's photo: a small image (the chip's is 102 × 126), jpg or png, decodable. */
-  async #checkCard(bytes: Uint8Array): Promise<{ bytes: Uint8Array; ext: PhotoFormat }> {
-    const c = await checkPhoto(bytes, { decode: true, minFacePixels: 16 });
-    if (!c.ok)
-      throw new EnrolmentError(c.reason, `ID card photo: ${c.reason.replaceAll('_', ' ')}`, 'idCardPhoto');
-    return { bytes, ext: c.format };
+  /** The stored side of a 1:1 a change brings only one side of (only when faces are detected). */
+  async #reference(p: PersonRow, side: 'face' | 'card'): Promise<EnrolmentInput['reference']> {
+    if (!this.#checks.detecting) return {};
+    if (side === 'card') {
+      const card = await this.cardImage(p, 'photo');
+      return card ? { card: card.bytes } : {};
+    }
+    const key = p.photoKeys[0];
+    const face = key === undefined ? undefined : await this.#blobs.get(key);
+    return face ? { face } : {};
   }
+}
+
+function countFaces(photos: readonly Uint8Array[]): void {
+  if (photos.length === 0)
+    throw new EnrolmentError('bad_input', 'at least one face photo is needed', 'photos');
+  if (photos.length > MAX_FACES)
+    throw new EnrolmentError('bad_input', `at most ${MAX_FACES} face photos`, 'photos');
+}
+
+/** The 1:1 result as kept with the person; review required only when the policy flagged it. */
+function faceMatchRecord(c: EnrolmentCheck | undefined, now: number): FaceMatchRecord {
+  const m = c?.faceMatch ?? { score: null, threshold: null, outcome: 'not_checked' as const };
+  return {
+    ...m,
+    checkedAt: m.outcome === 'not_checked' ? null : now,
+    review: c?.review ?? 'none',
+    reviewedBy: null,
+    reviewedAt: null,
+  };
 }
 
 /**

@@ -71,7 +71,14 @@ describe.each(BACKENDS)('persons: ID card rules ($name)', ({ pg }) => {
       const r = await post(body);
       expect(r.status, JSON.stringify(body)).toBe(400);
       expect(r.body.code).toBe('validation_failed');
-      expect(r.body.errors).toEqual([{ path, message: expect.stringMatching(message) }]);
+      expect(r.body.errors).toEqual([
+        {
+          path,
+          message: expect.stringMatching(message),
+          code: expect.any(String),
+          value: expect.any(String),
+        },
+      ]);
     }
     const list = await p.api.call('GET', `/api/v1/persons?idNumber=${good}`);
     expect(list.body.items).toEqual([]);

@@ -7,6 +7,7 @@
  * Teams and sub-contractors: sites-parts.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NOT_CHECKED } from '../../src/store/person-types.js';
 import { type ApiPlatform, BACKENDS, type Json, startApiPlatform } from '../helpers/api.js';
 
 const fence = {
@@ -243,6 +244,9 @@ describe.each(BACKENDS)('sites ($name)', ({ pg }) => {
       idNumberTail: '1234',
       photoKeys: [],
       idCardPhotoKey: null,
+      idCardFrontKey: null,
+      idCardBackKey: null,
+      faceMatch: NOT_CHECKED,
       status: 'active',
       version: 1,
       createdAt: now,

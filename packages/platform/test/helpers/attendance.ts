@@ -8,6 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AttendanceInput, DeviceRow } from '../../src/store/index.js';
+import { NOT_CHECKED } from '../../src/store/person-types.js';
 import type { ApiClient, ApiPlatform } from './api.js';
 
 /** 2026-03-02 00:00 China time. */
@@ -84,6 +85,9 @@ export async function attendanceWorld(p: ApiPlatform, prefix = 'W'): Promise<Att
       idNumberTail: '1234',
       photoKeys: [],
       idCardPhotoKey: null,
+      idCardFrontKey: null,
+      idCardBackKey: null,
+      faceMatch: NOT_CHECKED,
       status: 'active',
       version: 1,
       createdAt: now,

@@ -13,7 +13,7 @@ export async function kaoqin(
 ): Promise<{ stdout: string; stderr: string; code: number }> {
   try {
     const { stdout, stderr } = await run(process.execPath, [...NODE_ARGS, ...args], {
-      env: { ...process.env, ...env },
+      env: { ...process.env, KAOQIN_FACE_DETECTOR: 'off', ...env },
       timeout: 60_000,
     });
     return { stdout, stderr, code: 0 };
@@ -40,7 +40,7 @@ export function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Serv
     process.execPath,
     [...NODE_ARGS, 'serve', '--tcp-port', '0', '--http-port', '0', '--host', '127.0.0.1', ...args],
     {
-      env: { ...process.env, KAOQIN_LOG_LEVEL: 'warn', ...env },
+      env: { ...process.env, KAOQIN_LOG_LEVEL: 'warn', KAOQIN_FACE_DETECTOR: 'off', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

@@ -141,7 +141,7 @@ export interface Harness {
 export async function startHarness(settings: Record<string, string> = {}): Promise<Harness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'kaoqin-http-device-'));
   const config = loadConfig(
-    { 'data-dir': dataDir, 'max-http-body-bytes': String(64 * 1024), ...settings },
+    { 'data-dir': dataDir, 'max-http-body-bytes': String(64 * 1024), 'face-detector': 'off', ...settings },
     {},
   );
   const logs: string[] = [];

@@ -13,6 +13,7 @@ import type { Backend } from '../../src/store/dialect.js';
 import { isUniqueViolation, openStore } from '../../src/store/index.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { migrationProvider, migrations } from '../../src/store/migrations/index.js';
+import { NOT_CHECKED } from '../../src/store/person-types.js';
 import { openPostgres } from '../../src/store/postgres.js';
 import { openSqlite } from '../../src/store/sqlite.js';
 import { freshSchema, inSchema, PG_URL } from '../helpers/pg.js';
@@ -150,6 +151,9 @@ describe.each(backends)('migration 0010 on existing persons ($name)', ({ open })
           idNumberTail: '1234',
           photoKeys: [],
           idCardPhotoKey: null,
+          idCardFrontKey: null,
+          idCardBackKey: null,
+          faceMatch: NOT_CHECKED,
           status: 'active',
           version: 1,
           createdAt: T0,

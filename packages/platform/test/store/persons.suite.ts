@@ -7,6 +7,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type AssignmentRow, isUniqueViolation, type PersonRow, type Store } from '../../src/store/index.js';
+import { NOT_CHECKED } from '../../src/store/person-types.js';
 
 const T0 = 1_700_000_000_000;
 let seq = 0;
@@ -24,6 +25,9 @@ function person(over: Partial<PersonRow> = {}): PersonRow {
     idNumberTail: '1234',
     photoKeys: [hex()],
     idCardPhotoKey: null,
+    idCardFrontKey: null,
+    idCardBackKey: null,
+    faceMatch: NOT_CHECKED,
     status: 'active',
     version: 1,
     createdAt: T0,
@@ -88,6 +92,9 @@ export function personsSuite(getStore: () => Store): void {
         idNumberHead: null,
         photoKeys: [],
         idCardPhotoKey: null,
+        idCardFrontKey: null,
+        idCardBackKey: null,
+        faceMatch: NOT_CHECKED,
         status: 'erased',
         version: 2,
         erasedAt: T0 + 5,

@@ -41,6 +41,7 @@ export async function startTestPlatform(
       'http-port': '0',
       host: '127.0.0.1',
       'log-level': process.env.KAOQIN_TEST_LOG ?? 'silent',
+      'face-detector': 'off', // synthetic pictures, no faces
       ...(opts.databaseUrl ? { 'database-url': opts.databaseUrl } : {}),
       ...settings,
     },

@@ -8,6 +8,7 @@ import { attendanceRoutes } from './attendance.js';
 import { auditRoutes } from './audit.js';
 import { authRoutes } from './auth.js';
 import { deviceRoutes } from './devices.js';
+import { enrolmentCheckRoutes } from './enrolment-checks.js';
 import { eventRoutes } from './events.js';
 import { firmwareRoutes } from './firmware.js';
 import { importRoutes } from './imports.js';
@@ -24,6 +25,7 @@ export const API_ROUTE_MODULES: readonly RouteModule[] = [
   auditRoutes,
   siteRoutes,
   personRoutes,
+  enrolmentCheckRoutes,
   importRoutes,
   deviceRoutes,
   vendorRoutes,

@@ -6,6 +6,7 @@
  */
 import type { ApiApp, ApiDeps } from '../types.js';
 import { assignmentRoutes } from './persons/assignments.js';
+import { personCardRoutes } from './persons/card.js';
 import { personIdentityRoutes } from './persons/identity.js';
 import { personIrisRoutes } from './persons/iris.js';
 import { personReadRoutes } from './persons/read.js';
@@ -23,6 +24,7 @@ export function personRoutes(api: ApiApp, deps: ApiDeps): void {
   personReadRoutes(api, deps);
   personWriteRoutes(api, deps);
   personIdentityRoutes(api, deps);
+  personCardRoutes(api, deps);
   personIrisRoutes(api, deps);
   assignmentRoutes(api, deps);
 }

@@ -17,6 +17,7 @@ import { migration as m0010 } from './0010_person_identity.js';
 import { migration as m0011 } from './0011_device_kind.js';
 import { migration as m0012 } from './0012_attendance_api.js';
 import { migration as m0014 } from './0014_imports.js';
+import { migration as m0015 } from './0015_enrolment_checks.js';
 import { migration as m0016 } from './0016_iris.js';
 
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -33,6 +34,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0011_device_kind': m0011,
   '0012_attendance_api': m0012,
   '0014_imports': m0014,
+  '0015_enrolment_checks': m0015,
   '0016_iris': m0016,
 };
 

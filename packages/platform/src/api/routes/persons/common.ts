@@ -10,10 +10,10 @@
 import { z } from 'zod';
 import { decodeBase64Photo } from '../../../blobs/photo.js';
 import type { AssignmentRow, PersonRow } from '../../../store/index.js';
-import { EnrolmentError, MAX_FACES } from '../../../tasks/persons.js';
+import { EnrolmentError, type EnrolmentProblem, MAX_FACES } from '../../../tasks/persons.js';
 import { type Principal, siteScope } from '../../auth/principal.js';
 import { staleError } from '../../etag.js';
-import { ApiError, conflict, invalid, notFound } from '../../problems.js';
+import { ApiError, conflict, type FieldError, invalid, notFound } from '../../problems.js';
 import { isoDate } from '../../time.js';
 import type { ApiDeps } from '../../types.js';
 import { ID, text } from '../sites/common.js';
@@ -79,16 +79,21 @@ const PHOTO_HINT: Record<string, string> = {
   photo_undecodable: 'cannot be decoded (truncated or corrupt)',
 };
 
+/** Failed enrolment rules as errors[] entries: path, `code: message`, and code and value apart for scripts. */
+export function fieldErrors(problems: readonly EnrolmentProblem[], prefix: string): FieldError[] {
+  return problems.map((p) => ({
+    path: `${prefix}.${p.field}`,
+    message: `${p.code}: ${p.message}`,
+    code: p.code,
+    ...(p.value !== undefined ? { value: p.value } : {}),
+  }));
+}
+
 /** The domain's refusals as problem documents; `body` prefixes field paths. */
 export function apiErrorOf(e: unknown, prefix = 'body'): unknown {
   if (!(e instanceof EnrolmentError)) return e;
-  // The ID card check names every failed rule with the value it measured (domain/id-card.ts).
-  if (e.problems)
-    return new ApiError(
-      'validation_failed',
-      undefined,
-      e.problems.map((p) => ({ path: `${prefix}.${p.field}`, message: `${p.code}: ${p.message}` })),
-    );
+  // The enrolment check names every failed rule with the value it measured (enrolment/check.ts).
+  if (e.problems) return new ApiError('validation_failed', undefined, fieldErrors(e.problems, prefix));
   const path = `${prefix}.${e.field ?? ''}`.replace(/\.$/, '');
   switch (e.code) {
     case 'person_not_found':
@@ -115,6 +120,8 @@ export function apiErrorOf(e: unknown, prefix = 'body'): unknown {
       });
     case 'stale':
       return staleError();
+    case 'review_not_required':
+      return conflict({ en: e.message, zh: '该人员没有待复核的人证比对结果' });
     case 'bad_input':
       return invalid(path, e.message);
     default:

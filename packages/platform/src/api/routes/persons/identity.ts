@@ -1,7 +1,7 @@
 /**
  * GET /persons/{id}/identity: the one place the sealed fields come out unmasked (api.md
  * "Personal data"): the ID card's fields (§1.1(1)), the birth date the ID number carries,
- * the phone, and the ID card's photo by signed URL. Every call is written to the audit
+ * the phone, and where to read the ID card's sealed images (card.ts). Every call is written to the audit
  * log: who, which person, which fields (never their values), when, from which address.
  *
  * Who may: admins and operators for anyone; a site manager only for a person actively
@@ -14,7 +14,10 @@ import { siteScope } from '../../auth/principal.js';
 import type { ApiApp, ApiDeps } from '../../types.js';
 import { principalOf } from '../../types.js';
 import { activePerson, noPerson, personParams } from './common.js';
-import { photoLink } from './views.js';
+
+/** The API path of a card image, or null when there is none. */
+const cardLink = (personId: string, image: string, key: string | null) =>
+  key === null ? null : { url: `/api/v1/persons/${personId}/id-card/${image}` };
 
 export const IDENTITY_ROLES = ['admin', 'operator', 'site_manager'] as const;
 
@@ -47,7 +50,10 @@ export function personIdentityRoutes(api: ApiApp, deps: ApiDeps): void {
         validTo: pii.validTo ?? null,
         issuingAuthority: pii.issuingAuthority ?? null,
         phone: pii.phone ?? null,
-        idCardPhoto: person.idCardPhotoKey === null ? null : photoLink(deps, req, person.idCardPhotoKey),
+        // Sealed images: read through the API (card.ts), audited, never a signed device URL.
+        idCardPhoto: cardLink(person.id, 'photo', person.idCardPhotoKey),
+        idCardFront: cardLink(person.id, 'front', person.idCardFrontKey),
+        idCardBack: cardLink(person.id, 'back', person.idCardBackKey),
       };
       await deps.audit.record({
         by,

@@ -31,11 +31,15 @@ export function personReadRoutes(api: ApiApp, deps: ApiDeps): void {
           name: text(64).optional().describe('only names starting with this (case-sensitive)'),
           idNumber: ID_NUMBER.optional().describe('exactly this ID number (matched by its keyed hash)'),
           status: z.enum(['active', 'erased']).default('active'),
+          review: z
+            .enum(['none', 'required', 'accepted', 'rejected'])
+            .optional()
+            .describe('only persons in this face-vs-ID-card review state (required: flagged, to settle)'),
         }),
       },
     },
     async (req) => {
-      const { limit, cursor, siteId, name, idNumber, status } = req.query;
+      const { limit, cursor, siteId, name, idNumber, status, review } = req.query;
       const scope = siteScope(principalOf(req));
       let siteIds: readonly string[] | undefined;
       if (siteId !== undefined) siteIds = scope === undefined || scope.includes(siteId) ? [siteId] : [];
@@ -48,6 +52,7 @@ export function personReadRoutes(api: ApiApp, deps: ApiDeps): void {
         ...(name !== undefined ? { namePrefix: name } : {}),
         ...(idNumber !== undefined ? { idNumberHash: deps.data.persons.idNumberHash(idNumber) } : {}),
         ...(siteIds !== undefined ? { siteIds } : {}),
+        ...(review !== undefined ? { review } : {}),
       });
       return pageOf(
         rows,

@@ -38,6 +38,17 @@ export function photoLink(deps: ApiDeps, req: FastifyRequest, key: string) {
   };
 }
 
+/** The face-vs-ID-card 1:1 kept with the person (§1.1(4)), and its review. */
+export const faceMatchView = (p: PersonRow) => ({
+  score: p.faceMatch.score,
+  threshold: p.faceMatch.threshold,
+  outcome: p.faceMatch.outcome,
+  checkedAt: isoOrNull(p.faceMatch.checkedAt),
+  review: p.faceMatch.review,
+  reviewedBy: p.faceMatch.reviewedBy,
+  reviewedAt: isoOrNull(p.faceMatch.reviewedAt),
+});
+
 /** A list row: no sealed field is opened, no photo is handed out. */
 export function personListView(deps: ApiDeps, p: PersonRow) {
   return {
@@ -46,6 +57,7 @@ export function personListView(deps: ApiDeps, p: PersonRow) {
     idNumber: p.status === 'erased' ? null : deps.data.persons.maskedIdNumber(p),
     status: p.status,
     photoCount: p.photoKeys.length,
+    review: p.faceMatch.review,
     createdAt: isoCst(p.createdAt),
     updatedAt: isoCst(p.updatedAt),
   };
@@ -60,6 +72,9 @@ export function personView(deps: ApiDeps, req: FastifyRequest, p: PersonRow, ass
     phone: phone === undefined ? null : maskPhone(phone),
     photos: p.photoKeys.map((k) => photoLink(deps, req, k)),
     hasIdCardPhoto: p.idCardPhotoKey !== null,
+    hasIdCardFront: p.idCardFrontKey !== null,
+    hasIdCardBack: p.idCardBackKey !== null,
+    faceMatch: faceMatchView(p),
     assignments: assignments.map(assignmentView),
     etag: etagOf(p.version),
     erasedAt: isoOrNull(p.erasedAt),

@@ -50,9 +50,26 @@ export const createBody = z.strictObject({
   idNumber: ID_NUMBER,
   ...optionalPii,
   photos: z.array(photoText).min(1).max(FACES_MAX).describe('face photos (§1.2), base64'),
-  idCardPhoto: photoText.optional().describe('the ID card’s own photo (§1.1(1) 照片), base64'),
+  idCardPhoto: photoText
+    .optional()
+    .describe('the ID card’s own photo (§1.1(1) 照片), base64; compared with photos[0]'),
+  idCardFront: photoText.optional().describe('the ID card’s front image (§1.1(2)), base64; stored sealed'),
+  idCardBack: photoText.optional().describe('the ID card’s back image (§1.1(2)), base64; stored sealed'),
   assignments: z.array(newAssignment).max(20).optional().describe('sites to assign the person to at once'),
 });
+
+/** Body keys that are pictures or assignments, not identity fields (the audit names the fields). */
+const NOT_FIELDS = new Set(['photos', 'idCardPhoto', 'idCardFront', 'idCardBack', 'assignments']);
+
+/** The card's images of a body, decoded (a 400 naming the one that is not base64). */
+export function cardImages(b: { idCardPhoto?: string; idCardFront?: string; idCardBack?: string }) {
+  const out: { idCardPhoto?: Uint8Array; idCardFront?: Uint8Array; idCardBack?: Uint8Array } = {};
+  for (const k of ['idCardPhoto', 'idCardFront', 'idCardBack'] as const) {
+    const v = b[k];
+    if (v !== undefined) out[k] = decodePhoto(v, `body.${k}`);
+  }
+  return out;
+}
 
 export const assignmentInput = (a: z.infer<typeof newAssignment>): AssignmentInput => ({
   siteId: a.siteId,
@@ -103,13 +120,10 @@ export function personWriteRoutes(api: ApiApp, deps: ApiDeps): void {
       const list = b.assignments ?? [];
       await checkSites(deps, req, list);
       const photos = decodePhotos(b.photos, 'body.photos');
-      const idCardPhoto =
-        b.idCardPhoto === undefined ? undefined : decodePhoto(b.idCardPhoto, 'body.idCardPhoto');
+      const card = cardImages(b);
       const pii: PersonPii = { idNumber: b.idNumber };
       for (const f of PII_OPTIONAL) if (b[f] !== undefined) pii[f] = b[f];
-      const person = await domain(() =>
-        persons.enrol({ ...pii, name: b.name, photos, ...(idCardPhoto ? { idCardPhoto } : {}) }),
-      );
+      const person = await domain(() => persons.enrol({ ...pii, name: b.name, photos, ...card }));
       const made: AssignmentRow[] = [];
       for (const [i, a] of list.entries())
         made.push(
@@ -127,9 +141,13 @@ export function personWriteRoutes(api: ApiApp, deps: ApiDeps): void {
         resourceId: person.id,
         siteId: made[0]?.siteId ?? null,
         detail: {
-          fields: Object.keys(b).filter((k) => k !== 'photos' && k !== 'idCardPhoto' && k !== 'assignments'),
+          fields: Object.keys(b).filter((k) => !NOT_FIELDS.has(k)),
           photos: photos.length,
-          idCardPhoto: idCardPhoto !== undefined,
+          idCardPhoto: card.idCardPhoto !== undefined,
+          idCardFront: card.idCardFront !== undefined,
+          idCardBack: card.idCardBack !== undefined,
+          faceMatch: person.faceMatch.outcome,
+          review: person.faceMatch.review,
           sites: made.map((a) => a.siteId),
         },
       });
@@ -154,6 +172,8 @@ export function personWriteRoutes(api: ApiApp, deps: ApiDeps): void {
           idNumber: ID_NUMBER.optional(),
           ...nullablePii,
           idCardPhoto: photoText.nullable().optional(),
+          idCardFront: photoText.nullable().optional(),
+          idCardBack: photoText.nullable().optional(),
         }),
       },
     },
@@ -161,12 +181,13 @@ export function personWriteRoutes(api: ApiApp, deps: ApiDeps): void {
       const by = principalOf(req);
       const { person, assignments } = await activePerson(deps, by, req.params.personId);
       const expected = checkIfMatch(req.headers['if-match'], person.version);
-      const { idCardPhoto, ...rest } = req.body;
+      const { idCardPhoto, idCardFront, idCardBack, ...rest } = req.body;
       let updated = person;
       if (Object.keys(req.body).length > 0) {
         const patch: PersonUpdate = { ...rest };
-        if (idCardPhoto !== undefined)
-          patch.idCardPhoto = idCardPhoto === null ? null : decodePhoto(idCardPhoto, 'body.idCardPhoto');
+        const images = { idCardPhoto, idCardFront, idCardBack };
+        for (const [k, v] of Object.entries(images) as [keyof typeof images, string | null | undefined][])
+          if (v !== undefined) patch[k] = v === null ? null : decodePhoto(v, `body.${k}`);
         updated = await domain(() => persons.update(person.id, patch, expected));
         await deps.audit.record({
           by,
