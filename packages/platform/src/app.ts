@@ -36,7 +36,7 @@ import { Gateway } from './gateway/gateway.js';
 import { taskPusher } from './gateway/push.js';
 import { irisPool } from './iris/pool.js';
 import { IrisService } from './iris/service.js';
-import { CaptureEnrolment } from './http/device/capture-enrolment.js';
+import { CaptureEnrolment, irisIntake } from './http/device/capture-enrolment.js';
 import { deviceEndpoint } from './http/device/route.js';
 import { buildHttpServer } from './http/server.js';
 import { TimeIds } from './ids.js';
@@ -306,6 +306,7 @@ async function boot(
     capture: new CaptureEnrolment({
       device: (id) => data.store.deviceApi.get(id),
       persons: data.persons,
+      iris: irisIntake(data.iris),
     }),
     logger: deviceLogger,
   });

@@ -13,7 +13,7 @@ import {
   signAnswer,
   signRequest,
 } from '@kaoqin/protocol';
-import { face, HttpDevice, idNumber, TestDevice, withBadCheckDigit } from '@kaoqin/testkit';
+import { eyeBmp, face, HttpDevice, idNumber, TestDevice, withBadCheckDigit } from '@kaoqin/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
 
@@ -176,6 +176,25 @@ describe('X_ENROL_PERSON', () => {
     const failures = (a.response as { failures: EnrolmentVerdict[] }).failures;
     expect(failures).toContainEqual(expect.objectContaining({ code: 'birth_mismatch', field: 'birth' }));
     expect(await s.tp.platform.data.persons.findByIdNumber(id)).toBeUndefined();
+  });
+
+  it('stores a passing iris image with the new person; a failing one refuses the enrolment', async () => {
+    const s = await setup();
+    const good = eyeBmp({ pupilRadius: 40, irisRadius: 110 });
+    const ok = await s.http.call('X_ENROL_PERSON', {
+      param: await card({ iris: [{ eye: 'left', img: Buffer.from(good).toString('base64') }] }),
+    });
+    expect(ok.response).toMatchObject({ identity: 'new', irisStored: 1 });
+    const personId = (ok.response as { personId: string }).personId;
+    expect((await s.tp.platform.data.iris.list(personId)).map((r) => r.eye)).toEqual(['left']);
+
+    const small = eyeBmp({ pupilRadius: 15, irisRadius: 40 });
+    const param = await card({ iris: [{ eye: 'right', img: Buffer.from(small).toString('base64') }] });
+    const refused = await s.http.call('X_ENROL_PERSON', { param });
+    expect(refused.error?.errorcode).toBe('490_09');
+    const failures = (refused.response as { failures: EnrolmentVerdict[] }).failures;
+    expect(failures).toContainEqual(expect.objectContaining({ field: 'iris.right', code: 'iris_radius' }));
+    expect(await s.tp.platform.data.persons.findByIdNumber(param.idNumber)).toBeUndefined();
   });
 
   it('a bad signature is the standard’s 400_04, unsigned answer, nothing enrolled', async () => {
