@@ -34,12 +34,12 @@ import { openHumanFaces } from './enrolment/human.js';
 import type { GatewayContext } from './gateway/context.js';
 import { Gateway } from './gateway/gateway.js';
 import { taskPusher } from './gateway/push.js';
-import { irisPool } from './iris/pool.js';
-import { IrisService } from './iris/service.js';
-import { CaptureEnrolment, irisIntake } from './http/device/capture-enrolment.js';
+import { CaptureEnrolment, checkOnlyOf, irisIntake } from './http/device/capture-enrolment.js';
 import { deviceEndpoint } from './http/device/route.js';
 import { buildHttpServer } from './http/server.js';
 import { TimeIds } from './ids.js';
+import { irisPool } from './iris/pool.js';
+import { IrisService } from './iris/service.js';
 import type { Logger } from './log.js';
 import type { PlatformData } from './platform-data.js';
 import { requestCore } from './requests/compose.js';
@@ -306,6 +306,7 @@ async function boot(
     capture: new CaptureEnrolment({
       device: (id) => data.store.deviceApi.get(id),
       persons: data.persons,
+      checkOnly: checkOnlyOf(data.persons),
       iris: irisIntake(data.iris),
     }),
     logger: deviceLogger,
