@@ -77,7 +77,7 @@ const OK = '{"personId":"4508","identity":"new","assignment":"new","irisStored":
 
 describe('DeviceClient.enrol (X_ENROL_PERSON)', () => {
   it('sends the images as base64 img members outside a signature of chapter 3’s formula', async () => {
-    const i = await input({ iris: [{ eye: 'left', bmp: eyeBmp({ seed: 1 }) }] });
+    const i = await input({ iris: [{ eye: 'left', bmp: eyeBmp({ pupilRadius: 40, irisRadius: 110 }) }] });
     const { fetch, bodies } = scripted([answer(true, OK)]);
     const r = await enrolPerson(new TaskHttpClient(host, { ...FAST, fetch }), i);
     expect(r).toEqual({ ok: true, personId: '4508', identity: 'new', assignment: 'new', irisStored: 1 });

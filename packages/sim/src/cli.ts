@@ -3,13 +3,14 @@
  * like the platform's CLI. main() returns the exit code: 0 the run proved what it should
  * (nothing lost, nothing duplicated), 1 it did not (or failed), 2 bad usage.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DeviceLog, Endpoints } from '@kaoqin/device';
 import type { VendorCredentials } from './fleet.js';
 import { type OpenedPlatform, openPlatformData } from './platform.js';
 import type { ProgressStream } from './progress.js';
-import { enrolBurst, morningPeak, outage, type SimCommonOptions, soak } from './scenarios.js';
+import { capture, enrolBurst, morningPeak, outage, type SimCommonOptions, soak } from './scenarios.js';
 import { formatSummary, type SimSummary } from './summary.js';
 
 /** Wrong words on the command line: exit code 2. */
@@ -23,6 +24,7 @@ scenarios:
   outage         clock-ins while the link is cut, then restored [--rate R] [--outage-seconds S | --outage-minutes M] [--seconds S]
   enrol-burst    persons enrolled while the devices run         [--persons P] [--sites M] [--rate R] [--seconds S]
   soak           hours of steady clock-ins                      [--hours H | --seconds S] [--rate R]
+  capture        a capture device enrols workers, some spoiled  [--persons P] [--bad-share F] [--faces-dir DIR] [--seconds S]
 the platform:
   --tcp HOST:PORT                 gateway (default 127.0.0.1:9100)
   --http URL                      HTTP base URL (default http://127.0.0.1:8080)
@@ -31,7 +33,7 @@ the platform:
                                   (or KAOQIN_SIM_ACCESS_ID, KAOQIN_SIM_ACCESS_KEY, KAOQIN_SIM_ACCESS_SECRET)
   --platform-data-dir DIR | --platform-database-url URL
                                   read the platform's store to verify every record is there exactly
-                                  once (needed by enrol-burst; both may be given)
+                                  once (needed by enrol-burst and capture; both may be given)
 the devices:
   --devices N                     1 to 100,000 (default 100)
   --sites M                       bind the devices to M new sites first (needs the platform's store)
@@ -81,6 +83,7 @@ const SCENARIO_FLAGS: Record<string, readonly string[]> = {
   outage: ['rate', 'outage-seconds', 'outage-minutes', 'seconds'],
   'enrol-burst': ['persons', 'rate', 'seconds'],
   soak: ['hours', 'seconds', 'rate'],
+  capture: ['persons', 'bad-share', 'faces-dir', 'seconds'],
 };
 
 const ALL_SCENARIO_FLAGS = [...new Set(Object.values(SCENARIO_FLAGS).flat())];
@@ -170,6 +173,14 @@ function runScenario(p: ParsedRun, common: SimCommonOptions): Promise<SimSummary
         rate: nonNegative(v, 'rate'),
         seconds: positive(v, 'seconds'),
       });
+    case 'capture':
+      return capture({
+        ...common,
+        persons: positiveInt(v, 'persons', 1_000_000),
+        badShare: nonNegative(v, 'bad-share'),
+        faces: p.faces,
+        seconds: positive(v, 'seconds'),
+      });
     default: {
       const hours = positive(v, 'hours');
       const seconds = positive(v, 'seconds') ?? (hours === undefined ? 3600 : hours * 3600);
@@ -178,13 +189,15 @@ function runScenario(p: ParsedRun, common: SimCommonOptions): Promise<SimSummary
   }
 }
 
-const USAGE_HINT = 'name a scenario: morning-peak, outage, enrol-burst or soak';
+const USAGE_HINT = 'name a scenario: morning-peak, outage, enrol-burst, soak or capture';
 
 interface ParsedRun {
   scenario: string;
   values: Values;
   common: Omit<SimCommonOptions, 'platform' | 'progress'>;
   platformWhere: { dataDir?: string; databaseUrl?: string } | undefined;
+  /** capture --faces-dir: the JPEG/PNG files read, in name order. */
+  faces?: Uint8Array[] | undefined;
   json: boolean;
   quiet: boolean;
   verbose: boolean;
@@ -255,6 +268,15 @@ export async function parseCommand(argv: string[], env: NodeJS.ProcessEnv = proc
           ...(platformDatabaseUrl ? { databaseUrl: platformDatabaseUrl } : {}),
         }
       : undefined;
+  const badShare = nonNegative(values, 'bad-share');
+  if (badShare !== undefined && badShare > 1) throw new UsageError('--bad-share must be from 0 to 1');
+  const facesDir = str(values, 'faces-dir');
+  const faces = facesDir === undefined ? undefined : await readFaces(facesDir);
+  if (scenario === 'capture' && !platformWhere) {
+    throw new UsageError(
+      'capture needs --platform-data-dir DIR or --platform-database-url URL (it makes the capture device)',
+    );
+  }
   if (scenario === 'enrol-burst' && !platformWhere) {
     throw new UsageError(
       'enrol-burst needs --platform-data-dir DIR or --platform-database-url URL (it enrols persons)',
@@ -275,6 +297,7 @@ export async function parseCommand(argv: string[], env: NodeJS.ProcessEnv = proc
   return {
     scenario,
     values,
+    ...(faces ? { faces } : {}),
     common: {
       endpoints,
       credentials,
@@ -337,6 +360,18 @@ async function readCredentials(values: Values, env: NodeJS.ProcessEnv): Promise<
     accessKey: one('access-key', 'accessKey', 'KAOQIN_SIM_ACCESS_KEY'),
     accessSecret: one('access-secret', 'accessSecret', 'KAOQIN_SIM_ACCESS_SECRET'),
   };
+}
+
+/** The face photos of a directory (.jpg, .jpeg, .png), in name order. */
+async function readFaces(dir: string): Promise<Uint8Array[]> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => /\.(jpe?g|png)$/i.test(n)).sort();
+  } catch (e) {
+    throw new UsageError(`--faces-dir ${dir}: ${(e as Error).message}`);
+  }
+  if (names.length === 0) throw new UsageError(`--faces-dir ${dir} holds no .jpg or .png file`);
+  return Promise.all(names.map((n) => readFile(join(dir, n))));
 }
 
 function str(values: Values, name: string): string | undefined {

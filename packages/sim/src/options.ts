@@ -66,6 +66,19 @@ export interface EnrolBurstOptions extends SimCommonOptions {
   seconds?: number | undefined;
 }
 
+export interface CaptureOptions extends SimCommonOptions {
+  /** Workers the capture device enrols. Default 20. */
+  persons?: number | undefined;
+  /** Share of them spoiled on purpose (no face, expired card, bad check digit, in turn). Default 0.25. */
+  badShare?: number | undefined;
+  /** Which spoils to use, in turn; default no_face, expired_card, bad_check_digit. */
+  spoils?: readonly ('no_face' | 'expired_card' | 'bad_check_digit')[] | undefined;
+  /** Face photos (JPEG/PNG bytes) for the good workers, in turn; default synthetic pictures. */
+  faces?: Uint8Array[] | undefined;
+  /** How long to wait, after the last enrolment, for every attendance device to hold every person. Default 120 s. */
+  seconds?: number | undefined;
+}
+
 export interface SoakOptions extends SimCommonOptions {
   /** How long the load runs. */
   seconds: number;

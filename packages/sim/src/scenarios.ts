@@ -12,10 +12,14 @@
  *   devices run; measures task completion and each person's time until every device of
  *   their site holds them.
  * - soak: hours of steady clock-ins, with a summary line every minute.
+ * - capture: a capture device enrols workers (X_ENROL_PERSON), some spoiled on purpose;
+ *   the site's devices must then hold every accepted one.
  */
+export { capture } from './capture.js';
 export { enrolBurst } from './enrol-burst.js';
 export { morningPeak } from './morning-peak.js';
 export type {
+  CaptureOptions,
   EnrolBurstOptions,
   MorningPeakOptions,
   OutageOptions,

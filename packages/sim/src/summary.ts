@@ -55,6 +55,20 @@ export interface SimSummary {
   taskMs?: Percentiles;
   /** enrol-burst: persons enrolled, and each one's time until it was held by every device of its site, ms. */
   persons?: { enrolled: number; untilEveryDeviceMs: Percentiles; missing: number };
+  /**
+   * capture: enrolments the capture device sent, accepted (existing: found again by ID
+   * number) and refused with the count per failed rule; unexpected: a spoiled one
+   * accepted or a good one refused; each enrolment's round trip, ms.
+   */
+  capture?: {
+    sent: number;
+    accepted: number;
+    refused: number;
+    existing: number;
+    unexpected: number;
+    reasons: Record<string, number>;
+    enrolMs: Percentiles;
+  };
   /** outage: how long the link was cut, the backlog at restore, and its drain time. */
   outage?: {
     outageMs: number;
@@ -76,7 +90,13 @@ const pct = (p: Percentiles) =>
 
 /** ok: nothing lost, nothing duplicated, nothing refused, every enrolled person on every device. */
 export function judge(s: Omit<SimSummary, 'ok'>): boolean {
-  return (s.duplicated ?? 0) === 0 && s.lost === 0 && s.refused === 0 && (s.persons?.missing ?? 0) === 0;
+  return (
+    (s.duplicated ?? 0) === 0 &&
+    s.lost === 0 &&
+    s.refused === 0 &&
+    (s.persons?.missing ?? 0) === 0 &&
+    (s.capture?.unexpected ?? 0) === 0
+  );
 }
 
 export function formatSummary(s: SimSummary): string {
@@ -102,6 +122,20 @@ export function formatSummary(s: SimSummary): string {
       ],
       ['drain time', s.outage.drainMs === null ? 'did not drain' : ms(Math.round(s.outage.drainMs))],
       ['all online again', s.outage.reconnectMs === null ? 'no' : ms(Math.round(s.outage.reconnectMs))],
+    );
+  }
+  if (s.capture) {
+    const reasons = Object.entries(s.capture.reasons)
+      .map(([code, n]) => `${code} ${int.format(n)}`)
+      .join(', ');
+    rows.push(
+      [
+        'capture enrolments',
+        `${int.format(s.capture.sent)} sent, ${int.format(s.capture.accepted)} accepted`,
+      ],
+      ['refused', `${int.format(s.capture.refused)}${reasons ? ` (${reasons})` : ''}`],
+      ['not as planned', int.format(s.capture.unexpected)],
+      ['enrolment round trip', pct(s.capture.enrolMs)],
     );
   }
   if (s.taskMs) rows.push(['task completion', pct(s.taskMs)]);

@@ -168,13 +168,18 @@ describe('X_ENROL_PERSON', () => {
     expect(failures.find((f) => f.field === 'validTo')?.value).toContain('2010-01-01');
   });
 
-  it('refuses a birth date that is not the one the ID number carries', async () => {
+  it('refuses a birth date that is not the one the ID number carries, with the other rules that failed', async () => {
     const s = await setup();
     const id = idNumber();
-    const a = await s.http.call('X_ENROL_PERSON', { param: await card({ idNumber: id, birth: '18000101' }) });
+    const badFace = { img: Buffer.from('no picture').toString('base64') };
+    const a = await s.http.call('X_ENROL_PERSON', {
+      param: await card({ idNumber: id, birth: '18000101', face: badFace }),
+    });
     expect(a.error?.errorcode).toBe('490_09');
     const failures = (a.response as { failures: EnrolmentVerdict[] }).failures;
     expect(failures).toContainEqual(expect.objectContaining({ code: 'birth_mismatch', field: 'birth' }));
+    // The enrolment check's rules are listed too (run without storing anything).
+    expect(failures).toContainEqual(expect.objectContaining({ code: 'photo_bad_format', field: 'face' }));
     expect(await s.tp.platform.data.persons.findByIdNumber(id)).toBeUndefined();
   });
 
