@@ -18,7 +18,8 @@ const USAGE =
   'usage: kaoqin person add --site ID --name N --id-number X --photo FILE [--photo FILE] [--phone P] [--gender G] ' +
   '[--ethnicity E] [--address A] [--valid-from D] [--valid-to D] [--issuing-authority A] ' +
   '[--id-card-photo FILE] [--id-card-front FILE] [--id-card-back FILE] | ' +
-  'assign ID --site ID [--company C] [--team T] [--trade T] | remove ID | list --site ID | show ID  [--json]';
+  'assign ID --site ID [--company C] [--team T] [--trade T] | remove ID | list --site ID | show ID | ' +
+  'seal-card-photos  [--json]';
 
 /** Optional ID-card fields: flag name → NewPerson field. */
 const PII_FLAGS = {
@@ -77,6 +78,18 @@ export async function personCommand(argv: string[]): Promise<void> {
       const data = await openData(p.config);
       try {
         await list(data, siteId, p.json);
+      } finally {
+        await data.close();
+      }
+      return;
+    }
+    case 'seal-card-photos': {
+      // Once after upgrading: card photos stored in plain before issue 11 get sealed.
+      const data = await openData(p.config);
+      try {
+        const sealed = await data.persons.sealLegacyCardPhotos();
+        if (p.json) printJson({ sealed });
+        else process.stdout.write(`${sealed} ID card photo(s) sealed\n`);
       } finally {
         await data.close();
       }
