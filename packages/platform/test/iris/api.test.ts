@@ -166,7 +166,7 @@ describe.each(BACKENDS)('iris images over the API ($name)', ({ pg }) => {
     ]);
     expect(
       (await p.api.call('PUT', `/api/v1/persons/${id}/iris/middle`, { body: { image: 'AAAA' } })).status,
-    ).toBe(400);
+    ).toBe(404);
   });
 
   it('sends the person again to the devices of their site when an iris image is stored or deleted', async () => {
