@@ -185,6 +185,24 @@ describe.each(BACKENDS)('iris images over the API ($name)', ({ pg }) => {
     }
   });
 
+  it('a new image replaces the eye’s old one (whose files go); one image held by both eyes stays until both are gone', async () => {
+    const id = await person();
+    const first = eyeBmp({ ...GOOD, seed: 41 });
+    const second = eyeBmp({ ...GOOD, seed: 42 });
+    expect((await put(id, 'left', first)).status).toBe(200);
+    expect((await put(id, 'left', second)).status).toBe(200);
+    expect(await filesHolding(p.dataDir, first)).toEqual([]);
+    expect(await filesHolding(p.dataDir, second)).not.toEqual([]);
+
+    expect((await put(id, 'right', second)).status).toBe(200);
+    expect((await p.api.call('DELETE', `/api/v1/persons/${id}/iris/left`)).status).toBe(204);
+    expect(await filesHolding(p.dataDir, second)).not.toEqual([]);
+    const right = await p.api.call('GET', `/api/v1/persons/${id}/iris/right`);
+    expect((await fetch(right.body.bmp.url)).status).toBe(200);
+    expect((await p.api.call('DELETE', `/api/v1/persons/${id}/iris/right`)).status).toBe(204);
+    expect(await filesHolding(p.dataDir, second)).toEqual([]);
+  });
+
   it('deletes one eye (its files too), and erasure takes the rest', async () => {
     const id = await person();
     const left = eyeBmp({ ...GOOD, seed: 11 });
