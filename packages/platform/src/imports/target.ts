@@ -40,6 +40,8 @@ export function personsTarget(persons: Persons, faces: ErasableBlobStore, store:
   const created: PersonRow[] = [];
   return {
     async checkPhoto(bytes) {
+      // Without the detector the row's photo check (row-photo.ts) has run these rules already.
+      if (!persons.detectingFaces) return [];
       return (await persons.check({ photos: [bytes] })).refusals;
     },
     async lookup(idNumber, siteId) {
