@@ -180,8 +180,10 @@ function gatewayLines(r: ImportReport): string[] {
   ];
   const inside = during.filter((d) => d.inside);
   const rows = metrics.map((m) => {
-    // The baseline is the mean of the rounds before the import.
-    const b = before.reduce((a, rd) => a + m.value(rd), 0) / before.length;
+    // The baseline is the mean of every round without an import, before and after: they
+    // bracket the rounds during it, so a drift over the run (the attendance table grows
+    // by every round's sign-ins; other work on the machine) cancels to first order.
+    const b = quiet.reduce((a, rd) => a + m.value(rd), 0) / quiet.length;
     const spread = spreadOf(quiet.map(m.value));
     // Worse is lower throughput or higher latency; the change is signed as measured.
     let worst: number | undefined;
@@ -203,8 +205,8 @@ function gatewayLines(r: ImportReport): string[] {
   });
   const lines = [grid(head, rows)];
   lines.push(
-    'change: the worst round inside the import against the mean of the rounds before it; ' +
-      'no-import spread: (max − min) / mean over the rounds before and after the import',
+    'change: the worst round inside the import against the mean of the rounds without one (before and after it); ' +
+      'no-import spread: (max − min) / mean over those rounds',
   );
   const errs = [...before, ...during, ...(r.after ? [r.after] : [])].flatMap((rd) =>
     [rd.saturation, rd.fixed]
