@@ -3,7 +3,8 @@
  * import graph of the sources (type-only imports included):
  *
  * - Packages by role: the protocol knows no other package (and so no platform); the
- *   device SDK, the platform and the test kit know only the protocol; the simulator,
+ *   device SDK, the face checks (faces) and the test kit know only the protocol; the
+ *   platform knows the protocol and the face checks; the simulator,
  *   home of the cross-package tests, knows all three. Every package is reached by its
  *   name and declared in package.json, never by a relative path into its folder or by
  *   a name computed at run time.
@@ -32,8 +33,9 @@ import {
 const ROLES: Record<string, string[]> = {
   protocol: [],
   testkit: ['@kaoqin/protocol'],
+  faces: ['@kaoqin/protocol'],
   device: ['@kaoqin/protocol'],
-  platform: ['@kaoqin/protocol'],
+  platform: ['@kaoqin/protocol', '@kaoqin/faces'],
   sim: ['@kaoqin/protocol', '@kaoqin/device', '@kaoqin/platform'],
 };
 
