@@ -99,6 +99,23 @@ describe('DeviceClient.enrol (X_ENROL_PERSON)', () => {
     );
   });
 
+  it('the worked example of docs/protocol.md 4.13 signs as printed there', () => {
+    const param =
+      '{"name":"张三","idNumber":"11010519491231002X","gender":"女","validFrom":"20200101","validTo":"长期","cardPhoto":{"img":"IMG"},"face":{"img":"IMG"}}';
+    const values = {
+      version: 'v1.0.0',
+      sn: '1388186',
+      token: '696e8019b6fe4dbcb7e5ced91a1c771c',
+      apicode: 'X_ENROL_PERSON',
+      param,
+    };
+    expect(signRequest('X_ENROL_PERSON', values, SECRET)).toBe('fa04692e039a62b64ab75a04cf0d7ff4');
+    const response = '{"personId":"4508004291609636864","identity":"new","assignment":"new","irisStored":0}';
+    expect(signAnswer('X_ENROL_PERSON', { version: 'v1.0.0', success: true, response }, SECRET)).toBe(
+      'c3f37a6859dcc6e441938aba51c132e0',
+    );
+  });
+
   it('a refusal is a result listing every failed rule from the signed answer', async () => {
     const failures: EnrolmentVerdict[] = [
       {

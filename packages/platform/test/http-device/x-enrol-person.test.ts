@@ -157,6 +157,21 @@ describe('X_ENROL_PERSON', () => {
     expect(await s.tp.platform.data.persons.findByIdNumber(param.idNumber)).toBeUndefined();
   });
 
+  it('an identity enrolled already is still checked: an expired card is refused, the person left as is', async () => {
+    const s = await setup();
+    const param = await card();
+    const first = await s.http.call('X_ENROL_PERSON', { param });
+    expect(first.success).toBe(true);
+    const again = await s.http.call('X_ENROL_PERSON', {
+      param: { ...param, validFrom: '2000-01-01', validTo: '2010-01-01' },
+    });
+    expect(again.error?.errorcode).toBe('490_09');
+    const failures = (again.response as { failures: EnrolmentVerdict[] }).failures;
+    expect(failures.map((f) => f.code)).toContain('id_card_expired');
+    const p = await s.tp.platform.data.persons.findByIdNumber(param.idNumber);
+    expect(s.tp.platform.data.persons.pii(p!).validTo).toBe('长期');
+  });
+
   it('refuses an expired card, naming the expiry it read', async () => {
     const s = await setup();
     const a = await s.http.call('X_ENROL_PERSON', {

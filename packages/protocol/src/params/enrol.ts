@@ -91,7 +91,9 @@ export class EnrolmentRefusedError extends ProtocolError {
   readonly failures: readonly EnrolmentVerdict[];
 
   constructor(failures: readonly EnrolmentVerdict[]) {
-    super(ERRORS.ENROLMENT_REFUSED, failures.map((f) => `${f.field}: ${f.code}: ${f.value}`).join('; '));
+    // The detail names the rules only: it is never sealed (D12), and a measured value
+    // can be personal (a birth date); the values travel in the response, sealed when asked.
+    super(ERRORS.ENROLMENT_REFUSED, failures.map((f) => `${f.field}: ${f.code}`).join('; '));
     this.name = 'EnrolmentRefusedError';
     this.failures = failures;
   }

@@ -9,7 +9,8 @@
  *   site is the binding's, never the device's word.
  * - Idempotent by ID number: a retry (or a second capture of someone already enrolled)
  *   finds the identity and assigns it, creating no second person; an assignment that
- *   exists already is kept. The answer says which it was.
+ *   exists already is kept. The answer says which it was. The capture is still checked
+ *   against every rule first, and nothing of it replaces what the person has.
  * - A refusal lists every failed rule with its measured value (490_09), under the wire's
  *   field names (face, cardPhoto …) rather than the API's.
  */
@@ -155,6 +156,11 @@ export class CaptureEnrolment {
       if (!(e instanceof EnrolmentError)) throw e; // EnrolmentRefusedError included
       if (e.code !== 'duplicate_id_number' || e.existingId === undefined)
         throw new EnrolmentRefusedError([...before, ...verdictsOf(e)]);
+      // Enrolled already: the capture must still pass every rule (an expired card, a
+      // photo of someone else are refused as for a new identity), though nothing of it
+      // is stored on the existing person.
+      const failed = await this.#checkOnly(param);
+      if (failed.length > 0) throw new EnrolmentRefusedError(failed);
       person = await this.#deps.persons.active(e.existingId);
       identity = 'existing';
     }
