@@ -1,0 +1,38 @@
+/**
+ * The pool's worker (a piscina task handler): one Human per thread, loaded at the first
+ * task, then reused for every photo this thread checks.
+ */
+import { readFileSync, readlinkSync } from 'node:fs';
+import { analysePhoto } from './detect.js';
+import { createHuman, type HumanInstance } from './human-setup.js';
+import type { FaceAnalysis } from './types.js';
+
+export type WorkerTask =
+  | { op: 'analyse'; image: Uint8Array; embedding: boolean }
+  | { op: 'warm' }
+  /** Which OS thread this is and its nice value, read from /proc (is the priority applied?). */
+  | { op: 'thread' };
+
+export interface WorkerThreadInfo {
+  tid: number;
+  nice: number;
+}
+
+let human: Promise<HumanInstance> | undefined;
+
+export default async function run(task: WorkerTask): Promise<FaceAnalysis | WorkerThreadInfo | null> {
+  if (task.op === 'thread') return threadInfo();
+  human ??= createHuman();
+  const ready = await human;
+  if (task.op === 'warm') return null;
+  return analysePhoto(ready, task.image, task.embedding);
+}
+
+function threadInfo(): WorkerThreadInfo {
+  // /proc/thread-self points at /proc/<pid>/task/<tid>; stat field 19 is the nice value.
+  const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+  const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+  // Field 2 (comm) may hold spaces: count fields after its closing parenthesis.
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { tid, nice: Number(rest[16]) };
+}
