@@ -5,10 +5,13 @@
  * device that is not a capture device, or is bound to no site, is refused (490_10); a
  * retry finds the person it made.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import {
   type EnrolmentVerdict,
   type EnrolPersonParam,
   ERRORS,
+  isEnvelope,
+  openResponse,
   rawMemberText,
   signAnswer,
   signRequest,
@@ -109,6 +112,40 @@ describe('X_ENROL_PERSON', () => {
       irisStored: 0,
     });
     expect(await s.tp.platform.data.persons.assignments.activeOf(r1.personId)).toHaveLength(1);
+  });
+
+  it('two copies of one enrolment at once (a retry racing the first) make one person', async () => {
+    const s = await setup();
+    const param = await card();
+    const [a, b] = await Promise.all([
+      s.http.call('X_ENROL_PERSON', { param }),
+      s.http.call('X_ENROL_PERSON', { param }),
+    ]);
+    expect([a.success, b.success]).toEqual([true, true]);
+    const ra = a.response as { personId: string; identity: string };
+    const rb = b.response as { personId: string; identity: string };
+    expect(rb.personId).toBe(ra.personId);
+    expect([ra.identity, rb.identity].sort()).toEqual(['existing', 'new']);
+    expect(await s.tp.platform.data.persons.assignments.activeOf(ra.personId)).toHaveLength(1);
+  });
+
+  it('for a vendor with a key (D12), the refusal’s list is sealed like a response and opens to the failures', async () => {
+    const s = await setup();
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    await s.tp.platform.data.vendors.setPublicKey(s.tp.creds.vendorId, pem);
+    const a = await s.http.call('X_ENROL_PERSON', {
+      param: await card({ idNumber: withBadCheckDigit(idNumber()) }),
+    });
+    expect(a.error?.errorcode).toBe('490_09');
+    expect(isEnvelope(a.response)).toBe(true);
+    expect(signedOk(a.raw, s.tp.creds.accessSecret)).toBe(true);
+    const opened = JSON.parse(openResponse(privateKey, a.response as Parameters<typeof openResponse>[1])) as {
+      failures: EnrolmentVerdict[];
+    };
+    expect(opened.failures.map((f) => f.code)).toContain('id_number_check_digit');
+    // The unsealed detail names the rules, never a measured value.
+    expect(a.raw).not.toContain('check character');
   });
 
   it('an identity enrolled elsewhere is assigned to this site, not enrolled twice', async () => {
