@@ -17,16 +17,24 @@ import {
   signRequest,
 } from '@kaoqin/protocol';
 import { eyeBmp, face, HttpDevice, idNumber, TestDevice, withBadCheckDigit } from '@kaoqin/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { freshSchema, inSchema, PG_URL } from '../helpers/pg.js';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
 
 let tp: TestPlatform | undefined;
+let dropSchema: (() => Promise<void>) | undefined;
 const devices: TestDevice[] = [];
 afterEach(async () => {
   for (const d of devices.splice(0)) d.close();
   await tp?.stop();
   tp = undefined;
+  await dropSchema?.();
+  dropSchema = undefined;
 });
+
+/** PostgreSQL too when the URL is given: the idempotence rests on each store's unique indexes. */
+const backends = PG_URL ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const);
+let backend: (typeof backends)[number] = 'sqlite';
 
 interface Setup {
   tp: TestPlatform;
@@ -37,7 +45,13 @@ interface Setup {
 
 /** A platform, a site, and a device SN-CAP authenticated over TCP, made `kind` and bound when asked. */
 async function setup(opts: { kind?: 'capture' | 'face'; bind?: boolean } = {}): Promise<Setup> {
-  tp = await startTestPlatform();
+  let databaseUrl: string | undefined;
+  if (backend === 'postgres') {
+    const fresh = await freshSchema(PG_URL!);
+    dropSchema = fresh.drop;
+    databaseUrl = inSchema(PG_URL!, fresh.schema);
+  }
+  tp = await startTestPlatform({}, databaseUrl ? { databaseUrl } : {});
   const { platform } = tp;
   const site = await platform.data.persons.createSite('西湖工地');
   const tcp = await TestDevice.tcp(platform.tcpPort, 'SN-CAP', tp.creds, () => tp!.clock.now);
@@ -74,7 +88,11 @@ function signedOk(raw: string, secret: string): boolean {
   );
 }
 
-describe('X_ENROL_PERSON', () => {
+describe.each(backends)('X_ENROL_PERSON on %s', (store) => {
+  beforeEach(() => {
+    backend = store;
+  });
+
   it('enrols a new identity and assigns it to the capture device’s site', async () => {
     const s = await setup();
     const param = await card();
