@@ -6,7 +6,7 @@
  */
 import { PHOTO_MAX_DECODE_PIXELS } from '@kaoqin/protocol/photo';
 import sharp from 'sharp';
-import type { HumanInstance } from './human-setup.js';
+import type { HumanFace, HumanInstance } from './human-setup.js';
 import { humanConfig } from './human-setup.js';
 import type { DetectedFace, FaceAnalysis } from './types.js';
 
@@ -51,7 +51,7 @@ export async function analysePhoto(
     const sx = info.width / width;
     const sy = info.height / height;
     const faces = result.face.map((f): DetectedFace => {
-      const [x, y, w, h] = f.box;
+      const [x, y, w, h] = faceRegion(f);
       const angle = f.rotation?.angle ?? { yaw: 0, pitch: 0, roll: 0 };
       const face: DetectedFace = {
         box: {
@@ -72,4 +72,26 @@ export async function analysePhoto(
   } finally {
     tensor.dispose();
   }
+}
+
+/**
+ * The face region (技术要求 1.2(1) "面部区域"): the extent of the face mesh, brow to chin
+ * and cheek to cheek. Human's own box is the detector's box enlarged for the mesh model
+ * (hair, background, clamped at the photo's edge), which would let a face of 90 px pass
+ * as 140; the box is the fallback when the mesh is missing.
+ */
+function faceRegion(f: HumanFace): [number, number, number, number] {
+  const mesh = f.mesh;
+  if (!mesh || mesh.length === 0) return f.box;
+  let minX = Number.POSITIVE_INFINITY;
+  let minY = Number.POSITIVE_INFINITY;
+  let maxX = Number.NEGATIVE_INFINITY;
+  let maxY = Number.NEGATIVE_INFINITY;
+  for (const [px, py] of mesh) {
+    minX = Math.min(minX, px);
+    minY = Math.min(minY, py);
+    maxX = Math.max(maxX, px);
+    maxY = Math.max(maxY, py);
+  }
+  return [minX, minY, maxX - minX, maxY - minY];
 }

@@ -19,6 +19,8 @@ const wasmDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.j
 /** The few parts of Human's API this package uses (its bundled types pull in the DOM). */
 export interface HumanFace {
   box: [number, number, number, number];
+  /** The face mesh's 468 landmarks, [x, y, z] in input pixels. */
+  mesh?: [number, number, number][];
   score: number;
   boxScore?: number;
   rotation?: { angle: { yaw: number; pitch: number; roll: number } } | null;

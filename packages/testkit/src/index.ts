@@ -14,6 +14,19 @@ export { type HttpAnswer, HttpDevice, type TaskRequest } from './http-device.js'
 export { idNumber, idNumberCheckChar, idNumberOf, withBadCheckDigit } from './id-number.js';
 export { freePort } from './net.js';
 export { makePhoto, PHOTO_EDGE, sha256Hex } from './photos.js';
+export {
+  type CropVariation,
+  cropPhoto,
+  GENUINE_CROPS,
+  IMPOSTOR_CROPS,
+  REAL_FACE_CROPS,
+  REAL_FACE_SOURCES,
+  type RealFaceCrop,
+  type RealFaceName,
+  type RealFaceSource,
+  realFace,
+  realFacePhoto,
+} from './real-faces.js';
 export { type Answer, type Credentials, TestDevice } from './tcp-device.js';
 export { tempDir } from './temp.js';
 export { vectorFrame } from './vector-frames.js';
