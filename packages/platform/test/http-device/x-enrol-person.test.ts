@@ -16,7 +16,16 @@ import {
   signAnswer,
   signRequest,
 } from '@kaoqin/protocol';
-import { eyeBmp, face, HttpDevice, idNumber, TestDevice, withBadCheckDigit } from '@kaoqin/testkit';
+import {
+  eyeBmp,
+  face,
+  HttpDevice,
+  idNumber,
+  realFacePhoto,
+  TestDevice,
+  withBadCheckDigit,
+} from '@kaoqin/testkit';
+import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freshSchema, inSchema, PG_URL } from '../helpers/pg.js';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
@@ -44,14 +53,16 @@ interface Setup {
 }
 
 /** A platform, a site, and a device SN-CAP authenticated over TCP, made `kind` and bound when asked. */
-async function setup(opts: { kind?: 'capture' | 'face'; bind?: boolean } = {}): Promise<Setup> {
+async function setup(
+  opts: { kind?: 'capture' | 'face'; bind?: boolean; settings?: Record<string, string> } = {},
+): Promise<Setup> {
   let databaseUrl: string | undefined;
   if (backend === 'postgres') {
     const fresh = await freshSchema(PG_URL!);
     dropSchema = fresh.drop;
     databaseUrl = inSchema(PG_URL!, fresh.schema);
   }
-  tp = await startTestPlatform({}, databaseUrl ? { databaseUrl } : {});
+  tp = await startTestPlatform(opts.settings ?? {}, databaseUrl ? { databaseUrl } : {});
   const { platform } = tp;
   const site = await platform.data.persons.createSite('西湖工地');
   const tcp = await TestDevice.tcp(platform.tcpPort, 'SN-CAP', tp.creds, () => tp!.clock.now);
@@ -326,4 +337,41 @@ describe.each(backends)('X_ENROL_PERSON on %s', (store) => {
     const a = await s.http.call('X_ENROL_PERSON', { param: noFace });
     expect(a.error?.errorcode).toBe('400_02');
   });
+});
+
+describe('X_ENROL_PERSON with the face detector on, real faces', () => {
+  const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
+
+  it('the face rules and the face-vs-card 1:1 run as for the API: a match enrols, a mismatch and a faceless photo are refused', async () => {
+    backend = 'sqlite';
+    const s = await setup({ settings: { 'face-detector': 'human' } });
+    // The same picture as face and card photo: a match whatever the threshold's calibration.
+    const man = b64(await realFacePhoto('manPortrait'));
+    const same = await s.http.call('X_ENROL_PERSON', {
+      param: await card({ face: { img: man }, cardPhoto: { img: man } }),
+    });
+    expect(same.error).toBeUndefined();
+    expect(same.response).toMatchObject({ identity: 'new' });
+
+    const other = await s.http.call('X_ENROL_PERSON', {
+      param: await card({
+        face: { img: man },
+        cardPhoto: { img: b64(await realFacePhoto('womanPortrait1')) },
+      }),
+    });
+    expect(other.error?.errorcode).toBe('490_09');
+    const mismatch = (other.response as { failures: EnrolmentVerdict[] }).failures;
+    expect(mismatch).toContainEqual(expect.objectContaining({ code: 'face_id_mismatch', ok: false }));
+
+    const blank = await sharp({ create: { width: 480, height: 640, channels: 3, background: '#808080' } })
+      .jpeg()
+      .toBuffer();
+    const faceless = await s.http.call('X_ENROL_PERSON', {
+      param: await card({ face: { img: b64(blank) } }),
+    });
+    const none = (faceless.response as { failures: EnrolmentVerdict[] }).failures;
+    expect(none).toContainEqual(
+      expect.objectContaining({ code: 'face_count', field: 'face', value: 'no face' }),
+    );
+  }, 60_000);
 });
