@@ -162,4 +162,12 @@ describe('bench:enrolment:import files', () => {
     const first = await zip.file(`photos/${idNumberOf(0)}.jpg`)!.async('nodebuffer');
     expect(first.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
   });
+
+  it('gives every person real face photo bytes of their own', async () => {
+    const f = await buildImportFiles(9, 'real');
+    const zip = await JSZip.loadAsync(f.photos);
+    const bytes = await Promise.all(Object.values(zip.files).map((e) => e.async('nodebuffer')));
+    expect(bytes).toHaveLength(9);
+    expect(new Set(bytes.map((b) => b.toString('base64'))).size).toBe(9);
+  });
 });

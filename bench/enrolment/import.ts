@@ -35,7 +35,7 @@ const isHello = (m: unknown): m is ImportPlatformHello =>
 
 async function bench(s: ImportSettings, scratch: string, report: ImportReport): Promise<void> {
   progress(`building the roster and ${int.format(s.persons)} ${s.photos} photos`);
-  const files = await buildImportFiles(s.persons, s.photos, (n) => progress(`  ${int.format(n)} photos`));
+  const files = await buildImportFiles(s.persons, s.photos);
   report.files = {
     persons: files.persons,
     zipBytes: files.photos.length,
