@@ -104,7 +104,7 @@ async function assembleData(
   const faceService =
     config.faceDetector === 'off'
       ? undefined
-      : await openHumanFaces({ workers: config.faceWorkers, queueMax: config.faceQueueMax });
+      : openHumanFaces({ workers: config.faceWorkers, queueMax: config.faceQueueMax });
   const checks = new EnrolmentChecks({
     faces: faceService,
     threshold: config.faceMatchThreshold ?? faceService?.defaultThreshold ?? 0,

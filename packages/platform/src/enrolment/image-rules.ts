@@ -40,7 +40,7 @@ export async function imageVerdict(
     return {
       format: c.format,
       verdict: {
-        code: 'image',
+        code: 'photo_file',
         ok: true,
         field,
         value: `${c.format} ${c.width}×${c.height} px, ${bytes.length} bytes`,

@@ -110,7 +110,11 @@ describe('the enrolment check', () => {
     const { service, calls } = fakeFaces({ embeddingOf: () => [1, 0] });
     const c = await checks(service).check({ idCardPhoto: card, reference: { face: stored }, today: TODAY });
     expect(calls).toEqual(['card', 'photo photos.0 +embedding']);
-    expect(c.verdicts.map((v) => v.code)).toEqual(['image', 'id_card_photo_no_face', 'face_id_mismatch']);
+    expect(c.verdicts.map((v) => v.code)).toEqual([
+      'photo_file',
+      'id_card_photo_no_face',
+      'face_id_mismatch',
+    ]);
     expect(c.faceMatch.outcome).toBe('match');
   });
 
@@ -134,9 +138,9 @@ describe('the enrolment check', () => {
       today: TODAY,
     });
     expect(c.verdicts.map((v) => [v.field, v.code, v.ok])).toEqual([
-      ['photos.0', 'image', true],
+      ['photos.0', 'photo_file', true],
       ['photos.1', 'photo_bad_format', false],
-      ['idCardPhoto', 'image', true],
+      ['idCardPhoto', 'photo_file', true],
     ]);
     expect(c.verdicts[0]?.value).toMatch(/^jpg \d+×\d+ px, \d+ bytes$/);
     expect(c.faceMatch.outcome).toBe('not_checked');

@@ -146,9 +146,9 @@ describe.each(BACKENDS)('1:1 review and the check endpoint ($name)', ({ pg }) =>
       expect.arrayContaining([
         'idNumber id_number_check_digit false',
         'validTo id_card_expired false',
-        'photos.0 image true',
+        'photos.0 photo_file true',
         'photos.1 photo_bad_format false',
-        'idCardPhoto image true',
+        'idCardPhoto photo_file true',
       ]),
     );
     for (const v of r.body.verdicts) expect(typeof v.value).toBe('string');

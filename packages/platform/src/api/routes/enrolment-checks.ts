@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { isoDate } from '../time.js';
 import { type ApiApp, type ApiDeps, R } from '../types.js';
-import { decodePhotos, FACES_MAX, ID_NUMBER, photoText, text } from './persons/common.js';
+import { decodePhotos, domain, FACES_MAX, ID_NUMBER, photoText, text } from './persons/common.js';
 import { cardImages } from './persons/write.js';
 
 const body = z.strictObject({
@@ -48,11 +48,9 @@ export function enrolmentCheckRoutes(api: ApiApp, deps: ApiDeps): void {
               ...(b.validFrom !== undefined ? { validFrom: b.validFrom } : {}),
               ...(b.validTo !== undefined ? { validTo: b.validTo } : {}),
             };
-      const c = await persons.check({
-        ...(card ? { card } : {}),
-        photos: b.photos ? decodePhotos(b.photos, 'body.photos') : [],
-        ...cardImages(b),
-      });
+      const photos = b.photos ? decodePhotos(b.photos, 'body.photos') : [];
+      const images = cardImages(b);
+      const c = await domain(() => persons.check({ ...(card ? { card } : {}), photos, ...images }));
       return {
         ok: c.refusals.length === 0,
         verdicts: c.verdicts,

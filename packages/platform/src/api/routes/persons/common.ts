@@ -7,6 +7,7 @@
  * ever assigned to one of the account's sites (404 for any other: existence is not
  * disclosed), and of that person only the assignments on those sites.
  */
+import { FacePoolBusyError } from '@kaoqin/faces';
 import { z } from 'zod';
 import { decodeBase64Photo } from '../../../blobs/photo.js';
 import type { AssignmentRow, PersonRow } from '../../../store/index.js';
@@ -91,6 +92,11 @@ export function fieldErrors(problems: readonly EnrolmentProblem[], prefix: strin
 
 /** The domain's refusals as problem documents; `body` prefixes field paths. */
 export function apiErrorOf(e: unknown, prefix = 'body'): unknown {
+  // The face pool's queue is full (a burst of enrolments): busy, not broken.
+  if (e instanceof FacePoolBusyError)
+    return new ApiError('unavailable', { en: e.message, zh: '人脸检测繁忙，请稍后重试' }, undefined, {
+      'retry-after': '5',
+    });
   if (!(e instanceof EnrolmentError)) return e;
   // The enrolment check names every failed rule with the value it measured (enrolment/check.ts).
   if (e.problems) return new ApiError('validation_failed', undefined, fieldErrors(e.problems, prefix));
