@@ -104,6 +104,9 @@ export const REAL_FACE_CROPS = {
     outWidth: PORTRAIT_WIDTH,
     note: "the man, the demo's selected face",
   },
+  /** Two different photos of the man (dark background, pink shirt; outdoors, white shirt): a genuine pair. */
+  manGrid1: gridCell(0, 1, 'the man, grid photo 1'),
+  manGrid2: gridCell(0, 2, 'the man, grid photo 2'),
   /** Two portraits side by side, enlarged: two faces. */
   twoFaces: {
     source: 'facedetect',
@@ -131,12 +134,16 @@ export const REAL_FACE_CROPS = {
 } satisfies Record<string, RealFaceCrop>;
 export type RealFaceName = keyof typeof REAL_FACE_CROPS;
 
-/** The man's photos, each a different photo of him (grid row 0; cell 0 is the selected face again, so it is left out). */
+/**
+ * The man's photos, each a different photo of him: grid row 0 but cell 0 (the selected
+ * face again) and cell 3 (the same photo as manPortrait, checked by eye).
+ */
+const MAN_GRID_CELLS = [1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17] as const;
 export const GENUINE_CROPS: readonly RealFaceCrop[] = [
   REAL_FACE_CROPS.manPortrait,
   REAL_FACE_CROPS.manWebcam,
   REAL_FACE_CROPS.manSelected,
-  ...Array.from({ length: 17 }, (_, i) => gridCell(0, i + 1, `the man, grid photo ${i + 1}`)),
+  ...MAN_GRID_CELLS.map((c) => gridCell(0, c, `the man, grid photo ${c}`)),
 ];
 
 /** Women (never the man): facedetect portraits and grid cells picked by eye from rows 2–5. */
@@ -255,4 +262,21 @@ export async function realFace(n: number): Promise<Buffer[]> {
     );
   }
   return out;
+}
+
+/** An ID card chip photo's size (GB 16899 / the card readers' 102 × 126 px JPEG/BMP). */
+export const ID_CARD_PHOTO_WIDTH = 102;
+export const ID_CARD_PHOTO_HEIGHT = 126;
+
+/** The crop as an ID card's chip photo would hold it: 102 × 126, cropped to fill. */
+export async function idCardPhotoOf(crop: RealFaceCrop): Promise<Buffer> {
+  return sharp(await cropPhoto(crop))
+    .resize(ID_CARD_PHOTO_WIDTH, ID_CARD_PHOTO_HEIGHT, { fit: 'cover' })
+    .jpeg({ quality: 90 })
+    .toBuffer();
+}
+
+/** A named photo of the table as an ID card chip photo (face-vs-card tests). */
+export function realCardPhoto(name: RealFaceName): Promise<Buffer> {
+  return idCardPhotoOf(REAL_FACE_CROPS[name]);
 }
