@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { captureVectors } from './vectors/capture.js';
 import { envelopeVector } from './vectors/envelope.js';
 import { errorVectors } from './vectors/errors.js';
 import { V } from './vectors/fixtures.js';
@@ -40,3 +41,9 @@ write('errors.json', {
   ...errorVectors(),
 });
 write('envelope.json', envelopeVector(join(dir, 'envelope.json')));
+write('capture.json', {
+  about:
+    'X_ENROL_PERSON (kaoqin extension, docs/protocol.md 4.13): signed requests with every img left out, and its answers',
+  fixtures,
+  ...captureVectors(),
+});
