@@ -8,8 +8,8 @@
  *
  * One person appears in many different photos: the man of the "facematch" demo (the
  * library's author), whose first grid row is 18 photos of him. He gives the genuine pairs;
- * the women of the same demos give the impostor pairs (man × woman only: two women's
- * thumbnails may be the same woman).
+ * the women and the other men of the same demos give the impostor pairs (always against
+ * the man: two women's thumbnails may be the same woman).
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -146,7 +146,7 @@ export const GENUINE_CROPS: readonly RealFaceCrop[] = [
   ...MAN_GRID_CELLS.map((c) => gridCell(0, c, `the man, grid photo ${c}`)),
 ];
 
-/** Women (never the man): facedetect portraits and grid cells picked by eye from rows 2–5. */
+/** Women (never the man): the facedetect portraits and grid cells picked by eye from rows 2–5. */
 const WOMEN_CELLS: readonly (readonly [number, number])[] = [
   [2, 1],
   [2, 2],
@@ -181,13 +181,35 @@ const WOMEN_CELLS: readonly (readonly [number, number])[] = [
   [5, 16],
   [5, 17],
 ];
-export const IMPOSTOR_CROPS: readonly RealFaceCrop[] = [
+export const IMPOSTOR_WOMEN_CROPS: readonly RealFaceCrop[] = [
   REAL_FACE_CROPS.womanPortrait1,
   REAL_FACE_CROPS.womanPortrait2,
   REAL_FACE_CROPS.womanPortrait3,
   REAL_FACE_CROPS.womanPortrait4,
   ...WOMEN_CELLS.map(([r, c]) => gridCell(r, c, `a woman, grid row ${r} column ${c}`)),
 ];
+/**
+ * Other men (same-sex impostors, the harder case), picked by eye from rows 2–5, which the
+ * demo ranks at most 44.5% similar to the man; one who looked a little like him is left out.
+ */
+const OTHER_MEN_CELLS: readonly (readonly [number, number])[] = [
+  [2, 0],
+  [2, 4],
+  [2, 5],
+  [2, 6],
+  [2, 7],
+  [2, 12],
+  [3, 4],
+  [4, 12],
+  [5, 5],
+  [5, 6],
+  [5, 9],
+];
+export const IMPOSTOR_MEN_CROPS: readonly RealFaceCrop[] = OTHER_MEN_CELLS.map(([r, c]) =>
+  gridCell(r, c, `another man, grid row ${r} column ${c}`),
+);
+/** Every face that is not the man's. */
+export const IMPOSTOR_CROPS: readonly RealFaceCrop[] = [...IMPOSTOR_WOMEN_CROPS, ...IMPOSTOR_MEN_CROPS];
 
 const PASSING: readonly RealFaceName[] = [
   'manPortrait',
