@@ -12,6 +12,7 @@ import {
   ERRORS,
   isEnvelope,
   openResponse,
+  ProtocolError,
   rawMemberText,
   signAnswer,
   signRequest,
@@ -27,6 +28,7 @@ import {
 } from '@kaoqin/testkit';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CaptureEnrolment } from '../../src/http/device/capture-enrolment.js';
 import { freshSchema, inSchema, PG_URL } from '../helpers/pg.js';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
 
@@ -374,4 +376,36 @@ describe('X_ENROL_PERSON with the face detector on, real faces', () => {
       expect.objectContaining({ code: 'face_count', field: 'face', value: 'no face' }),
     );
   }, 60_000);
+});
+
+describe('CaptureEnrolment without a platform', () => {
+  const device = { id: 'd1', sn: 'SN-UNIT', siteId: 's1' };
+  const param = { name: '张三', idNumber: '11010519491231002X', face: { img: 'AAAA' } };
+
+  it('a full face pool is 490_08 (retry later), not 500_01', async () => {
+    const busy = Object.assign(new Error('face pool busy'), { name: 'FacePoolBusyError' });
+    const capture = new CaptureEnrolment({
+      device: async () => ({ kind: 'capture', siteId: 's1' }),
+      persons: {
+        enrol: () => Promise.reject(busy),
+        active: () => Promise.reject(new Error('not reached')),
+        assignments: { assign: () => Promise.reject(new Error('not reached')) },
+      },
+    });
+    const err = await capture.enrol(device, param).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProtocolError);
+    expect((err as ProtocolError).code).toBe(ERRORS.BUSY.code);
+  });
+
+  it('any other failure stays what it is (answered 500_01 by the request core)', async () => {
+    const capture = new CaptureEnrolment({
+      device: async () => ({ kind: 'capture', siteId: 's1' }),
+      persons: {
+        enrol: () => Promise.reject(new Error('disk full')),
+        active: () => Promise.reject(new Error('not reached')),
+        assignments: { assign: () => Promise.reject(new Error('not reached')) },
+      },
+    });
+    await expect(capture.enrol(device, param)).rejects.toThrow('disk full');
+  });
 });

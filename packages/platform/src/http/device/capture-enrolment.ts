@@ -50,6 +50,17 @@ export interface IrisIntake {
   store(personId: string, eye: IrisEye, bmp: Uint8Array): Promise<boolean>;
 }
 
+/**
+ * The face pool's full queue (@kaoqin/faces' FacePoolBusyError, known by name: the
+ * platform loads that package lazily) is the platform's trouble, not the capture's:
+ * 490_08, which a device retries with back-off, rather than 500_01.
+ */
+function busyAsRetry(e: unknown): never {
+  if (e instanceof Error && e.name === 'FacePoolBusyError')
+    throw new ProtocolError(ERRORS.BUSY, 'the face check is busy');
+  throw e;
+}
+
 /** The iris service as the capture enrolment uses it; a full check pool is 490_08 (retry). */
 export function irisIntake(iris: IrisService): IrisIntake {
   const busy = (e: unknown): never => {
@@ -139,7 +150,11 @@ export class CaptureEnrolment {
     this.#deps = deps;
   }
 
-  async enrol(device: RequestDevice, param: EnrolPersonParam): Promise<EnrolPersonResponse> {
+  enrol(device: RequestDevice, param: EnrolPersonParam): Promise<EnrolPersonResponse> {
+    return this.#enrol(device, param).catch(busyAsRetry);
+  }
+
+  async #enrol(device: RequestDevice, param: EnrolPersonParam): Promise<EnrolPersonResponse> {
     const siteId = await this.#siteOf(device);
     const iris = (param.iris ?? []).map((i) => ({ eye: i.eye, bmp: bytesOf(i.img) }));
     const before = [birthVerdict(param), ...(await this.#irisVerdicts(iris))].filter(
