@@ -221,6 +221,30 @@ describe('enrolment with the real face detector', { timeout: 120_000 }, () => {
     }
   });
 
+  it('answers 503 with Retry-After when the face queue is full, never a 500', async () => {
+    const busy = await startApiPlatform({ 'face-detector': 'human', 'face-queue-max': '1' });
+    try {
+      const photo = b64(await realFacePhoto('womanPortrait3'));
+      // One photo checking, one waiting: the others arrive while both are taken.
+      const answers = await Promise.all(
+        Array.from({ length: 12 }, () =>
+          busy.api.call('POST', '/api/v1/enrolment-checks', { body: { photos: [photo] } }),
+        ),
+      );
+      const statuses = answers.map((a) => a.status);
+      expect(
+        statuses.every((s) => s === 200 || s === 503),
+        statuses.join(),
+      ).toBe(true);
+      const refused = answers.filter((a) => a.status === 503);
+      expect(refused.length, statuses.join()).toBeGreaterThan(0);
+      expect(refused[0]?.body.code).toBe('unavailable');
+      expect(refused[0]?.headers.get('retry-after')).toBe('5');
+    } finally {
+      await busy.stop();
+    }
+  });
+
   it('the CLI person add refuses the same photo naming the file, the rule and the value', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kaoqin-cli-faces-'));
     try {
