@@ -109,6 +109,7 @@ async function assembleData(
     faces: faceService,
     threshold: config.faceMatchThreshold ?? faceService?.defaultThreshold ?? 0,
     policy: config.faceMatchPolicy,
+    workers: config.faceWorkers,
   });
   const persons = new Persons(store, faces, box, masterKey, engine, now, ids, checks);
   // Iris images share the face photo store (served by the same signed URLs); the pool's thread starts at the first image.

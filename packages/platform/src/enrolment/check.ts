@@ -74,6 +74,8 @@ export interface EnrolmentCheckOptions {
   faces: FaceService | undefined;
   threshold: number;
   policy: FaceMatchPolicy;
+  /** Photos the face service checks at once (its worker threads); default 1. */
+  workers?: number;
 }
 
 export class EnrolmentChecks {
@@ -88,6 +90,15 @@ export class EnrolmentChecks {
 
   get threshold(): number {
     return this.#o.threshold;
+  }
+
+  /**
+   * Enrolments worth running side by side to keep every face worker busy (one more than
+   * the workers, so a worker's next photo is queued while a row is being written); 1
+   * without the detector.
+   */
+  get parallelism(): number {
+    return this.#o.faces ? (this.#o.workers ?? 1) + 1 : 1;
   }
 
   /** Whether the face rules run (faceDetector 'human'). */

@@ -173,8 +173,13 @@ export class Imports {
           now: this.#now,
           maxPhotoBytes: this.#opts.maxPhotoBytes,
           // SQLite has one writer: rows written side by side only queue on it (measured
-          // slower); PostgreSQL overlaps their commits.
-          writeConcurrency: this.#store.dialect === 'sqlite' ? 1 : 4,
+          // slower); PostgreSQL overlaps their commits. With the face detector, a row's
+          // enrolment is mostly its face check, in the pool's threads: enough rows at once
+          // to keep every face worker busy.
+          writeConcurrency: Math.max(
+            this.#store.dialect === 'sqlite' ? 1 : 4,
+            this.#persons.checkParallelism,
+          ),
         });
       const finished = this.#chain
         .then(run)

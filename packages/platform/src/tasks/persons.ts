@@ -169,6 +169,11 @@ export class Persons {
     return this.#checks.policy;
   }
 
+  /** Enrolments worth running at once to keep the face workers busy (enrolment/check.ts). */
+  get checkParallelism(): number {
+    return this.#checks.parallelism;
+  }
+
   /** Whether the face rules run (config faceDetector 'human'). */
   get detectingFaces(): boolean {
     return this.#checks.detecting;
