@@ -3,6 +3,7 @@
  * pair (two different photos of the same man) and every impostor pair (the man and a
  * woman, or another man), scored with faceSimilarity, and the false accept / false reject rates at a range
  * of thresholds; FACE_MATCH_THRESHOLD is chosen from this table (docs/enrolment.md).
+ * First, each named sample's face share (height and area), the calibration of the 1/3 rule.
  *
  *   node --conditions=source --import tsx bench/enrolment/match.ts
  *
@@ -14,7 +15,9 @@ import {
   createFacePool,
   FACE_MATCH_THRESHOLD,
   type FaceEngine,
+  faceShare,
   faceSimilarity,
+  mainFace,
 } from '@kaoqin/faces';
 import {
   ID_CARD_PHOTO_HEIGHT as CARD_HEIGHT,
@@ -24,7 +27,10 @@ import {
   IMPOSTOR_MEN_CROPS,
   IMPOSTOR_WOMEN_CROPS,
   idCardPhotoOf,
+  REAL_FACE_CROPS,
   type RealFaceCrop,
+  type RealFaceName,
+  realCardPhoto,
 } from '@kaoqin/testkit';
 
 const THRESHOLDS = [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6];
@@ -87,9 +93,38 @@ function spread(xs: number[]): string {
   return `min ${at(0)}, 5% ${at(0.05)}, median ${at(0.5)}, 95% ${at(0.95)}, max ${(sorted.at(-1) ?? 0).toFixed(2)}`;
 }
 
+/**
+ * How "face ≥ 1/3 of the photo" reads on each named sample (FACE_MIN_SHARE): the face
+ * region's height over the photo's height (the rule) beside its area over the photo's
+ * area (the reading not taken), so docs/enrolment.md can show why.
+ */
+async function shareTable(engine: FaceEngine): Promise<void> {
+  console.log('| sample | photo px | face px | height share | area share |');
+  console.log('|---|---|---|---:|---:|');
+  const named = Object.entries(REAL_FACE_CROPS) as [RealFaceName, RealFaceCrop][];
+  const rows = [
+    ...named.map(([name, crop]) => [name, cropPhoto(crop)] as const),
+    ['manPortrait as a 102×126 card photo', realCardPhoto('manPortrait')] as const,
+  ];
+  for (const [name, photo] of rows) {
+    const a = await engine.analyse(await photo);
+    const f = mainFace(a);
+    if (!f) {
+      console.log(`| ${name} | ${a.width}×${a.height} | no face | | |`);
+      continue;
+    }
+    const area = (f.box.width * f.box.height) / (a.width * a.height);
+    console.log(
+      `| ${name}${a.faces.length > 1 ? ` (${a.faces.length} faces, largest)` : ''} | ${a.width}×${a.height} | ${f.box.width}×${f.box.height} | ${Math.round(faceShare(f, a) * 100)}% | ${Math.round(area * 100)}% |`,
+    );
+  }
+  console.log('');
+}
+
 async function main(): Promise<void> {
   const engine = createFacePool({ workers: 2, queueMax: 256 });
   try {
+    await shareTable(engine);
     const embed = (crops: readonly RealFaceCrop[], card = false) =>
       Promise.all(
         crops.map(async (c) => embedding(engine, card ? await idCardPhotoOf(c) : await cropPhoto(c), c.note)),
