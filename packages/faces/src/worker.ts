@@ -1,6 +1,6 @@
 /**
- * The pool's worker (a piscina task handler): one Human per thread, loaded at the first
- * task, then reused for every photo this thread checks.
+ * The pool's worker (a piscina task handler): one Human per thread, loaded when the
+ * thread starts, then reused for every photo this thread checks.
  */
 import { readFileSync, readlinkSync } from 'node:fs';
 import { analysePhoto } from './detect.js';
@@ -18,11 +18,16 @@ export interface WorkerThreadInfo {
   nice: number;
 }
 
-let human: Promise<HumanInstance> | undefined;
+/**
+ * The pool starts its threads at its first call (it is lazy), and each thread starts
+ * loading here at once, so all are ready together instead of one at each thread's first
+ * photo. A failed load rejects every task of this thread, with the reason.
+ */
+const human: Promise<HumanInstance> = createHuman();
+human.catch(() => {});
 
 export default async function run(task: WorkerTask): Promise<FaceAnalysis | WorkerThreadInfo | null> {
   if (task.op === 'thread') return threadInfo();
-  human ??= createHuman();
   const ready = await human;
   if (task.op === 'warm') return null;
   return analysePhoto(ready, task.image, task.embedding);

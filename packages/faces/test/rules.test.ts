@@ -3,7 +3,14 @@
  * each rule passes and fails, and says what it measured.
  */
 import type { EnrolmentVerdict } from '@kaoqin/protocol';
-import { cropPhoto, makePhoto, REAL_FACE_CROPS, realFace, realFacePhoto } from '@kaoqin/testkit';
+import {
+  cropPhoto,
+  makePhoto,
+  REAL_FACE_CROPS,
+  realCardPhoto,
+  realFace,
+  realFacePhoto,
+} from '@kaoqin/testkit';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -190,5 +197,21 @@ describe('face pose (±30°, 技术要求 3(7))', () => {
     expect(f).toBeDefined();
     expect(Math.abs(f?.yaw ?? 99)).toBeLessThan(15);
     expect(Math.abs(f?.pitch ?? 99)).toBeLessThan(20);
+  });
+});
+
+describe('small photos', () => {
+  it("finds the face on a 102 × 126 ID card photo and reports it in the photo's own pixels", async () => {
+    const analysis = await pool.analyse(await realCardPhoto('manPortrait'), { embedding: true });
+    expect(analysis).toMatchObject({ width: 102, height: 126 });
+    expect(analysis.faces).toHaveLength(1);
+    const box = analysis.faces[0]?.box;
+    if (!box) throw new Error('no face');
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(102 + 1);
+    expect(box.y + box.height).toBeLessThanOrEqual(126 + 1);
+    // The face fills most of a card photo: more than half its width.
+    expect(box.width).toBeGreaterThan(51);
+    expect(analysis.faces[0]?.embedding).toHaveLength(1024);
   });
 });
