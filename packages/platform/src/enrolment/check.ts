@@ -116,10 +116,13 @@ export class EnrolmentChecks {
     const faces = this.#o.faces;
     const photos: CheckedImage[] = [];
     let faceEmbedding: number[] | undefined;
+    // The embedding costs two to three times the rules (docs/enrolment.md, Throughput):
+    // only the 1:1 needs it, and only when a card photo is at hand, here or stored.
+    const comparing = input.idCardPhoto !== undefined || input.reference?.card !== undefined;
     for (const [i, bytes] of (input.photos ?? []).entries()) {
       const field = `photos.${i}`;
       if (faces) {
-        const c = await faces.checkPhoto(bytes, field, i === 0);
+        const c = await faces.checkPhoto(bytes, field, i === 0 && comparing);
         verdicts.push(...c.verdicts);
         const ext = photoFormat(bytes);
         if (c.ok && ext) photos.push({ bytes, ext });

@@ -118,6 +118,13 @@ describe('the enrolment check', () => {
     expect(c.faceMatch.outcome).toBe('match');
   });
 
+  it('asks for no embedding when no card photo is at hand (it costs more than the rules)', async () => {
+    const { service, calls } = fakeFaces({ embeddingOf: () => [1, 0] });
+    const c = await checks(service).check({ photos: [await face(), await face()], today: TODAY });
+    expect(calls).toEqual(['photo photos.0', 'photo photos.1']);
+    expect(c.faceMatch.outcome).toBe('not_checked');
+  });
+
   it('does not compare when the card photo shows no face, and says so', async () => {
     const { service } = fakeFaces({ embeddingOf: () => [1, 0], cardFaces: 0 });
     const c = await checks(service).check({
