@@ -243,6 +243,8 @@ export interface CropVariation {
   brightness?: number;
   /** JPEG quality, default 90. */
   quality?: number;
+  /** Pixels added to the output width (the crop's outWidth, or its own width). */
+  widen?: number;
 }
 
 /** The crop as a JPEG. */
@@ -253,7 +255,8 @@ export async function cropPhoto(crop: RealFaceCrop, variation: CropVariation = {
     width: crop.width,
     height: crop.height,
   });
-  if (crop.outWidth !== undefined) image = image.resize({ width: crop.outWidth, kernel: 'lanczos3' });
+  const width = (crop.outWidth ?? crop.width) + (variation.widen ?? 0);
+  if (width !== crop.width) image = image.resize({ width, kernel: 'lanczos3' });
   if (variation.brightness !== undefined && variation.brightness !== 1)
     image = image.modulate({ brightness: variation.brightness });
   return image.jpeg({ quality: variation.quality ?? 90 }).toBuffer();
@@ -266,20 +269,23 @@ export function realFacePhoto(name: RealFaceName): Promise<Buffer> {
 
 /**
  * n distinct photos that pass every face rule (benchmarks, bulk enrolment tests): the
- * passing portraits in turn, each round a little brighter or darker and at another JPEG
- * quality, so every photo's bytes differ (the platform stores photos by content).
+ * passing portraits in turn, each round a little brighter or darker, at another JPEG
+ * quality or 1 px wider, so every photo's bytes differ (the platform stores
+ * photos by content).
  */
 export async function realFace(n: number): Promise<Buffer[]> {
   const out: Buffer[] = [];
   for (let i = 0; i < n; i++) {
     const name = PASSING[i % PASSING.length] as RealFaceName;
     const round = Math.floor(i / PASSING.length);
-    // Rounds alternate brighter/darker by 1% steps (at most ±12%), quality 80–95.
+    // Rounds step brightness by 1% (at most ±12%), then JPEG quality 80–95, then
+    // the width up by 1 px per 400 rounds (2,800 photos), so no two photos repeat.
     const step = (round % 25) - 12;
     out.push(
       await cropPhoto(REAL_FACE_CROPS[name], {
         brightness: 1 + step / 100,
         quality: 80 + (Math.floor(round / 25) % 16),
+        widen: Math.floor(round / 400),
       }),
     );
   }
