@@ -110,9 +110,10 @@ describe('DeviceClient.enrol (X_ENROL_PERSON)', () => {
       param,
     };
     expect(signRequest('X_ENROL_PERSON', values, SECRET)).toBe('fa04692e039a62b64ab75a04cf0d7ff4');
-    const response = '{"personId":"4508004291609636864","identity":"new","assignment":"new","irisStored":0}';
+    const response =
+      '{"personId":"4508004291609636864","identity":"new","assignment":"new","irisStored":0,"review":"none"}';
     expect(signAnswer('X_ENROL_PERSON', { version: 'v1.0.0', success: true, response }, SECRET)).toBe(
-      'c3f37a6859dcc6e441938aba51c132e0',
+      'ae0d441723f41a950c5e6ddf740b1cd6',
     );
   });
 

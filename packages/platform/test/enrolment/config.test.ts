@@ -3,20 +3,20 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/index.js';
 
 describe('face engine config', () => {
-  it('defaults to the detector on, one worker, policy refuse and the library threshold', () => {
+  it('defaults to the detector on, one worker, policy flag and the library threshold', () => {
     const c = loadConfig({}, {});
     expect(c).toMatchObject({
       faceDetector: 'human',
       faceWorkers: 1,
       faceQueueMax: 256,
-      faceMatchPolicy: 'refuse',
+      faceMatchPolicy: 'flag',
     });
     expect(c.faceMatchThreshold).toBeUndefined();
   });
 
   it('reads the environment and flags, the flag winning', () => {
     const c = loadConfig(
-      { 'face-workers': '2', 'face-match-policy': 'flag' },
+      { 'face-workers': '2', 'face-match-policy': 'refuse' },
       {
         KAOQIN_FACE_DETECTOR: 'off',
         KAOQIN_FACE_WORKERS: '4',
@@ -29,7 +29,7 @@ describe('face engine config', () => {
       faceWorkers: 2,
       faceQueueMax: 10,
       faceMatchThreshold: 0.62,
-      faceMatchPolicy: 'flag',
+      faceMatchPolicy: 'refuse',
     });
   });
 

@@ -139,7 +139,7 @@ describe.each(BACKENDS)('1:1 review and the check endpoint ($name)', ({ pg }) =>
     });
     expect(r.status, r.text).toBe(200);
     expect(r.body.ok).toBe(false);
-    expect(r.body).toMatchObject({ policy: 'refuse', faceDetector: 'off', review: 'none' });
+    expect(r.body).toMatchObject({ policy: 'flag', faceDetector: 'off', review: 'none' });
     expect(r.body.faceMatch).toEqual({ score: null, threshold: null, outcome: 'not_checked' });
     const codes = r.body.verdicts.map((v: Json) => `${v.field} ${v.code} ${v.ok}`);
     expect(codes).toEqual(

@@ -141,6 +141,7 @@ describe.each(backends)('X_ENROL_PERSON on %s', (store) => {
       identity: 'existing',
       assignment: 'existing',
       irisStored: 0,
+      review: 'none',
     });
     expect(await s.tp.platform.data.persons.assignments.activeOf(r1.personId)).toHaveLength(1);
   });
@@ -196,6 +197,7 @@ describe.each(backends)('X_ENROL_PERSON on %s', (store) => {
       identity: 'existing',
       assignment: 'new',
       irisStored: 0,
+      review: 'none',
     });
     const sites = (await persons.assignments.activeOf(person.id)).map((x) => x.siteId).sort();
     expect(sites).toEqual([other.id, s.siteId].sort());
@@ -346,7 +348,7 @@ describe('X_ENROL_PERSON with the face detector on, real faces', () => {
 
   it('the face rules and the face-vs-card 1:1 run as for the API: a match enrols, a mismatch and a faceless photo are refused', async () => {
     backend = 'sqlite';
-    const s = await setup({ settings: { 'face-detector': 'human' } });
+    const s = await setup({ settings: { 'face-detector': 'human', 'face-match-policy': 'refuse' } });
     // The same picture as face and card photo: a match whatever the threshold's calibration.
     const man = b64(await realFacePhoto('manPortrait'));
     const same = await s.http.call('X_ENROL_PERSON', {
@@ -375,6 +377,24 @@ describe('X_ENROL_PERSON with the face detector on, real faces', () => {
     expect(none).toContainEqual(
       expect.objectContaining({ code: 'face_count', field: 'face', value: 'no face' }),
     );
+  }, 60_000);
+
+  it('under the default policy (flag) a mismatch enrols, and the answer says a review is required', async () => {
+    backend = 'sqlite';
+    const s = await setup({ settings: { 'face-detector': 'human' } });
+    const man = b64(await realFacePhoto('manPortrait'));
+    const same = await s.http.call('X_ENROL_PERSON', {
+      param: await card({ face: { img: man }, cardPhoto: { img: man } }),
+    });
+    expect(same.response).toMatchObject({ identity: 'new', review: 'none' });
+    const other = await s.http.call('X_ENROL_PERSON', {
+      param: await card({
+        face: { img: man },
+        cardPhoto: { img: b64(await realFacePhoto('womanPortrait1')) },
+      }),
+    });
+    expect(other.error).toBeUndefined();
+    expect(other.response).toMatchObject({ identity: 'new', review: 'required' });
   }, 60_000);
 });
 

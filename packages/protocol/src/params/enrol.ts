@@ -74,6 +74,12 @@ export const enrolPersonResponse = z.object({
   assignment: z.enum(['new', 'existing']),
   /** Iris images stored with the person. */
   irisStored: z.number().int().nonnegative(),
+  /**
+   * The person's face-vs-card review (§1.1(4)): `required` when the platform's policy is
+   * `flag` and the face did not match the card photo — enrolled and on the devices, but a
+   * labour manager is to look. Absent from platforms before it was added.
+   */
+  review: z.enum(['none', 'required', 'accepted', 'rejected']).optional(),
 });
 
 export type EnrolPersonResponse = z.infer<typeof enrolPersonResponse>;

@@ -184,7 +184,7 @@ export class CaptureEnrolment {
     if (identity === 'new' && this.#deps.iris) {
       for (const i of iris) if (await this.#deps.iris.store(person.id, i.eye, i.bmp)) irisStored++;
     }
-    return { personId: person.id, identity, assignment, irisStored };
+    return { personId: person.id, identity, assignment, irisStored, review: person.faceMatch.review };
   }
 
   /** 490_10 unless the device is a capture device bound to a site. */
