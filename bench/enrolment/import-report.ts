@@ -2,8 +2,8 @@
  * bench:enrolment:import's printed report: the import's timings against the 10-minute
  * target, then the gateway's rounds side by side (no import, each round during the
  * import, after it) with the worst change during the import against the 10 % budget.
- * A round whose window did not lie wholly inside the import is shown but not judged; when
- * the rounds without an import vary by more than the budget, nothing is judged (unresolved).
+ * A round whose window did not lie wholly inside the import is shown but not judged; a
+ * change the rounds without an import's own spread could explain is unresolved.
  */
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { dec, int } from '../lib/table.js';
@@ -107,15 +107,17 @@ function spreadOf(values: number[]): number {
 }
 
 /**
- * The verdict on how much worse (a fraction) the worst round inside the import was. When
- * the rounds without an import differ among themselves by more than the budget, this run
- * cannot resolve a change of the budget's size either way, and says so rather than
- * calling a number inside that noise met or missed.
+ * The verdict on how much worse (a fraction) the worst round inside the import was,
+ * beside the rounds without an import's own spread. Worse than both the budget and that
+ * spread is a miss the noise cannot explain; within the budget with a spread inside it
+ * too is met; anything else (within the budget but noisier than it, or past it but
+ * within the noise) this run cannot resolve, and says so.
  */
 function judge(worse: number | undefined, spread: number): string {
   if (worse === undefined || Number.isNaN(worse)) return 'no round inside the import';
-  if (spread > GATEWAY_BUDGET) return 'unresolved: no-import spread over the budget';
-  return worse <= GATEWAY_BUDGET ? 'met' : 'MISSED';
+  if (worse > GATEWAY_BUDGET && worse > spread) return 'MISSED';
+  if (worse <= GATEWAY_BUDGET && spread <= GATEWAY_BUDGET) return 'met';
+  return 'unresolved: within the no-import spread';
 }
 
 function gatewayLines(r: ImportReport): string[] {

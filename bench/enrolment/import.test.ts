@@ -102,7 +102,7 @@ describe('bench:enrolment:import report', () => {
     ]);
   });
 
-  it('judges nothing when the rounds without an import differ by more than the budget', () => {
+  it('calls a change within the no-import spread unresolved, and one far past it missed', () => {
     const text = report(
       [{ sat: 850, p99Us: 10_000, inside: true }],
       [
@@ -115,8 +115,16 @@ describe('bench:enrolment:import report', () => {
       '40.0 %',
       '-15.0 %',
       '≥ -10 %',
-      'unresolved: no-import spread over the budget',
+      'unresolved: within the no-import spread',
     ]);
+    const far = report(
+      [{ sat: 500, p99Us: 10_000, inside: true }],
+      [
+        { sat: 1100, p99Us: 10_000 },
+        { sat: 900, p99Us: 10_000 },
+      ],
+    );
+    expect(tail(far, 'sign-ins/s at saturation', 3)).toEqual(['-50.0 %', '≥ -10 %', 'MISSED']);
   });
 
   it('takes the round after the import into the baseline, which brackets the rounds during it', () => {
