@@ -22,6 +22,7 @@ import type { TaskEngine } from '../tasks/engine.js';
 import { EnrolmentError } from '../tasks/person-input.js';
 import type { IrisChecker } from './pool.js';
 import { irisField, irisVerdicts } from './verdicts.js';
+import type { IrisJobResult } from './worker.js';
 
 export type IrisStoreResult =
   | { stored: true; row: PersonIrisRow; verdicts: EnrolmentVerdict[] }
@@ -30,6 +31,8 @@ export type IrisStoreResult =
 export interface IrisCheckResult {
   ok: boolean;
   verdicts: EnrolmentVerdict[];
+  /** The worker's result (export included): `store` takes it to keep the image unchecked again. */
+  job: IrisJobResult;
 }
 
 export interface IrisServiceDeps {
@@ -56,18 +59,25 @@ export class IrisService {
 
   /** The check alone, nothing stored: every rule's verdict for `field` (iris.left, …). */
   async check(bmp: Uint8Array, field: string): Promise<IrisCheckResult> {
-    const r = await this.#d.checker.run(bmp);
-    return { ok: r.ok, verdicts: irisVerdicts(r.verdicts, field) };
+    const job = await this.#d.checker.run(bmp);
+    return { ok: job.ok, verdicts: irisVerdicts(job.verdicts, field), job };
   }
 
   /**
    * Checks the image and, when every rule passes, keeps it for the person's eye
    * (replacing the one before) and re-sends the person to their sites' devices.
-   * Throws EnrolmentError person_not_found for an unknown or erased person.
+   * `checked`: the job of an earlier `check` of these same bytes, so the check and the
+   * export do not run twice. Throws EnrolmentError person_not_found for an unknown or
+   * erased person.
    */
-  async store(personId: string, eye: Eye, bmp: Uint8Array): Promise<IrisStoreResult> {
+  async store(
+    personId: string,
+    eye: Eye,
+    bmp: Uint8Array,
+    checked?: IrisJobResult,
+  ): Promise<IrisStoreResult> {
     const person = await this.#active(personId);
-    const r = await this.#d.checker.run(bmp);
+    const r = checked ?? (await this.#d.checker.run(bmp));
     const verdicts = irisVerdicts(r.verdicts, irisField(eye));
     if (!r.ok || !r.jp2 || r.irisRadius === undefined || r.pupilRadius === undefined)
       return { stored: false, verdicts };

@@ -44,10 +44,17 @@ export interface CaptureDeps {
 }
 
 export interface IrisIntake {
-  /** Every iris rule's verdict on one image (field iris.left / iris.right). */
-  check(bmp: Uint8Array, eye: IrisEye): Promise<EnrolmentVerdict[]>;
-  /** Whether the image was kept (it passed its check a moment before, so it should be). */
-  store(personId: string, eye: IrisEye, bmp: Uint8Array): Promise<boolean>;
+  /**
+   * Every iris rule's verdict on one image (field iris.left / iris.right), and `keep`,
+   * which stores that image for a person without checking it again.
+   */
+  check(bmp: Uint8Array, eye: IrisEye): Promise<CheckedIris>;
+}
+
+export interface CheckedIris {
+  verdicts: EnrolmentVerdict[];
+  /** Whether the image was kept (it passed its check, so it should be). */
+  keep(personId: string): Promise<boolean>;
 }
 
 /**
@@ -68,8 +75,14 @@ export function irisIntake(iris: IrisService): IrisIntake {
     throw e;
   };
   return {
-    check: (bmp, eye) => iris.check(bmp, irisField(eye)).then((r) => r.verdicts, busy),
-    store: (personId, eye, bmp) => iris.store(personId, eye, bmp).then((r) => r.stored, busy),
+    check: (bmp, eye) =>
+      iris.check(bmp, irisField(eye)).then(
+        (r) => ({
+          verdicts: r.verdicts,
+          keep: (personId: string) => iris.store(personId, eye, bmp, r.job).then((s) => s.stored),
+        }),
+        busy,
+      ),
   };
 }
 
@@ -156,8 +169,8 @@ export class CaptureEnrolment {
 
   async #enrol(device: RequestDevice, param: EnrolPersonParam): Promise<EnrolPersonResponse> {
     const siteId = await this.#siteOf(device);
-    const iris = (param.iris ?? []).map((i) => ({ eye: i.eye, bmp: bytesOf(i.img) }));
-    const before = [birthVerdict(param), ...(await this.#irisVerdicts(iris))].filter(
+    const iris = await this.#checkIris(param);
+    const before = [birthVerdict(param), ...iris.flatMap((i) => i.verdicts)].filter(
       (v): v is EnrolmentVerdict => v !== undefined && !v.ok,
     );
     let person: PersonRow;
@@ -181,9 +194,7 @@ export class CaptureEnrolment {
     }
     const assignment = await this.#assign(person, siteId);
     let irisStored = 0;
-    if (identity === 'new' && this.#deps.iris) {
-      for (const i of iris) if (await this.#deps.iris.store(person.id, i.eye, i.bmp)) irisStored++;
-    }
+    if (identity === 'new') for (const i of iris) if (await i.keep(person.id)) irisStored++;
     return { personId: person.id, identity, assignment, irisStored, review: person.faceMatch.review };
   }
 
@@ -200,11 +211,12 @@ export class CaptureEnrolment {
     return row.siteId;
   }
 
-  async #irisVerdicts(iris: { eye: IrisEye; bmp: Uint8Array }[]): Promise<EnrolmentVerdict[]> {
+  /** Each iris image checked once, before the enrolment; kept after it by `keep`. */
+  async #checkIris(param: EnrolPersonParam): Promise<CheckedIris[]> {
     const intake = this.#deps.iris;
     if (!intake) return [];
-    const out: EnrolmentVerdict[] = [];
-    for (const i of iris) out.push(...(await intake.check(i.bmp, i.eye)));
+    const out: CheckedIris[] = [];
+    for (const i of param.iris ?? []) out.push(await intake.check(bytesOf(i.img), i.eye));
     return out;
   }
 
