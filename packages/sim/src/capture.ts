@@ -14,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { DeviceClient, type EnrolInput, type EnrolResult } from '@kaoqin/device';
 import { idNumberCheckChar } from '@kaoqin/platform';
 import sharp from 'sharp';
+import { Arrivals } from './arrivals.js';
 import type { SimDevice } from './fleet.js';
 import { Histogram } from './histogram.js';
 import type { CaptureOptions } from './options.js';
@@ -57,27 +58,11 @@ export function capture(opts: CaptureOptions): Promise<SimSummary> {
   const platform = opts.platform;
   if (!platform)
     return Promise.reject(new Error('capture needs the platform data (to make the capture device)'));
-  const untilAll = new Histogram();
   const enrolMs = new Histogram();
-  const waiting = new Map<number, Set<string>>();
-  const accepted = new Map<string, { at: number; remaining: number }>();
-  let pairsLeft = 0;
-  const see = (d: SimDevice, now: number) => {
-    const set = waiting.get(d.index);
-    const store = d.runner?.persons;
-    if (!set || !store) return;
-    for (const pid of set) {
-      if (!store.has(pid)) continue;
-      set.delete(pid);
-      pairsLeft--;
-      const p = accepted.get(pid);
-      if (p && --p.remaining === 0) untilAll.record(now - p.at);
-    }
-  };
-  const onTaskDone = (d: SimDevice) => see(d, performance.now());
+  const accepted = new Arrivals();
+  const onTaskDone = (d: SimDevice) => accepted.see(d, performance.now());
   return withRun(opts, { scenario: 'capture', taskRunner: true, onTaskDone }, async (run) => {
     const [siteId] = await run.bindSites(1, 60_000);
-    for (const d of run.devices) waiting.set(d.index, new Set());
     const dir = await mkdtemp(join(tmpdir(), 'kaoqin-sim-capture-'));
     const sn = `${opts.snPrefix ?? 'SIM-'}CAPTURE`;
     const device = new DeviceClient({
@@ -133,11 +118,7 @@ export function capture(opts: CaptureOptions): Promise<SimSummary> {
             const hint = kind === 'no_face' ? ' (is the platform’s face detector off?)' : '';
             run.notes.push(`worker ${k + 1} (${kind}) was accepted${hint}`);
           }
-          if (!accepted.has(r.personId)) {
-            accepted.set(r.personId, { at: t0, remaining: run.devices.length });
-            pairsLeft += run.devices.length;
-            for (const d of run.devices) waiting.get(d.index)!.add(r.personId);
-          }
+          if (!accepted.has(r.personId)) accepted.expect(r.personId, run.devices, t0);
         } else {
           counts.refused++;
           if (kind === 'good') {
@@ -152,19 +133,24 @@ export function capture(opts: CaptureOptions): Promise<SimSummary> {
       }
       run.progress.phase(`${counts.accepted} accepted; waiting for every attendance device to hold them`);
       const deadline = performance.now() + (opts.seconds ?? 120) * 1000;
-      while (pairsLeft > 0 && performance.now() < deadline && !opts.signal?.aborted) {
+      while (accepted.pairsLeft > 0 && performance.now() < deadline && !opts.signal?.aborted) {
         await sleep(100);
-        for (const d of run.devices) see(d, performance.now());
+        for (const d of run.devices) accepted.see(d, performance.now());
       }
     } finally {
       run.loadEnded();
       await device.stop();
       await rm(dir, { recursive: true, force: true });
     }
-    if (pairsLeft > 0) run.notes.push(`${pairsLeft} (person, device) pairs missing when the wait ended`);
+    if (accepted.pairsLeft > 0)
+      run.notes.push(`${accepted.pairsLeft} (person, device) pairs missing when the wait ended`);
     return {
       capture: { ...counts, reasons, enrolMs: percentiles(enrolMs) },
-      persons: { enrolled: counts.accepted, untilEveryDeviceMs: percentiles(untilAll), missing: pairsLeft },
+      persons: {
+        enrolled: counts.accepted,
+        untilEveryDeviceMs: percentiles(accepted.untilAll),
+        missing: accepted.pairsLeft,
+      },
     };
   });
 }

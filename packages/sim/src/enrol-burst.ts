@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { DeviceEvents } from '@kaoqin/device';
 import { idNumberCheckChar } from '@kaoqin/platform';
+import { Arrivals } from './arrivals.js';
 import type { SimDevice } from './fleet.js';
 import { Histogram } from './histogram.js';
 import type { EnrolBurstOptions } from './options.js';
@@ -23,24 +24,8 @@ export function enrolBurst(opts: EnrolBurstOptions): Promise<SimSummary> {
   if (!platform) return Promise.reject(new Error('enrol-burst needs the platform data (to enrol persons)'));
   const heard = new Map<string, number>();
   const taskHist = new Histogram();
-  const untilAll = new Histogram();
-  /** Per device: persons of its site enrolled and not yet seen in its store. */
-  const waiting = new Map<number, Set<string>>();
-  /** Per person: enrolment time, devices still without them. */
-  const persons = new Map<string, { at: number; remaining: number }>();
-  let pairsLeft = 0;
-  const see = (d: SimDevice, now: number) => {
-    const set = waiting.get(d.index);
-    const store = d.runner?.persons;
-    if (!set || !store) return;
-    for (const pid of set) {
-      if (!store.has(pid)) continue;
-      set.delete(pid);
-      pairsLeft--;
-      const p = persons.get(pid);
-      if (p && --p.remaining === 0) untilAll.record(now - p.at);
-    }
-  };
+  /** Persons of each device's site enrolled and not yet seen in its store. */
+  const arrivals = new Arrivals();
   const onTaskIds = (d: SimDevice, ids: string[]) => {
     const now = performance.now();
     for (const id of ids) if (!heard.has(`${d.index}:${id}`)) heard.set(`${d.index}:${id}`, now);
@@ -49,13 +34,12 @@ export function enrolBurst(opts: EnrolBurstOptions): Promise<SimSummary> {
     const now = performance.now();
     const at = heard.get(`${d.index}:${e.taskid}`);
     if (at !== undefined) taskHist.record(now - at);
-    if (PERSON_TASKS.has(e.apicode)) see(d, now);
+    if (PERSON_TASKS.has(e.apicode)) arrivals.see(d, now);
   };
   return withRun(opts, { scenario: 'enrol-burst', taskRunner: true, onTaskIds, onTaskDone }, async (run) => {
     const sites = Math.max(1, opts.sites ?? 1);
     const siteIds = await run.bindSites(sites, 60_000);
     const devicesOf = siteIds.map((_, k) => run.devices.filter((d) => d.index % sites === k));
-    for (const d of run.devices) waiting.set(d.index, new Set());
     const count = opts.persons ?? 100;
     let enrolled = 0;
     const photos = await PhotoFactory.create({ targetBytes: 20 * 1024, side: 192 });
@@ -79,34 +63,32 @@ export function enrolBurst(opts: EnrolBurstOptions): Promise<SimSummary> {
         if (!person) throw new Error('the platform stored no person');
         await retryBusy(() => platform.persons.distribute(input.siteId, [person]));
         const devices = devicesOf[site]!;
-        persons.set(person.id, { at, remaining: devices.length });
-        pairsLeft += devices.length;
-        for (const d of devices) waiting.get(d.index)!.add(person.id);
-        if (devices.length === 0) untilAll.record(0);
+        arrivals.expect(person.id, devices, at);
         enrolled++;
       }
       run.progress.phase(`${enrolled} persons enrolled; waiting for every device to hold them`);
       const deadline = performance.now() + (opts.seconds ?? 120) * 1000;
       let sweptAt = performance.now();
-      while (pairsLeft > 0 && performance.now() < deadline && !opts.signal?.aborted) {
+      while (arrivals.pairsLeft > 0 && performance.now() < deadline && !opts.signal?.aborted) {
         await sleep(100);
         // A person could reach a device in a task that ended before add() returned here (the
         // platform pushes 50 ms after a change): a rare case, so an occasional sweep suffices.
         if (performance.now() - sweptAt > 5000) {
           sweptAt = performance.now();
-          for (const d of run.devices) see(d, sweptAt);
+          for (const d of run.devices) arrivals.see(d, sweptAt);
         }
       }
-      for (const d of run.devices) see(d, performance.now());
+      for (const d of run.devices) arrivals.see(d, performance.now());
     } finally {
       run.driver.stop();
       await clocking;
       run.loadEnded();
     }
-    if (pairsLeft > 0) run.notes.push(`${pairsLeft} (person, device) pairs missing when the wait ended`);
+    if (arrivals.pairsLeft > 0)
+      run.notes.push(`${arrivals.pairsLeft} (person, device) pairs missing when the wait ended`);
     return {
       taskMs: percentiles(taskHist),
-      persons: { enrolled, untilEveryDeviceMs: percentiles(untilAll), missing: pairsLeft },
+      persons: { enrolled, untilEveryDeviceMs: percentiles(arrivals.untilAll), missing: arrivals.pairsLeft },
     };
   });
 }
