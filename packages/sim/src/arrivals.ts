@@ -29,8 +29,8 @@ export class Arrivals {
     this.#persons.set(personId, { at, remaining: devices.length });
     this.#pairsLeft += devices.length;
     for (const d of devices) {
-      let set = this.#waiting.get(d.index);
-      if (!set) this.#waiting.set(d.index, (set = new Set()));
+      const set = this.#waiting.get(d.index) ?? new Set<string>();
+      this.#waiting.set(d.index, set);
       set.add(personId);
     }
     if (devices.length === 0) this.untilAll.record(0);
