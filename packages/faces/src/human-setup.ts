@@ -6,14 +6,18 @@
  * when asked, the description model (faceres embedding) run; body, hand, object,
  * gesture, emotion, iris, antispoof and liveness are off.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fuseRelu6, type GraphModelJson } from './model-graph.js';
 
 const require = createRequire(import.meta.url);
 // Human's exports map hides package.json: resolve its Node entry (dist/human.node.js) and go up.
 const humanDir = dirname(dirname(require.resolve('@vladmandic/human')));
+/** Human's models/ directory (the graphs and weights it ships). */
+export const HUMAN_MODELS_DIR = join(humanDir, 'models');
 const wasmDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
 
 /** The few parts of Human's API this package uses (its bundled types pull in the DOM). */
@@ -48,7 +52,7 @@ export function humanConfig(embedding: boolean): Record<string, unknown> {
   return {
     backend: 'wasm',
     wasmPath: `${pathToFileURL(join(wasmDir, 'dist'))}/`,
-    modelBasePath: `${pathToFileURL(join(humanDir, 'models'))}/`,
+    modelBasePath: `${pathToFileURL(HUMAN_MODELS_DIR)}/`,
     debug: false,
     async: true,
     warmup: 'none',
@@ -83,16 +87,28 @@ export function humanConfig(embedding: boolean): Record<string, unknown> {
   };
 }
 
+/** Graph rewrites on (the default) or off (a test compares the two). */
+let rewriteGraphs = true;
+
 /**
  * tfjs and Human fetch models and the .wasm by URL; Node's fetch has no file: scheme,
- * so answer file: URLs from disk and leave every other URL to the real fetch.
+ * so answer file: URLs from disk and leave every other URL to the real fetch. A model's
+ * graph (its .json) goes through model-graph.ts on the way.
  */
 function installFileFetch(): void {
   const realFetch = globalThis.fetch;
   const fileFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     if (!url.startsWith('file:')) return realFetch(input, init);
-    const body = await readFile(new URL(url));
+    const file = new URL(url);
+    if (rewriteGraphs && url.endsWith('.json')) {
+      const model = JSON.parse(await readFile(file, 'utf8')) as GraphModelJson;
+      const read = (paths: string[]) =>
+        Buffer.concat(paths.map((p) => readFileSync(fileURLToPath(new URL(p, file)))));
+      const body = JSON.stringify(model.modelTopology ? fuseRelu6(model, read).model : model);
+      return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } });
+    }
+    const body = await readFile(file);
     const type = url.endsWith('.wasm') ? 'application/wasm' : 'application/octet-stream';
     return new Response(body, { status: 200, headers: { 'content-type': type } });
   };
@@ -100,7 +116,8 @@ function installFileFetch(): void {
 }
 
 /** Loads the models once (per worker) and answers when the backend is ready. */
-export async function createHuman(): Promise<HumanInstance> {
+export async function createHuman(options: { rewriteGraphs?: boolean } = {}): Promise<HumanInstance> {
+  rewriteGraphs = options.rewriteGraphs ?? true;
   installFileFetch();
   const mod = require(join(humanDir, 'dist/human.node-wasm.js')) as HumanModule;
   const human = new mod.Human(humanConfig(true));

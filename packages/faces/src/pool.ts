@@ -9,7 +9,7 @@
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { AnalyseOptions, FaceAnalysis, FaceEngine } from './types.js';
-import type { WorkerTask, WorkerThreadInfo } from './worker.js';
+import type { FaceWorkerData, WorkerTask, WorkerThreadInfo } from './worker.js';
 
 export interface FacePoolOptions {
   /** Worker threads (each loads the model once, ~40 MB). */
@@ -18,6 +18,11 @@ export interface FacePoolOptions {
   queueMax: number;
   /** Added to the workers' nice value (Linux), default 10; 0 leaves it. */
   nice?: number;
+  /**
+   * The model-graph rewrites (model-graph.ts), on unless false: a test compares the
+   * descriptors of a pool without them, each pool's threads loading their own models.
+   */
+  rewriteGraphs?: boolean;
 }
 
 export const FACE_POOL_DEFAULT_NICE = 10;
@@ -73,6 +78,7 @@ export function createFacePool(opts: FacePoolOptions): FacePool {
         niceIncrement: opts.nice ?? FACE_POOL_DEFAULT_NICE,
         // One photo per worker at a time: TensorFlow's WASM backend is single-threaded.
         concurrentTasksPerWorker: 1,
+        workerData: { rewriteGraphs: opts.rewriteGraphs ?? true } satisfies FaceWorkerData,
       });
       // A worker's death rejects its task (the caller sees it); nothing else to report.
       pool.on('error', () => {});

@@ -3,9 +3,15 @@
  * thread starts, then reused for every photo this thread checks.
  */
 import { readFileSync, readlinkSync } from 'node:fs';
+import { workerData } from 'piscina';
 import { analysePhoto } from './detect.js';
 import { createHuman, type HumanInstance } from './human-setup.js';
 import type { FaceAnalysis } from './types.js';
+
+/** What each worker thread is started with (piscina's workerData). */
+export interface FaceWorkerData {
+  rewriteGraphs: boolean;
+}
 
 export type WorkerTask =
   | { op: 'analyse'; image: Uint8Array; embedding: boolean }
@@ -23,7 +29,8 @@ export interface WorkerThreadInfo {
  * loading here at once, so all are ready together instead of one at each thread's first
  * photo. A failed load rejects every task of this thread, with the reason.
  */
-const human: Promise<HumanInstance> = createHuman();
+const data = workerData as FaceWorkerData | undefined;
+const human: Promise<HumanInstance> = createHuman({ rewriteGraphs: data?.rewriteGraphs ?? true });
 human.catch(() => {});
 
 export default async function run(task: WorkerTask): Promise<FaceAnalysis | WorkerThreadInfo | null> {
