@@ -16,6 +16,7 @@ import type { BlobStore } from './blobs/types.js';
 import type { Config } from './config/schema.js';
 import { lockDataDir } from './data-lock.js';
 import { AttendancePhotos } from './domain/attendance-photos.js';
+import { SiteFences } from './domain/attendance-rules/site-fences.js';
 import { Devices } from './domain/devices.js';
 import { DeviceEvents } from './domain/events.js';
 import { AttendanceWriter } from './domain/ingest.js';
@@ -43,6 +44,7 @@ import { IrisService } from './iris/service.js';
 import type { Logger } from './log.js';
 import type { PlatformData } from './platform-data.js';
 import { requestCore } from './requests/compose.js';
+import { UNWIRED_QR_VERIFIER } from './requests/ports.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/types.js';
 import { TaskEngine } from './tasks/engine.js';
@@ -269,6 +271,11 @@ async function boot(
       attendance,
       tasks: data.engine,
       rosters: new SiteRosters(data.store, now),
+      // Clock-in rules (issue 12, domain/attendance-rules/). The person-code service's
+      // QrVerifier (domain/qr/service.ts) replaces UNWIRED_QR_VERIFIER here once it is in.
+      attendanceRules: config.attendanceRules,
+      qr: UNWIRED_QR_VERIFIER,
+      fences: new SiteFences(data.store, now),
       maxPhotoBytes: config.maxPhotoBytes,
       logger: gatewayLogger,
     },

@@ -124,6 +124,13 @@ export const configSchema = z.object({
   eventsHeartbeatMs: ms.default(15_000),
   /** Days a clock-in photo is kept after it was received, then removed by an hourly job (PIPL); 0 = for ever. */
   attendancePhotoRetentionDays: z.coerce.number().int().min(0).max(36_500).default(180),
+  /**
+   * Issue 12's clock-in rules (docs/attendance-rules.md): real-name, geofence, temperature,
+   * the 10-second clause. false keeps only the old real-name test; for benchmark comparisons.
+   */
+  attendanceRules: z
+    .union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')])
+    .default(true),
   /** Largest firmware image POST /api/v1/firmware takes (streamed to disk, never held in memory). */
   maxFirmwareBytes: z.coerce
     .number()

@@ -19,6 +19,8 @@ import type { Geofence, LatLng } from '../store/site-types.js';
 export const MAX_POLYGON_POINTS = 200;
 /** A site larger than this is drawn as a polygon. */
 export const MAX_RADIUS_METERS = 50_000;
+/** A site's tolerance outside its fence (issue 12): beyond this, the fence should be redrawn. */
+export const MAX_FENCE_TOLERANCE_METERS = 5_000;
 /** Mean Earth radius (IUGG), metres. */
 const EARTH_RADIUS_M = 6_371_008.8;
 const GRID = 1e7;
@@ -183,4 +185,52 @@ export function contains(g: Geofence, p: LatLng): boolean {
     }
   }
   return inside;
+}
+
+const RAD = Math.PI / 180;
+
+/** Initial great-circle bearing from a to b, radians. */
+function bearing(a: LatLng, b: LatLng): number {
+  const φ1 = a.lat * RAD;
+  const φ2 = b.lat * RAD;
+  const Δλ = (b.lng - a.lng) * RAD;
+  return Math.atan2(
+    Math.sin(Δλ) * Math.cos(φ2),
+    Math.cos(φ1) * Math.sin(φ2) - Math.sin(φ1) * Math.cos(φ2) * Math.cos(Δλ),
+  );
+}
+
+/**
+ * Great-circle distance in metres from p to the edge a–b: the cross-track distance when
+ * p's foot on the great circle through a and b falls between them, else the nearer end
+ * (the along-track test, as in Veness's "Movable Type" formulas).
+ */
+export function distanceToEdgeMeters(p: LatLng, a: LatLng, b: LatLng): number {
+  const dAP = distanceMeters(a, p) / EARTH_RADIUS_M; // angular
+  const dAB = distanceMeters(a, b) / EARTH_RADIUS_M;
+  if (dAB === 0) return dAP * EARTH_RADIUS_M;
+  const Δθ = bearing(a, p) - bearing(a, b);
+  if (Math.cos(Δθ) <= 0) return dAP * EARTH_RADIUS_M; // p lies behind a
+  const xt = Math.asin(Math.max(-1, Math.min(1, Math.sin(dAP) * Math.sin(Δθ))));
+  const at = Math.acos(Math.max(-1, Math.min(1, Math.cos(dAP) / Math.cos(xt))));
+  if (at >= dAB) return distanceMeters(b, p); // p lies beyond b
+  return Math.abs(xt) * EARTH_RADIUS_M;
+}
+
+/**
+ * Metres from p to a (valid) geofence (issue 12, §5(2)): 0 inside or on it; outside a
+ * circle, the great-circle distance to its centre less the radius; outside a polygon,
+ * the great-circle distance to the nearest edge. Inside-or-not is `contains` (edges
+ * straight in lng/lat, see above); at a site's scale the two edge models differ by
+ * centimetres, so a point just outside reads a distance of about that much, never a
+ * negative one.
+ */
+export function distanceToFenceMeters(g: Geofence, p: LatLng): number {
+  if (g.type === 'circle') return Math.max(0, distanceMeters(g.center, p) - g.radiusMeters);
+  if (contains(g, p)) return 0;
+  let best = Number.POSITIVE_INFINITY;
+  const n = g.points.length;
+  for (let i = 0; i < n; i++)
+    best = Math.min(best, distanceToEdgeMeters(p, g.points[i]!, g.points[(i + 1) % n]!));
+  return best;
 }

@@ -14,6 +14,12 @@ interface Entry {
   /** lastSeenAt as last written to the store. */
   writtenSeenAt: number;
   online: boolean;
+  /**
+   * When the current online spell began: the 10-second clause tells a record made while
+   * offline (backlog) from one held back while online (late). After a restart, a device
+   * the store believed online counts from its last-seen time then.
+   */
+  onlineSince: number;
   deviceVersion?: string;
   deviceIp?: string;
   dirty: boolean;
@@ -58,14 +64,20 @@ export class Presence {
   async load(): Promise<void> {
     for (const row of await this.#store.devices.list({ online: true, limit: 1_000_000 })) {
       const seen = row.lastSeenAt ?? 0;
-      this.#entries.set(row.id, { lastSeenAt: seen, writtenSeenAt: seen, online: true, dirty: false });
+      this.#entries.set(row.id, {
+        lastSeenAt: seen,
+        writtenSeenAt: seen,
+        online: true,
+        onlineSince: seen,
+        dirty: false,
+      });
     }
   }
 
   touch(deviceId: string, now: number, info?: PresenceInfo): void {
     let e = this.#entries.get(deviceId);
     if (!e) {
-      e = { lastSeenAt: now, writtenSeenAt: 0, online: false, dirty: true };
+      e = { lastSeenAt: now, writtenSeenAt: 0, online: false, onlineSince: now, dirty: true };
       this.#entries.set(deviceId, e);
     }
     e.lastSeenAt = now;
@@ -80,6 +92,7 @@ export class Presence {
     }
     if (!e.online) {
       e.online = true;
+      e.onlineSince = now;
       this.#events.record(deviceId, 'online', now);
       this.#live.deviceOnline(deviceId, now);
     }
@@ -88,6 +101,12 @@ export class Presence {
   /** An authentication failure of a known device, kept in its event log with the code. */
   recordAuthFailure(deviceId: string, at: number, code: string): void {
     this.#events.record(deviceId, 'auth_failed', at, code);
+  }
+
+  /** When the device's current online spell began; undefined while it is offline. */
+  onlineSince(deviceId: string): number | undefined {
+    const e = this.#entries.get(deviceId);
+    return e?.online ? e.onlineSince : undefined;
   }
 
   isOnline(deviceId: string): boolean {

@@ -11,6 +11,7 @@ import type {
   DeviceRegistry,
   PresencePort,
   RosterLookup,
+  SignInRulesPorts,
   TaskSource,
   TokenIssuer,
 } from '../requests/ports.js';
@@ -28,7 +29,7 @@ export type GatewayConfig = Pick<
 >;
 
 /** What the chapter-2 handlers (C_AUTH, C_HEARTBEAT, C_SIGN_IN) use. */
-export interface TcpPorts {
+export interface TcpPorts extends SignInRulesPorts {
   devices: DeviceRegistry;
   tokens: TokenIssuer;
   presence: PresencePort;

@@ -52,7 +52,17 @@ export interface AuthFailureLog {
 /** Device presence (D10): a request over TCP keeps its device online. */
 export interface PresencePort extends AuthFailureLog {
   touch(deviceId: string, now: number, info?: { deviceVersion?: string; deviceIp?: string }): void;
+  /** When the device's current online spell began; undefined while offline or unknown. */
+  onlineSince(deviceId: string): number | undefined;
 }
+
+// The clock-in rules' ports live with the rules (the domain imports no request core).
+export {
+  type SignInRulesPorts,
+  type SiteFenceLookup,
+  UNWIRED_QR_VERIFIER,
+} from '../domain/attendance-rules/ports.js';
+export type { QrVerifier } from '../domain/qr/types.js';
 
 /** A photo to store with a clock-in: the bytes and their format's extension. */
 export interface PhotoToStore {

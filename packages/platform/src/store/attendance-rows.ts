@@ -1,7 +1,7 @@
 /** Attendance records between the contract's shape and the table's. */
 import type { Selectable } from 'kysely';
 import type { AttendanceTable } from './schema-types.js';
-import type { AttendanceFlag, AttendanceInput, AttendanceRow } from './types.js';
+import type { AttendanceFlag, AttendanceInput, AttendanceRow, UploadClass } from './types.js';
 import { toBool01 } from './util.js';
 
 /** D9's idempotency key, as the unique constraint spells it. */
@@ -40,6 +40,8 @@ export function toDb(a: AttendanceInput, id: string): AttendanceTable {
     flags: JSON.stringify(a.flags ?? []),
     received_at: a.receivedAt,
     latency_ms: a.latencyMs,
+    upload_class: a.uploadClass ?? null,
+    fence_distance_m: a.fenceDistanceM ?? null,
   };
 }
 
@@ -64,5 +66,8 @@ export function fromDb(r: Selectable<AttendanceTable>): AttendanceRow {
     flags: JSON.parse(r.flags) as AttendanceFlag[],
     receivedAt: r.received_at,
     latencyMs: r.latency_ms,
+    uploadClass: r.upload_class as UploadClass | null,
+    // double precision may come back as text from some drivers: a number either way.
+    fenceDistanceM: r.fence_distance_m === null ? null : Number(r.fence_distance_m),
   };
 }

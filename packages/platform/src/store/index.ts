@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { TimeIds } from '../ids.js';
 import { accountRepo, sessionRepo } from './accounts.js';
 import { attendanceRepo } from './attendance.js';
+import { attendanceRulesRepo } from './attendance-rules.js';
 import { auditRepo } from './audit.js';
 import { deviceApiRepo } from './device-api.js';
 import { deviceRepo } from './devices.js';
@@ -27,6 +28,7 @@ import { vendorRepo } from './vendors.js';
 export type * from './api-types.js';
 export { ROLES } from './api-types.js';
 export type * from './attendance-api-types.js';
+export type * from './attendance-rules-types.js';
 export type * from './device-api-types.js';
 export { DEVICE_KINDS } from './device-api-types.js';
 export type { StoreLogger } from './dialect.js';
@@ -76,6 +78,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     devices: deviceRepo(db),
     events: eventRepo(db, caps),
     attendance: attendanceRepo(db, caps, opts.ids ?? new TimeIds()),
+    attendanceRules: attendanceRulesRepo(db),
     ...taskStore(db, caps),
     accounts: accountRepo(db),
     sessions: sessionRepo(db),

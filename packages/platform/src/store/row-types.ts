@@ -64,7 +64,33 @@ export type AttendanceFlag =
   | 'photo_bad_base64'
   | 'unknown_person'
   | 'not_real_name'
-  | 'device_unassigned';
+  | 'device_unassigned'
+  // Issue 12's clock-in rules (domain/attendance-rules/, docs/attendance-rules.md).
+  | 'indirect'
+  | 'bit_type_mismatch'
+  | 'qr_missing'
+  | 'qr_invalid'
+  | 'qr_expired'
+  | 'qr_forged'
+  | 'qr_other_site'
+  | 'qr_person_mismatch'
+  | 'health_code_red'
+  | 'health_code_yellow'
+  | 'coordinate_missing'
+  | 'outside_fence'
+  | 'no_fence'
+  | 'face_unverified'
+  | 'temperature_implausible'
+  | 'fever'
+  | 'upload_late'
+  | 'upload_backlog'
+  | 'clock_ahead';
+
+/**
+ * The 10-second clause (§5(5)): uploaded within 10 s of recordTime (live), later while
+ * the device was online (late), or made while it was offline and sent after (backlog).
+ */
+export type UploadClass = 'live' | 'late' | 'backlog';
 
 export interface AttendanceInput {
   deviceId: string;
@@ -89,8 +115,14 @@ export interface AttendanceInput {
   receivedAt: number;
   /** receivedAt - recordTime: the standard's upload delay (3(14): at most 10 s). */
   latencyMs: number;
+  /** The 10-second clause's class; null when the rules were off (or before migration 0017). */
+  uploadClass?: UploadClass | null;
+  /** Metres outside the site's fence (0 inside); null when not checked. */
+  fenceDistanceM?: number | null;
 }
 
 export interface AttendanceRow extends AttendanceInput {
   id: string;
+  uploadClass: UploadClass | null;
+  fenceDistanceM: number | null;
 }

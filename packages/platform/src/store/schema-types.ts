@@ -34,6 +34,8 @@ export interface SitesTable {
   lat: number | null;
   lng: number | null;
   geofence: string | null;
+  /** Migration 0017: metres outside the geofence still counted inside. */
+  fence_tolerance_m: Generated<number>;
   version: Generated<number>;
   updated_at: Generated<number>;
 }
@@ -116,6 +118,10 @@ export interface AttendanceTable {
    * was erased). Optional: the ingest insert leaves it out, and null is its default.
    */
   photo_removed?: 'expired' | 'erased' | null;
+  /** Migration 0017: the 10-second clause's class ('live' | 'late' | 'backlog'); null before. */
+  upload_class: string | null;
+  /** Migration 0017: metres outside the site's fence (0 inside); null when not checked. */
+  fence_distance_m: number | null;
 }
 
 /** How far a job has gone through attendance in id order (migration 0012). */

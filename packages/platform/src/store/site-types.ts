@@ -25,6 +25,8 @@ export interface SiteRow {
   generalContractor: string | null;
   location: LatLng | null;
   geofence: Geofence | null;
+  /** Metres outside the geofence a clock-in still counts as inside (GPS error); default 0. */
+  fenceToleranceMeters: number;
   /** Bumped by every update: the resource's etag (If-Match). */
   version: number;
   createdAt: number;
@@ -33,11 +35,11 @@ export interface SiteRow {
 
 /** What creating a site needs; the rest defaults to null (the CLI's `site create --name`). */
 export type NewSite = Pick<SiteRow, 'id' | 'name' | 'createdAt'> &
-  Partial<Pick<SiteRow, 'address' | 'generalContractor' | 'location' | 'geofence'>>;
+  Partial<Pick<SiteRow, 'address' | 'generalContractor' | 'location' | 'geofence' | 'fenceToleranceMeters'>>;
 
 /** Fields an update may set; null clears a nullable one. */
 export type SitePatch = Partial<
-  Pick<SiteRow, 'name' | 'address' | 'generalContractor' | 'location' | 'geofence'>
+  Pick<SiteRow, 'name' | 'address' | 'generalContractor' | 'location' | 'geofence' | 'fenceToleranceMeters'>
 >;
 
 export interface SitePageQuery {

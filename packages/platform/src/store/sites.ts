@@ -17,6 +17,7 @@ function fromDb(r: Selectable<SitesTable>): SiteRow {
     generalContractor: r.general_contractor,
     location: r.lat === null || r.lng === null ? null : { lat: Number(r.lat), lng: Number(r.lng) },
     geofence: r.geofence === null ? null : (JSON.parse(r.geofence) as Geofence),
+    fenceToleranceMeters: Number(r.fence_tolerance_m ?? 0),
     version: Number(r.version),
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
@@ -33,6 +34,7 @@ function patchToDb(p: SitePatch): Updateable<SitesTable> {
     set.lng = p.location?.lng ?? null;
   }
   if (p.geofence !== undefined) set.geofence = p.geofence === null ? null : JSON.stringify(p.geofence);
+  if (p.fenceToleranceMeters !== undefined) set.fence_tolerance_m = p.fenceToleranceMeters;
   return set;
 }
 
@@ -59,6 +61,7 @@ export function siteRepo(db: Kysely<Database>, _caps: Capabilities): SiteRepo {
           lat: row.location?.lat ?? null,
           lng: row.location?.lng ?? null,
           geofence: row.geofence ? JSON.stringify(row.geofence) : null,
+          fence_tolerance_m: row.fenceToleranceMeters ?? 0,
           version: 1,
           created_at: row.createdAt,
           updated_at: row.createdAt,

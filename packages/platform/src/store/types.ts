@@ -1,5 +1,6 @@
 import type { ApiStore } from './api-types.js';
 import type { AttendanceApiRepo } from './attendance-api-types.js';
+import type { AttendanceRulesRepo } from './attendance-rules-types.js';
 import type { DeviceApiStore } from './device-api-types.js';
 import type { ImportStore } from './import-types.js';
 import type { PersonIrisRepo } from './person-iris-types.js';
@@ -21,6 +22,7 @@ export type {
   DeviceEventRow,
   DeviceRow,
   Direction,
+  UploadClass,
   VendorRow,
   VendorStatus,
 } from './row-types.js';
@@ -101,6 +103,8 @@ export interface Store extends TaskStore, ApiStore, DeviceApiStore, ImportStore 
   readonly devices: DeviceRepo;
   readonly events: EventRepo;
   readonly attendance: AttendanceRepo;
+  /** The clock-in rules' reads: flag counts, upload delay (attendance-rules.ts). */
+  readonly attendanceRules: AttendanceRulesRepo;
   /** Iris images per person and eye (person-iris.ts). */
   readonly personIris: PersonIrisRepo;
   /** Cheap liveness probe (SELECT 1). */

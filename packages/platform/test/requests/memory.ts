@@ -20,7 +20,12 @@ import type { DeviceEndpointDeps } from '../../src/http/device/deps.js';
 import { httpSide, processDeviceBody } from '../../src/http/device/process.js';
 import { createLogger } from '../../src/log.js';
 import type { RequestCore } from '../../src/requests/core.js';
-import type { Found, RequestDevice, RequestVendor } from '../../src/requests/ports.js';
+import {
+  type Found,
+  type RequestDevice,
+  type RequestVendor,
+  UNWIRED_QR_VERIFIER,
+} from '../../src/requests/ports.js';
 import type { PersonPageView, TaskApi, TaskView } from '../../src/tasks/api.js';
 import { duplexPair } from '../helpers/duplex.js';
 
@@ -144,6 +149,7 @@ export function memoryWorld(F: VectorFixtures): MemoryWorld {
       presence: {
         touch: (deviceId) => w.touches.push(deviceId),
         recordAuthFailure: core.authFailures.recordAuthFailure,
+        onlineSince: () => undefined,
       },
       attendance: {
         async submit(record) {
@@ -158,6 +164,9 @@ export function memoryWorld(F: VectorFixtures): MemoryWorld {
         },
       },
       rosters: { has: async () => true },
+      attendanceRules: true,
+      qr: UNWIRED_QR_VERIFIER,
+      fences: { fence: async () => undefined },
       maxPhotoBytes: 400 * 1024,
       logger,
     },

@@ -3,7 +3,7 @@
  * the people who open these sheets are labour managers) and English. Time columns give
  * epoch ms; each format writes them its own way (attendance-export.ts).
  */
-import type { AttendanceRecord } from '../../store/index.js';
+import type { AttendanceRecord, UploadClass } from '../../store/index.js';
 import { ATTENDANCE_TYPES } from './attendance-view.js';
 
 export type ExportLang = 'zh' | 'en';
@@ -44,6 +44,12 @@ function bitNames(bits: number | null, lang: ExportLang): string | null {
 const PHOTO: Record<ExportLang, Record<'yes' | 'no' | 'expired' | 'erased', string>> = {
   zh: { yes: '有', no: '无', expired: '已过期删除', erased: '已随人员删除' },
   en: { yes: 'yes', no: 'no', expired: 'expired', erased: 'erased' },
+};
+
+/** The 10-second clause's classes (docs/attendance-rules.md). */
+const UPLOAD: Record<ExportLang, Record<UploadClass, string>> = {
+  zh: { live: '实时', late: '延迟', backlog: '断网补传' },
+  en: { live: 'live', late: 'late', backlog: 'backlog' },
 };
 
 const DEFS: readonly ColumnDef[] = [
@@ -99,9 +105,23 @@ const DEFS: readonly ColumnDef[] = [
   { key: 'temperature', zh: '体温', en: 'Temperature', width: 8, value: (r) => r.temperature },
   { key: 'lat', zh: '纬度', en: 'Latitude', width: 12, value: (r) => r.latitude },
   { key: 'lng', zh: '经度', en: 'Longitude', width: 12, value: (r) => r.longitude },
+  {
+    key: 'fenceDistanceM',
+    zh: '距围栏(米)',
+    en: 'Outside fence (m)',
+    width: 10,
+    value: (r) => r.fenceDistanceM,
+  },
   { key: 'qrCodeInfo', zh: '二维码信息', en: 'QR code info', width: 24, value: (r) => r.qrCodeInfo },
   { key: 'receivedAt', zh: '接收时间', en: 'Received at', width: 20, time: true, value: (r) => r.receivedAt },
   { key: 'latencyMs', zh: '上传延迟(毫秒)', en: 'Upload delay (ms)', width: 10, value: (r) => r.latencyMs },
+  {
+    key: 'uploadClass',
+    zh: '上传类别',
+    en: 'Upload',
+    width: 8,
+    value: (r, _c, l) => (r.uploadClass === null ? null : UPLOAD[l][r.uploadClass]),
+  },
   {
     key: 'photo',
     zh: '照片',

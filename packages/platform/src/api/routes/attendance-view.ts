@@ -25,6 +25,25 @@ export const ATTENDANCE_FLAGS = [
   'unknown_person',
   'not_real_name',
   'device_unassigned',
+  'indirect',
+  'bit_type_mismatch',
+  'qr_missing',
+  'qr_invalid',
+  'qr_expired',
+  'qr_forged',
+  'qr_other_site',
+  'qr_person_mismatch',
+  'health_code_red',
+  'health_code_yellow',
+  'coordinate_missing',
+  'outside_fence',
+  'no_fence',
+  'face_unverified',
+  'temperature_implausible',
+  'fever',
+  'upload_late',
+  'upload_backlog',
+  'clock_ahead',
 ] as const satisfies readonly AttendanceFlag[];
 // Every flag the store knows is listed: a new one fails to compile here until added.
 type Unlisted = Exclude<AttendanceFlag, (typeof ATTENDANCE_FLAGS)[number]>;
@@ -152,6 +171,8 @@ export function attendanceView(
     recordTime: isoCst(r.recordTime),
     receivedAt: isoCst(r.receivedAt),
     latencyMs: r.latencyMs,
+    /** The 10-second clause: 'live', 'late' or 'backlog'; null when not judged (docs/attendance-rules.md). */
+    uploadClass: r.uploadClass,
     type: r.type,
     bitType: r.bitType,
     realName: r.realName,
@@ -159,6 +180,8 @@ export function attendanceView(
     temperature: r.temperature,
     lat: r.latitude,
     lng: r.longitude,
+    /** Metres outside the site's fence (0 inside); null when not checked. */
+    fenceDistanceM: r.fenceDistanceM,
     qrCodeInfo: parsedJson(r.qrCodeInfo),
     photoUrl: photoUrl(r.photoKey),
     /** Why there is no photo any more: 'expired' (retention) or 'erased' (the person was); null otherwise. */

@@ -5,6 +5,7 @@
 import type { ApiApp, ApiDeps } from '../types.js';
 import { accountRoutes } from './accounts.js';
 import { attendanceRoutes } from './attendance.js';
+import { attendanceRulesRoutes } from './attendance-rules.js';
 import { auditRoutes } from './audit.js';
 import { authRoutes } from './auth.js';
 import { deviceRoutes } from './devices.js';
@@ -32,5 +33,6 @@ export const API_ROUTE_MODULES: readonly RouteModule[] = [
   taskRoutes,
   firmwareRoutes,
   attendanceRoutes,
+  attendanceRulesRoutes,
   eventRoutes,
 ];

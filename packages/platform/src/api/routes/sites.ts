@@ -15,6 +15,7 @@ import { cursorId, pageOf, pageQuery } from '../pagination.js';
 import { conflict } from '../problems.js';
 import { type ApiApp, type ApiDeps, principalOf, R } from '../types.js';
 import {
+  fenceToleranceSchema,
   geofenceSchema,
   locationSchema,
   noSite,
@@ -31,6 +32,7 @@ const fields = {
   generalContractor: text(100).nullable().optional().describe('总承包单位'),
   location: locationSchema.nullable().optional(),
   geofence: geofenceSchema.nullable().optional(),
+  fenceToleranceMeters: fenceToleranceSchema.optional(),
 };
 
 /** Lets PATCH bodies say they are merge patches (RFC 7396), parsed as the JSON they are. */
@@ -91,6 +93,7 @@ export function siteRoutes(api: ApiApp, deps: ApiDeps): void {
         generalContractor: b.generalContractor ?? null,
         location: b.location ?? null,
         geofence: b.geofence ? validGeofence(b.geofence) : null,
+        fenceToleranceMeters: b.fenceToleranceMeters ?? 0,
       });
       const site = (await store.sites.get(id))!;
       await deps.audit.record({

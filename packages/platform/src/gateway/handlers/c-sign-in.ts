@@ -2,12 +2,15 @@
  * 2.3 C_SIGN_IN: one clock-in. Every field of 2.3.2 is kept, with the device, its site,
  * the time received and the upload delay. The answer goes out only after the record and
  * its photo are durable (group commit in domain/ingest.ts). A clock-in is never refused
- * for a bad photo or an unknown person (D9): it is kept and flagged, and the bad bytes
- * are not stored. Re-sending the same record is answered with success and no second row.
+ * for a bad photo, an unknown person or any clock-in rule (D9): it is kept and flagged,
+ * and the bad bytes are not stored. The rules (real-name, geofence, temperature, the
+ * 10-second clause) are domain/attendance-rules/. Re-sending the same record is answered
+ * with success and no second row.
  */
-import { ERRORS, isRealName, ProtocolError } from '@kaoqin/protocol';
+import { ERRORS, ProtocolError } from '@kaoqin/protocol';
 import { checkPhotoBytes } from '@kaoqin/protocol/photo';
 import { decodeBase64Photo } from '../../blobs/photo.js';
+import { judgeSignIn } from '../../domain/attendance-rules/judge.js';
 import type { PhotoToStore } from '../../requests/ports.js';
 import type { AttendanceFlag, AttendanceInput } from '../../store/types.js';
 import type { TcpHandler } from './handler.js';
@@ -30,8 +33,8 @@ export const cSignIn: TcpHandler<'C_SIGN_IN'> = async ({ ports, device, vendor, 
       else flags.push(checked);
     }
   }
-  const realName = isRealName(p.type, p.bitType);
-  if (!realName) flags.push('not_real_name');
+  const judged = await judgeSignIn(ports, dev, p, now);
+  flags.push(...judged.flags);
   if (dev.siteId === null) flags.push('device_unassigned');
   else if (!(await ports.rosters.has(dev.siteId, p.personId))) flags.push('unknown_person');
 
@@ -46,14 +49,16 @@ export const cSignIn: TcpHandler<'C_SIGN_IN'> = async ({ ports, device, vendor, 
     bitType: p.bitType ?? null,
     qrCodeInfo: p.qrCodeInfo ? JSON.stringify(p.qrCodeInfo) : null,
     photoKey: null,
-    temperature: p.temperature ?? null,
+    temperature: judged.temperature,
     irisInfo: p.irisInfo ?? null,
     longitude: p.coordinate?.longitude ?? null,
     latitude: p.coordinate?.latitude ?? null,
-    realName,
+    realName: judged.realName,
     flags,
     receivedAt: now,
     latencyMs: now - p.recordTime,
+    uploadClass: judged.uploadClass,
+    fenceDistanceM: judged.fenceDistanceM,
   };
   try {
     await ports.attendance.submit(record, photo);

@@ -4,7 +4,12 @@
  * caller's scope (404 outside it: a site manager does not learn that other sites exist).
  */
 import { z } from 'zod';
-import { checkGeofence, MAX_POLYGON_POINTS, MAX_RADIUS_METERS } from '../../../domain/geofence.js';
+import {
+  checkGeofence,
+  MAX_FENCE_TOLERANCE_METERS,
+  MAX_POLYGON_POINTS,
+  MAX_RADIUS_METERS,
+} from '../../../domain/geofence.js';
 import type { Geofence, SiteRow, SubcontractorRow, TeamRow } from '../../../store/index.js';
 import type { Principal } from '../../auth/principal.js';
 import { canSeeSite } from '../../auth/principal.js';
@@ -55,6 +60,15 @@ export const geofenceSchema = z
   ])
   .describe('Where clock-ins count as on site: a circle or a simple polygon');
 
+/** Issue 12 (docs/attendance-rules.md): GPS error allowed outside the fence; 0 = none. */
+export const fenceToleranceSchema = z
+  .number()
+  .min(0)
+  .max(MAX_FENCE_TOLERANCE_METERS)
+  .describe(
+    `Metres outside the geofence a mobile or QR clock-in still counts as inside (GPS error), 0 to ${MAX_FENCE_TOLERANCE_METERS}; default 0`,
+  );
+
 /** The domain's checks beyond the schema (self-crossing, repeats), with the body's paths. */
 export function validGeofence(g: Geofence, path = 'body.geofence'): Geofence {
   const r = checkGeofence(g);
@@ -73,6 +87,7 @@ export const siteView = (s: SiteRow) => ({
   generalContractor: s.generalContractor,
   location: s.location,
   geofence: s.geofence,
+  fenceToleranceMeters: s.fenceToleranceMeters,
   etag: etagOf(s.version),
   createdAt: isoCst(s.createdAt),
   updatedAt: isoCst(s.updatedAt),

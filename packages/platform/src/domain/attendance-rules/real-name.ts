@@ -1,0 +1,126 @@
+/**
+ * Whether a clock-in counts as real-name attendance (实名考勤), standard 四 and
+ * 技术要求 5, 6: the one rule wages rely on. Pure: the caller brings the facts that need
+ * I/O (whether the coordinate is inside the fence, the QR code's verdict).
+ *
+ * 四 admits biometric ways only: face (1), iris (32), and mobile (64) "supported by a
+ * third-party real-name attestation"; IC card, RFID, Bluetooth and ID card are indirect.
+ * Type codes are 2.3.2's: 1 face, 2 IC card, 4 health code, 8 ID card, 16 QR code,
+ * 32 iris, 64 mobile (docs/protocol.md). Case by case:
+ * - face (1), iris (32): real-name.
+ * - mobile (64, §5(1)(2)): real-name only when the coordinate is inside the site's fence
+ *   (tolerance included) AND a face was verified: `bitType` carries face (1) or iris (32)
+ *   (the device verified it locally, the third-party attestation 四 names), or the
+ *   platform verified the photo (`platformFaceVerified`, the hook for issue 14's mobile
+ *   page; nothing sets it yet). Without either: `face_unverified`.
+ * - QR (16, §6(1)): real-name when the person code verifies (status valid) and names the
+ *   record's personId (else `qr_person_mismatch`); a bad code is `qr_invalid`/`qr_expired`/
+ *   `qr_forged`/`qr_other_site`; no qrCodeInfo is `qr_missing`. A health code (qrCodeInfo
+ *   type 2) names nobody: not real-name by itself. The fence (§6(2)) is checked and
+ *   flagged, but does not decide: a verified code names its holder.
+ * - IC (2), health code (4), ID card (8): `indirect`, real-name only when `bitType` pairs
+ *   them with face or iris (the standard's example 13 = face + health code + ID card).
+ * - QR paired with face or iris in `bitType` counts through the face, as the indirect ways.
+ * - `bitType` that does not contain `type` is a device's bug (`bit_type_mismatch`): its
+ *   other bits are then not believed, so type 8 with bitType 33 is indirect, not iris.
+ * - A health code (qrCodeInfo type 2, with any record type) keeps its colour in the stored
+ *   qrCodeInfo; red and yellow are flagged `health_code_red` / `health_code_yellow`.
+ * Nothing here refuses a clock-in (D9): every case is kept, with the flags saying why.
+ */
+
+import type { AttendanceFlag } from '../../store/types.js';
+import type { QrVerdict } from '../qr/types.js';
+
+export const FACE = 1;
+export const IC_CARD = 2;
+export const HEALTH_CODE = 4;
+export const ID_CARD = 8;
+export const QR_CODE = 16;
+export const IRIS = 32;
+export const MOBILE = 64;
+/** What a device verifies of the body itself. */
+const BIOMETRIC = FACE | IRIS;
+
+export interface QrCodeFacts {
+  /** qrCodeInfo.type: '1' a person code (ours), '2' a health code. */
+  type: string;
+  codeColor?: string | undefined;
+  codeValue: string;
+}
+
+export interface RealNameInput {
+  type: number;
+  bitType: number | null;
+  personId: string;
+  qrCodeInfo: QrCodeFacts | null;
+  /** The person code's verdict (qrCodeInfo type 1 on a type-16 record); undefined otherwise. */
+  qr: QrVerdict | undefined;
+  /** Whether a coordinate was sent. */
+  hasCoordinate: boolean;
+  /** Inside the site's fence with its tolerance; false with no coordinate or no fence. */
+  insideFence: boolean;
+  /** Issue 14's hook: the platform verified the clock-in's face against the enrolled photo. */
+  platformFaceVerified: boolean;
+}
+
+export interface RealNameJudgement {
+  realName: boolean;
+  flags: AttendanceFlag[];
+}
+
+const QR_FLAG: Record<Exclude<QrVerdict['status'], 'valid'>, AttendanceFlag> = {
+  malformed: 'qr_invalid',
+  expired: 'qr_expired',
+  forged: 'qr_forged',
+  other_site: 'qr_other_site',
+};
+
+export function judgeRealName(i: RealNameInput): RealNameJudgement {
+  const flags: AttendanceFlag[] = [];
+  let bits = i.type;
+  if (i.bitType !== null) {
+    if ((i.bitType & i.type) === 0) flags.push('bit_type_mismatch');
+    else bits = i.bitType;
+  }
+  const faceSeen = (bits & BIOMETRIC) !== 0;
+
+  if (i.qrCodeInfo?.type === '2') {
+    const colour = i.qrCodeInfo.codeColor?.toLowerCase();
+    if (colour === 'red') flags.push('health_code_red');
+    else if (colour === 'yellow') flags.push('health_code_yellow');
+  }
+
+  let realName: boolean;
+  switch (i.type) {
+    case FACE:
+    case IRIS:
+      realName = true;
+      break;
+    case MOBILE: {
+      if (!i.hasCoordinate) flags.push('coordinate_missing');
+      const faceVerified = faceSeen || i.platformFaceVerified;
+      if (!faceVerified) flags.push('face_unverified');
+      realName = i.insideFence && faceVerified;
+      break;
+    }
+    case QR_CODE: {
+      if (!i.hasCoordinate) flags.push('coordinate_missing');
+      realName = faceSeen;
+      if (i.qrCodeInfo === null) flags.push('qr_missing');
+      else if (i.qrCodeInfo.type === '1') {
+        const v = i.qr;
+        if (v === undefined || v.status !== 'valid')
+          flags.push(QR_FLAG[v?.status === undefined || v.status === 'valid' ? 'malformed' : v.status]);
+        else if (v.personId !== i.personId) flags.push('qr_person_mismatch');
+        else realName = true;
+      }
+      break;
+    }
+    default:
+      // IC card, health code, ID card: indirect unless paired with a biometric.
+      realName = faceSeen;
+      if (!realName) flags.push('indirect');
+  }
+  if (!realName) flags.push('not_real_name');
+  return { realName, flags };
+}
