@@ -23,6 +23,7 @@ import { AttendanceWriter } from './domain/ingest.js';
 import { LiveEvents } from './domain/live/emitter.js';
 import { EventHub } from './domain/live/hub.js';
 import { Presence } from './domain/presence.js';
+import { QrCodes } from './domain/qr/service.js';
 import { SiteRosters } from './domain/rosters.js';
 import { loadMasterKey, SecretBox } from './domain/secrets.js';
 import { MemoryTokenStore, type TokenStore } from './domain/tokens.js';
@@ -117,6 +118,7 @@ async function assembleData(
   // Iris images share the face photo store (served by the same signed URLs); the pool's thread starts at the first image.
   const iris = new IrisService({ store, blobs: faces, checker: irisPool(), engine, now });
   const firmware = new Firmware(store, config.dataDir, engine, now, ids);
+  const qr = new QrCodes(store, box, now);
   const reconciler = new Reconciler(store, engine, config.autoRepair, ids);
   const urls = createUrlSigner({ key: deriveDownloadKey(masterKey), ttlMs: config.downloadUrlTtlMs });
   const accounts = new Accounts(
@@ -135,6 +137,7 @@ async function assembleData(
     engine,
     persons,
     iris,
+    qr,
     firmware,
     reconciler,
     urls,

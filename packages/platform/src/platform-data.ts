@@ -7,6 +7,7 @@ import type { Audit } from './api/audit.js';
 import type { Accounts } from './api/auth/accounts.js';
 import type { ErasableBlobStore } from './blobs/types.js';
 import type { Devices } from './domain/devices.js';
+import type { QrCodes } from './domain/qr/service.js';
 import type { DeviceEvents } from './domain/events.js';
 import type { Vendors } from './domain/vendors.js';
 import type { DownloadUrlSigner } from './downloads/signer.js';
@@ -30,6 +31,8 @@ export interface PlatformData {
   persons: Persons;
   /** Iris images of persons (iris/service.ts): check pool, raw BMP and JPEG 2000. */
   iris: IrisService;
+  /** Person QR codes: site keys, issuing, and the verifier of type-16 clock-ins (domain/qr). */
+  qr: QrCodes;
   firmware: Firmware;
   reconciler: Reconciler;
   urls: DownloadUrlSigner;

@@ -18,6 +18,7 @@ import { idempotencyRepo } from './idempotency.js';
 import { importRepo } from './imports.js';
 import { migrateToLatest } from './migrate.js';
 import { personIrisRepo } from './person-iris.js';
+import { qrRepo } from './qr.js';
 import { isPgUniqueViolation, openPostgres } from './postgres.js';
 import { isSqliteUniqueViolation, openSqlite } from './sqlite.js';
 import { taskApiRepo } from './task-api.js';
@@ -35,6 +36,7 @@ export type { StoreLogger } from './dialect.js';
 export type * from './import-types.js';
 export { EYES, type Eye, type PersonIrisRow } from './person-iris-types.js';
 export type * from './person-types.js';
+export type * from './qr-types.js';
 export type * from './task-types.js';
 export { OPEN_TASK_STATES } from './task-types.js';
 export type * from './types.js';
@@ -89,6 +91,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     taskApi: taskApiRepo(db),
     firmwareApi: firmwareApiRepo(db, caps),
     personIris: personIrisRepo(db),
+    qr: qrRepo(db),
     async ping() {
       await sql`select 1`.execute(db);
     },

@@ -4,6 +4,7 @@ import type { AttendanceRulesRepo } from './attendance-rules-types.js';
 import type { DeviceApiStore } from './device-api-types.js';
 import type { ImportStore } from './import-types.js';
 import type { PersonIrisRepo } from './person-iris-types.js';
+import type { QrRepo } from './qr-types.js';
 import type { AttendanceInput, AttendanceRow, DeviceEventRow, DeviceRow, VendorRow } from './row-types.js';
 import type { TaskStore } from './task-types.js';
 
@@ -107,6 +108,8 @@ export interface Store extends TaskStore, ApiStore, DeviceApiStore, ImportStore 
   readonly attendanceRules: AttendanceRulesRepo;
   /** Iris images per person and eye (person-iris.ts). */
   readonly personIris: PersonIrisRepo;
+  /** Person QR codes: site keys and issued codes (qr.ts). */
+  readonly qr: QrRepo;
   /** Cheap liveness probe (SELECT 1). */
   ping(): Promise<void>;
   close(): Promise<void>;

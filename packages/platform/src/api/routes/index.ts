@@ -14,6 +14,7 @@ import { eventRoutes } from './events.js';
 import { firmwareRoutes } from './firmware.js';
 import { importRoutes } from './imports.js';
 import { personRoutes } from './persons.js';
+import { qrCodeRoutes } from './qr-codes.js';
 import { siteRoutes } from './sites.js';
 import { taskRoutes } from './tasks.js';
 import { vendorRoutes } from './vendors.js';
@@ -26,6 +27,7 @@ export const API_ROUTE_MODULES: readonly RouteModule[] = [
   auditRoutes,
   siteRoutes,
   personRoutes,
+  qrCodeRoutes,
   enrolmentCheckRoutes,
   importRoutes,
   deviceRoutes,

@@ -20,6 +20,7 @@ import { migration as m0014 } from './0014_imports.js';
 import { migration as m0015 } from './0015_enrolment_checks.js';
 import { migration as m0016 } from './0016_iris.js';
 import { migration as m0017 } from './0017_attendance_rules.js';
+import { migration as m0018 } from './0018_qr_keys.js';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_vendors_sites_devices': m0001,
@@ -38,6 +39,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0015_enrolment_checks': m0015,
   '0016_iris': m0016,
   '0017_attendance_rules': m0017,
+  '0018_qr_keys': m0018,
 };
 
 export const migrationProvider: MigrationProvider = {
