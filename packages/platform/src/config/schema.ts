@@ -122,6 +122,16 @@ export const configSchema = z.object({
   eventsReplayMax: z.coerce.number().int().min(100).default(1_000_000),
   /** A comment line on every event stream this often, so proxies keep it open. */
   eventsHeartbeatMs: ms.default(15_000),
+  /**
+   * Daily attendance statistics (docs/attendance-statistics.md): the projector that keeps
+   * the day rows behind the site-day, person-day and monthly-sheet reads. Off: nothing is
+   * projected (the reads show what was projected before); on again, it catches up from its mark.
+   */
+  attendanceStats: z
+    .union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')])
+    .default(true),
+  /** How often the statistics projector looks for records an ingest wake did not announce (another process's). */
+  attendanceStatsSweepMs: ms.default(5_000),
   /** Days a clock-in photo is kept after it was received, then removed by an hourly job (PIPL); 0 = for ever. */
   attendancePhotoRetentionDays: z.coerce.number().int().min(0).max(36_500).default(180),
   /**

@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { TimeIds } from '../ids.js';
 import { accountRepo, sessionRepo } from './accounts.js';
 import { attendanceRepo } from './attendance.js';
+import { attendanceStatsRepo } from './attendance-stats.js';
 import { attendanceRulesRepo } from './attendance-rules.js';
 import { auditRepo } from './audit.js';
 import { deviceApiRepo } from './device-api.js';
@@ -29,6 +30,7 @@ import { vendorRepo } from './vendors.js';
 export type * from './api-types.js';
 export { ROLES } from './api-types.js';
 export type * from './attendance-api-types.js';
+export type * from './attendance-stats-types.js';
 export type * from './attendance-rules-types.js';
 export type * from './device-api-types.js';
 export { DEVICE_KINDS } from './device-api-types.js';
@@ -80,6 +82,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     devices: deviceRepo(db),
     events: eventRepo(db, caps),
     attendance: attendanceRepo(db, caps, opts.ids ?? new TimeIds()),
+    stats: attendanceStatsRepo(db, caps),
     attendanceRules: attendanceRulesRepo(db),
     ...taskStore(db, caps),
     accounts: accountRepo(db),

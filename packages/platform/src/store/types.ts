@@ -1,5 +1,6 @@
 import type { ApiStore } from './api-types.js';
 import type { AttendanceApiRepo } from './attendance-api-types.js';
+import type { AttendanceStatsRepo } from './attendance-stats-types.js';
 import type { AttendanceRulesRepo } from './attendance-rules-types.js';
 import type { DeviceApiStore } from './device-api-types.js';
 import type { ImportStore } from './import-types.js';
@@ -104,6 +105,8 @@ export interface Store extends TaskStore, ApiStore, DeviceApiStore, ImportStore 
   readonly devices: DeviceRepo;
   readonly events: EventRepo;
   readonly attendance: AttendanceRepo;
+  /** Daily attendance statistics (attendance-stats.ts, docs/attendance-statistics.md). */
+  readonly stats: AttendanceStatsRepo;
   /** The clock-in rules' reads: flag counts, upload delay (attendance-rules.ts). */
   readonly attendanceRules: AttendanceRulesRepo;
   /** Iris images per person and eye (person-iris.ts). */

@@ -15,7 +15,9 @@ import { firmwareRoutes } from './firmware.js';
 import { importRoutes } from './imports.js';
 import { personRoutes } from './persons.js';
 import { qrCodeRoutes } from './qr-codes.js';
+import { sheetRoutes } from './sheets.js';
 import { siteRoutes } from './sites.js';
+import { statsRoutes } from './stats.js';
 import { taskRoutes } from './tasks.js';
 import { vendorRoutes } from './vendors.js';
 
@@ -35,6 +37,8 @@ export const API_ROUTE_MODULES: readonly RouteModule[] = [
   taskRoutes,
   firmwareRoutes,
   attendanceRoutes,
+  statsRoutes,
+  sheetRoutes,
   attendanceRulesRoutes,
   eventRoutes,
 ];
