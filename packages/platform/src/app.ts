@@ -10,6 +10,7 @@ import { Accounts } from './api/auth/accounts.js';
 import { IDEMPOTENCY_TTL_MS } from './api/idempotency.js';
 import { API_PREFIX, type ApiHandle, registerApi } from './api/plugin.js';
 import type { ApiDeps, ApiRouteInfo } from './api/types.js';
+import { webhookAttendanceRenderer } from './api/webhook-attendance.js';
 import { openLocalBlobStore } from './blobs/local.js';
 import { openSegmentBlobStore } from './blobs/segments.js';
 import type { BlobStore } from './blobs/types.js';
@@ -53,6 +54,8 @@ import { Firmware } from './tasks/firmware.js';
 import { Persons } from './tasks/persons.js';
 import { Reconciler } from './tasks/reconcile.js';
 import { TaskService } from './tasks/service.js';
+import { Webhooks } from './webhooks/service.js';
+import { wakingSink } from './webhooks/wake.js';
 
 export type { PlatformData } from './platform-data.js';
 
@@ -128,6 +131,26 @@ async function assembleData(
     ids,
   );
   const audit = new Audit(store, now, (err) => logger?.error({ err }, 'audit entry not written'), ids);
+  // Outbound webhooks (docs/webhooks.md): built here so the API and the CLI see one registry; started by boot.
+  const webhooks = new Webhooks(
+    {
+      repo: store.webhooks,
+      box,
+      renderAttendance: webhookAttendanceRenderer(store),
+      ids,
+      now,
+      ...(logger ? { log: logger.child({ part: 'webhooks' }) } : {}),
+    },
+    {
+      follow: config.webhooks,
+      allowPrivate: config.webhookAllowPrivate,
+      timeoutMs: config.webhookTimeoutMs,
+      retryBaseMs: config.webhookRetryBaseMs,
+      retryMaxMs: config.webhookRetryMaxMs,
+      maxAttempts: config.webhookMaxAttempts,
+    },
+  );
+  await webhooks.load();
   return {
     store,
     vendors,
@@ -144,8 +167,10 @@ async function assembleData(
     accounts,
     audit,
     ids,
+    webhooks,
     async close() {
       engine.close();
+      await webhooks.close();
       await audit.flush();
       await events.flush();
       await iris.close();
@@ -251,7 +276,8 @@ async function boot(
   const attendance = new AttendanceWriter(data.store, blobs, {
     batchMax: config.ingestBatchMax,
     batchWaitMs: config.ingestBatchWaitMs,
-    live,
+    // New rows wake the webhook follower too (off the ack path: it only schedules a run).
+    live: wakingSink(live, () => data.webhooks.wake()),
   });
   opened.push(() => attendance.close());
   // Both device transports check requests with the same core over the same credentials.
@@ -419,6 +445,8 @@ async function boot(
       detail: { ...run },
     });
   });
+  // Webhooks: clock-ins not yet followed (e.g. after a restart) and retries that came due.
+  every(config.webhookPollMs, 'webhooks', () => data.webhooks.tick());
   every(config.sessionPurgeMs, 'api sessions', async () => {
     await data.store.sessions.purge(now());
     await data.store.idempotency.purge(now() - IDEMPOTENCY_TTL_MS);

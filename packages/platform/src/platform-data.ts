@@ -18,6 +18,7 @@ import type { TaskEngine } from './tasks/engine.js';
 import type { Firmware } from './tasks/firmware.js';
 import type { Persons } from './tasks/persons.js';
 import type { Reconciler } from './tasks/reconcile.js';
+import type { Webhooks } from './webhooks/service.js';
 
 /** What the operator CLI needs: the data, without servers. */
 export interface PlatformData {
@@ -41,5 +42,7 @@ export interface PlatformData {
   audit: Audit;
   /** The process's one id generator, numbered by config.nodeId: every id it mints comes from here. */
   ids: TimeIds;
+  /** Outbound webhooks: registrations, outbox, follower and sender (webhooks/service.ts). */
+  webhooks: Webhooks;
   close(): Promise<void>;
 }

@@ -155,6 +155,22 @@ export const configSchema = z.object({
     .default(512 * 1024 * 1024),
   /** How long POST /api/v1/imports waits for the import to finish before answering 202 (poll GET /imports/{id}). */
   importWaitMs: z.coerce.number().int().min(0).default(20_000),
+  /** Outbound webhooks (docs/webhooks.md): false stops turning clock-ins into deliveries (the sign-in benchmark's "off"). */
+  webhooks: z
+    .union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')])
+    .default(true),
+  /** Webhook URLs may name private, loopback and link-local addresses (a platform on a site's LAN posts to its neighbours). */
+  webhookAllowPrivate: z
+    .union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')])
+    .default(true),
+  /** One webhook POST is abandoned (and retried later) after this long. */
+  webhookTimeoutMs: ms.default(10_000),
+  /** A failed delivery is retried after about this long, doubling each time (with jitter)… */
+  webhookRetryBaseMs: ms.default(10_000),
+  /** …but never waits longer than this between two attempts. */
+  webhookRetryMaxMs: ms.default(6 * 60 * 60_000),
+  /** Attempts of one delivery before it is marked failed (redeliver starts it again). */
+  webhookMaxAttempts: z.coerce.number().int().min(1).max(100).default(12),
 
   // How often each periodic job runs (app.ts); tests shorten them.
   /** Gateway connections checked against firstFrameTimeoutMs and idleTimeoutMs. */
@@ -177,6 +193,8 @@ export const configSchema = z.object({
   sessionPurgeMs: ms.default(60 * 60_000),
   /** Interrupted roster imports marked failed and old import reports forgotten, at most this often. */
   importTidyMs: ms.default(60_000),
+  /** Webhook deliveries due and clock-ins not yet turned into deliveries looked for (besides after each ingest batch). */
+  webhookPollMs: ms.default(1_000),
 });
 
 export type Config = Readonly<z.infer<typeof configSchema>>;

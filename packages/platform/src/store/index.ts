@@ -26,6 +26,7 @@ import { taskApiRepo } from './task-api.js';
 import { taskStore } from './tasks.js';
 import type { Store } from './types.js';
 import { vendorRepo } from './vendors.js';
+import { webhookRepo } from './webhooks.js';
 
 export type * from './api-types.js';
 export { ROLES } from './api-types.js';
@@ -43,6 +44,8 @@ export type * from './task-types.js';
 export { OPEN_TASK_STATES } from './task-types.js';
 export type * from './types.js';
 export { DEFAULT_LIMIT, MAX_LIMIT } from './util.js';
+export type * from './webhook-types.js';
+export { WEBHOOK_EVENTS } from './webhook-types.js';
 
 export interface OpenStoreOptions {
   dataDir: string;
@@ -94,6 +97,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     taskApi: taskApiRepo(db),
     firmwareApi: firmwareApiRepo(db, caps),
     personIris: personIrisRepo(db),
+    webhooks: webhookRepo(db, caps),
     qr: qrRepo(db),
     async ping() {
       await sql`select 1`.execute(db);

@@ -8,6 +8,7 @@ import type { PersonIrisRepo } from './person-iris-types.js';
 import type { QrRepo } from './qr-types.js';
 import type { AttendanceInput, AttendanceRow, DeviceEventRow, DeviceRow, VendorRow } from './row-types.js';
 import type { TaskStore } from './task-types.js';
+import type { WebhookRepo } from './webhook-types.js';
 
 /**
  * The store's contract: what the domain reads and writes, whatever database is behind
@@ -111,6 +112,8 @@ export interface Store extends TaskStore, ApiStore, DeviceApiStore, ImportStore 
   readonly attendanceRules: AttendanceRulesRepo;
   /** Iris images per person and eye (person-iris.ts). */
   readonly personIris: PersonIrisRepo;
+  /** Outbound webhooks: registrations, the outbox, the follower's mark (webhooks.ts). */
+  readonly webhooks: WebhookRepo;
   /** Person QR codes: site keys and issued codes (qr.ts). */
   readonly qr: QrRepo;
   /** Cheap liveness probe (SELECT 1). */

@@ -20,6 +20,7 @@ import { siteRoutes } from './sites.js';
 import { statsRoutes } from './stats.js';
 import { taskRoutes } from './tasks.js';
 import { vendorRoutes } from './vendors.js';
+import { webhookRoutes } from './webhooks.js';
 
 export type RouteModule = (api: ApiApp, deps: ApiDeps) => void | Promise<void>;
 
@@ -41,4 +42,5 @@ export const API_ROUTE_MODULES: readonly RouteModule[] = [
   sheetRoutes,
   attendanceRulesRoutes,
   eventRoutes,
+  webhookRoutes,
 ];

@@ -22,6 +22,7 @@ import { migration as m0016 } from './0016_iris.js';
 import { migration as m0019 } from './0019_attendance_stats.js';
 import { migration as m0017 } from './0017_attendance_rules.js';
 import { migration as m0018 } from './0018_qr_keys.js';
+import { migration as m0020 } from './0020_webhooks.js';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_vendors_sites_devices': m0001,
@@ -42,6 +43,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0019_attendance_stats': m0019,
   '0017_attendance_rules': m0017,
   '0018_qr_keys': m0018,
+  '0020_webhooks': m0020,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,204 @@
+/**
+ * The sender: picks due deliveries from the outbox and POSTs them, at most
+ * CONCURRENCY at a time, recording each attempt's outcome before the row can be picked
+ * again. 2xx = delivered; anything else is retried with backoff (backoff.ts) until the
+ * delivery's attempts are spent, then it is `failed` (redeliver starts it again). A
+ * delivery is at least once: a crash after the POST and before its outcome is written
+ * sends it again, with the same Idempotency-Key.
+ */
+import type { Logger } from '../log.js';
+import type { AttemptOutcome, DeliveryRow, WebhookRepo } from '../store/webhook-types.js';
+import { type BackoffOptions, retryDelay } from './backoff.js';
+import { type PostResult, postJson } from './post.js';
+import type { HookRegistry, HookTarget } from './registry.js';
+import { signature } from './signature.js';
+
+/** Requests in flight at most, over all receivers. */
+export const CONCURRENCY = 8;
+
+/** The `data` of an event: what the body carries, or undefined when its subject is gone. */
+export type RenderData = (row: DeliveryRow) => Promise<unknown>;
+
+export interface SenderOptions extends BackoffOptions {
+  timeoutMs: number;
+  allowPrivate: boolean;
+}
+
+export interface AttemptReport extends PostResult {
+  deliveryId: string;
+  durationMs: number;
+  delivery: DeliveryRow;
+}
+
+/** Times in bodies as the API shows them: ISO 8601 at +08:00 (api/time.ts; the API is not imported here). */
+export function isoCst(ms: number): string {
+  return `${new Date(ms + 8 * 60 * 60_000).toISOString().slice(0, 23)}+08:00`;
+}
+
+/** The body of a delivery: the same for every attempt of one event (the idempotency key inside too). */
+export function envelope(row: DeliveryRow, data: unknown): string {
+  return JSON.stringify({
+    id: row.eventId,
+    type: row.eventType,
+    createdAt: isoCst(row.createdAt),
+    siteId: row.siteId,
+    data,
+  });
+}
+
+export class DeliverySender {
+  readonly #repo: WebhookRepo;
+  readonly #hooks: HookRegistry;
+  readonly #render: RenderData;
+  readonly #opts: SenderOptions;
+  readonly #now: () => number;
+  readonly #log: Logger | undefined;
+  /** Deliveries being sent now: never picked twice. */
+  readonly #busy = new Set<string>();
+  readonly #inflight = new Set<Promise<unknown>>();
+  #pumping: Promise<void> | undefined;
+  #again = false;
+  #closed = false;
+
+  constructor(
+    repo: WebhookRepo,
+    hooks: HookRegistry,
+    render: RenderData,
+    opts: SenderOptions,
+    now: () => number,
+    log?: Logger,
+  ) {
+    this.#repo = repo;
+    this.#hooks = hooks;
+    this.#render = render;
+    this.#opts = opts;
+    this.#now = now;
+    this.#log = log;
+  }
+
+  /** Looks for due deliveries now (after new ones were written, and on the timer). */
+  pump(): void {
+    if (this.#closed || this.#hooks.size === 0) return; // no webhook: nothing can be due, no query
+    if (this.#pumping) {
+      this.#again = true;
+      return;
+    }
+    this.#pumping = this.#fill()
+      .catch((err) => this.#log?.error({ err }, 'webhook sender: reading due deliveries failed'))
+      .finally(() => {
+        this.#pumping = undefined;
+        if (this.#again) {
+          this.#again = false;
+          this.pump();
+        }
+      });
+  }
+
+  async #fill(): Promise<void> {
+    for (;;) {
+      const free = CONCURRENCY - this.#busy.size;
+      if (free <= 0 || this.#closed) return; // each finished send pumps again
+      const rows = await this.#repo.due(this.#now(), free, this.#busy);
+      if (rows.length === 0) return;
+      for (const row of rows) this.#start(row);
+    }
+  }
+
+  #start(row: DeliveryRow): void {
+    // Deactivated or removed since it was read: left as it is (due() skips inactive ones).
+    const hook = this.#hooks.get(row.webhookId);
+    if (!hook) return;
+    this.#busy.add(row.id);
+    const p = this.attempt(row, hook)
+      .catch((err) => this.#log?.error({ err, delivery: row.id }, 'webhook attempt not recorded'))
+      .finally(() => {
+        this.#busy.delete(row.id);
+        this.#inflight.delete(p);
+        this.pump();
+      });
+    this.#inflight.add(p);
+  }
+
+  /** Keeps the pump away from a delivery sent directly (the test action). */
+  reserve(id: string): () => void {
+    this.#busy.add(id);
+    return () => this.#busy.delete(id);
+  }
+
+  /** One attempt of one delivery to this webhook, its outcome written before this resolves. */
+  async attempt(row: DeliveryRow, hook: HookTarget): Promise<AttemptReport> {
+    const started = this.#now();
+    const result = await this.#send(hook, row);
+    const attempts = row.attempts + 1;
+    const at = this.#now();
+    const retry = !result.ok && attempts < row.maxAttempts && !result.final;
+    const outcome: AttemptOutcome = {
+      status: result.ok ? 'delivered' : retry ? 'pending' : 'failed',
+      attempts,
+      nextAttemptAt: retry ? at + retryDelay(attempts, this.#opts) : null,
+      lastStatus: result.status,
+      lastError: result.error,
+      lastResponse: result.excerpt,
+      at,
+    };
+    await this.#repo.recordAttempt(row.id, outcome);
+    if (!result.ok)
+      this.#log?.warn(
+        { delivery: row.id, webhook: row.webhookId, attempts, error: result.error },
+        retry ? 'webhook delivery failed; will retry' : 'webhook delivery failed for good',
+      );
+    return {
+      ...result,
+      deliveryId: row.id,
+      durationMs: at - started,
+      delivery: {
+        ...row,
+        status: outcome.status,
+        attempts,
+        nextAttemptAt: outcome.nextAttemptAt,
+        lastStatus: outcome.lastStatus,
+        lastError: outcome.lastError,
+        lastResponse: outcome.lastResponse,
+        updatedAt: at,
+        deliveredAt: result.ok ? at : row.deliveredAt,
+      },
+    };
+  }
+
+  async #send(hook: HookTarget, row: DeliveryRow): Promise<PostResult & { final?: boolean }> {
+    const data = await this.#render(row);
+    if (data === undefined) return gone('the event no longer exists');
+    const body = envelope(row, data);
+    const timestamp = String(Math.floor(this.#now() / 1000));
+    return postJson(
+      hook.url,
+      {
+        'content-type': 'application/json',
+        'user-agent': 'kaoqin-webhooks/1',
+        'x-kaoqin-event': row.eventType,
+        'x-kaoqin-delivery': row.id,
+        'idempotency-key': row.eventId,
+        'x-kaoqin-timestamp': timestamp,
+        'x-kaoqin-signature': signature(hook.secret, timestamp, body),
+      },
+      body,
+      this.#opts,
+    );
+  }
+
+  /** Stops picking deliveries and waits for those in flight (their outcomes written). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#pumping;
+    await Promise.all([...this.#inflight]);
+  }
+}
+
+/** An attempt that cannot succeed by retrying. */
+const gone = (error: string): PostResult & { final: boolean } => ({
+  ok: false,
+  status: null,
+  error,
+  excerpt: null,
+  final: true,
+});
