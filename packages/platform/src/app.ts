@@ -27,6 +27,7 @@ import { Presence } from './domain/presence.js';
 import { QrCodes } from './domain/qr/service.js';
 import { SiteRosters } from './domain/rosters.js';
 import { loadMasterKey, SecretBox } from './domain/secrets.js';
+import { StatsProjector } from './domain/stats/projector.js';
 import { MemoryTokenStore, type TokenStore } from './domain/tokens.js';
 import { Vendors } from './domain/vendors.js';
 import { cachedPhotos } from './downloads/cached-photos.js';
@@ -193,6 +194,8 @@ export interface Platform {
   readonly eventHub: EventHub;
   /** Clock-in photo retention and erasure (the job runs hourly; tests call expire()). */
   readonly attendancePhotos: AttendancePhotos;
+  /** The daily statistics projector; undefined when attendanceStats is off (tests call catchUp()). */
+  readonly stats: StatsProjector | undefined;
   readonly tokens: TokenStore;
   /** Every /api/v1 route and the roles it admits. */
   readonly apiRoutes: ApiRouteInfo[];
@@ -273,11 +276,22 @@ async function boot(
   presence.setLive(live);
   await presence.load();
   const tokens = opts.tokens ?? new MemoryTokenStore(config.tokenIdleMs);
+  // Daily statistics (docs/attendance-statistics.md): woken after each ingest commit, off the ack path.
+  const stats = config.attendanceStats
+    ? new StatsProjector(data.store, now, {
+        onError: (err) => logger.error({ err }, 'statistics step failed; the next wake retries'),
+      })
+    : undefined;
+  opened.push(() => stats?.close());
+  stats?.wake(); // what earlier runs wrote and did not project yet
   const attendance = new AttendanceWriter(data.store, blobs, {
     batchMax: config.ingestBatchMax,
     batchWaitMs: config.ingestBatchWaitMs,
     // New rows wake the webhook follower too (off the ack path: it only schedules a run).
-    live: wakingSink(live, () => data.webhooks.wake()),
+    live: wakingSink(live, () => {
+      data.webhooks.wake();
+      stats?.wake();
+    }),
   });
   opened.push(() => attendance.close());
   // Both device transports check requests with the same core over the same credentials.
@@ -447,6 +461,7 @@ async function boot(
   });
   // Webhooks: clock-ins not yet followed (e.g. after a restart) and retries that came due.
   every(config.webhookPollMs, 'webhooks', () => data.webhooks.tick());
+  if (stats) every(config.attendanceStatsSweepMs, 'attendance statistics', () => stats.wake());
   every(config.sessionPurgeMs, 'api sessions', async () => {
     await data.store.sessions.purge(now());
     await data.store.idempotency.purge(now() - IDEMPOTENCY_TTL_MS);
@@ -462,6 +477,7 @@ async function boot(
       live.close();
       await gateway.close();
       await attendance.close();
+      await stats?.close();
       presence.sweep(now());
       await presence.flush();
       await blobs.close();
@@ -492,6 +508,7 @@ async function boot(
     live,
     eventHub,
     attendancePhotos: clockInPhotos,
+    stats,
     tokens,
     apiRoutes: api.routeTable,
     adminPassword: admin.created && config.adminPassword === undefined ? admin.password : undefined,
