@@ -26,9 +26,11 @@ const ZH = [
   '体温',
   '纬度',
   '经度',
+  '距围栏(米)',
   '二维码信息',
   '接收时间',
   '上传延迟(毫秒)',
+  '上传类别',
   '照片',
 ];
 const EN_FIRST = [
@@ -73,6 +75,9 @@ describe.each(BACKENDS)('attendance export ($name)', ({ pg }) => {
           qrCodeInfo: qr ? JSON.stringify({ type: 1, codeValue: `二维码-${i}` }) : null,
           temperature: i % 2 ? 36.5 + i / 10 : null,
           latitude: i % 2 ? 30.27415 : null,
+          // the clock-in rules' columns (issue 12): judged on some, null (never judged) on others
+          fenceDistanceM: qr ? (i % 2 ? 12.5 : 0) : null,
+          uploadClass: i % 5 === 0 ? null : i % 5 === 1 ? 'backlog' : 'live',
           longitude: i % 2 ? 120.15507 : null,
           realName: i % 4 !== 3,
           flags: i % 7 === 6 ? ['unknown_person'] : i % 4 === 3 ? ['not_real_name', 'photo_bad_format'] : [],
@@ -112,9 +117,11 @@ describe.each(BACKENDS)('attendance export ($name)', ({ pg }) => {
     s.temperature === null ? '' : String(s.temperature),
     s.latitude === null ? '' : String(s.latitude),
     s.longitude === null ? '' : String(s.longitude),
+    s.fenceDistanceM == null ? '' : String(s.fenceDistanceM),
     s.qrCodeInfo ?? '',
     isoCst(s.receivedAt),
     '2000',
+    s.uploadClass == null ? '' : s.uploadClass === 'backlog' ? '断网补传' : '实时',
     s.photo,
   ];
   const newestFirst = (pred: (s: Stored) => boolean) =>
@@ -165,12 +172,13 @@ describe.each(BACKENDS)('attendance export ($name)', ({ pg }) => {
       const asCell = (v: unknown): unknown => (v instanceof Date ? v.getTime() : v);
       const expected: unknown[] = text.map((t, c) => {
         if (c === 1) return s.recordTime + CST; // a date cell holding China wall-clock time
-        if (c === 16) return s.receivedAt + CST;
+        if (c === 17) return s.receivedAt + CST;
         if (c === 8) return s.type;
-        if (c === 17) return 2000;
+        if (c === 18) return 2000;
         if (c === 12) return s.temperature ?? undefined;
         if (c === 13) return s.latitude ?? undefined;
         if (c === 14) return s.longitude ?? undefined;
+        if (c === 15) return s.fenceDistanceM ?? undefined;
         return t === '' ? undefined : t;
       });
       // values[] has holes for empty cells: compare cell by cell
