@@ -63,6 +63,15 @@ for (const backend of BACKENDS) {
       await p?.stop();
     });
 
+    it('attendanceStats=false starts no projector', async () => {
+      const off = await startApiPlatform({ 'attendance-stats': 'false' }, { pg: backend.pg });
+      try {
+        expect(off.platform.stats).toBeUndefined();
+      } finally {
+        await off.stop();
+      }
+    });
+
     it("GET /sites/{id}/days/{day}: headcount by company, team and trade, and the day's anomalies", async () => {
       const r = await p.api.call('GET', `/api/v1/sites/${w.siteA}/days/2026-03-02`);
       expect(r.status).toBe(200);
@@ -230,6 +239,16 @@ for (const backend of BACKENDS) {
       expect(total[5 + 2]).toBe(4.08); // Mar 3: 245 min
       expect(total.slice(36)).toEqual([4, 13.58]);
       expect(ws.rowCount).toBe(5);
+    });
+
+    it("the platform's projector follows ingest: a record through the writer shows in its day without a manual step", async () => {
+      expect(p.platform.stats).toBeDefined();
+      await p.platform.attendance.submit(
+        w.record(w.devA1, { personId: person(3), recordTime: Date.parse('2026-04-10T08:00:00+08:00') }),
+      );
+      await p.platform.stats!.idle();
+      const r = await p.api.call('GET', `/api/v1/sites/${w.siteA}/days/2026-04-10/workers`);
+      expect(r.body.items.map((i: { personId: string }) => i.personId)).toEqual([person(3)]);
     });
 
     it('the month as CSV: UTF-8 with a BOM, English headers on request, totals row last', async () => {
