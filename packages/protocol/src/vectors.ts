@@ -87,3 +87,38 @@ export interface VectorFile<T> {
   about: string;
   cases: T[];
 }
+
+/**
+ * vectors/qr-codes.json: person QR codes (docs/qr-codes.md). Fixed Ed25519 keys of two
+ * sites, and codes with the verdict a verifier holding those keys reaches for a device
+ * of `siteId` at `atMs`. Written by the platform's codec (its test regenerates the file).
+ */
+export interface QrCodeVectorFile {
+  about: string;
+  keys: QrCodeVectorKey[];
+  cases: QrCodeVector[];
+}
+
+export interface QrCodeVectorKey {
+  /** The 32-bit number a code carries. */
+  keyId: number;
+  siteId: string;
+  /** The RFC 8032 private key (32-byte seed), hex. */
+  seedHex: string;
+  /** The private key as PKCS#8 DER, base64. */
+  privateKeyPkcs8: string;
+  /** Raw 32-byte public key, base64. */
+  publicKey: string;
+  /** SubjectPublicKeyInfo DER, base64. */
+  spki: string;
+}
+
+export interface QrCodeVector {
+  name: string;
+  codeValue: string;
+  /** What the code carries (absent when malformed); times in epoch seconds. */
+  fields?: { keyId: number; personId: string; issuedAt: number; expiresAt: number };
+  siteId: string;
+  atMs: number;
+  expect: 'valid' | 'expired' | 'forged' | 'other_site' | 'malformed';
+}

@@ -52,7 +52,7 @@ export interface QrRepo {
    * key id is taken (the caller draws another).
    */
   addKey(row: QrKeyRow): Promise<void>;
-  /** A site's keys, oldest first. */
+  /** A site's keys: the retired ones in the order they retired, the current one last. */
   keysOfSite(siteId: string): Promise<QrKeyRow[]>;
   keyById(keyId: number): Promise<QrKeyRow | undefined>;
   /** Every site's keys: what the verifier loads once (a few per site). */

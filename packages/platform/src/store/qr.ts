@@ -54,14 +54,13 @@ export function qrRepo(base: Kysely<Database>): QrRepo {
       });
     },
     async keysOfSite(siteId) {
-      const rows = await db
-        .selectFrom('qr_keys')
-        .selectAll()
-        .where('site_id', '=', siteId)
-        .orderBy('created_at')
-        .orderBy('key_id')
-        .execute();
-      return rows.map(keyRow);
+      const rows = await db.selectFrom('qr_keys').selectAll().where('site_id', '=', siteId).execute();
+      // Retired keys in the order they were retired, the current one last: creation times
+      // alone can tie (keys made in one millisecond, a frozen test clock).
+      const rank = (k: QrKeyRow) => k.retiredAt ?? Number.POSITIVE_INFINITY;
+      return rows
+        .map(keyRow)
+        .sort((a, b) => rank(a) - rank(b) || a.createdAt - b.createdAt || a.keyId - b.keyId);
     },
     async keyById(keyId) {
       const r = await db.selectFrom('qr_keys').selectAll().where('key_id', '=', keyId).executeTakeFirst();

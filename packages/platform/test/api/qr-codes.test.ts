@@ -44,8 +44,12 @@ function counted(store: Store): { store: Store; reads: () => number } {
 
 async function decodePng(png: Buffer): Promise<string | undefined> {
   const { data, info } = await sharp(png).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-  return jsQR(new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength), info.width, info.height)
-    ?.data;
+  // jsqr is CommonJS whose exports carry the function as .default too: the one spelling both tsc and Node accept.
+  return jsQR.default(
+    new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength),
+    info.width,
+    info.height,
+  )?.data;
 }
 
 describe.each(BACKENDS)('person QR codes ($name)', ({ pg }) => {

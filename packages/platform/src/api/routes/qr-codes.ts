@@ -97,7 +97,7 @@ export function qrCodeRoutes(api: ApiApp, deps: ApiDeps): void {
       config: { roles: R.deviceReaders },
       schema: {
         tags: ['sites'],
-        summary: 'The site’s public keys for person QR codes, oldest first (verify codes offline)',
+        summary: 'The site’s public keys for person QR codes, the current one last (verify codes offline)',
         params: siteParams,
       },
     },

@@ -104,7 +104,7 @@ export class QrCodes implements QrVerifier {
     });
   }
 
-  /** A site's keys, oldest first (the current one last); none until its first code or rotation. */
+  /** A site's keys: retired ones in the order they retired, the current one last; none before its first code. */
   keysOf(siteId: string): Promise<QrKeyRow[]> {
     return this.#store.qr.keysOfSite(siteId);
   }

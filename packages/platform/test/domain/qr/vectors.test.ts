@@ -4,6 +4,7 @@
  * the way a device verifies offline — reaches every verdict the file states.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import type { QrCodeVectorFile } from '@kaoqin/protocol';
 import { describe, expect, it } from 'vitest';
 import { decodeCode } from '../../../src/domain/qr/codec.js';
 import { publicKeyFromRaw, verifies } from '../../../src/domain/qr/keys.js';
@@ -12,7 +13,7 @@ import { qrVectors, VECTORS_URL } from './vectors.js';
 const made = qrVectors();
 if (process.env.KAOQIN_WRITE_QR_VECTORS === '1')
   writeFileSync(VECTORS_URL, `${JSON.stringify(made, null, 2)}\n`);
-const file = JSON.parse(readFileSync(VECTORS_URL, 'utf8')) as ReturnType<typeof qrVectors>;
+const file = JSON.parse(readFileSync(VECTORS_URL, 'utf8')) as QrCodeVectorFile;
 
 /** An offline verifier: the keys of the file, nothing else (docs/qr-codes.md's example, in short). */
 function offlineVerdict(codeValue: string, siteId: string, atMs: number): string {

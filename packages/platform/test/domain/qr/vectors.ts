@@ -6,6 +6,7 @@
  * test fails when the committed file differs from what the codec makes.
  */
 import { createHash } from 'node:crypto';
+import type { QrCodeVector, QrCodeVectorFile } from '@kaoqin/protocol';
 import { base45Encode } from '../../../src/domain/qr/base45.js';
 import { encodeCode, type QrPayload, signedBytes } from '../../../src/domain/qr/codec.js';
 import {
@@ -35,7 +36,7 @@ function fixedKey(label: string, keyId: number, siteId: string) {
   };
 }
 
-export function qrVectors() {
+export function qrVectors(): QrCodeVectorFile {
   const A = fixedKey('kaoqin qr vector key A', 0x12345678, '1764806400000000001');
   const B = fixedKey('kaoqin qr vector key B', 0x0badcafe, '1764806400000000002');
   const stranger = keyPairFromSeed(seed('kaoqin qr vector key of nobody'));
@@ -59,7 +60,7 @@ export function qrVectors() {
     issuedAt: 4_294_967_295 - 366 * 86_400,
     expiresAt: 4_294_967_295,
   };
-  const cases = [
+  const cases: QrCodeVector[] = [
     {
       name: 'valid: site A’s code on a device of site A',
       codeValue: codeA,
