@@ -35,10 +35,8 @@ export function sheetRoutes(api: ApiApp, deps: ApiDeps): void {
         summary: 'Monthly attendance sheet (worker × day, hours, totals): JSON pages, or .xlsx / .csv whole',
         params: z.strictObject({
           siteId: ID,
-          month: z
-            .string()
-            .regex(MONTH, 'YYYY-MM, optionally .xlsx, .csv or .json')
-            .describe('China time month'),
+          // Checked in the handler after the site: outside the caller's scope is a 404 first.
+          month: z.string().max(64).describe('China time month YYYY-MM, optionally .xlsx, .csv or .json'),
         }),
         querystring: z.strictObject({
           ...pageQuery,
@@ -50,9 +48,9 @@ export function sheetRoutes(api: ApiApp, deps: ApiDeps): void {
     },
     async (req, reply) => {
       const p = principalOf(req);
-      const [, month, ext] = MONTH.exec(req.params.month) ?? [];
-      if (month === undefined) throw invalid('params.month', 'YYYY-MM');
       const site = await siteInScope(deps, p, req.params.siteId);
+      const [, month, ext] = MONTH.exec(req.params.month) ?? [];
+      if (month === undefined) throw invalid('params.month', 'YYYY-MM, optionally .xlsx, .csv or .json');
       const { limit, cursor, lang } = req.query;
       const format: SheetFormat = req.query.format ?? (ext as SheetFormat | undefined) ?? 'json';
       const { days, from, to } = monthRange(month);

@@ -21,7 +21,19 @@ const tags = ['statistics'];
 /** Longest range of GET /persons/{id}/days: a year and a day. */
 const MAX_RANGE_DAYS = 366;
 
-export const dayParams = z.strictObject({ siteId: ID, day: isoDate.describe('China time calendar day') });
+/**
+ * The day is checked in the handler after the site (dayOf): a site the caller may not see
+ * is a 404 whatever else the request says, as on every site route.
+ */
+export const dayParams = z.strictObject({
+  siteId: ID,
+  day: z.string().max(64).describe('China time calendar day, YYYY-MM-DD'),
+});
+
+function dayOf(day: string): string {
+  if (!isoDate.safeParse(day).success) throw invalid('params.day', 'a calendar day, YYYY-MM-DD');
+  return day;
+}
 
 /** One worker's day as the API shows it. */
 export function dayView(r: DayRow, names: ReadonlyMap<string, string>) {
@@ -58,9 +70,9 @@ export function statsRoutes(api: ApiApp, deps: ApiDeps): void {
       },
     },
     async (req) => {
-      const { siteId, day } = req.params;
+      const { siteId } = req.params;
       await siteInScope(deps, principalOf(req), siteId);
-      return siteDaySummary(store, siteId, day);
+      return siteDaySummary(store, siteId, dayOf(req.params.day));
     },
   );
 
@@ -76,8 +88,9 @@ export function statsRoutes(api: ApiApp, deps: ApiDeps): void {
       },
     },
     async (req) => {
-      const { siteId, day } = req.params;
+      const { siteId } = req.params;
       await siteInScope(deps, principalOf(req), siteId);
+      const day = dayOf(req.params.day);
       const { limit, cursor } = req.query;
       const rows = await store.stats.siteDay(siteId, day, cursorId(cursor), limit + 1);
       const page = rows.slice(0, limit);
