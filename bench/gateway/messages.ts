@@ -4,7 +4,8 @@
  */
 import type { HistogramData } from './histogram.js';
 
-export type Workload = 'heartbeat' | 'sign-in' | 'sign-in-photo';
+/** sign-in-mix: bench/attendance/traffic.ts's clock-ins of every kind (lean workers only). */
+export type Workload = 'heartbeat' | 'sign-in' | 'sign-in-photo' | 'sign-in-mix';
 
 export interface Credentials {
   accessId: string;

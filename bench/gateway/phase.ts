@@ -44,10 +44,13 @@ export class Phase extends PhaseCore<Device> {
   }
 
   protected send(device: Device, dueAt: number | undefined): void {
+    const w = this.spec.workload;
     const frame =
-      this.spec.workload === 'heartbeat'
+      w === 'heartbeat'
         ? this.factory.heartbeat(device.identity)
-        : this.factory.signIn(device.identity, this.spec.workload === 'sign-in-photo');
+        : w === 'sign-in-mix'
+          ? this.factory.signInMix(device.identity)
+          : this.factory.signIn(device.identity, w === 'sign-in-photo');
     device.send(frame, 'phase', this.apicode, dueAt, this);
   }
 

@@ -10,6 +10,7 @@ import {
   formatTimeStamp,
   signRequest,
 } from '@kaoqin/protocol';
+import { mixedSignIn } from '../attendance/traffic.js';
 import type { Credentials } from './messages.js';
 import { PhotoFactory } from './photo.js';
 
@@ -93,6 +94,14 @@ export class RequestFactory {
     if (!withPhoto) return this.device(device, 'C_SIGN_IN', timeStamp, signed, signed);
     const img = this.photo().base64(`${device.personId}.${recordTime}`);
     return this.device(device, 'C_SIGN_IN', timeStamp, `${head}"img":"${img}",${rest}`, signed);
+  }
+
+  /** A sign-in of bench/attendance's mix (face, mobile in and out of the fence, QR, health code…). */
+  signInMix(device: DeviceIdentity): Uint8Array {
+    const timeStamp = this.clock.now();
+    const seq = device.seq++;
+    const param = mixedSignIn(device.personId, seq, this.recordTimeBase + seq);
+    return this.device(device, 'C_SIGN_IN', timeStamp, param, param);
   }
 
   /** Throws unless signing the photo-less text equals signRequest over the full param. */
