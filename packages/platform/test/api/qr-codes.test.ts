@@ -336,6 +336,23 @@ describe.each(BACKENDS)('person QR codes ($name)', ({ pg }) => {
     ).toBe(403);
   });
 
+  it('honours Idempotency-Key: a retried issue answers the first code, not a second one', async () => {
+    const key = randomBytes(8).toString('hex');
+    const post = () =>
+      p.api.call('POST', `/api/v1/persons/${worker}/qr-codes`, {
+        body: { siteId: siteA, validDays: 3 },
+        headers: { 'idempotency-key': key },
+      });
+    const first = await post();
+    expect(first.status, first.text).toBe(201);
+    p.clock.advance(5_000); // a second issue would carry another issuedAt
+    const again = await post();
+    expect(again.status).toBe(201);
+    expect(again.body.codeValue).toBe(first.body.codeValue);
+    const current = await p.api.call('GET', `/api/v1/persons/${worker}/qr-code?siteId=${siteA}`);
+    expect(current.body.codeValue).toBe(first.body.codeValue);
+  });
+
   it('the private keys are stored sealed', async () => {
     await issue(p.api, other, { siteId: siteB });
     const keys = await p.platform.data.store.qr.keysOfSite(siteB);
