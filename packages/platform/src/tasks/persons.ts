@@ -373,6 +373,8 @@ export class Persons {
     if (!erased) throw new EnrolmentError('person_not_found', `no person ${personId}`);
     // After the scrub, so no assignment can be made in between; the devices need only the id.
     const ended = await this.assignments.endAll(personId);
+    // Printed QR codes are no longer kept for printing again (the codes out there expire on their own).
+    await this.#store.qr.removeCodesOf(personId);
     let photosDeleted = 0;
     const gone: string[] = [];
     for (const key of erased.blobKeys) {

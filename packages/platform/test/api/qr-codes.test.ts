@@ -353,6 +353,15 @@ describe.each(BACKENDS)('person QR codes ($name)', ({ pg }) => {
     expect(current.body.codeValue).toBe(first.body.codeValue);
   });
 
+  it('erasing a person forgets their issued codes (no print afterwards)', async () => {
+    const gone = await person('将被删除的工人', [siteA]);
+    expect((await issue(p.api, gone, { siteId: siteA })).status).toBe(201);
+    expect(await p.platform.data.store.qr.code(gone, siteA)).toBeDefined();
+    await p.platform.data.persons.erase(gone);
+    expect(await p.platform.data.store.qr.code(gone, siteA)).toBeUndefined();
+    expect((await p.api.call('GET', `/api/v1/persons/${gone}/qr-code.png?siteId=${siteA}`)).status).toBe(404);
+  });
+
   it('the private keys are stored sealed', async () => {
     await issue(p.api, other, { siteId: siteB });
     const keys = await p.platform.data.store.qr.keysOfSite(siteB);
