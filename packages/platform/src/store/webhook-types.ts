@@ -148,7 +148,8 @@ export interface WebhookRepo {
   delivery(webhookId: string, id: string): Promise<DeliveryRow | undefined>;
   /** A webhook's deliveries, newest first, strictly older than `before`. */
   deliveries(webhookId: string, before: string | undefined, limit: number): Promise<DeliveryRow[]>;
-  recordAttempt(id: string, outcome: AttemptOutcome): Promise<void>;
+  /** Attempts' outcomes, many in one transaction (the sender group-commits them). */
+  recordAttempts(outcomes: readonly { id: string; outcome: AttemptOutcome }[]): Promise<void>;
   /** Makes a delivery pending again, due now, with its attempts counted afresh. */
   redeliver(id: string, now: number): Promise<void>;
 }

@@ -247,21 +247,25 @@ export function webhookRepo(base: Kysely<Database>, caps: Capabilities): Webhook
       if (before !== undefined) q = q.where('id', '<', before);
       return (await q.execute()).map(deliveryRow);
     },
-    async recordAttempt(id, o) {
-      await db
-        .updateTable('webhook_deliveries')
-        .set({
-          status: o.status,
-          attempts: o.attempts,
-          next_attempt_at: o.nextAttemptAt,
-          last_status: o.lastStatus,
-          last_error: o.lastError,
-          last_response: o.lastResponse,
-          updated_at: o.at,
-          ...(o.status === 'delivered' ? { delivered_at: o.at } : {}),
-        })
-        .where('id', '=', id)
-        .execute();
+    async recordAttempts(outcomes) {
+      if (outcomes.length === 0) return;
+      await db.transaction().execute(async (trx) => {
+        for (const { id, outcome: o } of outcomes)
+          await trx
+            .updateTable('webhook_deliveries')
+            .set({
+              status: o.status,
+              attempts: o.attempts,
+              next_attempt_at: o.nextAttemptAt,
+              last_status: o.lastStatus,
+              last_error: o.lastError,
+              last_response: o.lastResponse,
+              updated_at: o.at,
+              ...(o.status === 'delivered' ? { delivered_at: o.at } : {}),
+            })
+            .where('id', '=', id)
+            .execute();
+      });
     },
     async redeliver(id, now) {
       await db

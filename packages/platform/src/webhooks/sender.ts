@@ -1,7 +1,8 @@
 /**
  * The sender: picks due deliveries from the outbox and POSTs them, at most
  * CONCURRENCY at a time, recording each attempt's outcome before the row can be picked
- * again. 2xx = delivered; anything else is retried with backoff (backoff.ts) until the
+ * again; outcomes that finish together are written in one transaction (one commit for
+ * up to CONCURRENCY attempts, not one each). 2xx = delivered; anything else is retried with backoff (backoff.ts) until the
  * delivery's attempts are spent, then it is `failed` (redeliver starts it again). A
  * delivery is at least once: a crash after the POST and before its outcome is written
  * sends it again, with the same Idempotency-Key.
@@ -58,6 +59,9 @@ export class DeliverySender {
   readonly #inflight = new Set<Promise<unknown>>();
   #pumping: Promise<void> | undefined;
   #again = false;
+  /** Outcomes waiting for the next write, and the write under way. */
+  #outcomes: { id: string; outcome: AttemptOutcome; done(e?: unknown): void }[] = [];
+  #writing: Promise<void> | undefined;
   #closed = false;
 
   constructor(
@@ -141,7 +145,7 @@ export class DeliverySender {
       lastResponse: result.excerpt,
       at,
     };
-    await this.#repo.recordAttempt(row.id, outcome);
+    await this.#record(row.id, outcome);
     if (!result.ok)
       this.#log?.warn(
         { delivery: row.id, webhook: row.webhookId, attempts, error: result.error },
@@ -184,6 +188,33 @@ export class DeliverySender {
       body,
       this.#opts,
     );
+  }
+
+  /** Resolves once the outcome is written, with whatever others finished meanwhile. */
+  #record(id: string, outcome: AttemptOutcome): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#outcomes.push({ id, outcome, done: (e) => (e === undefined ? resolve() : reject(e)) });
+      this.#write();
+    });
+  }
+
+  #write(): void {
+    if (this.#writing || this.#outcomes.length === 0) return;
+    const batch = this.#outcomes.splice(0);
+    this.#writing = this.#repo
+      .recordAttempts(batch)
+      .then(
+        () => {
+          for (const b of batch) b.done();
+        },
+        (e: unknown) => {
+          for (const b of batch) b.done(e ?? new Error('webhook outcome not written'));
+        },
+      )
+      .finally(() => {
+        this.#writing = undefined;
+        this.#write();
+      });
   }
 
   /** Stops picking deliveries and waits for those in flight (their outcomes written). */
