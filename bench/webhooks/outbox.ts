@@ -191,6 +191,7 @@ async function runOn(name: string, dataDir: string, databaseUrl: string | undefi
       retryBaseMs: 10_000,
       retryMaxMs: 60_000,
       maxAttempts: 3,
+      retentionMs: 0,
     },
   );
   try {

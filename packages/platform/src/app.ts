@@ -149,6 +149,7 @@ async function assembleData(
       retryBaseMs: config.webhookRetryBaseMs,
       retryMaxMs: config.webhookRetryMaxMs,
       maxAttempts: config.webhookMaxAttempts,
+      retentionMs: config.webhookDeliveryRetentionDays * 86_400_000,
     },
   );
   await webhooks.load();

@@ -171,6 +171,8 @@ export const configSchema = z.object({
   webhookRetryMaxMs: ms.default(6 * 60 * 60_000),
   /** Attempts of one delivery before it is marked failed (redeliver starts it again). */
   webhookMaxAttempts: z.coerce.number().int().min(1).max(100).default(12),
+  /** Delivered and failed webhook deliveries are forgotten this many days after they were made (0 = kept); pending ones stay. */
+  webhookDeliveryRetentionDays: z.coerce.number().int().min(0).max(36_500).default(30),
 
   // How often each periodic job runs (app.ts); tests shorten them.
   /** Gateway connections checked against firstFrameTimeoutMs and idleTimeoutMs. */

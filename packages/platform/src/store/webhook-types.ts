@@ -150,6 +150,12 @@ export interface WebhookRepo {
   deliveries(webhookId: string, before: string | undefined, limit: number): Promise<DeliveryRow[]>;
   /** Attempts' outcomes, many in one transaction (the sender group-commits them). */
   recordAttempts(outcomes: readonly { id: string; outcome: AttemptOutcome }[]): Promise<void>;
+  /**
+   * Forgets up to `limit` finished (delivered or failed) deliveries created before
+   * `beforeId` (delivery ids are time-ordered, so this is a primary-key range); answers
+   * how many went.
+   */
+  purgeFinished(beforeId: string, limit: number): Promise<number>;
   /** Makes a delivery pending again, due now, with its attempts counted afresh. */
   redeliver(id: string, now: number): Promise<void>;
 }

@@ -267,6 +267,30 @@ export function webhookRepo(base: Kysely<Database>, caps: Capabilities): Webhook
             .execute();
       });
     },
+    async purgeFinished(beforeId, limit) {
+      const ids = await db
+        .selectFrom('webhook_deliveries')
+        .select('id')
+        .where('id', '<', beforeId)
+        .where('status', '!=', 'pending')
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      if (ids.length === 0) return 0;
+      let gone = 0;
+      for (const part of chunk(ids, rowsPerStatement(caps.maxBindParams, 1))) {
+        const r = await db
+          .deleteFrom('webhook_deliveries')
+          .where(
+            'id',
+            'in',
+            part.map((x) => x.id),
+          )
+          .executeTakeFirst();
+        gone += Number(r.numDeletedRows);
+      }
+      return gone;
+    },
     async redeliver(id, now) {
       await db
         .updateTable('webhook_deliveries')

@@ -30,7 +30,13 @@ export interface WebhookOptions {
   retryBaseMs: number;
   retryMaxMs: number;
   maxAttempts: number;
+  /** Finished deliveries are forgotten this long after they were created (0 = kept for ever). */
+  retentionMs: number;
 }
+
+/** Finished deliveries looked for at most this often, and forgotten this many at a time. */
+const PURGE_EVERY_MS = 60 * 60_000;
+const PURGE_BATCH = 5_000;
 
 /**
  * The `data` of an attendance.created event: the record as the attendance API shows it,
@@ -71,6 +77,7 @@ export class Webhooks {
   readonly #hooks: HookRegistry;
   readonly sender: DeliverySender;
   readonly follower: AttendanceFollower;
+  #purgedAt = Number.NEGATIVE_INFINITY;
 
   constructor(deps: WebhookDeps, opts: WebhookOptions) {
     this.#d = deps;
@@ -114,10 +121,32 @@ export class Webhooks {
     if (this.#o.follow) this.follower.wake();
   }
 
-  /** The timer: catches up on clock-ins and on retries that came due. */
+  /** The timer: catches up on clock-ins and on retries that came due; now and then forgets old deliveries. */
   async tick(): Promise<void> {
     if (this.#o.follow) await this.follower.run();
     this.sender.pump();
+    const now = this.#d.now();
+    if (this.#hooks.size > 0 && this.#o.retentionMs > 0 && now - this.#purgedAt >= PURGE_EVERY_MS) {
+      this.#purgedAt = now;
+      await this.purge();
+    }
+  }
+
+  /**
+   * Forgets delivered and failed deliveries older than the retention (pending ones stay
+   * whatever their age); answers how many went. A batch at a time, so a long backlog
+   * never holds one big transaction.
+   */
+  async purge(): Promise<number> {
+    if (this.#o.retentionMs <= 0) return 0;
+    // Delivery ids start with their creation time (ids.ts): the cutoff as the smallest id of that millisecond.
+    const cutoff = `${String(Math.max(0, this.#d.now() - this.#o.retentionMs)).padStart(13, '0')}000000`;
+    let total = 0;
+    for (;;) {
+      const gone = await this.#d.repo.purgeFinished(cutoff, PURGE_BATCH);
+      total += gone;
+      if (gone < PURGE_BATCH) return total;
+    }
   }
 
   async create(input: WebhookInput): Promise<{ webhook: WebhookRow; secret: string }> {

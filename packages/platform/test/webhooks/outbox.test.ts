@@ -85,7 +85,15 @@ describe.each(BACKENDS)('webhook outbox ($name)', ({ pg }) => {
         ids: new TimeIds(),
         now: Date.now,
       },
-      { follow: true, allowPrivate: true, timeoutMs: 1000, retryBaseMs: 10, retryMaxMs: 10, maxAttempts: 3 },
+      {
+        follow: true,
+        allowPrivate: true,
+        timeoutMs: 1000,
+        retryBaseMs: 10,
+        retryMaxMs: 10,
+        maxAttempts: 3,
+        retentionMs: 0,
+      },
     );
     await hooks.load();
     calls.length = 0;
@@ -283,6 +291,26 @@ describe.each(BACKENDS)('webhook outbox ($name)', ({ pg }) => {
     );
     expect(new Set(receiver.keys('attendance.created'))).toEqual(new Set(ids));
     expect(await rig.store.webhooks.attendanceMark()).toBe(ids[ids.length - 1]);
+  });
+
+  it('forgets finished deliveries past the retention, never pending ones', async () => {
+    await rig.close();
+    rig = await openRig(place, { retentionMs: 1 });
+    const { webhook } = await register();
+    const [sent] = await clockIns(rig.store, world, 1);
+    await rig.hooks.follower.run();
+    await until(
+      async () => (await rig.hooks.deliveries(webhook.id, undefined, 5))[0]?.status === 'delivered',
+    );
+    await receiver.close();
+    const [waiting] = await clockIns(rig.store, world, 1);
+    await rig.hooks.follower.run();
+    await until(async () => (await rig.hooks.deliveries(webhook.id, undefined, 5))[0]?.attempts === 1);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(await rig.hooks.purge()).toBe(1);
+    const left = await rig.hooks.deliveries(webhook.id, undefined, 5);
+    expect(left.map((d) => [d.eventId, d.status])).toEqual([[waiting, 'pending']]);
+    expect(sent).not.toBe(waiting);
   });
 
   it('an inactive webhook gets nothing of its time off; redeliver sends a delivery again with the same key', async () => {

@@ -18,6 +18,7 @@ export const FAST: WebhookOptions = {
   retryBaseMs: 40,
   retryMaxMs: 200,
   maxAttempts: 50,
+  retentionMs: 30 * 86_400_000,
 };
 
 export interface Place {
