@@ -93,6 +93,16 @@ describe.each(BACKENDS)('clock-in rules over TCP ($name)', ({ pg }) => {
       ).toBe(400);
     const plain = await p.api.call('POST', '/api/v1/sites', { body: { name: '无围栏工地' } });
     expect(plain.body.fenceToleranceMeters).toBe(0);
+    const patched = await p.api.call('PATCH', `/api/v1/sites/${plain.body.id}`, {
+      body: { fenceToleranceMeters: 25.5 },
+    });
+    expect(patched.status, patched.text).toBe(200);
+    expect(patched.body.fenceToleranceMeters).toBe(25.5);
+    expect((await p.api.call('GET', `/api/v1/sites/${plain.body.id}`)).body.fenceToleranceMeters).toBe(25.5);
+    expect(
+      (await p.api.call('PATCH', `/api/v1/sites/${plain.body.id}`, { body: { fenceToleranceMeters: null } }))
+        .status,
+    ).toBe(400);
   });
 
   it('judges each clock-in, keeps it (D9), and classifies live, late and backlog across an outage', async () => {

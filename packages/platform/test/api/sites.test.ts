@@ -54,6 +54,7 @@ describe.each(BACKENDS)('sites ($name)', ({ pg }) => {
       location: { lat: 30.275, lng: 120.155 },
       // The closing point is dropped: the ring is stored open.
       geofence: fence,
+      fenceToleranceMeters: 0, // issue 12: none unless set
       etag: '"1"',
       createdAt: expect.stringMatching(/\+08:00$/),
       updatedAt: expect.stringMatching(/\+08:00$/),

@@ -90,10 +90,14 @@ describe('C_SIGN_IN (2.3)', () => {
       irisInfo: 'iris-feature',
       longitude: 120.15507,
       latitude: 30.27415,
+      // QR + face (17) counts through the face; the code is judged too (no verifier here
+      // knows 'QR-1': qr_invalid) and, on no site, there is no fence (docs/attendance-rules.md)
       realName: true,
       receivedAt: tp.clock.now,
       latencyMs: 1500,
-      flags: ['device_unassigned'],
+      uploadClass: 'live',
+      fenceDistanceM: null,
+      flags: ['qr_invalid', 'no_fence', 'device_unassigned'],
     });
     expect(JSON.parse(rows[0]!.qrCodeInfo!)).toMatchObject({ type: '1', codeValue: 'QR-1' });
     const photo = await tp.platform.blobs.get(rows[0]!.photoKey!);
@@ -120,7 +124,7 @@ describe('C_SIGN_IN (2.3)', () => {
     expect(rows.map((r) => [r.type, r.photoKey, r.flags.filter((f) => f !== 'device_unassigned')])).toEqual(
       expect.arrayContaining([
         [1, null, ['photo_bad_base64']],
-        [8, null, ['photo_bad_format', 'not_real_name']],
+        [8, null, ['photo_bad_format', 'indirect', 'not_real_name']],
       ]),
     );
     expect(rows.some((r) => r.flags.includes('photo_too_large') && r.photoKey === null)).toBe(true);

@@ -82,6 +82,8 @@ function record(d: DeviceRow, over: Partial<AttendanceInput> = {}): AttendanceIn
     flags: [],
     receivedAt: T0 + 800,
     latencyMs: 800,
+    uploadClass: null,
+    fenceDistanceM: null,
     ...over,
   };
 }
@@ -405,6 +407,9 @@ export function storeSuite(
           flags: ['photo_too_large', 'unknown_person', 'device_unassigned'],
           receivedAt: 4_102_444_799_000,
           latencyMs: -999,
+          // the clock-in rules' columns (migration 0017)
+          uploadClass: 'backlog',
+          fenceDistanceM: 1234.56,
         });
         const bare = record(d, {
           personId: '李四',

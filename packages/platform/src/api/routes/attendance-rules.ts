@@ -10,7 +10,7 @@
  * most 366 days. Roles and scope are the device and site routes' own.
  */
 import { z } from 'zod';
-import type { RulesPeriod } from '../../store/index.js';
+import type { RulesPeriod, UploadDelayStats } from '../../store/index.js';
 import { invalid } from '../problems.js';
 import { isoCst, isoTime } from '../time.js';
 import { type ApiApp, type ApiDeps, principalOf, R } from '../types.js';
@@ -36,6 +36,9 @@ function period(now: number, q: { from?: number | undefined; to?: number | undef
 
 const periodView = (p: { since: number; until: number }) => ({ from: isoCst(p.since), to: isoCst(p.until) });
 
+/** The clause's limit beside the figures, so a reader needs no other page to judge them. */
+const delayView = (q: RulesPeriod, s: UploadDelayStats) => ({ ...periodView(q), limitMs: 10_000, ...s });
+
 export function attendanceRulesRoutes(api: ApiApp, deps: ApiDeps): void {
   const { store } = deps.data;
 
@@ -57,12 +60,6 @@ export function attendanceRulesRoutes(api: ApiApp, deps: ApiDeps): void {
       return { deviceSn: d.sn, vendorId: d.vendorId, ...periodView(p), ...counts };
     },
   );
-
-  const delayView = (q: RulesPeriod, s: Awaited<ReturnType<typeof store.attendanceRules.uploadDelay>>) => ({
-    ...periodView(q),
-    limitMs: 10_000,
-    ...s,
-  });
 
   api.get(
     '/devices/:sn/upload-delay',
