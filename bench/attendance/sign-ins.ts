@@ -4,7 +4,7 @@
  * with statistics and webhooks on too where the platform has those switches.
  *
  * Each run of a mode starts its own platform (sign-ins-platform.ts: fresh data directory,
- * SQLite unless --database-url), opens the devices with bench/gateway's load workers
+ * SQLite, or a fresh schema of --database-url's PostgreSQL), opens the devices with bench/gateway's load workers
  * (their own processes, raw TCP, pre-signed frames), binds them to a fenced site, and
  * measures one saturation phase of traffic.ts's mix (every device keeps `inflight`
  * sign-ins outstanding; an ack is sent only once the record is durable, so acks/s is
@@ -12,10 +12,12 @@
  * gets the warmer machine; the table gives each mode's median beside the "off" median of
  * the same run. `--help` lists the settings.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { forkTs, nextMessage, stop } from '../gateway/children.js';
 import { Fleet } from '../gateway/fleet.js';
 import { progress, runHarness } from '../lib/cli.js';
@@ -97,10 +99,29 @@ interface RunResult {
 const isMessage = (m: unknown): m is SignInsPlatformMessage =>
   typeof m === 'object' && m !== null && 'type' in m;
 
+/** On PostgreSQL, each run gets a schema of its own (reached through search_path), dropped after. */
+async function pgSchema(base: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const schema = `kq_bench_att_${randomBytes(6).toString('hex')}`;
+  const sql = async (text: string) => {
+    const c = new pg.Client({ connectionString: base });
+    await c.connect();
+    try {
+      await c.query(text);
+    } finally {
+      await c.end();
+    }
+  };
+  await sql(`create schema ${schema}`);
+  const u = new URL(base);
+  u.searchParams.set('options', `-c search_path=${schema}`);
+  return { url: u.toString(), drop: () => sql(`drop schema ${schema} cascade`) };
+}
+
 async function runOnce(s: Settings, mode: Mode, scratch: string, nonce: string): Promise<RunResult> {
   const dataDir = mkdtempSync(join(scratch, `${mode.name.replace(/\W/g, '-')}-`));
   mkdirSync(dataDir, { recursive: true });
-  const cfg: SignInsPlatformConfig = { dataDir, databaseUrl: s.databaseUrl, switches: mode.switches };
+  const schema = s.databaseUrl ? await pgSchema(s.databaseUrl) : undefined;
+  const cfg: SignInsPlatformConfig = { dataDir, databaseUrl: schema?.url, switches: mode.switches };
   const child = forkTs(resolve(HERE, 'sign-ins-platform.ts'), {
     BENCH_ATTENDANCE_PLATFORM: JSON.stringify(cfg),
   });
@@ -155,6 +176,7 @@ async function runOnce(s: Settings, mode: Mode, scratch: string, nonce: string):
     await fleet.close();
     await stop(child, 10_000);
     rmSync(dataDir, { recursive: true, force: true });
+    await schema?.drop();
   }
 }
 
