@@ -140,7 +140,8 @@ async function generate(store: Store): Promise<string> {
     const start = Date.parse(`${day}T00:00:00+08:00`);
     const rows: AttendanceInput[] = [];
     for (let w = 0; w < WORKERS; w++, wd++) {
-      const n = base + (mix(wd) % workerDays < extra ? 1 : 0);
+      // 7919 is prime and does not divide workerDays here: a permutation, so exactly `extra` get one more.
+      const n = base + ((wd * 7919) % workerDays < extra ? 1 : 0);
       // in ~08:00, out ~12:00, in ~13:00, out ~17:30, …: alternating in/out devices.
       const times = [8 * H, 12 * H, 13 * H, 17 * H + 30 * M, 18 * H, 20 * H];
       for (let k = 0; k < n; k++) {

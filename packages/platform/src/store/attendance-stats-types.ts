@@ -48,6 +48,15 @@ export interface DayRow extends DayStats {
   updatedAt: number;
 }
 
+/** A worker's month on a site: their day figures by day ('YYYY-MM-DD'), days with punches only. */
+export interface MonthRow {
+  siteId: string;
+  personId: string;
+  /** 'YYYY-MM'. */
+  month: string;
+  days: Map<string, DayStats>;
+}
+
 /** What one projector step did. */
 export interface ProjectStep {
   /** Attendance rows read past the mark (0: caught up). */
@@ -86,30 +95,18 @@ export interface AttendanceStatsRepo {
     to: string,
     siteIds: readonly string[] | undefined,
   ): Promise<DayRow[]>;
-  /** Up to `limit` persons with a day row on the site in [from, to], by id, after `afterPersonId`. */
-  sheetPersons(
+  /**
+   * Up to `limit` workers' month rows of the site (person id order) after `afterPersonId`:
+   * each worker's day figures of the month, read as one row (attendance_months).
+   */
+  monthRows(
     siteId: string,
-    from: string,
-    to: string,
+    month: string,
     afterPersonId: string | undefined,
     limit: number,
-  ): Promise<string[]>;
-  /** The day rows of the site in [from, to] for persons in [firstPerson, lastPerson], by person then day. */
-  sheetRows(
-    siteId: string,
-    from: string,
-    to: string,
-    firstPerson: string,
-    lastPerson: string,
-  ): Promise<DayRow[]>;
+  ): Promise<MonthRow[]>;
   /** Each person's assignment on the site that covers `day` (else their latest there). */
   groups(siteId: string, personIds: readonly string[], day: string): Promise<Map<string, WorkerGroup>>;
-  /** Per day of [from, to]: workers with a real-name punch, and the sum of each row's whole minutes on site. */
-  dayTotals(
-    siteId: string,
-    from: string,
-    to: string,
-  ): Promise<Map<string, { headcount: number; minutes: number }>>;
   /** count(*) of a site's day rows in [from, to]: the sheet benchmark's baseline. */
   countRows(siteId: string, from: string, to: string): Promise<number>;
 }

@@ -5,7 +5,7 @@
  * sheet). The day table is typed here (withTables) rather than in schema-types.ts: only
  * this file reads or writes it.
  */
-import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import type {
   AttendanceStatsRepo,
   DayRow,
@@ -40,7 +40,148 @@ interface AttendanceDaysTable {
   updated_at: number;
 }
 
-type StatsDb = Database & { attendance_days: AttendanceDaysTable };
+interface AttendanceMonthsTable {
+  site_id: string;
+  person_id: string;
+  month: string;
+  /** JSON: day of month ('01'…'31') → packed DayStats (pack()). */
+  cells: string;
+  updated_at: number;
+}
+
+type StatsTables = { attendance_days: AttendanceDaysTable; attendance_months: AttendanceMonthsTable };
+type StatsDb = Database & StatsTables;
+
+type Packed = [
+  number,
+  number,
+  number,
+  number,
+  number | null,
+  number | null,
+  number,
+  number,
+  number,
+  0 | 1,
+  0 | 1,
+];
+
+/** A day's figures as a month cell: an array in a fixed order keeps the month row small. */
+function pack(s: DayStats): Packed {
+  return [
+    s.punches,
+    s.realNamePunches,
+    s.firstAt,
+    s.lastAt,
+    s.firstIn,
+    s.lastOut,
+    s.onSiteMs,
+    s.unpaired,
+    s.outsideFence,
+    s.indirectOnly ? 1 : 0,
+    s.unknownPerson ? 1 : 0,
+  ];
+}
+
+function unpack(p: Packed): DayStats {
+  return {
+    punches: p[0],
+    realNamePunches: p[1],
+    firstAt: p[2],
+    lastAt: p[3],
+    firstIn: p[4],
+    lastOut: p[5],
+    onSiteMs: p[6],
+    unpaired: p[7],
+    outsideFence: p[8],
+    indirectOnly: p[9] === 1,
+    unknownPerson: p[10] === 1,
+  };
+}
+
+function unpackCells(month: string, cells: string): Map<string, DayStats> {
+  const parsed = JSON.parse(cells) as Record<string, Packed>;
+  const out = new Map<string, DayStats>();
+  for (const dd of Object.keys(parsed).sort()) out.set(`${month}-${dd}`, unpack(parsed[dd]!));
+  return out;
+}
+
+/**
+ * Writes the month rows of the day rows just computed: each touched worker-month is read
+ * (one IN list per site and chunk of persons), its cells for those days replaced, and
+ * written back, in the projector's transaction.
+ */
+async function writeMonths(
+  trx: Transaction<StatsDb>,
+  rows: readonly AttendanceDaysTable[],
+  now: number,
+  perIn: number,
+  perUpsert: number,
+): Promise<void> {
+  const byKey = new Map<
+    string,
+    { siteId: string; personId: string; month: string; days: AttendanceDaysTable[] }
+  >();
+  for (const r of rows) {
+    const month = r.day.slice(0, 7);
+    const key = `${r.site_id}\u0000${r.person_id}\u0000${month}`;
+    let m = byKey.get(key);
+    if (!m) {
+      m = { siteId: r.site_id, personId: r.person_id, month, days: [] };
+      byKey.set(key, m);
+    }
+    m.days.push(r);
+  }
+  const existing = new Map<string, string>();
+  const bySiteMonth = new Map<string, { siteId: string; month: string; persons: string[] }>();
+  for (const m of byKey.values()) {
+    const k = `${m.siteId}\u0000${m.month}`;
+    let g = bySiteMonth.get(k);
+    if (!g) {
+      g = { siteId: m.siteId, month: m.month, persons: [] };
+      bySiteMonth.set(k, g);
+    }
+    g.persons.push(m.personId);
+  }
+  for (const g of bySiteMonth.values()) {
+    for (const part of chunk(g.persons, perIn)) {
+      const found = await trx
+        .selectFrom('attendance_months')
+        .select(['person_id', 'cells'])
+        .where('site_id', '=', g.siteId)
+        .where('month', '=', g.month)
+        .where('person_id', 'in', part)
+        .execute();
+      for (const f of found) existing.set(`${g.siteId}\u0000${f.person_id}\u0000${g.month}`, f.cells);
+    }
+  }
+  const out: AttendanceMonthsTable[] = [];
+  for (const [key, m] of byKey) {
+    const cells = JSON.parse(existing.get(key) ?? '{}') as Record<string, Packed>;
+    for (const d of m.days) cells[d.day.slice(8, 10)] = pack(fromDb(d));
+    out.push({
+      site_id: m.siteId,
+      person_id: m.personId,
+      month: m.month,
+      cells: JSON.stringify(cells),
+      updated_at: now,
+    });
+  }
+  for (const part of chunk(out, perUpsert)) {
+    await trx
+      .insertInto('attendance_months')
+      .values(part)
+      .onConflict((oc) =>
+        oc
+          .columns(['site_id', 'month', 'person_id'])
+          .doUpdateSet((eb) => ({
+            cells: eb.ref('excluded.cells'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+      )
+      .execute();
+  }
+}
 
 const DAY_KEY = ['site_id', 'person_id', 'day'] as const;
 /** Rows per upsert: below the bind limit on both dialects, and one SQL text for full chunks. */
@@ -175,7 +316,7 @@ async function readMark(trx: Kysely<StatsDb>): Promise<string> {
 }
 
 export function attendanceStatsRepo(base: Kysely<Database>, caps: Capabilities): AttendanceStatsRepo {
-  const db = base.withTables<{ attendance_days: AttendanceDaysTable }>();
+  const db = base.withTables<StatsTables>();
   const perUpsert = Math.min(ROWS_PER_UPSERT, rowsPerStatement(caps.maxBindParams, 15));
   const perIn = Math.min(PERSONS_PER_READ, caps.maxBindParams - 8);
   const selectDays = () => db.selectFrom('attendance_days').selectAll();
@@ -216,6 +357,7 @@ export function attendanceStatsRepo(base: Kysely<Database>, caps: Capabilities):
             )
             .execute();
         }
+        await writeMonths(trx, rows, now, perIn, perUpsert);
         const last = records[records.length - 1]!.id;
         await trx
           .insertInto('attendance_retention_marks')
@@ -249,30 +391,15 @@ export function attendanceStatsRepo(base: Kysely<Database>, caps: Capabilities):
       return (await q.orderBy('day').orderBy('site_id').execute()).map(fromDb);
     },
 
-    async sheetPersons(siteId, from, to, after, limit) {
+    async monthRows(siteId, month, after, limit) {
       let q = db
-        .selectFrom('attendance_days')
-        .select('person_id')
-        .distinct()
+        .selectFrom('attendance_months')
+        .select(['person_id', 'cells'])
         .where('site_id', '=', siteId)
-        .where('day', '>=', from)
-        .where('day', '<=', to);
+        .where('month', '=', month);
       if (after !== undefined) q = q.where('person_id', '>', after);
       const rows = await q.orderBy('person_id').limit(limit).execute();
-      return rows.map((r) => r.person_id);
-    },
-
-    async sheetRows(siteId, from, to, firstPerson, lastPerson) {
-      const rows = await selectDays()
-        .where('site_id', '=', siteId)
-        .where('person_id', '>=', firstPerson)
-        .where('person_id', '<=', lastPerson)
-        .where('day', '>=', from)
-        .where('day', '<=', to)
-        .orderBy('person_id')
-        .orderBy('day')
-        .execute();
-      return rows.map(fromDb);
+      return rows.map((r) => ({ siteId, personId: r.person_id, month, days: unpackCells(month, r.cells) }));
     },
 
     async groups(siteId, personIds, day) {
@@ -302,23 +429,6 @@ export function attendanceStatsRepo(base: Kysely<Database>, caps: Capabilities):
       return new Map(
         [...out].map(([id, g]) => [id, { personId: id, company: g.company, team: g.team, trade: g.trade }]),
       );
-    },
-
-    async dayTotals(siteId, from, to) {
-      const rows = await db
-        .selectFrom('attendance_days')
-        .select((eb) => [
-          'day',
-          // Whole minutes per row before the sum (integer division on both dialects), as the cells show them.
-          sql<number>`sum(on_site_ms / 60000)`.as('minutes'),
-          eb.fn.sum<number>(eb.case().when('real_name_punches', '>', 0).then(1).else(0).end()).as('n'),
-        ])
-        .where('site_id', '=', siteId)
-        .where('day', '>=', from)
-        .where('day', '<=', to)
-        .groupBy('day')
-        .execute();
-      return new Map(rows.map((r) => [r.day, { headcount: Number(r.n), minutes: Number(r.minutes) }]));
     },
 
     async countRows(siteId, from, to) {

@@ -148,9 +148,9 @@ export function xlsxSheet(o: { days: readonly string[]; lang: SheetLang; title: 
   const width = LEAD.length + days.length + 2;
   ws.columns = [
     ...LEAD.map((c) => ({ width: c.width })),
-    ...days.map(() => ({ width: 7, style: { numFmt: '0.00' } })),
+    ...days.map(() => ({ width: 7 })),
     { width: 10 },
-    { width: 11, style: { numFmt: '0.00' } },
+    { width: 11 },
   ];
   const titleRow = ws.addRow([o.title]);
   titleRow.font = { bold: true, size: 14 };

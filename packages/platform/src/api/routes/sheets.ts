@@ -6,7 +6,7 @@
  * whole month. Scope as the site routes; each file export is written to the audit log.
  */
 import { z } from 'zod';
-import { hoursOf, monthRange, sheetPage, sheetPages } from '../../domain/stats/sheet.js';
+import { hoursOf, monthRange, monthTotals, sheetPage, sheetPages } from '../../domain/stats/sheet.js';
 import { cursorId, encodeCursor, pageQuery } from '../pagination.js';
 import { invalid } from '../problems.js';
 import { isoCst } from '../time.js';
@@ -53,12 +53,12 @@ export function sheetRoutes(api: ApiApp, deps: ApiDeps): void {
       if (month === undefined) throw invalid('params.month', 'YYYY-MM, optionally .xlsx, .csv or .json');
       const { limit, cursor, lang } = req.query;
       const format: SheetFormat = req.query.format ?? (ext as SheetFormat | undefined) ?? 'json';
-      const { days, from, to } = monthRange(month);
+      const { days } = monthRange(month);
 
       if (format === 'json') {
         const after = cursorId(cursor);
         const page = await sheetPage(store, site.id, month, after, limit);
-        const totals = after === undefined ? await store.stats.dayTotals(site.id, from, to) : undefined;
+        const totals = after === undefined ? await monthTotals(store, site.id, month) : undefined;
         return {
           siteId: site.id,
           month,
@@ -74,15 +74,7 @@ export function sheetRoutes(api: ApiApp, deps: ApiDeps): void {
             totalHours: hoursOf(w.totalMinutes),
           })),
           // The site's per-day totals, on the first page only (one aggregate of the month).
-          ...(totals
-            ? {
-                dayTotals: days.map((day) => ({
-                  day,
-                  headcount: totals.get(day)?.headcount ?? 0,
-                  minutes: totals.get(day)?.minutes ?? 0,
-                })),
-              }
-            : {}),
+          ...(totals ? { dayTotals: totals } : {}),
           nextCursor: page.next === null ? null : encodeCursor([page.next]),
         };
       }

@@ -9,7 +9,7 @@
  * site (pairs or last − first) in hours to two decimals, summed from minutes so the
  * totals add up to the cells.
  */
-import type { DayRow } from '../../store/attendance-stats-types.js';
+import type { DayStats } from '../../store/attendance-stats-types.js';
 import type { Store } from '../../store/types.js';
 import { monthDays } from './day.js';
 
@@ -46,7 +46,7 @@ export interface SheetPage {
 export const minutesOf = (ms: number): number => Math.floor(ms / 60_000);
 export const hoursOf = (minutes: number): number => Math.round((minutes / 60) * 100) / 100;
 
-export function anomaliesOf(r: DayRow): string[] {
+export function anomaliesOf(r: DayStats): string[] {
   const out: string[] = [];
   if (r.punches === 1) out.push('single_punch');
   if (r.outsideFence > 0) out.push('outside_fence');
@@ -70,48 +70,67 @@ export async function sheetPage(
   after: string | undefined,
   limit: number,
 ): Promise<SheetPage> {
-  const { from, to } = monthRange(month);
-  const persons = await store.stats.sheetPersons(siteId, from, to, after, limit + 1);
-  const more = persons.length > limit;
-  const page = persons.slice(0, limit);
+  const rows = await store.stats.monthRows(siteId, month, after, limit + 1);
+  const more = rows.length > limit;
+  const page = rows.slice(0, limit);
   if (page.length === 0) return { workers: [], next: null };
-  const rows = await store.stats.sheetRows(siteId, from, to, page[0]!, page[page.length - 1]!);
+  const ids = page.map((r) => r.personId);
   const [names, groups] = await Promise.all([
-    store.attendance.personNames(page),
-    store.stats.groups(siteId, page, to),
+    store.attendance.personNames(ids),
+    store.stats.groups(siteId, ids, monthRange(month).to),
   ]);
-  const byPerson = new Map<string, SheetWorker>();
-  for (const id of page) {
-    const g = groups.get(id);
-    byPerson.set(id, {
-      personId: id,
-      name: names.get(id) ?? null,
+  const workers = page.map((r): SheetWorker => {
+    const g = groups.get(r.personId);
+    const w: SheetWorker = {
+      personId: r.personId,
+      name: names.get(r.personId) ?? null,
       company: g?.company ?? null,
       team: g?.team ?? null,
       trade: g?.trade ?? null,
       cells: [],
       attendedDays: 0,
       totalMinutes: 0,
-    });
+    };
+    for (const [day, d] of r.days) {
+      const minutes = minutesOf(d.onSiteMs);
+      const attended = d.realNamePunches > 0;
+      w.cells.push({
+        day,
+        minutes,
+        punches: d.punches,
+        firstIn: d.firstIn,
+        lastOut: d.lastOut,
+        attended,
+        anomalies: anomaliesOf(d),
+      });
+      w.totalMinutes += minutes;
+      if (attended) w.attendedDays++;
+    }
+    return w;
+  });
+  return { workers, next: more ? ids[ids.length - 1]! : null };
+}
+
+/** Per day of the month: workers with a real-name punch, and the sum of the cells' minutes. */
+export async function monthTotals(
+  store: Store,
+  siteId: string,
+  month: string,
+): Promise<{ day: string; headcount: number; minutes: number }[]> {
+  const totals = new Map(monthRange(month).days.map((day) => [day, { day, headcount: 0, minutes: 0 }]));
+  let after: string | undefined;
+  for (;;) {
+    const rows = await store.stats.monthRows(siteId, month, after, 1000);
+    for (const r of rows)
+      for (const [day, d] of r.days) {
+        const t = totals.get(day);
+        if (!t) continue;
+        t.minutes += minutesOf(d.onSiteMs);
+        if (d.realNamePunches > 0) t.headcount++;
+      }
+    if (rows.length < 1000) return [...totals.values()];
+    after = rows[rows.length - 1]!.personId;
   }
-  for (const r of rows) {
-    const w = byPerson.get(r.personId);
-    if (!w) continue;
-    const minutes = minutesOf(r.onSiteMs);
-    const attended = r.realNamePunches > 0;
-    w.cells.push({
-      day: r.day,
-      minutes,
-      punches: r.punches,
-      firstIn: r.firstIn,
-      lastOut: r.lastOut,
-      attended,
-      anomalies: anomaliesOf(r),
-    });
-    w.totalMinutes += minutes;
-    if (attended) w.attendedDays++;
-  }
-  return { workers: [...byPerson.values()], next: more ? page[page.length - 1]! : null };
 }
 
 /** Every worker of the month, a page at a time (the exports). */

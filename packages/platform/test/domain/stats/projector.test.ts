@@ -270,6 +270,16 @@ function suite(name: string, make: () => Promise<Backend>): void {
           const got = await projected(store, w);
           expect(got.size).toBe(want.size);
           for (const [key, row] of want) expect(got.get(key), key).toEqual(row);
+          // The month rows the sheet reads carry the same figures, day by day.
+          const months = new Map<string, unknown>();
+          for (const siteId of w.sites)
+            for (const m of await store.stats.monthRows(siteId, '2026-12', undefined, 1000))
+              for (const [day, d] of m.days) months.set(`${siteId}|${m.personId}|${day}`, d);
+          expect(months.size).toBe(want.size);
+          for (const [key, row] of want) {
+            const { siteId: _s, personId: _p, day: _d, updatedAt: _u, ...figures } = row;
+            expect(months.get(key), key).toEqual(figures);
+          }
           // Crossing midnight: records of all three days, on both sites.
           expect(new Set([...want.values()].map((x) => x.day))).toEqual(
             new Set(['2026-12-04', '2026-12-05', '2026-12-06']),
