@@ -47,7 +47,6 @@ import { IrisService } from './iris/service.js';
 import type { Logger } from './log.js';
 import type { PlatformData } from './platform-data.js';
 import { requestCore } from './requests/compose.js';
-import { UNWIRED_QR_VERIFIER } from './requests/ports.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/types.js';
 import { TaskEngine } from './tasks/engine.js';
@@ -315,10 +314,10 @@ async function boot(
       attendance,
       tasks: data.engine,
       rosters: new SiteRosters(data.store, now),
-      // Clock-in rules (issue 12, domain/attendance-rules/). The person-code service's
-      // QrVerifier (domain/qr/service.ts) replaces UNWIRED_QR_VERIFIER here once it is in.
+      // Clock-in rules (issue 12, domain/attendance-rules/); type-16 codes are verified by
+      // the person-code service (domain/qr/service.ts).
       attendanceRules: config.attendanceRules,
-      qr: UNWIRED_QR_VERIFIER,
+      qr: data.qr,
       fences: new SiteFences(data.store, now),
       maxPhotoBytes: config.maxPhotoBytes,
       logger: gatewayLogger,
