@@ -172,12 +172,10 @@ async function writeMonths(
       .insertInto('attendance_months')
       .values(part)
       .onConflict((oc) =>
-        oc
-          .columns(['site_id', 'month', 'person_id'])
-          .doUpdateSet((eb) => ({
-            cells: eb.ref('excluded.cells'),
-            updated_at: eb.ref('excluded.updated_at'),
-          })),
+        oc.columns(['site_id', 'month', 'person_id']).doUpdateSet((eb) => ({
+          cells: eb.ref('excluded.cells'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
       )
       .execute();
   }
