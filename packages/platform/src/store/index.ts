@@ -7,8 +7,8 @@ import { sql } from 'kysely';
 import { TimeIds } from '../ids.js';
 import { accountRepo, sessionRepo } from './accounts.js';
 import { attendanceRepo } from './attendance.js';
-import { attendanceStatsRepo } from './attendance-stats.js';
 import { attendanceRulesRepo } from './attendance-rules.js';
+import { attendanceStatsRepo } from './attendance-stats.js';
 import { auditRepo } from './audit.js';
 import { deviceApiRepo } from './device-api.js';
 import { deviceRepo } from './devices.js';
@@ -19,8 +19,8 @@ import { idempotencyRepo } from './idempotency.js';
 import { importRepo } from './imports.js';
 import { migrateToLatest } from './migrate.js';
 import { personIrisRepo } from './person-iris.js';
-import { qrRepo } from './qr.js';
 import { isPgUniqueViolation, openPostgres } from './postgres.js';
+import { qrRepo } from './qr.js';
 import { isSqliteUniqueViolation, openSqlite } from './sqlite.js';
 import { taskApiRepo } from './task-api.js';
 import { taskStore } from './tasks.js';
@@ -31,8 +31,8 @@ import { webhookRepo } from './webhooks.js';
 export type * from './api-types.js';
 export { ROLES } from './api-types.js';
 export type * from './attendance-api-types.js';
-export type * from './attendance-stats-types.js';
 export type * from './attendance-rules-types.js';
+export type * from './attendance-stats-types.js';
 export type * from './device-api-types.js';
 export { DEVICE_KINDS } from './device-api-types.js';
 export type { StoreLogger } from './dialect.js';
@@ -85,8 +85,8 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     devices: deviceRepo(db),
     events: eventRepo(db, caps),
     attendance: attendanceRepo(db, caps, opts.ids ?? new TimeIds()),
-    stats: attendanceStatsRepo(db, caps),
     attendanceRules: attendanceRulesRepo(db),
+    stats: attendanceStatsRepo(db, caps),
     ...taskStore(db, caps),
     accounts: accountRepo(db),
     sessions: sessionRepo(db),
@@ -97,8 +97,8 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     taskApi: taskApiRepo(db),
     firmwareApi: firmwareApiRepo(db, caps),
     personIris: personIrisRepo(db),
-    webhooks: webhookRepo(db, caps),
     qr: qrRepo(db),
+    webhooks: webhookRepo(db, caps),
     async ping() {
       await sql`select 1`.execute(db);
     },

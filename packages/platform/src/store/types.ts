@@ -1,7 +1,7 @@
 import type { ApiStore } from './api-types.js';
 import type { AttendanceApiRepo } from './attendance-api-types.js';
-import type { AttendanceStatsRepo } from './attendance-stats-types.js';
 import type { AttendanceRulesRepo } from './attendance-rules-types.js';
+import type { AttendanceStatsRepo } from './attendance-stats-types.js';
 import type { DeviceApiStore } from './device-api-types.js';
 import type { ImportStore } from './import-types.js';
 import type { PersonIrisRepo } from './person-iris-types.js';
@@ -106,16 +106,16 @@ export interface Store extends TaskStore, ApiStore, DeviceApiStore, ImportStore 
   readonly devices: DeviceRepo;
   readonly events: EventRepo;
   readonly attendance: AttendanceRepo;
-  /** Daily attendance statistics (attendance-stats.ts, docs/attendance-statistics.md). */
-  readonly stats: AttendanceStatsRepo;
   /** The clock-in rules' reads: flag counts, upload delay (attendance-rules.ts). */
   readonly attendanceRules: AttendanceRulesRepo;
+  /** Daily attendance statistics (attendance-stats.ts, docs/attendance-statistics.md). */
+  readonly stats: AttendanceStatsRepo;
   /** Iris images per person and eye (person-iris.ts). */
   readonly personIris: PersonIrisRepo;
-  /** Outbound webhooks: registrations, the outbox, the follower's mark (webhooks.ts). */
-  readonly webhooks: WebhookRepo;
   /** Person QR codes: site keys and issued codes (qr.ts). */
   readonly qr: QrRepo;
+  /** Outbound webhooks: registrations, the outbox, the follower's mark (webhooks.ts). */
+  readonly webhooks: WebhookRepo;
   /** Cheap liveness probe (SELECT 1). */
   ping(): Promise<void>;
   close(): Promise<void>;

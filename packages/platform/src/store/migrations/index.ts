@@ -19,9 +19,9 @@ import { migration as m0012 } from './0012_attendance_api.js';
 import { migration as m0014 } from './0014_imports.js';
 import { migration as m0015 } from './0015_enrolment_checks.js';
 import { migration as m0016 } from './0016_iris.js';
-import { migration as m0019 } from './0019_attendance_stats.js';
 import { migration as m0017 } from './0017_attendance_rules.js';
 import { migration as m0018 } from './0018_qr_keys.js';
+import { migration as m0019 } from './0019_attendance_stats.js';
 import { migration as m0020 } from './0020_webhooks.js';
 
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -40,9 +40,9 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0014_imports': m0014,
   '0015_enrolment_checks': m0015,
   '0016_iris': m0016,
-  '0019_attendance_stats': m0019,
   '0017_attendance_rules': m0017,
   '0018_qr_keys': m0018,
+  '0019_attendance_stats': m0019,
   '0020_webhooks': m0020,
 };
 
