@@ -442,5 +442,6 @@ async function duplicates(store: Store, w: World): Promise<number> {
 }
 
 suite('SQLite', sqliteBackend);
-if (PG_URL) suite('PostgreSQL', () => pgBackend(PG_URL));
+const pgUrl = PG_URL;
+if (pgUrl) suite('PostgreSQL', () => pgBackend(pgUrl));
 else describe.skip(`attendance statistics projector (PostgreSQL): ${PG_HOW}`, () => {});
