@@ -27,6 +27,7 @@ import { Presence } from './domain/presence.js';
 import { QrCodes } from './domain/qr/service.js';
 import { SiteRosters } from './domain/rosters.js';
 import { loadMasterKey, SecretBox } from './domain/secrets.js';
+import { DailySummaries } from './domain/stats/daily-summaries.js';
 import { StatsProjector } from './domain/stats/projector.js';
 import { MemoryTokenStore, type TokenStore } from './domain/tokens.js';
 import { Vendors } from './domain/vendors.js';
@@ -462,6 +463,15 @@ async function boot(
   // Webhooks: clock-ins not yet followed (e.g. after a restart) and retries that came due.
   every(config.webhookPollMs, 'webhooks', () => data.webhooks.tick());
   if (stats) every(config.attendanceStatsSweepMs, 'attendance statistics', () => stats.wake());
+  // Daily summaries (attendance.daily_summary webhooks): checked on the same sweep; a
+  // closed day goes out once, and nothing is computed while no webhook wants them.
+  if (stats) {
+    const summaries = new DailySummaries(data.store, data.webhooks, {
+      delayMs: config.dailySummaryDelayMs,
+      catchUp: () => stats.catchUp(),
+    });
+    every(config.attendanceStatsSweepMs, 'daily summaries', () => summaries.tick(now()));
+  }
   every(config.sessionPurgeMs, 'api sessions', async () => {
     await data.store.sessions.purge(now());
     await data.store.idempotency.purge(now() - IDEMPOTENCY_TTL_MS);

@@ -132,6 +132,11 @@ export const configSchema = z.object({
     .default(true),
   /** How often the statistics projector looks for records an ingest wake did not announce (another process's). */
   attendanceStatsSweepMs: ms.default(5_000),
+  /**
+   * How long after a China-time day ends its attendance.daily_summary webhooks go out
+   * (clock-ins uploaded just after midnight still count); needs attendanceStats.
+   */
+  dailySummaryDelayMs: ms.default(60 * 60_000),
   /** Days a clock-in photo is kept after it was received, then removed by an hourly job (PIPL); 0 = for ever. */
   attendancePhotoRetentionDays: z.coerce.number().int().min(0).max(36_500).default(180),
   /**

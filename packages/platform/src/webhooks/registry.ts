@@ -54,6 +54,12 @@ export class HookRegistry {
     return this.#attendance.length > 0;
   }
 
+  /** Whether any active webhook takes this event type, for any of its sites. */
+  anyWants(type: WebhookEventType): boolean {
+    for (const h of this.#hooks.values()) if (h.events.has(type)) return true;
+    return false;
+  }
+
   /** The active webhooks an event of this type and site goes to. */
   forEvent(type: WebhookEventType, siteId: string | null): HookTarget[] {
     const pool = type === 'attendance.created' ? this.#attendance : [...this.#hooks.values()];

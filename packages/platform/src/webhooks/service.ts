@@ -200,6 +200,11 @@ export class Webhooks {
     return { webhook, secret };
   }
 
+  /** Whether any active webhook takes this event type for this site (null: for any site). */
+  wants(type: WebhookEvent, siteId: string | null): boolean {
+    return siteId === null ? this.#hooks.anyWants(type) : this.#hooks.forEvent(type, siteId).length > 0;
+  }
+
   /**
    * Writes a delivery per matching active webhook, durably, before answering; sends
    * follow. Answers how many deliveries were written (0 when no webhook wants it: no SQL).
