@@ -9,7 +9,11 @@
  * and by a timer, never awaited by the writer. With no active webhook wanting
  * clock-ins it runs no query at all; the mark jumps to the newest row when the first
  * such webhook appears (service.ts), so a new webhook is not flooded with the past.
+ * Its steps take turns from the background budget (domain/background-budget.ts): while
+ * ingest keeps the loop busy it waits between steps, lagging rather than slowing ingest.
  */
+import { performance } from 'node:perf_hooks';
+import type { BackgroundBudget } from '../domain/background-budget.js';
 import type { Logger } from '../log.js';
 import type { NewDelivery, WebhookRepo } from '../store/webhook-types.js';
 import type { HookRegistry } from './registry.js';
@@ -25,6 +29,8 @@ export interface FollowerDeps {
   wrote: () => void;
   now: () => number;
   log?: Logger;
+  /** Paces the steps while the loop is busy (absent: never waits). */
+  budget?: BackgroundBudget;
 }
 
 export class AttendanceFollower {
@@ -33,9 +39,15 @@ export class AttendanceFollower {
   #again = false;
   #scheduled = false;
   #closed = false;
+  #followed = 0;
 
   constructor(deps: FollowerDeps) {
     this.#d = deps;
+  }
+
+  /** Attendance rows read past the mark since this follower was made (the benchmark's lag). */
+  get followed(): number {
+    return this.#followed;
   }
 
   /** Cheap and synchronous: the attendance writer calls it for every new row. */
@@ -70,12 +82,17 @@ export class AttendanceFollower {
   async #follow(): Promise<void> {
     const { repo, hooks } = this.#d;
     while (!this.#closed && hooks.wantsAttendance) {
+      await this.#d.budget?.turn(() => this.#closed);
+      if (this.#closed) return;
+      const started = performance.now();
       const read = await repo.followAttendance(
         STEP,
         hooks.attendanceRoute,
         this.#d.newDelivery,
         this.#d.now(),
       );
+      this.#d.budget?.spent(performance.now() - started);
+      this.#followed += read;
       if (read > 0) this.#d.wrote();
       if (read < STEP) return;
     }

@@ -6,7 +6,13 @@
  * delivery's attempts are spent, then it is `failed` (redeliver starts it again). A
  * delivery is at least once: a crash after the POST and before its outcome is written
  * sends it again, with the same Idempotency-Key.
+ *
+ * While ingest keeps the loop busy the sender takes turns from the background budget
+ * (domain/background-budget.ts): each send's time counts against it, and due rows are
+ * not looked for until the budget allows; deliveries wait in the outbox meanwhile.
  */
+import { performance } from 'node:perf_hooks';
+import type { BackgroundBudget } from '../domain/background-budget.js';
 import type { Logger } from '../log.js';
 import type { AttemptOutcome, DeliveryRow, WebhookRepo } from '../store/webhook-types.js';
 import { type BackoffOptions, retryDelay } from './backoff.js';
@@ -23,6 +29,8 @@ export type RenderData = (row: DeliveryRow) => Promise<unknown>;
 export interface SenderOptions extends BackoffOptions {
   timeoutMs: number;
   allowPrivate: boolean;
+  /** Paces the sending while the loop is busy (absent: never waits). */
+  budget?: BackgroundBudget;
 }
 
 export interface AttemptReport extends PostResult {
@@ -63,6 +71,8 @@ export class DeliverySender {
   #outcomes: { id: string; outcome: AttemptOutcome; done(e?: unknown): void }[] = [];
   #writing: Promise<void> | undefined;
   #closed = false;
+  /** A pump put off until the budget allows. */
+  #paced: NodeJS.Timeout | undefined;
 
   constructor(
     repo: WebhookRepo,
@@ -83,6 +93,14 @@ export class DeliverySender {
   /** Looks for due deliveries now (after new ones were written, and on the timer). */
   pump(): void {
     if (this.#closed || this.#hooks.size === 0) return; // no webhook: nothing can be due, no query
+    const wait = this.#opts.budget?.delay() ?? 0;
+    if (wait > 0) {
+      this.#paced ??= setTimeout(() => {
+        this.#paced = undefined;
+        this.pump();
+      }, wait);
+      return;
+    }
     if (this.#pumping) {
       this.#again = true;
       return;
@@ -102,7 +120,9 @@ export class DeliverySender {
     for (;;) {
       const free = CONCURRENCY - this.#busy.size;
       if (free <= 0 || this.#closed) return; // each finished send pumps again
+      const started = performance.now();
       const rows = await this.#repo.due(this.#now(), free, this.#busy);
+      this.#opts.budget?.spent(performance.now() - started);
       if (rows.length === 0) return;
       for (const row of rows) this.#start(row);
     }
@@ -113,9 +133,12 @@ export class DeliverySender {
     const hook = this.#hooks.get(row.webhookId);
     if (!hook) return;
     this.#busy.add(row.id);
+    const started = performance.now();
     const p = this.attempt(row, hook)
       .catch((err) => this.#log?.error({ err, delivery: row.id }, 'webhook attempt not recorded'))
       .finally(() => {
+        // Up to CONCURRENCY sends overlap: each counts for its part of the time they share.
+        this.#opts.budget?.spent((performance.now() - started) / CONCURRENCY);
         this.#busy.delete(row.id);
         this.#inflight.delete(p);
         this.pump();
@@ -220,6 +243,8 @@ export class DeliverySender {
   /** Stops picking deliveries and waits for those in flight (their outcomes written). */
   async close(): Promise<void> {
     this.#closed = true;
+    clearTimeout(this.#paced);
+    this.#paced = undefined;
     await this.#pumping;
     await Promise.all([...this.#inflight]);
   }

@@ -8,9 +8,14 @@
  * rows, so the effect is exactly once.
  *
  * It is woken after each ingest batch commits (wake(), never awaited on the ack path)
- * and by a timer, and runs steps until it has caught up; steps never overlap.
+ * and by a timer, and runs steps until it has caught up; steps never overlap. Woken runs
+ * take their turns from the background budget (background-budget.ts): while ingest
+ * keeps the loop busy they wait between steps, so at saturation they lag rather than
+ * slow the ingest, and catch up when the load falls.
  */
+import { performance } from 'node:perf_hooks';
 import type { Store } from '../../store/types.js';
+import type { BackgroundBudget } from '../background-budget.js';
 import { computeDay } from './day.js';
 
 export interface ProjectorOptions {
@@ -24,6 +29,8 @@ export interface ProjectorOptions {
   delayMs?: number;
   /** Errors of a step (the next wake or tick retries it). */
   onError?: (err: unknown) => void;
+  /** Paces woken runs while the loop is busy (absent: never waits). */
+  budget?: BackgroundBudget;
 }
 
 export const DEFAULT_PROJECT_BATCH = 1000;
@@ -34,6 +41,8 @@ export class StatsProjector {
   readonly #now: () => number;
   readonly #onError: (err: unknown) => void;
   readonly #delayMs: number;
+  readonly #budget: BackgroundBudget | undefined;
+  #projected = 0;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #again = false;
@@ -45,6 +54,12 @@ export class StatsProjector {
     this.#now = now;
     this.#onError = opts.onError ?? (() => {});
     this.#delayMs = opts.delayMs ?? 50;
+    this.#budget = opts.budget;
+  }
+
+  /** Attendance rows this projector has projected since it was made (the benchmark's lag). */
+  get projected(): number {
+    return this.#projected;
   }
 
   /** Asks for a catch-up soon; returns at once. A wake during a run makes it go round again. */
@@ -68,12 +83,17 @@ export class StatsProjector {
     this.#timer.unref();
   }
 
-  /** Runs steps until no row is left past the mark; what it did in total. */
-  async catchUp(): Promise<{ records: number; days: number }> {
+  /** Runs steps until no row is left past the mark, taking turns from the budget if `paced`; what it did in total. */
+  async catchUp(paced = false): Promise<{ records: number; days: number }> {
     let records = 0;
     let days = 0;
     for (;;) {
+      if (paced) await this.#budget?.turn(() => this.#closed);
+      if (paced && this.#closed) return { records, days };
+      const started = performance.now();
       const step = await this.#store.stats.project(this.#batch, this.#now(), computeDay);
+      if (paced) this.#budget?.spent(performance.now() - started);
+      this.#projected += step.records;
       records += step.records;
       days += step.days;
       if (step.records < this.#batch || this.#closed) return { records, days };
@@ -100,7 +120,7 @@ export class StatsProjector {
     do {
       this.#again = false;
       try {
-        await this.catchUp();
+        await this.catchUp(true);
       } catch (err) {
         this.#onError(err);
         return;

@@ -1,0 +1,94 @@
+/**
+ * The share of the event loop that background followers (the statistics projector, the
+ * webhook follower and sender) may take while ingest keeps the loop busy (config
+ * backgroundShare; docs/attendance-statistics.md "Background share"). They run on the
+ * same thread as the device gateway and, on SQLite, share its one connection: at
+ * saturation every millisecond they spend is one the ingest does not get.
+ *
+ * A duty cycle shared by all of them: a step that took t ms while the loop is busy makes
+ * the next step of any of them wait t·(1/share − 1) ms, so together they take at most
+ * `share` of the loop. While the loop has room (its utilisation over the last sample
+ * below 1 − share) nobody waits and debts are forgiven: at ordinary load they keep up at
+ * once. Nothing is skipped, only delayed, so their guarantees (exactly-once statistics,
+ * at-least-once deliveries) are untouched; under sustained saturation they lag and catch
+ * up when the load falls.
+ */
+import { type EventLoopUtilization, performance } from 'node:perf_hooks';
+
+/** How often the loop's utilisation is sampled. */
+const SAMPLE_MS = 100;
+/** Longest single sleep of turn(), so a closing follower is not held up by a long debt. */
+const NAP_MS = 50;
+
+export interface BudgetOptions {
+  /** Fraction of a busy loop the followers may use together, in (0, 1]; 1 = never wait. */
+  share: number;
+  now?: () => number;
+  /** Whether the loop is busy now (tests); default: sampled event-loop utilisation ≥ 1 − share. */
+  busy?: () => boolean;
+}
+
+export class BackgroundBudget {
+  readonly share: number;
+  readonly #now: () => number;
+  readonly #busy: () => boolean;
+  #readyAt = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #utilization = 0;
+  /** Milliseconds callers were told to wait, in total (the benchmark prints it). */
+  waitedMs = 0;
+
+  constructor(opts: BudgetOptions) {
+    if (!(opts.share > 0 && opts.share <= 1))
+      throw new RangeError(`share must be in (0, 1], got ${opts.share}`);
+    this.share = opts.share;
+    this.#now = opts.now ?? (() => performance.now());
+    if (opts.busy) this.#busy = opts.busy;
+    else {
+      let last: EventLoopUtilization = performance.eventLoopUtilization();
+      this.#timer = setInterval(() => {
+        const cur = performance.eventLoopUtilization();
+        this.#utilization = performance.eventLoopUtilization(cur, last).utilization;
+        last = cur;
+      }, SAMPLE_MS);
+      this.#timer.unref();
+      this.#busy = () => this.#utilization >= 1 - this.share;
+    }
+  }
+
+  /** The loop's utilisation over the last sample (0 with an injected `busy`). */
+  get utilization(): number {
+    return this.#utilization;
+  }
+
+  /** Milliseconds to wait before the next step may start (0: go now). */
+  delay(): number {
+    if (this.share >= 1) return 0;
+    if (!this.#busy()) {
+      this.#readyAt = 0;
+      return 0;
+    }
+    return Math.max(0, this.#readyAt - this.#now());
+  }
+
+  /** A step just took `ms` of the loop: the next one waits its share of that while the loop is busy. */
+  spent(ms: number): void {
+    if (this.share >= 1 || ms <= 0 || !this.#busy()) return;
+    this.#readyAt = Math.max(this.#readyAt, this.#now()) + ms * (1 / this.share - 1);
+  }
+
+  /** Resolves when a step may start, or as soon as `stop()` says so (a follower closing). */
+  async turn(stop: () => boolean = () => false): Promise<void> {
+    for (;;) {
+      const d = this.delay();
+      if (d <= 0 || stop()) return;
+      const nap = Math.min(d, NAP_MS);
+      this.waitedMs += nap;
+      await new Promise((r) => setTimeout(r, nap));
+    }
+  }
+
+  close(): void {
+    clearInterval(this.#timer);
+  }
+}
