@@ -18,6 +18,7 @@ import type { Config } from './config/schema.js';
 import { lockDataDir } from './data-lock.js';
 import { AttendancePhotos } from './domain/attendance-photos.js';
 import { SiteFences } from './domain/attendance-rules/site-fences.js';
+import { BackgroundBudget } from './domain/background-budget.js';
 import { Devices } from './domain/devices.js';
 import { DeviceEvents } from './domain/events.js';
 import { AttendanceWriter } from './domain/ingest.js';
@@ -132,10 +133,13 @@ async function assembleData(
     ids,
   );
   const audit = new Audit(store, now, (err) => logger?.error({ err }, 'audit entry not written'), ids);
+  // Followers of the attendance table share one budget of a busy loop (docs/attendance-statistics.md).
+  const background = new BackgroundBudget({ share: config.backgroundShare });
   // Outbound webhooks (docs/webhooks.md): built here so the API and the CLI see one registry; started by boot.
   const webhooks = new Webhooks(
     {
       repo: store.webhooks,
+      budget: background,
       box,
       renderAttendance: webhookAttendanceRenderer(store),
       ids,
@@ -170,9 +174,11 @@ async function assembleData(
     audit,
     ids,
     webhooks,
+    background,
     async close() {
       engine.close();
       await webhooks.close();
+      background.close();
       await audit.flush();
       await events.flush();
       await iris.close();
@@ -280,6 +286,7 @@ async function boot(
   // Daily statistics (docs/attendance-statistics.md): woken after each ingest commit, off the ack path.
   const stats = config.attendanceStats
     ? new StatsProjector(data.store, now, {
+        budget: data.background,
         onError: (err) => logger.error({ err }, 'statistics step failed; the next wake retries'),
       })
     : undefined;

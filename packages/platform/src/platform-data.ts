@@ -6,6 +6,7 @@
 import type { Audit } from './api/audit.js';
 import type { Accounts } from './api/auth/accounts.js';
 import type { ErasableBlobStore } from './blobs/types.js';
+import type { BackgroundBudget } from './domain/background-budget.js';
 import type { Devices } from './domain/devices.js';
 import type { DeviceEvents } from './domain/events.js';
 import type { QrCodes } from './domain/qr/service.js';
@@ -44,5 +45,7 @@ export interface PlatformData {
   ids: TimeIds;
   /** Outbound webhooks: registrations, outbox, follower and sender (webhooks/service.ts). */
   webhooks: Webhooks;
+  /** The loop share the background followers (statistics, webhooks) take while ingest is busy (config backgroundShare). */
+  background: BackgroundBudget;
   close(): Promise<void>;
 }

@@ -133,6 +133,12 @@ export const configSchema = z.object({
   /** How often the statistics projector looks for records an ingest wake did not announce (another process's). */
   attendanceStatsSweepMs: ms.default(5_000),
   /**
+   * Share of a busy event loop the background followers (statistics projector, webhook
+   * follower and sender) take together; they wait between steps so ingest keeps the rest
+   * (docs/attendance-statistics.md "Background share"). 1 = never wait.
+   */
+  backgroundShare: z.coerce.number().gt(0).max(1).default(0.1),
+  /**
    * How long after a China-time day ends its attendance.daily_summary webhooks go out
    * (clock-ins uploaded just after midnight still count); needs attendanceStats.
    */

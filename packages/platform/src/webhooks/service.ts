@@ -6,6 +6,7 @@
  * before it is sent, so it is delivered at least once whatever crashes when.
  */
 import { randomUUID } from 'node:crypto';
+import type { BackgroundBudget } from '../domain/background-budget.js';
 import type { SecretBox } from '../domain/secrets.js';
 import type { TimeIds } from '../ids.js';
 import type { Logger } from '../log.js';
@@ -52,6 +53,8 @@ export interface WebhookDeps {
   ids: TimeIds;
   now: () => number;
   log?: Logger;
+  /** The share of a busy loop the follower and sender take together with the other followers (absent: no pacing). */
+  budget?: BackgroundBudget;
 }
 
 export interface WebhookInput {
@@ -92,6 +95,7 @@ export class Webhooks {
         maxMs: opts.retryMaxMs,
         timeoutMs: opts.timeoutMs,
         allowPrivate: opts.allowPrivate,
+        ...(deps.budget ? { budget: deps.budget } : {}),
       },
       deps.now,
       deps.log,
@@ -104,6 +108,7 @@ export class Webhooks {
       wrote: () => this.sender.pump(),
       now: deps.now,
       ...(deps.log ? { log: deps.log } : {}),
+      ...(deps.budget ? { budget: deps.budget } : {}),
     });
   }
 
