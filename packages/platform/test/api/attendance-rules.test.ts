@@ -6,10 +6,10 @@
  * upload class and fence distance, the flag counts per device, and the upload delay per
  * device and per site checked against the records themselves.
  */
-import { randomUUID } from 'node:crypto';
 import { TestDevice } from '@kaoqin/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiPlatform, BACKENDS, type Json, startApiPlatform } from '../helpers/api.js';
+import { insertDevice } from '../helpers/store-rows.js';
 
 const SN = 'RULES-1';
 const CENTRE = { latitude: 30.27415, longitude: 120.15507 };
@@ -63,21 +63,7 @@ describe.each(BACKENDS)('clock-in rules over TCP ($name)', ({ pg }) => {
     expect(r.status, r.text).toBe(201);
     siteId = r.body.id;
     // Registered bound (as an operator does), so no bind task is pushed into the answers.
-    await p.platform.data.store.devices.insert({
-      id: randomUUID(),
-      vendorId: p.creds.vendorId,
-      sn: SN,
-      siteId,
-      disabled: false,
-      registeredBy: 'operator',
-      deviceVersion: null,
-      deviceIp: null,
-      firstSeenAt: null,
-      lastSeenAt: null,
-      online: false,
-      direction: 'both',
-      createdAt: p.clock.now,
-    });
+    await insertDevice(p.platform.data.store, p.creds.vendorId, siteId, { sn: SN, createdAt: p.clock.now });
   });
   afterAll(async () => {
     await p?.stop();

@@ -5,12 +5,12 @@
  * real-name; a forged, another site's, an expired, a malformed code and someone else's
  * code are kept and flagged (D9).
  */
-import { randomUUID } from 'node:crypto';
 import { face, idNumber, TestDevice } from '@kaoqin/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { base45Encode } from '../../src/domain/qr/base45.js';
 import { decodeCode } from '../../src/domain/qr/codec.js';
 import { ADMIN_PASSWORD, type ApiPlatform, BACKENDS, type Json, startApiPlatform } from '../helpers/api.js';
+import { insertDevice } from '../helpers/store-rows.js';
 
 const SN = 'QR-SIGN-1';
 const CENTRE = { latitude: 30.27415, longitude: 120.15507 };
@@ -61,21 +61,7 @@ describe.each(BACKENDS)('type-16 clock-ins with person codes ($name)', ({ pg }) 
     worker = await person('扫码工人', [siteA, siteB]);
     mate = await person('同班工友', [siteA]);
     // Registered bound to site A (as an operator does), so no bind task is pushed into the answers.
-    await p.platform.data.store.devices.insert({
-      id: randomUUID(),
-      vendorId: p.creds.vendorId,
-      sn: SN,
-      siteId: siteA,
-      disabled: false,
-      registeredBy: 'operator',
-      deviceVersion: null,
-      deviceIp: null,
-      firstSeenAt: null,
-      lastSeenAt: null,
-      online: false,
-      direction: 'both',
-      createdAt: p.clock.now,
-    });
+    await insertDevice(p.platform.data.store, p.creds.vendorId, siteA, { sn: SN, createdAt: p.clock.now });
   });
   afterAll(() => p?.stop());
 

@@ -8,8 +8,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AttendanceInput, DeviceRow } from '../../src/store/index.js';
-import { NOT_CHECKED } from '../../src/store/person-types.js';
 import type { ApiClient, ApiPlatform } from './api.js';
+import { attendanceInput, insertDevice, personRow } from './store-rows.js';
 
 /** 2026-03-02 00:00 China time. */
 export const T0 = Date.parse('2026-03-02T00:00:00+08:00');
@@ -46,25 +46,8 @@ export async function attendanceWorld(p: ApiPlatform, prefix = 'W'): Promise<Att
   await store.sites.create({ id: siteB, name: '滨江区二号工地', createdAt: now });
   const vendor1 = p.creds.vendorId;
   const vendor2 = (await p.platform.data.vendors.create('第二厂商')).vendorId;
-  const device = async (vendorId: string, sn: string, siteId: string): Promise<DeviceRow> => {
-    const d: DeviceRow = {
-      id: randomUUID(),
-      vendorId,
-      sn,
-      siteId,
-      disabled: false,
-      registeredBy: 'operator',
-      deviceVersion: null,
-      deviceIp: null,
-      firstSeenAt: null,
-      lastSeenAt: null,
-      online: false,
-      direction: 'both',
-      createdAt: now,
-    };
-    await store.devices.insert(d);
-    return d;
-  };
+  const device = (vendorId: string, sn: string, siteId: string): Promise<DeviceRow> =>
+    insertDevice(store, vendorId, siteId, { sn, createdAt: now });
   const devA1 = await device(vendor1, `${prefix}-A1`, siteA);
   const devA2 = await device(vendor1, `${prefix}-A2`, siteA);
   const devB1 = await device(vendor1, `${prefix}-SHARED`, siteB);
@@ -75,50 +58,15 @@ export async function attendanceWorld(p: ApiPlatform, prefix = 'W'): Promise<Att
     id: String(base + BigInt(i)),
     name,
   }));
-  for (const { id, name } of persons) {
-    await store.persons.insert({
-      id,
-      name,
-      piiEnc: '',
-      idNumberHash: randomBytes(16).toString('hex'),
-      idNumberHead: '330106',
-      idNumberTail: '1234',
-      photoKeys: [],
-      idCardPhotoKey: null,
-      idCardFrontKey: null,
-      idCardBackKey: null,
-      faceMatch: NOT_CHECKED,
-      status: 'active',
-      version: 1,
-      createdAt: now,
-      updatedAt: now,
-      erasedAt: null,
-    });
-  }
+  for (const { id, name } of persons) await store.persons.insert(personRow(id, name, { createdAt: now }));
   const record = (d: DeviceRow, over: Partial<AttendanceInput> = {}): AttendanceInput => {
     const recordTime = over.recordTime ?? T0;
-    const receivedAt = over.receivedAt ?? recordTime + 800;
-    return {
-      deviceId: d.id,
-      vendorId: d.vendorId,
-      sn: d.sn,
-      siteId: d.siteId,
+    return attendanceInput(d, {
       personId: persons[0]!.id,
-      type: 1,
-      bitType: null,
-      qrCodeInfo: null,
-      photoKey: null,
-      temperature: null,
-      irisInfo: null,
-      longitude: null,
-      latitude: null,
-      realName: true,
-      flags: [],
       ...over,
       recordTime,
-      receivedAt,
-      latencyMs: receivedAt - recordTime,
-    };
+      receivedAt: over.receivedAt ?? recordTime + 800,
+    });
   };
   const insert = async (records: AttendanceInput[]): Promise<string[]> => {
     const out = await store.attendance.insertBatch(records);

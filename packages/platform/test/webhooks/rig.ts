@@ -8,8 +8,8 @@ import { webhookAttendanceRenderer } from '../../src/api/webhook-attendance.js';
 import { SecretBox } from '../../src/domain/secrets.js';
 import { TimeIds } from '../../src/ids.js';
 import { type AttendanceInput, type DeviceRow, openStore, type Store } from '../../src/store/index.js';
-import { NOT_CHECKED } from '../../src/store/person-types.js';
 import { type WebhookOptions, Webhooks } from '../../src/webhooks/service.js';
+import { attendanceInput, insertDevice, insertVendor, personRow } from '../helpers/store-rows.js';
 
 export const FAST: WebhookOptions = {
   follow: true,
@@ -75,59 +75,15 @@ export async function openRig(
 /** A vendor, two sites, a device on the first and a named person. */
 export async function makeWorld(store: Store): Promise<World> {
   const now = Date.now();
-  const vendorId = randomUUID();
-  await store.vendors.insert({
-    id: vendorId,
-    name: '回调测试厂商',
-    accessId: randomBytes(16).toString('hex'),
-    accessKey: randomBytes(16).toString('hex'),
-    secretEnc: 'v1:none',
-    secretVersion: 1,
-    status: 'active',
-    publicKeyPem: null,
-    createdAt: now,
-    updatedAt: now,
-  });
+  const { id: vendorId } = await insertVendor(store, { name: '回调测试厂商' });
   const siteId = randomUUID();
   const otherSiteId = randomUUID();
   await store.sites.create({ id: siteId, name: '回调一号工地', createdAt: now });
   await store.sites.create({ id: otherSiteId, name: '回调二号工地', createdAt: now });
-  const device: DeviceRow = {
-    id: randomUUID(),
-    vendorId,
-    sn: `WH-${randomBytes(3).toString('hex')}`,
-    siteId,
-    disabled: false,
-    registeredBy: 'operator',
-    deviceVersion: null,
-    deviceIp: null,
-    firstSeenAt: null,
-    lastSeenAt: null,
-    online: false,
-    direction: 'both',
-    createdAt: now,
-  };
-  await store.devices.insert(device);
+  const device = await insertDevice(store, vendorId, siteId, { sn: `WH-${randomBytes(3).toString('hex')}` });
   const personId = String(4_508_004_291_000_000_000n + BigInt(randomBytes(4).readUInt32BE()));
   const personName = '赵六';
-  await store.persons.insert({
-    id: personId,
-    name: personName,
-    piiEnc: '',
-    idNumberHash: randomBytes(16).toString('hex'),
-    idNumberHead: '330106',
-    idNumberTail: '1234',
-    photoKeys: [],
-    idCardPhotoKey: null,
-    idCardFrontKey: null,
-    idCardBackKey: null,
-    faceMatch: NOT_CHECKED,
-    status: 'active',
-    version: 1,
-    createdAt: now,
-    updatedAt: now,
-    erasedAt: null,
-  });
+  await store.persons.insert(personRow(personId, personName));
   return { siteId, otherSiteId, device, personId, personName };
 }
 
@@ -144,27 +100,9 @@ export async function clockIns(
   const records: AttendanceInput[] = [];
   for (let i = 0; i < n; i++) {
     const recordTime = base + (seq++ % 3_000_000) * 1000;
-    records.push({
-      deviceId: w.device.id,
-      vendorId: w.device.vendorId,
-      sn: w.device.sn,
-      siteId: w.siteId,
-      personId: w.personId,
-      recordTime,
-      type: 1,
-      bitType: null,
-      qrCodeInfo: null,
-      photoKey: null,
-      temperature: null,
-      irisInfo: null,
-      longitude: null,
-      latitude: null,
-      realName: true,
-      flags: [],
-      receivedAt: recordTime + 500,
-      latencyMs: 500,
-      ...over,
-    });
+    records.push(
+      attendanceInput(w.device, { personId: w.personId, recordTime, receivedAt: recordTime + 500, ...over }),
+    );
   }
   const out = await store.attendance.insertBatch(records);
   return out.map((o) => o.id);

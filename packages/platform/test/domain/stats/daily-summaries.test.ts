@@ -4,7 +4,7 @@
  * then each site's summary of the day once, with its idempotency key; nothing computed
  * while no webhook wants summaries; a new process publishes the days it missed.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,9 +12,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DailySummaries, type SummaryOutlet } from '../../../src/domain/stats/daily-summaries.js';
 import { StatsProjector } from '../../../src/domain/stats/projector.js';
 import type { SiteDaySummary } from '../../../src/domain/stats/summary.js';
-import type { AttendanceInput, Store } from '../../../src/store/index.js';
+import type { AttendanceInput, DeviceRow, Store } from '../../../src/store/index.js';
 import { openStore } from '../../../src/store/index.js';
 import { freshSchema, inSchema, PG_HOW, PG_URL } from '../../helpers/pg.js';
+import { attendanceInput, insertDevice, insertVendor } from '../../helpers/store-rows.js';
 
 const H = 3_600_000;
 const DEC5 = Date.parse('2026-12-05T00:00:00+08:00');
@@ -41,62 +42,15 @@ async function world(
   store: Store,
 ): Promise<{ sites: string[]; record: (site: number, person: string, at: number) => AttendanceInput }> {
   const now = Date.now();
-  const vendorId = randomUUID();
-  await store.vendors.insert({
-    id: vendorId,
-    name: 'v',
-    accessId: randomBytes(8).toString('hex'),
-    accessKey: randomBytes(8).toString('hex'),
-    secretEnc: 'x',
-    secretVersion: 1,
-    status: 'active',
-    publicKeyPem: null,
-    createdAt: now,
-    updatedAt: now,
-  });
+  const { id: vendorId } = await insertVendor(store);
   const sites = [randomUUID(), randomUUID()];
-  const devices: { id: string; sn: string; siteId: string }[] = [];
+  const devices: DeviceRow[] = [];
   for (const [i, id] of sites.entries()) {
     await store.sites.create({ id, name: `工地 ${i}`, createdAt: now });
-    const d = { id: randomUUID(), sn: `SN-${randomBytes(4).toString('hex')}`, siteId: id };
-    await store.devices.insert({
-      ...d,
-      vendorId,
-      disabled: false,
-      registeredBy: 'operator',
-      deviceVersion: null,
-      deviceIp: null,
-      firstSeenAt: null,
-      lastSeenAt: null,
-      online: false,
-      direction: 'both',
-      createdAt: now,
-    });
-    devices.push(d);
+    devices.push(await insertDevice(store, vendorId, id));
   }
-  const record = (site: number, personId: string, at: number): AttendanceInput => {
-    const d = devices[site]!;
-    return {
-      deviceId: d.id,
-      vendorId,
-      sn: d.sn,
-      siteId: d.siteId,
-      personId,
-      recordTime: at,
-      type: 1,
-      bitType: null,
-      qrCodeInfo: null,
-      photoKey: null,
-      temperature: null,
-      irisInfo: null,
-      longitude: null,
-      latitude: null,
-      realName: true,
-      flags: [],
-      receivedAt: at + 1000,
-      latencyMs: 1000,
-    };
-  };
+  const record = (site: number, personId: string, at: number): AttendanceInput =>
+    attendanceInput(devices[site]!, { personId, recordTime: at });
   return { sites, record };
 }
 

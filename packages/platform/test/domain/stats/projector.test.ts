@@ -15,8 +15,8 @@ import { StatsProjector } from '../../../src/domain/stats/projector.js';
 import { siteDaySummary } from '../../../src/domain/stats/summary.js';
 import type { AttendanceInput, DayRow, DeviceRow, Direction, Store } from '../../../src/store/index.js';
 import { openStore } from '../../../src/store/index.js';
-import { NOT_CHECKED } from '../../../src/store/person-types.js';
 import { freshSchema, inSchema, PG_HOW, PG_URL } from '../../helpers/pg.js';
+import { attendanceInput, insertDevice, insertVendor, personRow } from '../../helpers/store-rows.js';
 
 /** mulberry32: the same records for the same seed. */
 function rng(seed: number): () => number {
@@ -41,65 +41,17 @@ interface World {
 
 async function world(store: Store): Promise<World> {
   const now = Date.now();
-  const vendorId = randomUUID();
-  await store.vendors.insert({
-    id: vendorId,
-    name: 'v',
-    accessId: randomBytes(8).toString('hex'),
-    accessKey: randomBytes(8).toString('hex'),
-    secretEnc: 'x',
-    secretVersion: 1,
-    status: 'active',
-    publicKeyPem: null,
-    createdAt: now,
-    updatedAt: now,
-  });
+  const { id: vendorId } = await insertVendor(store);
   const sites = [randomUUID(), randomUUID()];
   for (const [i, id] of sites.entries()) await store.sites.create({ id, name: `site ${i}`, createdAt: now });
   const devices: DeviceRow[] = [];
   const directions: Direction[] = ['in', 'out', 'both'];
   for (const siteId of sites)
-    for (const direction of directions) {
-      const d: DeviceRow = {
-        id: randomUUID(),
-        vendorId,
-        sn: `SN-${randomBytes(4).toString('hex')}`,
-        siteId,
-        disabled: false,
-        registeredBy: 'operator',
-        deviceVersion: null,
-        deviceIp: null,
-        firstSeenAt: null,
-        lastSeenAt: null,
-        online: false,
-        direction,
-        createdAt: now,
-      };
-      await store.devices.insert(d);
-      devices.push(d);
-    }
+    for (const direction of directions)
+      devices.push(await insertDevice(store, vendorId, siteId, { direction }));
   const base = 4_508_004_291_000_000_000n + BigInt(randomBytes(3).readUIntBE(0, 3)) * 1000n;
   const persons = Array.from({ length: 24 }, (_, i) => String(base + BigInt(i)));
-  for (const [i, id] of persons.entries()) {
-    await store.persons.insert({
-      id,
-      name: `工人${i}`,
-      piiEnc: '',
-      idNumberHash: randomBytes(16).toString('hex'),
-      idNumberHead: '330106',
-      idNumberTail: '1234',
-      photoKeys: [],
-      idCardPhotoKey: null,
-      idCardFrontKey: null,
-      idCardBackKey: null,
-      faceMatch: NOT_CHECKED,
-      status: 'active',
-      version: 1,
-      createdAt: now,
-      updatedAt: now,
-      erasedAt: null,
-    });
-  }
+  for (const [i, id] of persons.entries()) await store.persons.insert(personRow(id, `工人${i}`));
   return { sites, devices, persons };
 }
 
@@ -124,26 +76,14 @@ function records(w: World, seed: number, count: number): AttendanceInput[] {
         : MIDNIGHT - 12 * H + Math.floor(r() * 48 * H);
     const flags = [...pick(FLAGS)];
     const realName = !flags.includes('indirect') && !flags.includes('unknown_person') && r() < 0.95;
-    made.push({
-      deviceId: d.id,
-      vendorId: d.vendorId,
-      sn: d.sn,
-      siteId: d.siteId,
-      personId: pick(w.persons),
-      recordTime,
-      type: 1,
-      bitType: null,
-      qrCodeInfo: null,
-      photoKey: null,
-      temperature: null,
-      irisInfo: null,
-      longitude: null,
-      latitude: null,
-      realName,
-      flags: flags as AttendanceInput['flags'],
-      receivedAt: recordTime + 1000,
-      latencyMs: 1000,
-    });
+    made.push(
+      attendanceInput(d, {
+        personId: pick(w.persons),
+        recordTime,
+        realName,
+        flags: flags as AttendanceInput['flags'],
+      }),
+    );
   }
   const live = made.filter(() => r() >= 0.25).sort((a, b) => a.recordTime - b.recordTime);
   const backlog = made.filter((m) => !live.includes(m));
@@ -365,27 +305,8 @@ function suite(name: string, make: () => Promise<Backend>): void {
           });
         }
         const at = (h: number) => Date.parse('2026-12-05T00:00:00+08:00') + h * H;
-        const rec = (personId: string, h: number, over: Partial<AttendanceInput> = {}): AttendanceInput => ({
-          deviceId: both.id,
-          vendorId: both.vendorId,
-          sn: both.sn,
-          siteId: site,
-          personId,
-          recordTime: at(h),
-          type: 1,
-          bitType: null,
-          qrCodeInfo: null,
-          photoKey: null,
-          temperature: null,
-          irisInfo: null,
-          longitude: null,
-          latitude: null,
-          realName: true,
-          flags: [],
-          receivedAt: at(h) + 1000,
-          latencyMs: 1000,
-          ...over,
-        });
+        const rec = (personId: string, h: number, over: Partial<AttendanceInput> = {}): AttendanceInput =>
+          attendanceInput(both, { personId, recordTime: at(h), ...over });
         const p = w.persons;
         await store.attendance.insertBatch([
           rec(p[0]!, 8),
