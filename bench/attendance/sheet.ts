@@ -29,7 +29,12 @@ import {
 } from '../../packages/platform/src/domain/stats/sheet.js';
 import type { AttendanceInput, DeviceRow, Store } from '../../packages/platform/src/store/index.js';
 import { openStore } from '../../packages/platform/src/store/index.js';
-import { NOT_CHECKED } from '../../packages/platform/src/store/person-types.js';
+import {
+  attendanceInput,
+  insertDevice,
+  insertVendor,
+  personRow,
+} from '../../packages/platform/test/helpers/store-rows.js';
 import { progress } from '../lib/cli.js';
 import { dec, int, type Row, ratio, table, verdict } from '../lib/table.js';
 
@@ -55,63 +60,23 @@ function mix(n: number): number {
 
 async function generate(store: Store): Promise<string> {
   const now = Date.now();
-  const vendorId = randomUUID();
-  await store.vendors.insert({
-    id: vendorId,
-    name: 'bench',
-    accessId: randomBytes(8).toString('hex'),
-    accessKey: randomBytes(8).toString('hex'),
-    secretEnc: 'x',
-    secretVersion: 1,
-    status: 'active',
-    publicKeyPem: null,
-    createdAt: now,
-    updatedAt: now,
-  });
+  const { id: vendorId } = await insertVendor(store, { name: 'bench' });
   const siteId = randomUUID();
   await store.sites.create({ id: siteId, name: '基准工地', createdAt: now });
   const devices: DeviceRow[] = [];
   for (const direction of ['in', 'in', 'out', 'out'] as const) {
-    const d: DeviceRow = {
-      id: randomUUID(),
-      vendorId,
-      sn: `BENCH-${randomBytes(4).toString('hex')}`,
-      siteId,
-      disabled: false,
-      registeredBy: 'operator',
-      deviceVersion: null,
-      deviceIp: null,
-      firstSeenAt: null,
-      lastSeenAt: null,
-      online: false,
-      direction,
-      createdAt: now,
-    };
-    await store.devices.insert(d);
-    devices.push(d);
+    devices.push(
+      await insertDevice(store, vendorId, siteId, {
+        sn: `BENCH-${randomBytes(4).toString('hex')}`,
+        direction,
+      }),
+    );
   }
   const persons = Array.from({ length: WORKERS }, (_, i) => String(4_508_004_291_000_000_000n + BigInt(i)));
   const companies = ['甲建筑公司', '乙劳务公司', '丙安装公司'];
   const trades = ['钢筋工', '木工', '瓦工', '电工', '焊工'];
   for (const [i, id] of persons.entries()) {
-    await store.persons.insert({
-      id,
-      name: `工人${i}`,
-      piiEnc: '',
-      idNumberHash: randomBytes(16).toString('hex'),
-      idNumberHead: '330106',
-      idNumberTail: '1234',
-      photoKeys: [],
-      idCardPhotoKey: null,
-      idCardFrontKey: null,
-      idCardBackKey: null,
-      faceMatch: NOT_CHECKED,
-      status: 'active',
-      version: 1,
-      createdAt: now,
-      updatedAt: now,
-      erasedAt: null,
-    });
+    await store.persons.insert(personRow(id, `工人${i}`));
     await store.assignments.insert({
       id: randomUUID(),
       personId: id,
@@ -147,26 +112,7 @@ async function generate(store: Store): Promise<string> {
       for (let k = 0; k < n; k++) {
         const d = (k % 2 === 0 ? ins : outs)[w % 2]!;
         const recordTime = start + times[k % times.length]! + (mix(wd * 8 + k) % (20 * M));
-        rows.push({
-          deviceId: d.id,
-          vendorId,
-          sn: d.sn,
-          siteId,
-          personId: persons[w]!,
-          recordTime,
-          type: 1,
-          bitType: null,
-          qrCodeInfo: null,
-          photoKey: null,
-          temperature: null,
-          irisInfo: null,
-          longitude: null,
-          latitude: null,
-          realName: true,
-          flags: [],
-          receivedAt: recordTime + 1000,
-          latencyMs: 1000,
-        });
+        rows.push(attendanceInput(d, { personId: persons[w]!, recordTime }));
       }
     }
     rows.sort((a, b) => a.recordTime - b.recordTime);

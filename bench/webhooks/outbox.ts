@@ -25,8 +25,13 @@ import { SecretBox } from '../../packages/platform/src/domain/secrets.js';
 import { TimeIds } from '../../packages/platform/src/ids.js';
 import type { AttendanceInput, Store, WebhookRepo } from '../../packages/platform/src/store/index.js';
 import { openStore } from '../../packages/platform/src/store/index.js';
-import { NOT_CHECKED } from '../../packages/platform/src/store/person-types.js';
 import { Webhooks } from '../../packages/platform/src/webhooks/service.js';
+import {
+  attendanceInput,
+  insertDevice,
+  insertVendor,
+  personRow,
+} from '../../packages/platform/test/helpers/store-rows.js';
 import { progress } from '../lib/cli.js';
 import { int, type Row, ratio, table } from '../lib/table.js';
 
@@ -63,77 +68,20 @@ async function receiver(): Promise<{ url: string; count: () => number; close(): 
 
 async function world(store: Store): Promise<(i: number) => AttendanceInput> {
   const now = Date.now();
-  const vendorId = randomUUID();
-  await store.vendors.insert({
-    id: vendorId,
-    name: 'bench',
-    accessId: randomBytes(16).toString('hex'),
-    accessKey: randomBytes(16).toString('hex'),
-    secretEnc: 'v1:none',
-    secretVersion: 1,
-    status: 'active',
-    publicKeyPem: null,
-    createdAt: now,
-    updatedAt: now,
-  });
+  const { id: vendorId } = await insertVendor(store, { name: 'bench' });
   const siteId = randomUUID();
   await store.sites.create({ id: siteId, name: '基准工地', createdAt: now });
-  const deviceId = randomUUID();
-  await store.devices.insert({
-    id: deviceId,
-    vendorId,
-    sn: 'BENCH-1',
-    siteId,
-    disabled: false,
-    registeredBy: 'operator',
-    deviceVersion: null,
-    deviceIp: null,
-    firstSeenAt: null,
-    lastSeenAt: null,
-    online: false,
-    direction: 'both',
-    createdAt: now,
-  });
+  const device = await insertDevice(store, vendorId, siteId, { sn: 'BENCH-1' });
   const personId = '4508004291000000001';
-  await store.persons.insert({
-    id: personId,
-    name: '张三',
-    piiEnc: '',
-    idNumberHash: randomBytes(16).toString('hex'),
-    idNumberHead: '330106',
-    idNumberTail: '1234',
-    photoKeys: [],
-    idCardPhotoKey: null,
-    idCardFrontKey: null,
-    idCardBackKey: null,
-    faceMatch: NOT_CHECKED,
-    status: 'active',
-    version: 1,
-    createdAt: now,
-    updatedAt: now,
-    erasedAt: null,
-  });
+  await store.persons.insert(personRow(personId, '张三'));
   const t0 = now - 30 * 86_400_000;
-  return (i) => ({
-    deviceId,
-    vendorId,
-    sn: 'BENCH-1',
-    siteId,
-    personId,
-    recordTime: t0 + i * 1000,
-    type: 1,
-    bitType: null,
-    qrCodeInfo: null,
-    photoKey: null,
-    temperature: 36.5,
-    irisInfo: null,
-    longitude: null,
-    latitude: null,
-    realName: true,
-    flags: [],
-    receivedAt: t0 + i * 1000 + 700,
-    latencyMs: 700,
-  });
+  return (i) =>
+    attendanceInput(device, {
+      personId,
+      recordTime: t0 + i * 1000,
+      receivedAt: t0 + i * 1000 + 700,
+      temperature: 36.5,
+    });
 }
 
 /** Counts the repo calls a Webhooks service makes. */
