@@ -6,7 +6,11 @@
  * config has them). Creates a vendor and a site fenced as traffic.ts expects, says
  * `ready`; on `bind`, binds every device the fleet registered to that site (so the rules
  * read the site's fence and roster, as on a real site), says `bound`; on `count`, says how
- * many records are stored and how many carry each flag. Exits when the harness closes the channel.
+ * many records are stored and how many carry each flag; on `lag`, how far the background
+ * followers are (records stored, projected by statistics, followed by the webhook
+ * follower, the background budget's waits). With `webhookUrl`, registers a webhook for
+ * every event there before `ready`, so the follower writes deliveries and the sender
+ * posts them. Exits when the harness closes the channel.
  *
  * Config: BENCH_ATTENDANCE_PLATFORM (JSON, SignInsPlatformConfig).
  */
@@ -19,6 +23,8 @@ export interface SignInsPlatformConfig {
   databaseUrl: string | undefined;
   /** Config keys (camelCase) set to 'true' or 'false'; a key the schema lacks is left out. */
   switches: Record<string, boolean>;
+  /** A receiver to register a webhook for (every event, every site); none: no webhook. */
+  webhookUrl?: string;
 }
 
 export type SignInsPlatformMessage =
@@ -32,6 +38,18 @@ export type SignInsPlatformMessage =
     }
   | { type: 'bound'; devices: number }
   | { type: 'count'; records: number; flags: Record<string, number> }
+  | {
+      type: 'lag';
+      /** Records stored (counted only when asked: the count is a scan that would keep the loop busy). */
+      records: number | null;
+      /** Records the statistics projector projected (null: statistics off). */
+      projected: number | null;
+      /** Records the webhook follower turned into deliveries. */
+      followed: number;
+      /** Milliseconds the background budget made followers wait, and the loop's last utilisation. */
+      waitedMs: number;
+      utilization: number;
+    }
   | { type: 'error'; error: string };
 
 function send(m: SignInsPlatformMessage): void {
@@ -59,6 +77,14 @@ async function main(): Promise<void> {
   const platform = await startPlatform(config, createLogger(config.logLevel));
   exitWhenParentGoes(() => platform.stop());
   const { store } = platform.data;
+  if (cfg.webhookUrl)
+    await platform.data.webhooks.create({
+      url: cfg.webhookUrl,
+      events: ['attendance.created', 'attendance.daily_summary'],
+      siteIds: null,
+      description: 'bench receiver',
+      active: true,
+    });
   const vendor = await platform.data.vendors.create('bench-attendance');
   const site = await platform.data.persons.createSite('考勤规则基准工地');
   await store.sites.update(
@@ -72,6 +98,7 @@ async function main(): Promise<void> {
 
   process.on('message', (m: { type?: string }) => {
     const run = async (): Promise<SignInsPlatformMessage> => {
+      const counted = (m as { count?: boolean }).count === true;
       if (m.type === 'bind') {
         const devices = await store.devices.list({ siteId: null, limit: 1_000_000 });
         for (const d of devices) {
@@ -79,6 +106,20 @@ async function main(): Promise<void> {
           await platform.data.devices.reload(d.id);
         }
         return { type: 'bound', devices: devices.length };
+      }
+      if (m.type === 'lag') {
+        // The writer's own count of rows it made durable would do as well; this count is exact.
+        const records = counted
+          ? (await store.attendanceRules.flagCounts({ since: 0, until: Date.now() + 86_400_000 })).records
+          : null;
+        return {
+          type: 'lag',
+          records,
+          projected: platform.stats?.projected ?? null,
+          followed: platform.data.webhooks.follower.followed,
+          waitedMs: platform.data.background.waitedMs,
+          utilization: platform.data.background.utilization,
+        };
       }
       if (m.type === 'count') {
         // Every record's flags: shows the rules ran (or did not) on what was measured.

@@ -11,15 +11,24 @@
  * durable sign-ins/s). Modes run in turn, their order rotated each round so neither
  * gets the warmer machine; the table gives each mode's median beside the "off" median of
  * the same run. `--help` lists the settings.
+ *
+ * In the all-on mode a webhook for every event points at a receiver in this process
+ * (answers 204), so the outbox is really on: the follower writes a delivery per clock-in
+ * and the sender posts it. At the window's end the platform says how far statistics and
+ * webhooks lag behind the stored records (they yield to ingest: background share); after
+ * the run, how long they took to catch up once the load stopped.
  */
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { forkTs, nextMessage, stop } from '../gateway/children.js';
-import { Fleet } from '../gateway/fleet.js';
+import { Fleet, START_LEAD_MS } from '../gateway/fleet.js';
 import { progress, runHarness } from '../lib/cli.js';
 import { dec, int, ratio, table, verdict } from '../lib/table.js';
 import type { SignInsPlatformConfig, SignInsPlatformMessage } from './sign-ins-platform.js';
@@ -76,6 +85,8 @@ function readSettings(argv: string[]): Settings | 'help' {
 interface Mode {
   name: string;
   switches: Record<string, boolean>;
+  /** Registers a webhook for every event at a local receiver. */
+  receiver?: boolean;
 }
 
 const MODES: Mode[] = [
@@ -84,6 +95,7 @@ const MODES: Mode[] = [
   {
     name: 'rules+stats+webhooks',
     switches: { attendanceRules: true, attendanceStats: true, webhooks: true },
+    receiver: true,
   },
 ];
 
@@ -94,7 +106,58 @@ interface RunResult {
   acks: number;
   applied: Record<string, boolean>;
   flags: Record<string, number>;
+  /** All-on mode only: how the background followers fared. */
+  background?: Background;
 }
+
+interface Background {
+  /** Webhook POSTs the receiver took in the measured window. */
+  deliveredInWindow: number;
+  /** Records stored but not yet projected / followed / delivered when the window closed. */
+  statsLag: number | null;
+  followLag: number;
+  deliveryLag: number;
+  /** Records stored when the window closed, and the ms the budget made followers wait up to then. */
+  recordsAtEnd: number;
+  waitedMs: number;
+  /** The platform loop's utilisation in the last sample before the window closed. */
+  utilization: number;
+  /** From the window's end until statistics and the webhook follower had caught up (ms); null: not within the limit. */
+  catchUpMs: number | null;
+  /** From the window's end until the receiver had every clock-in (ms); null: not within the limit. */
+  deliveredMs: number | null;
+  /** Webhook POSTs per second after the window, until all were delivered or the limit. */
+  deliveryRate: number;
+}
+
+/** The webhook receiver: counts POSTs, answers 204. */
+async function receiver(): Promise<{ url: string; count(): number; close(): Promise<void> }> {
+  let n = 0;
+  const server: Server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      if (req.method === 'POST') n++;
+      res.writeHead(204).end();
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    count: () => n,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+type Lag = Extract<SignInsPlatformMessage, { type: 'lag' }>;
+const isLag = (m: unknown): m is Lag => isMessage(m) && m.type === 'lag';
+/** Longest wait for the followers to catch up after the load stops. */
+const CATCH_UP_LIMIT_MS = 60_000;
 
 const isMessage = (m: unknown): m is SignInsPlatformMessage =>
   typeof m === 'object' && m !== null && 'type' in m;
@@ -121,7 +184,13 @@ async function runOnce(s: Settings, mode: Mode, scratch: string, nonce: string):
   const dataDir = mkdtempSync(join(scratch, `${mode.name.replace(/\W/g, '-')}-`));
   mkdirSync(dataDir, { recursive: true });
   const schema = s.databaseUrl ? await pgSchema(s.databaseUrl) : undefined;
-  const cfg: SignInsPlatformConfig = { dataDir, databaseUrl: schema?.url, switches: mode.switches };
+  const hooks = mode.receiver ? await receiver() : undefined;
+  const cfg: SignInsPlatformConfig = {
+    dataDir,
+    databaseUrl: schema?.url,
+    switches: mode.switches,
+    ...(hooks ? { webhookUrl: hooks.url } : {}),
+  };
   const child = forkTs(resolve(HERE, 'sign-ins-platform.ts'), {
     BENCH_ATTENDANCE_PLATFORM: JSON.stringify(cfg),
   });
@@ -148,6 +217,24 @@ async function runOnce(s: Settings, mode: Mode, scratch: string, nonce: string):
     child.send({ type: 'bind' });
     const bound = await nextMessage(child, isMessage, 120_000);
     if (bound.type !== 'bound') throw new Error(`bind: ${JSON.stringify(bound)}`);
+    // The window's edges as fleet.run sets them (its lead, the warm-up, the window).
+    const windowStart = Date.now() + START_LEAD_MS + s.warmupSeconds * 1000;
+    const windowEnd = windowStart + s.seconds * 1000;
+    let deliveredAtStart = 0;
+    let deliveredAtEnd = 0;
+    let atEnd: Promise<Lag> | undefined;
+    const timers = hooks
+      ? [
+          setTimeout(() => {
+            deliveredAtStart = hooks.count();
+          }, windowStart - Date.now()),
+          setTimeout(() => {
+            deliveredAtEnd = hooks.count();
+            atEnd = nextMessage(child, isLag, 60_000);
+            child.send({ type: 'lag', count: true });
+          }, windowEnd - Date.now()),
+        ]
+      : [];
     const summary = await fleet.run(
       {
         name: mode.name,
@@ -161,6 +248,11 @@ async function runOnce(s: Settings, mode: Mode, scratch: string, nonce: string):
       },
       hello.pid,
     );
+    for (const t of timers) clearTimeout(t);
+    const background =
+      hooks && atEnd
+        ? await settle(child, hooks.count, await atEnd, deliveredAtStart, deliveredAtEnd, windowEnd)
+        : undefined;
     child.send({ type: 'count' });
     const count = await nextMessage(child, isMessage, 60_000);
     if (count.type !== 'count') throw new Error(`count: ${JSON.stringify(count)}`);
@@ -171,13 +263,56 @@ async function runOnce(s: Settings, mode: Mode, scratch: string, nonce: string):
       acks: summary.acks,
       applied: hello.applied,
       flags: count.flags,
+      ...(background ? { background } : {}),
     };
   } finally {
     await fleet.close();
     await stop(child, 10_000);
+    await hooks?.close();
     rmSync(dataDir, { recursive: true, force: true });
     await schema?.drop();
   }
+}
+
+/** The lag at the window's end, then polls until every stored record is projected, followed and delivered. */
+async function settle(
+  child: ChildProcess,
+  delivered: () => number,
+  end: Lag,
+  deliveredAtStart: number,
+  deliveredAtEnd: number,
+  windowEnd: number,
+): Promise<Background> {
+  let catchUpMs: number | null = null;
+  let deliveredMs: number | null = null;
+  const ask = async (count: boolean): Promise<Lag> => {
+    const p = nextMessage(child, isLag, 60_000);
+    child.send({ type: 'lag', count });
+    return p;
+  };
+  // The load has stopped: the stored count is final, read once.
+  const stored = (await ask(true)).records ?? 0;
+  const atEnd = end.records ?? 0;
+  while (Date.now() - windowEnd < CATCH_UP_LIMIT_MS) {
+    const now = await ask(false);
+    if (catchUpMs === null && (now.projected ?? stored) >= stored && now.followed >= stored)
+      catchUpMs = Date.now() - windowEnd;
+    if (delivered() >= stored) deliveredMs = Date.now() - windowEnd;
+    if (catchUpMs !== null && deliveredMs !== null) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    deliveredInWindow: deliveredAtEnd - deliveredAtStart,
+    statsLag: end.projected === null ? null : atEnd - end.projected,
+    followLag: atEnd - end.followed,
+    deliveryLag: Math.max(0, atEnd - deliveredAtEnd),
+    recordsAtEnd: atEnd,
+    waitedMs: end.waitedMs,
+    utilization: end.utilization,
+    catchUpMs,
+    deliveredMs,
+    deliveryRate: ((delivered() - deliveredAtEnd) * 1000) / Math.max(1, Date.now() - windowEnd),
+  };
 }
 
 const median = (xs: number[]): number => {
@@ -245,6 +380,24 @@ async function bench(s: Settings): Promise<number> {
       .map(([k, n]) => `${k} ${int.format(n)}`)
       .join(', ');
     console.log(`  ${m.name.padEnd(22)} ${text || 'none'}`);
+  }
+  const bg = MODES.filter((m) => m.receiver);
+  if (bg.length > 0) {
+    const secs = (ms: number | null) =>
+      ms === null ? `not within ${CATCH_UP_LIMIT_MS / 1000} s` : `${dec(1).format(ms / 1000)} s`;
+    console.log(
+      '\nbackground followers (statistics, webhook follower and sender) under saturation, per round:',
+    );
+    console.log(
+      "  records behind when the window closed (stored then: statistics / follower / delivered), webhooks delivered in the window, the budget's waits, catch-up after the load stopped",
+    );
+    for (const m of bg)
+      for (const [i, r] of results.get(m.name)!.entries()) {
+        const b = r.background!;
+        console.log(
+          `  ${m.name} round ${i + 1}: stored ${int.format(b.recordsAtEnd)}; behind ${b.statsLag === null ? '—' : int.format(b.statsLag)} / ${int.format(b.followLag)} / ${int.format(b.deliveryLag)}; delivered ${int.format(b.deliveredInWindow)} (${int.format(b.deliveredInWindow / s.seconds)}/s); loop ${dec(2).format(b.utilization)} busy, waited ${dec(1).format(b.waitedMs / 1000)} s; statistics and follower caught up ${secs(b.catchUpMs)}, every webhook delivered ${secs(b.deliveredMs)} after the window (${int.format(b.deliveryRate)} POSTs/s after it)`,
+        );
+      }
   }
   console.log(`errors and unanswered over all runs: ${errors}`);
   return ok && errors === 0 ? 0 : 1;

@@ -22,7 +22,7 @@ import { cpuMs } from './proc.js';
 /** Source ports per address stay well under the ~28k of the ephemeral range. */
 const DEVICES_PER_ADDRESS = 20_000;
 /** Lead time so every worker has the phase before it starts. */
-const START_LEAD_MS = 300;
+export const START_LEAD_MS = 300;
 
 let nextAddress = 2;
 /** A loopback address no earlier connect of this run used: no port is left in TIME_WAIT on it. */

@@ -8,13 +8,17 @@
  * A duty cycle shared by all of them: a step that took t ms while the loop is busy makes
  * the next step of any of them wait t·(1/share − 1) ms, so together they take at most
  * `share` of the loop. While the loop has room (its utilisation over the last sample
- * below 1 − share) nobody waits and debts are forgiven: at ordinary load they keep up at
- * once. Nothing is skipped, only delayed, so their guarantees (exactly-once statistics,
+ * below BUSY_UTILIZATION) nobody waits and debts are forgiven: at ordinary load they keep
+ * up at once. The threshold is well below 1 because at saturation the loop is seldom
+ * fully used: the machine's cores are (the database, the TLS and TCP work of the kernel),
+ * and every millisecond a follower takes then is still one ingest loses. Nothing is skipped, only delayed, so their guarantees (exactly-once statistics,
  * at-least-once deliveries) are untouched; under sustained saturation they lag and catch
  * up when the load falls.
  */
 import { type EventLoopUtilization, performance } from 'node:perf_hooks';
 
+/** The loop counts as busy from this utilisation on (measured at saturation: see the doc). */
+export const BUSY_UTILIZATION = 0.5;
 /** How often the loop's utilisation is sampled. */
 const SAMPLE_MS = 100;
 /** Longest single sleep of turn(), so a closing follower is not held up by a long debt. */
@@ -24,7 +28,7 @@ export interface BudgetOptions {
   /** Fraction of a busy loop the followers may use together, in (0, 1]; 1 = never wait. */
   share: number;
   now?: () => number;
-  /** Whether the loop is busy now (tests); default: sampled event-loop utilisation ≥ 1 − share. */
+  /** Whether the loop is busy now (tests); default: sampled event-loop utilisation ≥ BUSY_UTILIZATION. */
   busy?: () => boolean;
 }
 
@@ -52,7 +56,7 @@ export class BackgroundBudget {
         last = cur;
       }, SAMPLE_MS);
       this.#timer.unref();
-      this.#busy = () => this.#utilization >= 1 - this.share;
+      this.#busy = () => this.#utilization >= BUSY_UTILIZATION;
     }
   }
 
@@ -71,9 +75,12 @@ export class BackgroundBudget {
     return Math.max(0, this.#readyAt - this.#now());
   }
 
-  /** A step just took `ms` of the loop: the next one waits its share of that while the loop is busy. */
+  /**
+   * A step just took `ms` of the loop: the next one waits its share of that if the loop is
+   * still busy when it asks (the sample taken during a long step counts that step).
+   */
   spent(ms: number): void {
-    if (this.share >= 1 || ms <= 0 || !this.#busy()) return;
+    if (this.share >= 1 || ms <= 0) return;
     this.#readyAt = Math.max(this.#readyAt, this.#now()) + ms * (1 / this.share - 1);
   }
 

@@ -8,8 +8,10 @@
  * sends it again, with the same Idempotency-Key.
  *
  * While ingest keeps the loop busy the sender takes turns from the background budget
- * (domain/background-budget.ts): each send's time counts against it, and due rows are
- * not looked for until the budget allows; deliveries wait in the outbox meanwhile.
+ * (domain/background-budget.ts): the time of its reads and writes counts against it, and
+ * of each POST at most POST_CHARGE_MS (waiting for a receiver is not the loop's time, and
+ * a distant receiver must not slow the sending); due rows are not looked for until the
+ * budget allows, and deliveries wait in the outbox meanwhile.
  */
 import { performance } from 'node:perf_hooks';
 import type { BackgroundBudget } from '../domain/background-budget.js';
@@ -22,6 +24,8 @@ import { signature } from './signature.js';
 
 /** Requests in flight at most, over all receivers. */
 export const CONCURRENCY = 8;
+/** What one POST is taken to cost the loop at most, for the background budget (ms). */
+const POST_CHARGE_MS = 1;
 
 /** The `data` of an event: what the body carries, or undefined when its subject is gone. */
 export type RenderData = (row: DeliveryRow) => Promise<unknown>;
@@ -133,12 +137,9 @@ export class DeliverySender {
     const hook = this.#hooks.get(row.webhookId);
     if (!hook) return;
     this.#busy.add(row.id);
-    const started = performance.now();
     const p = this.attempt(row, hook)
       .catch((err) => this.#log?.error({ err, delivery: row.id }, 'webhook attempt not recorded'))
       .finally(() => {
-        // Up to CONCURRENCY sends overlap: each counts for its part of the time they share.
-        this.#opts.budget?.spent((performance.now() - started) / CONCURRENCY);
         this.#busy.delete(row.id);
         this.#inflight.delete(p);
         this.pump();
@@ -193,11 +194,14 @@ export class DeliverySender {
   }
 
   async #send(hook: HookTarget, row: DeliveryRow): Promise<PostResult & { final?: boolean }> {
+    const rendering = performance.now();
     const data = await this.#render(row);
+    this.#opts.budget?.spent(performance.now() - rendering);
     if (data === undefined) return gone('the event no longer exists');
     const body = envelope(row, data);
     const timestamp = String(Math.floor(this.#now() / 1000));
-    return postJson(
+    const posting = performance.now();
+    const result = await postJson(
       hook.url,
       {
         'content-type': 'application/json',
@@ -211,6 +215,8 @@ export class DeliverySender {
       body,
       this.#opts,
     );
+    this.#opts.budget?.spent(Math.min(performance.now() - posting, POST_CHARGE_MS));
+    return result;
   }
 
   /** Resolves once the outcome is written, with whatever others finished meanwhile. */
@@ -224,8 +230,10 @@ export class DeliverySender {
   #write(): void {
     if (this.#writing || this.#outcomes.length === 0) return;
     const batch = this.#outcomes.splice(0);
+    const started = performance.now();
     this.#writing = this.#repo
       .recordAttempts(batch)
+      .finally(() => this.#opts.budget?.spent(performance.now() - started))
       .then(
         () => {
           for (const b of batch) b.done();
