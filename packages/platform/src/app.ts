@@ -475,7 +475,7 @@ async function boot(
   if (stats) {
     const summaries = new DailySummaries(data.store, data.webhooks, {
       delayMs: config.dailySummaryDelayMs,
-      catchUp: () => stats.catchUp(),
+      catchUp: () => stats.catchUp(true), // paced: its first tick may find a long backlog under load
     });
     every(config.attendanceStatsSweepMs, 'daily summaries', () => summaries.tick(now()));
   }
