@@ -8,7 +8,8 @@
  * A duty cycle shared by all of them: a step that took t ms while the loop is busy makes
  * the next step of any of them wait t·(1/share − 1) ms, so together they take at most
  * `share` of the loop. While the loop has room (its utilisation over the last sample
- * below BUSY_UTILIZATION) nobody waits and debts are forgiven: at ordinary load they keep
+ * below BUSY_UTILIZATION), or no foreground work came in during it (foreground(): the
+ * followers' own steps must not make them wait once ingest has stopped), nobody waits and debts are forgiven: at ordinary load they keep
  * up at once. The threshold is well below 1 because at saturation the loop is seldom
  * fully used: the machine's cores are (the database, the TLS and TCP work of the kernel),
  * and every millisecond a follower takes then is still one ingest loses. Nothing is skipped, only delayed, so their guarantees (exactly-once statistics,
@@ -39,6 +40,8 @@ export class BackgroundBudget {
   #readyAt = 0;
   #timer: NodeJS.Timeout | undefined;
   #utilization = 0;
+  #foreground = 0;
+  #foregroundMoved = false;
   /** Milliseconds callers were told to wait, in total (the benchmark prints it). */
   waitedMs = 0;
 
@@ -50,14 +53,22 @@ export class BackgroundBudget {
     if (opts.busy) this.#busy = opts.busy;
     else {
       let last: EventLoopUtilization = performance.eventLoopUtilization();
+      let seen = 0;
       this.#timer = setInterval(() => {
         const cur = performance.eventLoopUtilization();
         this.#utilization = performance.eventLoopUtilization(cur, last).utilization;
         last = cur;
+        this.#foregroundMoved = this.#foreground !== seen;
+        seen = this.#foreground;
       }, SAMPLE_MS);
       this.#timer.unref();
-      this.#busy = () => this.#utilization >= BUSY_UTILIZATION;
+      this.#busy = () => this.#foregroundMoved && this.#utilization >= BUSY_UTILIZATION;
     }
+  }
+
+  /** Foreground work came in (the attendance writer made rows durable): the loop's business is not only ours. */
+  foreground(): void {
+    this.#foreground++;
   }
 
   /** The loop's utilisation over the last sample (0 with an injected `busy`). */
