@@ -297,6 +297,7 @@ async function boot(
     batchWaitMs: config.ingestBatchWaitMs,
     // New rows wake the webhook follower too (off the ack path: it only schedules a run).
     live: wakingSink(live, () => {
+      data.background.foreground(); // ingest is at work: the followers' budget applies
       data.webhooks.wake();
       stats?.wake();
     }),
