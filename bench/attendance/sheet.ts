@@ -18,7 +18,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import pg from 'pg';
 import { csvSheet, xlsxSheet } from '../../packages/platform/src/api/routes/sheet-export.js';
 import { StatsProjector } from '../../packages/platform/src/domain/stats/projector.js';
 import {
@@ -29,6 +28,7 @@ import {
 } from '../../packages/platform/src/domain/stats/sheet.js';
 import type { AttendanceInput, DeviceRow, Store } from '../../packages/platform/src/store/index.js';
 import { openStore } from '../../packages/platform/src/store/index.js';
+import { freshSchema, inSchema } from '../../packages/platform/test/helpers/pg.js';
 import {
   attendanceInput,
   insertDevice,
@@ -250,22 +250,19 @@ async function main(): Promise<void> {
   }
   const url = argUrl();
   if (url) {
-    const schema = `kq_bench_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`create schema ${schema}`);
+    const fresh = await freshSchema(url);
     try {
-      const u = new URL(url);
-      u.searchParams.set('options', `-c search_path=${schema}`);
-      const store = await openStore({ dataDir: join(tmpdir(), 'kaoqin-unused'), databaseUrl: u.toString() });
+      const store = await openStore({
+        dataDir: join(tmpdir(), 'kaoqin-unused'),
+        databaseUrl: inSchema(url, fresh.schema),
+      });
       try {
         results.push(await runOn('PostgreSQL', store));
       } finally {
         await store.close();
       }
     } finally {
-      await admin.query(`drop schema ${schema} cascade`);
-      await admin.end();
+      await fresh.drop();
     }
   } else progress('PostgreSQL skipped: pass --database-url or BENCH_DATABASE_URL');
   console.log(

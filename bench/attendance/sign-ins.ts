@@ -21,8 +21,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +28,7 @@ import pg from 'pg';
 import { forkTs, nextMessage, stop } from '../gateway/children.js';
 import { Fleet, START_LEAD_MS } from '../gateway/fleet.js';
 import { progress, runHarness } from '../lib/cli.js';
+import { startHookReceiver } from '../lib/hook-receiver.js';
 import { dec, int, ratio, table, verdict } from '../lib/table.js';
 import type { SignInsPlatformConfig, SignInsPlatformMessage } from './sign-ins-platform.js';
 
@@ -130,30 +129,6 @@ interface Background {
   deliveryRate: number;
 }
 
-/** The webhook receiver: counts POSTs, answers 204. */
-async function receiver(): Promise<{ url: string; count(): number; close(): Promise<void> }> {
-  let n = 0;
-  const server: Server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      if (req.method === 'POST') n++;
-      res.writeHead(204).end();
-    });
-  });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/hook`,
-    count: () => n,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
-}
-
 type Lag = Extract<SignInsPlatformMessage, { type: 'lag' }>;
 const isLag = (m: unknown): m is Lag => isMessage(m) && m.type === 'lag';
 /** Longest wait for the followers to catch up after the load stops. */
@@ -184,7 +159,7 @@ async function runOnce(s: Settings, mode: Mode, scratch: string, nonce: string):
   const dataDir = mkdtempSync(join(scratch, `${mode.name.replace(/\W/g, '-')}-`));
   mkdirSync(dataDir, { recursive: true });
   const schema = s.databaseUrl ? await pgSchema(s.databaseUrl) : undefined;
-  const hooks = mode.receiver ? await receiver() : undefined;
+  const hooks = mode.receiver ? await startHookReceiver() : undefined;
   const cfg: SignInsPlatformConfig = {
     dataDir,
     databaseUrl: schema?.url,

@@ -15,17 +15,15 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { webhookAttendanceRenderer } from '../../packages/platform/src/api/webhook-attendance.js';
 import { SecretBox } from '../../packages/platform/src/domain/secrets.js';
 import { TimeIds } from '../../packages/platform/src/ids.js';
 import type { AttendanceInput, Store, WebhookRepo } from '../../packages/platform/src/store/index.js';
 import { openStore } from '../../packages/platform/src/store/index.js';
 import { Webhooks } from '../../packages/platform/src/webhooks/service.js';
+import { freshSchema, inSchema } from '../../packages/platform/test/helpers/pg.js';
 import {
   attendanceInput,
   insertDevice,
@@ -33,6 +31,7 @@ import {
   personRow,
 } from '../../packages/platform/test/helpers/store-rows.js';
 import { progress } from '../lib/cli.js';
+import { startHookReceiver } from '../lib/hook-receiver.js';
 import { int, type Row, ratio, table } from '../lib/table.js';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 20_000);
@@ -42,28 +41,6 @@ const CONCURRENCY = 8;
 function argUrl(): string | undefined {
   const i = process.argv.indexOf('--database-url');
   return i >= 0 ? process.argv[i + 1] : process.env.BENCH_DATABASE_URL;
-}
-
-async function receiver(): Promise<{ url: string; count: () => number; close(): Promise<void> }> {
-  let n = 0;
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      n++;
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/hook`,
-    count: () => n,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
 }
 
 async function world(store: Store): Promise<(i: number) => AttendanceInput> {
@@ -122,7 +99,7 @@ async function plainPosts(url: string, bodies: string[]): Promise<number> {
 async function runOn(name: string, dataDir: string, databaseUrl: string | undefined): Promise<Row[]> {
   const ids = new TimeIds();
   const store = await openStore({ dataDir, ...(databaseUrl ? { databaseUrl } : {}), ids });
-  const recv = await receiver();
+  const recv = await startHookReceiver();
   const spied = counted(store.webhooks);
   const hooks = new Webhooks(
     {
@@ -239,17 +216,11 @@ async function main(): Promise<void> {
     rows.push(...(await runOn('SQLite', dir, undefined)));
     const url = argUrl();
     if (url) {
-      const schema = `bench_webhooks_${randomBytes(4).toString('hex')}`;
-      const admin = new pg.Client({ connectionString: url });
-      await admin.connect();
-      await admin.query(`create schema ${schema}`);
+      const fresh = await freshSchema(url);
       try {
-        const u = new URL(url);
-        u.searchParams.set('options', `-c search_path=${schema}`);
-        rows.push(...(await runOn('PostgreSQL', dir, u.toString())));
+        rows.push(...(await runOn('PostgreSQL', dir, inSchema(url, fresh.schema))));
       } finally {
-        await admin.query(`drop schema ${schema} cascade`);
-        await admin.end();
+        await fresh.drop();
       }
     }
   } finally {
