@@ -68,6 +68,13 @@ export class DeliverySender {
   readonly #log: Logger | undefined;
   /** Deliveries being sent now: never picked twice. */
   readonly #busy = new Set<string>();
+  /**
+   * Deliveries that finished while a read of due rows was under way: that read may have
+   * seen them still pending (read before their outcome was written, answered after they
+   * left #busy), so its copy of them is stale and dropped; the next read sees the truth.
+   */
+  readonly #settled = new Set<string>();
+  #reading = false;
   readonly #inflight = new Set<Promise<unknown>>();
   #pumping: Promise<void> | undefined;
   #again = false;
@@ -125,10 +132,18 @@ export class DeliverySender {
       const free = CONCURRENCY - this.#busy.size;
       if (free <= 0 || this.#closed) return; // each finished send pumps again
       const started = performance.now();
-      const rows = await this.#repo.due(this.#now(), free, this.#busy);
+      this.#reading = true;
+      let rows: DeliveryRow[];
+      try {
+        rows = await this.#repo.due(this.#now(), free, this.#busy);
+      } finally {
+        this.#reading = false;
+      }
       this.#opts.budget?.spent(performance.now() - started);
       if (rows.length === 0) return;
-      for (const row of rows) this.#start(row);
+      const fresh = rows.filter((r) => !this.#settled.has(r.id) && !this.#busy.has(r.id));
+      this.#settled.clear();
+      for (const row of fresh) this.#start(row);
     }
   }
 
@@ -141,6 +156,7 @@ export class DeliverySender {
       .catch((err) => this.#log?.error({ err, delivery: row.id }, 'webhook attempt not recorded'))
       .finally(() => {
         this.#busy.delete(row.id);
+        if (this.#reading) this.#settled.add(row.id);
         this.#inflight.delete(p);
         this.pump();
       });
@@ -150,7 +166,10 @@ export class DeliverySender {
   /** Keeps the pump away from a delivery sent directly (the test action). */
   reserve(id: string): () => void {
     this.#busy.add(id);
-    return () => this.#busy.delete(id);
+    return () => {
+      this.#busy.delete(id);
+      if (this.#reading) this.#settled.add(id);
+    };
   }
 
   /** One attempt of one delivery to this webhook, its outcome written before this resolves. */

@@ -269,6 +269,36 @@ describe.each(BACKENDS)('webhook outbox ($name)', ({ pg }) => {
     expect(new Set(receiver.keys('attendance.created'))).toEqual(new Set(ids));
   });
 
+  it('sends each delivery once when a read of due rows overlaps the write of an outcome', async () => {
+    // A slow read: the rows are read, then the answer waits while sends finish and their
+    // outcomes are written. A row read as pending before its outcome was written must not
+    // be sent again (CI caught one clock-in delivered twice on PostgreSQL).
+    await rig.close();
+    rig = await openRig(place, {}, undefined, (repo) => ({
+      ...repo,
+      due: async (now, limit, busy) => {
+        // What the store does, with the answer slow to come back between the read and
+        // the filter of the busy ones.
+        const rows = await repo.due(now, limit + busy.size, new Set());
+        await new Promise((r) => setTimeout(r, 30));
+        return rows.filter((r) => !busy.has(r.id)).slice(0, limit);
+      },
+    }));
+    await register();
+    const ids = await clockIns(rig.store, world, 40);
+    await rig.hooks.follower.run();
+    await until(
+      async () => {
+        await rig.hooks.tick();
+        return new Set(receiver.keys('attendance.created')).size === ids.length;
+      },
+      15_000,
+      'every clock-in',
+    );
+    await new Promise((r) => setTimeout(r, 300)); // any second send would have arrived
+    expect(receiver.keys('attendance.created').sort()).toEqual([...ids].sort());
+  });
+
   it('a platform closed and reopened mid-stream loses nothing', async () => {
     await register();
     await receiver.close(); // nothing can be sent: deliveries stay pending

@@ -7,7 +7,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { webhookAttendanceRenderer } from '../../src/api/webhook-attendance.js';
 import { SecretBox } from '../../src/domain/secrets.js';
 import { TimeIds } from '../../src/ids.js';
-import { type AttendanceInput, type DeviceRow, openStore, type Store } from '../../src/store/index.js';
+import {
+  type AttendanceInput,
+  type DeviceRow,
+  openStore,
+  type Store,
+  type WebhookRepo,
+} from '../../src/store/index.js';
 import { type WebhookOptions, Webhooks } from '../../src/webhooks/service.js';
 import { attendanceInput, insertDevice, insertVendor, personRow } from '../helpers/store-rows.js';
 
@@ -45,6 +51,8 @@ export async function openRig(
   place: Place,
   opts: Partial<WebhookOptions> = {},
   ids = new TimeIds(),
+  /** Puts something between the service and the store's repo (a fault, a delay). */
+  wrapRepo: (repo: WebhookRepo) => WebhookRepo = (repo) => repo,
 ): Promise<Rig> {
   const store = await openStore({
     dataDir: place.dataDir,
@@ -53,7 +61,7 @@ export async function openRig(
   });
   const hooks = new Webhooks(
     {
-      repo: store.webhooks,
+      repo: wrapRepo(store.webhooks),
       box: new SecretBox(place.key),
       renderAttendance: webhookAttendanceRenderer(store),
       ids,
