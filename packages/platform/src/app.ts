@@ -22,6 +22,7 @@ import { BackgroundBudget } from './domain/background-budget.js';
 import { Devices } from './domain/devices.js';
 import { DeviceEvents } from './domain/events.js';
 import { AttendanceWriter } from './domain/ingest.js';
+import { IngestMeter } from './domain/ingest-meter.js';
 import { LiveEvents } from './domain/live/emitter.js';
 import { EventHub } from './domain/live/hub.js';
 import { Presence } from './domain/presence.js';
@@ -44,6 +45,7 @@ import { CaptureEnrolment, checkOnlyOf, irisIntake } from './http/device/capture
 import { deviceEndpoint } from './http/device/route.js';
 import { buildHttpServer } from './http/server.js';
 import { TimeIds } from './ids.js';
+import { ImportPace } from './imports/pace.js';
 import { irisPool } from './iris/pool.js';
 import { IrisService } from './iris/service.js';
 import type { Logger } from './log.js';
@@ -135,6 +137,8 @@ async function assembleData(
   const audit = new Audit(store, now, (err) => logger?.error({ err }, 'audit entry not written'), ids);
   // Followers of the attendance table share one budget of a busy loop (docs/attendance-statistics.md).
   const background = new BackgroundBudget({ share: config.backgroundShare });
+  // Clock-ins a second, which a roster import yields to (imports/pace.ts).
+  const ingest = new IngestMeter();
   // Outbound webhooks (docs/webhooks.md): built here so the API and the CLI see one registry; started by boot.
   const webhooks = new Webhooks(
     {
@@ -175,6 +179,12 @@ async function assembleData(
     ids,
     webhooks,
     background,
+    ingest,
+    importPace: new ImportPace({
+      yieldAbove: config.importYieldAbove,
+      rowsPerSecond: config.importRowsUnderLoad,
+      load: () => ingest.perSecond(),
+    }),
     async close() {
       engine.close();
       await webhooks.close();
@@ -298,6 +308,7 @@ async function boot(
     // New rows wake the webhook follower too (off the ack path: it only schedules a run).
     live: wakingSink(live, () => {
       data.background.foreground(); // ingest is at work: the followers' budget applies
+      data.ingest.add(); // and a roster import slows down (imports/pace.ts)
       data.webhooks.wake();
       stats?.wake();
     }),

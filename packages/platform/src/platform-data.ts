@@ -9,10 +9,12 @@ import type { ErasableBlobStore } from './blobs/types.js';
 import type { BackgroundBudget } from './domain/background-budget.js';
 import type { Devices } from './domain/devices.js';
 import type { DeviceEvents } from './domain/events.js';
+import type { IngestMeter } from './domain/ingest-meter.js';
 import type { QrCodes } from './domain/qr/service.js';
 import type { Vendors } from './domain/vendors.js';
 import type { DownloadUrlSigner } from './downloads/signer.js';
 import type { TimeIds } from './ids.js';
+import type { ImportPace } from './imports/pace.js';
 import type { IrisService } from './iris/service.js';
 import type { Store } from './store/types.js';
 import type { TaskEngine } from './tasks/engine.js';
@@ -47,5 +49,9 @@ export interface PlatformData {
   webhooks: Webhooks;
   /** The loop share the background followers (statistics, webhooks) take while ingest is busy (config backgroundShare). */
   background: BackgroundBudget;
+  /** Clock-ins made durable over the last second: the load a roster import yields to (imports/pace.ts). */
+  ingest: IngestMeter;
+  /** How roster imports yield to that load (config importYieldAbove, importRowsUnderLoad). */
+  importPace: ImportPace;
   close(): Promise<void>;
 }

@@ -164,6 +164,14 @@ export const configSchema = z.object({
     .int()
     .min(65_536)
     .default(512 * 1024 * 1024),
+  /**
+   * Clock-ins a second (over the last second) from which a running roster import slows
+   * down to importRowsUnderLoad, so device traffic keeps its latency (docs/enrolment.md
+   * "Import and gateway"); 0 = an import never slows down.
+   */
+  importYieldAbove: z.coerce.number().min(0).default(20),
+  /** Rows a second a roster import starts while devices clock in above importYieldAbove. */
+  importRowsUnderLoad: z.coerce.number().gt(0).max(10_000).default(2),
   /** How long POST /api/v1/imports waits for the import to finish before answering 202 (poll GET /imports/{id}). */
   importWaitMs: z.coerce.number().int().min(0).default(20_000),
   /** Outbound webhooks (docs/webhooks.md): false stops turning clock-ins into deliveries (the sign-in benchmark's "off"). */

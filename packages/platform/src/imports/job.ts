@@ -12,6 +12,7 @@ import type { Logger } from '../log.js';
 import type { ImportJobRow, ImportMode, ImportNote, ImportReportRow, Store } from '../store/index.js';
 import { EnrolmentError } from '../tasks/persons.js';
 import { type ImportProblem, type ImportProblemCode, importProblem, ruleProblem } from './messages.js';
+import type { ImportPace } from './pace.js';
 import type { PhotoZip } from './photos-zip.js';
 import { type Plan, planRow } from './plan.js';
 import { cellRef, ROSTER_FIELDS, type RosterField, type RosterHeader } from './roster-columns.js';
@@ -33,6 +34,8 @@ export interface ImportRun {
   chunkRows?: number;
   concurrency?: number;
   writeConcurrency?: number;
+  /** Rows wait their turn here while devices are busy (imports/pace.ts); absent: never. */
+  pace?: ImportPace;
 }
 
 /** Notes kept on the import at most (unknown columns first); the counts stay exact. */
@@ -111,6 +114,7 @@ async function planOne(run: ImportRun, row: ParsedRow): Promise<Planned> {
   // A dry run also runs the face rules the enrolment will (applying, Persons.enrol runs
   // them, once), so its report refuses the same photos for the same reasons.
   if (checked && run.mode === 'dry-run') {
+    await run.pace?.turn(); // the face check is the costly part of a dry run's row
     const failed = await run.target.checkPhoto(checked.bytes);
     if (failed.length > 0)
       return {
@@ -151,6 +155,7 @@ function dryOutcome({ row, plan }: Planned): Outcome {
 async function applyOne(run: ImportRun, p: Planned, shared: ReadonlySet<string>): Promise<Outcome> {
   const { row, plan } = p;
   if (!row.ok || plan.kind === 'failed' || plan.kind === 'unchanged') return dryOutcome(p);
+  await run.pace?.turn(); // a write (and, with a photo, its face check) yields to device traffic
   try {
     if (plan.kind === 'create') {
       const personId = await run.target.create(run.job.siteId, row.record, plan.photo);

@@ -17,6 +17,7 @@ import type { Logger } from '../log.js';
 import type { ImportJobRow, ImportMode, Store } from '../store/index.js';
 import type { Persons } from '../tasks/persons.js';
 import { importNotes, runImport } from './job.js';
+import type { ImportPace } from './pace.js';
 import { DEFAULT_PHOTO_ZIP_LIMITS, PhotoZip, type PhotoZipLimits } from './photos-zip.js';
 import { DEFAULT_ROSTER_LIMITS, parseRoster, type RosterLimits } from './roster-parse.js';
 import { personsTarget } from './target.js';
@@ -35,6 +36,8 @@ export interface ImportsOptions {
   ids: TimeIds;
   /** Least time between two tidy runs (config importTidyMs); a minute when not given. */
   tidyEveryMs?: number;
+  /** How rows yield to device traffic (imports/pace.ts); absent: never. */
+  pace?: ImportPace;
 }
 
 export interface StartImport {
@@ -161,8 +164,9 @@ export class Imports {
       };
       await this.#store.imports.insert(job);
       const opened = zip;
-      const run = () =>
-        runImport({
+      const run = async () => {
+        const waited = this.#opts.pace?.waitedMs ?? 0;
+        const done = await runImport({
           job,
           mode: s.mode,
           roster,
@@ -172,6 +176,7 @@ export class Imports {
           logger: this.#logger,
           now: this.#now,
           maxPhotoBytes: this.#opts.maxPhotoBytes,
+          ...(this.#opts.pace ? { pace: this.#opts.pace } : {}),
           // SQLite has one writer: rows written side by side only queue on it (measured
           // slower); PostgreSQL overlaps their commits. With the face detector, a row's
           // enrolment is mostly its face check, in the pool's threads: enough rows at once
@@ -181,6 +186,13 @@ export class Imports {
             this.#persons.checkParallelism,
           ),
         });
+        const pacedMs = Math.round((this.#opts.pace?.waitedMs ?? 0) - waited);
+        this.#logger.info(
+          { importId: job.id, rows: done.doneRows, failed: done.failed, pacedMs },
+          pacedMs > 0 ? 'import done; its rows waited for device traffic' : 'import done',
+        );
+        return done;
+      };
       const finished = this.#chain
         .then(run)
         .catch((err: unknown) => this.#failed(job, err))

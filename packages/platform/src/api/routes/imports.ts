@@ -98,6 +98,7 @@ export async function importRoutes(api: ApiApp, deps: ApiDeps): Promise<void> {
       maxPhotoBytes: deps.config.maxPhotoBytes,
       ids: deps.data.ids,
       tidyEveryMs: deps.config.importTidyMs,
+      pace: deps.data.importPace,
     },
   );
   await imports.sweep();
