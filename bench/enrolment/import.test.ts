@@ -141,6 +141,49 @@ describe('bench:enrolment:import report', () => {
   });
 });
 
+describe('bench:enrolment:import report, the import', () => {
+  const view = (rows: number) => ({
+    id: 'i',
+    status: 'done',
+    progress: { done: rows, total: rows },
+    totals: { created: rows, updated: 0, unchanged: 0, failed: 0 },
+  });
+  const withRun = (idle?: { at: number; done: number }): string => {
+    const settings = readSettings(['--photos', 'synthetic', '--face-detector', 'off']);
+    if (settings === 'help') throw new Error('unexpected help');
+    return formatReport({
+      settings,
+      baseline: [],
+      during: [],
+      ...(idle ? { idle } : {}),
+      errors: [],
+      load: { start: 0, end: 0 },
+      run: {
+        id: 'i',
+        view: view(1000) as never,
+        startedAt: 0,
+        answeredAt: 1_000,
+        endedAt: 201_000,
+        firstStatus: 202,
+        problems: {},
+      },
+    });
+  };
+
+  it('judges the rate over the whole import when no round ran during it', () => {
+    // 1,000 rows in 201 s: 5,000 would take 1,005 s.
+    expect(tail(withRun(), '5,000 persons at this rate', 3)).toEqual(['1,005 s', '≤ 600 s', 'MISSED']);
+  });
+
+  it('judges the rate once the devices idled when the import yielded to rounds', () => {
+    // 100 rows while the rounds ran (161 s), then 900 rows in 40 s: 22.5/s, 5,000 in 222 s.
+    const text = withRun({ at: 161_000, done: 100 });
+    expect(line(text, 'rows while the rounds ran (yielding)')).toContain('100 in 160.0 s');
+    expect(line(text, 'persons/s once the devices idled')).toContain('22.50 (900 rows in 40.0 s)');
+    expect(tail(text, '5,000 persons at the idle rate', 3)).toEqual(['222 s', '≤ 600 s', 'met']);
+  });
+});
+
 describe('bench:enrolment:import settings', () => {
   it('refuses photos with no face for a run with the detector on', () => {
     expect(() => readSettings(['--photos', 'synthetic'])).toThrow(/detector would refuse/);

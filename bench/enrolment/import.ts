@@ -112,6 +112,10 @@ async function bench(s: ImportSettings, scratch: string, report: ImportReport): 
         // Shown even if the import then fails; judged only once its end is known.
         report.during.push({ ...round, inside: false });
       }
+      // From here the devices only heartbeat: the import stops yielding to them
+      // (importYieldAbove) and its rate from now on is the one the 10-minute target judges.
+      if (rounds.length > 0 && handle.running())
+        report.idle = { at: performance.now(), done: handle.latest()?.progress.done ?? 0 };
     }
     const run: ImportRun = await handle.done;
     report.run = run;
