@@ -110,7 +110,7 @@ async function assembleData(
     now,
     ids,
   );
-  // The face pool starts with the data and is closed with it; the model loads at the first photo.
+  // The face pool starts with the data and is closed with it; the server warms its model after it starts.
   const faceService =
     config.faceDetector === 'off'
       ? undefined
@@ -527,6 +527,14 @@ async function boot(
     },
     'kaoqin platform up',
   );
+  // The face model loads now, at niced priority, not in the first enrolment or import:
+  // a labour manager's first photo is answered at once, and an import starting while
+  // devices clock in does not add seconds of model loading to their load.
+  data.persons
+    .warmChecks()
+    .catch((err: unknown) =>
+      logger.warn({ err }, 'face model not loaded at start; it loads at the first photo'),
+    );
   return {
     config,
     data,

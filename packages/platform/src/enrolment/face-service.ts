@@ -31,5 +31,7 @@ export interface FaceService {
   similarity(a: number[], b: number[]): number;
   /** The library's own threshold (the config's default). */
   readonly defaultThreshold: number;
+  /** Loads the model now (the server warms it after it starts) instead of at the first photo. */
+  warm(): Promise<void>;
   close(): Promise<void>;
 }

@@ -42,6 +42,7 @@ function fakeFaces(opts: {
       return { count, ...(count > 0 ? { embedding: opts.embeddingOf(bytes) } : {}) };
     },
     similarity: (a, b) => a.reduce((s, x, i) => s + x * (b[i] ?? 0), 0),
+    warm: async () => {},
     close: async () => {},
   };
   return { service, calls };
