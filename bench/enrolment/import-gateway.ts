@@ -85,6 +85,25 @@ export class Devices {
     return { summary, windowStart, windowEnd: windowStart + o.measureMs };
   }
 
+  /** Sign-ins at saturation for `seconds`, nothing kept: the table filled before the rounds. */
+  async prefill(seconds: number): Promise<void> {
+    if (seconds <= 0) return;
+    progress(`prefill: ${seconds} s of sign-ins at saturation, not measured`);
+    await this.fleet.run(
+      {
+        name: 'prefill',
+        workload: 'sign-in',
+        warmupMs: 0,
+        measureMs: seconds * 1000,
+        drainMs: this.s.drainSeconds * 1000,
+        connections: this.s.devices,
+        inflight: this.s.inflight,
+        rate: 0,
+      },
+      this.serverPid,
+    );
+  }
+
   /** Saturation, then the fixed rate (given, or this fraction of the saturation phase's acks/s). */
   async round(label: string, fixedRate?: number): Promise<Round> {
     const saturation = await this.phase(label, 'saturation', 0, this.s.inflight);

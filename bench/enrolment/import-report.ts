@@ -264,7 +264,8 @@ export function formatReport(r: ImportReport): string {
   }
   if (r.devices) {
     out.push(
-      `gateway: ${int.format(r.devices.held)} devices over ${s.loadWorkers} load worker processes; each phase ` +
+      `gateway: ${int.format(r.devices.held)} devices over ${s.loadWorkers} load worker processes; ` +
+        `${s.prefillSeconds} s of unmeasured sign-ins at saturation first (the table not empty); each phase ` +
         `${s.warmupSeconds} s warm-up + ${s.seconds} s measured; saturation ${s.inflight} in flight a device, ` +
         `fixed rate ${s.latencyFraction * 100} % of the no-import saturation rate (≤ ${s.latencyInflight} in flight a device); ` +
         `the import's time includes the rounds' load`,

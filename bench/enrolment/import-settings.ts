@@ -23,6 +23,12 @@ export interface ImportSettings {
   inflight: number;
   latencyFraction: number;
   latencyInflight: number;
+  /**
+   * Seconds of unmeasured sign-ins at saturation before the first round: the attendance
+   * table is no longer empty when the rounds start, so its growth over the run (which
+   * slows SQLite's inserts) moves the rounds less.
+   */
+  prefillSeconds: number;
   /** Gateway rounds before the import: their spread is the run's own noise. */
   baselineRounds: number;
   /** Gateway rounds (saturation + fixed rate) while the import runs, at most. */
@@ -74,6 +80,11 @@ const SPECS: SettingSpecs = {
     env: 'BENCH_LATENCY_INFLIGHT',
     kind: 'number',
     help: 'in flight per device at fixed rate (8)',
+  },
+  prefill: {
+    env: 'BENCH_PREFILL_SECONDS',
+    kind: 'number',
+    help: 'unmeasured sign-ins at saturation before the first round, so the table is not empty (60)',
   },
   'baseline-rounds': {
     env: 'BENCH_BASELINE_ROUNDS',
@@ -137,6 +148,7 @@ export function readSettings(argv: string[]): ImportSettings | 'help' {
     inflight: r.int('inflight', 1, 1, 64),
     latencyFraction: r.num('latency-fraction', 0.25, 0.01),
     latencyInflight: r.int('latency-inflight', 8, 1, 64),
+    prefillSeconds: r.num('prefill', 60, 0),
     baselineRounds: r.int('baseline-rounds', 2, 1, 20),
     rounds: r.int('rounds', 2, 1, 100),
     after: !r.bool('no-after'),
