@@ -56,11 +56,12 @@ describe('an import while devices clock in', () => {
     // About 200 clock-ins a second through the writer the gateway uses, until the import ends.
     const load = (async () => {
       while (!stop) {
-        const batch = Array.from({ length: 10 }, () =>
+        const batch = Array.from({ length: 10 }, (_, i) =>
           p.platform.attendance.submit(
-            w.record(w.devA1, { recordTime: (t += 1000), receivedAt: Date.now() }),
+            w.record(w.devA1, { recordTime: t + i * 1000, receivedAt: Date.now() }),
           ),
         );
+        t += 10 * 1000;
         stored += (await Promise.all(batch)).length;
         await new Promise((r) => setTimeout(r, 50));
       }
