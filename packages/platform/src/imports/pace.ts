@@ -6,7 +6,9 @@
  * several times on PostgreSQL (docs/enrolment.md "Import and gateway"). Device traffic
  * is what the standard times (the 10-second clause), an import is not, so while ingest
  * runs above `yieldAbove` clock-ins a second the import starts at most `rowsPerSecond`
- * rows a second, and goes at full speed again as soon as the load falls. It always
+ * rows a second, and goes at full speed again once the load has stayed under it for
+ * HOLD_MS: traffic with short gaps (devices between bursts, a batch upload pausing) must
+ * not let a whole chunk's work through in each gap and into the next burst. It always
  * moves, so an import on a platform that is never quiet still ends.
  */
 
@@ -17,16 +19,21 @@ export interface PaceOptions {
   rowsPerSecond: number;
   /** Clock-ins made durable over the last second (domain/ingest-meter.ts). */
   load: () => number;
+  /** How long the load must stay under the threshold before full speed (default HOLD_MS). */
+  holdMs?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
 
-/** Longest single wait, so a load that stops lets the import go within this. */
+/** Longest single wait, so a load that stops is noticed within this. */
 const RECHECK_MS = 100;
+/** Quiet needed after the last load seen before the import goes at full speed. */
+export const HOLD_MS = 5_000;
 
 export class ImportPace {
   readonly #o: Required<PaceOptions>;
   #next = 0;
+  #loadSeenAt = Number.NEGATIVE_INFINITY;
   /** Milliseconds rows waited in all (the import's log line and the benchmark). */
   waitedMs = 0;
   /** Rows that had to wait their turn. */
@@ -38,17 +45,20 @@ export class ImportPace {
     this.#o = {
       now: () => Date.now(),
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      holdMs: HOLD_MS,
       ...opts,
     };
   }
 
   /** Resolves when the next row may start. */
   async turn(): Promise<void> {
-    const { yieldAbove, rowsPerSecond, load, now, sleep } = this.#o;
+    const { yieldAbove, rowsPerSecond, load, holdMs, now, sleep } = this.#o;
+    if (yieldAbove <= 0) return;
     let waited = false;
     for (;;) {
-      if (yieldAbove <= 0 || load() < yieldAbove) return;
       const t = now();
+      if (load() >= yieldAbove) this.#loadSeenAt = t;
+      else if (t - this.#loadSeenAt >= holdMs) return;
       if (t >= this.#next) {
         // Rows waiting side by side take consecutive slots: the slot is taken synchronously.
         this.#next = t + 1000 / rowsPerSecond;
@@ -62,6 +72,3 @@ export class ImportPace {
     }
   }
 }
-
-/** A pace that never waits (a platform without the setting, tests of the import alone). */
-export const UNPACED = new ImportPace({ yieldAbove: 0, rowsPerSecond: 1, load: () => 0 });

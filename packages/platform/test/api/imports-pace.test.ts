@@ -6,6 +6,7 @@
  */
 import { face } from '@kaoqin/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HOLD_MS } from '../../src/imports/pace.js';
 import type { SiteRow } from '../../src/store/index.js';
 import { type ApiPlatform, startApiPlatform } from '../helpers/api.js';
 import { type AttendanceWorld, attendanceWorld } from '../helpers/attendance.js';
@@ -79,6 +80,7 @@ describe('an import while devices clock in', () => {
 
     await new Promise((r) => setTimeout(r, 1_100)); // the last second's clock-ins leave the meter
     expect(p.platform.data.ingest.perSecond()).toBe(0);
+    await new Promise((r) => setTimeout(r, HOLD_MS)); // and the import's hold after the load is over
     const quiet = pace.pacedRows;
     expect(await importRows()).toMatchObject({ created: ROWS, failed: 0 });
     expect(pace.pacedRows).toBe(quiet);

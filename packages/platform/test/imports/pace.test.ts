@@ -59,12 +59,13 @@ describe('ImportPace', () => {
     }
   });
 
-  it('goes at full speed again as soon as the load falls', async () => {
+  it('goes at full speed again once the load has stayed low for the hold time', async () => {
     const c = fakeTime();
     let load = 1_000;
     const pace = new ImportPace({
       yieldAbove: 20,
-      rowsPerSecond: 0.5, // one row every 2 s
+      rowsPerSecond: 0.1, // one row every 10 s
+      holdMs: 1_000,
       load: () => load,
       now: c.now,
       sleep: async (ms) => {
@@ -74,9 +75,32 @@ describe('ImportPace', () => {
     });
     await pace.turn();
     await pace.turn();
-    expect(c.t - 1_000_000).toBe(300);
+    // Last seen busy at 200 ms (the check before the nap that crossed 300): free 1 s later.
+    expect(c.t - 1_000_000).toBe(1_200);
     await pace.turn();
-    expect(c.t - 1_000_000).toBe(300);
+    await pace.turn();
+    expect(c.t - 1_000_000).toBe(1_200);
+  });
+
+  it('a gap in the load shorter than the hold does not let rows through', async () => {
+    const c = fakeTime();
+    const pace = new ImportPace({
+      yieldAbove: 20,
+      rowsPerSecond: 1,
+      holdMs: 5_000,
+      // Busy, then quiet from 500 ms to 3,500 ms, then busy again.
+      load: () => {
+        const at = c.t - 1_000_000;
+        return at >= 500 && at < 3_500 ? 0 : 1_000;
+      },
+      ...c,
+    });
+    const started: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      await pace.turn();
+      started.push(c.t - 1_000_000);
+    }
+    expect(started).toEqual([0, 1_000, 2_000, 3_000, 4_000, 5_000]);
   });
 
   it('is off with yieldAbove 0, and refuses a rate of 0', () => {
