@@ -136,9 +136,9 @@ async function assembleData(
   );
   const audit = new Audit(store, now, (err) => logger?.error({ err }, 'audit entry not written'), ids);
   // Followers of the attendance table share one budget of a busy loop (docs/attendance-statistics.md).
-  const background = new BackgroundBudget({ share: config.backgroundShare });
-  // Clock-ins a second, which a roster import yields to (imports/pace.ts).
+  // Clock-ins made durable, fed by the attendance writer: the load background work yields to.
   const ingest = new IngestMeter();
+  const background = new BackgroundBudget({ share: config.backgroundShare, ingest });
   // Outbound webhooks (docs/webhooks.md): built here so the API and the CLI see one registry; started by boot.
   const webhooks = new Webhooks(
     {
@@ -307,8 +307,7 @@ async function boot(
     batchWaitMs: config.ingestBatchWaitMs,
     // New rows wake the webhook follower too (off the ack path: it only schedules a run).
     live: wakingSink(live, () => {
-      data.background.foreground(); // ingest is at work: the followers' budget applies
-      data.ingest.add(); // and a roster import slows down (imports/pace.ts)
+      data.ingest.add(); // ingest is at work: the followers' budget applies, an import slows down
       data.webhooks.wake();
       stats?.wake();
     }),

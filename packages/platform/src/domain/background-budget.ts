@@ -8,8 +8,9 @@
  * A duty cycle shared by all of them: a step that took t ms while the loop is busy makes
  * the next step of any of them wait t·(1/share − 1) ms, so together they take at most
  * `share` of the loop. While the loop has room (its utilisation over the last sample
- * below BUSY_UTILIZATION), or no foreground work came in during it (foreground(): the
- * followers' own steps must not make them wait once ingest has stopped), nobody waits and debts are forgiven: at ordinary load they keep
+ * below BUSY_UTILIZATION), or ingest made no record durable during it (the `ingest`
+ * meter: the followers' own steps must not make them wait once ingest has stopped),
+ * nobody waits and debts are forgiven: at ordinary load they keep
  * up at once. The threshold is well below 1 because at saturation the loop is seldom
  * fully used: the machine's cores are (the database, the TLS and TCP work of the kernel),
  * and every millisecond a follower takes then is still one ingest loses. Nothing is skipped, only delayed, so their guarantees (exactly-once statistics,
@@ -17,6 +18,7 @@
  * up when the load falls.
  */
 import { type EventLoopUtilization, performance } from 'node:perf_hooks';
+import type { IngestMeter } from './ingest-meter.js';
 
 /** The loop counts as busy from this utilisation on (measured at saturation: see the doc). */
 export const BUSY_UTILIZATION = 0.5;
@@ -29,6 +31,8 @@ export interface BudgetOptions {
   /** Fraction of a busy loop the followers may use together, in (0, 1]; 1 = never wait. */
   share: number;
   now?: () => number;
+  /** Records ingest made durable (the attendance writer feeds it); absent: ingest never counts as at work. */
+  ingest?: Pick<IngestMeter, 'total'>;
   /** Whether the loop is busy now (tests); default: sampled event-loop utilisation ≥ BUSY_UTILIZATION. */
   busy?: () => boolean;
 }
@@ -40,8 +44,7 @@ export class BackgroundBudget {
   #readyAt = 0;
   #timer: NodeJS.Timeout | undefined;
   #utilization = 0;
-  #foreground = 0;
-  #foregroundMoved = false;
+  #ingestMoved = false;
   /** Milliseconds callers were told to wait, in total (the benchmark prints it). */
   waitedMs = 0;
 
@@ -53,22 +56,18 @@ export class BackgroundBudget {
     if (opts.busy) this.#busy = opts.busy;
     else {
       let last: EventLoopUtilization = performance.eventLoopUtilization();
-      let seen = 0;
+      const ingested = () => opts.ingest?.total ?? 0;
+      let seen = ingested();
       this.#timer = setInterval(() => {
         const cur = performance.eventLoopUtilization();
         this.#utilization = performance.eventLoopUtilization(cur, last).utilization;
         last = cur;
-        this.#foregroundMoved = this.#foreground !== seen;
-        seen = this.#foreground;
+        this.#ingestMoved = ingested() !== seen;
+        seen = ingested();
       }, SAMPLE_MS);
       this.#timer.unref();
-      this.#busy = () => this.#foregroundMoved && this.#utilization >= BUSY_UTILIZATION;
+      this.#busy = () => this.#ingestMoved && this.#utilization >= BUSY_UTILIZATION;
     }
-  }
-
-  /** Foreground work came in (the attendance writer made rows durable): the loop's business is not only ours. */
-  foreground(): void {
-    this.#foreground++;
   }
 
   /** The loop's utilisation over the last sample (0 with an injected `busy`). */

@@ -1,6 +1,7 @@
 /**
  * How many clock-ins ingest made durable over the last second: the device load that
- * background work such as a roster import yields to (imports/pace.ts). Counted in ten
+ * background work yields to (a roster import, imports/pace.ts; the followers,
+ * domain/background-budget.ts). Counted in ten
  * 100 ms buckets, read lazily from a clock (no timer), so an idle platform pays nothing.
  */
 import { performance } from 'node:perf_hooks';
@@ -13,6 +14,7 @@ export class IngestMeter {
   readonly #counts = new Float64Array(BUCKETS);
   /** Index (time / BUCKET_MS) of the newest bucket written. */
   #head = 0;
+  #total = 0;
 
   constructor(now: () => number = () => performance.now()) {
     this.#now = now;
@@ -22,6 +24,12 @@ export class IngestMeter {
   add(n = 1): void {
     this.#advance();
     this.#counts[this.#head % BUCKETS]! += n;
+    this.#total += n;
+  }
+
+  /** Records made durable since this meter was made (the background budget's sign of ingest). */
+  get total(): number {
+    return this.#total;
   }
 
   /** Records made durable during the last second. */

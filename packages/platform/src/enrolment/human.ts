@@ -1,8 +1,9 @@
 /**
  * The face service over @kaoqin/faces (Human on TensorFlow.js WASM in a bounded, lazy,
  * niced worker pool): created at start, the model loaded when the server warms it after
- * starting (app.ts) or else at the first photo, closed at stop. The pool runs off the request path and off the gateway's event
- * loop; a full queue refuses at once with FacePoolBusyError (the API answers 503).
+ * starting (app.ts) or else at the first photo, closed at stop. The pool runs off the
+ * request path and off the gateway's event loop; a full queue refuses at once with
+ * FacePoolBusyError (the API answers 503).
  */
 import { checkFacePhoto, createFacePool, FACE_MATCH_THRESHOLD, faceSimilarity } from '@kaoqin/faces';
 import type { FaceService } from './face-service.js';
