@@ -28,7 +28,7 @@ export interface ImportReport {
   platform?: { faceDetector: string; faceWorkers: number; store: string; startMs: number };
   devices?: { held: number; connectMs: number };
   run?: ImportRun;
-  /** Rounds before the import (the first sets the fixed rate). */
+  /** Rounds before the import (the fixed rate comes from the prefill, else from the first). */
   baseline: Round[];
   during: DuringRound[];
   after?: Round;
@@ -265,9 +265,11 @@ export function formatReport(r: ImportReport): string {
   if (r.devices) {
     out.push(
       `gateway: ${int.format(r.devices.held)} devices over ${s.loadWorkers} load worker processes; ` +
-        `${s.prefillSeconds} s of unmeasured sign-ins at saturation first (the table not empty); each phase ` +
-        `${s.warmupSeconds} s warm-up + ${s.seconds} s measured; saturation ${s.inflight} in flight a device, ` +
-        `fixed rate ${s.latencyFraction * 100} % of the no-import saturation rate (≤ ${s.latencyInflight} in flight a device); ` +
+        (s.prefillSeconds > 0
+          ? `an unmeasured warm-up first (${s.prefillSeconds} s at saturation, so the table is not empty, then a fixed-rate phase); `
+          : '') +
+        `each phase ${s.warmupSeconds} s warm-up + ${s.seconds} s measured; saturation ${s.inflight} in flight a device, ` +
+        `fixed rate ${s.latencyFraction * 100} % of the ${s.prefillSeconds > 0 ? "warm-up's" : "first round's"} saturation rate (≤ ${s.latencyInflight} in flight a device); ` +
         `the import's time includes the rounds' load`,
     );
   }

@@ -26,7 +26,8 @@ export interface ImportSettings {
   /**
    * Seconds of unmeasured sign-ins at saturation before the first round: the attendance
    * table is no longer empty when the rounds start, so its growth over the run (which
-   * slows SQLite's inserts) moves the rounds less.
+   * slows SQLite's inserts) moves the rounds less. An unmeasured fixed-rate phase follows
+   * and sets the rounds' rate (the first measured round was otherwise the slowest).
    */
   prefillSeconds: number;
   /** Gateway rounds before the import: their spread is the run's own noise. */
@@ -84,7 +85,7 @@ const SPECS: SettingSpecs = {
   prefill: {
     env: 'BENCH_PREFILL_SECONDS',
     kind: 'number',
-    help: 'unmeasured sign-ins at saturation before the first round, so the table is not empty (60)',
+    help: "warm-up: unmeasured sign-ins at saturation (so the table is not empty), then a fixed-rate phase that sets the rounds' rate; 0 = none (60)",
   },
   'baseline-rounds': {
     env: 'BENCH_BASELINE_ROUNDS',

@@ -79,7 +79,7 @@ async function bench(s: ImportSettings, scratch: string, report: ImportReport): 
       });
       devices = opened.devices;
       report.devices = { held: opened.held, connectMs: opened.connectMs };
-      await devices.prefill(s.prefillSeconds);
+      fixedRate = await devices.prefill(s.prefillSeconds);
       for (let i = 0; i < s.baselineRounds; i++) {
         const round = await devices.round(`before ${i + 1}`, fixedRate);
         report.baseline.push(round);
