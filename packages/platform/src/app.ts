@@ -41,6 +41,7 @@ import { openHumanFaces } from './enrolment/human.js';
 import type { GatewayContext } from './gateway/context.js';
 import { Gateway } from './gateway/gateway.js';
 import { taskPusher } from './gateway/push.js';
+import { registerConsole } from './http/console.js';
 import { CaptureEnrolment, checkOnlyOf, irisIntake } from './http/device/capture-enrolment.js';
 import { deviceEndpoint } from './http/device/route.js';
 import { buildHttpServer } from './http/server.js';
@@ -218,6 +219,8 @@ export interface Platform {
   readonly apiRoutes: ApiRouteInfo[];
   /** Set when this start created the `admin` account with a generated password (shown once). */
   readonly adminPassword: string | undefined;
+  /** Whether the web console's built files are served at / (http/console.ts). */
+  readonly consoleServed: boolean;
   /** Ports actually bound (useful with port 0 in tests). */
   readonly tcpPort: number;
   readonly httpPort: number;
@@ -426,6 +429,11 @@ async function boot(
   await http.register(async (scope) => {
     api = await registerApi(scope, apiDeps);
   });
+  // After the API: its /api routes and not-found answers stay the API's own.
+  let consoleSite: { dir: string | undefined } = { dir: undefined };
+  await http.register(async (scope) => {
+    consoleSite = await registerConsole(scope, config.consoleDir, logger);
+  });
   const admin = await data.accounts.ensureAdmin(config.adminPassword);
   if (admin.created)
     await data.audit.record({
@@ -523,6 +531,7 @@ async function boot(
       db: data.store.dialect,
       api: API_PREFIX,
       apiDocs: '/api/docs',
+      console: consoleSite.dir ? '/' : null,
     },
     'kaoqin platform up',
   );
@@ -548,6 +557,7 @@ async function boot(
     tokens,
     apiRoutes: api.routeTable,
     adminPassword: admin.created && config.adminPassword === undefined ? admin.password : undefined,
+    consoleServed: consoleSite.dir !== undefined,
     tcpPort,
     httpPort,
     stop,

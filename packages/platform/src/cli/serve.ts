@@ -9,7 +9,11 @@ export async function serveCommand(argv: string[]): Promise<void> {
   const platform = await startPlatform(config, logger);
   const where = config.host === '0.0.0.0' ? 'localhost' : config.host;
   process.stderr.write(
-    `kaoqin is up. Devices: tcp://${where}:${platform.tcpPort} (C_*), http://${where}:${platform.httpPort}/api/device (T_*)\n` +
+    'kaoqin is up. ' +
+      (platform.consoleServed
+        ? `Console: http://${where}:${platform.httpPort}/\n`
+        : 'Console: not built (run npm run build); the API below works without it.\n') +
+      `Devices: tcp://${where}:${platform.tcpPort} (C_*), http://${where}:${platform.httpPort}/api/device (T_*)\n` +
       `Data: ${config.databaseUrl ? 'PostgreSQL' : `${config.dataDir} (SQLite + photos)`}.\n` +
       `Management API: http://${where}:${platform.httpPort}/api/v1 — docs at http://${where}:${platform.httpPort}/api/docs (OpenAPI: /api/openapi.json)\n` +
       (platform.adminPassword !== undefined

@@ -10,6 +10,11 @@ const ms = z.coerce.number().int().min(1);
 export const configSchema = z.object({
   /** Everything the embedded default keeps: SQLite database, photos, master key. */
   dataDir: z.string().min(1).default('./data'),
+  /**
+   * The web console's built files (packages/console/dist), served at / on the HTTP port;
+   * default: the installed @kaoqin/console's dist; 'off': no console (an API-only node).
+   */
+  consoleDir: z.string().min(1).optional(),
   /** postgres://… to use PostgreSQL instead of SQLite in dataDir. */
   databaseUrl: z.string().optional(),
   /** Master key for secrets at rest, base64 (32 bytes); default: dataDir/master.key, created on first start. */

@@ -1,0 +1,75 @@
+/**
+ * The console's providers and routes: antd's theme and locale in the chosen language,
+ * one TanStack Query client (server state: lists refetch on focus, errors retried once),
+ * and the router. Without a session every path shows the login page, which returns to
+ * the path asked for.
+ */
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { App as AntApp, ConfigProvider } from 'antd';
+import enUS from 'antd/locale/en_US';
+import zhCN from 'antd/locale/zh_CN';
+import dayjs from 'dayjs';
+import 'dayjs/locale/zh-cn';
+import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
+import { accessOf } from './access';
+import { ApiProblem } from './api/client';
+import { useSession } from './api/session';
+import { NotFound } from './components/page-state';
+import { AppLayout } from './layout/app-layout';
+import { LoginPage } from './pages/login/login-page';
+import { PAGES } from './routes';
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      // A 4xx will not get better by asking again; a network blip may.
+      retry: (n, err) => n < 1 && !(err instanceof ApiProblem && err.status >= 400 && err.status < 500),
+      staleTime: 10_000,
+    },
+  },
+});
+
+function Authed() {
+  const session = useSession();
+  const location = useLocation();
+  if (!session) {
+    const next = encodeURIComponent(location.pathname + location.search);
+    return <Navigate to={`/login?next=${next}`} replace />;
+  }
+  const access = accessOf(session.account.role);
+  return (
+    <Routes>
+      <Route element={<AppLayout />}>
+        {PAGES.filter((p) => access[p.key]).map((p) => (
+          <Route key={p.key} path={`${p.path}/*`} element={<p.Component />} />
+        ))}
+        <Route index element={<Navigate to="/dashboard" replace />} />
+        <Route path="*" element={<NotFound />} />
+      </Route>
+    </Routes>
+  );
+}
+
+export function App() {
+  const { i18n } = useTranslation();
+  const en = i18n.language === 'en';
+  useEffect(() => {
+    dayjs.locale(en ? 'en' : 'zh-cn');
+  }, [en]);
+  return (
+    <ConfigProvider locale={en ? enUS : zhCN} theme={{ token: { colorPrimary: '#1f6feb' } }}>
+      <AntApp>
+        <QueryClientProvider client={queryClient}>
+          <BrowserRouter>
+            <Routes>
+              <Route path="/login" element={<LoginPage />} />
+              <Route path="*" element={<Authed />} />
+            </Routes>
+          </BrowserRouter>
+        </QueryClientProvider>
+      </AntApp>
+    </ConfigProvider>
+  );
+}
