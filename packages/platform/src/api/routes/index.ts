@@ -13,6 +13,7 @@ import { enrolmentCheckRoutes } from './enrolment-checks.js';
 import { eventRoutes } from './events.js';
 import { firmwareRoutes } from './firmware.js';
 import { importRoutes } from './imports.js';
+import { overviewRoutes } from './overview.js';
 import { personRoutes } from './persons.js';
 import { qrCodeRoutes } from './qr-codes.js';
 import { sheetRoutes } from './sheets.js';
@@ -39,6 +40,7 @@ export const API_ROUTE_MODULES: readonly RouteModule[] = [
   firmwareRoutes,
   attendanceRoutes,
   statsRoutes,
+  overviewRoutes,
   sheetRoutes,
   attendanceRulesRoutes,
   eventRoutes,
