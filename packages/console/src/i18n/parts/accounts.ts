@@ -1,0 +1,83 @@
+/** The accounts page's strings. */
+import { part } from '../part';
+
+export default part(
+  {
+    accounts: {
+      title: '账户与角色',
+      allSites: '全部',
+      active: '启用',
+      disabled: '已停用',
+      locked: '已锁定',
+      enable: '启用',
+      disable: '停用',
+      enableConfirm: '启用该账户？',
+      disableConfirm: '停用该账户？其登录会话将结束。',
+      resetPassword: '重置密码',
+      resetConfirm: '生成新密码？该账户的登录会话将结束。',
+      failed: '操作失败',
+      col: {
+        username: '用户名',
+        role: '角色',
+        scope: '范围',
+        sites: '负责工地',
+        vendor: '厂商',
+        status: '状态',
+        created: '创建时间',
+      },
+      create: {
+        title: '新建账户',
+        failed: '创建失败',
+        password: '密码（可选）',
+        passwordHelp: '留空则由平台生成，只显示一次',
+        usernameRule: '用户名为 2–64 个字符',
+        sitesRule: '劳务管理员至少负责一个工地',
+        vendorRule: '请选择厂商',
+        passwordRule: '密码至少 8 位',
+      },
+      passwordOnce: {
+        title: '新密码（只显示一次）',
+        body: '请把账户 {{username}} 的密码交给本人；关闭后无法再次查看。',
+      },
+    },
+  },
+  {
+    accounts: {
+      title: 'Accounts & roles',
+      allSites: 'All',
+      active: 'Active',
+      disabled: 'Disabled',
+      locked: 'Locked',
+      enable: 'Enable',
+      disable: 'Disable',
+      enableConfirm: 'Enable this account?',
+      disableConfirm: 'Disable this account? Its sessions end.',
+      resetPassword: 'Reset password',
+      resetConfirm: "Generate a new password? The account's sessions end.",
+      failed: 'The change failed',
+      col: {
+        username: 'Username',
+        role: 'Role',
+        scope: 'Scope',
+        sites: 'Sites',
+        vendor: 'Vendor',
+        status: 'Status',
+        created: 'Created',
+      },
+      create: {
+        title: 'New account',
+        failed: 'Could not create the account',
+        password: 'Password (optional)',
+        passwordHelp: 'Leave empty to have one generated, shown once',
+        usernameRule: 'A username has 2–64 characters',
+        sitesRule: 'A site manager needs at least one site',
+        vendorRule: 'Choose the vendor',
+        passwordRule: 'At least 8 characters',
+      },
+      passwordOnce: {
+        title: 'New password (shown once)',
+        body: 'Give the password of {{username}} to its owner; it cannot be shown again once closed.',
+      },
+    },
+  },
+);
