@@ -59,6 +59,8 @@ const ms2 = (us: number) => dec(2).format(us / 1000);
 
 function importLines(r: ImportReport): string[] {
   const run = r.run;
+  if (r.settings.control)
+    return ['import: none (--control: the "during" rounds ran without one; an A/A run)'];
   if (!run) return ['import: did not run (see errors)'];
   const rows = run.view.progress.total;
   const total = run.endedAt - run.startedAt;
@@ -195,7 +197,9 @@ function gatewayLines(r: ImportReport): string[] {
   const head = [
     'gateway',
     ...before.map((_, i) => `before ${i + 1}`),
-    ...during.map((d, i) => `during ${i + 1}${d.inside ? '' : ' (import over)'}`),
+    ...during.map((d, i) =>
+      r.settings.control ? `control ${i + 1}` : `during ${i + 1}${d.inside ? '' : ' (import over)'}`,
+    ),
     ...(r.after ? ['after'] : []),
     'no-import spread',
     'worst change',

@@ -36,6 +36,11 @@ export interface ImportSettings {
   rounds: number;
   /** One more round once the import is over: the gateway back where it started? */
   after: boolean;
+  /**
+   * An A/A run: no import is posted, the "during" rounds run all the same and are judged
+   * as if one were running, so the verdict's false alarms are measured, not guessed.
+   */
+  control: boolean;
   keepaliveSeconds: number;
   importTimeoutSeconds: number;
   json: string | undefined;
@@ -98,6 +103,11 @@ const SPECS: SettingSpecs = {
     help: 'gateway rounds while the import runs, at most (2); then the devices idle',
   },
   'no-after': { env: 'BENCH_NO_AFTER', kind: 'boolean', help: 'skip the round after the import' },
+  control: {
+    env: 'BENCH_CONTROL',
+    kind: 'boolean',
+    help: 'A/A run: post no import, run and judge the "during" rounds all the same (the noise)',
+  },
   keepalive: { env: 'BENCH_KEEPALIVE_SECONDS', kind: 'number', help: 'idle devices heartbeat every (20)' },
   'import-timeout': {
     env: 'BENCH_IMPORT_TIMEOUT_SECONDS',
@@ -153,6 +163,7 @@ export function readSettings(argv: string[]): ImportSettings | 'help' {
     baselineRounds: r.int('baseline-rounds', 2, 1, 20),
     rounds: r.int('rounds', 2, 1, 100),
     after: !r.bool('no-after'),
+    control: r.bool('control'),
     keepaliveSeconds: r.num('keepalive', 20, 0),
     importTimeoutSeconds: r.num('import-timeout', 3600, 1),
     json: r.str('json'),

@@ -56,8 +56,9 @@ function report(
     { sat: 1000, p99Us: 10_000 },
   ],
   after?: { sat: number; p99Us: number },
+  flags: string[] = [],
 ): string {
-  const settings = readSettings(['--photos', 'synthetic', '--face-detector', 'off']);
+  const settings = readSettings(['--photos', 'synthetic', '--face-detector', 'off', ...flags]);
   if (settings === 'help') throw new Error('unexpected help');
   const r: ImportReport = {
     settings,
@@ -138,6 +139,17 @@ describe('bench:enrolment:import report', () => {
     expect(text).toContain('during 1 (import over)');
     expect(line(text, 'sign-ins/s at saturation')).toContain('no round inside the import');
     expect(line(text, 'sign-ins/s at saturation')).not.toContain('MISSED');
+  });
+});
+
+describe('bench:enrolment:import --control (an A/A run)', () => {
+  it('judges rounds without any import the same way, labelled as the control', () => {
+    const text = report([{ sat: 850, p99Us: 10_100, inside: true }], undefined, undefined, ['--control']);
+    expect(text).toContain('import: none (--control');
+    expect(line(text, 'gateway')).toContain('control 1');
+    expect(line(text, 'gateway')).not.toContain('during');
+    // A false alarm of the verdict shows as one: that is what the control run measures.
+    expect(tail(text, 'sign-ins/s at saturation', 3)).toEqual(['-15.0 %', '≥ -10 %', 'MISSED']);
   });
 });
 

@@ -87,6 +87,14 @@ async function bench(s: ImportSettings, scratch: string, report: ImportReport): 
       }
     }
 
+    if (s.control) {
+      if (!devices) throw new Error('--control needs the gateway (drop --no-gateway)');
+      // The same rounds in the same places, no import: what the verdict says of noise alone.
+      for (let i = 0; i < s.rounds; i++)
+        report.during.push({ ...(await devices.round(`control ${i + 1}`, fixedRate)), inside: true });
+      if (s.after) report.after = await devices.round('after', fixedRate);
+      return;
+    }
     progress(`posting the import (${s.mode}, ZIP ${dec(1).format(files.photos.length / 1e6)} MB)`);
     let lastShown = 0;
     const handle = runImport(api, {
