@@ -1,63 +1,68 @@
 /**
- * The dashboard: clock-ins as they arrive (GET /api/v1/events, no reload), newest first,
- * with when each was made on the device and when it reached the platform.
+ * The dashboard (issue 13): what a labour manager and an operator open every morning.
+ * Headline figures, a chart and a table per site from GET /api/v1/overview, and the live
+ * feed of clock-ins. One event stream feeds both: every event that changes a figure
+ * marks the overview stale (throttled to once a second), clock-ins also go to the feed;
+ * nothing reloads the page. A vendor's stream carries no clock-ins (the API refuses it
+ * the type), so it gets the figures without the feed.
  */
-import { Card, List, Space, Tag, Typography } from 'antd';
-import dayjs from 'dayjs';
+import { Card, Space, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { type LiveEvent, useLiveEvents } from '../../api/live';
-import { EmptyState } from '../../components/page-state';
-
-interface ClockIn {
-  id: string;
-  personId: string;
-  sn: string;
-  recordTime: string;
-  receivedAt: string;
-  type: string;
-  flags: string[];
-}
+import { accessOf } from '../../access';
+import { type LiveEvent, type LiveEventType, useLiveEvents } from '../../api/live';
+import { useSession } from '../../api/session';
+import { QueryState } from '../../components/page-state';
+import { KpiCards } from './kpi-cards';
+import { type ClockIn, LiveFeed } from './live-feed';
+import { OVERVIEW_CHANGES, useOverview, useOverviewRefresh } from './overview-api';
+import { SiteChart } from './site-chart';
+import { SiteTable } from './site-table';
 
 /** Clock-ins kept on screen. */
 const FEED_SIZE = 50;
 
 export default function DashboardPage() {
   const { t } = useTranslation();
+  const role = useSession()?.account.role;
+  const seesClockIns = role !== undefined && accessOf(role).attendance;
+  const overview = useOverview();
+  const refresh = useOverviewRefresh();
   const [feed, setFeed] = useState<ClockIn[]>([]);
-  useLiveEvents(['attendance.created'], (e: LiveEvent) => {
+  const types: readonly LiveEventType[] = seesClockIns
+    ? OVERVIEW_CHANGES
+    : OVERVIEW_CHANGES.filter((x) => x !== 'attendance.created');
+  useLiveEvents(types, (e: LiveEvent) => {
+    refresh();
+    if (e.type !== 'attendance.created') return;
     const c = e.data as unknown as ClockIn;
     setFeed((f) => [c, ...f.filter((x) => x.id !== c.id)].slice(0, FEED_SIZE));
   });
+
   return (
     <Space orientation="vertical" style={{ width: '100%' }} size="large">
-      <Typography.Title level={3} style={{ margin: 0 }}>
-        {t('dashboard.title')}
-      </Typography.Title>
-      <Card title={t('dashboard.live')} data-testid="live-feed">
-        {feed.length === 0 ? (
-          <EmptyState>{t('dashboard.liveEmpty')}</EmptyState>
-        ) : (
-          <List
-            dataSource={feed}
-            rowKey="id"
-            renderItem={(c) => (
-              <List.Item data-testid="live-clock-in">
-                <Space wrap>
-                  <Typography.Text strong>{c.personId}</Typography.Text>
-                  <Tag>{c.sn}</Tag>
-                  <span>
-                    {t('dashboard.time')} {dayjs(c.recordTime).format('HH:mm:ss')}
-                  </span>
-                  <Typography.Text type="secondary">
-                    {t('dashboard.received')} {dayjs(c.receivedAt).format('HH:mm:ss')}
-                  </Typography.Text>
-                </Space>
-              </List.Item>
-            )}
-          />
+      <Space wrap align="baseline">
+        <Typography.Title level={3} style={{ margin: 0 }}>
+          {t('dashboard.title')}
+        </Typography.Title>
+        {overview.data && (
+          <Typography.Text type="secondary" data-testid="overview-day">
+            {t('dashboard.day', { day: overview.data.day })}
+          </Typography.Text>
         )}
-      </Card>
+      </Space>
+      <QueryState query={overview}>
+        {(o) => (
+          <Space orientation="vertical" style={{ width: '100%' }} size="large">
+            <KpiCards overview={o} />
+            <Card title={t('dashboard.bySite')}>
+              {o.sites.length > 0 && <SiteChart sites={o.sites} />}
+              <SiteTable overview={o} />
+            </Card>
+          </Space>
+        )}
+      </QueryState>
+      {seesClockIns && <LiveFeed feed={feed} />}
     </Space>
   );
 }
