@@ -31,7 +31,7 @@ export type Query = Record<string, string | number | boolean | undefined | null>
 
 export interface RequestOptions {
   query?: Query;
-  /** JSON-encoded unless FormData. */
+  /** JSON-encoded unless FormData or a Blob (sent as is: a firmware image). */
   body?: unknown;
   signal?: AbortSignal;
   headers?: Record<string, string>;
@@ -53,7 +53,7 @@ async function send(method: string, path: string, o: RequestOptions): Promise<Re
   const token = getSession()?.token;
   if (token) headers.Authorization = `Bearer ${token}`;
   let body: BodyInit | undefined;
-  if (o.body instanceof FormData) body = o.body;
+  if (o.body instanceof FormData || o.body instanceof Blob) body = o.body;
   else if (o.body !== undefined) {
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(o.body);
