@@ -31,7 +31,7 @@ function GroupTable({ title, rows, testId }: { title: string; rows: GroupCount[]
             dataIndex: 'name',
             render: (v: string | null) => v ?? t('attendance.daily.none'),
           },
-          { title: t('attendance.daily.headcount'), dataIndex: 'headcount', align: 'right' },
+          { title: t('attendance.daily.count'), dataIndex: 'headcount', align: 'right' },
         ]}
       />
     </Card>

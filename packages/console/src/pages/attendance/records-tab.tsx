@@ -9,6 +9,7 @@ import { DownloadOutlined } from '@ant-design/icons';
 import {
   App,
   Button,
+  Collapse,
   DatePicker,
   Form,
   Grid,
@@ -105,17 +106,28 @@ export function RecordsTab() {
     {
       title: t('attendance.col.time'),
       dataIndex: 'recordTime',
-      render: (v: string) => <span style={{ whiteSpace: 'nowrap' }}>{wallClock(v)}</span>,
+      render: (v: string) => (
+        <Space orientation="vertical" size={0} style={{ whiteSpace: 'nowrap' }}>
+          <span>{wallClock(v).slice(11)}</span>
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            {wallClock(v).slice(0, 10)}
+          </Typography.Text>
+        </Space>
+      ),
     },
     {
       title: t('attendance.col.person'),
       key: 'person',
       render: (_, r) => (
         <Space orientation="vertical" size={0}>
-          <Typography.Text strong>{r.personName ?? t('attendance.unknownPerson')}</Typography.Text>
-          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-            {r.personId}
+          <Typography.Text strong style={{ whiteSpace: 'nowrap' }}>
+            {r.personName ?? t('attendance.unknownPerson')}
           </Typography.Text>
+          {screens.md && (
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              {r.personId}
+            </Typography.Text>
+          )}
         </Space>
       ),
     },
@@ -168,79 +180,92 @@ export function RecordsTab() {
     },
   ];
 
+  const filterForm = (
+    <Form<FormValues>
+      form={form}
+      layout={screens.md ? 'inline' : 'vertical'}
+      initialValues={valuesOf(filter)}
+      onFinish={(v) => setParams(paramsOf(filterFrom(v)))}
+      style={{ rowGap: 8 }}
+      aria-label={t('attendance.filter.title')}
+    >
+      <Form.Item name="siteId" label={t('attendance.filter.site')} style={{ minWidth: 220 }}>
+        <SiteSelect allowClear />
+      </Form.Item>
+      <Form.Item name="personId" label={t('attendance.filter.person')}>
+        <Input allowClear placeholder={t('attendance.filter.personPlaceholder')} />
+      </Form.Item>
+      <Form.Item name="deviceSn" label={t('attendance.filter.device')}>
+        <Input allowClear placeholder={t('attendance.filter.devicePlaceholder')} />
+      </Form.Item>
+      <Form.Item name="type" label={t('attendance.filter.type')}>
+        <Select
+          allowClear
+          style={{ minWidth: 120 }}
+          options={ATTENDANCE_TYPES.map((v) => ({ value: String(v), label: t(`attendance.type.${v}`) }))}
+        />
+      </Form.Item>
+      <Form.Item name="flag" label={t('attendance.filter.flag')}>
+        <Select
+          allowClear
+          showSearch={{ optionFilterProp: 'label' }}
+          style={{ minWidth: 180 }}
+          options={ATTENDANCE_FLAGS.map((f) => ({ value: f, label: t(`attendance.flag.${f}`) }))}
+        />
+      </Form.Item>
+      <Form.Item name="realName" label={t('attendance.filter.realName')}>
+        <Select
+          allowClear
+          style={{ minWidth: 100 }}
+          options={[
+            { value: 'true', label: t('common.yes') },
+            { value: 'false', label: t('common.no') },
+          ]}
+        />
+      </Form.Item>
+      <Form.Item name="range" label={t('attendance.filter.range')}>
+        <DatePicker.RangePicker showTime allowEmpty={[true, true]} />
+      </Form.Item>
+      <Form.Item>
+        <Space wrap>
+          <Button type="primary" htmlType="submit">
+            {t('common.search')}
+          </Button>
+          <Button
+            onClick={() => {
+              form.resetFields();
+              form.setFieldsValue({
+                siteId: undefined,
+                personId: undefined,
+                deviceSn: undefined,
+                type: undefined,
+                flag: undefined,
+                realName: undefined,
+                range: null,
+              });
+              setParams(new URLSearchParams());
+            }}
+          >
+            {t('attendance.filter.reset')}
+          </Button>
+        </Space>
+      </Form.Item>
+    </Form>
+  );
+
   const q = pager.query;
   return (
     <Space orientation="vertical" style={{ width: '100%' }} size="middle">
-      <Form<FormValues>
-        form={form}
-        layout={screens.md ? 'inline' : 'vertical'}
-        initialValues={valuesOf(filter)}
-        onFinish={(v) => setParams(paramsOf(filterFrom(v)))}
-        style={{ rowGap: 8 }}
-        aria-label={t('attendance.filter.title')}
-      >
-        <Form.Item name="siteId" label={t('attendance.filter.site')} style={{ minWidth: 220 }}>
-          <SiteSelect allowClear />
-        </Form.Item>
-        <Form.Item name="personId" label={t('attendance.filter.person')}>
-          <Input allowClear placeholder={t('attendance.filter.personPlaceholder')} />
-        </Form.Item>
-        <Form.Item name="deviceSn" label={t('attendance.filter.device')}>
-          <Input allowClear placeholder={t('attendance.filter.devicePlaceholder')} />
-        </Form.Item>
-        <Form.Item name="type" label={t('attendance.filter.type')}>
-          <Select
-            allowClear
-            style={{ minWidth: 120 }}
-            options={ATTENDANCE_TYPES.map((v) => ({ value: String(v), label: t(`attendance.type.${v}`) }))}
-          />
-        </Form.Item>
-        <Form.Item name="flag" label={t('attendance.filter.flag')}>
-          <Select
-            allowClear
-            showSearch={{ optionFilterProp: 'label' }}
-            style={{ minWidth: 180 }}
-            options={ATTENDANCE_FLAGS.map((f) => ({ value: f, label: t(`attendance.flag.${f}`) }))}
-          />
-        </Form.Item>
-        <Form.Item name="realName" label={t('attendance.filter.realName')}>
-          <Select
-            allowClear
-            style={{ minWidth: 100 }}
-            options={[
-              { value: 'true', label: t('common.yes') },
-              { value: 'false', label: t('common.no') },
-            ]}
-          />
-        </Form.Item>
-        <Form.Item name="range" label={t('attendance.filter.range')}>
-          <DatePicker.RangePicker showTime allowEmpty={[true, true]} />
-        </Form.Item>
-        <Form.Item>
-          <Space wrap>
-            <Button type="primary" htmlType="submit">
-              {t('common.search')}
-            </Button>
-            <Button
-              onClick={() => {
-                form.resetFields();
-                form.setFieldsValue({
-                  siteId: undefined,
-                  personId: undefined,
-                  deviceSn: undefined,
-                  type: undefined,
-                  flag: undefined,
-                  realName: undefined,
-                  range: null,
-                });
-                setParams(new URLSearchParams());
-              }}
-            >
-              {t('attendance.filter.reset')}
-            </Button>
-          </Space>
-        </Form.Item>
-      </Form>
+      {screens.md ? (
+        filterForm
+      ) : (
+        <Collapse
+          size="small"
+          items={[
+            { key: 'filter', label: t('attendance.filter.title'), children: filterForm, forceRender: true },
+          ]}
+        />
+      )}
       <Space wrap>
         <Button
           icon={<DownloadOutlined />}
