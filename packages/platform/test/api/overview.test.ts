@@ -44,7 +44,8 @@ describe.each(BACKENDS)('GET /overview ($name)', ({ pg }) => {
     otherVendor = (await p.platform.data.vendors.create('乙厂商')).vendorId;
     const now = p.clock.now;
     const a1 = await insertDevice(store, p.creds.vendorId, siteA, { sn: 'OV-A1', createdAt: now });
-    await insertDevice(store, p.creds.vendorId, siteA, { sn: 'OV-A2', createdAt: now });
+    // Failures on one of the site's two devices, none on the other: both are summed at once.
+    const a2 = await insertDevice(store, p.creds.vendorId, siteA, { sn: 'OV-A2', createdAt: now });
     const b1 = await insertDevice(store, otherVendor, siteB, { sn: 'OV-B1', createdAt: now });
     await insertDevice(store, otherVendor, null, { sn: 'OV-FREE', createdAt: now });
     const row = (personId: string, deviceId: string, state: 'failed' | 'refused' | 'on_device') => ({
@@ -56,8 +57,8 @@ describe.each(BACKENDS)('GET /overview ($name)', ({ pg }) => {
       updatedAt: now,
     });
     await store.distribution.upsert([
-      row('P-1', a1.id, 'failed'),
-      row('P-2', a1.id, 'refused'),
+      row('P-1', a2.id, 'failed'),
+      row('P-2', a2.id, 'refused'),
       row('P-3', a1.id, 'on_device'),
       row('P-1', b1.id, 'on_device'),
     ]);
