@@ -3,8 +3,10 @@
  * simulated device (the SDK's DeviceClient with the test vendor's credentials) connects
  * and shows up online in the open list without a reload (device.online over SSE); it is
  * bound to a site through the UI; a resync queues tasks the task history shows; a new
- * vendor's credentials are shown once; a firmware image uploads and rolls out; the
- * devices page with the API failing shows the error state.
+ * vendor's credentials are shown once; a firmware image uploads and rolls out; a vendor
+ * account sees its devices and firmware only; the devices, vendors and firmware pages
+ * with the API failing show the error state. The tests run in order on one platform: the
+ * later ones use the device the first one connected.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -171,6 +173,34 @@ describe.skipIf(skip)('devices, vendors, firmware (Chromium)', () => {
     await page.context().close();
   }, 120_000);
 
+  it('a vendor account sees its devices and firmware only', async () => {
+    const other = await p.api.call<{ vendorId: string }>('POST', '/vendors', { name: '别家厂商' });
+    await p.api.call('POST', '/devices', { vendorId: other.vendorId, sn: 'OTHER-0001' });
+    await p.api.call('POST', '/accounts', {
+      username: 'vendor-user',
+      password: 'vendor-password-1',
+      role: 'vendor',
+      vendorId: p.creds.vendorId,
+    });
+    const o = await openPage(browser);
+    const { page } = o;
+    await login(page, p.url, 'vendor-user', 'vendor-password-1');
+    const menu = await page.getByRole('menuitem').allTextContents();
+    expect(menu).toEqual(expect.arrayContaining(['考勤设备', '固件']));
+    expect(menu.join()).not.toMatch(/设备厂商|工人|项目工地/);
+    await page.goto(`${p.url}/devices`);
+    await page.getByTestId('device-table').locator('tr', { hasText: SN }).waitFor();
+    expect(await page.getByTestId('device-table').textContent()).not.toContain('OTHER-0001');
+    // Read-only here: no actions on its device, and another vendor's device is not found.
+    await page.getByRole('link', { name: SN }).click();
+    await page.getByTestId('device-title').waitFor();
+    expect(await page.getByRole('button', { name: '重新同步' }).count()).toBe(0);
+    await page.goto(`${p.url}/devices/OTHER-0001`);
+    await page.getByText('页面不存在').waitFor();
+    expectNoBrowserErrors(o, [/404/]);
+    await page.context().close();
+  }, 120_000);
+
   it('shows the error state when the devices API fails', async () => {
     const o = await openPage(browser);
     const { page } = o;
@@ -189,6 +219,23 @@ describe.skipIf(skip)('devices, vendors, firmware (Chromium)', () => {
     await page.unroute('**/api/v1/devices*');
     await alert.getByRole('button').click();
     await page.getByTestId('device-table').locator('tr', { hasText: SN }).waitFor();
+    // The vendors and firmware pages, their lists failing the same way.
+    for (const [area, title] of [
+      ['vendors', '设备厂商'],
+      ['firmware', '固件'],
+    ] as const) {
+      await page.route(`**/api/v1/${area}*`, (r) =>
+        r.fulfill({
+          status: 500,
+          contentType: 'application/problem+json',
+          body: JSON.stringify({ type: 'about:blank', title: 'boom', status: 500, code: 'internal' }),
+        }),
+      );
+      await page.goto(`${p.url}/${area}`);
+      await page.getByRole('heading', { name: title }).waitFor();
+      await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('加载失败: boom');
+      await page.unroute(`**/api/v1/${area}*`);
+    }
     expectNoBrowserErrors(o, [/500/]);
     await page.context().close();
   }, 120_000);
