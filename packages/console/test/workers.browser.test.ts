@@ -27,6 +27,8 @@ describe.skipIf(skip)('workers pages (Chromium)', () => {
   let siteB: string;
   /** The worker enrolled on site B only, through the API. */
   let otherId: string;
+  /** The worker enrolled through the form: their id and ID number. */
+  let enrolled: { personId: string; idNumber: string };
   const SN = 'KQ-WORKERS-1';
 
   beforeAll(async () => {
@@ -111,6 +113,7 @@ describe.skipIf(skip)('workers pages (Chromium)', () => {
     });
     await page.getByRole('button', { name: '检查并保存' }).click();
     await page.waitForURL(/\/workers\/[0-9]+$/);
+    enrolled = { personId: page.url().split('/').pop() ?? '', idNumber: id };
     await expect.poll(() => page.getByTestId('worker-name').textContent()).toBe('张测试');
     const masked = await page.locator('[data-testid^="id-"]').first().textContent();
     expect(masked).toContain('*');
@@ -129,6 +132,40 @@ describe.skipIf(skip)('workers pages (Chromium)', () => {
     const row = page.getByTestId('workers-table').locator('tr', { hasText: '张测试' });
     expect(await row.textContent()).toContain('*');
     expectNoBrowserErrors(o);
+    await page.context().close();
+  }, 120_000);
+
+  it('shows a failed rule with its measured value, and the API refusal at its field', async () => {
+    const o = await openPage(browser);
+    const { page } = o;
+    await login(page, p.url, 'admin', ADMIN_PASSWORD);
+    await page.goto(`${p.url}/workers/new`);
+    await page.getByTestId('enrol-form').waitFor();
+    await page.locator('#name').fill('重复者');
+    await page.locator('#idNumber').fill(enrolled.idNumber);
+    await page.locator('#gender').click();
+    await page.locator('.ant-select-item-option[title="女"]').click();
+    await page
+      .locator('.ant-form-item')
+      .filter({ hasText: '人脸照片' })
+      .locator('input[type=file]')
+      .setInputFiles({ name: 'face.jpg', mimeType: 'image/jpeg', buffer: await makePhoto(902) });
+    await page.getByRole('button', { name: '检 查', exact: true }).click();
+    const verdicts = page.getByTestId('check-verdicts');
+    await verdicts.locator('tr', { hasText: 'gender_mismatch' }).waitFor();
+    const failed = await verdicts.locator('tr', { hasText: 'gender_mismatch' }).textContent();
+    expect(failed).toContain('未通过');
+    expect(failed).toContain('gender 女'); // the measured value
+    // The same ID number with the right sex: the check passes, the API refuses it (enrolled once).
+    await page.locator('#gender').click();
+    await page.locator('.ant-select-item-option[title="男"]').click();
+    await page.getByRole('button', { name: '检查并保存' }).click();
+    const idItem = page.locator('.ant-form-item').filter({ has: page.locator('#idNumber') });
+    await idItem.locator('.ant-form-item-explain-error').waitFor();
+    expect(await idItem.locator('.ant-form-item-explain-error').textContent()).toContain(enrolled.personId);
+    expect(page.url()).toMatch(/\/workers\/new$/);
+    // The 409 the browser logs is the point of this step.
+    expectNoBrowserErrors(o, [/409/]);
     await page.context().close();
   }, 120_000);
 
