@@ -29,6 +29,7 @@ interface SheetJson {
     name: string | null;
     cells: { day: string; hours: number }[];
     totalHours: number;
+    totalMinutes: number;
   }[];
 }
 
@@ -124,6 +125,11 @@ describe.skipIf(skip)('attendance, monthly sheet, accounts, audit (Chromium)', (
       expect(hours).toBeGreaterThan(0);
       expect(await page.locator(`[data-cell="${w.personId}:${day}"]`).textContent()).toBe(String(hours));
     }
+
+    // The totals row: the month's hours of the site (the API's per-day totals).
+    const minutes = sheet.items.reduce((a, w) => a + w.totalMinutes, 0);
+    const summary = page.getByTestId('sheet-table').locator('.ant-table-summary');
+    expect(await summary.textContent()).toContain(String(Math.round((minutes / 60) * 100) / 100));
 
     const download = page.waitForEvent('download');
     await page.getByTestId('sheet-export').click();

@@ -100,16 +100,19 @@ export default function AccountsPage() {
             key: 'actions',
             render: (_: unknown, a: AccountRow) => (
               <Space wrap>
-                <Popconfirm
-                  title={a.disabled ? t('accounts.enableConfirm') : t('accounts.disableConfirm')}
-                  okText={t('common.confirm')}
-                  cancelText={t('common.cancel')}
-                  onConfirm={() => toggle.mutate(a)}
-                >
-                  <Button size="small" danger={!a.disabled}>
-                    {a.disabled ? t('accounts.enable') : t('accounts.disable')}
-                  </Button>
-                </Popconfirm>
+                {/* An admin does not disable themselves (the console would lock itself out). */}
+                {a.username !== session?.account.username && (
+                  <Popconfirm
+                    title={a.disabled ? t('accounts.enableConfirm') : t('accounts.disableConfirm')}
+                    okText={t('common.confirm')}
+                    cancelText={t('common.cancel')}
+                    onConfirm={() => toggle.mutate(a)}
+                  >
+                    <Button size="small" danger={!a.disabled}>
+                      {a.disabled ? t('accounts.enable') : t('accounts.disable')}
+                    </Button>
+                  </Popconfirm>
+                )}
                 <Popconfirm
                   title={t('accounts.resetConfirm')}
                   okText={t('common.confirm')}

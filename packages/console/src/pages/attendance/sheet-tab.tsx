@@ -76,9 +76,9 @@ function columnsOf(days: string[], t: (k: string) => string): ColumnsType<SheetW
     { title: t('attendance.sheet.team'), key: 'team', width: 100, render: (_, w) => w.team ?? '' },
     { title: t('attendance.sheet.trade'), key: 'trade', width: 90, render: (_, w) => w.trade ?? '' },
     ...days.map((d): ColumnsType<SheetWorker>[number] => ({
-      title: d.slice(5),
+      title: <span title={d}>{d.slice(8)}</span>,
       key: d,
-      width: 58,
+      width: 48,
       align: 'center',
       render: (_, w) => <Cell worker={w} day={d} cell={w.cells.find((c) => c.day === d)} />,
     })),
@@ -97,6 +97,39 @@ function columnsOf(days: string[], t: (k: string) => string): ColumnsType<SheetW
       fixed: 'right',
     },
   ];
+}
+
+const hoursOf = (minutes: number) => Math.round((minutes / 60) * 100) / 100;
+
+/** The site's per-day totals (the whole month's, from the first page): the sheet's last row. */
+function TotalsRow({ days, totals }: { days: string[]; totals: SheetPage['dayTotals'] }) {
+  const { t } = useTranslation();
+  if (!totals || totals.length === 0) return null;
+  const byDay = new Map(totals.map((d) => [d.day, d]));
+  const minutes = totals.reduce((a, d) => a + d.minutes, 0);
+  return (
+    <Table.Summary fixed="bottom">
+      <Table.Summary.Row>
+        <Table.Summary.Cell index={0} colSpan={3}>
+          <Typography.Text strong>{t('attendance.sheet.total')}</Typography.Text>
+        </Table.Summary.Cell>
+        {days.map((d, i) => {
+          const m = byDay.get(d)?.minutes ?? 0;
+          return (
+            <Table.Summary.Cell key={d} index={3 + i} align="center">
+              {m > 0 ? hoursOf(m) : ''}
+            </Table.Summary.Cell>
+          );
+        })}
+        <Table.Summary.Cell index={3 + days.length} align="right">
+          {totals.reduce((a, d) => a + d.headcount, 0)}
+        </Table.Summary.Cell>
+        <Table.Summary.Cell index={4 + days.length} align="right">
+          {hoursOf(minutes)}
+        </Table.Summary.Cell>
+      </Table.Summary.Row>
+    </Table.Summary>
+  );
 }
 
 function Sheet({ siteId, month }: { siteId: string; month: string }) {
@@ -157,6 +190,7 @@ function Sheet({ siteId, month }: { siteId: string; month: string }) {
         pagination={false}
         scroll={{ x: 'max-content' }}
         locale={{ emptyText: <EmptyState /> }}
+        summary={() => <TotalsRow days={days} totals={q.data.pages[0]?.dayTotals} />}
         data-testid="sheet-table"
       />
       {q.hasNextPage && (
