@@ -35,6 +35,8 @@ export default function DeviceDetail() {
   const vendorName = useVendorNames();
   const q = useQuery({
     queryKey: ['devices', 'one', sn],
+    // Heartbeats (last seen, version, IP) raise no event: refresh now and then.
+    refetchInterval: 30_000,
     queryFn: ({ signal }) => api<Device>('GET', `/devices/${encodeURIComponent(sn)}`, { signal }),
   });
   useLiveEvents(['device.online', 'device.offline', 'task.finished', 'distribution.changed'], (e) => {

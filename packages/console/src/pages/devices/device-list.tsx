@@ -15,7 +15,7 @@ import { api, type Page } from '../../api/client';
 import { useLiveEvents } from '../../api/live';
 import { useSession } from '../../api/session';
 import { EmptyState, LoadError } from '../../components/page-state';
-import { OnlineTag } from './online-tag';
+import { OnlineTag, when } from './online-tag';
 import { Pager } from './pager';
 import { DEVICE_KINDS, type Device, devicePath } from './types';
 import { useCursor } from './use-cursor';
@@ -82,6 +82,7 @@ export default function DeviceList() {
       render: (k: string) => t(`devices.directions.${k}`),
     },
     { title: t('devices.status'), key: 'status', render: (_, d) => <OnlineTag device={d} /> },
+    { title: t('devices.lastSeen'), dataIndex: 'lastSeenAt', render: when, responsive: ['lg'] },
     { title: t('devices.version'), dataIndex: 'deviceVersion', render: (v: string | null) => v ?? '—' },
     {
       title: t('devices.ip'),
