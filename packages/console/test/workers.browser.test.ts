@@ -4,7 +4,8 @@
  * enrolled with a face photo through the form, the enrolment check's verdicts show, the
  * worker's page shows the distribution reach "on device" without a reload; a site manager
  * sees only their site's workers (list and direct URL); the list renders at 375 px; the
- * list with the API failing shows the error state; a roster dry run shows its row report.
+ * list with the API failing shows the error state; a roster dry run shows its row report and
+ * stores nothing, and applying it does.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -225,7 +226,7 @@ describe.skipIf(skip)('workers pages (Chromium)', () => {
     await page.context().close();
   }, 120_000);
 
-  it('dry-runs a roster and shows its per-row report', async () => {
+  it('dry-runs a roster, shows its per-row report, then applies it', async () => {
     const o = await openPage(browser, { lang: 'en' });
     const { page } = o;
     await login(page, p.url, 'admin', ADMIN_PASSWORD);
@@ -233,9 +234,10 @@ describe.skipIf(skip)('workers pages (Chromium)', () => {
     await page.getByTestId('import-form').waitFor();
     await page.locator('#siteId').click();
     await page.locator('.ant-select-item-option[title="一号工地"]').click();
+    // The worker enrolled above moves to another team; a second row has a bad ID number.
     const csv = [
       '姓名,身份证号,性别,民族,出生日期,住址,签发机关,有效期起,有效期止,手机号,参建单位,班组,工种,进场日期,退场日期',
-      `李导入,${idNumber()},男,汉,,,,,,,,木工班,木工,,`,
+      `张测试,${enrolled.idNumber},男,,,,,,,,,模板班,,,`,
       '坏行,12345,男,汉,,,,,,,,,,,',
     ].join('\n');
     await page
@@ -244,11 +246,27 @@ describe.skipIf(skip)('workers pages (Chromium)', () => {
       .locator('input[type=file]')
       .setInputFiles({ name: 'roster.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await page.getByRole('button', { name: 'Dry run' }).click();
+    const job = page.getByTestId('import-job');
     const rows = page.getByTestId('import-rows');
     await rows.locator('tbody tr.ant-table-row').nth(1).waitFor({ timeout: 30_000 });
+    expect(await job.textContent()).toContain('Dry-run result');
     const text = await rows.textContent();
     expect(text).toContain('Failed');
-    expect(await page.getByTestId('import-job').textContent()).toContain('Dry-run result');
+    expect(text).toContain('assignment.team');
+    const before = await p.api.call<{ assignments: { team: string | null }[] }>(
+      'GET',
+      `/persons/${enrolled.personId}`,
+    );
+    expect(before.assignments[0]?.team).toBe('钢筋班'); // a dry run stores nothing
+
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await job.getByText('Import result').waitFor({ timeout: 30_000 });
+    await rows.locator('tbody tr.ant-table-row').nth(1).waitFor({ timeout: 30_000 });
+    const after = await p.api.call<{ assignments: { team: string | null }[] }>(
+      'GET',
+      `/persons/${enrolled.personId}`,
+    );
+    expect(after.assignments[0]?.team).toBe('模板班');
     expectNoBrowserErrors(o);
     await page.context().close();
   }, 120_000);
