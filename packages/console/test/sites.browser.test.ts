@@ -4,8 +4,14 @@
  * through the API that what is stored is what was drawn; type a radius by keyboard;
  * rename the site, and see a concurrent change answered with "someone else changed it";
  * the list with its API failing shows the error state and recovers on retry; an auditor
- * sees no create, edit or drawing controls. No browser errors beyond those provoked.
+ * sees no create, edit or drawing controls; teams and sub-contractors are added, renamed
+ * and removed; a simulated device's located clock-ins are plotted on the canvas. No browser errors beyond those provoked.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DeviceClient } from '@kaoqin/device';
+import { idNumberOf, makePhoto } from '@kaoqin/testkit';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distanceMeters, toLatLng, type View } from '../src/pages/sites/fence/geo';
@@ -228,5 +234,108 @@ describe.skipIf(skip)('sites and the geofence editor (Chromium)', () => {
     await page.getByRole('tab', { name: '班组' }).click();
     expect(await page.getByTestId('teams-add').count()).toBe(0);
     expectNoBrowserErrors(o);
+  }, 120_000);
+  it('adds, renames and removes teams and sub-contractors', async () => {
+    const site = await p.api.call<Site>('POST', '/sites', { name: '班组测试工地' });
+    const o = await openPage(browser);
+    const { page } = o;
+    await login(page, p.url, 'admin', ADMIN_PASSWORD);
+    await page.goto(`${p.url}/sites/${site.id}?tab=subcontractors`);
+    await page.getByTestId('subcontractors-add').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.locator('#site-subcontractors_name').fill('浙江某劳务公司');
+    await dialog.getByRole('button', { name: save }).click();
+    await page.getByRole('cell', { name: '浙江某劳务公司', exact: true }).waitFor();
+
+    await page.getByRole('tab', { name: '班组' }).click();
+    await page.getByTestId('teams-add').click();
+    await dialog.locator('#site-teams_name').fill('钢筋班');
+    await dialog.locator('#site-teams_subcontractorId').click();
+    await page.locator('.ant-select-item-option', { hasText: '浙江某劳务公司' }).click();
+    await dialog.getByRole('button', { name: save }).click();
+    await page.getByRole('cell', { name: '钢筋班', exact: true }).waitFor();
+    await page.getByRole('cell', { name: '浙江某劳务公司', exact: true }).waitFor();
+
+    await page.getByRole('button', { name: '重命名 钢筋班' }).click();
+    await dialog.locator('#site-teams_name').fill('木工班');
+    await dialog.getByRole('button', { name: save }).click();
+    await page.getByRole('cell', { name: '木工班', exact: true }).waitFor();
+    const teams = await p.api.call<{ items: { name: string; subcontractorId: string | null }[] }>(
+      'GET',
+      `/sites/${site.id}/teams`,
+    );
+    expect(teams.items.map((t) => t.name)).toEqual(['木工班']);
+    expect(teams.items[0]!.subcontractorId).not.toBeNull();
+
+    await page.getByRole('button', { name: '删除 木工班' }).click();
+    await page
+      .locator('.ant-popconfirm')
+      .getByRole('button', { name: /删\s*除/ })
+      .click();
+    await expect
+      .poll(
+        async () => (await p.api.call<{ items: unknown[] }>('GET', `/sites/${site.id}/teams`)).items.length,
+      )
+      .toBe(0);
+    expectNoBrowserErrors(o);
+  }, 120_000);
+
+  it('plots a bound device and its located clock-ins on the fence canvas', async () => {
+    const SN = 'CONSOLE-SITES-1';
+    const center = { lat: 30.2741, lng: 120.1551 };
+    const site = await p.api.call<Site>('POST', '/sites', {
+      name: '定位测试工地',
+      location: center,
+      geofence: { type: 'circle', center, radiusMeters: 300 },
+    });
+    await p.api.call('POST', '/devices', { vendorId: p.creds.vendorId, sn: SN, siteId: site.id });
+    const person = await p.api.call<{ personId: string }>('POST', '/persons', {
+      name: '孙八',
+      idNumber: idNumberOf(7410),
+      photos: [(await makePhoto(941)).toString('base64')],
+      assignments: [{ siteId: site.id, company: '浙江测试劳务公司', team: '木工班', trade: '木工' }],
+    });
+    const dataDir = await mkdtemp(join(tmpdir(), 'kaoqin-console-sites-'));
+    const device = new DeviceClient({
+      identity: {
+        sn: SN,
+        accessId: p.creds.accessId,
+        accessKey: p.creds.accessKey,
+        accessSecret: p.creds.accessSecret,
+        deviceVersion: '1.0.0',
+        deviceIp: '192.168.1.31',
+      },
+      endpoints: { tcpHost: '127.0.0.1', tcpPort: p.platform.tcpPort, httpBaseUrl: p.url },
+      dataDir,
+      heartbeatMs: 500,
+      taskRunner: false,
+    });
+    try {
+      await device.start();
+      await device.whenOnline();
+      for (const [i, d] of [0.0005, 0.001].entries()) {
+        const acked = device.events.next('acked', 15_000);
+        await device.clockIn({
+          personId: person.personId,
+          type: 1,
+          img: await makePhoto(942 + i),
+          coordinate: { latitude: center.lat + d, longitude: center.lng + d },
+        });
+        await acked;
+      }
+      const o = await openPage(browser);
+      const { page } = o;
+      await login(page, p.url, 'admin', ADMIN_PASSWORD);
+      await page.goto(`${p.url}/sites/${site.id}?tab=fence`);
+      await page.getByTestId('fence-canvas').waitFor();
+      await expect.poll(() => page.getByTestId('plot-clock-in').count(), { timeout: 15_000 }).toBe(2);
+      await expect.poll(() => page.getByTestId('plot-device').count()).toBe(1);
+      expect(await page.getByTestId('plot-device').textContent()).toContain(SN);
+      expect(await page.getByTestId('fence-shape').count()).toBe(1);
+      expectNoBrowserErrors(o);
+    } finally {
+      await device.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   }, 120_000);
 });
