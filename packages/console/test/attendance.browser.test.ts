@@ -4,7 +4,8 @@
  * bound to a site; the monthly sheet shows them, its XLSX export downloads and holds
  * the same hours in the same cells; the clock-in list works at phone width (photo
  * preview, flags) and shows the error state when its API fails; an admin creates a
- * site manager in the accounts page (the password shown once logs in); the audit log
+ * site manager in the accounts page (the password shown once logs in; they see their
+ * site's clock-ins, another site's none, and no accounts page); the audit log
  * lists that creation. No browser errors anywhere.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -206,7 +207,7 @@ describe.skipIf(skip)('attendance, monthly sheet, accounts, audit (Chromium)', (
     expectNoBrowserErrors(o);
   }, 120_000);
 
-  it('creates a site manager in the accounts page; the audit log shows it', async () => {
+  it('creates a site manager in the accounts page, who sees only their site; the audit log shows it', async () => {
     const o = await openPage(browser);
     const { page } = o;
     await login(page, p.url, 'admin', ADMIN_PASSWORD);
@@ -239,6 +240,20 @@ describe.skipIf(skip)('attendance, monthly sheet, accounts, audit (Chromium)', (
     const token = await p.api.login('zhang-site', password);
     const me = await p.api.as(token).call<{ role: string; siteIds: string[] }>('GET', '/auth/me');
     expect(me).toMatchObject({ role: 'site_manager', siteIds: [siteId] });
+
+    // As that site manager: their site's clock-ins, none of another site's, no accounts page.
+    const other = await p.api.call<{ id: string }>('POST', '/sites', { name: '另一个工地' });
+    const m = await openPage(browser);
+    await login(m.page, p.url, 'zhang-site', password);
+    await m.page.goto(`${p.url}/attendance?siteId=${siteId}`);
+    await m.page.getByTestId('attendance-table').getByText(workers[0]!.name).first().waitFor();
+    await m.page.goto(`${p.url}/attendance?siteId=${other.id}`);
+    await m.page.getByTestId('attendance-table').locator('.ant-empty').waitFor();
+    expect(await m.page.getByTestId('attendance-table').locator('tr.ant-table-row').count()).toBe(0);
+    expect(await m.page.getByRole('menuitem', { name: '账户与角色' }).count()).toBe(0);
+    await m.page.goto(`${p.url}/accounts`);
+    await m.page.getByText('页面不存在').waitFor();
+    expectNoBrowserErrors(m);
 
     await page.goto(`${p.url}/audit?action=account.create`);
     const audit = page.getByTestId('audit-table');
