@@ -222,6 +222,10 @@ describe.skipIf(skip)('workers pages (Chromium)', () => {
     await page.unroute('**/api/v1/persons*');
     await alert.getByRole('button', { name: 'Retry' }).click();
     await page.getByRole('link', { name: '张测试' }).waitFor();
+    // A search that finds no one shows the empty state.
+    await page.locator('#name').fill('Nobody');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByTestId('workers-table').getByText('Nothing here yet').waitFor();
     expectNoBrowserErrors(o, [/500/]);
     await page.context().close();
   }, 120_000);

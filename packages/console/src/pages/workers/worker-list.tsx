@@ -14,7 +14,7 @@ import { Link } from 'react-router';
 import { accessOf } from '../../access';
 import { api, type Page } from '../../api/client';
 import { useSession } from '../../api/session';
-import { EmptyState, LoadError } from '../../components/page-state';
+import { EmptyState, LoadError, Loading } from '../../components/page-state';
 import { Pager, useCursor } from './cursor-pager';
 import { RevealId } from './reveal-id';
 import type { PersonRow } from './types';
@@ -135,7 +135,9 @@ export function WorkerList() {
           </Button>
         </Form.Item>
       </Form>
-      {q.error ? (
+      {q.isPending ? (
+        <Loading />
+      ) : q.error ? (
         <LoadError error={q.error} onRetry={() => void q.refetch()} />
       ) : (
         <>
@@ -147,7 +149,7 @@ export function WorkerList() {
             dataSource={q.data?.items ?? []}
             pagination={false}
             scroll={{ x: true }}
-            locale={{ emptyText: q.isPending ? ' ' : <EmptyState /> }}
+            locale={{ emptyText: <EmptyState /> }}
             data-testid="workers-table"
           />
           <Pager cursor={cursor} nextCursor={q.data?.nextCursor} />
