@@ -5,7 +5,8 @@
  * rename the site, and see a concurrent change answered with "someone else changed it";
  * the list with its API failing shows the error state and recovers on retry; an auditor
  * sees no create, edit or drawing controls; teams and sub-contractors are added, renamed
- * and removed; a simulated device's located clock-ins are plotted on the canvas. No browser errors beyond those provoked.
+ * and removed; a simulated device's located clock-ins are plotted on the canvas; a site
+ * manager (in English) sees only its own sites, and another's URL is not found. No browser errors beyond those provoked.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -337,5 +338,29 @@ describe.skipIf(skip)('sites and the geofence editor (Chromium)', () => {
       await device.stop();
       await rm(dataDir, { recursive: true, force: true });
     }
+  }, 120_000);
+  it('shows a site manager only its own sites, in English; another site by URL is not found', async () => {
+    const mine = await p.api.call<Site>('POST', '/sites', { name: 'Manager own site' });
+    const other = await p.api.call<Site>('POST', '/sites', { name: 'Someone else site' });
+    await p.api.call('POST', '/accounts', {
+      username: 'sites-manager',
+      password: 'manager-password-1',
+      role: 'site_manager',
+      siteIds: [mine.id],
+    });
+    const o = await openPage(browser, { lang: 'en' });
+    const { page } = o;
+    await login(page, p.url, 'sites-manager', 'manager-password-1');
+    await page.goto(`${p.url}/sites`);
+    await page.getByRole('link', { name: 'Manager own site' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Someone else site' }).count()).toBe(0);
+    expect(await page.getByTestId('site-create').count()).toBe(0);
+    await page.goto(`${p.url}/sites/${other.id}`);
+    await page.getByText('No such page').waitFor();
+    // Its own site: teams are its to manage, the site itself is not.
+    await page.goto(`${p.url}/sites/${mine.id}?tab=teams`);
+    await page.getByTestId('teams-add').waitFor();
+    expect(await page.getByTestId('site-edit').count()).toBe(0);
+    expectNoBrowserErrors(o, [/404/]);
   }, 120_000);
 });
