@@ -42,7 +42,8 @@ describe('console bundle', () => {
       `[console] initial JS ${(total / 1024).toFixed(1)} KB gzip: ${sizes.map((s) => `${s.f} ${(s.gz / 1024).toFixed(1)}`).join(', ')}`,
     );
     expect(files.some((f) => /\/index-/.test(f))).toBe(true);
-    expect(files.some((f) => /page/.test(f))).toBe(false); // pages are split off
+    // Pages are split off: each page's chunk is named after its `<area>-page.tsx`.
+    expect(files.filter((f) => /[a-z]-page-[\w-]+\.js$/.test(f))).toEqual([]);
     expect(total).toBeLessThanOrEqual(BUDGET_BYTES);
   });
 });
