@@ -8,6 +8,8 @@ export default defineConfig({
   test: {
     include: ['packages/*/test/**/*.test.ts', 'bench/**/*.test.ts'],
     reporters: ['default', './scripts/summary-reporter.ts'],
+    // The console's build, once, before the browser suites (which serve it) start.
+    globalSetup: ['./packages/console/test/support/global-setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
   },
