@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DIST, ensureConsoleBuilt } from './support/platform';
+import { DIST, ensureConsoleBuilt } from './support/build';
 
 const BUDGET_BYTES = 500 * 1024;
 

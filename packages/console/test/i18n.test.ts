@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { catalogue } from '../src/i18n/index';
-import { CONSOLE_DIR } from './support/platform';
+import { CONSOLE_DIR } from './support/build';
 
 type Tree = { [k: string]: string | Tree };
 

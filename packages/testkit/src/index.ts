@@ -33,6 +33,7 @@ export {
   realFace,
   realFacePhoto,
 } from './real-faces.js';
+export { tamperedSignature } from './signed-url.js';
 export { type Answer, type Credentials, TestDevice } from './tcp-device.js';
 export { tempDir } from './temp.js';
 export { vectorFrame } from './vector-frames.js';

@@ -3,7 +3,7 @@
  * build is missing or older than its sources. Browser suites run in parallel workers;
  * each building on its own would rewrite dist/ under the others' feet.
  */
-import { ensureConsoleBuilt } from './platform';
+import { ensureConsoleBuilt } from './build';
 
 export default function setup(): void {
   ensureConsoleBuilt();

@@ -6,47 +6,15 @@
  * simulated devices (the SDK) use. `api` seeds data through the management API, as a
  * stranger would.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { createLogger, loadConfig, type Platform, startPlatform } from '@kaoqin/platform';
+import { DIST, ensureConsoleBuilt } from './build';
 
-export const CONSOLE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const DIST = join(CONSOLE_DIR, 'dist');
+export { CONSOLE_DIR, DIST } from './build';
+
 export const ADMIN_PASSWORD = 'console-admin-password';
-
-function newest(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-/** Builds the console when dist is missing or older than its sources (a test run after an edit). */
-export function ensureConsoleBuilt(): void {
-  const index = join(DIST, 'index.html');
-  const inputs = Math.max(
-    newest(join(CONSOLE_DIR, 'src')),
-    newest(join(CONSOLE_DIR, 'public')),
-    statSync(join(CONSOLE_DIR, 'index.html')).mtimeMs,
-    statSync(join(CONSOLE_DIR, 'vite.config.ts')).mtimeMs,
-  );
-  const stale = !existsSync(index) || statSync(index).mtimeMs < inputs;
-  if (!stale) return;
-  execFileSync(
-    process.execPath,
-    [join(CONSOLE_DIR, '../../node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'],
-    {
-      cwd: CONSOLE_DIR,
-      stdio: 'inherit',
-    },
-  );
-}
 
 export interface ConsolePlatform {
   platform: Platform;
