@@ -1,10 +1,9 @@
 /**
  * The console's providers and routes: antd's theme and locale in the chosen language,
- * one TanStack Query client (server state: lists refetch on focus, errors retried once),
- * and the router. Without a session every path shows the login page, which returns to
+ * the one TanStack Query client (api/query-client.ts), and the router. Without a session every path shows the login page, which returns to
  * the path asked for.
  */
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { QueryClientProvider } from '@tanstack/react-query';
 import { App as AntApp, ConfigProvider } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
@@ -14,22 +13,12 @@ import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
 import { accessOf } from './access';
-import { ApiProblem } from './api/client';
+import { queryClient } from './api/query-client';
 import { useSession } from './api/session';
 import { NotFound } from './components/page-state';
 import { AppLayout } from './layout/app-layout';
 import { LoginPage } from './pages/login/login-page';
 import { PAGES } from './routes';
-
-const queryClient = new QueryClient({
-  defaultOptions: {
-    queries: {
-      // A 4xx will not get better by asking again; a network blip may.
-      retry: (n, err) => n < 1 && !(err instanceof ApiProblem && err.status >= 400 && err.status < 500),
-      staleTime: 10_000,
-    },
-  },
-});
 
 function Authed() {
   const session = useSession();

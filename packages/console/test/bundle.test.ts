@@ -46,4 +46,13 @@ describe('console bundle', () => {
     expect(files.filter((f) => /[a-z]-page-[\w-]+\.js$/.test(f))).toEqual([]);
     expect(total).toBeLessThanOrEqual(BUDGET_BYTES);
   });
+
+  it("ships React's production build, not its development one", () => {
+    // A warning only React's development build carries: a build run with NODE_ENV set to
+    // anything but "production" (Vitest sets "test") bundles that build.
+    const dev = initialFiles().filter((f) =>
+      readFileSync(join(DIST, f), 'utf8').includes('is deprecated in plain JavaScript React classes'),
+    );
+    expect(dev).toEqual([]);
+  });
 });

@@ -7,7 +7,7 @@
  * the type), so it gets the figures without the feed.
  */
 import { Card, Space, Typography } from 'antd';
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { accessOf } from '../../access';
 import { type LiveEvent, type LiveEventType, useLiveEvents } from '../../api/live';
@@ -16,8 +16,12 @@ import { QueryState } from '../../components/page-state';
 import { KpiCards } from './kpi-cards';
 import { type ClockIn, LiveFeed } from './live-feed';
 import { OVERVIEW_CHANGES, useOverview, useOverviewRefresh } from './overview-api';
-import { SiteChart } from './site-chart';
 import { SiteTable } from './site-table';
+
+/** ECharts is the dashboard's largest script: the figures and the table come first. */
+const SiteChart = lazy(() => import('./site-chart'));
+/** The chart's height, kept while it loads so the table does not jump. */
+const CHART_HEIGHT = 280;
 
 /** Clock-ins kept on screen. */
 const FEED_SIZE = 50;
@@ -56,7 +60,11 @@ export default function DashboardPage() {
           <Space orientation="vertical" style={{ width: '100%' }} size="large">
             <KpiCards overview={o} />
             <Card title={t('dashboard.bySite')}>
-              {o.sites.length > 0 && <SiteChart sites={o.sites} />}
+              {o.sites.length > 0 && (
+                <Suspense fallback={<div style={{ height: CHART_HEIGHT }} />}>
+                  <SiteChart sites={o.sites} height={CHART_HEIGHT} />
+                </Suspense>
+              )}
               <SiteTable overview={o} />
             </Card>
           </Space>

@@ -4,7 +4,7 @@
  * figure, so each marks the overview stale — at most once a second, so a burst of a
  * thousand clock-ins costs one refetch a second, not a thousand.
  */
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { queryOptions, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef } from 'react';
 import { api } from '../../api/client';
 import type { LiveEventType } from '../../api/live';
@@ -32,6 +32,10 @@ export interface Overview {
   unassigned: OverviewCounts;
 }
 
+export function siteLabel(s: SiteOverview): string {
+  return s.name ?? s.siteId;
+}
+
 export const OVERVIEW_KEY = ['overview'] as const;
 
 /** Refetches at most this often however many events arrive. */
@@ -46,11 +50,14 @@ export const OVERVIEW_CHANGES: readonly LiveEventType[] = [
   'task.finished',
 ];
 
+/** The overview's query: the page reads it, the route starts it (route.ts). */
+export const overviewQuery = queryOptions({
+  queryKey: OVERVIEW_KEY,
+  queryFn: ({ signal }) => api<Overview>('GET', '/overview', { signal }),
+});
+
 export function useOverview() {
-  return useQuery({
-    queryKey: OVERVIEW_KEY,
-    queryFn: ({ signal }) => api<Overview>('GET', '/overview', { signal }),
-  });
+  return useQuery(overviewQuery);
 }
 
 /**

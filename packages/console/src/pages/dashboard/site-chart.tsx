@@ -1,7 +1,9 @@
 /**
  * Per site, devices online and offline and today's clock-ins as bars (ECharts). Only the
  * bar chart, the grid, tooltip and legend and the canvas renderer are imported from
- * echarts' modular entry points, so the dashboard's chunk carries no other chart.
+ * echarts' modular entry points, so the dashboard's chunk carries no other chart. Loaded
+ * apart from the page (dashboard-page.tsx): the figures and the table do not wait for
+ * ECharts, the largest script of the dashboard.
  */
 import { BarChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
@@ -9,15 +11,11 @@ import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { SiteOverview } from './overview-api';
+import { type SiteOverview, siteLabel } from './overview-api';
 
 echarts.use([BarChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
 
-export function siteLabel(s: SiteOverview): string {
-  return s.name ?? s.siteId;
-}
-
-export function SiteChart({ sites }: { sites: SiteOverview[] }) {
+export default function SiteChart({ sites, height }: { sites: SiteOverview[]; height: number }) {
   const { t } = useTranslation();
   const el = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | undefined>(undefined);
@@ -78,7 +76,7 @@ export function SiteChart({ sites }: { sites: SiteOverview[] }) {
       data-testid="site-chart"
       role="img"
       aria-label={t('dashboard.chart')}
-      style={{ width: '100%', height: 280 }}
+      style={{ width: '100%', height }}
     />
   );
 }

@@ -6,7 +6,7 @@
 import { Table, type TableColumnsType, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { Overview, SiteOverview } from './overview-api';
-import { siteLabel } from './site-chart';
+import { siteLabel } from './overview-api';
 
 const UNASSIGNED = '__unassigned__';
 
