@@ -94,8 +94,16 @@ export class BackgroundBudget {
     this.#readyAt = Math.max(this.#readyAt, this.#now()) + ms * (1 / this.share - 1);
   }
 
-  /** Resolves when a step may start, or as soon as `stop()` says so (a follower closing). */
+  /**
+   * Resolves when a step may start, or as soon as `stop()` says so (a follower closing).
+   * Never at once: even with nothing to wait for it goes through the event loop's check
+   * phase first, so pending I/O and timers run between two steps. A follower catching up
+   * on a long backlog (a restart after millions of unprojected clock-ins) otherwise
+   * chains its steps through promise callbacks alone, and the HTTP server's start, the
+   * devices' sockets and their acks wait behind the whole backlog.
+   */
   async turn(stop: () => boolean = () => false): Promise<void> {
+    await new Promise((r) => setImmediate(r));
     for (;;) {
       const d = this.delay();
       if (d <= 0 || stop()) return;

@@ -71,6 +71,19 @@ describe('BackgroundBudget', () => {
     await budget.turn(() => true); // a closing follower is not held
     budget.close();
   });
+
+  it('turn() lets pending I/O and timers run first, even with nothing to wait for', async () => {
+    // A follower's steps chained through promise callbacks alone would starve the
+    // sockets: the platform failed to start behind a backlog of a million clock-ins.
+    const budget = new BackgroundBudget({ share: 1 });
+    let ran = false;
+    setImmediate(() => {
+      ran = true;
+    });
+    await budget.turn();
+    expect(ran).toBe(true);
+    budget.close();
+  });
 });
 
 describe.each(BACKENDS)('followers on a busy loop ($name)', ({ pg }) => {
