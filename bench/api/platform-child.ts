@@ -25,6 +25,12 @@ export type ChildHello =
 export type PlatformCommands = {
   /** Opens a capture (on) or closes it and answers what it recorded (off). */
   capture: { spec: { on: boolean }; result: CapturedQuery[] };
+  /**
+   * Waits until the statistics projector has caught up: a data set generated straight
+   * into the tables starts with every clock-in unprojected, and the catch-up (minutes
+   * for a million) would otherwise run beside whatever is measured.
+   */
+  settle: { spec: Record<string, never>; result: { ms: number } };
 };
 
 function send(m: ChildHello): void {
@@ -56,6 +62,11 @@ async function main(): Promise<void> {
         return [];
       }
       return stopCapture();
+    },
+    async settle() {
+      const t0 = performance.now();
+      await platform.stats?.idle();
+      return { ms: Math.round(performance.now() - t0) };
     },
   });
 

@@ -7,7 +7,8 @@
  * process (bench/api's platform child), serving the built console. Debian's Chromium then
  * opens the dashboard with a logged-in session, each time in a fresh browser context
  * (cold cache: every script fetched), and takes the time from navigation start to the
- * dashboard showing its figures (the per-site table's first row, after the KPI cards). Beside it, in the same
+ * dashboard showing its figures (the per-site table's first row, after the KPI cards), and
+ * to its chart drawn. Beside it, in the same
  * run: the login page's first render (the same bundle, no data: the baseline) and the
  * overview call alone from Node (the API's share).
  */
@@ -16,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { browserSkipReason, launchBrowser } from '../../packages/console/test/support/browser.js';
-import { ensureConsoleBuilt } from '../../packages/console/test/support/platform.js';
+import { ensureConsoleBuilt } from '../../packages/console/test/support/build.js';
 import { dataSet } from '../api/generate.js';
 import { login, startPlatformChild } from '../api/harness.js';
 import { HttpClient } from '../api/http.js';
@@ -25,8 +26,28 @@ import { progress, runHarness } from '../lib/cli.js';
 import { readFlags, type SettingSpecs, usageText } from '../lib/settings.js';
 import { dec, int } from '../lib/table.js';
 
-/** The per-site table's first row: the overview has come back and the figures are drawn. */
-const READY = '[data-testid="site-table"] .ant-table-row';
+/**
+ * What is timed on the dashboard: the per-site table's first row (the overview has come
+ * back; the KPI cards above it are drawn in the same render), then the chart's canvas.
+ */
+const DASHBOARD_MARKS = [
+  '[data-testid="site-table"] .ant-table-row',
+  '[data-testid="site-chart"] canvas',
+] as const;
+
+/** Records, in window.__marks, when each selector first matches (ms since navigation start). */
+function markScript(selectors: readonly string[]): string {
+  return `(() => {
+    const sel = ${JSON.stringify(selectors)};
+    const marks = (window.__marks = []);
+    const check = () => {
+      sel.forEach((s, i) => { if (marks[i] === undefined && document.querySelector(s)) marks[i] = performance.now(); });
+      if (sel.every((_, i) => marks[i] !== undefined)) obs.disconnect();
+    };
+    const obs = new MutationObserver(check);
+    obs.observe(document, { childList: true, subtree: true });
+  })();`;
+}
 const TARGET_MS = 1500;
 
 interface Settings {
@@ -74,6 +95,9 @@ runHarness(
       fresh: false,
     });
     const platform = await startPlatformChild(set);
+    progress('waiting for the statistics projector to catch up on the data set');
+    const settled = await platform.rpc.call('settle', {}, 1_800_000);
+    progress(`caught up in ${int.format(settled.ms)} ms`);
     const base = `http://127.0.0.1:${platform.httpPort}`;
     const browser = await launchBrowser();
     try {
@@ -88,49 +112,56 @@ runHarness(
         account: me,
       });
 
-      /** Navigation start to `ready`; `warm`: a second visit in the same context (scripts from the HTTP cache). */
+      /**
+       * Navigation start to the first moment each selector matches, in ms, recorded in
+       * the page by a MutationObserver (no polling delay from the test driver). `warm`:
+       * measured on a second visit in the same context (scripts from the HTTP cache).
+       */
       const render = async (
         path: string,
-        ready: string,
+        marks: readonly string[],
         withSession: boolean,
         warm = false,
-      ): Promise<number> => {
+      ): Promise<number[]> => {
         const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
         if (withSession)
           await context.addInitScript({
             content: `sessionStorage.setItem('kaoqin.session', ${JSON.stringify(session)})`,
           });
+        await context.addInitScript({ content: markScript(marks) });
         const page = await context.newPage();
-        await page.goto(`${base}${path}`);
-        await page.locator(ready).first().waitFor({ timeout: 30_000 });
+        const visit = async () => {
+          await page.goto(`${base}${path}`);
+          for (const m of marks) await page.locator(m).first().waitFor({ timeout: 30_000 });
+        };
+        await visit();
         if (warm) {
           await page.goto('about:blank');
-          await page.goto(`${base}${path}`);
-          await page.locator(ready).first().waitFor({ timeout: 30_000 });
+          await visit();
         }
-        const ms = await page.evaluate(() => performance.now());
+        const ms = (await page.evaluate('window.__marks')) as number[];
         await context.close();
         return ms;
       };
-      const rows: { name: string; ms: number[]; target?: number }[] = [];
-      const measure = async (name: string, f: () => Promise<number>, target?: number) => {
+      const rows: { name: string; ms: number[][]; target?: number }[] = [];
+      const measure = async (name: string, f: () => Promise<number[]>, target?: number) => {
         progress(name);
         await f(); // a first load off the record: the platform's caches, the OS's file cache
-        const ms: number[] = [];
+        const ms: number[][] = [];
         for (let i = 0; i < s.samples; i++) ms.push(await f());
         rows.push({ name, ms, ...(target !== undefined ? { target } : {}) });
       };
       await measure('login page, first render (baseline: the same bundle, no data)', () =>
-        render('/login', '#username', false),
+        render('/login', ['#username'], false),
       );
       await measure(
-        'dashboard, first visit (cold cache), with its figures',
-        () => render('/dashboard', READY, true),
+        'dashboard, first visit (cold cache)',
+        () => render('/dashboard', DASHBOARD_MARKS, true),
         TARGET_MS,
       );
       await measure(
         'dashboard, next visit (scripts from the browser cache)',
-        () => render('/dashboard', READY, true, true),
+        () => render('/dashboard', DASHBOARD_MARKS, true, true),
         TARGET_MS,
       );
       await measure('GET /api/v1/overview alone, from Node', async () => {
@@ -138,23 +169,32 @@ runHarness(
         const res = await fetch(`${base}/api/v1/overview`, { headers: { authorization: `Bearer ${token}` } });
         await res.arrayBuffer();
         if (!res.ok) throw new Error(`overview: ${res.status}`);
-        return performance.now() - t0;
+        return [performance.now() - t0];
       });
       console.log(
         `\nbench:console — ${int.format(s.persons)} persons, ${int.format(s.attendance)} clock-ins, SQLite; ` +
           `${s.samples} samples a row, each in a fresh browser context (cold cache)\n`,
       );
-      const head = ['metric', 'median ms', 'max ms', 'target', 'verdict'];
-      const body = rows.map((r) => [
-        r.name,
-        dec(0).format(median(r.ms)),
-        dec(0).format(Math.max(...r.ms)),
-        r.target ? `≤ ${int.format(r.target)} ms` : '',
-        r.target ? (median(r.ms) <= r.target ? 'met' : 'MISSED') : '',
-      ]);
+      const head = ['metric', 'median ms', 'max ms', 'chart drawn, median ms', 'target', 'verdict'];
+      const body = rows.map((r) => {
+        const first = r.ms.map((m) => m[0]!);
+        const chart = r.ms.map((m) => m[1]).filter((x): x is number => x !== undefined);
+        return [
+          r.name,
+          dec(0).format(median(first)),
+          dec(0).format(Math.max(...first)),
+          chart.length > 0 ? dec(0).format(median(chart)) : '',
+          r.target ? `≤ ${int.format(r.target)} ms` : '',
+          r.target ? (median(first) <= r.target ? 'met' : 'MISSED') : '',
+        ];
+      });
       const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
       for (const line of [head, w.map((n) => '-'.repeat(n)), ...body])
         console.log(line.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join(' | '));
+      console.log(
+        '\nmedian ms: navigation start to the KPI cards and the per-site table showing figures (the first render);' +
+          "\nchart drawn: to the per-site chart's canvas (ECharts loads after the table, on its own).",
+      );
       return 0;
     } finally {
       await browser.close();
