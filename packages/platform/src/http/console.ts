@@ -1,7 +1,8 @@
 /**
  * The web console (packages/console) on the platform's HTTP port: its built files at /,
  * so `kaoqin serve` is the whole product with no second server. Hashed assets are cached
- * for a year; index.html never (a new build is seen at the next load). Any other GET
+ * for a year; index.html never (a new build is seen at the next load). A browser that
+ * accepts brotli or gzip gets the build's precompressed copy of a file. Any other GET
  * that a browser sends for a page (Accept: text/html, outside /api) gets index.html: the
  * console routes in the browser, so /workers/123 opened from a bookmark works.
  * Without a build (a checkout where `npm run build` has not run) / says how to make one.
@@ -45,6 +46,7 @@ export async function registerConsole(
     prefix: '/',
     wildcard: false, // files found at start; the fallback below serves the rest
     index: false,
+    preCompressed: true, // the build writes .br and .gz beside its assets (vite.config.ts)
     setHeaders(reply, path) {
       reply.header(
         'Cache-Control',

@@ -5,8 +5,10 @@
  * management API and the device endpoints answer as before in every case.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
 
@@ -17,7 +19,12 @@ beforeAll(async () => {
   await writeFile(join(build, 'index.html'), '<!doctype html><div id="root"></div>');
   await writeFile(join(build, 'assets', 'index-abc123.js'), 'console.log(1)');
   await writeFile(join(build, 'favicon.svg'), '<svg/>');
+  // A build's precompressed copies (vite.config.ts writes them for files of 1 KB and more).
+  await writeFile(join(build, 'assets', 'big-def456.js'), BIG_JS);
+  await writeFile(join(build, 'assets', 'big-def456.js.br'), brotliCompressSync(BIG_JS));
+  await writeFile(join(build, 'assets', 'big-def456.js.gz'), gzipSync(BIG_JS));
 });
+const BIG_JS = `export const rows = [${Array.from({ length: 500 }, (_, i) => `"row ${i}"`).join(',')}];`;
 afterAll(() => rm(build, { recursive: true, force: true }));
 
 let t: TestPlatform | undefined;
@@ -53,6 +60,33 @@ describe('console site', () => {
     expect(await (await fetch(url('/..%2f..%2fetc%2fpasswd'), { headers: html })).text()).not.toContain(
       'root:',
     );
+  });
+
+  it("sends a build's precompressed copy to a browser that accepts it, the file itself otherwise", async () => {
+    t = await startTestPlatform({ 'console-dir': build });
+    // node:http, not fetch: fetch would decode the body and hide which copy was sent.
+    const get = (encoding: string) =>
+      new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>((done, fail) => {
+        httpGet(url('/assets/big-def456.js'), { headers: { 'accept-encoding': encoding } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            done({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+          );
+        }).on('error', fail);
+      });
+    const br = await get('gzip, deflate, br');
+    expect(br.status).toBe(200);
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers['content-type']).toContain('javascript');
+    expect(br.headers['cache-control']).toContain('immutable');
+    expect(brotliDecompressSync(br.body).toString()).toBe(BIG_JS);
+    const gz = await get('gzip');
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.body).toString()).toBe(BIG_JS);
+    const plain = await get('identity');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body.toString()).toBe(BIG_JS);
   });
 
   it('says how to build the console when there is no build', async () => {
