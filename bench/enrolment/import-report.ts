@@ -202,6 +202,7 @@ function gatewayLines(r: ImportReport): string[] {
     ),
     ...(r.after ? ['after'] : []),
     'no-import spread',
+    'mean change',
     'worst change',
     'budget',
     'verdict',
@@ -220,12 +221,18 @@ function gatewayLines(r: ImportReport): string[] {
       if (worst === undefined || change * m.sense < worst * m.sense) worst = change;
     }
     const worse = worst === undefined ? undefined : -worst * m.sense;
+    // The rounds inside the import taken together: steadier than the worst of them (one
+    // round can drop by a quarter with no import at all: --control measures it), shown
+    // beside the verdict, which stays on the worst round.
+    const mean =
+      inside.length === 0 ? undefined : inside.reduce((a, d) => a + m.value(d), 0) / inside.length / b - 1;
     return [
       m.name,
       ...before.map((rd) => m.format(m.value(rd))),
       ...during.map((d) => m.format(m.value(d))),
       ...(r.after ? [m.format(m.value(r.after))] : []),
       quiet.length < 2 || Number.isNaN(spread) ? '—' : `${dec(1).format(spread * 100)} %`,
+      mean === undefined || Number.isNaN(mean) ? '—' : pct(mean),
       worst === undefined || Number.isNaN(worst) ? '—' : pct(worst),
       m.judged ? (m.sense === 1 ? `≥ -${GATEWAY_BUDGET * 100} %` : `≤ +${GATEWAY_BUDGET * 100} %`) : '',
       m.judged ? judge(worse, spread) : '',
@@ -233,8 +240,9 @@ function gatewayLines(r: ImportReport): string[] {
   });
   const lines = [grid(head, rows)];
   lines.push(
-    'change: the worst round inside the import against the mean of the rounds without one (before and after it); ' +
-      'no-import spread: (max − min) / mean over those rounds',
+    'worst change: the worst round inside the import against the mean of the rounds without one (before and after it); ' +
+      'mean change: the mean of the rounds inside the import against the same; ' +
+      'no-import spread: (max − min) / mean over the rounds without one',
   );
   const errs = [...before, ...during, ...(r.after ? [r.after] : [])].flatMap((rd) =>
     [rd.saturation, rd.fixed]

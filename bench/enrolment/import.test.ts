@@ -72,7 +72,7 @@ function report(
 }
 
 /** The cells of the row that starts with `start`, from the column `from` from the end on. */
-const tail = (text: string, start: string, from = 4) =>
+const tail = (text: string, start: string, from = 5) =>
   (text.split('\n').find((l) => l.startsWith(start)) ?? '')
     .split('|')
     .map((c) => c.trim())
@@ -82,7 +82,7 @@ const line = (text: string, start: string) => text.split('\n').find((l) => l.sta
 describe('bench:enrolment:import report', () => {
   it('meets the budget when throughput and p99 stay within 10 %', () => {
     const text = report([{ sat: 950, p99Us: 10_800, inside: true }]);
-    expect(tail(text, 'sign-ins/s at saturation')).toEqual(['0.0 %', '-5.0 %', '≥ -10 %', 'met']);
+    expect(tail(text, 'sign-ins/s at saturation')).toEqual(['0.0 %', '-5.0 %', '-5.0 %', '≥ -10 %', 'met']);
     expect(tail(text, 'ack p99 at 250/s', 3)).toEqual([
       expect.stringMatching(/^\+8\.\d %$/),
       '≤ +10 %',
@@ -115,6 +115,7 @@ describe('bench:enrolment:import report', () => {
     expect(tail(text, 'sign-ins/s at saturation')).toEqual([
       '40.0 %',
       '-15.0 %',
+      '-15.0 %',
       '≥ -10 %',
       'unresolved: within the no-import spread',
     ]);
@@ -128,10 +129,25 @@ describe('bench:enrolment:import report', () => {
     expect(tail(far, 'sign-ins/s at saturation', 3)).toEqual(['-50.0 %', '≥ -10 %', 'MISSED']);
   });
 
+  it('shows the mean of the rounds inside the import beside the worst, and judges the worst', () => {
+    const text = report([
+      { sat: 990, p99Us: 10_000, inside: true },
+      { sat: 850, p99Us: 10_000, inside: true },
+    ]);
+    // Mean of the two: 920, 8 % under the baseline of 1,000; the worst is 15 % under.
+    expect(tail(text, 'sign-ins/s at saturation')).toEqual([
+      '0.0 %',
+      '-8.0 %',
+      '-15.0 %',
+      '≥ -10 %',
+      'MISSED',
+    ]);
+  });
+
   it('takes the round after the import into the baseline, which brackets the rounds during it', () => {
     const text = report([{ sat: 900, p99Us: 10_000, inside: true }], undefined, { sat: 960, p99Us: 10_000 });
     // (1,000 + 1,000 + 960) / 3 = 986.7: 900 is 8.8 % under it (10 % under the rounds before alone).
-    expect(tail(text, 'sign-ins/s at saturation')).toEqual(['4.1 %', '-8.8 %', '≥ -10 %', 'met']);
+    expect(tail(text, 'sign-ins/s at saturation')).toEqual(['4.1 %', '-8.8 %', '-8.8 %', '≥ -10 %', 'met']);
   });
 
   it('does not judge a round the import was over before', () => {
