@@ -4,7 +4,7 @@
  * enrolled with a face photo through the form, the enrolment check's verdicts show, the
  * worker's page shows the distribution reach "on device" without a reload; a site manager
  * sees only their site's workers (list and direct URL); the list renders at 375 px; the
- * list with the API failing shows the error state; a roster dry run shows its row report and
+ * list with the API failing shows the error state; a roster (with a photos ZIP) dry run shows its row report and
  * stores nothing, and applying it does.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeviceClient } from '@kaoqin/device';
 import { idNumber, makePhoto } from '@kaoqin/testkit';
+import JSZip from 'jszip';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserSkipReason, expectNoBrowserErrors, launchBrowser, login, openPage } from './support/browser';
@@ -238,17 +239,28 @@ describe.skipIf(skip)('workers pages (Chromium)', () => {
     await page.getByTestId('import-form').waitFor();
     await page.locator('#siteId').click();
     await page.locator('.ant-select-item-option[title="一号工地"]').click();
-    // The worker enrolled above moves to another team; a second row has a bad ID number.
+    // The worker enrolled above moves to another team; a second row has a bad ID number;
+    // a third is a new worker whose face photo comes in the photos ZIP, named by ID number.
+    const newcomer = idNumber();
     const csv = [
       '姓名,身份证号,性别,民族,出生日期,住址,签发机关,有效期起,有效期止,手机号,参建单位,班组,工种,进场日期,退场日期',
       `张测试,${enrolled.idNumber},男,,,,,,,,,模板班,,,`,
       '坏行,12345,男,汉,,,,,,,,,,,',
+      `新人甲,${newcomer},男,汉,,,,,,,,模板班,,,`,
     ].join('\n');
+    const zip = new JSZip();
+    zip.file(`${newcomer}.jpg`, await makePhoto(903));
+    const photosZip = await zip.generateAsync({ type: 'nodebuffer' });
     await page
       .locator('.ant-form-item')
       .filter({ hasText: 'Roster' })
       .locator('input[type=file]')
       .setInputFiles({ name: 'roster.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page
+      .locator('.ant-form-item')
+      .filter({ hasText: 'Photos ZIP' })
+      .locator('input[type=file]')
+      .setInputFiles({ name: 'photos.zip', mimeType: 'application/zip', buffer: photosZip });
     await page.getByRole('button', { name: 'Dry run' }).click();
     const job = page.getByTestId('import-job');
     const rows = page.getByTestId('import-rows');
@@ -271,6 +283,11 @@ describe.skipIf(skip)('workers pages (Chromium)', () => {
       `/persons/${enrolled.personId}`,
     );
     expect(after.assignments[0]?.team).toBe('模板班');
+    const found = await p.api.call<{ items: { name: string; photoCount: number }[] }>(
+      'GET',
+      `/persons?idNumber=${newcomer}`,
+    );
+    expect(found.items).toEqual([expect.objectContaining({ name: '新人甲', photoCount: 1 })]);
     expectNoBrowserErrors(o);
     await page.context().close();
   }, 120_000);
