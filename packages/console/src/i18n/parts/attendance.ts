@@ -1,4 +1,4 @@
-/** The attendance page's strings: records, a site's day, the monthly sheet, the shared pager. */
+/** The attendance page's strings: records, a site's day, the monthly sheet. */
 import { part } from '../part';
 
 export default part(
@@ -13,7 +13,6 @@ export default part(
       exportXlsx: '导出 Excel',
       exportCsv: '导出 CSV',
       exportFailed: '导出失败',
-      pager: { prev: '上一页', next: '下一页', page: '第 {{n}} 页' },
       filter: {
         title: '筛选考勤记录',
         site: '工地',
@@ -125,7 +124,6 @@ export default part(
       exportXlsx: 'Export Excel',
       exportCsv: 'Export CSV',
       exportFailed: 'Export failed',
-      pager: { prev: 'Previous', next: 'Next', page: 'Page {{n}}' },
       filter: {
         title: 'Filter clock-ins',
         site: 'Site',

@@ -53,6 +53,7 @@ export default part(
       notFound: '页面不存在',
       backHome: '返回总览',
       forbidden: '无权访问此页面',
+      pager: { prev: '上一页', next: '下一页', page: '第 {{n}} 页' },
     },
   },
   {
@@ -106,6 +107,7 @@ export default part(
       notFound: 'No such page',
       backHome: 'Back to the dashboard',
       forbidden: 'You may not open this page',
+      pager: { prev: 'Previous', next: 'Next', page: 'Page {{n}}' },
     },
   },
 );

@@ -11,9 +11,6 @@ export default part(
   {
     workers: {
       title: '工人',
-      prev: '上一页',
-      next: '下一页',
-      pageN: '第 {{n}} 页',
       name: '姓名',
       idNumber: '身份证号',
       personId: '人员编号',
@@ -127,9 +124,6 @@ export default part(
   {
     workers: {
       title: 'Workers',
-      prev: 'Previous',
-      next: 'Next',
-      pageN: 'Page {{n}}',
       name: 'Name',
       idNumber: 'ID number',
       personId: 'Person id',

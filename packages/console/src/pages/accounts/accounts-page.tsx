@@ -13,8 +13,8 @@ import { useTranslation } from 'react-i18next';
 import { accessOf } from '../../access';
 import { ApiProblem, api, type Page } from '../../api/client';
 import { useSession } from '../../api/session';
+import { CursorPager, useCursorPages } from '../../components/cursor-pager';
 import { EmptyState, LoadError } from '../../components/page-state';
-import { CursorPager, useCursorPages } from '../attendance/cursor-pages';
 import { useSites } from '../attendance/site-select';
 import { wallClock } from '../attendance/types';
 import { CreateAccount } from './create-account';
@@ -161,7 +161,7 @@ export default function AccountsPage() {
             locale={{ emptyText: q.isPending ? ' ' : <EmptyState /> }}
             data-testid="accounts-table"
           />
-          <CursorPager pager={pager} />
+          <CursorPager cursor={pager.cursor} nextCursor={q.data?.nextCursor} />
         </>
       )}
       <CreateAccount

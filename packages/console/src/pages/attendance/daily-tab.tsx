@@ -10,8 +10,8 @@ import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
 import { api, type Page } from '../../api/client';
+import { CursorPager, useCursorPages } from '../../components/cursor-pager';
 import { EmptyState, QueryState } from '../../components/page-state';
-import { CursorPager, useCursorPages } from './cursor-pages';
 import { SiteSelect } from './site-select';
 import { chinaToday, type GroupCount, type SiteDay, type WorkerDay, wallClock } from './types';
 
@@ -143,7 +143,7 @@ function DayWorkers({ siteId, day }: { siteId: string; day: string }) {
               locale={{ emptyText: <EmptyState /> }}
               data-testid="day-workers"
             />
-            <CursorPager pager={pager} />
+            <CursorPager cursor={pager.cursor} nextCursor={page.nextCursor} />
           </>
         )}
       </QueryState>

@@ -27,8 +27,8 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
 import { ApiProblem, api, apiBlob, type Page, saveBlob } from '../../api/client';
+import { CursorPager, useCursorPages } from '../../components/cursor-pager';
 import { EmptyState, LoadError } from '../../components/page-state';
-import { CursorPager, useCursorPages } from './cursor-pages';
 import { type AttendanceFilter, filterOf, paramsOf, queryOf } from './filters';
 import { FlagTags } from './flag-tags';
 import { SiteSelect } from './site-select';
@@ -299,7 +299,7 @@ export function RecordsTab() {
             locale={{ emptyText: q.isPending ? ' ' : <EmptyState /> }}
             data-testid="attendance-table"
           />
-          <CursorPager pager={pager} />
+          <CursorPager cursor={pager.cursor} nextCursor={q.data?.nextCursor} />
         </>
       )}
     </Space>

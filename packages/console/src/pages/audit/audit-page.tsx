@@ -9,8 +9,8 @@ import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
 import { api, type Page } from '../../api/client';
+import { CursorPager, useCursorPages } from '../../components/cursor-pager';
 import { EmptyState, LoadError } from '../../components/page-state';
-import { CursorPager, useCursorPages } from '../attendance/cursor-pages';
 import { wallClock } from '../attendance/types';
 
 interface AuditEntry {
@@ -169,7 +169,7 @@ export default function AuditPage() {
             locale={{ emptyText: q.isPending ? ' ' : <EmptyState /> }}
             data-testid="audit-table"
           />
-          <CursorPager pager={pager} />
+          <CursorPager cursor={pager.cursor} nextCursor={q.data?.nextCursor} />
         </>
       )}
     </Space>

@@ -14,11 +14,10 @@ import { accessOf } from '../../access';
 import { api, type Page } from '../../api/client';
 import { useLiveEvents } from '../../api/live';
 import { useSession } from '../../api/session';
+import { CursorPager, useCursor } from '../../components/cursor-pager';
 import { EmptyState, LoadError } from '../../components/page-state';
 import { OnlineTag, when } from './online-tag';
-import { Pager } from './pager';
 import { DEVICE_KINDS, type Device, devicePath } from './types';
-import { useCursor } from './use-cursor';
 import { useSites } from './use-sites';
 import { useVendorNames } from './use-vendors';
 
@@ -34,7 +33,7 @@ export default function DeviceList() {
   const session = useSession();
   const canSeeSites = session ? accessOf(session.account.role).sites : false;
   const [filters, setFilters] = useState<Filters>({});
-  const cursor = useCursor();
+  const cursor = useCursor(filters);
   const { sites, nameOf } = useSites();
   const vendorName = useVendorNames();
   const client = useQueryClient();
@@ -54,7 +53,6 @@ export default function DeviceList() {
 
   const change = (_: unknown, all: Filters) => {
     setFilters({ ...all, sn: all.sn?.trim() || undefined });
-    cursor.reset();
   };
 
   const columns: ColumnsType<Device> = [
@@ -148,7 +146,7 @@ export default function DeviceList() {
               scroll={{ x: true }}
               locale={{ emptyText: <EmptyState /> }}
             />
-            <Pager cursor={cursor} nextCursor={q.data?.nextCursor} />
+            <CursorPager cursor={cursor} nextCursor={q.data?.nextCursor} />
           </>
         )}
       </Card>

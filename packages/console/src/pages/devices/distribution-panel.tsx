@@ -10,11 +10,10 @@ import type { ColumnsType } from 'antd/es/table';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
+import { CursorPager, useCursor } from '../../components/cursor-pager';
 import { EmptyState, QueryState } from '../../components/page-state';
 import { when } from './online-tag';
-import { Pager } from './pager';
 import type { Distribution, DistributionRow, DistributionState } from './types';
-import { useCursor } from './use-cursor';
 
 const STATES: DistributionState[] = ['pending', 'on_device', 'failed', 'refused', 'removing', 'removed'];
 const COLOR: Record<DistributionState, string> = {
@@ -29,7 +28,7 @@ const COLOR: Record<DistributionState, string> = {
 export function DistributionPanel({ sn }: { sn: string }) {
   const { t } = useTranslation();
   const [state, setState] = useState<DistributionState | undefined>();
-  const cursor = useCursor();
+  const cursor = useCursor([sn, state]);
   const q = useQuery({
     queryKey: ['devices', 'distribution', sn, state, cursor.cursor],
     queryFn: ({ signal }) =>
@@ -70,10 +69,7 @@ export function DistributionPanel({ sn }: { sn: string }) {
             style={{ minWidth: 160 }}
             placeholder={t('devices.allStates')}
             value={state}
-            onChange={(v: DistributionState | undefined) => {
-              setState(v);
-              cursor.reset();
-            }}
+            onChange={(v: DistributionState | undefined) => setState(v)}
             options={STATES.map((s) => ({ value: s, label: t(`devices.states.${s}`) }))}
           />
           <Table<DistributionRow>
@@ -85,7 +81,7 @@ export function DistributionPanel({ sn }: { sn: string }) {
             scroll={{ x: true }}
             locale={{ emptyText: <EmptyState /> }}
           />
-          <Pager cursor={cursor} nextCursor={d.nextCursor} />
+          <CursorPager cursor={cursor} nextCursor={d.nextCursor} />
         </Space>
       )}
     </QueryState>

@@ -4,18 +4,17 @@ import { Table, Tag } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useTranslation } from 'react-i18next';
 import { api, type Page } from '../../api/client';
+import { CursorPager, useCursor } from '../../components/cursor-pager';
 import { EmptyState, LoadError } from '../../components/page-state';
 import { when } from './online-tag';
-import { Pager } from './pager';
 import type { DeviceEvent } from './types';
-import { useCursor } from './use-cursor';
 
 /** The kinds the catalogue names (platform/src/store/row-types.ts DeviceEventKind). */
 const EVENT_KINDS = ['registered', 'online', 'offline', 'auth_failed', 'disabled', 'enabled'];
 
 export function EventsPanel({ sn }: { sn: string }) {
   const { t } = useTranslation();
-  const cursor = useCursor();
+  const cursor = useCursor(sn);
   const q = useQuery({
     queryKey: ['devices', 'events', sn, cursor.cursor],
     queryFn: ({ signal }) =>
@@ -47,7 +46,7 @@ export function EventsPanel({ sn }: { sn: string }) {
         scroll={{ x: true }}
         locale={{ emptyText: <EmptyState /> }}
       />
-      <Pager cursor={cursor} nextCursor={q.data?.nextCursor} />
+      <CursorPager cursor={cursor} nextCursor={q.data?.nextCursor} />
     </>
   );
 }

@@ -4,11 +4,10 @@ import { Table, Tag } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useTranslation } from 'react-i18next';
 import { api, type Page } from '../../api/client';
+import { CursorPager, useCursor } from '../../components/cursor-pager';
 import { EmptyState, LoadError } from '../../components/page-state';
 import { when } from './online-tag';
-import { Pager } from './pager';
 import type { Device, Task } from './types';
-import { useCursor } from './use-cursor';
 
 /** The states the catalogue names (platform/src/api/routes/tasks.ts). */
 const TASK_STATES = [
@@ -41,7 +40,7 @@ export function TaskStateTag({ state }: { state: string }) {
 
 export function TasksPanel({ device, apicode }: { device: Pick<Device, 'deviceId'>; apicode?: string }) {
   const { t } = useTranslation();
-  const cursor = useCursor();
+  const cursor = useCursor([device.deviceId, apicode]);
   const q = useQuery({
     queryKey: ['devices', 'tasks', device.deviceId, apicode, cursor.cursor],
     queryFn: ({ signal }) =>
@@ -73,7 +72,7 @@ export function TasksPanel({ device, apicode }: { device: Pick<Device, 'deviceId
         scroll={{ x: true }}
         locale={{ emptyText: <EmptyState /> }}
       />
-      <Pager cursor={cursor} nextCursor={q.data?.nextCursor} />
+      <CursorPager cursor={cursor} nextCursor={q.data?.nextCursor} />
     </>
   );
 }

@@ -12,9 +12,8 @@ import { useTranslation } from 'react-i18next';
 import { accessOf } from '../../access';
 import { api, type Page } from '../../api/client';
 import { useSession } from '../../api/session';
+import { CursorPager, useCursor } from '../../components/cursor-pager';
 import { EmptyState, LoadError } from '../../components/page-state';
-import { Pager } from '../devices/pager';
-import { useCursor } from '../devices/use-cursor';
 import { useSites } from '../devices/use-sites';
 import { useVendors } from '../devices/use-vendors';
 import { ProgressDrawer } from './progress-drawer';
@@ -112,7 +111,7 @@ export default function FirmwarePage() {
               scroll={{ x: true }}
               locale={{ emptyText: <EmptyState /> }}
             />
-            <Pager cursor={cursor} nextCursor={q.data?.nextCursor} />
+            <CursorPager cursor={cursor} nextCursor={q.data?.nextCursor} />
           </>
         )}
       </Card>

@@ -10,17 +10,17 @@ import type { ColumnsType } from 'antd/es/table';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
 import { useLiveEvents } from '../../api/live';
+import { CursorPager, useCursor } from '../../components/cursor-pager';
 import { EmptyState, QueryState } from '../../components/page-state';
-import { Pager } from '../devices/pager';
 import { TaskStateTag } from '../devices/tasks-panel';
-import { useCursor } from '../devices/use-cursor';
 import type { Firmware, Progress, ProgressRow } from './types';
 
 export function ProgressDrawer({ firmware, onClose }: { firmware: Firmware | null; onClose: () => void }) {
   const { t } = useTranslation();
-  const cursor = useCursor();
-  const client = useQueryClient();
   const id = firmware?.firmwareId;
+  // Another image's progress starts at its first page.
+  const cursor = useCursor(id);
+  const client = useQueryClient();
   const q = useQuery({
     queryKey: ['firmware', 'progress', id, cursor.cursor],
     enabled: id !== undefined,
@@ -82,7 +82,7 @@ export function ProgressDrawer({ firmware, onClose }: { firmware: Firmware | nul
                 scroll={{ x: true }}
                 locale={{ emptyText: <EmptyState /> }}
               />
-              <Pager cursor={cursor} nextCursor={p.nextCursor} />
+              <CursorPager cursor={cursor} nextCursor={p.nextCursor} />
             </Space>
           );
         }}

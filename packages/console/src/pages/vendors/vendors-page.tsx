@@ -13,9 +13,8 @@ import { useTranslation } from 'react-i18next';
 import { accessOf } from '../../access';
 import { ApiProblem, api, type Page } from '../../api/client';
 import { useSession } from '../../api/session';
+import { CursorPager, useCursor } from '../../components/cursor-pager';
 import { EmptyState, LoadError } from '../../components/page-state';
-import { Pager } from '../devices/pager';
-import { useCursor } from '../devices/use-cursor';
 import { CreateVendor } from './create-vendor';
 import { CredentialsModal } from './credentials-modal';
 import { PublicKeyModal } from './public-key-modal';
@@ -142,7 +141,7 @@ export default function VendorsPage() {
               scroll={{ x: true }}
               locale={{ emptyText: <EmptyState /> }}
             />
-            <Pager cursor={cursor} nextCursor={q.data?.nextCursor} />
+            <CursorPager cursor={cursor} nextCursor={q.data?.nextCursor} />
           </>
         )}
       </Card>

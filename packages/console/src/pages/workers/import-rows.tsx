@@ -9,8 +9,8 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api, type Page } from '../../api/client';
+import { CursorPager, useCursor } from '../../components/cursor-pager';
 import { EmptyState, LoadError } from '../../components/page-state';
-import { Pager, useCursor } from './cursor-pager';
 import type { ImportNote, ImportRow } from './types';
 
 const STATUS_COLOR: Record<ImportRow['status'], string> = {
@@ -37,7 +37,7 @@ export function NoteText({ note }: { note: ImportNote }) {
 export function ImportRows({ importId, version }: { importId: string; version: number }) {
   const { t } = useTranslation();
   const [status, setStatus] = useState<string>('');
-  const cursor = useCursor();
+  const cursor = useCursor([importId, status]);
   const q = useQuery({
     queryKey: ['imports', importId, 'rows', status, cursor.cursor, version],
     placeholderData: keepPreviousData,
@@ -52,10 +52,7 @@ export function ImportRows({ importId, version }: { importId: string; version: n
       <Radio.Group
         value={status}
         style={{ marginBottom: 12 }}
-        onChange={(e) => {
-          cursor.reset();
-          setStatus(String(e.target.value));
-        }}
+        onChange={(e) => setStatus(String(e.target.value))}
         options={[
           { value: '', label: t('workers.import.all') },
           ...(['created', 'updated', 'unchanged', 'failed'] as const).map((s) => ({
@@ -106,7 +103,7 @@ export function ImportRows({ importId, version }: { importId: string; version: n
           ]}
         />
       )}
-      <Pager cursor={cursor} nextCursor={q.data?.nextCursor} />
+      <CursorPager cursor={cursor} nextCursor={q.data?.nextCursor} />
     </>
   );
 }

@@ -14,8 +14,8 @@ import { Link } from 'react-router';
 import { accessOf } from '../../access';
 import { api, type Page } from '../../api/client';
 import { useSession } from '../../api/session';
+import { CursorPager, useCursor } from '../../components/cursor-pager';
 import { EmptyState, LoadError, Loading } from '../../components/page-state';
-import { Pager, useCursor } from './cursor-pager';
 import { RevealId } from './reveal-id';
 import type { PersonRow } from './types';
 import { useSites } from './use-sites';
@@ -35,7 +35,7 @@ export function WorkerList() {
   const canWrite = session ? accessOf(session.account.role).changeSiteData : false;
   const { sites } = useSites();
   const [filters, setFilters] = useState<Filters>({});
-  const cursor = useCursor();
+  const cursor = useCursor(filters);
   const q = useQuery({
     queryKey: ['persons', filters, cursor.cursor],
     placeholderData: keepPreviousData,
@@ -82,7 +82,6 @@ export function WorkerList() {
     const clean: Filters = {};
     for (const [k, val] of Object.entries(v) as [keyof Filters, string | undefined][])
       if (val !== undefined && val.trim() !== '') clean[k] = val.trim();
-    cursor.reset();
     setFilters(clean);
   };
 
@@ -152,7 +151,7 @@ export function WorkerList() {
             locale={{ emptyText: <EmptyState /> }}
             data-testid="workers-table"
           />
-          <Pager cursor={cursor} nextCursor={q.data?.nextCursor} />
+          <CursorPager cursor={cursor} nextCursor={q.data?.nextCursor} />
         </>
       )}
     </Card>
