@@ -31,7 +31,8 @@ import { useSession } from '../../api/session';
 import { CARD_VALUES } from '../../i18n/parts/workers';
 import { CheckVerdicts } from './check-verdicts';
 import { splitErrors } from './field-errors';
-import { fileListOf, PhotoUpload, toBase64 } from './photo-upload';
+import { PhotoField } from './photo-field';
+import { toBase64 } from './photo-upload';
 import type { CheckResult, PersonDetail } from './types';
 import { useSites } from './use-sites';
 
@@ -247,46 +248,22 @@ export function EnrolPage() {
         <Typography.Title level={5}>{t('workers.enrol.photos')}</Typography.Title>
         <Row gutter={16}>
           <Col xs={24} md={12}>
-            <Form.Item
+            <PhotoField
               name="photos"
               label={t('workers.facePhotos')}
-              valuePropName="fileList"
-              getValueFromEvent={fileListOf}
+              max={FACES_MAX}
               rules={[{ required: true, type: 'array', min: 1, message: t('workers.enrol.faceRequired') }]}
               extra={t('workers.enrol.photoRule')}
-            >
-              <PhotoUpload max={FACES_MAX} />
-            </Form.Item>
+            />
           </Col>
           <Col xs={24} md={12}>
-            <Form.Item
-              name="idCardPhoto"
-              label={t('workers.idCardPhoto')}
-              valuePropName="fileList"
-              getValueFromEvent={fileListOf}
-            >
-              <PhotoUpload max={1} />
-            </Form.Item>
+            <PhotoField name="idCardPhoto" label={t('workers.idCardPhoto')} />
           </Col>
           <Col xs={12}>
-            <Form.Item
-              name="idCardFront"
-              label={t('workers.idCardFront')}
-              valuePropName="fileList"
-              getValueFromEvent={fileListOf}
-            >
-              <PhotoUpload max={1} />
-            </Form.Item>
+            <PhotoField name="idCardFront" label={t('workers.idCardFront')} />
           </Col>
           <Col xs={12}>
-            <Form.Item
-              name="idCardBack"
-              label={t('workers.idCardBack')}
-              valuePropName="fileList"
-              getValueFromEvent={fileListOf}
-            >
-              <PhotoUpload max={1} />
-            </Form.Item>
+            <PhotoField name="idCardBack" label={t('workers.idCardBack')} />
           </Col>
         </Row>
 
