@@ -13,9 +13,9 @@ import { useTranslation } from 'react-i18next';
 import { accessOf } from '../../access';
 import { ApiProblem, api, type Page } from '../../api/client';
 import { useSession } from '../../api/session';
+import { useSites } from '../../api/sites';
 import { CursorPager, useCursorPages } from '../../components/cursor-pager';
 import { EmptyState, LoadError } from '../../components/page-state';
-import { useSites } from '../attendance/site-select';
 import { wallClock } from '../attendance/types';
 import { CreateAccount } from './create-account';
 import type { AccountRow } from './types';
@@ -28,8 +28,7 @@ export default function AccountsPage() {
   const qc = useQueryClient();
   const [creating, setCreating] = useState(false);
   const [shown, setShown] = useState<{ username: string; password: string } | null>(null);
-  const sites = useSites();
-  const siteName = (id: string) => sites.data?.items.find((s) => s.id === id)?.name ?? id;
+  const { nameOf: siteName } = useSites();
   const pager = useCursorPages<AccountRow>(['accounts'], (cursor, signal) =>
     api<Page<AccountRow>>('GET', '/accounts', { query: { limit: 50, cursor }, signal }),
   );

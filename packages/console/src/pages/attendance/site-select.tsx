@@ -1,22 +1,12 @@
 /**
- * A site picker fed by GET /sites (the caller's scope: a site manager sees only theirs).
- * The first 500 sites by the list's order, searchable by name; a larger estate types a
- * name to filter (the list's namePrefix).
+ * A site picker over the caller's sites (api/sites.ts: a site manager sees only theirs),
+ * searchable by name: typing asks the list for that name prefix, so a larger estate
+ * than the first 500 is reachable.
  */
-import { useQuery } from '@tanstack/react-query';
 import { Select } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, type Page } from '../../api/client';
-import type { SiteItem } from './types';
-
-export function useSites(prefix = '') {
-  return useQuery({
-    queryKey: ['sites', 'picker', prefix],
-    queryFn: ({ signal }) =>
-      api<Page<SiteItem>>('GET', '/sites', { query: { limit: 500, namePrefix: prefix }, signal }),
-  });
-}
+import { useSites } from '../../api/sites';
 
 export function SiteSelect({
   value,
@@ -33,7 +23,7 @@ export function SiteSelect({
 }) {
   const { t } = useTranslation();
   const [prefix, setPrefix] = useState('');
-  const sites = useSites(prefix);
+  const { sites, query } = useSites(prefix);
   return (
     <Select
       id={id}
@@ -43,10 +33,10 @@ export function SiteSelect({
       value={value}
       onChange={(v: string | string[] | undefined) => onChange?.(v)}
       placeholder={t('attendance.filter.sitePlaceholder')}
-      loading={sites.isPending}
-      status={sites.error ? 'error' : undefined}
-      notFoundContent={sites.error ? t('attendance.filter.sitesFailed') : undefined}
-      options={(sites.data?.items ?? []).map((s) => ({ value: s.id, label: s.name }))}
+      loading={query.isPending}
+      status={query.error ? 'error' : undefined}
+      notFoundContent={query.error ? t('attendance.filter.sitesFailed') : undefined}
+      options={sites.map((s) => ({ value: s.id, label: s.name }))}
       style={{ minWidth: 200, width: '100%' }}
       data-testid="site-select"
     />

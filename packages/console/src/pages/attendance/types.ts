@@ -87,11 +87,6 @@ export interface SheetPage {
   nextCursor: string | null;
 }
 
-export interface SiteItem {
-  id: string;
-  name: string;
-}
-
 /** The standard's attendance types by bit (2.3.2). */
 export const ATTENDANCE_TYPES = [1, 2, 4, 8, 16, 32, 64] as const;
 

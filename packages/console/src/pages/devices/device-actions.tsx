@@ -9,9 +9,9 @@ import { Alert, App, Button, Card, Form, Select, Space } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiProblem, api } from '../../api/client';
+import { useSites } from '../../api/sites';
 import { DeviceEdit } from './device-edit';
 import type { Device } from './types';
-import { useSites } from './use-sites';
 
 type Action = 'resync' | 'clear' | 'reconcile' | 'repair' | 'unbind' | 'bind';
 

@@ -13,6 +13,7 @@ import { accessOf } from '../../access';
 import { ApiProblem, api } from '../../api/client';
 import { useLiveEvents } from '../../api/live';
 import { useSession } from '../../api/session';
+import { useSites } from '../../api/sites';
 import { LoadError, Loading, NotFound } from '../../components/page-state';
 import { DeviceActions } from './device-actions';
 import { DistributionPanel } from './distribution-panel';
@@ -22,7 +23,6 @@ import { OnlineTag, when } from './online-tag';
 import { TasksPanel } from './tasks-panel';
 import type { Device } from './types';
 import { UploadDelay } from './upload-delay';
-import { useSites } from './use-sites';
 import { useVendorNames } from './use-vendors';
 
 export default function DeviceDetail() {

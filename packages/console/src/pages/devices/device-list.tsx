@@ -14,11 +14,11 @@ import { accessOf } from '../../access';
 import { api, type Page } from '../../api/client';
 import { useLiveEvents } from '../../api/live';
 import { useSession } from '../../api/session';
+import { useSites } from '../../api/sites';
 import { CursorPager, useCursor } from '../../components/cursor-pager';
 import { EmptyState, LoadError } from '../../components/page-state';
 import { OnlineTag, when } from './online-tag';
 import { DEVICE_KINDS, type Device, devicePath } from './types';
-import { useSites } from './use-sites';
 import { useVendorNames } from './use-vendors';
 
 interface Filters {

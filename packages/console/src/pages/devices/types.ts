@@ -67,10 +67,5 @@ export interface DeviceEvent {
   detail: string | null;
 }
 
-export interface SiteOption {
-  id: string;
-  name: string;
-}
-
 /** The path of one device (sn in the URL, vendorId when vendors share the sn). */
 export const devicePath = (d: Pick<Device, 'sn'>) => `/devices/${encodeURIComponent(d.sn)}`;

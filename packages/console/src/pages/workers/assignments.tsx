@@ -9,7 +9,8 @@ import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiProblem, api } from '../../api/client';
-import type { Assignment, SiteOption } from './types';
+import type { SiteOption } from '../../api/sites';
+import type { Assignment } from './types';
 
 interface NewAssignment {
   siteId: string;

@@ -28,13 +28,13 @@ import { Link, useNavigate } from 'react-router';
 import { accessOf } from '../../access';
 import { ApiProblem, api, type ProblemField } from '../../api/client';
 import { useSession } from '../../api/session';
+import { useSites } from '../../api/sites';
 import { CARD_VALUES } from '../../i18n/parts/workers';
 import { CheckVerdicts } from './check-verdicts';
 import { splitErrors } from './field-errors';
 import { PhotoField } from './photo-field';
 import { toBase64 } from './photo-upload';
 import type { CheckResult, PersonDetail } from './types';
-import { useSites } from './use-sites';
 
 const FACES_MAX = 5;
 

@@ -15,11 +15,11 @@ import { Link } from 'react-router';
 import { accessOf } from '../../access';
 import { ApiProblem, api } from '../../api/client';
 import { useSession } from '../../api/session';
+import { useSites } from '../../api/sites';
 import { LoadError } from '../../components/page-state';
 import { ImportRows, NoteText, noteKey } from './import-rows';
 import { fileListOf } from './photo-upload';
 import type { ImportJob } from './types';
-import { useSites } from './use-sites';
 
 interface Values {
   siteId: string;

@@ -85,11 +85,6 @@ export interface CheckResult {
   faceDetector: 'human' | 'off';
 }
 
-export interface SiteOption {
-  id: string;
-  name: string;
-}
-
 export interface ImportJob {
   id: string;
   siteId: string;

@@ -11,13 +11,13 @@ import { Link, useParams } from 'react-router';
 import { accessOf } from '../../access';
 import { ApiProblem, api } from '../../api/client';
 import { useSession } from '../../api/session';
+import { useSites } from '../../api/sites';
 import { LoadError, Loading, NotFound } from '../../components/page-state';
 import { Assignments } from './assignments';
 import { DistributionTable } from './distribution-table';
 import { IdentityCard } from './identity-card';
 import { RevealId } from './reveal-id';
 import type { PersonDetail } from './types';
-import { useSites } from './use-sites';
 
 export function WorkerDetail() {
   const { t } = useTranslation();

@@ -14,11 +14,11 @@ import { Link } from 'react-router';
 import { accessOf } from '../../access';
 import { api, type Page } from '../../api/client';
 import { useSession } from '../../api/session';
+import { useSites } from '../../api/sites';
 import { CursorPager, useCursor } from '../../components/cursor-pager';
 import { EmptyState, LoadError, Loading } from '../../components/page-state';
 import { RevealId } from './reveal-id';
 import type { PersonRow } from './types';
-import { useSites } from './use-sites';
 
 interface Filters {
   name?: string;
