@@ -90,7 +90,10 @@ export interface SheetPage {
 /** The standard's attendance types by bit (2.3.2). */
 export const ATTENDANCE_TYPES = [1, 2, 4, 8, 16, 32, 64] as const;
 
-/** Every flag the platform may set on a record (platform attendance-view.ts). */
+/**
+ * Every flag the platform may set on a record (platform attendance-view.ts); test/flags.test.ts
+ * checks this list and the flags' names against the API's.
+ */
 export const ATTENDANCE_FLAGS = [
   'photo_too_large',
   'photo_bad_format',
