@@ -35,6 +35,12 @@ export default part(
         vendorRule: '请选择厂商',
         passwordRule: '密码至少 8 位',
       },
+      edit: {
+        title: '编辑账户 {{username}}',
+        action: '编辑',
+        scopeHelp: '新的角色和范围从该账户的下一次请求起生效，无需重新登录；只保留新角色对应的范围。',
+        saved: '账户 {{username}} 已更新',
+      },
       passwordOnce: {
         title: '新密码（只显示一次）',
         body: '请把账户 {{username}} 的密码交给本人；关闭后无法再次查看。',
@@ -73,6 +79,13 @@ export default part(
         sitesRule: 'A site manager needs at least one site',
         vendorRule: 'Choose the vendor',
         passwordRule: 'At least 8 characters',
+      },
+      edit: {
+        title: 'Edit account {{username}}',
+        action: 'Edit',
+        scopeHelp:
+          "The new role and scope apply from the account's next request, with no new login; only the scope the new role takes is kept.",
+        saved: 'Account {{username}} updated',
       },
       passwordOnce: {
         title: 'New password (shown once)',

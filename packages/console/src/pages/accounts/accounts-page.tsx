@@ -1,7 +1,8 @@
 /**
  * Accounts and roles (admins; GET/POST/PATCH /accounts): who may log in, their role and
  * scope (a site manager's sites, a vendor's vendor), disabled or locked. An admin
- * creates accounts, disables and enables them, and resets a password; a generated
+ * creates accounts, changes their role and scope (edit-account.tsx), disables and
+ * enables them, and resets a password; a generated
  * password is shown once in a dialog and is not kept by the console.
  */
 import { PlusOutlined } from '@ant-design/icons';
@@ -18,6 +19,7 @@ import { CursorPager, useCursorPages } from '../../components/cursor-pager';
 import { EmptyState, LoadError } from '../../components/page-state';
 import { wallClock } from '../attendance/types';
 import { CreateAccount } from './create-account';
+import { EditAccount } from './edit-account';
 import type { AccountRow } from './types';
 
 export default function AccountsPage() {
@@ -27,6 +29,7 @@ export default function AccountsPage() {
   const canManage = session ? accessOf(session.account.role).manageAccounts : false;
   const qc = useQueryClient();
   const [creating, setCreating] = useState(false);
+  const [editing, setEditing] = useState<AccountRow | null>(null);
   const [shown, setShown] = useState<{ username: string; password: string } | null>(null);
   const { nameOf: siteName } = useSites();
   const pager = useCursorPages<AccountRow>(['accounts'], (cursor, signal) =>
@@ -99,6 +102,12 @@ export default function AccountsPage() {
             key: 'actions',
             render: (_: unknown, a: AccountRow) => (
               <Space wrap>
+                {/* An admin does not change their own role (the console would lose this page). */}
+                {a.username !== session?.account.username && (
+                  <Button size="small" onClick={() => setEditing(a)} data-testid={`edit-${a.username}`}>
+                    {t('accounts.edit.action')}
+                  </Button>
+                )}
                 {/* An admin does not disable themselves (the console would lock itself out). */}
                 {a.username !== session?.account.username && (
                   <Popconfirm
@@ -170,6 +179,14 @@ export default function AccountsPage() {
           setCreating(false);
           if (password) setShown({ username, password });
           else void message.success(t('common.saved'));
+        }}
+      />
+      <EditAccount
+        account={editing}
+        onClose={() => setEditing(null)}
+        onSaved={(a) => {
+          setEditing(null);
+          void message.success(t('accounts.edit.saved', { username: a.username }));
         }}
       />
       <Modal
