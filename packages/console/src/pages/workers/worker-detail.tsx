@@ -16,6 +16,7 @@ import { LoadError, Loading, NotFound } from '../../components/page-state';
 import { Assignments } from './assignments';
 import { DistributionTable } from './distribution-table';
 import { IdentityCard } from './identity-card';
+import { PersonActions } from './person-actions';
 import { RevealId } from './reveal-id';
 import type { PersonDetail } from './types';
 
@@ -74,6 +75,7 @@ export function WorkerDetail() {
             <IdentityCard personId={p.personId} />
           </div>
         )}
+        <PersonActions person={p} />
       </Card>
       <Card title={t('workers.facePhotos')}>
         {p.photos.length === 0 ? (
