@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { DeviceClient } from '@kaoqin/device';
 import { idNumberOf, realFace, waitFor } from '@kaoqin/testkit';
 import { browserSkipReason, launchBrowser, login, openPage } from '../test/support/browser';
+import { ensureConsoleBuilt } from '../test/support/build';
 import { ADMIN_PASSWORD, CONSOLE_DIR, startConsolePlatform } from '../test/support/platform';
 
 const OUT = resolve(CONSOLE_DIR, '../../docs/screenshots');
@@ -21,6 +22,7 @@ const NAMES = ['李建国', '王秀英', '张伟', '刘洋', '陈静', '赵磊']
 async function main(): Promise<void> {
   const skip = browserSkipReason();
   if (skip) throw new Error(skip);
+  ensureConsoleBuilt();
   const p = await startConsolePlatform();
   const deviceDir = await mkdtemp(join(tmpdir(), 'kaoqin-shot-device-'));
   let device: DeviceClient | undefined;

@@ -93,11 +93,14 @@ describe.skipIf(skip)('attendance, monthly sheet, accounts, audit (Chromium)', (
         await acked;
       }
     }
-    // The day rows are projected after ingest: wait until the sheet has both workers.
+    // The day rows are projected after ingest, a batch at a time: a worker's cell can
+    // appear with the clock-in alone (0 hours) before the clock-out is projected. Wait
+    // until both workers' cells have both.
     const deadline = Date.now() + 30_000;
     for (;;) {
       const s = await p.api.call<SheetJson>('GET', `/sites/${siteId}/sheets/${day.slice(0, 7)}`);
-      if (s.items.length === 2 && s.items.every((w) => w.cells.some((c) => c.day === day))) break;
+      const done = (w: SheetJson['items'][number]) => w.cells.some((c) => c.day === day && c.hours > 0);
+      if (s.items.length === 2 && s.items.every(done)) break;
       if (Date.now() > deadline) throw new Error(`sheet not ready: ${JSON.stringify(s.items)}`);
       await new Promise((r) => setTimeout(r, 300));
     }

@@ -9,8 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { DIST, ensureConsoleBuilt } from './support/build';
+import { describe, expect, it } from 'vitest';
+import { DIST } from './support/build';
 
 const BUDGET_BYTES = 500 * 1024;
 
@@ -32,8 +32,6 @@ function initialFiles(): string[] {
 }
 
 describe('console bundle', () => {
-  beforeAll(() => ensureConsoleBuilt(), 180_000);
-
   it('loads at most 500 KB of gzipped JS before the first page', () => {
     const files = initialFiles();
     const sizes = files.map((f) => ({ f, gz: gzipSync(readFileSync(join(DIST, f))).length }));

@@ -1,16 +1,17 @@
 /**
  * A real platform for the console's browser tests: `startPlatform` in this process
  * (SQLite in a temp dir, ports chosen by the OS, the face detector off unless asked),
- * serving the console's built files (packages/console/dist; built first when missing or
- * older than its sources), with a known admin password and a vendor whose credentials
- * simulated devices (the SDK) use. `api` seeds data through the management API, as a
+ * serving the console's built files (packages/console/dist: Vitest's global setup builds
+ * them once before any test file, never a test itself, which would rewrite dist/ under
+ * the browser suites running beside it), with a known admin password and a vendor whose
+ * credentials simulated devices (the SDK) use. `api` seeds data through the management API, as a
  * stranger would.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, loadConfig, type Platform, startPlatform } from '@kaoqin/platform';
-import { DIST, ensureConsoleBuilt } from './build';
+import { DIST } from './build';
 
 export { CONSOLE_DIR, DIST } from './build';
 
@@ -63,7 +64,6 @@ function apiClient(url: string, token: string): Api {
 }
 
 export async function startConsolePlatform(settings: Record<string, string> = {}): Promise<ConsolePlatform> {
-  ensureConsoleBuilt();
   const dataDir = await mkdtemp(join(tmpdir(), 'kaoqin-console-'));
   const config = loadConfig(
     {
