@@ -2,8 +2,9 @@
  * The platform's live events (api.md "Live": GET /api/v1/events, server-sent events) in
  * a React hook. EventSource cannot send headers, so the token goes as ?access_token=
  * (the one route that takes it); it reconnects by itself and resumes with Last-Event-ID.
- * A `reset` frame (events were missed) makes every query refetch; an `end` for an ended
- * session logs out.
+ * A `reset` frame (events were missed) makes every query refetch, and so does the
+ * stream's first opening (what the page read before it may have changed meanwhile); an
+ * `end` for an ended session logs out.
  */
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
@@ -44,6 +45,10 @@ export function useLiveEvents(
         handler.current({ type, id: msg.lastEventId, data: JSON.parse(msg.data) as Record<string, unknown> });
       });
     src.addEventListener('reset', () => void client.invalidateQueries());
+    // What the page shows was read before the stream started: an event in between (the
+    // distribution reaching the device while the page loaded) would never arrive. So
+    // the first open counts as a reset; later opens resume from Last-Event-ID.
+    src.addEventListener('open', () => void client.invalidateQueries(), { once: true });
     src.addEventListener('end', (m) => {
       const reason = (JSON.parse((m as MessageEvent<string>).data) as { reason?: string }).reason;
       src.close();

@@ -10,6 +10,7 @@ import { useTranslation } from 'react-i18next';
 import { Outlet, useLocation, useNavigate } from 'react-router';
 import { accessOf } from '../access';
 import { api } from '../api/client';
+import { queryClient } from '../api/query-client';
 import { setSession, useSession } from '../api/session';
 import { Loading } from '../components/page-state';
 import { setLang } from '../i18n';
@@ -26,14 +27,21 @@ export function AppLayout() {
   const pages = PAGES.filter((p) => access[p.key]);
   const selected = pages.find((p) => location.pathname.startsWith(p.path))?.key;
 
+  // The page lets go of the session first, then the server revokes it: in the other
+  // order, a request still in flight or the live stream reconnecting meanwhile met a
+  // revoked token (a 401 in the browser's log). The cache goes too: the next person to
+  // log in on this browser must not see this one's data, even for a moment.
   const logout = async () => {
-    try {
-      await api('POST', '/auth/logout');
-    } catch {
-      // the session ends here either way
-    }
+    const token = session.token;
     setSession(null);
+    await queryClient.cancelQueries();
+    queryClient.clear();
     navigate('/login', { replace: true });
+    try {
+      await api('POST', '/auth/logout', { headers: { Authorization: `Bearer ${token}` } });
+    } catch {
+      // the session has ended here either way; the server's expires on its own
+    }
   };
 
   return (

@@ -108,7 +108,7 @@ export function CreateAccount({
           <Form.Item
             name="siteIds"
             label={t('accounts.col.sites')}
-            rules={[{ required: true, message: t('accounts.create.sitesRule') }]}
+            rules={[{ required: true, type: 'array', min: 1, message: t('accounts.create.sitesRule') }]}
           >
             <SiteSelect mode="multiple" />
           </Form.Item>
