@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // Tests import workspace packages through the "source" export condition, so they run
@@ -10,6 +11,10 @@ export default defineConfig({
     reporters: ['default', './scripts/summary-reporter.ts'],
     // The console's build, once, before the browser suites (which serve it) start.
     globalSetup: ['./packages/console/test/support/global-setup.ts'],
+    // Vitest's default is one worker fewer than the cores: one on the two-core machines CI
+    // runs on, so every file waited for the last even while that one only waited on a
+    // socket, a child process or the database. At least two.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     testTimeout: 20_000,
     hookTimeout: 30_000,
   },
