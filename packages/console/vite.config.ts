@@ -44,8 +44,45 @@ function precompress(outDir: string): Plugin {
   };
 }
 
+/**
+ * Every role lands on the dashboard (the index route), so index.html preloads its chunk
+ * and the chunks it imports: they download and compile while the app's entry runs,
+ * instead of being asked for only once the router reaches the page. ECharts is not among
+ * them (the chart loads on its own after the table). Someone on the login page fetches
+ * them too, which they need a moment later.
+ */
+function preloadLandingPage(entry: RegExp): Plugin {
+  return {
+    name: 'kaoqin-preload-landing-page',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, ctx) {
+        const bundle = ctx.bundle;
+        if (!bundle) return html;
+        const chunks = Object.values(bundle).filter((c) => c.type === 'chunk');
+        const page = chunks.find((c) => c.facadeModuleId && entry.test(c.facadeModuleId));
+        if (!page) throw new Error(`preloadLandingPage: no chunk for ${entry}`);
+        const files = new Set<string>();
+        const visit = (file: string) => {
+          if (files.has(file) || html.includes(`/${file}"`)) return;
+          files.add(file);
+          const chunk = chunks.find((c) => c.fileName === file);
+          for (const dep of chunk?.imports ?? []) visit(dep);
+        };
+        visit(page.fileName);
+        return [...files].map((f) => ({
+          tag: 'link',
+          attrs: { rel: 'modulepreload', crossorigin: true, href: `/${f}` },
+          injectTo: 'head' as const,
+        }));
+      },
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react(), precompress('dist')],
+  plugins: [react(), preloadLandingPage(/pages[\\/]dashboard[\\/]dashboard-page\.tsx$/), precompress('dist')],
   base: '/',
   build: {
     outDir: 'dist',

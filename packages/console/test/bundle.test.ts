@@ -2,7 +2,9 @@
  * The production bundle's first load (issue 13: initial JS ≤ 500 KB gzip, code-split by
  * route): what index.html loads before any page (its entry script and the modules it
  * preloads, followed through their static imports), gzipped as a server would send it.
- * Each page is a chunk of its own, fetched on first visit: none of them is in that set.
+ * Each page is a chunk of its own, fetched on first visit: none of them is in that set
+ * but the dashboard, where every role lands, which index.html preloads on purpose
+ * (vite.config.ts), so its size counts here too.
  * The size is a property of the build, not a timing, so it is asserted; the figure is
  * printed for the notes.
  */
@@ -40,8 +42,10 @@ describe('console bundle', () => {
       `[console] initial JS ${(total / 1024).toFixed(1)} KB gzip: ${sizes.map((s) => `${s.f} ${(s.gz / 1024).toFixed(1)}`).join(', ')}`,
     );
     expect(files.some((f) => /\/index-/.test(f))).toBe(true);
-    // Pages are split off: each page's chunk is named after its `<area>-page.tsx`.
-    expect(files.filter((f) => /[a-z]-page-[\w-]+\.js$/.test(f))).toEqual([]);
+    // Pages are split off: each page's chunk is named after its `<area>-page.tsx`; only
+    // the landing page is loaded up front.
+    const pages = files.filter((f) => /[a-z]-page-[\w-]+\.js$/.test(f));
+    expect(pages).toEqual([expect.stringMatching(/\/dashboard-page-/)]);
     expect(total).toBeLessThanOrEqual(BUDGET_BYTES);
   });
 
