@@ -226,11 +226,13 @@ export async function importRoutes(api: ApiApp, deps: ApiDeps): Promise<void> {
             }),
           ]).finally(() => clearTimeout(timer));
           reply.header('location', `/api/v1/imports/${started.job.id}`);
-          if (!waited)
-            return reply.code(202).send(importView((await imports.get(started.job.id)) ?? started.job));
-          const rows = await deps.data.store.imports.rows(waited.id, { limit: waited.totalRows + 1 });
+          // At the deadline the job may have just ended (stored, its promise not yet
+          // settled): answered by what is stored, a 202 never says "done".
+          const job = waited ?? (await imports.get(started.job.id)) ?? started.job;
+          if (job.status === 'running') return reply.code(202).send(importView(job));
+          const rows = await deps.data.store.imports.rows(job.id, { limit: job.totalRows + 1 });
           reply.code(mode === 'apply' ? 201 : 200);
-          return { ...importView(waited), rows: rows.map(rowView) };
+          return { ...importView(job), rows: rows.map(rowView) };
         } catch (err) {
           if (err instanceof RosterFileError)
             throw new ApiError('unprocessable', { en: err.message, zh: err.zh }, [
