@@ -66,11 +66,17 @@ export function importNotes(roster: ParsedRoster, zip: PhotoZip | undefined): Im
 
 export async function runImport(run: ImportRun): Promise<ImportJobRow> {
   const { job, store, roster } = run;
-  const size = run.chunkRows ?? 100;
+  const full = run.chunkRows ?? 100;
   const counts = { created: 0, updated: 0, unchanged: 0, failed: 0 };
   let done = 0;
-  for (let i = 0; i < roster.rows.length; i += size) {
+  for (let i = 0; i < roster.rows.length; ) {
+    // While devices are busy, one row at a time: a chunk plans all its rows (lookups,
+    // ZIP reads) and stores all its photos (one group write) before the paced writes
+    // start, and at a hundred rows that burst cost the gateway a fifth of a 30 s round
+    // on PostgreSQL (docs/enrolment.md).
+    const size = run.pace?.yielding() ? 1 : full;
     const chunk = roster.rows.slice(i, i + size);
+    i += chunk.length;
     const planned = await mapLimit(chunk, run.concurrency ?? 4, (r) => planOne(run, r));
     const chunkPhotos = planned.flatMap(({ plan }) => photoOf(plan));
     if (run.mode === 'apply') await run.target.prestore(chunkPhotos);

@@ -50,6 +50,19 @@ export class ImportPace {
     };
   }
 
+  /**
+   * Whether rows are being paced now: the load is at or above the threshold, or was
+   * within the hold. The job then takes its rows one at a time (job.ts), so a chunk's
+   * up-front work does not run in one unpaced burst beside the devices.
+   */
+  yielding(): boolean {
+    const { yieldAbove, load, holdMs, now } = this.#o;
+    if (yieldAbove <= 0) return false;
+    const t = now();
+    if (load() >= yieldAbove) this.#loadSeenAt = t;
+    return t - this.#loadSeenAt < holdMs;
+  }
+
   /** Resolves when the next row may start. */
   async turn(): Promise<void> {
     const { yieldAbove, rowsPerSecond, load, holdMs, now, sleep } = this.#o;

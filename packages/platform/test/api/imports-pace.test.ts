@@ -44,10 +44,18 @@ describe('an import while devices clock in', () => {
       photos: { bytes: await zipOf(ids.map((id) => ({ name: `${id}.jpg`, bytes: photo }))), name: 'p.zip' },
     });
     expect(r.status, r.text).toBeLessThan(300);
+    // The progress seen while it runs: row by row under load, by chunks of 100 when quiet.
+    for (;;) {
+      const g = await p.api.call('GET', `/api/v1/imports/${r.body.id}`);
+      progress.add(g.body.progress.done);
+      if (g.body.status !== 'running') break;
+      await new Promise((res) => setTimeout(res, 25));
+    }
     const done = await waitImport(p.api, r.body.id, 60_000);
     expect(done.status).toBe('done');
     return done.totals;
   }
+  const progress = new Set<number>();
 
   it('waits its turn under load, and not at all once the devices are quiet', async () => {
     const pace = p.platform.data.importPace;
@@ -76,6 +84,8 @@ describe('an import while devices clock in', () => {
     expect(loaded).toMatchObject({ created: ROWS, failed: 0 });
     // The first row goes at once; the others each waited for their turn.
     expect(pace.pacedRows - before).toBeGreaterThanOrEqual(ROWS - 1);
+    // One row at a time, not a chunk's rows planned and their photos stored in one burst.
+    expect([...progress].filter((d) => d > 0 && d < ROWS).length).toBeGreaterThan(0);
     expect(stored).toBeGreaterThan(0);
 
     await new Promise((r) => setTimeout(r, 1_100)); // the last second's clock-ins leave the meter

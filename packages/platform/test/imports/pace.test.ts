@@ -103,6 +103,21 @@ describe('ImportPace', () => {
     expect(started).toEqual([0, 1_000, 2_000, 3_000, 4_000, 5_000]);
   });
 
+  it('says whether it is yielding: under load, and for the hold time after', () => {
+    const c = fakeTime();
+    let load = 0;
+    const pace = new ImportPace({ yieldAbove: 20, rowsPerSecond: 1, holdMs: 5_000, load: () => load, ...c });
+    expect(pace.yielding()).toBe(false);
+    load = 20;
+    expect(pace.yielding()).toBe(true);
+    load = 0;
+    c.t += 4_999;
+    expect(pace.yielding()).toBe(true);
+    c.t += 1;
+    expect(pace.yielding()).toBe(false);
+    expect(new ImportPace({ yieldAbove: 0, rowsPerSecond: 1, load: () => 1e9 }).yielding()).toBe(false);
+  });
+
   it('is off with yieldAbove 0, and refuses a rate of 0', () => {
     const pace = new ImportPace({ yieldAbove: 0, rowsPerSecond: 1, load: () => 1e9 });
     expect(pace.turn()).resolves.toBeUndefined();
