@@ -7,8 +7,11 @@
  * Creates a vendor (the devices' credentials) and a site (the import's), says `ready`,
  * and exits when the harness closes the channel.
  *
- * Config: BENCH_IMPORT_PLATFORM (JSON, ImportPlatformConfig).
+ * Config: BENCH_IMPORT_PLATFORM (JSON, ImportPlatformConfig); BENCH_STALL_LOG (below).
  */
+
+import { appendFileSync } from 'node:fs';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { createLogger, loadConfig, startPlatform } from '@kaoqin/platform';
 import { exitWhenParentGoes } from '../lib/ipc.js';
 
@@ -38,7 +41,31 @@ function send(m: ImportPlatformHello): void {
   if (process.connected) process.send!(m);
 }
 
+/**
+ * BENCH_STALL_LOG=<file>: the platform's event-loop stalls over 30 ms and GC pauses over
+ * 5 ms, one line each with its wall-clock time (`<ISO> stall|gc<kind> <ms>`), to lay beside
+ * the rounds' times when one round's tail stands out. A diagnostic: it costs the platform
+ * a little (a 10 ms timer, a file append per line), so judged runs go without it.
+ */
+function stallLog(path: string): void {
+  const line = (kind: string, ms: number) =>
+    appendFileSync(path, `${new Date().toISOString()} ${kind} ${ms.toFixed(1)}\n`);
+  let last = performance.now();
+  setInterval(() => {
+    const now = performance.now();
+    if (now - last > 40) line('stall', now - last - 10);
+    last = now;
+  }, 10).unref();
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ?? 0;
+      if (e.duration > 5) line(`gc${kind}`, e.duration);
+    }
+  }).observe({ entryTypes: ['gc'] });
+}
+
 async function main(): Promise<void> {
+  if (process.env.BENCH_STALL_LOG) stallLog(process.env.BENCH_STALL_LOG);
   const cfg = JSON.parse(process.env.BENCH_IMPORT_PLATFORM ?? '') as ImportPlatformConfig;
   const config = loadConfig(
     {
