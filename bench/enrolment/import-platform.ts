@@ -11,7 +11,7 @@
  */
 
 import { appendFileSync } from 'node:fs';
-import { PerformanceObserver } from 'node:perf_hooks';
+import { type PerformanceEntry, PerformanceObserver } from 'node:perf_hooks';
 import { createLogger, loadConfig, startPlatform } from '@kaoqin/platform';
 import { exitWhenParentGoes } from '../lib/ipc.js';
 
