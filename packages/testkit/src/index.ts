@@ -1,13 +1,22 @@
 /**
  * @kaoqin/testkit: what every kaoqin package's tests (and the benchmarks) share. Raw
  * wire-level devices (TCP and HTTP, thin enough to send malformed bytes), a fake TCP
- * platform and a proxy that holds answers back, face photos and ID numbers, and small
- * waiting and temp-dir helpers. It depends on the protocol alone, never on the platform
- * or the SDK it is used to test.
+ * platform and a proxy that holds answers back, face photos and ID numbers, a fake
+ * camera's video file (Y4M) for Chromium, and small waiting and temp-dir helpers. It
+ * depends on the protocol alone, never on the platform or the SDK it is used to test.
  */
 
 export { eyeBmp, type SyntheticEyeOptions, syntheticEye } from './eyes.js';
 export { face } from './faces.js';
+export {
+  i420Size,
+  rgbFrameOf,
+  rgbToI420,
+  writeY4m,
+  Y4M_FRAME_TAG,
+  type Y4mFormat,
+  y4mHeader,
+} from './fake-camera.js';
 export { answerFrame, type FakeHandler, type FakePlatform, startFakePlatform } from './fake-platform.js';
 export { type GateProxy, startGateProxy } from './gate-proxy.js';
 export { type HttpAnswer, HttpDevice, type TaskRequest } from './http-device.js';
