@@ -40,10 +40,12 @@ import { EnrolmentChecks } from './enrolment/check.js';
 import { openHumanFaces } from './enrolment/human.js';
 import type { GatewayContext } from './gateway/context.js';
 import { Gateway } from './gateway/gateway.js';
+import { FrameRequests } from './gateway/process.js';
 import { taskPusher } from './gateway/push.js';
 import { registerConsole } from './http/console.js';
 import { CaptureEnrolment, checkOnlyOf, irisIntake } from './http/device/capture-enrolment.js';
 import { deviceEndpoint } from './http/device/route.js';
+import { mobileBridge } from './http/mobile-bridge/route.js';
 import { buildHttpServer } from './http/server.js';
 import { TimeIds } from './ids.js';
 import { ImportPace } from './imports/pace.js';
@@ -383,6 +385,18 @@ async function boot(
       iris: irisIntake(data.iris),
     }),
     logger: deviceLogger,
+  });
+  // Issue 14: TCP frames in an HTTP body, for phones (browsers open no TCP socket). The
+  // frames go through the gateway's own processor over the very context above: same
+  // core, credentials, handlers, ports and ingest group commit (docs/protocol.md 12).
+  await http.register(mobileBridge, {
+    frames: new FrameRequests(ctx),
+    limits: {
+      maxFrameBytes: ctx.config.maxFrameBytes,
+      maxInFlight: ctx.config.maxInFlightPerConnection,
+      maxBodyBytes: config.maxHttpBodyBytes,
+    },
+    logger: gatewayLogger.child({ carrier: 'mobile-bridge' }),
   });
   const facePhotos = cachedPhotos(data.faces, config.photoCacheBytes);
   // An erased person's photos must not be served from memory either (PIPL erasure).
