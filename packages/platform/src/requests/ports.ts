@@ -56,6 +56,7 @@ export interface PresencePort extends AuthFailureLog {
   onlineSince(deviceId: string): number | undefined;
 }
 
+export type { FaceVerdict, FaceVerifier } from '../domain/attendance-rules/face-verify.js';
 // The clock-in rules' ports live with the rules (the domain imports no request core).
 export {
   type SignInRulesPorts,

@@ -80,6 +80,11 @@ export type AttendanceFlag =
   | 'outside_fence'
   | 'no_fence'
   | 'face_unverified'
+  // Issue 14's 1:1 of a mobile clock-in's selfie (domain/attendance-rules/face-verify.ts).
+  | 'face_mismatch'
+  | 'face_not_found'
+  | 'face_multiple'
+  | 'face_not_enrolled'
   | 'temperature_implausible'
   | 'fever'
   | 'upload_late'

@@ -111,9 +111,10 @@ describe.each(BACKENDS)('clock-in rules over TCP ($name)', ({ pg }) => {
       d,
       'mobile-in',
       { type: 64, bitType: 65, recordTime: live(2000), coordinate: CENTRE },
+      // A phone's own face bit is not believed (real-name.ts); only the platform's 1:1 of a photo counts.
       {
-        realName: true,
-        flags: [],
+        realName: false,
+        flags: ['face_unverified', 'not_real_name'],
         uploadClass: 'live',
         fenceDistanceM: 0,
       },
@@ -124,7 +125,7 @@ describe.each(BACKENDS)('clock-in rules over TCP ($name)', ({ pg }) => {
       { type: 64, bitType: 65, recordTime: live(3000), coordinate: NORTH },
       {
         realName: false,
-        flags: ['not_real_name', 'outside_fence'],
+        flags: ['face_unverified', 'not_real_name', 'outside_fence'],
         uploadClass: 'live',
         fenceDistanceM: 911.95,
       },
@@ -241,8 +242,8 @@ describe.each(BACKENDS)('clock-in rules over TCP ($name)', ({ pg }) => {
       'kept-2',
       { type: 64, bitType: 65, recordTime: t1 + 90_000, coordinate: CENTRE },
       {
-        realName: true,
-        flags: ['upload_backlog'],
+        realName: false,
+        flags: ['face_unverified', 'not_real_name', 'upload_backlog'],
         uploadClass: 'backlog',
         fenceDistanceM: 0,
       },

@@ -8,7 +8,11 @@ import { Tag, Tooltip } from 'antd';
 import { useTranslation } from 'react-i18next';
 
 function colorOf(flag: string): string | undefined {
-  if (/^(health_code_red|fever|qr_forged|qr_person_mismatch|outside_fence|unknown_person)$/.test(flag))
+  if (
+    /^(health_code_red|fever|qr_forged|qr_person_mismatch|face_mismatch|outside_fence|unknown_person)$/.test(
+      flag,
+    )
+  )
     return 'red';
   if (/^(upload_|clock_ahead|health_code_yellow)/.test(flag)) return 'orange';
   if (/^(photo_|qr_|temperature_)/.test(flag)) return 'volcano';

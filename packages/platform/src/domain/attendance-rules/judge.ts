@@ -2,8 +2,11 @@
  * Every rule a clock-in goes through before it is stored (issue 12; docs/attendance-rules.md):
  * real-name (real-name.ts), geofence (fence.ts), temperature (temperature.ts) and the
  * 10-second clause (upload-timing.ts), combined into what the record keeps. The only I/O
- * is through the ports: the site's fence (cached), the QR verifier, presence. A clock-in
- * is never refused here (D9): the judgement only sets realName, flags and the columns.
+ * is through the ports: the site's fence (cached), the QR verifier, presence, and for a
+ * mobile (type 64) record with a photo the 1:1 face check (face-verify.ts). A clock-in is
+ * never refused for what it is (D9): the judgement only sets realName, flags and the
+ * columns. It is refused (490_08, sent again by the device) only while the face pool is
+ * full, since a record stored unchecked could never become real-name afterwards.
  *
  * With `attendanceRules` off only the old real-name test of protocol's isRealName runs
  * (any biometric bit in type or bitType), the temperature is kept as sent and nothing
@@ -12,9 +15,10 @@
 import { isRealName, type SignInParam } from '@kaoqin/protocol';
 import type { AttendanceFlag, UploadClass } from '../../store/index.js';
 import type { QrVerdict } from '../qr/types.js';
+import { type FaceVerdictKind, verifyFaceOrRetry } from './face-verify.js';
 import { judgeFence } from './fence.js';
 import type { SignInRulesPorts } from './ports.js';
-import { judgeRealName, QR_CODE, type QrCodeFacts } from './real-name.js';
+import { judgeRealName, MOBILE, QR_CODE, type QrCodeFacts } from './real-name.js';
 import { judgeTemperature } from './temperature.js';
 import { classifyUpload } from './upload-timing.js';
 
@@ -38,6 +42,8 @@ export async function judgeSignIn(
   device: { id: string; siteId: string | null },
   p: SignInFacts,
   receivedAt: number,
+  /** The record's photo, when it passed the gateway's format and size check. */
+  photo?: Uint8Array,
 ): Promise<SignInJudgement> {
   if (!ports.attendanceRules) {
     const realName = isRealName(p.type, p.bitType);
@@ -56,6 +62,9 @@ export async function judgeSignIn(
   let qr: QrVerdict | undefined;
   if (p.type === QR_CODE && qrCodeInfo?.type === '1')
     qr = await ports.qr.verify(qrCodeInfo.codeValue, device.siteId, p.recordTime);
+  let platformFace: FaceVerdictKind | null = null;
+  if (p.type === MOBILE && photo !== undefined && ports.faceVerifier)
+    platformFace = (await verifyFaceOrRetry(ports.faceVerifier, p.personId, photo)).kind;
   const real = judgeRealName({
     type: p.type,
     bitType: p.bitType ?? null,
@@ -64,8 +73,7 @@ export async function judgeSignIn(
     qr,
     hasCoordinate: point !== null,
     insideFence: fence.insideFence,
-    // Issue 14 (the mobile page's face check) is not built: nothing verifies a face here yet.
-    platformFaceVerified: false,
+    platformFace,
   });
   const temp = judgeTemperature(p.temperature ?? null);
   const upload = classifyUpload({

@@ -3,6 +3,7 @@
  * gateway's ports satisfy them (requests/ports.ts re-exports them), a test passes its own.
  */
 import type { QrVerifier } from '../qr/types.js';
+import type { FaceVerifier } from './face-verify.js';
 import type { SiteFence } from './fence.js';
 
 /** A site's geofence and tolerance (site-fences.ts caches them); undefined: no such site. */
@@ -30,4 +31,9 @@ export interface SignInRulesPorts {
   qr: QrVerifier;
   fences: SiteFenceLookup;
   presence: OnlineSince;
+  /**
+   * The 1:1 face check of mobile (type 64) clock-ins (face-verify.ts). Optional: without
+   * it (faceDetector 'off') no mobile clock-in is verified, so none is real-name.
+   */
+  faceVerifier?: FaceVerifier | undefined;
 }

@@ -9,10 +9,15 @@
  * 32 iris, 64 mobile (docs/protocol.md). Case by case:
  * - face (1), iris (32): real-name.
  * - mobile (64, §5(1)(2)): real-name only when the coordinate is inside the site's fence
- *   (tolerance included) AND a face was verified: `bitType` carries face (1) or iris (32)
- *   (the device verified it locally, the third-party attestation 四 names), or the
- *   platform verified the photo (`platformFaceVerified`, the hook for issue 14's mobile
- *   page; nothing sets it yet). Without either: `face_unverified`.
+ *   (tolerance included) AND the platform matched the selfie against the person's
+ *   enrolled face (`platformFace` 'match', face-verify.ts): that 1:1 is the third-party
+ *   attestation 四 asks of mobile attendance. A mobile record's own face or iris bits in
+ *   `bitType` do NOT count: a phone's software is in its user's hands (a web page can be
+ *   edited, a signed request built by hand), so a device saying it saw the face is no
+ *   attestation; a fixed face terminal's is (type 1 and the indirect ways below). Not
+ *   checked (no photo, or no verifier wired): `face_unverified`; otherwise each verdict
+ *   but a match has its flag (FACE_FLAG: `face_mismatch`, `face_not_found`,
+ *   `face_multiple`, `face_not_enrolled`, `photo_undecodable`).
  * - QR (16, §6(1)): real-name when the person code verifies (status valid) and names the
  *   record's personId (else `qr_person_mismatch`); a bad code is `qr_invalid`/`qr_expired`/
  *   `qr_forged`/`qr_other_site`; no qrCodeInfo is `qr_missing`. A health code (qrCodeInfo
@@ -30,6 +35,7 @@
 
 import type { AttendanceFlag } from '../../store/types.js';
 import type { QrVerdict } from '../qr/types.js';
+import type { FaceVerdictKind } from './face-verify.js';
 
 export const FACE = 1;
 export const IC_CARD = 2;
@@ -59,14 +65,23 @@ export interface RealNameInput {
   hasCoordinate: boolean;
   /** Inside the site's fence with its tolerance; false with no coordinate or no fence. */
   insideFence: boolean;
-  /** Issue 14's hook: the platform verified the clock-in's face against the enrolled photo. */
-  platformFaceVerified: boolean;
+  /** The platform's 1:1 of a mobile record's selfie (face-verify.ts); null when it did not run. */
+  platformFace: FaceVerdictKind | null;
 }
 
 export interface RealNameJudgement {
   realName: boolean;
   flags: AttendanceFlag[];
 }
+
+/** The flag each face verdict but a match leaves on a mobile record. */
+export const FACE_FLAG: Record<Exclude<FaceVerdictKind, 'match'>, AttendanceFlag> = {
+  mismatch: 'face_mismatch',
+  no_face: 'face_not_found',
+  many_faces: 'face_multiple',
+  no_enrolled_face: 'face_not_enrolled',
+  unreadable: 'photo_undecodable',
+};
 
 const QR_FLAG: Record<Exclude<QrVerdict['status'], 'valid'>, AttendanceFlag> = {
   malformed: 'qr_invalid',
@@ -98,9 +113,11 @@ export function judgeRealName(i: RealNameInput): RealNameJudgement {
       break;
     case MOBILE: {
       if (!i.hasCoordinate) flags.push('coordinate_missing');
-      const faceVerified = faceSeen || i.platformFaceVerified;
-      if (!faceVerified) flags.push('face_unverified');
-      realName = i.insideFence && faceVerified;
+      // bitType's face bits are not believed here (see above): only the platform's 1:1 counts.
+      const face = i.platformFace;
+      if (face === null) flags.push('face_unverified');
+      else if (face !== 'match') flags.push(FACE_FLAG[face]);
+      realName = i.insideFence && face === 'match';
       break;
     }
     case QR_CODE: {

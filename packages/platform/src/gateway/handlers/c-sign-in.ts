@@ -33,7 +33,8 @@ export const cSignIn: TcpHandler<'C_SIGN_IN'> = async ({ ports, device, vendor, 
       else flags.push(checked);
     }
   }
-  const judged = await judgeSignIn(ports, dev, p, now);
+  // A mobile record's selfie is checked 1:1 against the enrolled face in there (issue 14).
+  const judged = await judgeSignIn(ports, dev, p, now, photo?.bytes);
   flags.push(...judged.flags);
   if (dev.siteId === null) flags.push('device_unassigned');
   else if (!(await ports.rosters.has(dev.siteId, p.personId))) flags.push('unknown_person');

@@ -41,7 +41,7 @@ describe('judgeSignIn', () => {
     );
     expect(r).toEqual({
       realName: false,
-      flags: ['not_real_name', 'outside_fence', 'fever', 'upload_late'],
+      flags: ['face_unverified', 'not_real_name', 'outside_fence', 'fever', 'upload_late'],
       temperature: 37.8,
       uploadClass: 'late',
       fenceDistanceM: 911.95,
