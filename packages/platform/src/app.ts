@@ -17,6 +17,7 @@ import type { BlobStore } from './blobs/types.js';
 import type { Config } from './config/schema.js';
 import { lockDataDir } from './data-lock.js';
 import { AttendancePhotos } from './domain/attendance-photos.js';
+import { PlatformFaceVerifier } from './domain/attendance-rules/face-verifier.js';
 import { SiteFences } from './domain/attendance-rules/site-fences.js';
 import { BackgroundBudget } from './domain/background-budget.js';
 import { Devices } from './domain/devices.js';
@@ -125,6 +126,18 @@ async function assembleData(
     workers: config.faceWorkers,
   });
   const persons = new Persons(store, faces, box, masterKey, engine, now, ids, checks);
+  // Mobile clock-ins' selfies against the enrolled face (issue 14), on the enrolment face
+  // pool; none with faceDetector 'off' (then no mobile clock-in is real-name).
+  const faceVerifier = faceService
+    ? new PlatformFaceVerifier({
+        persons: store.persons,
+        photos: faces,
+        faces: (photo) => faceService.cardFaces(photo),
+        threshold: checks.threshold,
+      })
+    : undefined;
+  // An erased person's embedding must not stay in memory (PIPL).
+  if (faceVerifier) persons.onErased((keys) => faceVerifier.forget(keys));
   // Iris images share the face photo store (served by the same signed URLs); the pool's thread starts at the first image.
   const iris = new IrisService({ store, blobs: faces, checker: irisPool(), engine, now });
   const firmware = new Firmware(store, config.dataDir, engine, now, ids);
@@ -170,6 +183,7 @@ async function assembleData(
     devices,
     events,
     faces,
+    faceVerifier,
     engine,
     persons,
     iris,
@@ -343,6 +357,7 @@ async function boot(
       attendanceRules: config.attendanceRules,
       qr: data.qr,
       fences: new SiteFences(data.store, now),
+      faceVerifier: data.faceVerifier,
       maxPhotoBytes: config.maxPhotoBytes,
       logger: gatewayLogger,
     },

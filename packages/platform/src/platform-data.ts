@@ -3,9 +3,11 @@
  * module of its own so the management API can name it without importing the
  * composition root, which imports the API (an import cycle).
  */
+
 import type { Audit } from './api/audit.js';
 import type { Accounts } from './api/auth/accounts.js';
 import type { ErasableBlobStore } from './blobs/types.js';
+import type { PlatformFaceVerifier } from './domain/attendance-rules/face-verifier.js';
 import type { BackgroundBudget } from './domain/background-budget.js';
 import type { Devices } from './domain/devices.js';
 import type { DeviceEvents } from './domain/events.js';
@@ -33,6 +35,8 @@ export interface PlatformData {
   faces: ErasableBlobStore;
   engine: TaskEngine;
   persons: Persons;
+  /** The 1:1 face check of mobile clock-ins (domain/attendance-rules/face-verifier.ts); undefined with faceDetector 'off'. */
+  faceVerifier?: PlatformFaceVerifier | undefined;
   /** Iris images of persons (iris/service.ts): check pool, raw BMP and JPEG 2000. */
   iris: IrisService;
   /** Person QR codes: site keys, issuing, and the verifier of type-16 clock-ins (domain/qr). */
