@@ -14,20 +14,9 @@ import {
   publicEncrypt,
   randomBytes,
 } from 'node:crypto';
+import { ENVELOPE_ALG, type Envelope } from './envelope-format.js';
 
-export const ENVELOPE_ALG = 'RSA-OAEP-256+A256GCM';
-
-export interface Envelope {
-  alg: typeof ENVELOPE_ALG;
-  /** The AES key, RSA-OAEP(SHA-256) encrypted, base64. */
-  key: string;
-  /** 12-byte GCM nonce, base64. */
-  iv: string;
-  /** 16-byte GCM tag, base64. */
-  tag: string;
-  /** The response text (UTF-8) encrypted, base64. */
-  data: string;
-}
+export { ENVELOPE_ALG, type Envelope, isEnvelope } from './envelope-format.js';
 
 const OAEP = { padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' } as const;
 
@@ -45,13 +34,6 @@ export function sealResponse(publicKey: KeyLike, plaintext: string): string {
     data: data.toString('base64'),
   };
   return JSON.stringify(envelope);
-}
-
-/** Whether a response text is an envelope rather than a plain response object. */
-export function isEnvelope(value: unknown): value is Envelope {
-  if (value === null || typeof value !== 'object') return false;
-  const v = value as Record<string, unknown>;
-  return v.alg === ENVELOPE_ALG && ['key', 'iv', 'tag', 'data'].every((k) => typeof v[k] === 'string');
 }
 
 /** Opens an envelope (device side). Throws when it was tampered with or is for another key. */
