@@ -137,7 +137,12 @@ describe.skipIf(skip)('accounts: edit, disable, reset password (Chromium)', () =
     const { page } = o;
     await accountsPage(page);
     const row = page.getByTestId('accounts-table').locator('tr', { hasText: 'wang-edit' });
-    const confirm = page.locator('.ant-popconfirm').getByRole('button', { name: /确\s*定/ });
+    // The popconfirm just opened: the one before may still be fading out (two in the DOM,
+    // both visible for a moment), and each opens in its own container appended to the body.
+    const confirm = page
+      .locator('.ant-popconfirm:not(.ant-popover-hidden)')
+      .getByRole('button', { name: /确\s*定/ })
+      .last();
 
     await row.getByRole('button', { name: /停\s*用/ }).click();
     await confirm.click();
