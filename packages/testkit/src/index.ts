@@ -43,7 +43,7 @@ export {
   realFacePhoto,
 } from './real-faces.js';
 export { tamperedSignature } from './signed-url.js';
-export { type Answer, type Credentials, TestDevice } from './tcp-device.js';
+export { type Answer, answerOf, type Credentials, TestDevice } from './tcp-device.js';
 export { tempDir } from './temp.js';
 export { vectorFrame } from './vector-frames.js';
 export { waitFor } from './wait.js';

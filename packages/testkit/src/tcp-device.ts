@@ -30,6 +30,19 @@ export interface Answer {
   raw: PlatformResponse;
 }
 
+/** One PlatformResponse payload (an answer frame without its length) as an Answer. */
+export function answerOf(payload: Uint8Array): Answer {
+  const raw = decodeAnswerPayload(payload);
+  return {
+    version: raw.version,
+    success: raw.success,
+    apicode: raw.apicode,
+    error: raw.error ? JSON.parse(raw.error) : undefined,
+    response: raw.response ? JSON.parse(raw.response) : undefined,
+    raw,
+  };
+}
+
 export class TestDevice {
   readonly stream: Duplex;
   token = '';
@@ -49,15 +62,7 @@ export class TestDevice {
     stream.on('error', () => {});
     stream.on('data', (chunk: Buffer) => {
       for (const payload of this.#decoder.push(chunk)) {
-        const raw = decodeAnswerPayload(payload);
-        const a: Answer = {
-          version: raw.version,
-          success: raw.success,
-          apicode: raw.apicode,
-          error: raw.error ? JSON.parse(raw.error) : undefined,
-          response: raw.response ? JSON.parse(raw.response) : undefined,
-          raw,
-        };
+        const a = answerOf(payload);
         const w = this.#waiters.shift();
         if (w) w(a);
         else this.#answers.push(a);

@@ -4,8 +4,7 @@
  * answers decoded with the protocol's own PlatformResponse decoder.
  */
 import { PassThrough } from 'node:stream';
-import { decodeAnswerPayload } from '@kaoqin/protocol';
-import { type Answer, type Credentials, TestDevice } from '@kaoqin/testkit';
+import { type Answer, answerOf, type Credentials, TestDevice } from '@kaoqin/testkit';
 
 export const FRAMES_PATH = '/api/mobile/v1/frames';
 
@@ -16,18 +15,6 @@ export interface BridgeReply {
   /** The base64 payloads as sent. */
   payloads: string[];
   answers: Answer[];
-}
-
-export function toAnswer(payload: Uint8Array): Answer {
-  const raw = decodeAnswerPayload(payload);
-  return {
-    version: raw.version,
-    success: raw.success,
-    apicode: raw.apicode,
-    error: raw.error ? JSON.parse(raw.error) : undefined,
-    response: raw.response ? JSON.parse(raw.response) : undefined,
-    raw,
-  };
 }
 
 export async function postFrames(
@@ -45,7 +32,7 @@ export async function postFrames(
     headers: res.headers,
     body: json,
     payloads,
-    answers: payloads.map((p) => toAnswer(Buffer.from(p, 'base64'))),
+    answers: payloads.map((p) => answerOf(Buffer.from(p, 'base64'))),
   };
 }
 
