@@ -9,6 +9,7 @@
  */
 import { maskIdNumber } from '../domain/masking.js';
 import type { Logger } from '../log.js';
+import { mapLimit } from '../map-limit.js';
 import type { ImportJobRow, ImportMode, ImportNote, ImportReportRow, Store } from '../store/index.js';
 import { EnrolmentError } from '../tasks/persons.js';
 import { type ImportProblem, type ImportProblemCode, importProblem, ruleProblem } from './messages.js';
@@ -204,18 +205,4 @@ function problemsOfError(err: unknown, header: RosterHeader, row: number): Impor
   const where = whereOf(err.field);
   if (err.code.startsWith('photo_')) return [importProblem(err.code as ImportProblemCode, where)];
   return [importProblem('not_applied', where, { reason: err.message })];
-}
-
-/** Maps with at most `limit` calls in flight, keeping the order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }

@@ -4,13 +4,13 @@
  * error, so nothing after one is handled: where a TCP connection closes, the body ends.
  */
 import { decodeRequestPayload, FrameError } from '@kaoqin/protocol';
+import { mapLimit } from '../../map-limit.js';
 import {
   type BridgeOutcome,
   type FrameProcessor,
   MAX_FRAMES_PER_BODY,
   type MobileBridgeLimits,
 } from './deps.js';
-import { inOrder } from './in-order.js';
 import { splitBody } from './split.js';
 
 export async function bridgeBody(
@@ -27,9 +27,9 @@ export async function bridgeBody(
   if (bad >= 0) {
     // The gateway answers an undecodable payload 490_02 and closes (D2). Frames overlap,
     // so it is found before any is handled: it goes last, answered by the gateway itself.
-    return inOrder(payloads.slice(0, bad + 1), limits.maxInFlight, (p) => frames.process(p, peer));
+    return mapLimit(payloads.slice(0, bad + 1), limits.maxInFlight, (p) => frames.process(p, peer));
   }
-  const outcomes = await inOrder(payloads, limits.maxInFlight, (p) => frames.process(p, peer));
+  const outcomes = await mapLimit(payloads, limits.maxInFlight, (p) => frames.process(p, peer));
   if (split.framingError) outcomes.push(frames.framingFailure(split.framingError));
   return outcomes;
 }

@@ -1,14 +1,14 @@
-/** The bridge handles a body's frames as a connection does: started in order, a bounded number at once, answered in order. */
+/** mapLimit: started in order, a bounded number at once, results in order (the bridge's frames, an import's rows). */
 import { describe, expect, it } from 'vitest';
-import { inOrder } from '../../src/http/mobile-bridge/in-order.js';
+import { mapLimit } from '../src/map-limit.js';
 
-describe('inOrder', () => {
+describe('mapLimit', () => {
   it('starts in order, keeps at most maxInFlight running, and answers in order', async () => {
     const payloads = Array.from({ length: 10 }, (_, i) => Uint8Array.of(i));
     const started: number[] = [];
     let running = 0;
     let most = 0;
-    const out = await inOrder(payloads, 3, async (p) => {
+    const out = await mapLimit(payloads, 3, async (p) => {
       const i = p[0]!;
       started.push(i);
       running++;
@@ -24,6 +24,6 @@ describe('inOrder', () => {
   });
 
   it('answers nothing for no frames', async () => {
-    expect(await inOrder([], 4, async () => 1)).toEqual([]);
+    expect(await mapLimit([], 4, async () => 1)).toEqual([]);
   });
 });
