@@ -385,10 +385,14 @@ export class TaskEngine {
   async pushNow(deviceId: string): Promise<boolean> {
     if (!this.#pusher) return false;
     const now = this.#now();
+    if (!this.#pusher.connected(deviceId)) return false;
     const ids = await this.#store.tasks.pendingIds(deviceId, now - this.#opts.reofferAfterMs);
-    if (ids.length === 0 || !this.#pusher.push(deviceId, ids)) return false;
+    if (ids.length === 0) return false;
+    // Marked before the write, so that whoever sees the push (the device, then an operator
+    // listing tasks) finds them `offered`. Should the connection drop in between, the ids
+    // stay pending in that state and the next heartbeat offers them again (D3).
     await this.#store.tasks.markOffered(ids, now);
-    return true;
+    return this.#pusher.push(deviceId, ids);
   }
 
   close(): void {
