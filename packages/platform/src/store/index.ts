@@ -18,6 +18,7 @@ import { firmwareApiRepo } from './firmware-api.js';
 import { idempotencyRepo } from './idempotency.js';
 import { importRepo } from './imports.js';
 import { migrateToLatest } from './migrate.js';
+import { mobileRepo } from './mobile.js';
 import { personIrisRepo } from './person-iris.js';
 import { isPgUniqueViolation, openPostgres } from './postgres.js';
 import { qrRepo } from './qr.js';
@@ -37,6 +38,7 @@ export type * from './device-api-types.js';
 export { DEVICE_KINDS } from './device-api-types.js';
 export type { StoreLogger } from './dialect.js';
 export type * from './import-types.js';
+export type * from './mobile-types.js';
 export { EYES, type Eye, type PersonIrisRow } from './person-iris-types.js';
 export type * from './person-types.js';
 export type * from './qr-types.js';
@@ -99,6 +101,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     personIris: personIrisRepo(db),
     qr: qrRepo(db),
     webhooks: webhookRepo(db, caps),
+    mobile: mobileRepo(db),
     async ping() {
       await sql`select 1`.execute(db);
     },

@@ -4,6 +4,7 @@ import type { AttendanceRulesRepo } from './attendance-rules-types.js';
 import type { AttendanceStatsRepo } from './attendance-stats-types.js';
 import type { DeviceApiStore } from './device-api-types.js';
 import type { ImportStore } from './import-types.js';
+import type { MobileRepo } from './mobile-types.js';
 import type { PersonIrisRepo } from './person-iris-types.js';
 import type { QrRepo } from './qr-types.js';
 import type { AttendanceInput, AttendanceRow, DeviceEventRow, DeviceRow, VendorRow } from './row-types.js';
@@ -116,6 +117,8 @@ export interface Store extends TaskStore, ApiStore, DeviceApiStore, ImportStore 
   readonly qr: QrRepo;
   /** Outbound webhooks: registrations, the outbox, the follower's mark (webhooks.ts). */
   readonly webhooks: WebhookRepo;
+  /** Mobile attendance: registration codes, phones' credentials, the mobile vendor (mobile.ts). */
+  readonly mobile: MobileRepo;
   /** Cheap liveness probe (SELECT 1). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -14,6 +14,7 @@ import {
   type Store,
   type VendorRow,
 } from '../../src/store/index.js';
+import { mobileSuite } from './mobile.suite.js';
 import { personsSuite } from './persons.suite.js';
 import { tasksSuite } from './tasks.suite.js';
 
@@ -123,6 +124,7 @@ export function storeSuite(
 
     personsSuite(() => store);
     tasksSuite(() => store, seed);
+    mobileSuite(() => store, seed);
 
     describe('opening', () => {
       it('reports its dialect and answers a ping', async () => {

@@ -23,6 +23,7 @@ import { migration as m0017 } from './0017_attendance_rules.js';
 import { migration as m0018 } from './0018_qr_keys.js';
 import { migration as m0019 } from './0019_attendance_stats.js';
 import { migration as m0020 } from './0020_webhooks.js';
+import { migration as m0021 } from './0021_mobile.js';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_vendors_sites_devices': m0001,
@@ -44,6 +45,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0018_qr_keys': m0018,
   '0019_attendance_stats': m0019,
   '0020_webhooks': m0020,
+  '0021_mobile': m0021,
 };
 
 export const migrationProvider: MigrationProvider = {
