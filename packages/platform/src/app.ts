@@ -46,6 +46,7 @@ import { taskPusher } from './gateway/push.js';
 import { registerConsole } from './http/console.js';
 import { CaptureEnrolment, checkOnlyOf, irisIntake } from './http/device/capture-enrolment.js';
 import { deviceEndpoint } from './http/device/route.js';
+import { MOBILE_PREFIX, registerMobile } from './http/mobile.js';
 import { mobileBridge } from './http/mobile-bridge/route.js';
 import { buildHttpServer } from './http/server.js';
 import { TimeIds } from './ids.js';
@@ -463,6 +464,14 @@ async function boot(
   await http.register(async (scope) => {
     consoleSite = await registerConsole(scope, config.consoleDir, logger);
   });
+  // The phone clock-in page at /m/, its own prefix: its not-found answers are its own.
+  let mobileSite: { dir: string | undefined } = { dir: undefined };
+  await http.register(
+    async (scope) => {
+      mobileSite = await registerMobile(scope, config.mobileDir, logger);
+    },
+    { prefix: MOBILE_PREFIX },
+  );
   const admin = await data.accounts.ensureAdmin(config.adminPassword);
   if (admin.created)
     await data.audit.record({
@@ -561,6 +570,7 @@ async function boot(
       api: API_PREFIX,
       apiDocs: '/api/docs',
       console: consoleSite.dir ? '/' : null,
+      mobile: mobileSite.dir ? `${MOBILE_PREFIX}/` : null,
     },
     'kaoqin platform up',
   );

@@ -15,6 +15,11 @@ export const configSchema = z.object({
    * default: the installed @kaoqin/console's dist; 'off': no console (an API-only node).
    */
   consoleDir: z.string().min(1).optional(),
+  /**
+   * The phone clock-in page's built files (packages/mobile/dist), served at /m/;
+   * default: the installed @kaoqin/mobile's dist; 'off': no phone page.
+   */
+  mobileDir: z.string().min(1).optional(),
   /** postgres://… to use PostgreSQL instead of SQLite in dataDir. */
   databaseUrl: z.string().optional(),
   /** Master key for secrets at rest, base64 (32 bytes); default: dataDir/master.key, created on first start. */
