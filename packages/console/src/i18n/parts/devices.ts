@@ -55,6 +55,9 @@ export default part(
       event: '事件',
       code: '代码',
       detail: '详情',
+      worker: '工人',
+      mobileHint:
+        '这是工人的手机（移动考勤），由工人用工人页面上的“手机考勤码”自行登记。要停用它，点击“设备操作”中的“编辑”，打开“已停用”后保存；工人在同一工地登记新手机时，旧手机会自动停用。',
       tabs: { distribution: '下发情况', tasks: '任务记录', events: '事件日志', firmware: '固件升级' },
       kinds: {
         face: '人脸',
@@ -170,6 +173,9 @@ export default part(
       event: 'Event',
       code: 'Code',
       detail: 'Detail',
+      worker: 'Worker',
+      mobileHint:
+        'This is a worker’s phone (mobile clock-in), registered by the worker with a “Phone clock-in code” from their page. To disable it, click “Edit” under Actions, switch on “Disabled” and save; when the worker registers another phone on the same site, this one is disabled automatically.',
       tabs: {
         distribution: 'Distribution',
         tasks: 'Task history',

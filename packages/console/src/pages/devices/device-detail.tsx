@@ -1,12 +1,13 @@
 /**
  * One device (/devices/:sn): its status, edit and bind forms, the actions, and tabs for
- * its distribution, task history, event log and firmware. A 404 (no such device, or
+ * its distribution, task history, event log and firmware. A phone (kind `mobile`) says so,
+ * links to its worker when the platform reports them, and says how it is disabled. A 404 (no such device, or
  * outside the caller's scope: the API does not tell them apart) shows "not found".
  * Live: device.online/offline, task.finished and distribution.changed for this device
  * refetch what they change.
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Card, Descriptions, Space, Tabs, Typography } from 'antd';
+import { Alert, Card, Descriptions, Space, Tabs, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { accessOf } from '../../access';
@@ -19,6 +20,7 @@ import { DeviceActions } from './device-actions';
 import { DistributionPanel } from './distribution-panel';
 import { EventsPanel } from './events-panel';
 import { FirmwarePanel } from './firmware-panel';
+import { KindLabel } from './kind-label';
 import { OnlineTag, when } from './online-tag';
 import { TasksPanel } from './tasks-panel';
 import type { Device } from './types';
@@ -58,13 +60,25 @@ export default function DeviceDetail() {
         </Typography.Title>
         <OnlineTag device={d} />
       </Space>
+      {d.kind === 'mobile' && access?.manageDevices && (
+        <Alert type="info" showIcon data-testid="mobile-hint" title={t('devices.mobileHint')} />
+      )}
       <Card>
         <Descriptions column={{ xs: 1, md: 2, xl: 3 }} size="small" data-testid="device-facts">
           <Descriptions.Item label={t('devices.vendor')}>{vendorName(d.vendorId)}</Descriptions.Item>
           <Descriptions.Item label={t('devices.site')}>
             <span data-testid="device-site">{d.siteId ? nameOf(d.siteId) : t('devices.unbound')}</span>
           </Descriptions.Item>
-          <Descriptions.Item label={t('devices.kind')}>{t(`devices.kinds.${d.kind}`)}</Descriptions.Item>
+          <Descriptions.Item label={t('devices.kind')}>
+            <KindLabel kind={d.kind} />
+          </Descriptions.Item>
+          {d.personId && (
+            <Descriptions.Item label={t('devices.worker')}>
+              <Link to={`/workers/${encodeURIComponent(d.personId)}`} data-testid="device-worker">
+                {d.personId}
+              </Link>
+            </Descriptions.Item>
+          )}
           <Descriptions.Item label={t('devices.direction')}>
             {t(`devices.directions.${d.direction}`)}
           </Descriptions.Item>

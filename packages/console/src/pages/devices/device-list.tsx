@@ -17,8 +17,9 @@ import { useSession } from '../../api/session';
 import { useSites } from '../../api/sites';
 import { CursorPager, useCursor } from '../../components/cursor-pager';
 import { EmptyState, LoadError } from '../../components/page-state';
+import { KindLabel } from './kind-label';
 import { OnlineTag, when } from './online-tag';
-import { DEVICE_KINDS, type Device, devicePath } from './types';
+import { DEVICE_KINDS, type Device, type DeviceKind, devicePath } from './types';
 import { useVendorNames } from './use-vendors';
 
 interface Filters {
@@ -73,7 +74,7 @@ export default function DeviceList() {
       render: (s: string | null) =>
         s ? nameOf(s) : <Typography.Text type="secondary">{t('devices.unbound')}</Typography.Text>,
     },
-    { title: t('devices.kind'), dataIndex: 'kind', render: (k: string) => t(`devices.kinds.${k}`) },
+    { title: t('devices.kind'), dataIndex: 'kind', render: (k: DeviceKind) => <KindLabel kind={k} /> },
     {
       title: t('devices.direction'),
       dataIndex: 'direction',

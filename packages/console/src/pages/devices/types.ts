@@ -24,6 +24,11 @@ export interface Device {
   reportedFaceCount: number | null;
   reportedAt: string | null;
   createdAt: string;
+  /**
+   * A phone's worker (kind `mobile`: the person who registered it with their one-time
+   * code). Absent on other kinds, and on platforms that do not report it.
+   */
+  personId?: string | null;
 }
 
 export type DistributionState = 'pending' | 'on_device' | 'failed' | 'refused' | 'removing' | 'removed';

@@ -1,15 +1,18 @@
 /**
  * A worker's site assignments (进场/退场): the list from the person's answer, "end" on an
- * active one (POST …/assignments/{id}/end: the site's devices delete the person) and
- * "assign to a site" (POST /persons/{id}/assignments: sent to every device of the site).
+ * active one (POST …/assignments/{id}/end: the site's devices delete the person), the
+ * phone clock-in code for an active one (mobile-code.tsx: only a worker on the site's
+ * roster gets one) and "assign to a site" (POST /persons/{id}/assignments: sent to every
+ * device of the site).
  */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { App, Button, DatePicker, Form, Input, Modal, Popconfirm, Select, Table, Tag } from 'antd';
+import { App, Button, DatePicker, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiProblem, api } from '../../api/client';
 import type { SiteOption } from '../../api/sites';
+import { MobileCodeButton } from './mobile-code';
 import type { Assignment } from './types';
 
 interface NewAssignment {
@@ -99,11 +102,14 @@ export function Assignments({
                   key: 'actions',
                   render: (_: unknown, a: Assignment) =>
                     a.status === 'active' && (
-                      <Popconfirm title={t('workers.endConfirm')} onConfirm={() => end.mutate(a)}>
-                        <Button size="small" danger loading={end.isPending && end.variables === a}>
-                          {t('workers.end')}
-                        </Button>
-                      </Popconfirm>
+                      <Space wrap>
+                        <MobileCodeButton personId={personId} siteId={a.siteId} siteName={nameOf(a.siteId)} />
+                        <Popconfirm title={t('workers.endConfirm')} onConfirm={() => end.mutate(a)}>
+                          <Button size="small" danger loading={end.isPending && end.variables === a}>
+                            {t('workers.end')}
+                          </Button>
+                        </Popconfirm>
+                      </Space>
                     ),
                 },
               ]
