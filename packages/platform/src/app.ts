@@ -26,6 +26,7 @@ import { AttendanceWriter } from './domain/ingest.js';
 import { IngestMeter } from './domain/ingest-meter.js';
 import { LiveEvents } from './domain/live/emitter.js';
 import { EventHub } from './domain/live/hub.js';
+import { openMobileAttendance } from './domain/mobile/index.js';
 import { Presence } from './domain/presence.js';
 import { QrCodes } from './domain/qr/service.js';
 import { SiteRosters } from './domain/rosters.js';
@@ -143,6 +144,19 @@ async function assembleData(
   const iris = new IrisService({ store, blobs: faces, checker: irisPool(), engine, now });
   const firmware = new Firmware(store, config.dataDir, engine, now, ids);
   const qr = new QrCodes(store, box, now);
+  // Phones as devices (issue 14): the mobile vendor is made here, before the vendor cache
+  // below is read again, so the request core knows it from the start.
+  const mobile = await openMobileAttendance({
+    store,
+    box,
+    masterKey,
+    devices,
+    qr,
+    idNumberOf: (p) => persons.pii(p).idNumber,
+    ids,
+    now,
+  });
+  await vendors.refresh();
   const reconciler = new Reconciler(store, engine, config.autoRepair, ids);
   const urls = createUrlSigner({ key: deriveDownloadKey(masterKey), ttlMs: config.downloadUrlTtlMs });
   const accounts = new Accounts(
@@ -189,6 +203,7 @@ async function assembleData(
     persons,
     iris,
     qr,
+    mobile,
     firmware,
     reconciler,
     urls,
@@ -338,6 +353,7 @@ async function boot(
     vendors: data.vendors,
     devices: data.devices,
     tokens,
+    phones: data.mobile.phones,
     presence,
     timestampWindowMs: config.timestampWindowMs,
     now,
@@ -407,6 +423,7 @@ async function boot(
   // core, credentials, handlers, ports and ingest group commit (docs/protocol.md 12).
   await http.register(mobileBridge, {
     frames: new FrameRequests(ctx),
+    verdicts: data.store.mobile,
     limits: {
       maxFrameBytes: ctx.config.maxFrameBytes,
       maxInFlight: ctx.config.maxInFlightPerConnection,

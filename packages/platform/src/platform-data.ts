@@ -12,6 +12,7 @@ import type { BackgroundBudget } from './domain/background-budget.js';
 import type { Devices } from './domain/devices.js';
 import type { DeviceEvents } from './domain/events.js';
 import type { IngestMeter } from './domain/ingest-meter.js';
+import type { MobileAttendance } from './domain/mobile/index.js';
 import type { QrCodes } from './domain/qr/service.js';
 import type { Vendors } from './domain/vendors.js';
 import type { DownloadUrlSigner } from './downloads/signer.js';
@@ -41,6 +42,8 @@ export interface PlatformData {
   iris: IrisService;
   /** Person QR codes: site keys, issuing, and the verifier of type-16 clock-ins (domain/qr). */
   qr: QrCodes;
+  /** Mobile attendance (issue 14): the mobile vendor, phones' credentials, codes, registration. */
+  mobile: MobileAttendance;
   firmware: Firmware;
   reconciler: Reconciler;
   urls: DownloadUrlSigner;

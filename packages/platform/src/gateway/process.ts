@@ -15,7 +15,7 @@ import {
   sealResponse,
 } from '@kaoqin/protocol';
 import { type Envelope, type RequestCore, serveRequest, type TransportSide } from '../requests/core.js';
-import type { HandlerResult } from '../requests/handler.js';
+import type { HandlerResult, RecordKey } from '../requests/handler.js';
 import type { Found } from '../requests/ports.js';
 import type { GatewayContext, TcpPorts } from './context.js';
 import { TCP_HANDLERS } from './dispatch.js';
@@ -29,6 +29,8 @@ export interface FrameOutcome {
   close?: boolean;
   /** Whether the request passed every check (a "valid frame" for connection hygiene). */
   valid: boolean;
+  /** A stored clock-in's key (C_SIGN_IN): the mobile bridge reports its verdict. */
+  record?: RecordKey;
 }
 
 /** A TCP answer: success or not, echoing the request's version and apicode; no sign (2.x.3). */
@@ -48,7 +50,10 @@ class TcpEnvelope implements Envelope<FrameOutcome> {
       apicode,
       response: text !== undefined && sealKey ? sealResponse(sealKey, text) : text,
     };
-    return result.deviceId ? { answer, deviceId: result.deviceId, valid: true } : { answer, valid: true };
+    const outcome: FrameOutcome = { answer, valid: true };
+    if (result.deviceId) outcome.deviceId = result.deviceId;
+    if (result.record) outcome.record = result.record;
+    return outcome;
   }
 
   failure(

@@ -30,6 +30,16 @@ export interface HandlerResult {
   response?: object;
   /** C_AUTH: the device the TCP connection now speaks for (task pushes are routed by it, D3). */
   deviceId?: string;
+  /** C_SIGN_IN: the stored record's key (D9), for a carrier that reports its verdict (the mobile bridge's results). */
+  record?: RecordKey;
+}
+
+/** A clock-in's idempotency key (D9): (device, personId, recordTime, type). */
+export interface RecordKey {
+  deviceId: string;
+  personId: string;
+  recordTime: number;
+  type: number;
 }
 
 export type Handler<A extends Apicode, P, X> = (input: HandlerInput<A, P, X>) => Promise<HandlerResult>;

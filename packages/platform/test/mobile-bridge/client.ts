@@ -15,6 +15,8 @@ export interface BridgeReply {
   /** The base64 payloads as sent. */
   payloads: string[];
   answers: Answer[];
+  /** `results[i]` of the body: a stored clock-in's verdict beside answers[i], else null. */
+  results: ({ counted: boolean; flags: string[] } | null)[];
 }
 
 export async function postFrames(
@@ -33,6 +35,7 @@ export async function postFrames(
     body: json,
     payloads,
     answers: payloads.map((p) => answerOf(Buffer.from(p, 'base64'))),
+    results: ((json as { results?: unknown }).results ?? []) as BridgeReply['results'],
   };
 }
 

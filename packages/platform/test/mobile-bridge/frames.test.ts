@@ -94,6 +94,57 @@ describe('the bridge carries the gateway', () => {
     expect((await rows('KQM-BRIDGE-2')).map((x) => x.personId).sort()).toEqual(['1001', '1003']);
   });
 
+  it("answers with results beside the answers: a stored clock-in's verdict, null for every other frame", async () => {
+    const d = await authed('KQM-BRIDGE-R1');
+    const t = tp.clock.now;
+    const faceRecord = { personId: '3001', type: 1, recordTime: String(t - 40) };
+    const frames = [
+      d.requestFrame('C_HEARTBEAT', { deviceVersion: 'pwa-1', deviceIp: '10.0.0.3' }),
+      // Counted: a face clock-in is real-name (flagged only for the unassigned device).
+      d.requestFrame('C_SIGN_IN', faceRecord),
+      // Kept and flagged: no face check runs here (faceDetector off), so a mobile record is not real-name.
+      d.requestFrame('C_SIGN_IN', mobileRecord('3002', t - 30)),
+      // Refused (bad sign): no record, no result.
+      d.requestFrame('C_SIGN_IN', mobileRecord('3003', t - 20), { sign: 'f'.repeat(32) }),
+    ];
+    const r = await post(frames);
+    expect(r.answers.map((a) => [a.apicode, a.success])).toEqual([
+      ['C_HEARTBEAT', true],
+      ['C_SIGN_IN', true],
+      ['C_SIGN_IN', true],
+      ['C_SIGN_IN', false],
+    ]);
+    expect(r.results).toHaveLength(4);
+    expect(r.results[0]).toBeNull();
+    expect(r.results[1]).toEqual({ counted: true, flags: ['device_unassigned'] });
+    expect(r.results[2]).toMatchObject({ counted: false });
+    expect(r.results[2]!.flags).toContain('face_unverified');
+    expect(r.results[3]).toBeNull();
+    // Each result is what the store holds.
+    const stored = await rows('KQM-BRIDGE-R1');
+    for (const [i, personId] of [
+      [1, '3001'],
+      [2, '3002'],
+    ] as const) {
+      const row = stored.find((x) => x.personId === personId)!;
+      expect(r.results[i]).toEqual({ counted: row.realName, flags: row.flags });
+    }
+
+    // A re-send of the same key with other fields (bitType 6 would now flag bit_type_mismatch)
+    // is a duplicate: its result is the stored record's verdict, not a new judgement.
+    const again = await post(d.requestFrame('C_SIGN_IN', { ...faceRecord, bitType: 6 }));
+    expect(again.answers).toEqual([expect.objectContaining({ success: true, apicode: 'C_SIGN_IN' })]);
+    expect(again.results).toEqual([{ counted: true, flags: ['device_unassigned'] }]);
+    expect(await rows('KQM-BRIDGE-R1')).toHaveLength(2);
+  });
+
+  it('gives a C_AUTH and a framing failure a null result', async () => {
+    const d = frameBuilder('KQM-BRIDGE-R2', tp.creds, () => tp.clock.now);
+    const r = await post([d.authFrame(), Uint8Array.of(0x05, 0x01)]);
+    expect(r.answers.map((a) => a.success)).toEqual([true, false]);
+    expect(r.results).toEqual([null, null]);
+  });
+
   it('is not behind the management API: no session, no cookie, no CORS answer', async () => {
     const d = frameBuilder('KQM-BRIDGE-3', tp.creds, () => tp.clock.now);
     const r = await post(d.authFrame(), {
@@ -134,7 +185,7 @@ describe('the bridge carries the gateway', () => {
   it('answers an empty body with no answers', async () => {
     const r = await post(new Uint8Array(0));
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ answers: [] });
+    expect(r.body).toEqual({ answers: [], results: [] });
   });
 });
 

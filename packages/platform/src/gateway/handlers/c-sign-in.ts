@@ -68,5 +68,5 @@ export const cSignIn: TcpHandler<'C_SIGN_IN'> = async ({ ports, device, vendor, 
     ports.logger.error({ err: e, sn: dev.sn }, 'attendance write failed');
     throw new ProtocolError(ERRORS.BUSY, 'record not stored, send it again');
   }
-  return {};
+  return { record: { deviceId: dev.id, personId: p.personId, recordTime: p.recordTime, type: p.type } };
 };

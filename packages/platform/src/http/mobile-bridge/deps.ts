@@ -12,6 +12,24 @@ import type { Logger } from '../../log.js';
 /** What the bridge reads of a frame's outcome: the answer (the TCP connection also reads device binding and hygiene, which a stateless carrier has no use for). */
 export interface BridgeOutcome {
   answer: AnswerInit;
+  /** Set for a stored clock-in (a successful C_SIGN_IN): its key (D9), whose verdict `results` reports. */
+  record?: { deviceId: string; personId: string; recordTime: number; type: number };
+}
+
+/** What a stored clock-in says of itself (`results[i]` of the answer). */
+export interface RecordVerdict {
+  realName: boolean;
+  flags: string[];
+}
+
+/** Reads the stored record of a key (store/mobile.ts recordVerdict). */
+export interface RecordVerdicts {
+  recordVerdict(
+    deviceId: string,
+    personId: string,
+    recordTime: number,
+    type: number,
+  ): Promise<RecordVerdict | undefined>;
 }
 
 /** One request frame in, one answer out: the gateway's FrameRequests. */
@@ -32,6 +50,8 @@ export interface MobileBridgeLimits {
 
 export interface MobileBridgeDeps {
   frames: FrameProcessor;
+  /** Where `results` come from: the stored clock-ins. */
+  verdicts: RecordVerdicts;
   limits: MobileBridgeLimits;
   logger: Logger;
 }

@@ -18,7 +18,7 @@
  */
 import { ERRORS, ProtocolError } from '@kaoqin/protocol';
 import type { FastifyPluginAsync } from 'fastify';
-import { answerBody } from './answer.js';
+import { answerBody, resultsOf } from './answer.js';
 import { bridgeBody } from './bridge.js';
 import type { MobileBridgeDeps } from './deps.js';
 
@@ -72,6 +72,11 @@ export const mobileBridge: FastifyPluginAsync<MobileBridgeDeps> = async (app, de
   app.post(MOBILE_FRAMES_PATH, { bodyLimit: deps.limits.maxBodyBytes }, async (req, reply) => {
     const body = req.body instanceof Uint8Array ? req.body : EMPTY;
     const outcomes = await bridgeBody(deps.frames, deps.limits, body, req.ip);
-    return reply.code(200).header('cache-control', 'no-store').type(JSON_TYPE).send(answerBody(outcomes));
+    const results = await resultsOf(deps.verdicts, outcomes);
+    return reply
+      .code(200)
+      .header('cache-control', 'no-store')
+      .type(JSON_TYPE)
+      .send(answerBody(outcomes, results));
   });
 };
