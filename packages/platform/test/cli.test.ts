@@ -23,7 +23,9 @@ describe('kaoqin CLI', { timeout: 60_000 }, () => {
     for (const f of ['accessId', 'accessKey', 'accessSecret']) expect(v[f]).toMatch(/^[0-9a-f]{32}$/);
 
     const list = JSON.parse((await k('vendor', 'list', '--json')).stdout);
+    // Beside the platform's built-in mobile vendor (issue 14), listed like any other.
     expect(list).toEqual([
+      expect.objectContaining({ name: '手机考勤', status: 'active' }),
       expect.objectContaining({ accessId: v.accessId, status: 'active', secretVersion: 1 }),
     ]);
     // The secret is never listed.
@@ -32,7 +34,11 @@ describe('kaoqin CLI', { timeout: 60_000 }, () => {
     const rotated = JSON.parse((await k('vendor', 'rotate', v.accessId, '--json')).stdout);
     expect(rotated.accessSecret).not.toBe(v.accessSecret);
     expect((await k('vendor', 'revoke', v.vendorId, '--json')).code).toBe(0);
-    expect(JSON.parse((await k('vendor', 'list', '--json')).stdout)[0].status).toBe('revoked');
+    const after = JSON.parse((await k('vendor', 'list', '--json')).stdout) as {
+      vendorId: string;
+      status: string;
+    }[];
+    expect(after.find((x) => x.vendorId === v.vendorId)?.status).toBe('revoked');
   });
 
   it('exits 2 on bad usage and 1 on failure, with a one-line reason', async () => {
