@@ -1,0 +1,205 @@
+/**
+ * The phone page end to end (issue 14 "Done when"): headless Chromium whose camera plays
+ * the facematch man's liveness video (testkit), with emulated geolocation, against a
+ * real platform (real face detector, clock-in rules on). Each worker registers through
+ * the real API (a one-time code from the management API, the ID number's last 6), then
+ * clocks in through the page: camera, liveness challenge, GPS, queue, the bridge.
+ * - the man, enrolled with another photo of him, inside the fence: counted;
+ * - the same outside the fence: kept and flagged outside_fence, not counted;
+ * - a woman enrolled, the man in front of the camera: kept, face_mismatch, not counted;
+ * - 500 clock-ins made offline (a few through the camera, the rest through the test
+ *   hook, which feeds the same queue and drainer) arrive exactly once when online.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { livenessVideo } from '@kaoqin/testkit';
+import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  browserSkipReason,
+  expectNoBrowserErrors,
+  launchWithCamera,
+  openPhone,
+  type Phone,
+  queueCount,
+  registerByCode,
+} from './support/browser.js';
+import {
+  attendanceOf,
+  CENTRE,
+  enrolledWorker,
+  fencedSite,
+  type MobilePlatform,
+  mobileCode,
+  NORTH,
+  startMobilePlatform,
+} from './support/platform.js';
+
+const skip = browserSkipReason();
+
+/** Clicks 打卡 and waits for the clock-in screen to reach a final phase. */
+async function clockIn(page: Page): Promise<string> {
+  await page.getByTestId('clock-in').click();
+  const screen = page.getByTestId('screen-clock-in');
+  await screen.waitFor();
+  await expect
+    .poll(() => screen.getAttribute('data-phase'), { timeout: 90_000, interval: 250 })
+    .toMatch(/^(queued|result|liveness_failed|error)$/);
+  return (await screen.getAttribute('data-phase')) ?? '';
+}
+
+/** The verdict the clock-in screen shows, once the platform answered. */
+async function verdictShown(page: Page): Promise<{ counted: boolean; flags: string[]; text: string }> {
+  const result = page.getByTestId('result');
+  await result.waitFor({ timeout: 60_000 });
+  const v = result.getByTestId('verdict');
+  return {
+    counted: (await v.getAttribute('data-counted')) === 'true',
+    flags: ((await v.getAttribute('data-flags')) ?? '').split(' ').filter(Boolean),
+    text: (await result.textContent()) ?? '',
+  };
+}
+
+describe.skipIf(skip)('phone clock-in (Chromium, fake camera, real platform)', { timeout: 600_000 }, () => {
+  let p: MobilePlatform;
+  let browser: Browser;
+  let dir: string;
+  let siteId: string;
+  const phones: Phone[] = [];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kaoqin-mobile-cam-'));
+    const video = join(dir, 'man-liveness.y4m');
+    await livenessVideo(video);
+    [p, browser] = await Promise.all([startMobilePlatform(), launchWithCamera(video)]);
+    siteId = await fencedSite(p, '手机考勤工地');
+  }, 300_000);
+  afterAll(async () => {
+    for (const ph of phones) await ph.context.close().catch(() => undefined);
+    await browser?.close();
+    await p?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  async function phoneFor(name: string, photo: 'manGrid1' | 'womanPortrait2', at: typeof CENTRE) {
+    const w = await enrolledWorker(p, siteId, name, photo);
+    const phone = await openPhone(browser, p.url, at);
+    phones.push(phone);
+    await registerByCode(phone, p.url, await mobileCode(p, w), w.idLast6);
+    return { w, phone };
+  }
+
+  it('the worker inside the fence: counted, and the page says so', async () => {
+    const { w, phone } = await phoneFor('张工', 'manGrid1', CENTRE);
+    const { page } = phone;
+    expect(await page.getByTestId('screen-home').textContent()).toContain('手机考勤工地');
+    await clockIn(page);
+    const v = await verdictShown(page);
+    expect(v, v.text).toMatchObject({ counted: true });
+    expect(v.text).toContain('打卡成功,已计入考勤');
+    const records = await attendanceOf(p, w.personId);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ type: 64, realName: true, fenceDistanceM: 0 });
+    expect(records[0].flags.filter((f: string) => !f.startsWith('upload_'))).toEqual([]);
+    expectNoBrowserErrors(phone);
+  });
+
+  it('outside the fence: kept and flagged, not counted, in plain words', async () => {
+    const { w, phone } = await phoneFor('李工', 'manGrid1', NORTH);
+    await clockIn(phone.page);
+    const v = await verdictShown(phone.page);
+    expect(v.counted).toBe(false);
+    expect(v.flags).toContain('outside_fence');
+    expect(v.flags).not.toContain('face_mismatch');
+    expect(v.text).toContain('你不在工地范围内');
+    const records = await attendanceOf(p, w.personId);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ type: 64, realName: false });
+    expect(records[0].flags).toContain('outside_fence');
+    expectNoBrowserErrors(phone);
+  });
+
+  it("another person's face: kept, face_mismatch, not counted", async () => {
+    // The phone is registered to a woman; the man stands in front of the camera.
+    const { w, phone } = await phoneFor('王女士', 'womanPortrait2', CENTRE);
+    await clockIn(phone.page);
+    const v = await verdictShown(phone.page);
+    expect(v.counted).toBe(false);
+    expect(v.flags).toContain('face_mismatch');
+    expect(v.text).toContain('自拍和登记照片不像是同一个人');
+    const records = await attendanceOf(p, w.personId);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ type: 64, realName: false, fenceDistanceM: 0 });
+    expect(records[0].flags).toContain('face_mismatch');
+    expectNoBrowserErrors(phone);
+  });
+
+  it('500 clock-ins made offline arrive exactly once when back online', async () => {
+    const { w, phone } = await phoneFor('赵工', 'manGrid1', CENTRE);
+    const { page, context } = phone;
+    // The service worker must hold the shell and the models before the network goes.
+    await expect
+      .poll(() => page.evaluate('navigator.serviceWorker.controller !== null'), { timeout: 60_000 })
+      .toBe(true);
+    await page.evaluate(`(async () => {
+      const names = await caches.keys();
+      const c = await caches.open(names.find((n) => n.startsWith('kaoqin-m-')));
+      const keys = await c.keys();
+      if (!keys.some((r) => r.url.endsWith('/models/human-3.3.6/iris.bin'))) throw new Error('models not cached');
+    })()`);
+
+    await context.setOffline(true);
+    // Offline, the page still opens (the service worker's shell) and says it is offline.
+    await page.reload();
+    await page.getByTestId('screen-home').waitFor();
+    await expect.poll(() => page.getByTestId('link').textContent()).toContain('离线');
+
+    const CAMERA = 3;
+    for (let i = 0; i < CAMERA; i++) {
+      expect(await clockIn(page)).toBe('queued');
+      await page.getByTestId('clock-in-done').click();
+      await page.getByTestId('screen-home').waitFor();
+    }
+    expect(await queueCount(page)).toBe(CAMERA);
+
+    // The rest through the hook: the same queue, a small faceless JPEG (the detector's
+    // cheapest case; each is kept as face_not_found, which is not what this test is about).
+    const selfie = (
+      await sharp({ create: { width: 160, height: 160, channels: 3, background: '#8a8a8a' } })
+        .jpeg()
+        .toBuffer()
+    ).toString('base64');
+    const HOOKED = 500 - CAMERA;
+    await page.evaluate(
+      `(async ({ selfie, n, at }) => {
+        const bytes = Uint8Array.from(atob(selfie), (c) => c.charCodeAt(0));
+        for (let i = 0; i < n; i++)
+          await window.__kaoqinMobileTest.enqueue({ selfie: new Blob([bytes], { type: 'image/jpeg' }), coordinate: at });
+      })(${JSON.stringify({ selfie, n: HOOKED, at: { longitude: CENTRE.longitude, latitude: CENTRE.latitude } })})`,
+    );
+    expect(await page.evaluate('window.__kaoqinMobileTest.queueSize()')).toBe(500);
+    await expect.poll(() => queueCount(page)).toBe(500);
+    // Nothing reached the platform while offline.
+    expect(await attendanceOf(p, w.personId)).toHaveLength(0);
+
+    const started = Date.now();
+    await context.setOffline(false);
+    await expect.poll(() => queueCount(page), { timeout: 400_000, interval: 1000 }).toBe(0);
+    const drainMs = Date.now() - started;
+    const records = await attendanceOf(p, w.personId);
+    const times = new Set(records.map((r) => r.recordTime));
+    console.info(
+      `[mobile] 500 offline clock-ins sent in ${(drainMs / 1000).toFixed(1)} s after reconnecting`,
+    );
+    expect(records).toHaveLength(500);
+    expect(times.size).toBe(500);
+    expect(records.every((r) => r.type === 64 && r.deviceSn === records[0].deviceSn)).toBe(true);
+    // The camera's clock-ins are the man's own face inside the fence.
+    expect(records.filter((r) => r.realName)).toHaveLength(CAMERA);
+    expect(await page.evaluate('window.__kaoqinMobileTest.queueSize()')).toBe(0);
+    // The page failed fetches while offline on purpose.
+    expectNoBrowserErrors(phone, [/ERR_INTERNET_DISCONNECTED|Failed to fetch|net::/]);
+  });
+});

@@ -1,0 +1,97 @@
+/**
+ * Headless Chromium (Debian's, through playwright-core, as the console's tests) with a
+ * fake front camera: Chromium plays a Y4M file (testkit) as the camera, and grants the
+ * camera without asking. One browser per video, since the file is a launch argument.
+ * Pages get the camera and geolocation permissions and a position set by the test; the
+ * page's test hook is switched on before it loads. Console errors are collected.
+ */
+import { existsSync } from 'node:fs';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+
+export const CHROMIUM = process.env.KAOQIN_CHROMIUM ?? '/usr/bin/chromium';
+
+export function browserSkipReason(): string | undefined {
+  if (existsSync(CHROMIUM)) return undefined;
+  const why = `no Chromium at ${CHROMIUM} (apt-get install chromium fonts-wqy-microhei, or set KAOQIN_CHROMIUM)`;
+  if (process.env.KAOQIN_REQUIRE_BROWSER === '1') throw new Error(`KAOQIN_REQUIRE_BROWSER=1 but ${why}`);
+  console.warn(`[mobile] browser suites skipped: ${why}`);
+  return why;
+}
+
+/** A browser whose camera plays `y4m` (an absolute path) in a loop. */
+export function launchWithCamera(y4m: string): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${y4m}`,
+    ],
+  });
+}
+
+export interface Phone {
+  context: BrowserContext;
+  page: Page;
+  errors: string[];
+}
+
+/** A phone-sized context at `position`, the test hook on, Chinese (the default). */
+export async function openPhone(
+  browser: Browser,
+  url: string,
+  position: { latitude: number; longitude: number },
+): Promise<Phone> {
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 1,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'zh-CN',
+    permissions: ['camera', 'geolocation'],
+    geolocation: { ...position, accuracy: 12 },
+  });
+  await context.grantPermissions(['camera', 'geolocation'], { origin: url });
+  await context.addInitScript({ content: "localStorage.setItem('kaoqin.m.test', '1')" });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => errors.push(`page: ${e.message}`));
+  return { context, page, errors };
+}
+
+/** Consent, then registration with a one-time code in the link; waits for home. */
+export async function registerByCode(
+  phone: Phone,
+  url: string,
+  code: string,
+  idLast6: string,
+): Promise<void> {
+  const { page } = phone;
+  await page.goto(`${url}/m/#code=${code}`);
+  await page.getByTestId('consent-agree').click();
+  await page.getByTestId('screen-register').waitFor();
+  expect(await page.locator('#code').inputValue()).toBe(code);
+  await page.locator('#idLast6').fill(idLast6);
+  await page.getByRole('button', { name: '绑定', exact: true }).click();
+  await page.getByTestId('screen-home').waitFor();
+}
+
+export async function queueCount(page: Page): Promise<number> {
+  return Number(await page.getByTestId('queue-count').getAttribute('data-count'));
+}
+
+export function expectNoBrowserErrors(phone: Phone, allow: RegExp[] = []): void {
+  expect(phone.errors.filter((e) => !allow.some((r) => r.test(e)))).toEqual([]);
+}
