@@ -21,6 +21,17 @@ export { answerFrame, type FakeHandler, type FakePlatform, startFakePlatform } f
 export { type GateProxy, startGateProxy } from './gate-proxy.js';
 export { type HttpAnswer, HttpDevice, type TaskRequest } from './http-device.js';
 export { idNumber, idNumberCheckChar, idNumberOf, withBadCheckDigit } from './id-number.js';
+export {
+  type FakeVideo,
+  LIVENESS_LOOP,
+  LIVENESS_VIDEO_FORMAT,
+  type LivenessPose,
+  livenessFrames,
+  livenessPoses,
+  livenessVideo,
+  paintClosedEyes,
+  stillVideo,
+} from './liveness-video.js';
 export { freePort } from './net.js';
 export { makePhoto, PHOTO_EDGE, sha256Hex } from './photos.js';
 export {
