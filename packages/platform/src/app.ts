@@ -48,6 +48,7 @@ import { registerConsole } from './http/console.js';
 import { CaptureEnrolment, checkOnlyOf, irisIntake } from './http/device/capture-enrolment.js';
 import { deviceEndpoint } from './http/device/route.js';
 import { MOBILE_PREFIX, registerMobile } from './http/mobile.js';
+import { mobileApi } from './http/mobile-api/route.js';
 import { mobileBridge } from './http/mobile-bridge/route.js';
 import { buildHttpServer } from './http/server.js';
 import { TimeIds } from './ids.js';
@@ -430,6 +431,13 @@ async function boot(
       maxBodyBytes: config.maxHttpBodyBytes,
     },
     logger: gatewayLogger.child({ carrier: 'mobile-bridge' }),
+  });
+  // Issue 14: the phone page's own calls (clock offset, registration), beside the bridge.
+  await http.register(mobileApi, {
+    registration: data.mobile.registration,
+    audit: data.audit,
+    logger: logger.child({ part: 'mobile-api' }),
+    now,
   });
   const facePhotos = cachedPhotos(data.faces, config.photoCacheBytes);
   // An erased person's photos must not be served from memory either (PIPL erasure).

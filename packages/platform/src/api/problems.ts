@@ -25,6 +25,13 @@ export const PROBLEM_CODES = {
   uri_too_long: { status: 414, en: 'URI too long', zh: '请求地址过长' },
   unsupported_media_type: { status: 415, en: 'Unsupported media type', zh: '不支持的内容类型' },
   unprocessable: { status: 422, en: 'Unprocessable request', zh: '请求无法处理' },
+  // The phone API's registration (POST /api/mobile/v1/register, issue 14).
+  mobile_code_invalid: {
+    status: 422,
+    en: 'Registration code invalid',
+    zh: '注册码无效、已过期或已使用',
+  },
+  id_mismatch: { status: 422, en: 'ID number does not match', zh: '身份证号后六位不符' },
   rate_limited: { status: 429, en: 'Too many requests', zh: '请求过于频繁' },
   internal: { status: 500, en: 'Internal error', zh: '系统异常' },
   unavailable: { status: 503, en: 'Service unavailable', zh: '服务暂不可用' },

@@ -69,7 +69,21 @@ export function deviceLocation(d: DeviceDetail): string {
   return `/api/v1/devices/${encodeURIComponent(d.sn)}?vendorId=${encodeURIComponent(d.vendorId)}`;
 }
 
-export function deviceView(deps: ApiDeps, d: DeviceDetail) {
+/**
+ * The person each registered phone among `devices` speaks for (issue 14), by device id:
+ * one query, and none when the page holds no mobile device.
+ */
+export async function phonePersons(
+  deps: ApiDeps,
+  devices: readonly DeviceDetail[],
+): Promise<Map<string, string>> {
+  const mobile = devices.filter((d) => d.kind === 'mobile').map((d) => d.id);
+  const phones = mobile.length === 0 ? [] : await deps.data.store.mobile.phonesByDevices(mobile);
+  return new Map(phones.map((ph) => [ph.deviceId, ph.personId]));
+}
+
+/** `personId`: for a registered phone, the person it was registered for (phonePersons). */
+export function deviceView(deps: ApiDeps, d: DeviceDetail, personId?: string) {
   const live = deps.live;
   return {
     deviceId: d.id,
@@ -94,5 +108,7 @@ export function deviceView(deps: ApiDeps, d: DeviceDetail) {
     reportedFaceCount: d.reportedFaceCount,
     reportedAt: isoOrNull(d.reportedAt),
     createdAt: isoCst(d.createdAt),
+    // Only on a phone registered through /api/mobile/v1/register: whom it clocks in.
+    ...(personId !== undefined ? { personId } : {}),
   };
 }

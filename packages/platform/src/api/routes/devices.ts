@@ -29,6 +29,7 @@ import {
   deviceView,
   findDevice,
   ID,
+  phonePersons,
   plainText,
   SN,
   snParams,
@@ -84,8 +85,9 @@ export function deviceRoutes(api: ApiApp, deps: ApiDeps): void {
       if (online === undefined) {
         const rows = await store.deviceApi.page({ ...q, ...(after !== undefined ? { afterId: after } : {}) });
         const kept = rows.slice(0, limit);
+        const persons = await phonePersons(deps, kept);
         return {
-          items: kept.map((d) => deviceView(deps, d)),
+          items: kept.map((d) => deviceView(deps, d, persons.get(d.id))),
           nextCursor: rows.length > limit ? encodeCursor([kept[kept.length - 1]!.id]) : null,
         };
       }
@@ -119,8 +121,9 @@ export function deviceRoutes(api: ApiApp, deps: ApiDeps): void {
           break;
         }
       }
+      const persons = await phonePersons(deps, items);
       return {
-        items: items.map((d) => deviceView(deps, d)),
+        items: items.map((d) => deviceView(deps, d, persons.get(d.id))),
         nextCursor: !exhausted && after !== undefined ? encodeCursor([after]) : null,
       };
     },
@@ -200,7 +203,10 @@ export function deviceRoutes(api: ApiApp, deps: ApiDeps): void {
         querystring: z.strictObject(snQuery),
       },
     },
-    async (req) => deviceView(deps, await findDevice(deps, req, req.params.sn, req.query.vendorId)),
+    async (req) => {
+      const d = await findDevice(deps, req, req.params.sn, req.query.vendorId);
+      return deviceView(deps, d, (await phonePersons(deps, [d])).get(d.id));
+    },
   );
 
   api.patch(

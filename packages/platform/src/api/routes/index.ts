@@ -13,6 +13,7 @@ import { enrolmentCheckRoutes } from './enrolment-checks.js';
 import { eventRoutes } from './events.js';
 import { firmwareRoutes } from './firmware.js';
 import { importRoutes } from './imports.js';
+import { mobileCodeRoutes } from './mobile-codes.js';
 import { overviewRoutes } from './overview.js';
 import { personRoutes } from './persons.js';
 import { qrCodeRoutes } from './qr-codes.js';
@@ -32,6 +33,7 @@ export const API_ROUTE_MODULES: readonly RouteModule[] = [
   siteRoutes,
   personRoutes,
   qrCodeRoutes,
+  mobileCodeRoutes,
   enrolmentCheckRoutes,
   importRoutes,
   deviceRoutes,
