@@ -319,6 +319,22 @@ describe.each(BACKENDS)('mobile phones ($name)', ({ pg }) => {
     expect(nextAuth.answers[0]).toMatchObject({ success: true, apicode: 'C_AUTH' });
   });
 
+  it("refuses a C_AUTH with the built-in mobile vendor's own credentials, for a phone's sn or a new one", async () => {
+    const reg = (await register({ code: await codeFor(other, siteB), idLast6: last6(other) })).body;
+    const v = p.platform.data.vendors.cachedById(p.platform.data.mobile.vendorId)!;
+    expect(v.name).toBe('手机考勤');
+    for (const sn of [reg.sn, 'M999999999999999']) {
+      const d = frameBuilder(
+        sn,
+        { accessId: v.accessId, accessKey: v.accessKey, accessSecret: v.secret },
+        () => p.clock.now,
+      );
+      const r = await bridge(d.authFrame());
+      expect(r.answers[0]?.error?.errorcode, sn).toBe('400_04');
+    }
+    expect(await p.platform.data.store.devices.byVendorSn(v.id, 'M999999999999999')).toBeUndefined();
+  });
+
   it('limits failed registrations per address, and lets it try again after the window', async () => {
     let limited: Json;
     for (let i = 0; i < 30 && !limited; i++) {
