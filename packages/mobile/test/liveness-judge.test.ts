@@ -5,8 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Challenge } from '../src/liveness/challenge.js';
-import { type JudgeState, LivenessJudge, pickChallenges } from '../src/liveness/judge.js';
-import type { FaceObservation, Observation } from '../src/liveness/observe.js';
+import { type JudgeState, LivenessJudge, openness, pickChallenges } from '../src/liveness/judge.js';
+import {
+  type FaceObservation,
+  type Observation,
+  observeFace,
+  observeFrame,
+} from '../src/liveness/observe.js';
 
 const FRAME_MS = 100;
 const OPEN = 0.4;
@@ -231,6 +236,70 @@ describe('liveness judge', () => {
     for (const obs of stream(LEFT, t)) expect(judge.push(obs).selfie).toBe(false);
     expect(marked).toEqual([6, 4, 2, 0.5]);
     expect(judge.state).toEqual({ kind: 'passed' });
+  });
+
+  it('does not take a selfie with the eyes shut', () => {
+    const judge = judgeOf(['turn_left']);
+    const frames: [number, number][] = [
+      [4, OPEN],
+      [0, 0.1],
+      [2, OPEN],
+      [1, OPEN],
+    ];
+    const marked: number[] = [];
+    frames.forEach(([yaw, eyes], i) => {
+      const obs: Observation = { t: i * FRAME_MS, faces: 1, face: { ...face({ yaw, eyes }), pitch: 0 } };
+      if (judge.push(obs).selfie) marked.push(yaw);
+    });
+    expect(marked).toEqual([4, 2, 1]);
+  });
+});
+
+describe('observations', () => {
+  /** A face mesh with only the eye points set: lids `gap` apart, brow-to-cheek 40 px. */
+  function mesh(gap: number, squash = 1): number[][] {
+    const m: number[][] = Array.from({ length: 478 }, () => [0, 0, 0]);
+    const set = (i: number, x: number, y: number) => {
+      m[i] = [x, y * squash, 0];
+    };
+    for (const [x, upper, lower, above, below] of [
+      [100, 159, 145, 223, 230],
+      [200, 386, 374, 443, 450],
+    ] as const) {
+      set(upper, x, 100 - gap / 2);
+      set(lower, x, 100 + gap / 2);
+      set(above, x, 80);
+      set(below, x, 120);
+    }
+    return m;
+  }
+  const box = [0, 0, 300, 300] as const;
+
+  it('reads eye openness as lid gap over the eye region, the same on a photo tilted back', () => {
+    const upright = observeFace({ box, mesh: mesh(12) });
+    expect(upright.leftEye).toBeCloseTo(0.3);
+    expect(upright.rightEye).toBeCloseTo(0.3);
+    // A flat photo tilted 50° back: every vertical length × cos 50°.
+    const tilted = observeFace({ box, mesh: mesh(12, Math.cos((50 * Math.PI) / 180)) });
+    expect(tilted.leftEye).toBeCloseTo(0.3);
+    expect(observeFace({ box, mesh: mesh(3) }).leftEye).toBeCloseTo(0.075);
+  });
+
+  it('reads Human’s angles in degrees and NaN without a mesh', () => {
+    const f = observeFace({ box, rotation: { angle: { yaw: -Math.PI / 12, pitch: 0.1, roll: 0 } } });
+    expect(f.yaw).toBeCloseTo(-15);
+    expect(f.leftEye).toBeNaN();
+    expect(openness(f)).toBeNaN();
+  });
+
+  it('counts every face and observes the largest', () => {
+    const small = { box: [0, 0, 50, 50], mesh: mesh(4) };
+    const large = { box: [100, 100, 200, 200], mesh: mesh(12) };
+    const obs = observeFrame(7, [small, large]);
+    expect(obs.faces).toBe(2);
+    expect(obs.t).toBe(7);
+    expect(obs.face?.box).toEqual({ x: 100, y: 100, width: 200, height: 200 });
+    expect(observeFrame(8, [])).toEqual({ t: 8, faces: 0 });
   });
 });
 

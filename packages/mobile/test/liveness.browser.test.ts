@@ -39,12 +39,14 @@ async function camera() {
   await video.play();
   return { video, stream };
 }
-window.__liveness = async (timeoutMs) => {
+window.__liveness = async (timeoutMs, abortAfterMs) => {
+  const abort = new AbortController();
+  if (abortAfterMs !== undefined) setTimeout(() => abort.abort(), abortAfterMs);
   const { video, stream } = await camera();
   const prompts = [];
   const t0 = performance.now();
   const result = await runLiveness({
-    video, modelBase: '/models/', wasmBase: '/wasm/', timeoutMs,
+    video, modelBase: '/models/', wasmBase: '/wasm/', timeoutMs, signal: abort.signal,
     onPrompt: (p) => prompts.push({ ...p, t: Math.round(performance.now() - t0) }),
   });
   const out = { ...result, prompts, ms: Math.round(performance.now() - t0) };
@@ -244,11 +246,13 @@ describe.skipIf(skip)('runLiveness in headless Chromium on the fake camera', () 
     console.info(`[liveness browser] Human on the camera: ${results.fps.toFixed(1)} frames/s`);
   }, 120_000);
 
-  it('fails the still video: the first challenge times out', async () => {
-    const r = await inBrowser(
-      videos.still,
-      async (page) => (await page.evaluate('window.__liveness(6000)')) as HarnessResult,
-    );
+  it('fails the still video: the first challenge times out; an abort ends a run at once', async () => {
+    const [aborted, r] = await inBrowser(videos.still, async (page) => [
+      (await page.evaluate('window.__liveness(6000, 1500)')) as HarnessResult,
+      (await page.evaluate('window.__liveness(6000)')) as HarnessResult,
+    ]);
+    expect(aborted).toMatchObject({ passed: false, reason: 'aborted' });
+    expect(aborted.ms).toBeLessThan(3000);
     console.info(`[liveness browser] still: ${r.reason} at ${r.failedAt} after ${r.ms} ms`);
     expect(r).toMatchObject({ passed: false, reason: 'timeout', failedAt: r.challenges[0] });
   }, 120_000);

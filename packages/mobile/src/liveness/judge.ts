@@ -115,6 +115,7 @@ export class LivenessJudge {
   #seen = { frames: 0, faceless: 0, faced: 0, frontal: 0 };
   #baseline: Baseline | undefined;
   #bestSelfie = Number.POSITIVE_INFINITY;
+  #widestEyes = 0;
   #phase: Phase = 'start';
   #multi = 0;
   #lastFaceT: number | undefined;
@@ -210,8 +211,12 @@ export class LivenessJudge {
     while (this.#hold.length > 1 && spread() > this.#t.holdYawSpread) this.#hold.shift();
 
     // The selfie: the most frontal frame of the step (smallest |yaw| + |pitch|).
+    // Among frames whose eyes are open (not below blinkOpen of the widest seen in the
+    // step: a blink at the wrong moment does not make the selfie).
+    const eyes = openness(face);
+    this.#widestEyes = Math.max(this.#widestEyes, eyes);
     const score = Math.abs(face.yaw) + Math.abs(face.pitch);
-    const selfie = score < this.#bestSelfie;
+    const selfie = score < this.#bestSelfie && eyes >= this.#t.blinkOpen * this.#widestEyes;
     if (selfie) this.#bestSelfie = score;
 
     const first = this.#hold[0];

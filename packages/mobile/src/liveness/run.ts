@@ -50,6 +50,26 @@ function videoReady(video: HTMLVideoElement, signal?: AbortSignal): Promise<void
   });
 }
 
+/** The promise's value, or undefined as soon as the signal aborts. */
+function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T | undefined> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise<T | undefined>((resolve, reject) => {
+    const stop = () => resolve(undefined);
+    signal.addEventListener('abort', stop, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', stop);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', stop);
+        reject(e);
+      },
+    );
+  });
+}
+
 /** The next animation frame, or a short timer where frames are throttled (a hidden tab). */
 function nextFrame(): Promise<void> {
   return new Promise((resolve) => {
@@ -71,12 +91,14 @@ export async function runLiveness(opts: LivenessOptions): Promise<LivenessResult
   });
 
   opts.onPrompt({ kind: 'loading' });
-  let engine: Awaited<ReturnType<typeof faceEngine>>;
+  let engine: Awaited<ReturnType<typeof faceEngine>> | undefined;
   try {
-    engine = await faceEngine(opts.modelBase, opts.wasmBase);
+    // The load goes on after an abort (the next run uses it); this run stops waiting.
+    engine = await untilAborted(faceEngine(opts.modelBase, opts.wasmBase), signal);
   } catch {
     return failed(signal?.aborted ? 'aborted' : 'model_failed');
   }
+  if (!engine) return failed('aborted');
   await videoReady(video, signal);
   if (signal?.aborted) return failed('aborted');
 
