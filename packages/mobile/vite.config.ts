@@ -104,7 +104,9 @@ function finishBuild(): Plugin {
         `${JSON.stringify({ version, files: precache }, null, 2)}\n`,
       );
 
-      const compressible = (await walk(OUT)).filter((f) => /\.(js|css|svg|html|json|webmanifest)$/.test(f));
+      const compressible = (await walk(OUT)).filter((f) =>
+        /\.(js|css|svg|html|json|webmanifest|wasm)$/.test(f),
+      );
       await Promise.all(
         compressible.map(async (f) => {
           if (f.includes(`${sep}models${sep}`)) return; // model JSON is fetched by tfjs once, then cached

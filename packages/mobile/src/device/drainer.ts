@@ -43,7 +43,12 @@ export function resetSession(): void {
   lastClockSync = 0;
 }
 
-async function signInFrame(s: Session, reg: Registration, rec: QueuedRecord): Promise<Uint8Array> {
+async function signInFrame(
+  s: Session,
+  token: string,
+  reg: Registration,
+  rec: QueuedRecord,
+): Promise<Uint8Array> {
   const param: Record<string, unknown> = {
     personId: reg.person.personId,
     type: 64,
@@ -51,7 +56,7 @@ async function signInFrame(s: Session, reg: Registration, rec: QueuedRecord): Pr
     coordinate: { longitude: rec.coordinate.longitude, latitude: rec.coordinate.latitude },
   };
   if (rec.photo) param.img = base64Encode(new Uint8Array(await rec.photo.arrayBuffer()));
-  return s.frame('C_SIGN_IN', param);
+  return s.frame('C_SIGN_IN', param, token);
 }
 
 /** One pass over the queue until it is empty or a send cannot go on. */
@@ -69,11 +74,11 @@ async function drainNow(): Promise<DrainOutcome> {
     for (;;) {
       const batch = await oldest(maxFrames);
       if (batch.length === 0) return 'done';
-      await s.ensureToken();
+      const token = await s.ensureToken();
       const frames: Uint8Array[] = [];
       let bytes = 0;
       for (const rec of batch) {
-        const f = await signInFrame(s, reg, rec);
+        const f = await signInFrame(s, token, reg, rec);
         if (frames.length > 0 && bytes + f.length > MAX_BODY_BYTES) break;
         frames.push(f);
         bytes += f.length;
@@ -119,7 +124,7 @@ async function drainNow(): Promise<DrainOutcome> {
       }
       if (next === 'renew') {
         if (++renewals > 2) return 'failed';
-        await s.dropToken();
+        await s.dropToken(token);
       } else if (next === 'resync') {
         await syncClock();
         lastClockSync = Date.now();

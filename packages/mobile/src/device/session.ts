@@ -29,6 +29,8 @@ export class DeviceRefused extends Error {
 
 export class Session {
   private token: string | undefined;
+  /** One C_AUTH at a time: a second would replace the first's token under its user. */
+  private authing: Promise<string> | undefined;
 
   constructor(readonly reg: Registration) {}
 
@@ -43,8 +45,15 @@ export class Session {
     return formatTimeStamp(platformNowSync());
   }
 
-  /** C_AUTH; throws DeviceRefused (e.g. 490_04 disabled) or NetworkError. */
-  async authenticate(): Promise<string> {
+  /** C_AUTH (joined when one is already on its way); throws DeviceRefused (e.g. 490_04) or NetworkError. */
+  authenticate(): Promise<string> {
+    this.authing ??= this.auth().finally(() => {
+      this.authing = undefined;
+    });
+    return this.authing;
+  }
+
+  private async auth(): Promise<string> {
     const { sn, accessId, accessKey, accessSecret } = this.reg;
     const frame = signedAuthFrame(
       { version: PROTOCOL_VERSION, sn, accessId, accessKey, timeStamp: this.timeStamp() },
@@ -64,20 +73,24 @@ export class Session {
     return this.token ?? this.authenticate();
   }
 
-  async dropToken(): Promise<void> {
+  /**
+   * Forgets `failed`, the token a refused request carried, unless a newer one already
+   * replaced it (the heartbeat and the drainer may both see the same lapse).
+   */
+  async dropToken(failed: string): Promise<void> {
+    if (this.token !== failed) return;
     this.token = undefined;
     await (await db()).delete('kv', TOKEN_KEY);
   }
 
-  /** A signed DeviceRequest frame with the current token (ensureToken first). */
-  frame(apicode: DeviceRequestApicode, param: object): Uint8Array {
-    if (!this.token) throw new Error('frame: no token');
+  /** A signed DeviceRequest frame carrying `token` (from ensureToken). */
+  frame(apicode: DeviceRequestApicode, param: object, token: string): Uint8Array {
     return signedDeviceRequestFrame(
       apicode,
       {
         version: PROTOCOL_VERSION,
         sn: this.reg.sn,
-        token: this.token,
+        token,
         timeStamp: this.timeStamp(),
         param: JSON.stringify(param),
       },
@@ -89,15 +102,15 @@ export class Session {
   /** One C_HEARTBEAT; re-authenticates once when the token lapsed. */
   async heartbeat(): Promise<void> {
     for (let attempt = 0; attempt < 2; attempt++) {
-      await this.ensureToken();
+      const token = await this.ensureToken();
       const { answers } = await postFrames([
-        this.frame('C_HEARTBEAT', { deviceVersion: PAGE_VERSION, deviceIp: '' }),
+        this.frame('C_HEARTBEAT', { deviceVersion: PAGE_VERSION, deviceIp: '' }, token),
       ]);
       const a = answers[0];
       if (a?.success) return;
       const code = a?.error?.errorcode ?? '';
       if (code === '401_01' || code === '401_02') {
-        await this.dropToken();
+        await this.dropToken(token);
         continue;
       }
       throw new DeviceRefused(code, a?.error?.errormsg ?? 'no answer');

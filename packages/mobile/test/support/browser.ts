@@ -3,7 +3,8 @@
  * fake front camera: Chromium plays a Y4M file (testkit) as the camera, and grants the
  * camera without asking. One browser per video, since the file is a launch argument.
  * Pages get the camera and geolocation permissions and a position set by the test; the
- * page's test hook is switched on before it loads. Console errors are collected.
+ * page's test hook is switched on before it loads. Console errors and any request to
+ * another origin than the platform's are collected.
  */
 import { existsSync } from 'node:fs';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -43,6 +44,8 @@ export interface Phone {
   context: BrowserContext;
   page: Page;
   errors: string[];
+  /** Requests to anywhere but the platform that served the page (a CDN would show here). */
+  foreign: string[];
 }
 
 /** A phone-sized context at `position`, the test hook on, Chinese (the default). */
@@ -64,11 +67,17 @@ export async function openPhone(
   await context.addInitScript({ content: "localStorage.setItem('kaoqin.m.test', '1')" });
   const page = await context.newPage();
   const errors: string[] = [];
+  const foreign: string[] = [];
+  // The context's, so the service worker's own fetches are seen too.
+  context.on('request', (r) => {
+    const u = r.url();
+    if (!u.startsWith(`${url}/`) && !/^(data|blob):/.test(u)) foreign.push(u);
+  });
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);
   });
   page.on('pageerror', (e) => errors.push(`page: ${e.message}`));
-  return { context, page, errors };
+  return { context, page, errors, foreign };
 }
 
 /** Consent, then registration with a one-time code in the link; waits for home. */
@@ -92,6 +101,8 @@ export async function queueCount(page: Page): Promise<number> {
   return Number(await page.getByTestId('queue-count').getAttribute('data-count'));
 }
 
+/** No browser error but those allowed, and nothing fetched from outside the platform. */
 export function expectNoBrowserErrors(phone: Phone, allow: RegExp[] = []): void {
   expect(phone.errors.filter((e) => !allow.some((r) => r.test(e)))).toEqual([]);
+  expect(phone.foreign).toEqual([]);
 }

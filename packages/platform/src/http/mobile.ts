@@ -74,7 +74,9 @@ export async function registerMobile(
         return;
       }
       reply.header('Cache-Control', 'no-cache');
-      if (basename(path) === 'sw.js') reply.header('Service-Worker-Allowed', `${MOBILE_PREFIX}/`);
+      // The path is the copy sent: sw.js.br to a browser that takes brotli.
+      if (basename(path).replace(/\.(br|gz)$/, '') === 'sw.js')
+        reply.header('Service-Worker-Allowed', `${MOBILE_PREFIX}/`);
     },
   });
   const page = (reply: FastifyReply) =>

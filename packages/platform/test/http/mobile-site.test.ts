@@ -6,7 +6,7 @@
  * 'off' serves nothing there. The console beside it answers as before.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { get as httpGet } from 'node:http';
+import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, brotliDecompressSync } from 'node:zlib';
@@ -23,7 +23,8 @@ beforeAll(async () => {
   await mkdir(join(mobileBuild, 'assets'));
   await mkdir(join(mobileBuild, 'models', 'human-3.3.6'), { recursive: true });
   await writeFile(join(mobileBuild, 'index.html'), '<!doctype html><div id="root">phone</div>');
-  await writeFile(join(mobileBuild, 'sw.js'), 'self.addEventListener("fetch", () => {});');
+  await writeFile(join(mobileBuild, 'sw.js'), BIG_JS);
+  await writeFile(join(mobileBuild, 'sw.js.br'), brotliCompressSync(BIG_JS));
   await writeFile(join(mobileBuild, 'manifest.webmanifest'), '{"name":"x"}');
   await writeFile(join(mobileBuild, 'models', 'human-3.3.6', 'iris.json'), '{}');
   await writeFile(join(mobileBuild, 'assets', 'big-def456.js'), BIG_JS);
@@ -76,19 +77,25 @@ describe('phone page site (/m/)', () => {
     expect((await fetch(url('/api/mobile/v1/frames'))).status).toBe(404);
   });
 
-  it('sends the precompressed copy to a browser that accepts brotli', async () => {
+  it('sends the precompressed copy to a browser that accepts brotli, sw.js with its headers', async () => {
     t = await startTestPlatform({ 'console-dir': consoleBuild, 'mobile-dir': mobileBuild });
-    const body = await new Promise<{ enc: string | undefined; bytes: Buffer }>((done, fail) => {
-      httpGet(url('/m/assets/big-def456.js'), { headers: { 'accept-encoding': 'br' } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          done({ enc: res.headers['content-encoding'] as string | undefined, bytes: Buffer.concat(chunks) }),
-        );
-      }).on('error', fail);
-    });
-    expect(body.enc).toBe('br');
-    expect(brotliDecompressSync(body.bytes).toString()).toBe(BIG_JS);
+    // node:http, not fetch: fetch would decode the body and hide which copy was sent.
+    const get = (path: string) =>
+      new Promise<{ headers: IncomingHttpHeaders; bytes: Buffer }>((done, fail) => {
+        httpGet(url(path), { headers: { 'accept-encoding': 'br' } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => done({ headers: res.headers, bytes: Buffer.concat(chunks) }));
+        }).on('error', fail);
+      });
+    const asset = await get('/m/assets/big-def456.js');
+    expect(asset.headers['content-encoding']).toBe('br');
+    expect(asset.headers['cache-control']).toContain('immutable');
+    expect(brotliDecompressSync(asset.bytes).toString()).toBe(BIG_JS);
+    const sw = await get('/m/sw.js');
+    expect(sw.headers['content-encoding']).toBe('br');
+    expect(sw.headers['cache-control']).toBe('no-cache');
+    expect(sw.headers['service-worker-allowed']).toBe('/m/');
   });
 
   it('says how to build the page when there is no build', async () => {
