@@ -3,6 +3,7 @@
  * (D11), the distribution state of every (person, device), firmware, reconciliation.
  * Persons and their site assignments have their own file (person-types.ts).
  */
+import type { DeviceKind } from './device-api-types.js';
 import type { AssignmentRepo, PersonRepo } from './person-types.js';
 import type { SiteRepo } from './site-types.js';
 
@@ -156,6 +157,7 @@ export interface RosterRepo {
 }
 
 export interface DeviceTaskFields {
+  kind: DeviceKind;
   faceCapacity: number | null;
   reportedPersonCount: number | null;
   reportedFaceCount: number | null;
@@ -163,8 +165,11 @@ export interface DeviceTaskFields {
 }
 
 export interface DeviceTaskRepo {
-  /** The devices bound to a site. */
-  idsOfSite(siteId: string): Promise<string[]>;
+  /**
+   * The devices bound to a site; `rosterHolders` leaves out phones (kind `mobile`), which
+   * hold no roster: the platform checks a phone's selfie against the enrolled face itself.
+   */
+  idsOfSite(siteId: string, opts?: { rosterHolders?: boolean }): Promise<string[]>;
   taskFields(deviceId: string): Promise<DeviceTaskFields | undefined>;
   setReported(
     deviceId: string,

@@ -103,7 +103,7 @@ export class TaskEngine {
   /** Persons added to (or changed on) a site: a delta for every device of the site. */
   async personsChanged(siteId: string, persons: PersonRow[]): Promise<Map<string, Enqueued>> {
     const out = new Map<string, Enqueued>();
-    for (const deviceId of await this.#store.deviceTasks.idsOfSite(siteId)) {
+    for (const deviceId of await this.#store.deviceTasks.idsOfSite(siteId, { rosterHolders: true })) {
       out.set(deviceId, await this.enqueuePersons(deviceId, 'T_UPDATE_DEVICE_PERSON', persons));
     }
     return out;
@@ -112,7 +112,7 @@ export class TaskEngine {
   /** Persons removed from a site: a delete for every device that has (or was sent) them. */
   async personsRemoved(siteId: string, personIds: string[]): Promise<void> {
     const now = this.#now();
-    for (const deviceId of await this.#store.deviceTasks.idsOfSite(siteId)) {
+    for (const deviceId of await this.#store.deviceTasks.idsOfSite(siteId, { rosterHolders: true })) {
       const items: TaskItem[] = personIds.map((personId) => ({ personId, name: null, photoKeys: null }));
       await this.#enqueue(deviceId, 'T_DEL_DEVICE_PERSON', items, () => '{}', 'removing', now);
     }
@@ -182,6 +182,9 @@ export class TaskEngine {
 
   /** Clear, then send the site's whole roster: what a newly bound device (or a resync) needs. */
   async fullSync(deviceId: string, siteId: string): Promise<Enqueued> {
+    // A phone holds no roster (issue 14): its one worker's selfie is checked here, 1:1.
+    if ((await this.#store.deviceTasks.taskFields(deviceId))?.kind === 'mobile')
+      return { taskId: undefined, refused: [] };
     await this.#clear(deviceId, 'superseded by a full sync');
     const roster = await this.#store.persons.activeOfSite(siteId);
     const sent = await this.enqueuePersons(deviceId, 'T_SEND_PERSON', roster);

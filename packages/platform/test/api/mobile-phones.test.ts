@@ -230,6 +230,17 @@ describe.each(BACKENDS)('mobile phones ($name)', ({ pg }) => {
     expect(r.headers.get('cache-control')).toBe('no-store');
   });
 
+  it('gives a phone no roster: a new worker on its site and a resync queue no task for it', async () => {
+    const reg = await register({ code: await codeFor(worker), idLast6: last6(worker) });
+    expect(reg.status, reg.text).toBe(201);
+    await person('新来的工人', [siteA]);
+    const resync = await p.api.call('POST', `/api/v1/devices/${reg.body.sn}/resync`);
+    expect(resync.status, resync.text).toBe(200);
+    const tasks = await p.api.call('GET', `/api/v1/tasks?deviceSn=${reg.body.sn}`);
+    expect(tasks.status, tasks.text).toBe(200);
+    expect(tasks.body.items).toEqual([]);
+  });
+
   it('registers with a person QR code valid now on a site the person is on; not an expired or a forged one', async () => {
     const issued = await p.api.call('POST', `/api/v1/persons/${other}/qr-codes`, {
       body: { siteId: siteB, validDays: 1 },

@@ -433,8 +433,14 @@ export function tasksSuite(
         const b = await device({ siteId });
         await device();
         expect(await store.deviceTasks.idsOfSite(siteId)).toEqual([a.id, b.id].sort());
+        // A phone is on the site but holds no roster: the distribution leaves it out.
+        await store.deviceApi.patch(b.id, { kind: 'mobile' });
+        expect(await store.deviceTasks.idsOfSite(siteId)).toEqual([a.id, b.id].sort());
+        expect(await store.deviceTasks.idsOfSite(siteId, { rosterHolders: true })).toEqual([a.id]);
+        expect((await store.deviceTasks.taskFields(b.id))?.kind).toBe('mobile');
 
         expect(await store.deviceTasks.taskFields(a.id)).toEqual({
+          kind: 'face',
           faceCapacity: null,
           reportedPersonCount: null,
           reportedFaceCount: null,
@@ -445,6 +451,7 @@ export function tasksSuite(
         // A report that leaves a count out keeps the one before.
         await store.deviceTasks.setReported(a.id, null, 119, T0 + 2);
         expect(await store.deviceTasks.taskFields(a.id)).toEqual({
+          kind: 'face',
           faceCapacity: 30_000,
           reportedPersonCount: 120,
           reportedFaceCount: 119,
