@@ -376,6 +376,7 @@ async function boot(
       qr: data.qr,
       fences: new SiteFences(data.store, now),
       faceVerifier: data.faceVerifier,
+      phoneOwners: data.mobile.phones,
       maxPhotoBytes: config.maxPhotoBytes,
       logger: gatewayLogger,
     },

@@ -85,6 +85,9 @@ export type AttendanceFlag =
   | 'face_not_found'
   | 'face_multiple'
   | 'face_not_enrolled'
+  // A registered phone (issue 14) clocks in its own worker, as type 64 only.
+  | 'phone_other_person'
+  | 'phone_wrong_type'
   | 'temperature_implausible'
   | 'fever'
   | 'upload_late'

@@ -298,6 +298,19 @@ describe.each(BACKENDS)('mobile phones ($name)', ({ pg }) => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ personId: worker, type: 64, siteId: siteA, recordTime, realName: false });
     expect(signIn.results[1]).toEqual({ counted: rows[0]!.realName, flags: rows[0]!.flags });
+    expect(signIn.results[1]!.flags).not.toContain('phone_other_person');
+
+    // The phone is its worker's, and a phone's word that it saw a face is not believed.
+    const misuse = await bridge([
+      phone.requestFrame('C_SIGN_IN', { personId: other, type: 64, recordTime: String(recordTime + 1) }),
+      phone.requestFrame('C_SIGN_IN', { personId: worker, type: 1, recordTime: String(recordTime + 2) }),
+    ]);
+    expect(misuse.answers.map((a) => a.success)).toEqual([true, true]);
+    expect(misuse.results[0]).toMatchObject({ counted: false });
+    expect(misuse.results[0]!.flags).toContain('phone_other_person');
+    expect(misuse.results[1]).toMatchObject({ counted: false });
+    expect(misuse.results[1]!.flags).toContain('phone_wrong_type');
+    expect(misuse.results[1]!.flags).not.toContain('phone_other_person');
 
     // The phone's credentials for another sn, or with another key: unknown credentials (400_04).
     const otherSn = await bridge(phoneDevice(first, 'M000000000000001').authFrame());

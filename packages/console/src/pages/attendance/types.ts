@@ -121,6 +121,8 @@ export const ATTENDANCE_FLAGS = [
   'face_not_found',
   'face_multiple',
   'face_not_enrolled',
+  'phone_other_person',
+  'phone_wrong_type',
   'temperature_implausible',
   'fever',
   'upload_late',

@@ -39,7 +39,7 @@ export type SignInFacts = Pick<
 
 export async function judgeSignIn(
   ports: SignInRulesPorts,
-  device: { id: string; siteId: string | null },
+  device: { id: string; siteId: string | null; vendorId?: string | undefined },
   p: SignInFacts,
   receivedAt: number,
   /** The record's photo, when it passed the gateway's format and size check. */
@@ -65,7 +65,9 @@ export async function judgeSignIn(
   let platformFace: FaceVerdictKind | null = null;
   if (p.type === MOBILE && photo !== undefined && ports.faceVerifier)
     platformFace = (await verifyFaceOrRetry(ports.faceVerifier, p.personId, photo)).kind;
+  const phonePerson = await ports.phoneOwners?.ownerOf(device);
   const real = judgeRealName({
+    phonePerson,
     type: p.type,
     bitType: p.bitType ?? null,
     personId: p.personId,

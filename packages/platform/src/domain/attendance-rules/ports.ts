@@ -36,4 +36,14 @@ export interface SignInRulesPorts {
    * it (faceDetector 'off') no mobile clock-in is verified, so none is real-name.
    */
   faceVerifier?: FaceVerifier | undefined;
+  /** Registered phones (domain/mobile/phones.ts): the worker a device is the phone of. */
+  phoneOwners?: PhoneOwners | undefined;
+}
+
+/**
+ * The worker whose phone the device is; undefined when it is not a registered phone. Only
+ * a device of the phones' vendor is looked up, so other devices' clock-ins cost no query.
+ */
+export interface PhoneOwners {
+  ownerOf(device: { id: string; vendorId?: string | undefined }): Promise<string | undefined>;
 }

@@ -30,6 +30,9 @@
  *   other bits are then not believed, so type 8 with bitType 33 is indirect, not iris.
  * - A health code (qrCodeInfo type 2, with any record type) keeps its colour in the stored
  *   qrCodeInfo; red and yellow are flagged `health_code_red` / `health_code_yellow`.
+ * - A registered phone (issue 14, kind mobile with its own credentials) counts only as
+ *   mobile (64) and only for the worker it was registered to: `phone_wrong_type`,
+ *   `phone_other_person` otherwise.
  * Nothing here refuses a clock-in (D9): every case is kept, with the flags saying why.
  */
 
@@ -67,6 +70,11 @@ export interface RealNameInput {
   insideFence: boolean;
   /** The platform's 1:1 of a mobile record's selfie (face-verify.ts); null when it did not run. */
   platformFace: FaceVerdictKind | null;
+  /**
+   * The worker a registered phone (issue 14) belongs to; undefined when the device is not
+   * one. A phone clocks in its own worker, as type 64 only.
+   */
+  phonePerson?: string | undefined;
 }
 
 export interface RealNameJudgement {
@@ -137,6 +145,13 @@ export function judgeRealName(i: RealNameInput): RealNameJudgement {
       // IC card, health code, ID card: indirect unless paired with a biometric.
       realName = faceSeen;
       if (!realName) flags.push('indirect');
+  }
+  if (i.phonePerson !== undefined) {
+    // Our phone page is software in its user's hands: a record it says is a face (1) or
+    // another worker's carries none of the attestation a type-64 record gets here.
+    if (i.type !== MOBILE) flags.push('phone_wrong_type');
+    if (i.phonePerson !== i.personId) flags.push('phone_other_person');
+    if (i.type !== MOBILE || i.phonePerson !== i.personId) realName = false;
   }
   if (!realName) flags.push('not_real_name');
   return { realName, flags };

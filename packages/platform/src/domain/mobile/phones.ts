@@ -44,6 +44,12 @@ export class Phones {
     return this.#byDevice.get(deviceId);
   }
 
+  /** The worker a device is the phone of (attendance-rules/ports.ts PhoneOwners). */
+  async ownerOf(device: { id: string; vendorId?: string | undefined }): Promise<string | undefined> {
+    if (device.vendorId !== this.vendorId) return undefined;
+    return (await this.byDevice(device.id))?.personId;
+  }
+
   async byDevice(deviceId: string): Promise<CachedPhone | undefined> {
     const hit = this.#byDevice.get(deviceId);
     if (hit) return hit;

@@ -147,6 +147,30 @@ const CASES: Row[] = [
     ['photo_undecodable', 'not_real_name'],
   ],
   [
+    "a registered phone's own worker, inside, matched",
+    { type: 64, hasCoordinate: true, insideFence: true, platformFace: 'match', phonePerson: PERSON },
+    true,
+    [],
+  ],
+  [
+    "a registered phone clocking in another worker (the face matched that worker's)",
+    { type: 64, hasCoordinate: true, insideFence: true, platformFace: 'match', phonePerson: 'P2' },
+    false,
+    ['phone_other_person', 'not_real_name'],
+  ],
+  [
+    'a registered phone saying it saw a face (type 1)',
+    { type: 1, phonePerson: PERSON },
+    false,
+    ['phone_wrong_type', 'not_real_name'],
+  ],
+  [
+    'a registered phone, type 1, another worker',
+    { type: 1, phonePerson: 'P2' },
+    false,
+    ['phone_wrong_type', 'phone_other_person', 'not_real_name'],
+  ],
+  [
     'mobile with bitType 1 (lacks 64): flagged, the platform still decides',
     { type: 64, bitType: 1, hasCoordinate: true, insideFence: true, platformFace: 'match' },
     true,
