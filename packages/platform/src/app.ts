@@ -157,6 +157,7 @@ async function assembleData(
     ids,
     now,
   });
+  persons.assignments.onEnded((a) => mobile.registration.disablePhonesOf(a.personId, a.siteId));
   await vendors.refresh();
   const reconciler = new Reconciler(store, engine, config.autoRepair, ids);
   const urls = createUrlSigner({ key: deriveDownloadKey(masterKey), ttlMs: config.downloadUrlTtlMs });

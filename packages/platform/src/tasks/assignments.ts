@@ -30,6 +30,7 @@ function optionalText(v: string | null | undefined, field: string): string | nul
 export class Assignments {
   readonly #store: Store;
   readonly #engine: TaskEngine;
+  readonly #endedListeners: ((a: AssignmentRow) => Promise<unknown>)[] = [];
   readonly #now: () => number;
   readonly #ids: TimeIds;
 
@@ -179,10 +180,18 @@ export class Assignments {
     return (await this.#store.assignments.ofPerson(personId)).filter((a) => a.status === 'active');
   }
 
+  /** Called once for every assignment that ends (leaving, a rejected review, erasure). */
+  onEnded(listener: (a: AssignmentRow) => Promise<unknown>): void {
+    this.#endedListeners.push(listener);
+  }
+
   /** Ends it (once: a concurrent end finds it ended) and deletes the person from the site's devices. */
   async #finish(a: AssignmentRow, leftOn: string): Promise<AssignmentRow | undefined> {
     const ended = await this.#store.assignments.end(a.id, leftOn, this.#now());
-    if (ended) await this.#engine.personsRemoved(a.siteId, [a.personId]);
+    if (ended) {
+      await this.#engine.personsRemoved(a.siteId, [a.personId]);
+      for (const listener of this.#endedListeners) await listener(ended);
+    }
     return ended;
   }
 }

@@ -241,6 +241,27 @@ describe.each(BACKENDS)('mobile phones ($name)', ({ pg }) => {
     expect(tasks.body.items).toEqual([]);
   });
 
+  it("disables a worker's phone when they leave the site (退场), and when they are erased", async () => {
+    for (const leave of ['end', 'erase'] as const) {
+      const leaver = await person(`离场工人-${leave}`, [siteA]);
+      const reg = (await register({ code: await codeFor(leaver), idLast6: last6(leaver) })).body;
+      expect((await bridge(phoneDevice(reg).authFrame())).answers[0]?.success).toBe(true);
+      if (leave === 'end') {
+        const list = await p.api.call('GET', `/api/v1/persons/${leaver}/assignments`);
+        const a = list.body.items.find((x: Json) => x.siteId === siteA);
+        const ended = await p.api.call('POST', `/api/v1/persons/${leaver}/assignments/${a.assignmentId}/end`);
+        expect(ended.status, ended.text).toBe(200);
+      } else {
+        const erased = await p.api.call('DELETE', `/api/v1/persons/${leaver}`);
+        expect(erased.status, erased.text).toBeLessThan(300);
+      }
+      const after = await bridge(phoneDevice(reg).authFrame());
+      expect(after.answers[0]?.error?.errorcode, leave).toBe('490_04');
+      const device = await p.api.call('GET', `/api/v1/devices/${reg.sn}`);
+      expect(device.body.disabled, leave).toBe(true);
+    }
+  });
+
   it('registers with a person QR code valid now on a site the person is on; not an expired or a forged one', async () => {
     const issued = await p.api.call('POST', `/api/v1/persons/${other}/qr-codes`, {
       body: { siteId: siteB, validDays: 1 },

@@ -180,6 +180,14 @@ export class MobileRegistration {
     }
   }
 
+  /**
+   * A worker who leaves the site (or is erased) keeps no working phone there: their later
+   * clock-ins would only be flagged `unknown_person`, and a lost phone should stop at once.
+   */
+  disablePhonesOf(personId: string, siteId: string): Promise<string[]> {
+    return this.#disableEarlier(personId, siteId, '');
+  }
+
   async #disableEarlier(personId: string, siteId: string, keep: string): Promise<string[]> {
     const disabled: string[] = [];
     for (const phone of await this.#d.store.mobile.phonesOf(personId, siteId)) {
