@@ -54,15 +54,31 @@ const skip = browserSkipReason();
 const ENROLLED: RealFaceName = 'manWebcam';
 const OTHER_PERSON: RealFaceName = 'womanPortrait2';
 
-/** Clicks 打卡 and waits for the clock-in screen to reach a final phase. */
-async function clockIn(page: Page): Promise<string> {
-  await page.getByTestId('clock-in').click();
+/** Waits for the clock-in screen to reach a final phase. */
+async function finalPhase(page: Page): Promise<string> {
   const screen = page.getByTestId('screen-clock-in');
-  await screen.waitFor();
   await expect
     .poll(() => screen.getAttribute('data-phase'), { timeout: 90_000, interval: 250 })
     .toMatch(/^(queued|result|liveness_failed|error)$/);
   return (await screen.getAttribute('data-phase')) ?? '';
+}
+
+/**
+ * Clicks 打卡 and waits for a final phase. With `retries`, a challenge timed out is tried
+ * again as a worker would (再试一次): on a loaded two-core machine the detector's frame
+ * rate can drop below what a blink needs; each retry is logged.
+ */
+async function clockIn(page: Page, retries = 0): Promise<string> {
+  await page.getByTestId('clock-in').click();
+  await page.getByTestId('screen-clock-in').waitFor();
+  let phase = await finalPhase(page);
+  for (let i = 0; i < retries && phase === 'liveness_failed'; i++) {
+    const reason = await page.getByTestId('liveness-failed').getAttribute('data-reason');
+    console.info(`[mobile] liveness failed (${reason}); the worker tries again`);
+    await page.getByTestId('liveness-failed').getByRole('button').click();
+    phase = await finalPhase(page);
+  }
+  return phase;
 }
 
 /** The verdict the clock-in screen shows, once the platform answered. */
@@ -126,8 +142,13 @@ describe.skipIf(skip)('phone clock-in (Chromium, fake camera, real platform)', {
     const { w, phone } = await phoneFor('张工', ENROLLED, CENTRE);
     const { page } = phone;
     expect(await page.getByTestId('screen-home').textContent()).toContain('手机考勤工地');
-    await clockIn(page);
+    const t0 = Date.now();
+    await clockIn(page, 2);
+    const t1 = Date.now();
     const v = await verdictShown(page);
+    console.info(
+      `[mobile] clock-in: ${((t1 - t0) / 1000).toFixed(1)} s from the button to the record queued (camera, models, challenge), ${((Date.now() - t1) / 1000).toFixed(1)} s more to the verdict shown`,
+    );
     expect(v, v.text).toMatchObject({ counted: true });
     expect(v.text).toContain('打卡成功,已计入考勤');
     const records = await attendanceOf(p, w.personId);
@@ -139,7 +160,7 @@ describe.skipIf(skip)('phone clock-in (Chromium, fake camera, real platform)', {
 
   it('outside the fence: kept and flagged, not counted, in plain words', async () => {
     const { w, phone } = await phoneFor('李工', ENROLLED, NORTH);
-    await clockIn(phone.page);
+    await clockIn(phone.page, 2);
     const v = await verdictShown(phone.page);
     expect(v.counted).toBe(false);
     expect(v.flags).toContain('outside_fence');
@@ -155,7 +176,7 @@ describe.skipIf(skip)('phone clock-in (Chromium, fake camera, real platform)', {
   it("another person's face: kept, face_mismatch, not counted", async () => {
     // The phone is registered to a woman; the man stands in front of the camera.
     const { w, phone } = await phoneFor('王女士', OTHER_PERSON, CENTRE);
-    await clockIn(phone.page);
+    await clockIn(phone.page, 2);
     const v = await verdictShown(phone.page);
     expect(v.counted).toBe(false);
     expect(v.flags).toContain('face_mismatch');
@@ -203,7 +224,7 @@ describe.skipIf(skip)('phone clock-in (Chromium, fake camera, real platform)', {
 
     const CAMERA = 3;
     for (let i = 0; i < CAMERA; i++) {
-      expect(await clockIn(page)).toBe('queued');
+      expect(await clockIn(page, 2)).toBe('queued');
       await page.getByTestId('clock-in-done').click();
       await page.getByTestId('screen-home').waitFor();
     }

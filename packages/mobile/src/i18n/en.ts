@@ -17,7 +17,8 @@ export const en: Catalogue = {
       'This page records real-name attendance for construction workers. Before each clock-in it asks you for a small movement (blink or turn your head) to make sure it is you in front of the camera.',
     sentTitle: 'Each clock-in sends the platform only:',
     sentSelfie: 'one selfie (compared with your enrolled photo to confirm it is you)',
-    sentPosition: "your phone's position and its accuracy (to confirm you are on site)",
+    sentPosition:
+      "your phone's position, longitude and latitude (to confirm you are on site; its accuracy is only shown on the phone)",
     sentTime: 'the time of the clock-in',
     notSent:
       'The camera picture is processed on this phone and never leaves it except that one photo; the movement check runs on the phone too.',
