@@ -4,12 +4,14 @@
  * and drainer as the camera): the consent text, a refused registration in plain words,
  * English, the installable manifest, a lapsed token renewed without losing a record,
  * the photo budget (a record kept without its photo), a verdict on the home screen,
- * the phone disabled when the worker registers another one, and forgetting the phone.
+ * the phone disabled when the worker registers another one, and forgetting the phone;
+ * and registration by the worker's person QR code, read from the camera (a second
+ * browser whose camera shows the printed code).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stillVideo } from '@kaoqin/testkit';
+import { stillVideo, writeY4m } from '@kaoqin/testkit';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,6 +55,7 @@ async function enqueueThroughHook(page: Page, n: number): Promise<void> {
 describe.skipIf(skip)('phone page (Chromium, real platform)', { timeout: 300_000 }, () => {
   let p: MobilePlatform;
   let browser: Browser;
+  let qrBrowser: Browser | undefined;
   let dir: string;
   let siteId: string;
   const phones: Phone[] = [];
@@ -67,6 +70,7 @@ describe.skipIf(skip)('phone page (Chromium, real platform)', { timeout: 300_000
   afterAll(async () => {
     for (const ph of phones) await ph.context.close().catch(() => undefined);
     await browser?.close();
+    await qrBrowser?.close();
     await p?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
@@ -195,5 +199,35 @@ describe.skipIf(skip)('phone page (Chromium, real platform)', { timeout: 300_000
     await page.getByTestId('screen-consent').waitFor();
     expectNoBrowserErrors(ph);
     expectNoBrowserErrors(other);
+  });
+
+  it("registers with the worker's person QR code read from the camera", async () => {
+    const w = await enrolledWorker(p, siteId, '钱工', 'manWebcam');
+    await p.call('POST', `/persons/${w.personId}/qr-codes`, { siteId });
+    const png = await p.raw('GET', `/persons/${w.personId}/qr-code.png?siteId=${siteId}`);
+    // The printed code held in front of the camera: the PNG centred on a white 640 × 480 frame.
+    const frame = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#ffffff' } })
+      .composite([{ input: png, gravity: 'centre' }])
+      .removeAlpha()
+      .raw()
+      .toBuffer();
+    const video = join(dir, 'person-qr.y4m');
+    await writeY4m(video, [new Uint8Array(frame)], { width: 640, height: 480, fps: 15 });
+    qrBrowser = await launchWithCamera(video);
+    const ph = await openPhone(qrBrowser, p.url, CENTRE);
+    phones.push(ph);
+    const { page } = ph;
+    await page.goto(`${p.url}/m/`);
+    await page.getByTestId('consent-agree').click();
+    await page.getByRole('button', { name: '扫描我的人员二维码' }).click();
+    await page.getByTestId('person-code-read').waitFor({ timeout: 30_000 });
+    await page.locator('#idLast6').fill(w.idLast6);
+    await page.getByRole('button', { name: '绑定', exact: true }).click();
+    await page.getByTestId('screen-home').waitFor();
+    expect(await page.getByTestId('screen-home').textContent()).toContain('钱工,你好');
+    await enqueueThroughHook(page, 1);
+    await expect.poll(() => page.evaluate('window.__kaoqinMobileTest.queueSize()')).toBe(0);
+    expect(await attendanceOf(p, w.personId)).toHaveLength(1);
+    expectNoBrowserErrors(ph);
   });
 });

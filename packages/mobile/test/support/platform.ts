@@ -24,6 +24,8 @@ export interface MobilePlatform {
   platform: Platform;
   url: string;
   call(method: string, path: string, body?: unknown): Promise<Json>;
+  /** The body's bytes (a PNG, say), for a GET of the management API. */
+  raw(method: string, path: string): Promise<Buffer>;
   stop(): Promise<void>;
 }
 
@@ -69,6 +71,14 @@ export async function startMobilePlatform(settings: Record<string, string> = {})
       const text = await res.text();
       if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
       return text ? JSON.parse(text) : undefined;
+    },
+    async raw(method, path) {
+      const res = await fetch(`${url}/api/v1${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+      return Buffer.from(await res.arrayBuffer());
     },
     async stop() {
       await platform.stop();
