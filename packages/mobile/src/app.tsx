@@ -4,7 +4,7 @@
  * the registration link's #code=.
  */
 import { useEffect, useState } from 'react';
-import { resetSession } from './device/drainer';
+import { resetSession, wake } from './device/drainer';
 import { setLinkStatus } from './device/status';
 import { ClockIn } from './screens/clock-in';
 import { Consent } from './screens/consent';
@@ -48,7 +48,10 @@ export function App() {
         onRegistered={(r) => {
           resetSession();
           setLinkStatus({ disabled: false, problem: undefined });
-          void saveRegistration(r).then(() => setReg(r));
+          void saveRegistration(r).then(() => {
+            setReg(r);
+            wake();
+          });
         }}
       />
     );

@@ -35,6 +35,8 @@ import {
 } from './support/platform.js';
 
 const skip = browserSkipReason();
+/** How long a queued record may take to be sent, on a loaded two-core machine. */
+const SENT = { timeout: 20_000 };
 
 /** Enqueues `n` clock-ins through the hook with a small faceless JPEG as the selfie. */
 async function enqueueThroughHook(page: Page, n: number): Promise<void> {
@@ -114,9 +116,12 @@ describe.skipIf(skip)('phone page (Chromium, real platform)', { timeout: 300_000
     expect(new URL(page.url()).hash).toBe('');
     // The API sees a phone: a mobile device bound to the site and linked to the worker.
     const devices = await p.call('GET', `/devices?siteId=${siteId}&limit=500`);
-    expect(devices.items.filter((d: { personId?: string }) => d.personId === w.personId)).toEqual([
-      expect.objectContaining({ kind: 'mobile', siteId }),
-    ]);
+    const mine = devices.items.filter((d: { personId?: string }) => d.personId === w.personId);
+    expect(mine).toEqual([expect.objectContaining({ kind: 'mobile', siteId })]);
+    // Its heartbeat (sent once registered, then every 30 s) shows it online.
+    await expect
+      .poll(async () => (await p.call('GET', `/devices/${mine[0].sn}`)).online, { timeout: 15_000 })
+      .toBe(true);
     await page.getByRole('button', { name: '设置' }).click();
     await page.getByTestId('lang-en').click();
     await page.getByRole('button', { name: 'Back' }).click();
@@ -147,7 +152,7 @@ describe.skipIf(skip)('phone page (Chromium, real platform)', { timeout: 300_000
     const { w, ph } = await registered('吴工');
     const { page } = ph;
     await enqueueThroughHook(page, 1);
-    await expect.poll(() => page.evaluate('window.__kaoqinMobileTest.queueSize()')).toBe(0);
+    await expect.poll(() => page.evaluate('window.__kaoqinMobileTest.queueSize()'), SENT).toBe(0);
     // A token the platform does not know (lapsed, or the platform restarted): 401_01.
     await page.evaluate(`(async () => {
       const db = await new Promise((ok, fail) => { const r = indexedDB.open('kaoqin-m'); r.onsuccess = () => ok(r.result); r.onerror = fail; });
@@ -156,7 +161,7 @@ describe.skipIf(skip)('phone page (Chromium, real platform)', { timeout: 300_000
     await page.reload(); // the session reads the token from IndexedDB
     await page.getByTestId('screen-home').waitFor();
     await enqueueThroughHook(page, 1);
-    await expect.poll(() => page.evaluate('window.__kaoqinMobileTest.queueSize()')).toBe(0);
+    await expect.poll(() => page.evaluate('window.__kaoqinMobileTest.queueSize()'), SENT).toBe(0);
     const records = await attendanceOf(p, w.personId);
     expect(records).toHaveLength(2);
     expect(records.every((r) => r.flags.includes('face_not_found') && !r.realName)).toBe(true);
@@ -171,7 +176,7 @@ describe.skipIf(skip)('phone page (Chromium, real platform)', { timeout: 300_000
     const { page } = ph;
     await page.evaluate('window.__kaoqinMobileTest.setPhotoBudget(100)'); // bytes: no photo fits
     await enqueueThroughHook(page, 1);
-    await expect.poll(() => page.evaluate('window.__kaoqinMobileTest.queueSize()')).toBe(0);
+    await expect.poll(() => page.evaluate('window.__kaoqinMobileTest.queueSize()'), SENT).toBe(0);
     const [record] = await attendanceOf(p, w.personId);
     expect(record).toMatchObject({ type: 64, realName: false, photoUrl: null });
     expect(record.flags).toContain('face_unverified');
@@ -226,7 +231,7 @@ describe.skipIf(skip)('phone page (Chromium, real platform)', { timeout: 300_000
     await page.getByTestId('screen-home').waitFor();
     expect(await page.getByTestId('screen-home').textContent()).toContain('钱工,你好');
     await enqueueThroughHook(page, 1);
-    await expect.poll(() => page.evaluate('window.__kaoqinMobileTest.queueSize()')).toBe(0);
+    await expect.poll(() => page.evaluate('window.__kaoqinMobileTest.queueSize()'), SENT).toBe(0);
     expect(await attendanceOf(p, w.personId)).toHaveLength(1);
     expectNoBrowserErrors(ph);
   });

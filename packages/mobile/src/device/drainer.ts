@@ -28,18 +28,26 @@ const LOCK = 'kaoqin-m-drain';
 
 export type DrainOutcome = 'done' | 'offline' | 'busy' | 'disabled' | 'unregistered' | 'failed';
 
-let session: Session | undefined;
+/** The one session of this page: its heartbeat and its drainer share its token. */
+let session: Promise<Session> | undefined;
+let sessionSn: string | undefined;
 let lastClockSync = 0;
 let again = false;
 
-async function sessionFor(reg: Registration): Promise<Session> {
-  if (session?.reg.sn !== reg.sn) session = await Session.open(reg);
+function sessionFor(reg: Registration): Promise<Session> {
+  // The promise is kept, not its result: two callers at start would otherwise open two
+  // sessions, whose C_AUTHs replace each other's token.
+  if (!session || sessionSn !== reg.sn) {
+    session = Session.open(reg);
+    sessionSn = reg.sn;
+  }
   return session;
 }
 
 /** Forgets the session (the phone was forgotten or registered anew). */
 export function resetSession(): void {
   session = undefined;
+  sessionSn = undefined;
   lastClockSync = 0;
 }
 
@@ -200,6 +208,12 @@ export function startDrainer(): () => void {
     clearInterval(every);
     clearInterval(beat);
   };
+}
+
+/** A heartbeat and a drain now: the phone was just registered, so it shows online at once. */
+export function wake(): void {
+  void heartbeat();
+  void drain();
 }
 
 async function heartbeat(): Promise<void> {

@@ -75,10 +75,17 @@ export class Session {
 
   /**
    * Forgets `failed`, the token a refused request carried, unless a newer one already
-   * replaced it (the heartbeat and the drainer may both see the same lapse).
+   * replaced it (the heartbeat and the drainer may both see the same lapse, and tabs
+   * share the stored token).
    */
   async dropToken(failed: string): Promise<void> {
     if (this.token !== failed) return;
+    // Another tab of the page may have authenticated since: its token is this device's too.
+    const stored = await (await db()).get('kv', TOKEN_KEY);
+    if (typeof stored === 'string' && stored !== failed) {
+      this.token = stored;
+      return;
+    }
     this.token = undefined;
     await (await db()).delete('kv', TOKEN_KEY);
   }

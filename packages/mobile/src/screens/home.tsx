@@ -1,5 +1,7 @@
 /** Home: whose phone, which site, the queue, the link, the latest verdicts, refusals. */
+import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
+import { MODEL_BASE, WASM_BASE } from '../paths';
 import type { Registration } from '../store/db';
 import { clearFailed } from '../store/queue';
 import { useFailed, useLatestVerdicts, useLinkStatus, useQueueCount } from '../ui/hooks';
@@ -19,6 +21,17 @@ export function Home({
   const link = useLinkStatus();
   const verdicts = useLatestVerdicts();
   const failed = useFailed();
+  useEffect(() => {
+    // The face model loads while the worker is on this screen, not after they tap 打卡:
+    // Human and its models take seconds to fetch and compile on a phone. A failure here
+    // is retried by the clock-in itself.
+    const start = () =>
+      void import('../liveness')
+        .then((m) => m.preloadLiveness({ modelBase: MODEL_BASE, wasmBase: WASM_BASE }))
+        .catch(() => undefined);
+    const t = setTimeout(start, 1000);
+    return () => clearTimeout(t);
+  }, []);
   return (
     <main data-testid="screen-home">
       <div className="row">
