@@ -221,6 +221,12 @@ describe.skipIf(skip)('phone clock-in (Chromium, fake camera, real platform)', {
     await page.reload();
     await page.getByTestId('screen-home').waitFor();
     await expect.poll(() => page.getByTestId('link').textContent()).toContain('离线');
+    // The service worker leaves /api alone: offline, the page's own API calls fail. (A
+    // worker's fetches would not be stopped by the emulation, so one that passed /api on
+    // would hide the outage.)
+    expect(await page.evaluate("fetch('/api/mobile/v1/time').then(() => 'answered', () => 'failed')")).toBe(
+      'failed',
+    );
 
     const CAMERA = 3;
     for (let i = 0; i < CAMERA; i++) {

@@ -171,6 +171,28 @@ describe.skipIf(skip)('phone page (Chromium, real platform)', { timeout: 300_000
     expectNoBrowserErrors(ph);
   });
 
+  it('lists a record the platform refuses for good, and goes on with the next', async () => {
+    const { w, ph } = await registered('褚工');
+    const { page } = ph;
+    // A longitude no phone reports: the platform refuses the request itself (a bad param).
+    await page.evaluate(`(async () => {
+      const selfie = new Blob([new Uint8Array([0xff, 0xd8, 0xff, 0xd9])], { type: 'image/jpeg' });
+      await window.__kaoqinMobileTest.enqueue({ selfie, coordinate: { longitude: 999, latitude: 0 } });
+    })()`);
+    await enqueueThroughHook(page, 1);
+    await expect.poll(() => page.evaluate('window.__kaoqinMobileTest.queueSize()'), SENT).toBe(0);
+    const failed = page.getByTestId('failed');
+    await failed.waitFor();
+    const text = (await failed.textContent()) ?? '';
+    console.info(`[mobile] refused record shown as: ${text}`);
+    expect(text).toContain('平台拒收的记录');
+    expect(text).toMatch(/\d{3}_\d{2}/);
+    expect(await attendanceOf(p, w.personId)).toHaveLength(1); // the good one
+    await failed.getByRole('button', { name: '我知道了' }).click();
+    await failed.waitFor({ state: 'detached' });
+    expectNoBrowserErrors(ph);
+  });
+
   it('keeps a record without its photo beyond the photo budget', async () => {
     const { w, ph } = await registered('郑工');
     const { page } = ph;

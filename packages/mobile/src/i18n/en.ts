@@ -59,6 +59,7 @@ export const en: Catalogue = {
     disabled: 'This phone was disabled (perhaps another phone was registered for you): ask the site manager',
     latest: 'Latest clock-ins',
     failedTitle: 'Clock-ins the platform refused',
+    failedHint: 'These will not be sent again: show the lines below to the site manager.',
     failedClear: 'OK',
     settings: 'Settings',
   },

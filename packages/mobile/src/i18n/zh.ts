@@ -47,6 +47,7 @@ export const zh = {
     disabled: '本手机已停用(可能已在另一部手机绑定),请联系工地管理人员',
     latest: '最近的打卡',
     failedTitle: '平台拒收的记录',
+    failedHint: '这些记录不会再发送,请把下面的信息告诉工地管理人员。',
     failedClear: '我知道了',
     settings: '设置',
   },

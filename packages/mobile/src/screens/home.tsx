@@ -63,6 +63,7 @@ export function Home({
       {failed.length > 0 && (
         <div className="card" data-testid="failed">
           <h2>{t('home.failedTitle')}</h2>
+          <p className="muted">{t('home.failedHint')}</p>
           <ul className="plain">
             {failed.map((f) => (
               <li key={f.seq}>
