@@ -47,6 +47,48 @@ describe('C_SIGN_IN param (2.3.2, D9)', () => {
     });
   });
 
+  it('reads coordinate.accuracy, our extension, in metres as a number or decimal text', () => {
+    const at = (coordinate: unknown) =>
+      parse({ personId: '1', type: 64, recordTime: 1609744974000, coordinate }).coordinate;
+    expect(at({ longitude: 120.1, latitude: 30.2, accuracy: 14.375 })).toEqual({
+      longitude: 120.1,
+      latitude: 30.2,
+      accuracy: 14.375,
+    });
+    expect(at(JSON.stringify({ longitude: 120.1, latitude: 30.2, accuracy: '8.5' }))?.accuracy).toBe(8.5);
+    expect(at({ longitude: 120.1, latitude: 30.2, accuracy: 0 })?.accuracy).toBe(0);
+    // absent stays absent: the standard's own coordinate is unchanged
+    expect(at({ longitude: 120.1, latitude: 30.2 })).toEqual({ longitude: 120.1, latitude: 30.2 });
+  });
+
+  it('drops an accuracy that is not a finite number ≥ 0 and keeps the record (K16: not in the table)', () => {
+    for (const accuracy of [-1, '-0.5', 'high', '12m', '1e3', null, true, {}, [5]]) {
+      const p = parse({
+        personId: '1',
+        type: 64,
+        recordTime: 1609744974000,
+        coordinate: { longitude: 120.1, latitude: 30.2, accuracy },
+      });
+      expect(p.coordinate, JSON.stringify(accuracy)).toEqual({ longitude: 120.1, latitude: 30.2 });
+      expect(p.coordinate?.accuracy).toBeUndefined();
+    }
+    // JSON text 1e999 is Infinity once parsed: dropped too
+    const inf =
+      '{"personId":"1","type":64,"recordTime":1609744974000,"coordinate":{"longitude":1,"latitude":2,"accuracy":1e999}}';
+    expect(parseParam(spec, inf).coordinate?.accuracy).toBeUndefined();
+    // the standard's members stay strict beside a good accuracy
+    expect(
+      codeOf(() =>
+        parse({
+          personId: '1',
+          type: 64,
+          recordTime: 1609744974000,
+          coordinate: { longitude: 500, latitude: 1, accuracy: 10 },
+        }),
+      ),
+    ).toBe('400_02');
+  });
+
   it('gives 403_01 / 403_02 / 403_03 for bad types and 400_02 for the rest', () => {
     expect(codeOf(() => parse({ personId: '1', type: 5, recordTime: 1609744974000 }))).toBe('403_01');
     expect(codeOf(() => parse({ personId: '1', type: 1, bitType: 1, recordTime: 1609744974000 }))).toBe(

@@ -39,9 +39,24 @@ export const qrCodeInfo = z.object({
   cityCode: z.union([z.string().max(12), z.number().int().transform(String)]).optional(),
 });
 
+/**
+ * kaoqin's extension of 2.3.2 coordinate: the position's accuracy in metres (the browser's
+ * GeolocationCoordinates.accuracy, sent by our phone page). The standard's table has no such
+ * member, and members it does not list are ignored, not refused (K16): another vendor's
+ * device may send an `accuracy` of its own meaning, and refusing its record would lose a
+ * worker's attendance for a member the standard never asked for. So a value that is not a
+ * finite number ≥ 0 (number or decimal text) is dropped, as if absent; longitude and
+ * latitude, the standard's own members, stay strict (400_02).
+ */
+export const coordinateAccuracy = numberLike
+  .pipe(z.number().min(0))
+  .optional()
+  .catch(() => undefined);
+
 export const coordinate = z.object({
   longitude: numberLike.pipe(z.number().min(-180).max(180)),
   latitude: numberLike.pipe(z.number().min(-90).max(90)),
+  accuracy: coordinateAccuracy,
 });
 
 export const signInParam = z.object({
