@@ -10,7 +10,7 @@ import type { Coordinate } from './store/db';
 import { enqueue, queueSize, setPhotoBudget } from './store/queue';
 
 export interface MobileTestHook {
-  enqueue(r: { recordTime?: number; selfie: Blob; coordinate: Coordinate }): Promise<void>;
+  enqueue(r: { recordTime?: number; selfie: Blob; coordinate: Coordinate; accuracy?: number }): Promise<void>;
   queueSize(): Promise<number>;
   /** Beyond the contract: the photo budget in bytes, to show a record kept without its photo. */
   setPhotoBudget(bytes: number): Promise<void>;
@@ -42,7 +42,7 @@ export function installTestHook(): void {
         recordTime = Math.max(await platformNow(), last + 1);
         last = recordTime;
       }
-      await enqueue({ recordTime, coordinate: r.coordinate, photo: r.selfie });
+      await enqueue({ recordTime, coordinate: r.coordinate, accuracy: r.accuracy, photo: r.selfie });
       void drain();
     },
     queueSize,

@@ -97,7 +97,7 @@ describe.skipIf(skip)('phone page (Chromium, real platform)', { timeout: 300_000
     const { page } = ph;
     await page.goto(`${p.url}/m/#code=${code}`);
     const consent = (await page.getByTestId('screen-consent').textContent()) ?? '';
-    for (const words of ['一张自拍照', '位置(经纬度', '打卡时间', '摄像头画面只在手机上处理'])
+    for (const words of ['一张自拍照', '位置(经纬度)和定位精度', '打卡时间', '摄像头画面只在手机上处理'])
       expect(consent).toContain(words);
     await page.getByTestId('consent-agree').click();
     expect(await page.locator('#code').inputValue()).toBe(code);

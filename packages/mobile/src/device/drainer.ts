@@ -61,7 +61,13 @@ async function signInFrame(
     personId: reg.person.personId,
     type: 64,
     recordTime: rec.recordTime,
-    coordinate: { longitude: rec.coordinate.longitude, latitude: rec.coordinate.latitude },
+    coordinate: {
+      longitude: rec.coordinate.longitude,
+      latitude: rec.coordinate.latitude,
+      // kaoqin's extension of 2.3.2 (protocol.md 4.4): the fix's accuracy in metres, kept
+      // beside the record for whoever reviews a clock-in near the fence.
+      ...(rec.accuracy !== undefined ? { accuracy: Math.round(rec.accuracy * 10) / 10 } : {}),
+    },
   };
   if (rec.photo) param.img = base64Encode(new Uint8Array(await rec.photo.arrayBuffer()));
   return s.frame('C_SIGN_IN', param, token);

@@ -18,7 +18,7 @@ export const en: Catalogue = {
     sentTitle: 'Each clock-in sends the platform only:',
     sentSelfie: 'one selfie (compared with your enrolled photo to confirm it is you)',
     sentPosition:
-      "your phone's position, longitude and latitude (to confirm you are on site; its accuracy is only shown on the phone)",
+      "your phone's position (longitude and latitude) and its accuracy (to confirm you are on site)",
     sentTime: 'the time of the clock-in',
     notSent:
       'The camera picture is processed on this phone and never leaves it except that one photo; the movement check runs on the phone too.',
