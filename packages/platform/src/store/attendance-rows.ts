@@ -42,6 +42,7 @@ export function toDb(a: AttendanceInput, id: string): AttendanceTable {
     latency_ms: a.latencyMs,
     upload_class: a.uploadClass ?? null,
     fence_distance_m: a.fenceDistanceM ?? null,
+    coordinate_accuracy_m: a.coordinateAccuracyM ?? null,
   };
 }
 
@@ -69,5 +70,6 @@ export function fromDb(r: Selectable<AttendanceTable>): AttendanceRow {
     uploadClass: r.upload_class as UploadClass | null,
     // double precision may come back as text from some drivers: a number either way.
     fenceDistanceM: r.fence_distance_m === null ? null : Number(r.fence_distance_m),
+    coordinateAccuracyM: r.coordinate_accuracy_m === null ? null : Number(r.coordinate_accuracy_m),
   };
 }

@@ -127,10 +127,16 @@ export interface AttendanceInput {
   uploadClass?: UploadClass | null;
   /** Metres outside the site's fence (0 inside); null when not checked. */
   fenceDistanceM?: number | null;
+  /**
+   * The position's accuracy in metres: coordinate.accuracy, kaoqin's extension of 2.3.2
+   * (our phone page sends it); null when not sent or not a usable number.
+   */
+  coordinateAccuracyM?: number | null;
 }
 
 export interface AttendanceRow extends AttendanceInput {
   id: string;
   uploadClass: UploadClass | null;
   fenceDistanceM: number | null;
+  coordinateAccuracyM: number | null;
 }

@@ -122,6 +122,8 @@ export interface AttendanceTable {
   upload_class: string | null;
   /** Migration 0017: metres outside the site's fence (0 inside); null when not checked. */
   fence_distance_m: number | null;
+  /** Migration 0022: coordinate.accuracy in metres (kaoqin extension); null when not sent. */
+  coordinate_accuracy_m: number | null;
 }
 
 /** How far a job has gone through attendance in id order (migration 0012). */

@@ -26,6 +26,7 @@ const ZH = [
   '体温',
   '纬度',
   '经度',
+  '定位精度(米)',
   '距围栏(米)',
   '二维码信息',
   '接收时间',
@@ -79,6 +80,8 @@ describe.each(BACKENDS)('attendance export ($name)', ({ pg }) => {
           fenceDistanceM: qr ? (i % 2 ? 12.5 : 0) : null,
           uploadClass: i % 5 === 0 ? null : i % 5 === 1 ? 'backlog' : 'live',
           longitude: i % 2 ? 120.15507 : null,
+          // a phone's GPS accuracy (kaoqin extension): on some records only
+          coordinateAccuracyM: i % 2 && i % 3 === 2 ? 12.75 : null,
           realName: i % 4 !== 3,
           flags: i % 7 === 6 ? ['unknown_person'] : i % 4 === 3 ? ['not_real_name', 'photo_bad_format'] : [],
           photoKey: i % 3 === 1 ? key : null,
@@ -117,6 +120,7 @@ describe.each(BACKENDS)('attendance export ($name)', ({ pg }) => {
     s.temperature === null ? '' : String(s.temperature),
     s.latitude === null ? '' : String(s.latitude),
     s.longitude === null ? '' : String(s.longitude),
+    s.coordinateAccuracyM == null ? '' : String(s.coordinateAccuracyM),
     s.fenceDistanceM == null ? '' : String(s.fenceDistanceM),
     s.qrCodeInfo ?? '',
     isoCst(s.receivedAt),
@@ -172,13 +176,14 @@ describe.each(BACKENDS)('attendance export ($name)', ({ pg }) => {
       const asCell = (v: unknown): unknown => (v instanceof Date ? v.getTime() : v);
       const expected: unknown[] = text.map((t, c) => {
         if (c === 1) return s.recordTime + CST; // a date cell holding China wall-clock time
-        if (c === 17) return s.receivedAt + CST;
+        if (c === 18) return s.receivedAt + CST;
         if (c === 8) return s.type;
-        if (c === 18) return 2000;
+        if (c === 19) return 2000;
         if (c === 12) return s.temperature ?? undefined;
         if (c === 13) return s.latitude ?? undefined;
         if (c === 14) return s.longitude ?? undefined;
-        if (c === 15) return s.fenceDistanceM ?? undefined;
+        if (c === 15) return s.coordinateAccuracyM ?? undefined;
+        if (c === 16) return s.fenceDistanceM ?? undefined;
         return t === '' ? undefined : t;
       });
       // values[] has holes for empty cells: compare cell by cell

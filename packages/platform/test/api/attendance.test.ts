@@ -132,6 +132,7 @@ describe.each(BACKENDS)('attendance list ($name)', ({ pg }) => {
         temperature: s.temperature,
         lat: 30.27415,
         lng: 120.15507,
+        coordinateAccuracyM: null,
         fenceDistanceM: null,
         qrCodeInfo: s.qrCodeInfo === null ? null : JSON.parse(s.qrCodeInfo),
         photoUrl: null,

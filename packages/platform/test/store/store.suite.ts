@@ -85,6 +85,7 @@ function record(d: DeviceRow, over: Partial<AttendanceInput> = {}): AttendanceIn
     latencyMs: 800,
     uploadClass: null,
     fenceDistanceM: null,
+    coordinateAccuracyM: null,
     ...over,
   };
 }
@@ -412,6 +413,8 @@ export function storeSuite(
           // the clock-in rules' columns (migration 0017)
           uploadClass: 'backlog',
           fenceDistanceM: 1234.56,
+          // a phone's GPS accuracy (migration 0022), to the last bit of a double
+          coordinateAccuracyM: 14.123456789012344,
         });
         const bare = record(d, {
           personId: '李四',

@@ -106,6 +106,13 @@ const DEFS: readonly ColumnDef[] = [
   { key: 'lat', zh: '纬度', en: 'Latitude', width: 12, value: (r) => r.latitude },
   { key: 'lng', zh: '经度', en: 'Longitude', width: 12, value: (r) => r.longitude },
   {
+    key: 'coordinateAccuracyM',
+    zh: '定位精度(米)',
+    en: 'Position accuracy (m)',
+    width: 10,
+    value: (r) => r.coordinateAccuracyM,
+  },
+  {
     key: 'fenceDistanceM',
     zh: '距围栏(米)',
     en: 'Outside fence (m)',

@@ -186,6 +186,8 @@ export function attendanceView(
     temperature: r.temperature,
     lat: r.latitude,
     lng: r.longitude,
+    /** The position's accuracy in metres, as the phone reported it (kaoqin extension); null when not sent. */
+    coordinateAccuracyM: r.coordinateAccuracyM,
     /** Metres outside the site's fence (0 inside); null when not checked. */
     fenceDistanceM: r.fenceDistanceM,
     qrCodeInfo: parsedJson(r.qrCodeInfo),

@@ -60,6 +60,8 @@ export const cSignIn: TcpHandler<'C_SIGN_IN'> = async ({ ports, device, vendor, 
     latencyMs: now - p.recordTime,
     uploadClass: judged.uploadClass,
     fenceDistanceM: judged.fenceDistanceM,
+    // Our extension (issue 14); an unusable value was already dropped by the param's schema.
+    coordinateAccuracyM: p.coordinate?.accuracy ?? null,
   };
   try {
     await ports.attendance.submit(record, photo);

@@ -24,6 +24,7 @@ import { migration as m0018 } from './0018_qr_keys.js';
 import { migration as m0019 } from './0019_attendance_stats.js';
 import { migration as m0020 } from './0020_webhooks.js';
 import { migration as m0021 } from './0021_mobile.js';
+import { migration as m0022 } from './0022_coordinate_accuracy.js';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_vendors_sites_devices': m0001,
@@ -46,6 +47,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0019_attendance_stats': m0019,
   '0020_webhooks': m0020,
   '0021_mobile': m0021,
+  '0022_coordinate_accuracy': m0022,
 };
 
 export const migrationProvider: MigrationProvider = {
