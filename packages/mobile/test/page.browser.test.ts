@@ -146,6 +146,20 @@ describe.skipIf(skip)('phone page (Chromium, real platform)', { timeout: 300_000
     expect(m.icons.map((i) => i.sizes)).toEqual(expect.arrayContaining(['192x192', '512x512']));
     const sw = await fetch(`${p.url}/m/sw.js`);
     expect(sw.headers.get('service-worker-allowed')).toBe('/m/');
+    // Chromium's own verdict, once the service worker controls the page.
+    const ph = await phone();
+    await ph.page.goto(`${p.url}/m/`);
+    await expect
+      .poll(() => ph.page.evaluate('navigator.serviceWorker.controller !== null'), { timeout: 60_000 })
+      .toBe(true);
+    const cdp = await ph.context.newCDPSession(ph.page);
+    const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as {
+      installabilityErrors: { errorId: string }[];
+    };
+    // A Playwright context is an incognito profile, where Chromium installs nothing;
+    // every other reason (manifest, icons, service worker, secure origin) would be listed.
+    expect(installabilityErrors.map((e) => e.errorId).filter((e) => e !== 'in-incognito')).toEqual([]);
+    expectNoBrowserErrors(ph);
   });
 
   it('renews a lapsed token and loses no record; shows the verdict on the home screen', async () => {
