@@ -154,6 +154,8 @@ describe.skipIf(skip)('phone clock-in (Chromium, fake camera, real platform)', {
     const records = await attendanceOf(p, w.personId);
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({ type: 64, realName: true, fenceDistanceM: 0 });
+    // The fix's accuracy travels with it (the context's emulated 12 m).
+    expect(records[0].coordinateAccuracyM).toBe(12);
     expect(records[0].flags.filter((f: string) => !f.startsWith('upload_'))).toEqual([]);
     expectNoBrowserErrors(phone);
   });
