@@ -207,6 +207,41 @@ describe.skipIf(skip)('phone page (Chromium, real platform)', { timeout: 300_000
     expectNoBrowserErrors(ph);
   });
 
+  it('holds 60,000 queued records offline (standard 5(4)), counted on the home screen', async () => {
+    const { ph } = await registered('卫工');
+    const { page, context } = ph;
+    await expect
+      .poll(() => page.evaluate('navigator.serviceWorker.controller !== null'), { timeout: 60_000 })
+      .toBe(true);
+    await context.setOffline(true);
+    // Written straight into the queue's store, 10,000 a transaction, in the shape the page
+    // writes (records without photos: the budget is for photos, the count is not capped).
+    const started = Date.now();
+    await page.evaluate(`(async () => {
+      const db = await new Promise((ok, fail) => { const r = indexedDB.open('kaoqin-m'); r.onsuccess = () => ok(r.result); r.onerror = fail; });
+      const t0 = Date.UTC(2026, 0, 1);
+      for (let chunk = 0; chunk < 6; chunk++)
+        await new Promise((ok, fail) => {
+          const tx = db.transaction('queue', 'readwrite');
+          for (let i = 0; i < 10000; i++)
+            tx.objectStore('queue').add({ recordTime: t0 + (chunk * 10000 + i) * 1000, coordinate: { longitude: 120.15507, latitude: 30.27415 }, accuracy: 12, photoBytes: 0, photoDropped: 'budget' });
+          tx.oncomplete = ok;
+          tx.onerror = fail;
+        });
+      db.close();
+    })()`);
+    const writeMs = Date.now() - started;
+    await page.reload(); // offline: the service worker's shell
+    await page.getByTestId('screen-home').waitFor();
+    await expect.poll(() => page.getByTestId('queue-count').getAttribute('data-count'), SENT).toBe('60000');
+    expect(await page.getByTestId('queue-count').textContent()).toBe('待发送 60000 条');
+    const usage = (await page.evaluate('navigator.storage.estimate().then((e) => e.usage)')) as number;
+    console.info(
+      `[mobile] 60,000 queued records written in ${(writeMs / 1000).toFixed(1)} s; the origin's storage use ${(usage / 1024 / 1024).toFixed(1)} MiB (with the service worker's cache)`,
+    );
+    expectNoBrowserErrors(ph, [/ERR_INTERNET_DISCONNECTED|Failed to fetch|net::/]);
+  });
+
   it('keeps a record without its photo beyond the photo budget', async () => {
     const { w, ph } = await registered('郑工');
     const { page } = ph;
