@@ -10,7 +10,7 @@ export default defineConfig({
     include: ['packages/*/test/**/*.test.ts', 'bench/**/*.test.ts'],
     reporters: ['default', './scripts/summary-reporter.ts'],
     // The console's and the phone page's builds, once, before the browser suites (which serve them) start.
-    globalSetup: ['./packages/console/test/support/global-setup.ts'],
+    globalSetup: ['./scripts/test-global-setup.ts'],
     // Vitest's default is one worker fewer than the cores: one on the two-core machines CI
     // runs on, so every file waited for the last even while that one only waited on a
     // socket, a child process or the database. At least two.

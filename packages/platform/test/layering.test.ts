@@ -4,8 +4,9 @@
  *
  * - Packages by role: the protocol knows no other package (and so no platform); the
  *   device SDK, the face checks (faces) and the test kit know only the protocol; the
- *   platform knows the protocol, the face checks and the console (whose built files it
- *   serves); the console's sources know no package (its tests start a platform); the simulator,
+ *   platform knows the protocol, the face checks, the console and the phone page (whose
+ *   built files it serves); the console's sources know no package (its tests start a
+ *   platform); the phone page (mobile) is a device and knows only the protocol; the simulator,
  *   home of the cross-package tests, knows all three. Every package is reached by its
  *   name and declared in package.json, never by a relative path into its folder or by
  *   a name computed at run time.
@@ -36,10 +37,12 @@ const ROLES: Record<string, string[]> = {
   testkit: ['@kaoqin/protocol'],
   faces: ['@kaoqin/protocol'],
   device: ['@kaoqin/protocol'],
-  platform: ['@kaoqin/protocol', '@kaoqin/faces', '@kaoqin/console'],
+  platform: ['@kaoqin/protocol', '@kaoqin/faces', '@kaoqin/console', '@kaoqin/mobile'],
   sim: ['@kaoqin/protocol', '@kaoqin/device', '@kaoqin/platform'],
   // A browser app: it knows the platform only through the management API over HTTP.
   console: [],
+  // A browser app that is itself a device: it speaks the standard (@kaoqin/protocol/wire).
+  mobile: ['@kaoqin/protocol'],
 };
 
 const packages = workspacePackages();
