@@ -5,8 +5,9 @@
  * decodes to that link, and says the code is shown once (closing forgets it). The code
  * is then the real thing: the phone API registers a phone with it and the worker's ID
  * tail, once. That phone is listed as a phone, its page links to the worker (the API's
- * personId), and the edit dialog's switch disables it. An auditor gets no code
- * button. Nothing here is skipped when the route is missing: the POST's 404 fails it.
+ * personId), and the edit dialog's switch disables it. The site's phone tab shows the
+ * entry QR code (the phone page's address) and lists the phone with its worker. An
+ * auditor gets no code button. Nothing here is skipped when the route is missing: the POST's 404 fails it.
  */
 import { idNumber, makePhoto } from '@kaoqin/testkit';
 import jsQR from 'jsqr';
@@ -189,6 +190,27 @@ describe.skipIf(skip)('phone clock-in codes (Chromium)', () => {
       .poll(async () => (await p.api.call<DeviceView>('GET', `/devices/${encodeURIComponent(sn)}`)).disabled)
       .toBe(true);
     await page.getByText('已停用', { exact: true }).first().waitFor();
+    expectNoBrowserErrors(o);
+    await page.context().close();
+  }, 120_000);
+
+  it("shows the site's phone entry (a QR code of the phone page) and its registered phones", async () => {
+    expect(phone).toBeDefined();
+    const o = await openPage(browser);
+    const { page } = o;
+    await login(page, p.url, 'mgr-m', 'mgr-m-password');
+    await page.goto(`${p.url}/sites/${siteId}?tab=phones`);
+    const entry = page.getByTestId('site-phone-entry');
+    await entry.waitFor();
+    expect((await page.getByTestId('site-phone-entry-link').textContent())?.trim()).toBe(`${p.url}/m/`);
+    expect(await readQr(entry)).toBe(`${p.url}/m/`);
+    // The link opens the phone page itself, not the console.
+    const m = await fetch(`${p.url}/m/`, { headers: { accept: 'text/html' } });
+    expect(m.status).toBe(200);
+    expect(await m.text()).toContain('/m/');
+    const row = page.getByTestId('site-phones').locator('tr', { hasText: phone!.sn });
+    await row.waitFor();
+    expect(await row.getByRole('link', { name: personId }).count()).toBe(1);
     expectNoBrowserErrors(o);
     await page.context().close();
   }, 120_000);

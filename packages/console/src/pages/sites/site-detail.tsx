@@ -1,6 +1,6 @@
 /**
- * One site at /sites/:siteId, in tabs: details, the geofence editor, teams and
- * sub-contractors. The tab is in the URL (?tab=fence) so a link opens it. A site the
+ * One site at /sites/:siteId, in tabs: details, the geofence editor, teams,
+ * sub-contractors and phone clock-in (its entry QR code and registered phones). The tab is in the URL (?tab=fence) so a link opens it. A site the
  * caller may not see is a 404 from the API and a "not found" here.
  */
 import { ArrowLeftOutlined } from '@ant-design/icons';
@@ -12,9 +12,10 @@ import { LoadError, Loading, NotFound } from '../../components/page-state';
 import { FenceEditor } from './fence/fence-editor';
 import { SiteDetails } from './site-details';
 import { SiteParts } from './site-parts';
+import { SitePhones } from './site-phones';
 import { useSite } from './use-site';
 
-const TABS = ['details', 'fence', 'teams', 'subcontractors'] as const;
+const TABS = ['details', 'fence', 'teams', 'subcontractors', 'phones'] as const;
 type Tab = (typeof TABS)[number];
 
 export function SiteDetail() {
@@ -56,6 +57,7 @@ export function SiteDetail() {
             label: t('sites.tab.subcontractors'),
             children: <SiteParts siteId={site.id} kind="subcontractors" />,
           },
+          { key: 'phones', label: t('sitePhones.tab'), children: <SitePhones siteId={site.id} /> },
         ]}
       />
     </Space>
