@@ -7,15 +7,21 @@
  *   within one loop.
  * - stillVideo: his frontal photo and nothing else (a printed photo held still).
  *
- * The poses are real photos, measured with Human (the page's models, in Node):
- * frontal = the faceid webcam photo, yaw +1.5°; left = facematch grid photo 14, yaw
- * −21.0° (22.5° from frontal); right = the same photo mirrored, yaw +20.9° (19.4°):
- * the only photo of him turned to his right, grid photo 12, reads +16.1°, too close to
- * the page's 15° rule to show a turn reliably. The closed eyes are painted over the
- * frontal photo where Human's iris model put his lids: each eye's outline filled with
- * the skin above it, fading upward over the lid, with a dark lash line near the lower
- * lid. Human reads their openness at about 0.54 of the open eyes' (the page's blink
- * rule: below 0.65, then above 0.85); packages/mobile's liveness video test measures it.
+ * The poses are real photos, measured with Human (the page's models, in Node, on the
+ * frames read back from the Y4M as the camera gives them): frontal = the facedetect
+ * portrait of him (REAL_FACE_CROPS.manPortrait) mirrored, yaw +5.6°, pitch +12.5°;
+ * left = facematch grid photo 14, yaw −20.6° (26.1° from frontal); right = the same
+ * photo mirrored, yaw +23.1° (17.5°). The portrait is mirrored because unmirrored it
+ * reads −6.9°, and no photo of him is turned to his left by more than grid photo 14's
+ * −21.1°: a turn of 14.2°, under the page's 15° rule (grid photo 12, the only photo
+ * turned to his right, reads +15.9°). Mirrored, it is still his face as a selfie camera
+ * shows it. The frontal photo is not the one the end-to-end test enrols: the 1:1 there
+ * compares the page's selfie with another photo of him. The closed eyes are painted
+ * over the frontal photo where Human's iris model put his lids: each eye's outline
+ * filled with the skin above it, fading upward over the lid, with a dark lash line near
+ * the lower lid. Human reads their openness at about 0.45 of the open eyes' (the page's
+ * blink rule: below 0.65, then above 0.85); packages/mobile's liveness video test
+ * measures it.
  */
 import sharp from 'sharp';
 import { writeY4m } from './fake-camera.js';
@@ -23,8 +29,13 @@ import { cropPhoto, REAL_FACE_CROPS, type RealFaceCrop } from './real-faces.js';
 
 export const LIVENESS_VIDEO_FORMAT = { width: 640, height: 480, fps: 15 } as const;
 const { width: W, height: H } = LIVENESS_VIDEO_FORMAT;
-/** Each photo is scaled to this square, centred on a grey frame: a face about 2/3 of the frame high. */
-const PHOTO_SIDE = 400;
+/**
+ * Each photo is scaled to this square, centred on a grey frame (Human's face box on the
+ * frontal pose: 416 px). Of the sizes tried (340–480 px), 420 gives the mirrored grid
+ * photo 14 its largest yaw, +23.1° (+22.0° at 400), while the portrait reads +5.5…+6.8°
+ * at any of them: the widest right turn.
+ */
+const PHOTO_SIDE = 420;
 
 export type LivenessPose = 'frontal' | 'closed' | 'left' | 'right';
 
@@ -58,53 +69,56 @@ interface EyeOutline {
 }
 
 /**
- * His lids on the frontal frame (the webcam photo at PHOTO_SIDE, centred), as Human's
- * iris model placed them (mesh points 246…173 and 33…133 for his right eye, 466…398 and
- * 263…362 for his left), in frame pixels.
+ * His lids on the frontal frame (the portrait mirrored, at PHOTO_SIDE, centred), as
+ * Human's iris model placed them (mesh points 246…173 and 33…133 for his right eye,
+ * 466…398 and 263…362 for his left), in frame pixels, rounded: measured once with the
+ * Node Human of packages/mobile's liveness tests (test/support/node-human.ts) on the
+ * frontal frame read back from the video's Y4M. Re-measure them whenever the frontal
+ * photo, its size or PHOTO_SIDE change.
  */
 const FRONTAL_EYES: readonly EyeOutline[] = [
   {
     upper: [
+      [241, 183],
+      [243, 181],
       [247, 178],
-      [248, 175],
-      [252, 172],
-      [260, 169],
-      [269, 168],
-      [278, 171],
-      [285, 177],
+      [254, 175],
+      [261, 174],
+      [269, 176],
+      [276, 179],
     ],
     lower: [
-      [245, 180],
-      [250, 184],
-      [255, 187],
-      [261, 188],
-      [269, 187],
-      [277, 184],
-      [283, 182],
-      [287, 180],
-      [288, 180],
+      [240, 185],
+      [244, 188],
+      [248, 189],
+      [253, 190],
+      [260, 189],
+      [267, 186],
+      [273, 184],
+      [277, 182],
+      [279, 181],
     ],
   },
   {
     upper: [
-      [392, 177],
-      [389, 174],
-      [383, 171],
-      [375, 169],
-      [367, 169],
-      [359, 173],
-      [353, 177],
+      [374, 185],
+      [371, 183],
+      [367, 180],
+      [359, 178],
+      [351, 178],
+      [343, 181],
+      [336, 186],
     ],
     lower: [
-      [394, 180],
-      [390, 183],
-      [386, 184],
-      [380, 185],
-      [372, 184],
-      [365, 183],
-      [357, 182],
-      [352, 181],
-      [350, 180],
+      [376, 187],
+      [372, 190],
+      [367, 192],
+      [361, 193],
+      [353, 193],
+      [346, 191],
+      [339, 190],
+      [335, 189],
+      [333, 189],
     ],
   },
 ];
@@ -198,7 +212,7 @@ async function poseFrame(crop: RealFaceCrop, mirror: boolean): Promise<Uint8Arra
 
 /** The four poses' frames (RGB, 640 × 480). */
 export async function livenessPoses(): Promise<Record<LivenessPose, Uint8Array>> {
-  const frontal = await poseFrame(REAL_FACE_CROPS.manWebcam, false);
+  const frontal = await poseFrame(REAL_FACE_CROPS.manPortrait, true);
   return {
     frontal,
     closed: paintClosedEyes(frontal),

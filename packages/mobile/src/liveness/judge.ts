@@ -41,7 +41,7 @@ export interface JudgeThresholds {
   backDegrees: number;
   /**
    * Blink: eyes closed when openness is below this fraction of the baseline … A real
-   * blink goes far lower; the test video's painted lids read 0.54 (measured with Human).
+   * blink goes far lower; the test video's painted lids read 0.45 (measured with Human).
    */
   blinkClosed: number;
   /** … and open again above this fraction. */
