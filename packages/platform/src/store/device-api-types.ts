@@ -5,12 +5,11 @@
  * out-of-scope caller costs what any page costs and leaks nothing.
  */
 
+import type { DeviceKind } from './device-kinds.js';
 import type { DeviceEventRow, DeviceRow } from './row-types.js';
 import type { DistributionRow, DistributionState, FirmwareRow, TaskRow, TaskState } from './task-types.js';
 
-/** What a device is for (issue 10): kinds of terminal the standard's devices come in. */
-export const DEVICE_KINDS = ['face', 'iris', 'gate', 'mobile', 'qr', 'capture'] as const;
-export type DeviceKind = (typeof DEVICE_KINDS)[number];
+export { DEVICE_KINDS, type DeviceKind } from './device-kinds.js';
 
 /** A device row with the columns the gateway's cache does not carry. */
 export interface DeviceDetail extends DeviceRow {

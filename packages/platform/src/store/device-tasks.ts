@@ -1,6 +1,6 @@
 /** The chapter 3 columns of devices: capacity and reported counts. */
 import type { Kysely } from 'kysely';
-import type { DeviceKind } from './device-api-types.js';
+import type { DeviceKind } from './device-kinds.js';
 import type { Capabilities } from './dialect.js';
 import type { Database } from './schema-types.js';
 import type { DeviceTaskRepo } from './task-types.js';

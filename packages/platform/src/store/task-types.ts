@@ -3,7 +3,7 @@
  * (D11), the distribution state of every (person, device), firmware, reconciliation.
  * Persons and their site assignments have their own file (person-types.ts).
  */
-import type { DeviceKind } from './device-api-types.js';
+import type { DeviceKind } from './device-kinds.js';
 import type { AssignmentRepo, PersonRepo } from './person-types.js';
 import type { SiteRepo } from './site-types.js';
 
