@@ -10,7 +10,7 @@
  * records twice, harmless to the platform but twice the photos over a slow link. It
  * runs after each clock-in, when the browser comes online, and on an interval.
  */
-import { base64Encode, errorByCode } from '@kaoqin/protocol/wire';
+import { base64Encode, ERRORS, errorByCode } from '@kaoqin/protocol/wire';
 import type { QueuedRecord, Registration } from '../store/db';
 import { oldest, queueSize, settle } from '../store/queue';
 import { loadRegistration } from '../store/registration';
@@ -154,7 +154,7 @@ async function drainNow(): Promise<DrainOutcome> {
       return 'offline';
     }
     if (err instanceof DeviceRefused) {
-      if (err.errorcode === '490_04') {
+      if (err.errorcode === ERRORS.DEVICE_DISABLED.code) {
         setLinkStatus({ disabled: true });
         return 'disabled';
       }
@@ -233,7 +233,8 @@ async function heartbeat(): Promise<void> {
     await (await sessionFor(reg)).heartbeat();
     setLinkStatus({ reachable: true, disabled: false });
   } catch (err) {
-    if (err instanceof DeviceRefused && err.errorcode === '490_04') setLinkStatus({ disabled: true });
+    if (err instanceof DeviceRefused && err.errorcode === ERRORS.DEVICE_DISABLED.code)
+      setLinkStatus({ disabled: true });
     else if (err instanceof NetworkError || err instanceof TypeError) setLinkStatus({ reachable: false });
   }
 }

@@ -5,6 +5,7 @@
  */
 import {
   type DeviceRequestApicode,
+  errorByCode,
   formatTimeStamp,
   signedAuthFrame,
   signedDeviceRequestFrame,
@@ -116,7 +117,8 @@ export class Session {
       const a = answers[0];
       if (a?.success) return;
       const code = a?.error?.errorcode ?? '';
-      if (code === '401_01' || code === '401_02') {
+      // A lapsed token or rotated credentials (re_authenticate): a fresh C_AUTH, once.
+      if (errorByCode(code)?.behaviour === 're_authenticate') {
         await this.dropToken(token);
         continue;
       }
