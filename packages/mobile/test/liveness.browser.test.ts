@@ -7,7 +7,6 @@
  * Also measures Human's frame rate on the camera in this browser. The page's own
  * end-to-end suite (clock-in.browser.test.ts) runs the same code inside the app.
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
@@ -16,11 +15,10 @@ import { dirname, extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { livenessVideo, stillVideo, tempDir } from '@kaoqin/testkit';
 import { build } from 'esbuild';
-import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserSkipReason, launchWithCamera } from './support/browser.js';
 
-const CHROMIUM = process.env.KAOQIN_CHROMIUM ?? '/usr/bin/chromium';
-const skip = !existsSync(CHROMIUM) && process.env.KAOQIN_REQUIRE_BROWSER !== '1';
+const skip = browserSkipReason() !== undefined;
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -148,25 +146,6 @@ afterAll(async () => {
   await dir?.remove();
 });
 
-function launch(y4m: string): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-video-capture=${y4m}`,
-    ],
-  });
-}
-
 interface Seen {
   t: number;
   faces: number;
@@ -188,7 +167,7 @@ async function inBrowser<T>(
   y4m: string,
   run: (page: import('playwright-core').Page) => Promise<T>,
 ): Promise<T> {
-  const browser = await launch(y4m);
+  const browser = await launchWithCamera(y4m);
   try {
     const page = await browser.newPage();
     const errors: string[] = [];

@@ -6,6 +6,12 @@
  * depends on the protocol alone, never on the platform or the SDK it is used to test.
  */
 
+export {
+  browserSkipReason as chromiumSkipReason,
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  fakeCameraArgs,
+} from './chromium.js';
 export { eyeBmp, type SyntheticEyeOptions, syntheticEye } from './eyes.js';
 export { face } from './faces.js';
 export {

@@ -5,37 +5,17 @@
  * Every page a test opens records the browser's console errors and uncaught exceptions;
  * `expectNoBrowserErrors` is called at the end of each test.
  */
-import { existsSync } from 'node:fs';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumSkipReason } from '@kaoqin/testkit';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 
-export const CHROMIUM = process.env.KAOQIN_CHROMIUM ?? '/usr/bin/chromium';
-
-/** Why the browser suites cannot run here (undefined: they can). */
+/** Why the browser suites cannot run here (undefined: they can): testkit's chromium.ts. */
 export function browserSkipReason(): string | undefined {
-  if (existsSync(CHROMIUM)) return undefined;
-  const why = `no Chromium at ${CHROMIUM} (apt-get install chromium fonts-wqy-microhei, or set KAOQIN_CHROMIUM)`;
-  if (process.env.KAOQIN_REQUIRE_BROWSER === '1') throw new Error(`KAOQIN_REQUIRE_BROWSER=1 but ${why}`);
-  console.warn(`[console] browser suites skipped: ${why}`);
-  return why;
+  return chromiumSkipReason('console');
 }
 
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    // This machine's network is closed: without these, Chromium's background calls home
-    // are refused many at a time and slow every start.
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS] });
 }
 
 export interface OpenPage {

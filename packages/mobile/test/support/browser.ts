@@ -6,18 +6,13 @@
  * page's test hook is switched on before it loads. Console errors and any request to
  * another origin than the platform's are collected.
  */
-import { existsSync } from 'node:fs';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumSkipReason, fakeCameraArgs } from '@kaoqin/testkit';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 
-export const CHROMIUM = process.env.KAOQIN_CHROMIUM ?? '/usr/bin/chromium';
-
+/** Why the browser suites cannot run here (undefined: they can): testkit's chromium.ts. */
 export function browserSkipReason(): string | undefined {
-  if (existsSync(CHROMIUM)) return undefined;
-  const why = `no Chromium at ${CHROMIUM} (apt-get install chromium fonts-wqy-microhei, or set KAOQIN_CHROMIUM)`;
-  if (process.env.KAOQIN_REQUIRE_BROWSER === '1') throw new Error(`KAOQIN_REQUIRE_BROWSER=1 but ${why}`);
-  console.warn(`[mobile] browser suites skipped: ${why}`);
-  return why;
+  return chromiumSkipReason('mobile');
 }
 
 /** A browser whose camera plays `y4m` (an absolute path) in a loop. */
@@ -25,18 +20,7 @@ export function launchWithCamera(y4m: string): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-video-capture=${y4m}`,
-    ],
+    args: [...CHROMIUM_ARGS, ...fakeCameraArgs(y4m)],
   });
 }
 
