@@ -186,8 +186,15 @@ describe.skipIf(skip)('phone clock-in codes (Chromium)', () => {
     await dialog.getByRole('switch').click();
     await dialog.getByRole('button', { name: /保\s*存/ }).click();
     await dialog.waitFor({ state: 'detached' });
+    // The dialog may close before the PATCH lands: poll long enough for a loaded CI machine
+    // (expect.poll's default second was missed once there).
     await expect
-      .poll(async () => (await p.api.call<DeviceView>('GET', `/devices/${encodeURIComponent(sn)}`)).disabled)
+      .poll(
+        async () => (await p.api.call<DeviceView>('GET', `/devices/${encodeURIComponent(sn)}`)).disabled,
+        {
+          timeout: 15_000,
+        },
+      )
       .toBe(true);
     await page.getByText('已停用', { exact: true }).first().waitFor();
     expectNoBrowserErrors(o);
