@@ -45,6 +45,12 @@ export interface Settings {
   /** Why there are no platform rows, when there are none. */
   platformSkipped: string | undefined;
   vendorCmd: string[] | undefined;
+  /**
+   * A PostgreSQL server (postgres://…): the platform then runs on a scratch database
+   * created there for the run (pg-scratch.ts), and the db section adds a raw PostgreSQL
+   * baseline. Undefined: the platform's embedded SQLite.
+   */
+  databaseUrl: string | undefined;
   platformStartSeconds: number;
   /** An endpoint that is already running, instead of starting a platform. */
   target: { host: string; port: number; credentials: Credentials; pid: number | undefined } | undefined;
@@ -134,6 +140,11 @@ const SPECS: SettingSpecs = {
     kind: 'string',
     help: 'vendor command (the platform command with "serve" replaced by "vendor create")',
   },
+  'database-url': {
+    env: 'BENCH_DATABASE_URL',
+    kind: 'string',
+    help: 'postgres://… server: the platform runs on a scratch database made there (SQLite)',
+  },
   'no-platform': { env: 'BENCH_NO_PLATFORM', kind: 'boolean', help: 'skip the platform rows' },
   'platform-start-timeout': {
     env: 'BENCH_PLATFORM_START_SECONDS',
@@ -158,6 +169,13 @@ export function usage(): string {
 function nonEmpty(argv: string[], name: string): string[] {
   if (argv.length === 0) throw new RangeError(`${name} is an empty command`);
   return argv;
+}
+
+function postgresUrl(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  if (!/^postgres(ql)?:\/\//.test(text))
+    throw new RangeError(`--database-url must be a postgres:// URL, got "${text}"`);
+  return text;
 }
 
 export function readSettings(argv: string[]): Settings | 'help' {
@@ -245,6 +263,7 @@ export function readSettings(argv: string[]): Settings | 'help' {
     platformCmd,
     platformSkipped,
     vendorCmd,
+    databaseUrl: postgresUrl(str('database-url')),
     platformStartSeconds: num('platform-start-timeout', 60, 1),
     target,
     host: str('host') ?? '127.0.0.1',

@@ -34,6 +34,8 @@ export interface DbResult {
   batchMsMax: number;
   journalMode: string;
   synchronous: number;
+  /** Replaces journal_mode/synchronous in the report where they do not apply (PostgreSQL). */
+  durability?: string;
 }
 
 const PHOTO_CONCURRENCY = 8;

@@ -5,7 +5,9 @@
  * nothing is appended. The vendor command gets `--name N --json --data-dir DIR` (same
  * placeholder rule, plus {name}) and must print a JSON object with accessId, accessKey
  * and accessSecret (the last JSON line of stdout is taken, so logs before it are fine).
- * Readiness is a TCP connect to the gateway port that succeeds.
+ * Readiness is a TCP connect to the gateway port that succeeds. Both commands can be given
+ * their environment (the harness adds KAOQIN_DATABASE_URL this way, so a command with
+ * placeholders of its own still gets the scratch database).
  */
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
@@ -84,13 +86,14 @@ export async function createVendor(
   vars: { name: string; dataDir: string },
   logFile: string,
   timeoutMs = 60_000,
+  env?: NodeJS.ProcessEnv,
 ): Promise<Credentials> {
   const full = withArgs(argv, vars, ['--name', vars.name, '--json', '--data-dir', vars.dataDir]);
   const err = openSync(logFile, 'a');
   let stdout = '';
   let child: ChildProcess;
   try {
-    child = spawnGroup(full, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', err] });
+    child = spawnGroup(full, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', err], ...(env ? { env } : {}) });
   } finally {
     closeSync(err);
   }
@@ -135,6 +138,7 @@ export async function startPlatform(
   vars: { dataDir: string; tcpPort: number; httpPort: number; host: string },
   logFile: string,
   timeoutMs: number,
+  env?: NodeJS.ProcessEnv,
 ): Promise<StartedPlatform> {
   const full = withArgs(
     argv,
@@ -158,7 +162,7 @@ export async function startPlatform(
   const log = openSync(logFile, 'a');
   let child: ChildProcess;
   try {
-    child = spawnGroup(full, { cwd: REPO_ROOT, stdio: ['ignore', log, log] });
+    child = spawnGroup(full, { cwd: REPO_ROOT, stdio: ['ignore', log, log], ...(env ? { env } : {}) });
   } finally {
     closeSync(log);
   }

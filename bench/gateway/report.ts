@@ -34,6 +34,8 @@ export interface DbSection {
   error?: string;
   rows?: DbResult;
   photo?: DbResult;
+  /** With --database-url: the same rows, raw multi-row INSERTs on that PostgreSQL server. */
+  pgRows?: DbResult;
 }
 
 export interface Report {
@@ -42,6 +44,8 @@ export interface Report {
   host: string[];
   settingsLines: string[];
   devices: number;
+  /** The platform's store when it is not its embedded SQLite (--database-url). */
+  database?: string;
   echo: ServerSection;
   db: DbSection;
   platform: ServerSection;
@@ -153,6 +157,18 @@ function rows(r: Report): Row[] {
       '',
       '',
     ],
+    ...(r.db.pgRows
+      ? [
+          [
+            '  same, against raw PostgreSQL',
+            '',
+            `postgresql ${int.format(r.db.pgRows.rowsPerSecond)}/s`,
+            ratio(p.signIn?.acksPerSecond, r.db.pgRows.rowsPerSecond),
+            '',
+            '',
+          ] satisfies Row,
+        ]
+      : []),
     [
       'durable sign-ins/s, 50 KB photo, saturation',
       rate(p.photo),
@@ -250,7 +266,7 @@ function dbLine(name: string, d: DbResult): string {
   return (
     `  ${name.padEnd(30)} ${int.format(d.rows)} rows in ${int.format(d.batches)} transactions over ${dec(1).format(d.seconds)} s: ` +
     `${int.format(d.rowsPerSecond)} rows/s; per batch p50 ${dec(1).format(d.batchMsP50)} ms, max ${dec(1).format(d.batchMsMax)} ms ` +
-    `(journal_mode=${d.journalMode}, synchronous=${d.synchronous})`
+    (d.durability ? `(${d.durability})` : `(journal_mode=${d.journalMode}, synchronous=${d.synchronous})`)
   );
 }
 
@@ -260,7 +276,8 @@ const GENERATORS: Record<LoadGenerator, string> = {
 };
 
 export function formatReport(r: Report): string {
-  const out = [...r.host, ...r.settingsLines, `load generator: ${GENERATORS[r.loadGenerator]}`, ''];
+  const out = [...r.host, ...r.settingsLines, `load generator: ${GENERATORS[r.loadGenerator]}`];
+  out.push(`platform store: ${r.database ?? 'embedded SQLite in the scratch directory'}`, '');
   out.push(table(rows(r)), '');
   out.push(
     'verdict: met / MISSED against the target; blank where there is no number to judge.',
@@ -276,6 +293,7 @@ export function formatReport(r: Report): string {
   if (r.db.error) out.push(`  db: ERROR: ${r.db.error}`);
   if (r.db.rows) out.push(dbLine('sqlite rows', r.db.rows));
   if (r.db.photo) out.push(dbLine('sqlite rows + photo files', r.db.photo));
+  if (r.db.pgRows) out.push(dbLine('postgresql rows', r.db.pgRows));
   out.push(...sectionLines('platform', r.platform));
   out.push(...sectionLines('echo', r.echoLatency));
   return out.join('\n');

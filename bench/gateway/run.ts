@@ -16,10 +16,12 @@ import { int } from '../lib/table.js';
 import { forkTs, nextMessage, stop } from './children.js';
 import { readSettings, type Settings, usage } from './config.js';
 import type { DbConfig, DbResult } from './db-baseline.js';
+import type { PgDbConfig } from './db-baseline-pg.js';
 import { withEchoServer } from './echo-child.js';
 import { Fleet, type PhaseOptions, type PhaseSummary } from './fleet.js';
 import type { Histogram } from './histogram.js';
 import type { Credentials, Workload } from './messages.js';
+import { createScratchDatabase, type ScratchDatabase } from './pg-scratch.js';
 import { createVendor, freePort, startPlatform } from './platform.js';
 import { memory } from './proc.js';
 import { formatReport, type Report, type ServerSection } from './report.js';
@@ -79,6 +81,8 @@ class Bench {
   readonly recordTimeBase = Date.now() - 86_400_000;
   readonly tmp = mkdtempSync(join(tmpdir(), 'kaoqin-bench-gateway-'));
   readonly report: Report;
+  /** With --database-url: this run's PostgreSQL database (the platform's and the baseline's). */
+  scratch: ScratchDatabase | undefined;
 
   constructor(readonly s: Settings) {
     this.report = {
@@ -193,7 +197,7 @@ class Bench {
       d.skipped = 'on request';
       return;
     }
-    const one = async (name: string, photoBytes: number): Promise<DbResult> => {
+    const one = async (name: string, photoBytes: number, pgUrl?: string): Promise<DbResult> => {
       progress(`db: ${name}`);
       const cfg: DbConfig = {
         dir: join(this.tmp, `db-${name}`),
@@ -201,7 +205,10 @@ class Bench {
         batch: this.s.dbBatch,
         photoBytes,
       };
-      const child = forkTs('db-baseline.ts', { BENCH_DB: JSON.stringify(cfg) });
+      const pgCfg: PgDbConfig = { url: pgUrl ?? '', seconds: this.s.seconds, batch: this.s.dbBatch };
+      const child = pgUrl
+        ? forkTs('db-baseline-pg.ts', { BENCH_DB_PG: JSON.stringify(pgCfg) })
+        : forkTs('db-baseline.ts', { BENCH_DB: JSON.stringify(cfg) });
       try {
         const m = await nextMessage(
           child,
@@ -219,6 +226,7 @@ class Bench {
     try {
       d.rows = await one('rows', 0);
       d.photo = await one('photos', 50 * 1024);
+      if (this.scratch) d.pgRows = await one('postgresql rows', 0, this.scratch.url);
     } catch (e) {
       d.error = String((e as Error).message ?? e);
     }
@@ -249,12 +257,16 @@ class Bench {
       const logFile = join(this.tmp, 'platform.log');
       const [tcpPort, httpPort] = [await freePort(), await freePort()];
       const vendorVars = { name: `bench-${this.runNonce}`, dataDir };
+      // The store is chosen by KAOQIN_DATABASE_URL (or the command's own --database-url).
+      const env: NodeJS.ProcessEnv = this.scratch
+        ? { ...process.env, KAOQIN_DATABASE_URL: this.scratch.url }
+        : process.env;
       // Before serve, so a platform that caches vendors at boot knows this one.
       let credentials: Credentials | undefined;
       let firstTry: unknown;
       progress('platform: creating a vendor');
       try {
-        credentials = await createVendor(vendorCmd, vendorVars, logFile);
+        credentials = await createVendor(vendorCmd, vendorVars, logFile, undefined, env);
       } catch (e) {
         firstTry = e;
       }
@@ -264,6 +276,7 @@ class Bench {
         { dataDir, tcpPort, httpPort, host: s.host },
         logFile,
         s.platformStartSeconds * 1000,
+        env,
       );
       try {
         sec.notes.push(`started in ${(p.startMs / 1000).toFixed(1)} s: ${p.argv.join(' ')}`);
@@ -274,7 +287,7 @@ class Bench {
           sec.notes.push(
             `vendor create before serve failed, created after start instead: ${String(firstTry)}`,
           );
-          credentials = await createVendor(vendorCmd, vendorVars, logFile);
+          credentials = await createVendor(vendorCmd, vendorVars, logFile, undefined, env);
         }
         await this.drive(
           'platform',
@@ -336,10 +349,19 @@ runHarness(readSettings, usage, async (settings) => {
     if (!settings.keepData) rmSync(bench.tmp, { recursive: true, force: true });
   });
   progress(`scratch directory ${bench.tmp}`);
-  await bench.echo();
-  await bench.db();
-  await bench.platform();
-  await bench.echoLatency();
+  if (settings.databaseUrl) {
+    bench.scratch = await createScratchDatabase(settings.databaseUrl);
+    bench.report.database = `PostgreSQL, scratch database ${bench.scratch.name} (dropped at the end)`;
+    progress(`PostgreSQL: scratch database ${bench.scratch.name}`);
+  }
+  try {
+    await bench.echo();
+    await bench.db();
+    await bench.platform();
+    await bench.echoLatency();
+  } finally {
+    await bench.scratch?.drop();
+  }
   const r = bench.report;
   console.log(formatReport(r));
   if (settings.json) writeFileSync(settings.json, toJson(r));
