@@ -8,6 +8,7 @@ import { IpcClient } from '../lib/ipc.js';
 import { forkTs, stop } from './children.js';
 import type { LoadGenerator } from './config.js';
 import { Histogram } from './histogram.js';
+import type { LoopDelay, LoopProbe } from './loop-client.js';
 import type {
   Commands,
   ConnectResult,
@@ -106,6 +107,8 @@ export interface PhaseSummary {
   keepalivesPerSecond: number;
   /** CPU of the server's process tree over the window, % of one core (when its pid is known). */
   serverCpu: number | undefined;
+  /** The server's own event-loop delay over the window (when it runs loop-probe.mjs). */
+  serverLoop?: LoopDelay;
 }
 
 export class Fleet {
@@ -197,7 +200,7 @@ export class Fleet {
     return sum;
   }
 
-  async run(o: PhaseOptions, serverPid?: number): Promise<PhaseSummary> {
+  async run(o: PhaseOptions, serverPid?: number, probe?: LoopProbe): Promise<PhaseSummary> {
     await this.status(); // who is still open decides the split
     const heldTotal = this.held.reduce((a, b) => a + b, 0);
     const total = Math.min(o.connections, heldTotal);
@@ -209,13 +212,16 @@ export class Fleet {
     let cpu0: { at: number; ms: number | undefined } | undefined;
     let cpu1: { at: number; ms: number | undefined } | undefined;
     const sample = () => ({ at: Date.now(), ms: serverPid === undefined ? undefined : cpuMs(serverPid) });
+    let loop: Promise<LoopDelay | undefined> | undefined;
     const sampling = [
       setTimeout(() => {
         cpu0 = sample();
+        void probe?.reset();
       }, windowStart - Date.now()),
       setTimeout(
         () => {
           cpu1 = sample();
+          loop = probe?.read();
         },
         windowStart + o.measureMs - Date.now(),
       ),
@@ -246,6 +252,7 @@ export class Fleet {
       for (const t of sampling) clearTimeout(t);
     }
     cpu1 ??= sample();
+    const serverLoop = await (loop ?? probe?.read());
     const latency = new Histogram();
     const corrected = new Histogram();
     const errors: Record<string, number> = {};
@@ -294,6 +301,7 @@ export class Fleet {
         cpu0?.ms !== undefined && cpu1.ms !== undefined && cpu1.at > cpu0.at
           ? ((cpu1.ms - cpu0.ms) / (cpu1.at - cpu0.at)) * 100
           : undefined,
+      ...(serverLoop ? { serverLoop } : {}),
     };
   }
 
