@@ -20,6 +20,7 @@ import type { PgDbConfig } from './db-baseline-pg.js';
 import { withEchoServer } from './echo-child.js';
 import { Fleet, type PhaseOptions, type PhaseSummary } from './fleet.js';
 import type { Histogram } from './histogram.js';
+import { LoopProbe, probeEnv } from './loop-client.js';
 import type { Credentials, Workload } from './messages.js';
 import { createScratchDatabase, type ScratchDatabase } from './pg-scratch.js';
 import { createVendor, freePort, startPlatform } from './platform.js';
@@ -67,6 +68,8 @@ interface Endpoint {
   port: number;
   pid: number | undefined;
   credentials: Credentials;
+  /** The server's event-loop probe, when it was started with loop-probe.mjs. */
+  probe?: LoopProbe;
 }
 
 interface Plan {
@@ -145,7 +148,7 @@ class Bench {
       if (ep.pid) sec.memHeld = memory(ep.pid);
       const run = async (o: PhaseOptions): Promise<PhaseSummary> => {
         progress(`${label}: ${o.name}${o.rate > 0 ? ` at ${int.format(o.rate)}/s` : ''}`);
-        const r = await fleet.run(o, ep.pid);
+        const r = await fleet.run(o, ep.pid, ep.probe);
         progress(
           `${label}: ${o.name}: ${int.format(r.acksPerSecond)} acks/s, p99 ${(r.latency.percentile(99) / 1000).toFixed(2)} ms`,
         );
@@ -271,12 +274,14 @@ class Bench {
         firstTry = e;
       }
       progress(`platform: starting ${serve.join(' ')}`);
+      // Every phase line then gives the server's own event-loop delay (loop-probe.mjs).
+      const probe = new LoopProbe(join(this.tmp, 'loop.sock'));
       const p = await startPlatform(
         serve,
         { dataDir, tcpPort, httpPort, host: s.host },
         logFile,
         s.platformStartSeconds * 1000,
-        env,
+        probeEnv(probe.socket, env),
       );
       try {
         sec.notes.push(`started in ${(p.startMs / 1000).toFixed(1)} s: ${p.argv.join(' ')}`);
@@ -292,7 +297,7 @@ class Bench {
         await this.drive(
           'platform',
           sec,
-          { host: s.host, port: tcpPort, pid: p.pid, credentials },
+          { host: s.host, port: tcpPort, pid: p.pid, credentials, probe },
           {
             saturation: true,
             latency: true,
