@@ -7,7 +7,8 @@
  * stops our reading too, and past maxWriteBufferBytes it is cut off.
  */
 import type { Duplex } from 'node:stream';
-import { ERRORS, encodeAnswerFrame, FrameDecoder, FrameError, ProtocolError } from '@kaoqin/protocol';
+import { ERRORS, FrameDecoder, FrameError, ProtocolError } from '@kaoqin/protocol';
+import { answerFrame } from './answer-frames.js';
 import type { GatewayContext } from './context.js';
 import type { FrameOutcome, FrameRequests } from './process.js';
 
@@ -154,7 +155,7 @@ export class Connection {
             this.deviceId = outcome.deviceId;
             this.#events.onDevice(this, outcome.deviceId);
           }
-          this.#write(encodeAnswerFrame(outcome.answer));
+          this.#write(answerFrame(outcome.answer));
           if (outcome.close) {
             closeNow = true;
             break;
