@@ -59,17 +59,20 @@ function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
   return a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
 }
 
-export async function insertBatch(
-  db: Kysely<Database>,
-  caps: Capabilities,
-  compile: ReturnType<typeof insertCompiler>,
-  ids: TimeIds,
-  records: AttendanceInput[],
-): Promise<InsertOutcome[]> {
-  if (records.length === 0) return [];
+/** A batch with its repeats collapsed: each key once, and where every input record went. */
+export interface Collapsed {
+  unique: AttendanceTable[];
+  /** Input index of each unique row's first occurrence. */
+  firstAt: number[];
+  /** Input index -> index in `unique`. */
+  slotOf: number[];
+}
 
-  // Collapse repeats inside the batch first: the first occurrence is the one inserted,
-  // later ones report its id as duplicates, and no statement carries a key twice.
+/**
+ * Collapses repeats inside the batch: the first occurrence is the one inserted, later
+ * ones report its id as duplicates, and no statement carries a key twice.
+ */
+export function collapse(ids: TimeIds, records: AttendanceInput[]): Collapsed {
   const unique: AttendanceTable[] = [];
   const firstAt: number[] = []; // input index of each unique row's first occurrence
   const slotOf: number[] = []; // input index -> index in `unique`
@@ -86,6 +89,27 @@ export async function insertBatch(
     }
     slotOf.push(slot);
   });
+  return { unique, firstAt, slotOf };
+}
+
+/** Each input record's outcome from its unique row's: a later repeat is a duplicate of the first. */
+export function spread(c: Collapsed, outcomes: InsertOutcome[]): InsertOutcome[] {
+  return c.slotOf.map((slot, i): InsertOutcome => {
+    const outcome = outcomes[slot]!;
+    return c.firstAt[slot] === i ? outcome : { id: outcome.id, duplicate: true };
+  });
+}
+
+export async function insertBatch(
+  db: Kysely<Database>,
+  caps: Capabilities,
+  compile: ReturnType<typeof insertCompiler>,
+  ids: TimeIds,
+  records: AttendanceInput[],
+): Promise<InsertOutcome[]> {
+  if (records.length === 0) return [];
+  const collapsed = collapse(ids, records);
+  const { unique } = collapsed;
 
   const outcomes = await db.transaction().execute(async (trx) => {
     const inserted = new Set<string>();
@@ -112,11 +136,7 @@ export async function insertBatch(
     });
   });
 
-  return records.map((_, i): InsertOutcome => {
-    const slot = slotOf[i]!;
-    const outcome = outcomes[slot]!;
-    return firstAt[slot] === i ? outcome : { id: outcome.id, duplicate: true };
-  });
+  return spread(collapsed, outcomes);
 }
 
 /**

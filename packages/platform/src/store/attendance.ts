@@ -3,6 +3,7 @@ import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { TimeIds } from '../ids.js';
 import { attendanceApiRepo } from './attendance-api.js';
 import { insertBatch, insertCompiler } from './attendance-batch.js';
+import { pgInsertBatch } from './attendance-pg.js';
 import { fromDb } from './attendance-rows.js';
 import type { Capabilities } from './dialect.js';
 import type { Database } from './schema-types.js';
@@ -30,7 +31,11 @@ export function attendanceRepo(db: Kysely<Database>, caps: Capabilities, ids: Ti
   const compile = insertCompiler();
   return {
     ...attendanceApiRepo(db, caps),
-    insertBatch: (records) => insertBatch(db, caps, compile, ids, records),
+    // The ingest hot path: PostgreSQL sends a batch as one unnest INSERT (attendance-pg.ts).
+    insertBatch:
+      caps.dialect === 'postgres'
+        ? pgInsertBatch(db, ids)
+        : (records) => insertBatch(db, caps, compile, ids, records),
 
     /** Oldest first: by record time, ties by id, so the order is the same on every read. */
     async list(q = {}) {
