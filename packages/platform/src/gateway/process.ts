@@ -20,6 +20,7 @@ import type { Found } from '../requests/ports.js';
 import type { GatewayContext, TcpPorts } from './context.js';
 import { TCP_HANDLERS } from './dispatch.js';
 import type { TcpTransport } from './handlers/handler.js';
+import { readPhotoSignIn } from './photo-request.js';
 
 export interface FrameOutcome {
   answer: AnswerInit;
@@ -86,7 +87,15 @@ export class FrameRequests {
     this.#side = { handlers: TCP_HANDLERS, ports: ctx.ports, envelope: this.#envelope };
   }
 
-  process(payload: Uint8Array, remoteAddress: TcpTransport): Promise<FrameOutcome> {
+  process(payload: Uint8Array, remoteAddress: string | undefined): Promise<FrameOutcome> {
+    // A photo sign-in is read from its bytes; every other frame, or one that path is not
+    // certain of, as text below (photo-request.ts).
+    const photo = readPhotoSignIn(payload);
+    if (photo) {
+      const transport: TcpTransport = { remoteAddress };
+      if (photo.photo) transport.photo = photo.photo;
+      return serveRequest(this.#core, this.#side, photo.req, transport);
+    }
     let req: IncomingRequest;
     try {
       req = decodeRequestPayload(payload);
@@ -95,7 +104,7 @@ export class FrameRequests {
         this.framingFailure(e instanceof FrameError ? e : new FrameError(ERRORS.FRAME_MALFORMED)),
       );
     }
-    return serveRequest(this.#core, this.#side, req, remoteAddress);
+    return serveRequest(this.#core, this.#side, req, { remoteAddress });
   }
 
   /** D1, D2: a stream or frame that cannot be read is answered (490_01, 490_02), then the connection closes. */

@@ -3,7 +3,7 @@ import { crc32, deflateSync } from 'node:zlib';
 import { checkPhoto, PHOTO_MAX_BYTES, PHOTO_MAX_DECODE_PIXELS, photoFormat } from '@kaoqin/protocol/photo';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeBase64Photo } from '../../src/blobs/photo.js';
+import { decodeBase64Photo, decodeBase64PhotoBytes } from '../../src/blobs/photo.js';
 
 /** A picture with detail in it, so encoders cannot shrink it to nothing. */
 function noise(width: number, height: number): sharp.Sharp {
@@ -308,6 +308,13 @@ describe('decodeBase64Photo against a plain reading of the rule', () => {
       expect(got === undefined ? undefined : Buffer.from(got).toString('hex'), JSON.stringify(text)).toBe(
         want?.toString('hex'),
       );
+      // From the UTF-8 bytes: the same photo, or undefined (the caller then reads the text).
+      // Only line breaks and non-ASCII may make it unsure of a text the string reader takes.
+      const fromBytes = decodeBase64PhotoBytes(Buffer.from(text, 'utf8'));
+      if (fromBytes)
+        expect(Buffer.from(fromBytes).toString('hex'), JSON.stringify(text)).toBe(want?.toString('hex'));
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: what the byte reader leaves to the text
+      else if (want && !/[\r\n]|[^\x00-\x7f]/.test(text)) expect.fail(`unsure of ${JSON.stringify(text)}`);
     }
     expect(valid).toBeGreaterThan(1000);
   });

@@ -15,23 +15,30 @@ import type { PhotoToStore } from '../../requests/ports.js';
 import type { AttendanceFlag, AttendanceInput } from '../../store/types.js';
 import type { TcpHandler } from './handler.js';
 
-export const cSignIn: TcpHandler<'C_SIGN_IN'> = async ({ ports, device, vendor, param: p, now }) => {
+export const cSignIn: TcpHandler<'C_SIGN_IN'> = async ({
+  ports,
+  device,
+  vendor,
+  param: p,
+  now,
+  transport,
+}) => {
   const dev = device!;
   ports.presence.touch(dev.id, now);
 
   const flags: AttendanceFlag[] = [];
   let photo: PhotoToStore | undefined;
-  if (p.img !== undefined && p.img !== '') {
-    const bytes = decodeBase64Photo(p.img);
-    // A capture photo is evidence, not an enrolment face (§1.2's rules for those are
-    // checked, with a full decode, at enrolment): here only what §1.2 says of every
-    // photo is checked, format and size, from the bytes themselves and without decoding.
-    if (!bytes) flags.push('photo_bad_base64');
-    else {
-      const checked = checkPhotoBytes(bytes, ports.maxPhotoBytes);
-      if (checked === 'jpg' || checked === 'png') photo = { bytes, ext: checked };
-      else flags.push(checked);
-    }
+  // img was usually decoded by the gateway, from the frame's bytes (photo-request.ts);
+  // else it is still in param. undefined: bad base64; null: no photo sent.
+  const bytes = transport.photo ?? (p.img !== undefined && p.img !== '' ? decodeBase64Photo(p.img) : null);
+  // A capture photo is evidence, not an enrolment face (§1.2's rules for those are
+  // checked, with a full decode, at enrolment): here only what §1.2 says of every
+  // photo is checked, format and size, from the bytes themselves and without decoding.
+  if (bytes === undefined) flags.push('photo_bad_base64');
+  else if (bytes !== null) {
+    const checked = checkPhotoBytes(bytes, ports.maxPhotoBytes);
+    if (checked === 'jpg' || checked === 'png') photo = { bytes, ext: checked };
+    else flags.push(checked);
   }
   // A mobile record's selfie is checked 1:1 against the enrolled face in there (issue 14).
   const judged = await judgeSignIn(ports, dev, p, now, photo?.bytes);

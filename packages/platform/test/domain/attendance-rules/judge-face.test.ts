@@ -150,7 +150,7 @@ describe('C_SIGN_IN with the mobile face check (real detector)', { timeout: 120_
       vendor,
       device,
       now: T + 1000,
-      transport: undefined,
+      transport: { remoteAddress: undefined },
     });
 
   it('stores both: the person’s face real-name, another face kept and flagged, each with its photo', async () => {
