@@ -3,6 +3,7 @@
  * the queries are otherwise identical (text ids, bigint epoch ms, integer 0/1 booleans,
  * ON CONFLICT … DO NOTHING RETURNING), so the repos never branch on the dialect.
  */
+import type SqliteDatabase from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { Database } from './schema-types.js';
 
@@ -22,6 +23,14 @@ export interface Capabilities {
 export interface Backend {
   readonly db: Kysely<Database>;
   readonly caps: Capabilities;
+  /** SQLite in WAL mode: the raw connection under `db`, for the ingest path (attendance-sqlite.ts). */
+  readonly sqliteWal?: SqliteWal;
+}
+
+/** The raw better-sqlite3 connection under the store's Kysely, and its WAL file. */
+export interface SqliteWal {
+  readonly conn: SqliteDatabase.Database;
+  readonly walPath: string;
 }
 
 export interface StoreLogger {

@@ -5,22 +5,30 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, type SqliteDatabase as KyselySqliteDatabase, SqliteDialect } from 'kysely';
 import type { Backend, StoreLogger } from './dialect.js';
 import type { Database } from './schema-types.js';
+import { type Checkpointer, SAFETY_NET_PAGES, startCheckpointer } from './sqlite-checkpointer.js';
 
 export const SQLITE_FILE = 'kaoqin.db';
 
 /** SQLITE_MAX_VARIABLE_NUMBER's default since SQLite 3.32, which better-sqlite3 keeps. */
 const SQLITE_MAX_BIND_PARAMS = 32_766;
 
-export function openSqlite(dataDir: string, logger?: StoreLogger): Backend {
+export interface SqliteOptions {
+  /** Checkpoint on a thread of our own (the default); false: SQLite's own, inside commits. */
+  checkpointThread?: boolean;
+}
+
+export function openSqlite(dataDir: string, logger?: StoreLogger, opts: SqliteOptions = {}): Backend {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, SQLITE_FILE);
   const conn = new SqliteDatabase(file);
+  let wal = false;
   try {
     // WAL lets readers run beside the writer. synchronous=FULL fsyncs the WAL on every
     // commit: an acknowledged record must survive kill -9 and power loss (NORMAL would
     // only survive the former).
     const mode = conn.pragma('journal_mode = WAL', { simple: true });
-    if (mode !== 'wal') logger?.warn({ file, journalMode: mode }, 'SQLite could not enable WAL');
+    wal = mode === 'wal';
+    if (!wal) logger?.warn({ file, journalMode: mode }, 'SQLite could not enable WAL');
     conn.pragma('synchronous = FULL');
     // Another process (a CLI command beside the server) may hold the write lock briefly.
     conn.pragma('busy_timeout = 5000');
@@ -33,9 +41,21 @@ export function openSqlite(dataDir: string, logger?: StoreLogger): Backend {
     conn.close();
     throw err;
   }
+  // Checkpoints run on a thread of their own (sqlite-checkpointer.ts), not inside our
+  // commits on the event loop; our own autocheckpoint is only the safety net.
+  let checkpointer: Checkpointer | undefined;
+  if (wal && opts.checkpointThread !== false) {
+    conn.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
+    checkpointer = startCheckpointer(file, logger);
+  }
   return {
-    db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(conn) }) }),
+    db: new Kysely<Database>({
+      dialect: new SqliteDialect({
+        database: withStatementCache(conn, () => void checkpointer?.close()),
+      }),
+    }),
     caps: { dialect: 'sqlite', maxBindParams: SQLITE_MAX_BIND_PARAMS, migrationSchema: undefined },
+    ...(wal ? { sqliteWal: { conn, walPath: `${file}-wal` } } : {}),
   };
 }
 
@@ -47,10 +67,13 @@ const STATEMENT_CACHE_SIZE = 64;
  * statement back, from a small most-recently-used cache. Safe because Kysely's SQLite
  * driver runs one query at a time on its one connection: a statement is never in use twice.
  */
-function withStatementCache(conn: SqliteDatabase.Database): KyselySqliteDatabase {
+function withStatementCache(conn: SqliteDatabase.Database, onClose: () => void): KyselySqliteDatabase {
   const cache = new Map<string, SqliteDatabase.Statement>();
   return {
-    close: () => conn.close(),
+    close: () => {
+      onClose();
+      conn.close();
+    },
     prepare(text) {
       // Kysely opens transactions with a deferred BEGIN. A transaction that reads before
       // it writes then cannot take the write lock if another process (the CLI beside a
