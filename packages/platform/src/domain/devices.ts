@@ -6,11 +6,13 @@
  */
 
 import { newId } from '../ids.js';
-import type { DeviceRow, Direction, Store } from '../store/types.js';
+import type { DeviceChange, DeviceRow, Direction, Store } from '../store/types.js';
 import type { DeviceEvents } from './events.js';
 
 /** How far before the last refresh the next one looks (clock differences between processes). */
 const REFRESH_OVERLAP_MS = 60_000;
+/** Changed devices read per query (a few ms of SQLite each). */
+const REFRESH_PAGE = 500;
 
 export class Devices {
   readonly #store: Store;
@@ -125,13 +127,25 @@ export class Devices {
     // (not on the injected clock that stamps events and registrations).
     this.#lastRefresh = Date.now();
     if (this.#byId.size === 0) return;
-    for (const row of await this.#store.devices.changedSince(from)) {
-      const cached = this.#byId.get(row.id);
-      if (cached) {
-        cached.disabled = row.disabled;
-        cached.siteId = row.siteId;
-        cached.direction = row.direction;
+    // A page at a time, with a turn of the event loop between pages: a bulk change of
+    // thousands of devices must not hold every connection's answers while it is read.
+    let after: DeviceChange | undefined;
+    for (;;) {
+      const page = await this.#store.devices.changedSince(from, {
+        limit: REFRESH_PAGE,
+        ...(after ? { after } : {}),
+      });
+      for (const row of page) {
+        const cached = this.#byId.get(row.id);
+        if (cached) {
+          cached.disabled = row.disabled;
+          cached.siteId = row.siteId;
+          cached.direction = row.direction;
+        }
       }
+      if (page.length < REFRESH_PAGE) return;
+      after = page[page.length - 1];
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 

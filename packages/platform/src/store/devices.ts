@@ -1,13 +1,15 @@
 /** Devices (设备): one row per (vendor, serial number). */
 import { type Insertable, type Kysely, type Selectable, sql, type Updateable } from 'kysely';
 import type { Database, DevicesTable } from './schema-types.js';
-import type { DeviceRepo, DeviceRow } from './types.js';
+import type { DeviceChange, DeviceRepo, DeviceRow } from './types.js';
 import { clampLimit, toBool01 } from './util.js';
 
 type DevicePatch = Parameters<DeviceRepo['update']>[1];
 
 /** Devices per presence statement: 5 parameters each, well under either dialect's limit. */
-const SEEN_CHUNK = 1000;
+const SEEN_CHUNK = 250;
+/** Rows per changedSince page. */
+const CHANGES_PAGE_MAX = 1000;
 
 export function fromDb(r: Selectable<DevicesTable>): DeviceRow {
   return {
@@ -42,8 +44,11 @@ function toDb(d: DeviceRow): Insertable<DevicesTable> {
     online: toBool01(d.online),
     direction: d.direction,
     created_at: d.createdAt,
-    // Wall clock, as update() stamps it: Devices.refresh compares on it.
-    changed_at: Date.now(),
+    // Only an operator's update() is a change a cache must re-read (Devices.refresh): a
+    // device registering is cached by the process it connects to. Stamping inserts made
+    // every device of a fleet's first connection wave "changed" for the refresh window,
+    // and one refresh read all 19,000 rows on the event loop (150–290 ms, measured).
+    changed_at: null,
     face_capacity: null,
     reported_person_count: null,
     reported_face_count: null,
@@ -103,9 +108,33 @@ export function deviceRepo(db: Kysely<Database>): DeviceRepo {
         .where('id', '=', id)
         .execute();
     },
-    async changedSince(since) {
-      const rows = await db.selectFrom('devices').selectAll().where('changed_at', '>=', since).execute();
-      return rows.map(fromDb);
+    async changedSince(since, page = {}) {
+      const after = page.after;
+      const rows = await db
+        .selectFrom('devices')
+        .select(['id', 'disabled', 'site_id', 'direction', 'changed_at'])
+        .where('changed_at', '>=', since)
+        .$if(after !== undefined, (q) =>
+          q.where((eb) =>
+            eb.or([
+              eb('changed_at', '>', after!.changedAt),
+              eb.and([eb('changed_at', '=', after!.changedAt), eb('id', '>', after!.id)]),
+            ]),
+          ),
+        )
+        .orderBy('changed_at')
+        .orderBy('id')
+        .limit(Math.max(1, Math.min(CHANGES_PAGE_MAX, page.limit ?? CHANGES_PAGE_MAX)))
+        .execute();
+      return rows.map(
+        (r): DeviceChange => ({
+          id: r.id,
+          disabled: r.disabled === 1,
+          siteId: r.site_id,
+          direction: r.direction,
+          changedAt: Number(r.changed_at),
+        }),
+      );
     },
     async seen(updates) {
       if (updates.length === 0) return;

@@ -71,14 +71,27 @@ export interface DeviceSeen {
   deviceIp?: string;
 }
 
+/** What an operator controls of a device, as a cache re-reads it after a change. */
+export interface DeviceChange {
+  id: string;
+  disabled: boolean;
+  siteId: string | null;
+  direction: DeviceRow['direction'];
+  changedAt: number;
+}
+
 export interface DeviceRepo {
   insert(d: DeviceRow): Promise<void>;
   byId(id: string): Promise<DeviceRow | undefined>;
   byVendorSn(vendorId: string, sn: string): Promise<DeviceRow | undefined>;
   list(q?: DeviceQuery): Promise<DeviceRow[]>;
   update(id: string, patch: Partial<Omit<DeviceRow, 'id' | 'vendorId' | 'sn' | 'createdAt'>>): Promise<void>;
-  /** Devices an operator changed (update()) at or after `since`: what a cache must re-read. */
-  changedSince(since: number): Promise<DeviceRow[]>;
+  /**
+   * Devices an operator changed (update()) at or after `since`: what a cache must re-read,
+   * only the fields an operator controls, in (changedAt, id) order, `limit` at a time
+   * after `after` (the last row of the page before).
+   */
+  changedSince(since: number, page?: { after?: DeviceChange; limit?: number }): Promise<DeviceChange[]>;
   /** Many presence updates in one transaction; firstSeenAt is set where it was null. */
   seen(updates: DeviceSeen[]): Promise<void>;
 }

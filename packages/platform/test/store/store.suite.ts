@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AttendanceInput,
+  type DeviceChange,
   type DeviceRow,
   type DeviceSeen,
   isUniqueViolation,
@@ -262,6 +263,38 @@ export function storeSuite(
         expect(await store.devices.list({ vendorId: v.id, online: false })).toEqual([b]);
         expect(await store.devices.list({ vendorId: v.id, limit: 2 })).toEqual([a, b]);
         expect(await store.devices.list({ siteId: 'site-c', online: true })).toContainEqual(c);
+      });
+
+      it('lists operator changes since a time, narrow and paged, and not registrations', async () => {
+        const since = Date.now();
+        const { v, d: a } = await seed();
+        const b = device(v.id);
+        const c = device(v.id);
+        for (const x of [b, c]) await store.devices.insert(x);
+        const ours = (rows: DeviceChange[]) => rows.filter((r) => [a.id, b.id, c.id].includes(r.id));
+        // Registering is not a change a cache must re-read.
+        expect(ours(await store.devices.changedSince(since))).toEqual([]);
+        for (const x of [c, a, b]) await store.devices.update(x.id, { disabled: true, siteId: 'site-p' });
+        await store.devices.update(b.id, { direction: 'in' });
+        const all = ours(await store.devices.changedSince(since));
+        expect(all.map((r) => r.id).sort()).toEqual([a.id, b.id, c.id].sort());
+        expect(all.find((r) => r.id === b.id)).toMatchObject({
+          disabled: true,
+          siteId: 'site-p',
+          direction: 'in',
+        });
+        // Pages of one, each after the last row of the one before, give every change once, in order.
+        const paged: DeviceChange[] = [];
+        let after: DeviceChange | undefined;
+        for (let i = 0; i < 1000; i++) {
+          const page = await store.devices.changedSince(since, { limit: 1, ...(after ? { after } : {}) });
+          if (page.length === 0) break;
+          paged.push(...page);
+          after = page[0];
+        }
+        expect(ours(paged)).toEqual(all);
+        const keys = paged.map((r) => [r.changedAt, r.id] as const);
+        expect(keys).toEqual([...keys].sort((x, y) => x[0] - y[0] || (x[1] < y[1] ? -1 : 1)));
       });
 
       it('records presence in one call: last seen, online, version and ip when given, first seen once', async () => {
