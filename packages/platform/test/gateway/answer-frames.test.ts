@@ -13,7 +13,12 @@ describe('reused answer frames', () => {
     { version: '1.0', success: true, apicode: 'C_SIGN_IN' },
     { version: '2.0', success: true, apicode: 'C_SIGN_IN' },
     { version: '1.0', success: true, apicode: 'C_HEARTBEAT', response: '{"taskids":["a","b"]}' },
-    { version: '1.0', success: false, apicode: 'C_SIGN_IN', error: { code: '490_08', message: 'busy' } },
+    {
+      version: '1.0',
+      success: false,
+      apicode: 'C_SIGN_IN',
+      error: { errorcode: '490_08', errormsg: 'busy' },
+    },
     { version: '1.0', success: true, apicode: 'C_GET_TIME', response: 'x'.repeat(300) },
   ];
 
