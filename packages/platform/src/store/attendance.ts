@@ -5,7 +5,8 @@ import { attendanceApiRepo } from './attendance-api.js';
 import { insertBatch, insertCompiler } from './attendance-batch.js';
 import { pgInsertBatch } from './attendance-pg.js';
 import { fromDb } from './attendance-rows.js';
-import type { Capabilities } from './dialect.js';
+import { sqliteInsertBatch } from './attendance-sqlite.js';
+import type { Capabilities, SqliteWal } from './dialect.js';
 import type { Database } from './schema-types.js';
 import type { AttendanceQuery, AttendanceRepo } from './types.js';
 import { clampLimit } from './util.js';
@@ -27,13 +28,21 @@ function filtered<O>(
   return out;
 }
 
-export function attendanceRepo(db: Kysely<Database>, caps: Capabilities, ids: TimeIds): AttendanceRepo {
+export function attendanceRepo(
+  db: Kysely<Database>,
+  caps: Capabilities,
+  ids: TimeIds,
+  sqliteWal?: SqliteWal,
+): AttendanceRepo {
   const compile = insertCompiler();
   return {
     ...attendanceApiRepo(db, caps),
-    // The ingest hot path: PostgreSQL sends a batch as one unnest INSERT (attendance-pg.ts).
-    insertBatch:
-      caps.dialect === 'postgres'
+    // The ingest hot path, one per dialect: SQLite in WAL mode syncs the WAL off the event
+    // loop (attendance-sqlite.ts), PostgreSQL sends a batch as one unnest INSERT
+    // (attendance-pg.ts); the multi-row VALUES form remains for SQLite without WAL.
+    insertBatch: sqliteWal
+      ? sqliteInsertBatch(db, sqliteWal, ids)
+      : caps.dialect === 'postgres'
         ? pgInsertBatch(db, ids)
         : (records) => insertBatch(db, caps, compile, ids, records),
 

@@ -80,13 +80,13 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     await backend.db.destroy();
     throw err;
   }
-  const { db, caps } = backend;
+  const { db, caps, sqliteWal } = backend;
   return {
     dialect: caps.dialect,
     vendors: vendorRepo(db),
     devices: deviceRepo(db),
     events: eventRepo(db, caps),
-    attendance: attendanceRepo(db, caps, opts.ids ?? new TimeIds()),
+    attendance: attendanceRepo(db, caps, opts.ids ?? new TimeIds(), sqliteWal),
     attendanceRules: attendanceRulesRepo(db),
     stats: attendanceStatsRepo(db, caps),
     ...taskStore(db, caps),
