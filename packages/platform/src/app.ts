@@ -36,6 +36,7 @@ import { StatsProjector } from './domain/stats/projector.js';
 import { MemoryTokenStore, type TokenStore } from './domain/tokens.js';
 import { Vendors } from './domain/vendors.js';
 import { cachedPhotos } from './downloads/cached-photos.js';
+import { fastPhotoRoute } from './downloads/fast-photo.js';
 import { registerDownloadRoutes } from './downloads/routes.js';
 import { createUrlSigner, deriveDownloadKey } from './downloads/signer.js';
 import { EnrolmentChecks } from './enrolment/check.js';
@@ -47,6 +48,7 @@ import { taskPusher } from './gateway/push.js';
 import { registerConsole } from './http/console.js';
 import { CaptureEnrolment, checkOnlyOf, irisIntake } from './http/device/capture-enrolment.js';
 import { deviceEndpoint } from './http/device/route.js';
+import { addFrontRoute } from './http/front-routes.js';
 import { MOBILE_PREFIX, registerMobile } from './http/mobile.js';
 import { mobileApi } from './http/mobile-api/route.js';
 import { mobileBridge } from './http/mobile-bridge/route.js';
@@ -395,7 +397,16 @@ async function boot(
       protocolVersion: config.protocolVersion,
     }),
   );
-  const taskApi = new TaskService(data.store, data.urls, data.reconciler, live);
+  const facePhotos = cachedPhotos(data.faces, config.photoCacheBytes);
+  // An erased person's photos must not be served from memory either (PIPL erasure).
+  data.persons.onErased((keys) => {
+    for (const key of keys) facePhotos.forget(key);
+  });
+  data.iris.onDeleted((keys) => {
+    for (const key of keys) facePhotos.forget(key);
+  });
+  // A page's photos are read into memory as the page is served, before its devices ask for them.
+  const taskApi = new TaskService(data.store, data.urls, data.reconciler, live, facePhotos.warm);
   const http = buildHttpServer(logger, {
     ready: () => data.store.ping(),
     status: async () => ({
@@ -441,14 +452,6 @@ async function boot(
     logger: logger.child({ part: 'mobile-api' }),
     now,
   });
-  const facePhotos = cachedPhotos(data.faces, config.photoCacheBytes);
-  // An erased person's photos must not be served from memory either (PIPL erasure).
-  data.persons.onErased((keys) => {
-    for (const key of keys) facePhotos.forget(key);
-  });
-  data.iris.onDeleted((keys) => {
-    for (const key of keys) facePhotos.forget(key);
-  });
   await http.register(registerDownloadRoutes, {
     verifier: data.urls,
     now,
@@ -462,6 +465,10 @@ async function boot(
       },
     },
   });
+
+  // The wave's photos (signed, cached) answered on node:http ahead of Fastify; everything
+  // else about /dl/photo stays with the route above (downloads/fast-photo.ts).
+  addFrontRoute(http.server, fastPhotoRoute({ verifier: data.urls, peek: facePhotos.peek, now }));
 
   let api: ApiHandle = { routeTable: [] };
   const apiDeps: ApiDeps = {

@@ -46,6 +46,11 @@ const PHOTO_TYPES: Record<string, string> = {
 
 type IdParams = { Params: { id: string } };
 
+/** The Content-Type of a served photo by its format. */
+export function photoContentType(ext: string): string {
+  return PHOTO_TYPES[ext.toLowerCase()] ?? 'application/octet-stream';
+}
+
 /**
  * Registers the routes on app, best as a plugin: `app.register(registerDownloadRoutes, opts)`.
  * (A direct call also works at run time, but an app built with a pino loggerInstance has
@@ -87,7 +92,7 @@ export async function registerDownloadRoutes(
         // The key is the photo's hash, so a matching ETag means the client already has these bytes.
         if (etagListMatches(req.headers['if-none-match'], etag)) return reply.code(304).send();
         reply
-          .header('Content-Type', PHOTO_TYPES[photo.ext.toLowerCase()] ?? 'application/octet-stream')
+          .header('Content-Type', photoContentType(photo.ext))
           .header('Content-Length', String(photo.bytes.length));
         if (req.method === 'HEAD') return reply.send();
         return reply.send(Buffer.from(photo.bytes.buffer, photo.bytes.byteOffset, photo.bytes.length));
@@ -210,7 +215,7 @@ function fail(reply: FastifyReply, code: number, error: string): FastifyReply {
 }
 
 /** Caches may keep the response only as long as the URL is valid, and only for this client. */
-function privateCache(expiresAt: number, now: number): string {
+export function privateCache(expiresAt: number, now: number): string {
   return `private, max-age=${Math.max(0, Math.floor((expiresAt - now) / 1000))}`;
 }
 

@@ -25,12 +25,24 @@ export class TaskService implements TaskApi {
   readonly #urls: UrlSigner;
   readonly #reconciler: Reconciler;
   readonly #live: LiveSink;
+  readonly #warm: (photoKeys: string[]) => void;
 
-  constructor(store: Store, urls: UrlSigner, reconciler: Reconciler, live: LiveSink = NO_LIVE) {
+  /**
+   * warm: told the photo keys of every page served, so that the photos can be read into
+   * memory before the devices ask for them (downloads/cached-photos.ts).
+   */
+  constructor(
+    store: Store,
+    urls: UrlSigner,
+    reconciler: Reconciler,
+    live: LiveSink = NO_LIVE,
+    warm: (photoKeys: string[]) => void = () => {},
+  ) {
     this.#store = store;
     this.#urls = urls;
     this.#reconciler = reconciler;
     this.#live = live;
+    this.#warm = warm;
   }
 
   /** The caller's task of this apicode, still open: 490_06 otherwise, 490_07 once finished. */
@@ -164,6 +176,7 @@ export class TaskService implements TaskApi {
     // Iris images are read as they are now, not frozen with the task: a change of them
     // queues a task of its own anyway (iris/service.ts), and an erased person has none.
     const iris = await this.#store.personIris.ofPersons(items.map((i) => i.personId));
+    this.#warm(items.flatMap((i) => i.photoKeys ?? []));
     const sign = (k: string) => this.#urls.photoUrl(caller.baseUrl, k, caller.now);
     return {
       data: items.map((i) => {
