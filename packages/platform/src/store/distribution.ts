@@ -42,6 +42,30 @@ export function distributionRepo(db: Kysely<Database>, caps: Capabilities): Dist
         .execute();
       return rows.map(dist);
     },
+    async settleTask(deviceId, taskId, state, reason, failed, now) {
+      return db.transaction().execute(async (trx) => {
+        const all = await trx
+          .updateTable('distribution')
+          .set({ state, reason, updated_at: now })
+          .where('task_id', '=', taskId)
+          .where('device_id', '=', deviceId)
+          .returning('person_id')
+          .execute();
+        const out = all.map((r) => ({ personId: r.person_id, state }));
+        if (failed.size === 0) return out;
+        const mine = new Set(all.map((r) => r.person_id));
+        for (const [personId, why] of failed) {
+          if (!mine.has(personId)) continue;
+          await trx
+            .updateTable('distribution')
+            .set({ state: 'failed', reason: why, updated_at: now })
+            .where('person_id', '=', personId)
+            .where('device_id', '=', deviceId)
+            .execute();
+        }
+        return out.map((r) => (failed.has(r.personId) ? { ...r, state: 'failed' as const } : r));
+      });
+    },
     async expectedAmong(deviceId, personIds) {
       const out: string[] = [];
       for (const part of chunk([...personIds], rowsPerStatement(caps.maxBindParams, 1) - 10)) {

@@ -131,6 +131,20 @@ export interface DistributionRepo {
   forPerson(personId: string): Promise<DistributionRow[]>;
   /** The rows a task last touched on its device (what its report settles). */
   forTask(deviceId: string, taskId: string): Promise<DistributionRow[]>;
+  /**
+   * A report's settlement in set-based statements (one transaction): every row the task
+   * last touched on its device takes `state` and `reason`, then each person in `failed`
+   * becomes `failed` with its reason. Returns the rows as they now are. What upserting
+   * forTask's rows did, without reading and writing back one row per person.
+   */
+  settleTask(
+    deviceId: string,
+    taskId: string,
+    state: DistributionState,
+    reason: string | null,
+    failed: ReadonlyMap<string, string>,
+    now: number,
+  ): Promise<{ personId: string; state: DistributionState }[]>;
   /** Of these persons, those pending or on the device. */
   expectedAmong(deviceId: string, personIds: readonly string[]): Promise<string[]>;
   /** Persons expected on the device (pending or on_device). */

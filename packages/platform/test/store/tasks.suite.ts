@@ -95,6 +95,39 @@ export function tasksSuite(
         expect(await store.tasks.get('no-such-task')).toBeUndefined();
       });
 
+      it("settles a report's rows in place: only rows still pointing at the task, failures with their reason", async () => {
+        const d = await device();
+        const t = newTask(d.id, { items: items(3) });
+        await store.tasks.create(t, pending(d.id, t.id, ['P0', 'P1', 'P2']));
+        // P2 was taken over by a later task: an older report must not touch it.
+        const later = newTask(d.id, { items: items(1, 2), apicode: 'T_UPDATE_DEVICE_PERSON' });
+        await store.tasks.create(later, pending(d.id, later.id, ['P2']));
+        const rows = await store.distribution.settleTask(
+          d.id,
+          t.id,
+          'on_device',
+          null,
+          new Map([
+            ['P1', 'D12 bad face'],
+            ['P2', 'not this task'],
+          ]),
+          T0 + 5,
+        );
+        expect(rows.sort((a, b) => a.personId.localeCompare(b.personId))).toEqual([
+          { personId: 'P0', state: 'on_device' },
+          { personId: 'P1', state: 'failed' },
+        ]);
+        const now = await store.distribution.forDevice(d.id);
+        expect(now.map((r) => [r.personId, r.state, r.reason, r.taskId, r.updatedAt])).toEqual([
+          ['P0', 'on_device', null, t.id, T0 + 5],
+          ['P1', 'failed', 'D12 bad face', t.id, T0 + 5],
+          ['P2', 'pending', null, later.id, T0],
+        ]);
+        expect(
+          await store.distribution.settleTask(d.id, 'no-such-task', 'failed', 'x', new Map(), T0),
+        ).toEqual([]);
+      });
+
       it('writes a task all or nothing: a task for an unknown device leaves no items behind', async () => {
         const t = newTask(randomUUID(), { items: items(2) });
         await expect(store.tasks.create(t, [])).rejects.toThrow();
