@@ -54,6 +54,15 @@ export const configSchema = z.object({
   idleTimeoutMs: ms.default(90_000),
   /** Requests a connection may have in flight before we stop reading from it. */
   maxInFlightPerConnection: z.coerce.number().int().min(1).default(64),
+  /**
+   * Request bytes (frames read and not yet answered) held across every connection before
+   * the gateway stops reading them all, till answers free some (gateway/inflight-bytes.ts).
+   */
+  maxInFlightBytes: z.coerce
+    .number()
+    .int()
+    .min(1024 * 1024)
+    .default(128 * 1024 * 1024),
   /** Bytes queued for a slow reader before its connection is closed. */
   maxWriteBufferBytes: z.coerce
     .number()

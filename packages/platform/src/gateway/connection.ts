@@ -3,13 +3,16 @@
  * in-memory pair in tests). Frames are handled concurrently, so a device draining its
  * offline backlog with many sign-ins in flight gets them group-committed together, but
  * answers go back strictly in request order. Backpressure both ways: past
- * maxInFlightPerConnection we stop reading; a peer that does not read its answers
- * stops our reading too, and past maxWriteBufferBytes it is cut off.
+ * maxInFlightPerConnection we stop reading, and so does every connection while the
+ * gateway's request bytes in flight are over their limit (inflight-bytes.ts); a peer
+ * that does not read its answers stops our reading too, and past maxWriteBufferBytes it
+ * is cut off.
  */
 import type { Duplex } from 'node:stream';
 import { ERRORS, FrameDecoder, FrameError, ProtocolError } from '@kaoqin/protocol';
 import { answerFrame } from './answer-frames.js';
 import type { GatewayContext } from './context.js';
+import type { InFlightBytes } from './inflight-bytes.js';
 import type { FrameOutcome, FrameRequests } from './process.js';
 
 export interface ConnectionEvents {
@@ -23,13 +26,15 @@ interface Pending {
   outcome?: FrameOutcome;
 }
 
-function track(promise: Promise<FrameOutcome>): Pending {
+/** `settled` runs once the request is handled, whichever way. */
+function track(promise: Promise<FrameOutcome>, settled: () => void): Pending {
   const p: Pending = { promise };
   promise.then(
     (o) => {
       p.outcome = o;
+      settled();
     },
-    () => {}, // the request core answers every failure itself; flush handles the impossible case
+    settled, // the request core answers every failure itself; flush handles the impossible case
   );
   return p;
 }
@@ -47,6 +52,7 @@ export class Connection {
   readonly #events: ConnectionEvents;
   readonly #decoder: FrameDecoder;
   readonly #remote: string | undefined;
+  readonly #budget: InFlightBytes | undefined;
   /** Answers in request order; each settles when its request is handled. */
   readonly #pending: Pending[] = [];
   #flushing = false;
@@ -60,12 +66,14 @@ export class Connection {
     requests: FrameRequests,
     events: ConnectionEvents,
     remoteAddress?: string,
+    budget?: InFlightBytes,
   ) {
     this.#stream = stream;
     this.#ctx = ctx;
     this.#requests = requests;
     this.#events = events;
     this.#remote = remoteAddress;
+    this.#budget = budget;
     this.#decoder = new FrameDecoder({ maxFrameBytes: ctx.config.maxFrameBytes });
     this.openedAt = ctx.now();
     this.lastActivityAt = this.openedAt;
@@ -75,7 +83,10 @@ export class Connection {
       this.#updateFlow();
     });
     stream.on('error', () => this.destroy());
-    stream.on('close', () => this.#closed());
+    stream.on('close', () => {
+      this.#budget?.forget(this.#wake);
+      this.#closed();
+    });
     stream.on('end', () => this.end());
   }
 
@@ -107,7 +118,11 @@ export class Connection {
     for (const payload of frames) {
       // A zero-length frame carries nothing to answer: it only shows the link is alive.
       if (payload.byteLength === 0) continue;
-      this.#pending.push(track(this.#requests.process(payload, this.#remote)));
+      const bytes = payload.byteLength;
+      const budget = this.#budget;
+      budget?.take(bytes);
+      const settled = budget ? () => budget.give(bytes) : () => {};
+      this.#pending.push(track(this.#requests.process(payload, this.#remote), settled));
     }
   }
 
@@ -186,10 +201,16 @@ export class Connection {
     }
   }
 
-  /** Reads only while few requests are in flight and the peer takes its answers. */
+  readonly #wake = (): void => this.#updateFlow();
+
+  /** Reads only while few requests are in flight, here and gateway-wide, and the peer takes its answers. */
   #updateFlow(): void {
     if (this.#closing) return;
-    const stop = this.#waitingDrain || this.#pending.length >= this.#ctx.config.maxInFlightPerConnection;
+    const full = this.#budget?.full === true;
+    // Woken when the gateway's budget frees (once: wait() again if it is full again).
+    if (full) this.#budget!.wait(this.#wake);
+    const stop =
+      full || this.#waitingDrain || this.#pending.length >= this.#ctx.config.maxInFlightPerConnection;
     if (stop && !this.#readPaused) {
       this.#readPaused = true;
       this.#stream.pause();

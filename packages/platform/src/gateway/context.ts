@@ -26,7 +26,8 @@ export type GatewayConfig = Pick<
   | 'maxInFlightPerConnection'
   | 'maxWriteBufferBytes'
   | 'connectionSweepMs'
->;
+> &
+  Partial<Pick<Config, 'maxInFlightBytes'>>;
 
 /** What the chapter-2 handlers (C_AUTH, C_HEARTBEAT, C_SIGN_IN) use. */
 export interface TcpPorts extends SignInRulesPorts {

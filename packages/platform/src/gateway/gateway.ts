@@ -11,6 +11,7 @@ import type { Duplex } from 'node:stream';
 import { ERRORS, encodeAnswerFrame, wireError } from '@kaoqin/protocol';
 import { Connection } from './connection.js';
 import type { GatewayContext } from './context.js';
+import { DEFAULT_MAX_IN_FLIGHT_BYTES, InFlightBytes } from './inflight-bytes.js';
 import { FrameRequests } from './process.js';
 
 /** File descriptors kept free for the database, photos, HTTP and logs. */
@@ -35,6 +36,7 @@ export class Gateway {
   readonly maxConnections: number;
   readonly #ctx: GatewayContext;
   readonly #requests: FrameRequests;
+  readonly #inFlight: InFlightBytes;
   readonly #connections = new Set<Connection>();
   readonly #byDevice = new Map<string, Connection>();
   #server: Server | undefined;
@@ -44,6 +46,7 @@ export class Gateway {
   constructor(ctx: GatewayContext) {
     this.#ctx = ctx;
     this.#requests = new FrameRequests(ctx);
+    this.#inFlight = new InFlightBytes(ctx.config.maxInFlightBytes ?? DEFAULT_MAX_IN_FLIGHT_BYTES);
     this.maxConnections = ctx.config.maxConnections ?? defaultMaxConnections();
   }
 
@@ -86,6 +89,7 @@ export class Gateway {
         },
       },
       remoteAddress,
+      this.#inFlight,
     );
     this.#connections.add(conn);
   };
