@@ -344,6 +344,7 @@ async function boot(
   const attendance = new AttendanceWriter(data.store, blobs, {
     batchMax: config.ingestBatchMax,
     batchWaitMs: config.ingestBatchWaitMs,
+    inFlight: data.store.dialect === 'postgres' ? 2 : 1,
     // New rows wake the webhook follower too (off the ack path: it only schedules a run).
     live: wakingSink(live, () => {
       data.ingest.add(); // ingest is at work: the followers' budget applies, an import slows down

@@ -28,6 +28,14 @@ export interface IngestOptions {
   batchWaitMs: number;
   /** Where new rows are announced (live events). */
   live?: LiveSink;
+  /**
+   * Batches committing at once (default 1). A store with a connection pool (PostgreSQL)
+   * takes 2: while one batch waits on its commit the next is already inserting, where one
+   * at a time left the server idle between round trips (bench/gateway: ack p50 115 ms
+   * with 2,000 sign-ins in flight against 20 ms per raw batch). SQLite has one
+   * connection, so more would only queue.
+   */
+  inFlight?: number;
 }
 
 export class AttendanceWriter {
@@ -37,7 +45,8 @@ export class AttendanceWriter {
   readonly #live: LiveSink;
   #queue: Item[] = [];
   #timer: NodeJS.Timeout | undefined;
-  #running: Promise<void> | undefined;
+  readonly #running = new Set<Promise<void>>();
+  readonly #maxRunning: number;
   #closed = false;
 
   constructor(store: Store, blobs: BlobStore, opts: IngestOptions) {
@@ -45,6 +54,7 @@ export class AttendanceWriter {
     this.#blobs = blobs;
     this.#opts = opts;
     this.#live = opts.live ?? NO_LIVE;
+    this.#maxRunning = Math.max(1, opts.inFlight ?? 1);
   }
 
   /** Resolves once the record (and its photo) are durable; rejects if they could not be written. */
@@ -64,14 +74,15 @@ export class AttendanceWriter {
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#timer);
-    while (this.#running || this.#queue.length) {
-      if (!this.#running) this.#start();
-      await this.#running;
+    while (this.#running.size || this.#queue.length) {
+      if (this.#running.size < this.#maxRunning) this.#start();
+      await Promise.race(this.#running);
     }
   }
 
   #schedule(): void {
-    if (this.#running) return; // the running batch starts the next when it ends
+    // Every slot busy: a batch that ends starts the next.
+    if (this.#running.size >= this.#maxRunning) return;
     if (this.#queue.length >= this.#opts.batchMax) {
       clearTimeout(this.#timer);
       this.#timer = undefined;
@@ -79,7 +90,7 @@ export class AttendanceWriter {
     } else if (!this.#timer) {
       this.#timer = setTimeout(() => {
         this.#timer = undefined;
-        if (!this.#running) this.#start();
+        if (this.#running.size < this.#maxRunning) this.#start();
       }, this.#opts.batchWaitMs);
     }
   }
@@ -87,11 +98,12 @@ export class AttendanceWriter {
   #start(): void {
     const batch = this.#queue.splice(0, this.#opts.batchMax);
     if (batch.length === 0) return;
-    this.#running = this.#write(batch).finally(() => {
-      this.#running = undefined;
+    const running: Promise<void> = this.#write(batch).finally(() => {
+      this.#running.delete(running);
       // What queued during the commit has waited long enough: it goes now.
       if (this.#queue.length) this.#start();
     });
+    this.#running.add(running);
   }
 
   async #write(batch: Item[]): Promise<void> {
