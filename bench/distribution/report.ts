@@ -9,13 +9,16 @@ import type { BaselineResult, SinglesResult, WaveResult } from './harness.js';
 import type { PrepareResult } from './messages.js';
 
 export const TARGETS = {
-  /** 10,000 persons × 20 devices distributed in under 60 s end to end. */
+  /**
+   * 10,000 persons × 20 devices distributed end to end in at most twice the same-run
+   * bare-Fastify baseline (issue 15; the first target, issue 9's, was under 60 s).
+   */
   wavePersons: 10_000,
   waveDevices: 20,
-  waveMs: 60_000,
-  /** A person added to a site is on every online device within 1 s (p99, 20 devices). */
+  waveRatio: 2,
+  /** A person added to a site is on every online device within 250 ms (p99, 20 devices; issue 15). */
   singleDevices: 20,
-  singleP99Ms: 1000,
+  singleP99Ms: 250,
 };
 
 export interface Report {
@@ -73,8 +76,8 @@ function rows(r: Report): Row[] {
       secs(w?.waveMs),
       secs(b?.totalMs),
       ratio(w?.waveMs, b?.totalMs),
-      '< 60 s',
-      scaledVerdict(w ? w.waveMs < TARGETS.waveMs : undefined, fullScale, asked),
+      `≤ ${TARGETS.waveRatio} × baseline`,
+      scaledVerdict(w && b ? w.waveMs <= TARGETS.waveRatio * b.totalMs : undefined, fullScale, asked),
     ],
     rate(`  person pages/s (${s.pageSize} a page)`, 'pagesPerSecond', perSec),
     rate('  photos/s', 'photosPerSecond', perSec),
@@ -89,7 +92,7 @@ function rows(r: Report): Row[] {
       msText(v),
       '—',
       '',
-      p === 99 ? '≤ 1 s' : '',
+      p === 99 ? `≤ ${TARGETS.singleP99Ms} ms` : '',
       p === 99
         ? scaledVerdict(
             v === undefined ? undefined : v <= TARGETS.singleP99Ms,
