@@ -32,7 +32,7 @@ import { QrCodes } from './domain/qr/service.js';
 import { SiteRosters } from './domain/rosters.js';
 import { loadMasterKey, SecretBox } from './domain/secrets.js';
 import { DailySummaries } from './domain/stats/daily-summaries.js';
-import { DEFAULT_PROJECT_BATCH, StatsProjector } from './domain/stats/projector.js';
+import { StatsProjector } from './domain/stats/projector.js';
 import { MemoryTokenStore, type TokenStore } from './domain/tokens.js';
 import { Vendors } from './domain/vendors.js';
 import { cachedPhotos } from './downloads/cached-photos.js';
@@ -335,10 +335,6 @@ async function boot(
   // Daily statistics (docs/attendance-statistics.md): woken after each ingest commit, off the ack path.
   const stats = config.attendanceStats
     ? new StatsProjector(data.store, now, {
-        // SQLite runs a step's statements on the event loop, one turn from first read to
-        // COMMIT: a 250-row step took 10-12 ms beside 3,200 sign-ins/s (bench/lib/slow-sql.mjs),
-        // so the default 1000 would hold the loop past issue 15's 20 ms on every step.
-        batch: data.store.dialect === 'sqlite' ? 250 : DEFAULT_PROJECT_BATCH,
         budget: data.background,
         onError: (err) => logger.error({ err }, 'statistics step failed; the next wake retries'),
       })

@@ -18,7 +18,7 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
 /** How often the thread checkpoints: about 10 batches' worth of WAL at full ingest rate. */
-const INTERVAL_MS = 25;
+const INTERVAL_MS = 200;
 /** The store connection's own autocheckpoint, reached only if this thread falls behind: 40 MB of WAL. */
 export const SAFETY_NET_PAGES = 10_000;
 
