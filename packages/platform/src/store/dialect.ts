@@ -25,6 +25,12 @@ export interface Backend {
   readonly caps: Capabilities;
   /** SQLite in WAL mode: the raw connection under `db`, for the ingest path (attendance-sqlite.ts). */
   readonly sqliteWal?: SqliteWal;
+  /**
+   * Awaited before `db` is destroyed: SQLite's checkpoint thread closes its connection
+   * first, so the store's own connection is the last one and SQLite checkpoints and
+   * removes the WAL as it closes (a later open, or a backup of the directory, sees one file).
+   */
+  readonly beforeClose?: () => Promise<void>;
 }
 
 /** The raw better-sqlite3 connection under the store's Kysely, and its WAL file. */

@@ -77,6 +77,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   try {
     await migrateToLatest(backend);
   } catch (err) {
+    await backend.beforeClose?.();
     await backend.db.destroy();
     throw err;
   }
@@ -105,7 +106,10 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     async ping() {
       await sql`select 1`.execute(db);
     },
-    close: () => db.destroy(),
+    async close() {
+      await backend.beforeClose?.();
+      await db.destroy();
+    },
   };
 }
 

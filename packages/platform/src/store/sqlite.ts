@@ -51,11 +51,13 @@ export function openSqlite(dataDir: string, logger?: StoreLogger, opts: SqliteOp
   return {
     db: new Kysely<Database>({
       dialect: new SqliteDialect({
+        // Normally beforeClose has stopped the thread already; this covers a bare destroy().
         database: withStatementCache(conn, () => void checkpointer?.close()),
       }),
     }),
     caps: { dialect: 'sqlite', maxBindParams: SQLITE_MAX_BIND_PARAMS, migrationSchema: undefined },
     ...(wal ? { sqliteWal: { conn, walPath: `${file}-wal` } } : {}),
+    ...(checkpointer ? { beforeClose: () => checkpointer.close() } : {}),
   };
 }
 
