@@ -13,30 +13,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-
-interface CallFrame {
-  functionName: string;
-  url: string;
-  lineNumber: number;
-}
-interface ProfileNode {
-  id: number;
-  callFrame: CallFrame;
-  children?: number[];
-}
-interface Profile {
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-}
+import { label, type Profile, type ProfileNode } from './cpuprofile.js';
 
 /** Frames that sit under everything and say nothing about what ran. */
 const NOISE = new Set(['(root)', '(program)', 'processTicksAndRejections', 'runMicrotasks', '(anonymous)']);
-
-function label(f: CallFrame): string {
-  const name = f.functionName || '(anonymous)';
-  return f.url ? `${name} ${basename(f.url)}:${f.lineNumber + 1}` : name;
-}
 
 export interface Stall {
   startS: number;

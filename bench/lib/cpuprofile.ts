@@ -16,17 +16,17 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 
-interface CallFrame {
+export interface CallFrame {
   functionName: string;
   url: string;
   lineNumber: number;
 }
-interface ProfileNode {
+export interface ProfileNode {
   id: number;
   callFrame: CallFrame;
   children?: number[];
 }
-interface Profile {
+export interface Profile {
   nodes: ProfileNode[];
   startTime: number;
   samples: number[];
@@ -61,7 +61,7 @@ function parseArgs(argv: readonly string[]): Args {
   return out;
 }
 
-function label(f: CallFrame): string {
+export function label(f: CallFrame): string {
   const name = f.functionName || '(anonymous)';
   if (!f.url) return name;
   return `${name} ${basename(f.url)}:${f.lineNumber + 1}`;
