@@ -236,7 +236,8 @@ describe.skipIf(skip)('phone clock-in (Chromium, fake camera, real platform)', {
       await page.getByTestId('clock-in-done').click();
       await page.getByTestId('screen-home').waitFor();
     }
-    expect(await queueCount(page)).toBe(CAMERA);
+    // The home screen reads the count from IndexedDB after it renders: poll, as below.
+    await expect.poll(() => queueCount(page), { timeout: 15_000 }).toBe(CAMERA);
 
     // The rest through the hook: the same queue, a small faceless JPEG (the detector's
     // cheapest case; each is kept as face_not_found, which is not what this test is about).
