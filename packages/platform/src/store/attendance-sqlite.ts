@@ -31,7 +31,7 @@ import type { SqliteWal } from './dialect.js';
 import type { AttendanceTable, Database } from './schema-types.js';
 import type { AttendanceInput, InsertOutcome } from './types.js';
 
-const COLUMNS = [
+export const ATTENDANCE_COLUMNS = [
   'id',
   'device_id',
   'vendor_id',
@@ -61,9 +61,15 @@ const COLUMNS = [
 type RequiredColumn = {
   [K in keyof AttendanceTable]-?: object extends Pick<AttendanceTable, K> ? never : K;
 }[keyof AttendanceTable];
-type Missing = Exclude<RequiredColumn, (typeof COLUMNS)[number]>;
+type Missing = Exclude<RequiredColumn, (typeof ATTENDANCE_COLUMNS)[number]>;
 const _allColumns: [Missing] extends [never] ? true : Missing = true;
 void _allColumns;
+
+function valuesOf(row: AttendanceTable): unknown[] {
+  const out: unknown[] = new Array(ATTENDANCE_COLUMNS.length);
+  for (let c = 0; c < ATTENDANCE_COLUMNS.length; c++) out[c] = row[ATTENDANCE_COLUMNS[c]!];
+  return out;
+}
 
 async function syncFile(path: string): Promise<void> {
   const fh = await open(path, 'r+');
@@ -80,6 +86,7 @@ export function sqliteInsertBatch(
   ids: TimeIds,
 ): (records: AttendanceInput[]) => Promise<InsertOutcome[]> {
   const { conn } = wal;
+  const COLUMNS = ATTENDANCE_COLUMNS;
   const insert = conn.prepare(
     `INSERT INTO attendance (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})
      ON CONFLICT (device_id, person_id, record_time, type) DO NOTHING`,
@@ -104,7 +111,11 @@ export function sqliteInsertBatch(
   return async (records) => {
     if (records.length === 0) return [];
     const collapsed = collapse(ids, records);
+    const thread = wal.writer;
     const outcomes = await db.connection().execute(async () => {
+      // Held while the thread writes: no query of ours reads the rows before they are
+      // durable, and our connection never waits on the thread's write lock.
+      if (thread?.alive) return thread.insertAttendance(collapsed.unique.map(valuesOf));
       conn.pragma('synchronous = NORMAL');
       let out: InsertOutcome[];
       try {

@@ -3,9 +3,11 @@
  * the queries are otherwise identical (text ids, bigint epoch ms, integer 0/1 booleans,
  * ON CONFLICT … DO NOTHING RETURNING), so the repos never branch on the dialect.
  */
+
 import type SqliteDatabase from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { Database } from './schema-types.js';
+import type { WriteThread } from './sqlite-write-thread.js';
 
 export interface Capabilities {
   readonly dialect: 'sqlite' | 'postgres';
@@ -37,6 +39,8 @@ export interface Backend {
 export interface SqliteWal {
   readonly conn: SqliteDatabase.Database;
   readonly walPath: string;
+  /** Where attendance batches and background flushes are written, off the event loop (sqlite-write-thread.ts). */
+  readonly writer?: WriteThread;
 }
 
 export interface StoreLogger {

@@ -2,6 +2,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Capabilities } from './dialect.js';
 import type { Database, DeviceEventsTable } from './schema-types.js';
+import { type WriteAll, writeAll } from './thread-writes.js';
 import type { DeviceEventRow, EventRepo } from './types.js';
 import { chunk, clampLimit, rowsPerStatement } from './util.js';
 
@@ -13,16 +14,19 @@ function toDb(e: DeviceEventRow): DeviceEventsTable {
   return { id: e.id, device_id: e.deviceId, at: e.at, kind: e.kind, code: e.code, detail: e.detail };
 }
 
-export function eventRepo(db: Kysely<Database>, caps: Capabilities): EventRepo {
+export function eventRepo(
+  db: Kysely<Database>,
+  caps: Capabilities,
+  write: WriteAll = writeAll(db),
+): EventRepo {
   return {
     async insertMany(events) {
       if (events.length === 0) return;
       const rows = events.map(toDb);
       const perInsert = rowsPerStatement(caps.maxBindParams, Object.keys(rows[0]!).length);
-      await db.transaction().execute(async (trx) => {
-        for (const part of chunk(rows, perInsert))
-          await trx.insertInto('device_events').values(part).execute();
-      });
+      await write(
+        chunk(rows, perInsert).map((part) => db.insertInto('device_events').values(part).compile()),
+      );
     },
     /** Newest first: a device's recent history is what anyone looks at. */
     async listForDevice(deviceId, limit) {

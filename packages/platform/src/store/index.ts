@@ -25,6 +25,7 @@ import { qrRepo } from './qr.js';
 import { isSqliteUniqueViolation, openSqlite } from './sqlite.js';
 import { taskApiRepo } from './task-api.js';
 import { taskStore } from './tasks.js';
+import { writeAll } from './thread-writes.js';
 import type { Store } from './types.js';
 import { vendorRepo } from './vendors.js';
 import { webhookRepo } from './webhooks.js';
@@ -82,11 +83,12 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     throw err;
   }
   const { db, caps, sqliteWal } = backend;
+  const write = writeAll(db, sqliteWal?.writer);
   return {
     dialect: caps.dialect,
     vendors: vendorRepo(db),
-    devices: deviceRepo(db),
-    events: eventRepo(db, caps),
+    devices: deviceRepo(db, write),
+    events: eventRepo(db, caps, write),
     attendance: attendanceRepo(db, caps, opts.ids ?? new TimeIds(), sqliteWal),
     attendanceRules: attendanceRulesRepo(db),
     stats: attendanceStatsRepo(db, caps),

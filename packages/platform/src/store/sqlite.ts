@@ -3,9 +3,11 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, type SqliteDatabase as KyselySqliteDatabase, SqliteDialect } from 'kysely';
+import { ATTENDANCE_COLUMNS } from './attendance-sqlite.js';
 import type { Backend, StoreLogger } from './dialect.js';
 import type { Database } from './schema-types.js';
 import { type Checkpointer, SAFETY_NET_PAGES, startCheckpointer } from './sqlite-checkpointer.js';
+import { startWriteThread } from './sqlite-write-thread.js';
 
 export const SQLITE_FILE = 'kaoqin.db';
 
@@ -15,6 +17,8 @@ const SQLITE_MAX_BIND_PARAMS = 32_766;
 export interface SqliteOptions {
   /** Checkpoint on a thread of our own (the default); false: SQLite's own, inside commits. */
   checkpointThread?: boolean;
+  /** Attendance batches and background flushes written on a thread of our own (the default); false: on the event loop. */
+  writeThread?: boolean;
 }
 
 export function openSqlite(dataDir: string, logger?: StoreLogger, opts: SqliteOptions = {}): Backend {
@@ -48,16 +52,23 @@ export function openSqlite(dataDir: string, logger?: StoreLogger, opts: SqliteOp
     conn.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
     checkpointer = startCheckpointer(file, logger);
   }
+  const writer =
+    wal && opts.writeThread !== false
+      ? startWriteThread({ file, columns: ATTENDANCE_COLUMNS, autocheckpointPages: SAFETY_NET_PAGES }, logger)
+      : undefined;
+  const closeThreads = async () => {
+    await Promise.all([writer?.close(), checkpointer?.close()]);
+  };
   return {
     db: new Kysely<Database>({
       dialect: new SqliteDialect({
         // Normally beforeClose has stopped the thread already; this covers a bare destroy().
-        database: withStatementCache(conn, () => void checkpointer?.close()),
+        database: withStatementCache(conn, () => void closeThreads()),
       }),
     }),
     caps: { dialect: 'sqlite', maxBindParams: SQLITE_MAX_BIND_PARAMS, migrationSchema: undefined },
-    ...(wal ? { sqliteWal: { conn, walPath: `${file}-wal` } } : {}),
-    ...(checkpointer ? { beforeClose: () => checkpointer.close() } : {}),
+    ...(wal ? { sqliteWal: { conn, walPath: `${file}-wal`, ...(writer ? { writer } : {}) } } : {}),
+    ...(checkpointer || writer ? { beforeClose: closeThreads } : {}),
   };
 }
 

@@ -1,8 +1,10 @@
 /**
- * The SQLite ingest path (attendance-sqlite.ts) commits a batch with synchronous=NORMAL
- * and syncs the WAL itself before answering: the connection must be back to FULL for
- * every other writer, whether the batch went in or failed, and nothing else of the store
- * may run between the batch's BEGIN and its sync.
+ * The SQLite ingest path (attendance-sqlite.ts), both ways it runs: by default on the
+ * write thread's own connection (sqlite-write-thread.ts, synchronous=FULL there), and
+ * on the event loop (the thread turned off, or dead), where a batch commits with
+ * synchronous=NORMAL and the WAL is synced before answering. Either way the store's
+ * connection stays at FULL for every other writer, whether the batch went in or failed,
+ * and the answer comes only once another connection sees the rows.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,7 +22,10 @@ import { attendanceInput, type RecordDevice } from '../helpers/store-rows.js';
 
 const T0 = Date.UTC(2026, 0, 5, 0, 0, 0);
 
-describe('attendance.insertBatch on SQLite (the WAL synced off the event loop)', () => {
+describe.each([
+  { name: 'on the write thread', writeThread: true },
+  { name: 'on the event loop, the WAL synced off it', writeThread: false },
+])('attendance.insertBatch on SQLite, $name', ({ writeThread }) => {
   let dir: string;
   let dataDir: string;
   let b: Backend;
@@ -31,7 +36,8 @@ describe('attendance.insertBatch on SQLite (the WAL synced off the event loop)',
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'kaoqin-att-sqlite-'));
     dataDir = join(dir, 'data');
-    b = openSqlite(dataDir);
+    b = openSqlite(dataDir, undefined, { writeThread });
+    expect(b.sqliteWal!.writer !== undefined).toBe(writeThread);
     await migrateToLatest(b);
     wal = b.sqliteWal!;
     repo = attendanceRepo(b.db, b.caps, new TimeIds(), wal);
@@ -63,7 +69,7 @@ describe('attendance.insertBatch on SQLite (the WAL synced off the event loop)',
         attendanceInput(d, { personId: 'p2', recordTime: T0 }),
         attendanceInput(ghost, { personId: 'p3', recordTime: T0 }),
       ]),
-    ).rejects.toThrow();
+    ).rejects.toMatchObject({ code: 'SQLITE_CONSTRAINT_FOREIGNKEY' });
     expect(synchronous()).toBe(2);
     // Nothing of the failed batch went in; the store still takes the next one.
     expect(count()).toBe(1);
@@ -90,5 +96,19 @@ describe('attendance.insertBatch on SQLite (the WAL synced off the event loop)',
     } finally {
       other.close();
     }
+  });
+
+  it.runIf(writeThread)('writes on the event loop once the write thread is gone', async () => {
+    const first = await repo.insertBatch([attendanceInput(d, { personId: 'p1', recordTime: T0 })]);
+    await wal.writer!.close();
+    expect(wal.writer!.alive).toBe(false);
+    const out = await repo.insertBatch([
+      attendanceInput(d, { personId: 'p1', recordTime: T0 }),
+      attendanceInput(d, { personId: 'p2', recordTime: T0 }),
+    ]);
+    expect(out[0]).toEqual({ id: first[0]!.id, duplicate: true });
+    expect(out[1]!.duplicate).toBe(false);
+    expect(count()).toBe(2);
+    expect(synchronous()).toBe(2);
   });
 });
