@@ -1,5 +1,8 @@
 /**
- * attendance.insertBatch on SQLite, with the WAL's fsync off the event loop.
+ * attendance.insertBatch on SQLite. By default the batch goes to the store's write thread
+ * (sqlite-write-thread.ts: the INSERTs, the COMMIT's fsync and any checkpoint off the
+ * event loop). Without the thread (turned off, or stopped) it is written here, on the
+ * store's own connection, with the WAL's fsync off the event loop:
  *
  * better-sqlite3 runs synchronously, so with synchronous=FULL every COMMIT's fsync held
  * the event loop (no socket read, no ack) for as long as the disk took: a quarter of the

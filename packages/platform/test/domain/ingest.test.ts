@@ -1,6 +1,6 @@
 /**
  * The group-commit writer on real stores: every record resolves once, repeats (inside a
- * batch, across batches committing at the same time) are duplicates with the first's id,
+ * batch, across batches committing at the same time) are duplicates with the stored row's id,
  * and the table holds each key once. PostgreSQL runs with two batches in flight, as the
  * platform runs it there.
  */
@@ -46,10 +46,13 @@ async function exercise(store: Store, inFlight: number): Promise<void> {
   const fresh = outcomes.filter((o) => !o.duplicate);
   expect(fresh).toHaveLength(400);
   expect(new Set(fresh.map((o) => o.id)).size).toBe(400);
-  // A repeat names the row its key is stored under.
-  const idOf = new Map(keys.slice(0, 400).map((k, i) => [k.personId, outcomes[i]!.id]));
-  keys.slice(400).forEach((k, i) => {
-    expect(outcomes[400 + i]).toEqual({ id: idOf.get(k.personId), duplicate: true });
+  // Both copies of a repeated key name the one row it is stored under, and exactly one of
+  // them is the fresh one. Which one is not fixed: with batches committing side by side, a
+  // later batch can take its connection and insert first (seen on PostgreSQL under load).
+  keys.slice(400).forEach((_, i) => {
+    const [first, again] = [outcomes[i]!, outcomes[400 + i]!];
+    expect(again.id).toBe(first.id);
+    expect([first.duplicate, again.duplicate].sort()).toEqual([false, true]);
   });
   expect(await store.attendance.count({ deviceId: dev.id })).toBe(400);
   await expect(writer.submit(attendanceInput(dev, { personId: 'late', recordTime: T }))).rejects.toThrow(
