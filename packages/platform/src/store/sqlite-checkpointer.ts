@@ -7,7 +7,7 @@
  * stream of sign-ins it was most of what a batch's COMMIT cost (issue 15, profiled). So
  * the store's connection checkpoints only as a safety net (SAFETY_NET_PAGES, if this
  * thread stopped keeping up), and this thread runs PASSIVE checkpoints every
- * INTERVAL_MS: PASSIVE never waits for and never blocks a writer or reader, and once a
+ * CHECKPOINT_INTERVAL_MS: PASSIVE never waits for and never blocks a writer or reader, and once a
  * checkpoint has copied every frame the next write starts the WAL over from its
  * beginning, so the file stays small. Durability is not involved: a commit is durable
  * once its WAL frames are synced (synchronous=FULL on the store's connection); the
@@ -18,7 +18,7 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
 /** How often the thread checkpoints: about 10 batches' worth of WAL at full ingest rate. */
-const INTERVAL_MS = 200;
+export const CHECKPOINT_INTERVAL_MS = 200;
 /** The store connection's own autocheckpoint, reached only if this thread falls behind: 40 MB of WAL. */
 export const SAFETY_NET_PAGES = 10_000;
 
@@ -61,7 +61,7 @@ export function startCheckpointer(file: string, logger?: CheckpointerLogger): Ch
     workerData: {
       file,
       module: createRequire(import.meta.url).resolve('better-sqlite3'),
-      intervalMs: INTERVAL_MS,
+      intervalMs: CHECKPOINT_INTERVAL_MS,
     },
   });
   let exited = false;

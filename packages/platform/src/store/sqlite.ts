@@ -6,7 +6,12 @@ import { Kysely, type SqliteDatabase as KyselySqliteDatabase, SqliteDialect } fr
 import { ATTENDANCE_COLUMNS } from './attendance-sqlite.js';
 import type { Backend, StoreLogger } from './dialect.js';
 import type { Database } from './schema-types.js';
-import { type Checkpointer, SAFETY_NET_PAGES, startCheckpointer } from './sqlite-checkpointer.js';
+import {
+  CHECKPOINT_INTERVAL_MS,
+  type Checkpointer,
+  SAFETY_NET_PAGES,
+  startCheckpointer,
+} from './sqlite-checkpointer.js';
 import { startWriteThread } from './sqlite-write-thread.js';
 
 export const SQLITE_FILE = 'kaoqin.db';
@@ -15,7 +20,7 @@ export const SQLITE_FILE = 'kaoqin.db';
 const SQLITE_MAX_BIND_PARAMS = 32_766;
 
 export interface SqliteOptions {
-  /** Checkpoint on a thread of our own (the default); false: SQLite's own, inside commits. */
+  /** Checkpoint on a thread of our own (the write thread, or one for them; the default); false: SQLite's own, inside commits. */
   checkpointThread?: boolean;
   /** Attendance batches and background flushes written on a thread of our own (the default); false: on the event loop. */
   writeThread?: boolean;
@@ -45,17 +50,24 @@ export function openSqlite(dataDir: string, logger?: StoreLogger, opts: SqliteOp
     conn.close();
     throw err;
   }
-  // Checkpoints run on a thread of their own (sqlite-checkpointer.ts), not inside our
-  // commits on the event loop; our own autocheckpoint is only the safety net.
-  let checkpointer: Checkpointer | undefined;
-  if (wal && opts.checkpointThread !== false) {
-    conn.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
-    checkpointer = startCheckpointer(file, logger);
-  }
+  // Checkpoints run on a thread of ours (the write thread, else sqlite-checkpointer.ts),
+  // not inside our commits on the event loop; our own autocheckpoint is only the safety net.
+  const ownCheckpoints = wal && opts.checkpointThread !== false;
+  if (ownCheckpoints) conn.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
   const writer =
     wal && opts.writeThread !== false
-      ? startWriteThread({ file, columns: ATTENDANCE_COLUMNS, autocheckpointPages: SAFETY_NET_PAGES }, logger)
+      ? startWriteThread(
+          {
+            file,
+            columns: ATTENDANCE_COLUMNS,
+            autocheckpointPages: ownCheckpoints ? SAFETY_NET_PAGES : 1000,
+            checkpointMs: ownCheckpoints ? CHECKPOINT_INTERVAL_MS : 0,
+          },
+          logger,
+        )
       : undefined;
+  const checkpointer: Checkpointer | undefined =
+    ownCheckpoints && !writer ? startCheckpointer(file, logger) : undefined;
   const closeThreads = async () => {
     await Promise.all([writer?.close(), checkpointer?.close()]);
   };

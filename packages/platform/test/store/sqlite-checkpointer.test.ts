@@ -1,5 +1,6 @@
 /**
- * The SQLite store checkpoints its WAL on a thread of its own (sqlite-checkpointer.ts):
+ * The SQLite store checkpoints its WAL on a thread: the write thread (sqlite-write-thread.ts)
+ * by default, else one of its own (sqlite-checkpointer.ts):
  * its own connection only checkpoints as a safety net, the thread copies committed pages
  * into the database file meanwhile, and closing the store ends the thread.
  */
@@ -21,8 +22,11 @@ describe('SQLite WAL checkpoints on their own thread', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('leaves commits to the WAL and copies them into the database file from the thread', async () => {
-    const b = openSqlite(dir);
+  it.each([
+    { by: 'the write thread', writeThread: true },
+    { by: 'a thread of their own', writeThread: false },
+  ])('leaves commits to the WAL and copies them into the database file from $by', async ({ writeThread }) => {
+    const b = openSqlite(dir, undefined, { writeThread });
     try {
       const conn = b.sqliteWal!.conn;
       expect(conn.pragma('wal_autocheckpoint', { simple: true })).toBe(SAFETY_NET_PAGES);
