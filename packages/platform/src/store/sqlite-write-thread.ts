@@ -127,7 +127,10 @@ export interface WriteThread {
   run(queries: readonly ThreadQuery[]): Promise<void>;
   /** False once the thread has stopped: callers write on the store's own connection instead. */
   readonly alive: boolean;
+  /** Finishes the batch in progress, then closes the thread's connection. */
   close(): Promise<void>;
+  /** Stops the thread at once, mid-transaction if need be, as a crash would (fault tests). */
+  terminate(): Promise<void>;
 }
 
 type Reply =
@@ -223,6 +226,10 @@ export function startWriteThread(opts: WriteThreadOptions, logger?: WriteThreadL
       const timer = setTimeout(() => void worker.terminate(), 5000);
       await gone;
       clearTimeout(timer);
+    },
+    async terminate() {
+      await worker.terminate();
+      await gone;
     },
   };
 }

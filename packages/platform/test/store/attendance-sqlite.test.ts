@@ -111,4 +111,31 @@ describe.each([
     expect(count()).toBe(2);
     expect(synchronous()).toBe(2);
   });
+
+  it.runIf(writeThread)(
+    'a write thread killed mid-batch answers nothing for it, keeps none of it, and the store goes on',
+    async () => {
+      // Big enough that the thread is still inserting when it is killed at 150 ms: the whole
+      // batch takes ~750 ms here (measured), and a machine that commits it before the kill
+      // fails the test loudly ('acked'), never passes it by accident.
+      const batch = Array.from({ length: 50_000 }, (_, i) =>
+        attendanceInput(d, { personId: `p${i}`, recordTime: T0 + i }),
+      );
+      const pending = repo.insertBatch(batch);
+      const settled = pending.then(
+        () => 'acked',
+        () => 'refused',
+      );
+      await new Promise((r) => setTimeout(r, 150));
+      await wal.writer!.terminate();
+      expect(await settled).toBe('refused');
+      expect(wal.writer!.alive).toBe(false);
+      // The transaction died uncommitted: none of its rows, and no lock left behind.
+      expect(count()).toBe(0);
+      const out = await repo.insertBatch(batch.slice(0, 3));
+      expect(out.every((o) => !o.duplicate)).toBe(true);
+      expect(count()).toBe(3);
+    },
+    30_000,
+  );
 });
