@@ -1,11 +1,13 @@
 /** kaoqin serve: the platform in one process, until SIGINT/SIGTERM (graceful shutdown). */
 import { startPlatform } from '../app.js';
+import { applyHeapGrowth } from '../gc-tuning.js';
 import { createLogger } from '../log.js';
 import { parse } from './args.js';
 
 export async function serveCommand(argv: string[]): Promise<void> {
   const { config } = parse(argv);
   const logger = createLogger(config.logLevel);
+  applyHeapGrowth(config.heapGrowthPercent);
   const platform = await startPlatform(config, logger);
   const where = config.host === '0.0.0.0' ? 'localhost' : config.host;
   process.stderr.write(
