@@ -59,6 +59,8 @@ import { irisPool } from './iris/pool.js';
 import { IrisService } from './iris/service.js';
 import type { Logger } from './log.js';
 import type { PlatformData } from './platform-data.js';
+import { connectRedis } from './redis/client.js';
+import { RedisTokenStore } from './redis/tokens.js';
 import { requestCore } from './requests/compose.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/types.js';
@@ -331,7 +333,19 @@ async function boot(
   const presence = new Presence(data.store, data.events, config.offlineAfterMs);
   presence.setLive(live);
   await presence.load();
-  const tokens = opts.tokens ?? new MemoryTokenStore(config.tokenIdleMs);
+  // Shared state (issue 16): with Redis, tokens outlive a restart and hold on every node.
+  const redis = config.redisUrl
+    ? connectRedis(
+        { url: config.redisUrl, commandTimeoutMs: config.redisTimeoutMs },
+        logger.child({ part: 'redis' }),
+      )
+    : undefined;
+  opened.push(() => redis?.disconnect());
+  const tokens =
+    opts.tokens ??
+    (redis
+      ? new RedisTokenStore(redis, config.redisPrefix, config.tokenIdleMs)
+      : new MemoryTokenStore(config.tokenIdleMs));
   // Daily statistics (docs/attendance-statistics.md): woken after each ingest commit, off the ack path.
   const stats = config.attendanceStats
     ? new StatsProjector(data.store, now, {
@@ -591,6 +605,7 @@ async function boot(
       await presence.flush();
       await blobs.close();
       await data.close();
+      redis?.disconnect(); // nothing is pending by now, and a Redis that is down must not hold the stop
       await releaseLock();
     })();
     return stopping;

@@ -22,6 +22,18 @@ export const configSchema = z.object({
   mobileDir: z.string().min(1).optional(),
   /** postgres://… to use PostgreSQL instead of SQLite in dataDir. */
   databaseUrl: z.string().optional(),
+  /**
+   * redis://… for state shared by every process of a cluster (device tokens); without it
+   * that state lives in this process (docs/operations.md, "Redis").
+   */
+  redisUrl: z.string().optional(),
+  /** Prefix of every Redis key of this platform, so one Redis can serve several. */
+  redisPrefix: z.string().min(1).default('kaoqin:'),
+  /**
+   * A Redis command not answered this soon fails (the device request gets 500_01 and is
+   * retried by the device); a restart of Redis shorter than this only delays requests.
+   */
+  redisTimeoutMs: ms.default(2_000),
   /** Master key for secrets at rest, base64 (32 bytes); default: dataDir/master.key, created on first start. */
   masterKey: z.string().optional(),
   /**

@@ -2,9 +2,9 @@
  * Device tokens (clause 2.1, D7): 32 hex characters, bound to one device of one vendor
  * and to the secret version that issued it; lapse after a configurable idle time
  * (30 min) without any request (sliding); a new C_AUTH replaces the device's earlier
- * token. The one store there is keeps tokens in memory and serves one process; tokens do
- * not survive a restart: devices re-authenticate on 401_01, which the standard already
- * requires of them.
+ * token. MemoryTokenStore keeps them in this process: they do not survive a restart, and
+ * devices re-authenticate on 401_01, which the standard already requires of them. With
+ * Redis configured, redis/tokens.ts shares them between every process of a cluster.
  */
 export interface TokenRecord {
   token: string;
@@ -48,7 +48,8 @@ export class MemoryTokenStore implements TokenStore {
       this.#forget(rec);
       return undefined;
     }
-    rec.lastUsedAt = now;
+    // Never back: uses can arrive out of order (clocks of several nodes, a clock step).
+    rec.lastUsedAt = Math.max(rec.lastUsedAt, now);
     return rec;
   }
 

@@ -52,6 +52,7 @@ export class Vendors {
   #byAccessId = new Map<string, CachedVendor>();
   /** Reads of one vendor by accessId in progress, shared by every miss that arrives meanwhile. */
   readonly #loading = new Map<string, Promise<CachedVendor | undefined>>();
+  readonly #loadingById = new Map<string, Promise<CachedVendor | undefined>>();
 
   constructor(store: Store, box: SecretBox, now: () => number = Date.now) {
     this.#store = store;
@@ -181,6 +182,24 @@ export class Vendors {
 
   cachedById(id: string): CachedVendor | undefined {
     return this.#byId.get(id);
+  }
+
+  /**
+   * The vendor of an id, read from the store on a miss as byAccessId does: a token issued
+   * by another node names a vendor this process may not have cached yet (issue 16).
+   */
+  byId(id: string): Promise<CachedVendor | undefined> {
+    const hit = this.#byId.get(id);
+    if (hit) return Promise.resolve(hit);
+    let loading = this.#loadingById.get(id);
+    if (!loading) {
+      loading = this.#store.vendors
+        .byId(id)
+        .then((row) => (row ? this.#cache(row) : undefined))
+        .finally(() => this.#loadingById.delete(id));
+      this.#loadingById.set(id, loading);
+    }
+    return loading;
   }
 
   cachedByAccessId(accessId: string): CachedVendor | undefined {

@@ -21,6 +21,7 @@ export interface CredentialSources {
     byAccessId(accessId: string): Promise<CachedVendor | undefined>;
     cachedByAccessId(accessId: string): CachedVendor | undefined;
     cachedById(id: string): CachedVendor | undefined;
+    byId(id: string): Promise<CachedVendor | undefined>;
   };
   devices: {
     find(vendorId: string, sn: string): Promise<DeviceRow | undefined>;
@@ -96,8 +97,10 @@ export class Credentials implements CredentialLookup {
   async #byToken(req: IncomingRequest): Promise<Found> {
     const token = await this.#s.tokens.use(req.token!, this.#s.now());
     if (!token) return { credential: { status: 'unknown' } };
-    const vendor = this.#s.vendors.cachedById(token.vendorId);
-    const device = this.#s.devices.cachedById(token.deviceId);
+    // A token issued by another node (shared tokens, Redis) may name a vendor or device
+    // this process has not cached yet: read it then, never refuse a valid token for it.
+    const vendor = this.#s.vendors.cachedById(token.vendorId) ?? (await this.#s.vendors.byId(token.vendorId));
+    const device = this.#s.devices.cachedById(token.deviceId) ?? (await this.#s.devices.byId(token.deviceId));
     if (!vendor || !device) return { credential: { status: 'unknown' } };
     // A rotated secret invalidates the tokens issued under the old one (401_02).
     if (vendor.status !== 'active' || vendor.secretVersion !== token.secretVersion) {
