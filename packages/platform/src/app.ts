@@ -58,6 +58,7 @@ import { ImportPace } from './imports/pace.js';
 import { irisPool } from './iris/pool.js';
 import { IrisService } from './iris/service.js';
 import type { Logger } from './log.js';
+import { PlatformMetrics } from './metrics/metrics.js';
 import type { PlatformData } from './platform-data.js';
 import { connectRedis } from './redis/client.js';
 import { RedisTokenStore } from './redis/tokens.js';
@@ -355,7 +356,18 @@ async function boot(
     : undefined;
   opened.push(() => stats?.close());
   stats?.wake(); // what earlier runs wrote and did not project yet
+  // Prometheus metrics (GET /metrics): gauges read these at each scrape, after the boot.
+  const metrics = new PlatformMetrics(config.nodeId, {
+    connections: () => gateway.connectionCount,
+    connectionsRefused: () => gateway.refusedCount,
+    inFlightBytes: () => gateway.inFlightBytes,
+    devicesOnline: () => presence.onlineCount(),
+    ingestQueued: () => attendance.queued,
+    liveSubscribers: () => eventHub.listenerCount,
+    openTasks: () => data.store.tasks.openCounts(),
+  });
   const attendance = new AttendanceWriter(data.store, blobs, {
+    onBatch: (b) => metrics.ingestBatch(b),
     batchMax: config.ingestBatchMax,
     batchWaitMs: config.ingestBatchWaitMs,
     inFlight: data.store.dialect === 'postgres' ? 2 : 1,
@@ -380,7 +392,11 @@ async function boot(
   const gatewayLogger = logger.child({ part: 'gateway' });
   const ctx: GatewayContext = {
     config,
-    core: requestCore({ ...credentials, logger: gatewayLogger }),
+    core: requestCore({
+      ...credentials,
+      logger: gatewayLogger,
+      answered: (apicode, code) => metrics.answered('tcp', apicode, code),
+    }),
     ports: {
       devices: data.devices,
       tokens,
@@ -431,13 +447,18 @@ async function boot(
       tokens: await tokens.size(),
       attendanceQueued: attendance.queued,
     }),
+    metrics: () => metrics.scrape(),
   });
   opened.push(() => http.close());
 
   const deviceLogger = logger.child({ part: 'device-http' });
   await http.register(deviceEndpoint, {
     config,
-    core: requestCore({ ...credentials, logger: deviceLogger }),
+    core: requestCore({
+      ...credentials,
+      logger: deviceLogger,
+      answered: (apicode, code) => metrics.answered('http', apicode, code),
+    }),
     tasks: taskApi,
     capture: new CaptureEnrolment({
       device: (id) => data.store.deviceApi.get(id),

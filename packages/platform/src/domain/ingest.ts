@@ -36,6 +36,8 @@ export interface IngestOptions {
    * connection, so more would only queue.
    */
   inFlight?: number;
+  /** Told of every batch once it is durable or has failed (metrics). */
+  onBatch?(b: { size: number; photos: number; seconds: number; ok: boolean }): void;
 }
 
 export class AttendanceWriter {
@@ -107,8 +109,16 @@ export class AttendanceWriter {
   }
 
   async #write(batch: Item[]): Promise<void> {
+    const started = performance.now();
+    const withPhoto = batch.filter((i) => i.photo);
+    const told = (ok: boolean) =>
+      this.#opts.onBatch?.({
+        size: batch.length,
+        photos: withPhoto.length,
+        seconds: (performance.now() - started) / 1000,
+        ok,
+      });
     try {
-      const withPhoto = batch.filter((i) => i.photo);
       if (withPhoto.length) {
         const keys = await this.#blobs.putMany(withPhoto.map((i) => i.photo!));
         withPhoto.forEach((item, n) => {
@@ -116,12 +126,14 @@ export class AttendanceWriter {
         });
       }
       const outcomes = await this.#store.attendance.insertBatch(batch.map((i) => i.record));
+      told(true);
       batch.forEach((item, n) => {
         const outcome = outcomes[n]!;
         item.resolve(outcome); // the ack goes first
         if (!outcome.duplicate) this.#live.attendanceCreated(item.record, outcome.id);
       });
     } catch (e) {
+      told(false);
       for (const item of batch) item.reject(e);
     }
   }

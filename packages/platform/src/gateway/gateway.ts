@@ -54,6 +54,11 @@ export class Gateway {
     return this.#connections.size;
   }
 
+  /** Request bytes read and not yet answered, over every connection (inflight-bytes.ts). */
+  get inFlightBytes(): number {
+    return this.#inFlight.used;
+  }
+
   get refusedCount(): number {
     return this.#refused;
   }

@@ -1,7 +1,7 @@
 /**
- * The one HTTP server (default port 8080). It will carry the device task API
- * (POST /api/device, chapter 3), the management API and the console; for now it
- * answers health and status probes.
+ * The one HTTP server (default port 8080): the probes (/healthz, /readyz), the status
+ * summary and the Prometheus metrics here; the device task API (POST /api/device,
+ * chapter 3), the management API and the console register on it (app.ts).
  */
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
@@ -13,6 +13,8 @@ import { answerClientError } from './client-error.js';
 export interface StatusSource {
   status(): Promise<Record<string, unknown>>;
   ready(): Promise<void>;
+  /** Prometheus exposition (metrics/metrics.ts); absent, no /metrics route (test servers). */
+  metrics?(): Promise<{ contentType: string; body: string }>;
 }
 
 export function buildHttpServer(logger: Logger, source: StatusSource) {
@@ -44,6 +46,15 @@ export function buildHttpServer(logger: Logger, source: StatusSource) {
     }
   });
   app.get('/api/status', async () => source.status());
+  // Like the probes above, no login: counts and timings only, no personal data; keep the
+  // port's /metrics to your monitoring network (docs/operations.md, "Metrics").
+  const metrics = source.metrics?.bind(source);
+  if (metrics) {
+    app.get('/metrics', async (_req, reply) => {
+      const { contentType, body } = await metrics();
+      return reply.type(contentType).send(body);
+    });
+  }
   return app;
 }
 

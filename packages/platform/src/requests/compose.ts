@@ -9,6 +9,7 @@ export interface RequestCoreDeps extends CredentialSources {
   presence: AuthFailureLog;
   timestampWindowMs: number;
   logger: Logger;
+  answered?: RequestCore['answered'];
 }
 
 export function requestCore(deps: RequestCoreDeps): RequestCore {
@@ -18,5 +19,6 @@ export function requestCore(deps: RequestCoreDeps): RequestCore {
     timestampWindowMs: deps.timestampWindowMs,
     logger: deps.logger,
     now: deps.now,
+    ...(deps.answered ? { answered: deps.answered } : {}),
   };
 }

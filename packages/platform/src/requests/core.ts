@@ -32,6 +32,8 @@ export interface RequestCore {
   timestampWindowMs: number;
   logger: Logger;
   now(): number;
+  /** Told of every answer: the apicode once precheck named it, and `ok` or the error code (metrics). */
+  answered?(apicode: Apicode | undefined, code: string): void;
 }
 
 /** How a transport writes an answer; T is its answer (a frame outcome, a body). */
@@ -88,6 +90,7 @@ export async function serveRequest<P, X, T>(
       now,
       transport,
     });
+    core.answered?.(pre.apicode, 'ok');
     return side.envelope.success(req, pre.apicode, result, found, admitted.secret);
   } catch (e) {
     const err = asProtocolError(e);
@@ -101,6 +104,7 @@ export async function serveRequest<P, X, T>(
     if (deviceId !== undefined && isAuthFailure(err.code)) {
       core.authFailures.recordAuthFailure(deviceId, core.now(), err.code);
     }
+    core.answered?.(apicode, err.code);
     return side.envelope.failure(req, apicode, err, found);
   }
 }

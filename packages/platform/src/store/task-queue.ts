@@ -193,6 +193,17 @@ export function taskRepo(db: Kysely<Database>, caps: Capabilities): TaskRepo {
         .execute();
       return rows.map(task);
     },
+    async openCounts() {
+      const rows = await db
+        .selectFrom('tasks')
+        .select(['state', (eb) => eb.fn.countAll<number | string | bigint>().as('n')])
+        .where('state', 'in', [...OPEN_TASK_STATES])
+        .groupBy('state')
+        .execute();
+      const counts: Record<string, number> = Object.fromEntries(OPEN_TASK_STATES.map((s) => [s, 0]));
+      for (const r of rows) counts[r.state] = Number(r.n);
+      return counts;
+    },
     async devicesWithQueued() {
       const rows = await db
         .selectFrom('tasks')

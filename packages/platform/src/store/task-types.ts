@@ -115,6 +115,8 @@ export interface TaskRepo {
   devicesWithOpenTasks(): Promise<string[]>;
   /** Devices with tasks not yet offered. */
   devicesWithQueued(): Promise<string[]>;
+  /** Open tasks by state (OPEN_TASK_STATES, zeros included): the tasks_state_idx serves it. */
+  openCounts(): Promise<Record<string, number>>;
 }
 
 export interface DistributionRepo {

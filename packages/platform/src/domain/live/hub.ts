@@ -96,6 +96,11 @@ export class EventHub {
   }
 
   /** Events kept for replay. */
+  /** Listeners (open event streams) right now. */
+  get listenerCount(): number {
+    return this.#listeners.size;
+  }
+
   get size(): number {
     return this.#next - this.#first;
   }
