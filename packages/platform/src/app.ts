@@ -61,6 +61,7 @@ import type { Logger } from './log.js';
 import { PlatformMetrics } from './metrics/metrics.js';
 import type { PlatformData } from './platform-data.js';
 import { connectRedis } from './redis/client.js';
+import { RedisLiveBus } from './redis/live-bus.js';
 import { RedisTokenStore } from './redis/tokens.js';
 import { requestCore } from './requests/compose.js';
 import { openStore } from './store/index.js';
@@ -319,13 +320,31 @@ async function boot(
     { retentionDays: config.attendancePhotoRetentionDays },
     now,
   );
+  // Shared state (issue 16): with Redis, tokens outlive a restart and hold on every
+  // process, and every process's live events reach every process's streams.
+  const redis = config.redisUrl
+    ? connectRedis(
+        { url: config.redisUrl, commandTimeoutMs: config.redisTimeoutMs },
+        logger.child({ part: 'redis' }),
+      )
+    : undefined;
+  opened.push(() => redis?.disconnect());
   // Live events (GET /api/v1/events): the domain announces, the API streams.
   const eventHub = new EventHub({
     replayMs: config.eventsReplayMs,
     replayMax: config.eventsReplayMax,
     now,
   });
-  const live = new LiveEvents(eventHub, data.devices, {
+  const liveBus = redis
+    ? new RedisLiveBus(eventHub, redis, {
+        prefix: config.redisPrefix,
+        keepMs: config.eventsReplayMs,
+        now,
+        onError: (err) => logger.warn({ err }, 'live event not shared with the other processes'),
+      })
+    : undefined;
+  opened.push(() => liveBus?.close());
+  const live = new LiveEvents(liveBus ?? eventHub, data.devices, {
     coalesceMs: 500,
     onError: (err) => logger.warn({ err }, 'live event dropped: device not readable'),
   });
@@ -334,14 +353,6 @@ async function boot(
   const presence = new Presence(data.store, data.events, config.offlineAfterMs);
   presence.setLive(live);
   await presence.load();
-  // Shared state (issue 16): with Redis, tokens outlive a restart and hold on every node.
-  const redis = config.redisUrl
-    ? connectRedis(
-        { url: config.redisUrl, commandTimeoutMs: config.redisTimeoutMs },
-        logger.child({ part: 'redis' }),
-      )
-    : undefined;
-  opened.push(() => redis?.disconnect());
   const tokens =
     opts.tokens ??
     (redis
@@ -619,6 +630,7 @@ async function boot(
       // open stream would keep http.close() waiting forever.
       await http.close();
       live.close();
+      liveBus?.close();
       await gateway.close();
       await attendance.close();
       await stats?.close();

@@ -23,8 +23,8 @@ export const configSchema = z.object({
   /** postgres://… to use PostgreSQL instead of SQLite in dataDir. */
   databaseUrl: z.string().optional(),
   /**
-   * redis://… for state shared by every process of a cluster (device tokens); without it
-   * that state lives in this process (docs/operations.md, "Redis").
+   * redis://… for state shared by every process of a cluster (device tokens, live events);
+   * without it that state lives in this process (docs/operations.md, "Redis").
    */
   redisUrl: z.string().optional(),
   /** Prefix of every Redis key of this platform, so one Redis can serve several. */

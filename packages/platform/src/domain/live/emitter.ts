@@ -15,6 +15,10 @@
 import type { DistributionState, TaskState } from '../../store/task-types.js';
 import type { AttendanceInput, DeviceRow } from '../../store/types.js';
 import type { EventHub } from './hub.js';
+
+/** Where LiveEvents puts its events: the hub, or the hub and the cluster (redis/live-bus.ts). */
+export type EventOutlet = Pick<EventHub, 'emit'>;
+
 import type { FinishedTask, LiveSink } from './types.js';
 
 /** Person ids listed in one distribution.changed event; beyond this, counts only. */
@@ -41,7 +45,7 @@ interface PendingDistribution {
 }
 
 export class LiveEvents implements LiveSink {
-  readonly #hub: EventHub;
+  readonly #hub: EventOutlet;
   readonly #devices: DeviceLookup;
   readonly #opts: LiveEventsOptions;
   /** Devices whose events wait for a store read, chained in order. */
@@ -50,7 +54,7 @@ export class LiveEvents implements LiveSink {
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
-  constructor(hub: EventHub, devices: DeviceLookup, opts: LiveEventsOptions) {
+  constructor(hub: EventOutlet, devices: DeviceLookup, opts: LiveEventsOptions) {
     this.#hub = hub;
     this.#devices = devices;
     this.#opts = opts;

@@ -49,6 +49,7 @@ export class EventHub {
   #first = 1;
   #next = 1;
   readonly #listeners = new Set<() => void>();
+  readonly #watchers = new Set<(listeners: number) => void>();
   #scheduled = false;
   /** With no listener, events are kept until then (replayMs after the last one left). */
   #keepUntil = Number.NEGATIVE_INFINITY;
@@ -95,12 +96,25 @@ export class EventHub {
     return this.#first;
   }
 
-  /** Events kept for replay. */
+  /**
+   * Told the number of listeners whenever it changes (the cluster's live bus subscribes
+   * only while someone listens); returns the unsubscribe.
+   */
+  onListeners(watcher: (listeners: number) => void): () => void {
+    this.#watchers.add(watcher);
+    return () => this.#watchers.delete(watcher);
+  }
+
+  #tellWatchers(): void {
+    for (const w of this.#watchers) w(this.#listeners.size);
+  }
+
   /** Listeners (open event streams) right now. */
   get listenerCount(): number {
     return this.#listeners.size;
   }
 
+  /** Events kept for replay. */
   get size(): number {
     return this.#next - this.#first;
   }
@@ -134,9 +148,12 @@ export class EventHub {
   /** Called once after each burst of new events (never inside emit()); returns the unsubscribe. */
   onAppend(listener: () => void): () => void {
     this.#listeners.add(listener);
+    this.#tellWatchers();
     return () => {
-      if (this.#listeners.delete(listener) && this.#listeners.size === 0)
-        this.#keepUntil = this.#opts.now() + this.#opts.replayMs;
+      if (this.#listeners.delete(listener)) {
+        if (this.#listeners.size === 0) this.#keepUntil = this.#opts.now() + this.#opts.replayMs;
+        this.#tellWatchers();
+      }
     };
   }
 
