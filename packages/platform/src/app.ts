@@ -14,6 +14,7 @@ import { webhookAttendanceRenderer } from './api/webhook-attendance.js';
 import { openLocalBlobStore } from './blobs/local.js';
 import { openSegmentBlobStore } from './blobs/segments.js';
 import type { BlobStore } from './blobs/types.js';
+import { LeaderRef, NEVER_LEADER, PgLeader, SOLE_LEADER } from './cluster/leader.js';
 import type { Config } from './config/schema.js';
 import { lockDataDir } from './data-lock.js';
 import { AttendancePhotos } from './domain/attendance-photos.js';
@@ -106,6 +107,9 @@ async function assembleData(
   logger: Logger | undefined,
   now: () => number,
 ): Promise<PlatformData> {
+  // On a shared database only `serve` may lead (it hands over its PgLeader); a CLI
+  // process there never sends webhooks. On SQLite the one process is the leader.
+  const leader = new LeaderRef(config.databaseUrl ? NEVER_LEADER : SOLE_LEADER);
   const masterKey = await loadMasterKey(config.dataDir, config.masterKey);
   const box = new SecretBox(masterKey);
   const vendors = new Vendors(store, box);
@@ -185,6 +189,7 @@ async function assembleData(
       budget: background,
       box,
       renderAttendance: webhookAttendanceRenderer(store),
+      leading: () => leader.leading,
       ids,
       now,
       ...(logger ? { log: logger.child({ part: 'webhooks' }) } : {}),
@@ -218,6 +223,7 @@ async function assembleData(
     accounts,
     audit,
     ids,
+    leader,
     webhooks,
     background,
     ingest,
@@ -307,6 +313,17 @@ async function boot(
   const now = opts.now ?? Date.now;
   const data = await openData(config, logger, now);
   opened.push(() => data.close());
+  // Once-only jobs (issue 16): on PostgreSQL one process of the cluster runs them.
+  const leadership = config.databaseUrl
+    ? await PgLeader.start({
+        databaseUrl: config.databaseUrl,
+        onChange: (leading) =>
+          logger.info({ leading }, leading ? 'leading the cluster’s once-only jobs' : 'no longer leading'),
+        onError: (err) => logger.warn({ err }, 'cluster leadership: database connection failed'),
+      })
+    : SOLE_LEADER;
+  opened.push(() => leadership.close());
+  data.leader.use(leadership);
   await data.engine.load();
   // Photos: an append-only segment log, one fsync per group-committed batch (blobs/segments.ts).
   const blobs = await openSegmentBlobStore(join(config.dataDir, 'photos'), {
@@ -366,7 +383,7 @@ async function boot(
       })
     : undefined;
   opened.push(() => stats?.close());
-  stats?.wake(); // what earlier runs wrote and did not project yet
+  if (leadership.leading) stats?.wake(); // what earlier runs wrote and did not project yet
   // Prometheus metrics (GET /metrics): gauges read these at each scrape, after the boot.
   const metrics = new PlatformMetrics(config.nodeId, {
     connections: () => gateway.connectionCount,
@@ -386,7 +403,7 @@ async function boot(
     live: wakingSink(live, () => {
       data.ingest.add(); // ingest is at work: the followers' budget applies, an import slows down
       data.webhooks.wake();
-      stats?.wake();
+      if (leadership.leading) stats?.wake(); // the leader's alone; others' rows at its sweep
     }),
   });
   opened.push(() => attendance.close());
@@ -590,11 +607,15 @@ async function boot(
   });
   every(config.vendorsRefreshMs, 'vendors', () => data.vendors.refresh());
   every(config.devicesRefreshMs, 'devices', () => data.devices.refresh());
-  every(config.tokenSweepMs, 'tokens', () => tokens.sweep(now()));
-  every(config.taskExpirySweepMs, 'task expiry', () => data.engine.expireDue());
+  // Jobs on the cluster's shared state: the leader's alone (cluster/leader.ts).
+  const once = (ms: number, name: string, job: () => unknown) =>
+    every(ms, name, () => (leadership.leading ? job() : undefined));
+  once(config.taskExpirySweepMs, 'task expiry', () => data.engine.expireDue());
+  // Tokens in Redis are the cluster's: one process sweeps them.
+  (redis ? once : every)(config.tokenSweepMs, 'tokens', () => tokens.sweep(now()));
   every(config.taskQueuePollMs, 'queued tasks', () => data.engine.pollQueued());
   // Assignments whose leave date has come: their persons leave the site's devices.
-  every(config.assignmentEndSweepMs, 'assignment ends', () => data.persons.assignments.endDue());
+  once(config.assignmentEndSweepMs, 'assignment ends', () => data.persons.assignments.endDue());
   every(config.photoRetentionSweepMs, 'clock-in photo retention', async () => {
     const run = await clockInPhotos.expire();
     if (run.records === 0) return;
@@ -606,8 +627,8 @@ async function boot(
     });
   });
   // Webhooks: clock-ins not yet followed (e.g. after a restart) and retries that came due.
-  every(config.webhookPollMs, 'webhooks', () => data.webhooks.tick());
-  if (stats) every(config.attendanceStatsSweepMs, 'attendance statistics', () => stats.wake());
+  every(config.webhookPollMs, 'webhooks', () => data.webhooks.tick()); // leads or not: webhooks/service.ts
+  if (stats) once(config.attendanceStatsSweepMs, 'attendance statistics', () => stats.wake());
   // Daily summaries (attendance.daily_summary webhooks): checked on the same sweep; a
   // closed day goes out once, and nothing is computed while no webhook wants them.
   if (stats) {
@@ -615,9 +636,9 @@ async function boot(
       delayMs: config.dailySummaryDelayMs,
       catchUp: () => stats.catchUp(true), // paced: its first tick may find a long backlog under load
     });
-    every(config.attendanceStatsSweepMs, 'daily summaries', () => summaries.tick(now()));
+    once(config.attendanceStatsSweepMs, 'daily summaries', () => summaries.tick(now()));
   }
-  every(config.sessionPurgeMs, 'api sessions', async () => {
+  once(config.sessionPurgeMs, 'api sessions', async () => {
     await data.store.sessions.purge(now());
     await data.store.idempotency.purge(now() - IDEMPOTENCY_TTL_MS);
   });
@@ -637,6 +658,7 @@ async function boot(
       presence.sweep(now());
       await presence.flush();
       await blobs.close();
+      await leadership.close();
       await data.close();
       redis?.disconnect(); // nothing is pending by now, and a Redis that is down must not hold the stop
       await releaseLock();

@@ -7,6 +7,7 @@
 import type { Audit } from './api/audit.js';
 import type { Accounts } from './api/auth/accounts.js';
 import type { ErasableBlobStore } from './blobs/types.js';
+import type { LeaderRef } from './cluster/leader.js';
 import type { PlatformFaceVerifier } from './domain/attendance-rules/face-verifier.js';
 import type { BackgroundBudget } from './domain/background-budget.js';
 import type { Devices } from './domain/devices.js';
@@ -52,6 +53,8 @@ export interface PlatformData {
   audit: Audit;
   /** The process's one id generator, numbered by config.nodeId: every id it mints comes from here. */
   ids: TimeIds;
+  /** Whether this process runs the cluster's once-only jobs (cluster/leader.ts); `serve` sets it. */
+  leader: LeaderRef;
   /** Outbound webhooks: registrations, outbox, follower and sender (webhooks/service.ts). */
   webhooks: Webhooks;
   /** The loop share the background followers (statistics, webhooks) take while ingest is busy (config backgroundShare). */

@@ -35,6 +35,8 @@ export interface SenderOptions extends BackoffOptions {
   allowPrivate: boolean;
   /** Paces the sending while the loop is busy (absent: never waits). */
   budget?: BackgroundBudget;
+  /** Whether this process sends (cluster/leader.ts: one process of a cluster does); absent: it does. */
+  leading?: () => boolean;
 }
 
 export interface AttemptReport extends PostResult {
@@ -104,6 +106,7 @@ export class DeliverySender {
   /** Looks for due deliveries now (after new ones were written, and on the timer). */
   pump(): void {
     if (this.#closed || this.#hooks.size === 0) return; // no webhook: nothing can be due, no query
+    if (this.#opts.leading && !this.#opts.leading()) return; // the leader sends, at its next tick
     const wait = this.#opts.budget?.delay() ?? 0;
     if (wait > 0) {
       this.#paced ??= setTimeout(() => {

@@ -55,6 +55,12 @@ export interface WebhookDeps {
   log?: Logger;
   /** The share of a busy loop the follower and sender take together with the other followers (absent: no pacing). */
   budget?: BackgroundBudget;
+  /**
+   * Whether this process follows clock-ins and sends (cluster/leader.ts: one process of a
+   * cluster does, or two would send each delivery); absent: it does. Deliveries written by
+   * any process are sent by the leader at its next tick.
+   */
+  leading?: () => boolean;
 }
 
 export interface WebhookInput {
@@ -96,6 +102,7 @@ export class Webhooks {
         timeoutMs: opts.timeoutMs,
         allowPrivate: opts.allowPrivate,
         ...(deps.budget ? { budget: deps.budget } : {}),
+        ...(deps.leading ? { leading: deps.leading } : {}),
       },
       deps.now,
       deps.log,
@@ -123,11 +130,16 @@ export class Webhooks {
 
   /** After an ingest batch is durable (synchronous, cheap, never awaited by the writer). */
   wake(): void {
-    if (this.#o.follow) this.follower.wake();
+    if (this.#o.follow && this.#leads()) this.follower.wake();
+  }
+
+  #leads(): boolean {
+    return this.#d.leading?.() ?? true;
   }
 
   /** The timer: catches up on clock-ins and on retries that came due; now and then forgets old deliveries. */
   async tick(): Promise<void> {
+    if (!this.#leads()) return;
     if (this.#o.follow) await this.follower.run();
     this.sender.pump();
     const now = this.#d.now();
