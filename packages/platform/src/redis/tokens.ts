@@ -5,8 +5,8 @@
  *
  * - `<prefix>tok:<token>`: a hash of the record; `<prefix>tokdev:<deviceId>`: the
  *   device's current token, so a new C_AUTH anywhere replaces the earlier one (D7).
- * - The idle lapse is decided from `lastUsedAt` against the caller's clock, exactly as in
- *   memory; the keys' TTL (idle time + 1 min) only lets Redis drop abandoned tokens
+ * - The idle lapse is decided from `lastUsedAt` against the caller's clock, as in memory,
+ *   but the clock is written in steps (idleStepMs); the keys' TTL (idle time + 1 min) only lets Redis drop abandoned tokens
  *   without a sweep, and the slack keeps a node's small clock skew from dropping a key
  *   before its token has lapsed.
  * - Each operation is one Lua script: atomic, and one round trip.
@@ -18,6 +18,15 @@ import type { TokenRecord, TokenStore } from '../domain/tokens.js';
 
 /** Keys outlive the idle time by this much (clock skew between nodes). */
 const TTL_SLACK_MS = 60_000;
+/**
+ * The idle clock moves in steps of at most this (1 % of the idle time, at most 10 s): a
+ * token may lapse up to one step early, 10 s of 30 minutes; in exchange a busy device's
+ * requests only read Redis.
+ */
+export function idleStepMs(idleMs: number): number {
+  return Math.min(10_000, Math.floor(idleMs / 100));
+}
+
 /** Keys examined per SCAN step of a sweep or a count. */
 const SCAN_COUNT = 1_000;
 
@@ -32,7 +41,13 @@ redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
 return 1
 `;
 
-// KEYS[1] token key; ARGV: now, idleMs, ttlMs, device key prefix, token.
+// KEYS[1] token key; ARGV: now, idleMs, ttlMs, device key prefix, token, stepMs.
+// The idle clock is written only when it moved by stepMs or more: a device sending every
+// second would otherwise cost three writes a request. bench/gateway, 19,000 devices,
+// platform only, same hour: heartbeats/s 23,389 with tokens in memory; in Redis 8,827
+// writing every use, 9,905 writing in steps, 10,860 with uses between steps a plain
+// HMGET (sign-ins 11,100 in memory; 6,798, 7,286, 7,779). What is left is the round
+// trip itself, on the same two cores as Redis.
 const USE = `
 local r = redis.call('HMGET', KEYS[1], 'deviceId', 'vendorId', 'sn', 'secretVersion', 'lastUsedAt')
 if not r[1] then return false end
@@ -44,12 +59,12 @@ if now - last > tonumber(ARGV[2]) then
   if redis.call('GET', devKey) == ARGV[5] then redis.call('DEL', devKey) end
   return false
 end
-if now > last then
+if now - last >= tonumber(ARGV[6]) then
   redis.call('HSET', KEYS[1], 'lastUsedAt', ARGV[1])
+  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+  redis.call('PEXPIRE', devKey, ARGV[3])
   last = now
 end
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-redis.call('PEXPIRE', devKey, ARGV[3])
 return { r[1], r[2], r[3], r[4], tostring(last) }
 `;
 
@@ -74,6 +89,7 @@ export class RedisTokenStore implements TokenStore {
   readonly #redis: Redis;
   readonly #idleMs: number;
   readonly #ttlMs: number;
+  readonly #stepMs: number;
   readonly #tokKey: string;
   readonly #devKey: string;
 
@@ -81,6 +97,7 @@ export class RedisTokenStore implements TokenStore {
     this.#redis = redis;
     this.#idleMs = idleMs;
     this.#ttlMs = idleMs + TTL_SLACK_MS;
+    this.#stepMs = idleStepMs(idleMs);
     this.#tokKey = `${prefix}tok:`;
     this.#devKey = `${prefix}tokdev:`;
   }
@@ -103,6 +120,24 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async use(token: string, now: number): Promise<TokenRecord | undefined> {
+    // Most uses only read: a plain HMGET, far cheaper for Redis than a script. The script
+    // (atomic) runs when the clock is due a step or the token may have lapsed.
+    const [deviceId, vendorId, sn, secretVersion, lastUsedAt] = await this.#redis.hmget(
+      this.#tokKey + token,
+      'deviceId',
+      'vendorId',
+      'sn',
+      'secretVersion',
+      'lastUsedAt',
+    );
+    if (deviceId === null || deviceId === undefined) return undefined;
+    const last = Number(lastUsedAt);
+    if (now - last < this.#stepMs && vendorId && sn && secretVersion)
+      return { token, deviceId, vendorId, sn, secretVersion: Number(secretVersion), lastUsedAt: last };
+    return this.#useScript(token, now);
+  }
+
+  async #useScript(token: string, now: number): Promise<TokenRecord | undefined> {
     const r = (await this.#redis.eval(
       USE,
       1,
@@ -112,6 +147,7 @@ export class RedisTokenStore implements TokenStore {
       String(this.#ttlMs),
       this.#devKey,
       token,
+      String(this.#stepMs),
     )) as [string, string, string, string, string] | null;
     if (!r) return undefined;
     return {
