@@ -37,7 +37,15 @@ export interface IngestOptions {
    */
   inFlight?: number;
   /** Told of every batch once it is durable or has failed (metrics). */
-  onBatch?(b: { size: number; photos: number; seconds: number; ok: boolean }): void;
+  onBatch?(b: IngestBatch): void;
+}
+
+/** One batch as the writer tells it (IngestOptions.onBatch). */
+export interface IngestBatch {
+  size: number;
+  photos: number;
+  seconds: number;
+  ok: boolean;
 }
 
 export class AttendanceWriter {

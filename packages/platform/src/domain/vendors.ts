@@ -52,6 +52,7 @@ export class Vendors {
   #byAccessId = new Map<string, CachedVendor>();
   /** Reads of one vendor by accessId in progress, shared by every miss that arrives meanwhile. */
   readonly #loading = new Map<string, Promise<CachedVendor | undefined>>();
+  /** The same by id (a token naming a vendor not cached yet). */
   readonly #loadingById = new Map<string, Promise<CachedVendor | undefined>>();
 
   constructor(store: Store, box: SecretBox, now: () => number = Date.now) {
@@ -168,16 +169,9 @@ export class Vendors {
    */
   byAccessId(accessId: string): Promise<CachedVendor | undefined> {
     const hit = this.#byAccessId.get(accessId);
-    if (hit) return Promise.resolve(hit);
-    let loading = this.#loading.get(accessId);
-    if (!loading) {
-      loading = this.#store.vendors
-        .byAccessId(accessId)
-        .then((row) => (row ? this.#cache(row) : undefined))
-        .finally(() => this.#loading.delete(accessId));
-      this.#loading.set(accessId, loading);
-    }
-    return loading;
+    return hit
+      ? Promise.resolve(hit)
+      : this.#readOnce(this.#loading, accessId, (k) => this.#store.vendors.byAccessId(k));
   }
 
   cachedById(id: string): CachedVendor | undefined {
@@ -190,16 +184,25 @@ export class Vendors {
    */
   byId(id: string): Promise<CachedVendor | undefined> {
     const hit = this.#byId.get(id);
-    if (hit) return Promise.resolve(hit);
-    let loading = this.#loadingById.get(id);
-    if (!loading) {
-      loading = this.#store.vendors
-        .byId(id)
+    return hit
+      ? Promise.resolve(hit)
+      : this.#readOnce(this.#loadingById, id, (k) => this.#store.vendors.byId(k));
+  }
+
+  /** One store read per key at a time: misses that arrive while it runs share it. */
+  #readOnce(
+    loading: Map<string, Promise<CachedVendor | undefined>>,
+    key: string,
+    read: (key: string) => Promise<VendorRow | undefined>,
+  ): Promise<CachedVendor | undefined> {
+    let p = loading.get(key);
+    if (!p) {
+      p = read(key)
         .then((row) => (row ? this.#cache(row) : undefined))
-        .finally(() => this.#loadingById.delete(id));
-      this.#loadingById.set(id, loading);
+        .finally(() => loading.delete(key));
+      loading.set(key, p);
     }
-    return loading;
+    return p;
   }
 
   cachedByAccessId(accessId: string): CachedVendor | undefined {

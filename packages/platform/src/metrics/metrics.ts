@@ -7,6 +7,7 @@
  * docs/operations.md "Metrics" lists them.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { IngestBatch } from '../domain/ingest.js';
 
 /** Live figures read at each scrape. */
 export interface MetricSources {
@@ -18,13 +19,6 @@ export interface MetricSources {
   liveSubscribers(): number;
   /** Open tasks by state (queued, offered, fetched): one grouped count per scrape. */
   openTasks(): Promise<Record<string, number>>;
-}
-
-export interface IngestBatch {
-  size: number;
-  photos: number;
-  seconds: number;
-  ok: boolean;
 }
 
 export type Transport = 'tcp' | 'http';

@@ -15,11 +15,10 @@
 import type { DistributionState, TaskState } from '../../store/task-types.js';
 import type { AttendanceInput, DeviceRow } from '../../store/types.js';
 import type { EventHub } from './hub.js';
+import type { FinishedTask, LiveSink } from './types.js';
 
 /** Where LiveEvents puts its events: the hub, or the hub and the cluster (redis/live-bus.ts). */
 export type EventOutlet = Pick<EventHub, 'emit'>;
-
-import type { FinishedTask, LiveSink } from './types.js';
 
 /** Person ids listed in one distribution.changed event; beyond this, counts only. */
 export const DISTRIBUTION_IDS_MAX = 100;
