@@ -63,6 +63,8 @@ import { PlatformMetrics } from './metrics/metrics.js';
 import type { PlatformData } from './platform-data.js';
 import { connectRedis } from './redis/client.js';
 import { RedisLiveBus } from './redis/live-bus.js';
+import { RedisPresenceRegistry } from './redis/presence.js';
+import { RedisPushRoute } from './redis/push-route.js';
 import { RedisTokenStore } from './redis/tokens.js';
 import { requestCore } from './requests/compose.js';
 import { openStore } from './store/index.js';
@@ -367,7 +369,21 @@ async function boot(
   });
   opened.push(() => live.close());
   data.engine.setLive(live);
-  const presence = new Presence(data.store, data.events, config.offlineAfterMs);
+  // With Redis, presence is the cluster's: a device may move between nodes, and the
+  // leader alone takes devices offline (domain/presence.ts).
+  const presence = new Presence(
+    data.store,
+    data.events,
+    config.offlineAfterMs,
+    undefined,
+    redis
+      ? {
+          registry: new RedisPresenceRegistry(redis, config.redisPrefix),
+          publishLagMs: config.presenceSweepMs + 1_000,
+          onError: (err, what) => logger.warn({ err }, `${what}: Redis did not answer`),
+        }
+      : undefined,
+  );
   presence.setLive(live);
   await presence.load();
   const tokens =
@@ -456,6 +472,20 @@ async function boot(
       protocolVersion: config.protocolVersion,
     }),
   );
+  // With Redis, a task queued here for a device connected elsewhere is pushed by that node at once.
+  // Not awaited: a Redis that is down at boot must not hold the start (the poll covers it).
+  const pushRoute = redis
+    ? new RedisPushRoute(redis, config.redisPrefix, (err) =>
+        logger.warn({ err }, 'task push not routed to the other processes'),
+      )
+    : undefined;
+  if (pushRoute) {
+    opened.push(() => pushRoute.close());
+    pushRoute
+      .start((ids) => data.engine.queuedElsewhere(ids))
+      .catch((err: unknown) => logger.warn({ err }, 'task push route not subscribed'));
+    data.engine.setRoute(pushRoute);
+  }
   const facePhotos = cachedPhotos(data.faces, config.photoCacheBytes);
   // An erased person's photos must not be served from memory either (PIPL erasure).
   data.persons.onErased((keys) => {
@@ -611,6 +641,7 @@ async function boot(
   const once = (ms: number, name: string, job: () => unknown) =>
     every(ms, name, () => (leadership.leading ? job() : undefined));
   once(config.taskExpirySweepMs, 'task expiry', () => data.engine.expireDue());
+  if (redis) once(config.presenceSweepMs, 'presence expiry', () => presence.expireSilent(now()));
   // Tokens in Redis are the cluster's: one process sweeps them.
   (redis ? once : every)(config.tokenSweepMs, 'tokens', () => tokens.sweep(now()));
   every(config.taskQueuePollMs, 'queued tasks', () => data.engine.pollQueued());
@@ -652,11 +683,12 @@ async function boot(
       await http.close();
       live.close();
       liveBus?.close();
+      pushRoute?.close();
       await gateway.close();
       await attendance.close();
       await stats?.close();
       presence.sweep(now());
-      await presence.flush();
+      await presence.flush().catch((err: unknown) => logger.warn({ err }, 'presence not flushed at stop'));
       await blobs.close();
       await leadership.close();
       await data.close();

@@ -45,7 +45,8 @@ declare module 'fastify' {
 /** The running gateway's view of devices: live, not the store's snapshot that lags the sweep. */
 export interface LiveDevices {
   isConnected(deviceId: string): boolean;
-  isOnline(deviceId: string): boolean;
+  /** Undefined in a cluster for a device with no request on this node: read the store. */
+  isOnline(deviceId: string): boolean | undefined;
   lastSeenAt(deviceId: string): number | undefined;
 }
 

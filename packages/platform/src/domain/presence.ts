@@ -4,10 +4,18 @@
  * closed (a device may vanish without closing it). Requests only touch memory; a
  * periodic sweep marks lapsed devices offline and flushes what changed to the store in
  * one transaction, with the online/offline events stamped at the moment they happened.
+ *
+ * In a cluster (issue 16, a PresenceRegistry configured) a device may move between
+ * nodes, so no node decides alone that it went offline: each node hands its devices'
+ * last-seen times to the registry at every flush and forgets a device silent here; the
+ * cluster's leader marks offline the devices silent everywhere (expireSilent). A device's
+ * first request on a node asks the registry whether it was online elsewhere, so a move
+ * makes no offline/online pair.
  */
 import type { DeviceSeen, Store } from '../store/types.js';
 import type { DeviceEvents } from './events.js';
 import { type LiveSink, NO_LIVE } from './live/types.js';
+import type { PresenceRegistry } from './presence-registry.js';
 
 interface Entry {
   lastSeenAt: number;
@@ -23,6 +31,8 @@ interface Entry {
   deviceVersion?: string;
   deviceIp?: string;
   dirty: boolean;
+  /** lastSeenAt as last handed to the registry (cluster only). */
+  publishedAt: number;
 }
 
 export interface PresenceInfo {
@@ -38,13 +48,31 @@ export interface PresenceInfo {
 const FLUSH_CHUNK = 250;
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** Devices the leader takes from the registry (or the store) per step. */
+const EXPIRE_CHUNK = 1_000;
+
+export interface ClusterPresence {
+  registry: PresenceRegistry;
+  /**
+   * How late a node's last-seen times may reach the registry (its flush interval and
+   * some slack): the leader waits this much past the offline time before deciding, so a
+   * device seen on a node that has not flushed yet is not taken offline.
+   */
+  publishLagMs: number;
+  /** A registry failure the caller should log (presence then falls back as documented). */
+  onError(err: unknown, what: string): void;
+}
+
 export class Presence {
   readonly #store: Store;
   readonly #events: DeviceEvents;
   readonly #offlineAfterMs: number;
   readonly #entries = new Map<string, Entry>();
   readonly #seenWriteMs: number;
+  readonly #cluster: ClusterPresence | undefined;
   #live: LiveSink = NO_LIVE;
+  /** When the leader last looked in the store for online devices the registry lost. */
+  #orphansCheckedAt = 0;
 
   /**
    * `seenWriteMs`: a device that stays online has its last-seen time written at most this
@@ -52,11 +80,18 @@ export class Presence {
    * flush. Writing all 19,000 devices' last-seen every 5 s held the event loop for
    * 100–145 ms per flush (measured), which was most of the gateway's p99.
    */
-  constructor(store: Store, events: DeviceEvents, offlineAfterMs: number, seenWriteMs = 30_000) {
+  constructor(
+    store: Store,
+    events: DeviceEvents,
+    offlineAfterMs: number,
+    seenWriteMs = 30_000,
+    cluster?: ClusterPresence,
+  ) {
     this.#store = store;
     this.#events = events;
     this.#offlineAfterMs = offlineAfterMs;
     this.#seenWriteMs = seenWriteMs;
+    this.#cluster = cluster;
   }
 
   /** Where online/offline transitions are announced as they happen (live events). */
@@ -64,8 +99,12 @@ export class Presence {
     this.#live = live;
   }
 
-  /** Devices the store believes online (from before a restart) keep their last-seen time until the sweep. */
+  /**
+   * Devices the store believes online (from before a restart) keep their last-seen time
+   * until the sweep. In a cluster they are the leader's to settle (expireSilent).
+   */
   async load(): Promise<void> {
+    if (this.#cluster) return;
     for (const row of await this.#store.devices.list({ online: true, limit: 1_000_000 })) {
       const seen = row.lastSeenAt ?? 0;
       this.#entries.set(row.id, {
@@ -74,6 +113,7 @@ export class Presence {
         online: true,
         onlineSince: seen,
         dirty: false,
+        publishedAt: seen,
       });
     }
   }
@@ -81,7 +121,7 @@ export class Presence {
   touch(deviceId: string, now: number, info?: PresenceInfo): void {
     let e = this.#entries.get(deviceId);
     if (!e) {
-      e = { lastSeenAt: now, writtenSeenAt: 0, online: false, onlineSince: now, dirty: true };
+      e = { lastSeenAt: now, writtenSeenAt: 0, online: false, onlineSince: now, dirty: true, publishedAt: 0 };
       this.#entries.set(deviceId, e);
     }
     e.lastSeenAt = now;
@@ -97,9 +137,34 @@ export class Presence {
     if (!e.online) {
       e.online = true;
       e.onlineSince = now;
-      this.#events.record(deviceId, 'online', now);
-      this.#live.deviceOnline(deviceId, now);
+      if (this.#cluster) this.#arrive(deviceId, e, now, this.#cluster);
+      else this.#announceOnline(deviceId, now);
     }
+  }
+
+  #announceOnline(deviceId: string, at: number): void {
+    this.#events.record(deviceId, 'online', at);
+    this.#live.deviceOnline(deviceId, at);
+  }
+
+  /**
+   * The registry says whether the device was online on another node (then its spell goes
+   * on, without an event). When it cannot answer, the device is announced online: a
+   * duplicate online event is better than a missing one.
+   */
+  #arrive(deviceId: string, e: Entry, now: number, cluster: ClusterPresence): void {
+    e.publishedAt = now; // arrive() records this request's time
+    cluster.registry.arrive(deviceId, now).then(
+      (a) => {
+        if (!a.continued) this.#announceOnline(deviceId, now);
+        else if (this.#entries.get(deviceId) === e && e.onlineSince === now) e.onlineSince = a.since;
+      },
+      (err: unknown) => {
+        e.publishedAt = 0;
+        cluster.onError(err, 'presence arrival');
+        this.#announceOnline(deviceId, now);
+      },
+    );
   }
 
   /** An authentication failure of a known device, kept in its event log with the code. */
@@ -113,8 +178,14 @@ export class Presence {
     return e?.online ? e.onlineSince : undefined;
   }
 
-  isOnline(deviceId: string): boolean {
-    return this.#entries.get(deviceId)?.online ?? false;
+  /**
+   * Whether the device is online, as far as this process knows. In a cluster, a device
+   * with no request here is another node's: undefined, and callers read the store
+   * (written by the node that holds the device, and by the leader when it goes offline).
+   */
+  isOnline(deviceId: string): boolean | undefined {
+    const online = this.#entries.get(deviceId)?.online ?? false;
+    return online || !this.#cluster ? online : undefined;
   }
 
   /** Last request from the device this process saw, in epoch ms (live, ahead of the store). */
@@ -128,11 +199,15 @@ export class Presence {
     return n;
   }
 
-  /** Marks devices silent for offlineAfterMs as offline (event at lastSeen + offlineAfterMs). */
+  /**
+   * Marks devices silent for offlineAfterMs as offline (event at lastSeen + offlineAfterMs).
+   * In a cluster this process only forgets them: they may be on another node now.
+   */
   sweep(now: number): void {
     for (const [id, e] of this.#entries) {
       if (e.online && now - e.lastSeenAt >= this.#offlineAfterMs) {
         e.online = false;
+        if (this.#cluster) continue;
         e.dirty = true;
         this.#events.record(id, 'offline', e.lastSeenAt + this.#offlineAfterMs);
         this.#live.deviceOffline(id, e.lastSeenAt + this.#offlineAfterMs);
@@ -146,10 +221,12 @@ export class Presence {
    * loop (and every connection's answers) for long.
    */
   async flush(): Promise<void> {
+    const published = await this.#publish();
     const updates: DeviceSeen[] = [];
     for (const [id, e] of this.#entries) {
       if (!e.dirty) continue;
-      const u: DeviceSeen = { id, lastSeenAt: e.lastSeenAt, online: e.online };
+      // In a cluster a node writes only what it saw; offline is the leader's to write.
+      const u: DeviceSeen = { id, lastSeenAt: e.lastSeenAt, online: e.online || this.#cluster !== undefined };
       if (e.deviceVersion !== undefined) u.deviceVersion = e.deviceVersion;
       if (e.deviceIp !== undefined) u.deviceIp = e.deviceIp;
       updates.push(u);
@@ -173,7 +250,80 @@ export class Presence {
       if (at + FLUSH_CHUNK < updates.length) await yieldToLoop();
     }
     await this.#events.flush();
-    // Offline devices with nothing left to write need no memory.
-    for (const [id, e] of this.#entries) if (!e.online && !e.dirty) this.#entries.delete(id);
+    // Offline devices with nothing left to write (or hand to the registry) need no memory.
+    for (const [id, e] of this.#entries)
+      if (!e.online && !e.dirty && e.publishedAt >= e.lastSeenAt) this.#entries.delete(id);
+    if (published instanceof Error) throw published;
+  }
+
+  /** Hands the registry the last-seen times that moved since the last flush. */
+  async #publish(): Promise<undefined | Error> {
+    if (!this.#cluster) return undefined;
+    const seen: Array<[string, number]> = [];
+    for (const [id, e] of this.#entries) if (e.lastSeenAt > e.publishedAt) seen.push([id, e.lastSeenAt]);
+    try {
+      await this.#cluster.registry.publish(seen);
+    } catch (err) {
+      // Kept for the next flush; the store's writes go on meanwhile.
+      return err instanceof Error ? err : new Error(String(err));
+    }
+    for (const [id, at] of seen) {
+      const e = this.#entries.get(id);
+      if (e) e.publishedAt = Math.max(e.publishedAt, at);
+    }
+    return undefined;
+  }
+
+  /**
+   * The leader's part in a cluster: marks offline (store, event, live) the devices whose
+   * last request anywhere is offlineAfterMs + publishLagMs old, the event stamped
+   * offlineAfterMs after that request. Once a minute it also settles devices the store
+   * holds online that the registry does not know (their node died before they went
+   * offline, or Redis lost its data). Returns how many went offline.
+   */
+  async expireSilent(now: number): Promise<number> {
+    const cluster = this.#cluster;
+    if (!cluster) return 0;
+    const before = now - this.#offlineAfterMs - cluster.publishLagMs;
+    let n = 0;
+    for (;;) {
+      const silent = await cluster.registry.expire(before, EXPIRE_CHUNK);
+      n += await this.#markOffline(silent);
+      if (silent.length < EXPIRE_CHUNK) break;
+    }
+    if (now - this.#orphansCheckedAt >= this.#offlineAfterMs) {
+      this.#orphansCheckedAt = now;
+      // The store's last-seen time lags a live device's by up to seenWriteMs.
+      const storeBefore = before - this.#seenWriteMs;
+      for (;;) {
+        const rows = await this.#store.devices.list({ online: true, seenBefore: storeBefore, limit: EXPIRE_CHUNK });
+        const known = await cluster.registry.lastSeen(rows.map((r) => r.id));
+        const orphans = rows
+          .filter((_, i) => known[i] === undefined)
+          .map((r) => ({ deviceId: r.id, lastSeenAt: r.lastSeenAt ?? storeBefore }));
+        n += await this.#markOffline(orphans);
+        if (rows.length < EXPIRE_CHUNK || orphans.length === 0) break;
+      }
+    }
+    return n;
+  }
+
+  async #markOffline(silent: ReadonlyArray<{ deviceId: string; lastSeenAt: number }>): Promise<number> {
+    if (silent.length === 0) return 0;
+    const updates: DeviceSeen[] = [];
+    for (const { deviceId, lastSeenAt } of silent) {
+      const e = this.#entries.get(deviceId);
+      if (e && !e.online) this.#entries.delete(deviceId);
+      const at = lastSeenAt + this.#offlineAfterMs;
+      this.#events.record(deviceId, 'offline', at);
+      this.#live.deviceOffline(deviceId, at);
+      updates.push({ id: deviceId, lastSeenAt, online: false });
+    }
+    for (let at = 0; at < updates.length; at += FLUSH_CHUNK) {
+      await this.#store.devices.seen(updates.slice(at, at + FLUSH_CHUNK));
+      if (at + FLUSH_CHUNK < updates.length) await yieldToLoop();
+    }
+    await this.#events.flush();
+    return updates.length;
   }
 }

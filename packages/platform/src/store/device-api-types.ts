@@ -121,6 +121,8 @@ export interface RolloutRow {
   vendorId: string;
   siteId: string | null;
   deviceVersion: string | null;
+  /** The store's presence column (a cluster node reads it for devices held elsewhere). */
+  online: boolean;
   taskId: string;
   state: TaskState;
   reason: string | null;

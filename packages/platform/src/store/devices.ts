@@ -104,6 +104,7 @@ export function deviceRepo(db: Kysely<Database>, write: WriteAll = writeAll(db))
       if (q.siteId === null) query = query.where('site_id', 'is', null);
       else if (q.siteId !== undefined) query = query.where('site_id', '=', q.siteId);
       if (q.online !== undefined) query = query.where('online', '=', toBool01(q.online));
+      if (q.seenBefore !== undefined) query = query.where('last_seen_at', '<', q.seenBefore);
       const rows = await query.orderBy('created_at').orderBy('id').limit(clampLimit(q.limit)).execute();
       return rows.map(fromDb);
     },

@@ -49,6 +49,8 @@ export interface DeviceQuery {
   vendorId?: string;
   siteId?: string | null;
   online?: boolean;
+  /** Only devices whose stored last request came before this (epoch ms). */
+  seenBefore?: number;
   limit?: number;
 }
 

@@ -22,6 +22,14 @@ export interface TaskPusher {
   connected(deviceId: string): boolean;
 }
 
+/**
+ * Where a task queued for a device connected to another process goes (redis/push-route.ts):
+ * that process pushes it (D3) without waiting for its poll of the store.
+ */
+export interface TaskRoute {
+  notify(deviceId: string): void;
+}
+
 export interface EngineOptions {
   reofferAfterMs: number;
   expireAfterMs: number;
@@ -54,6 +62,7 @@ export class TaskEngine {
   readonly #now: () => number;
   readonly #ids: TimeIds;
   #pusher: TaskPusher | undefined;
+  #route: TaskRoute | undefined;
   #live: LiveSink | undefined;
   readonly #pushTimers = new Map<string, NodeJS.Timeout>();
   /** Devices that may have open tasks: heartbeats of the others skip the database. */
@@ -68,6 +77,18 @@ export class TaskEngine {
 
   setPusher(p: TaskPusher): void {
     this.#pusher = p;
+  }
+
+  setRoute(r: TaskRoute): void {
+    this.#route = r;
+  }
+
+  /** Devices another process queued tasks for (through the route): pushed if connected here. */
+  queuedElsewhere(deviceIds: readonly string[]): void {
+    for (const deviceId of deviceIds) {
+      this.#open.add(deviceId);
+      if (this.#pusher?.connected(deviceId)) this.#schedulePush(deviceId);
+    }
   }
 
   /** Where finished tasks and distribution changes are announced (live events). */
@@ -374,6 +395,10 @@ export class TaskEngine {
 
   #schedulePush(deviceId: string): void {
     if (!this.#pusher || this.#pushTimers.has(deviceId)) return;
+    if (this.#route && !this.#pusher.connected(deviceId)) {
+      this.#route.notify(deviceId);
+      return;
+    }
     const t = setTimeout(() => {
       this.#pushTimers.delete(deviceId);
       void this.pushNow(deviceId).catch(() => {

@@ -95,7 +95,7 @@ export function deviceView(deps: ApiDeps, d: DeviceDetail, personId?: string) {
     disabled: d.disabled,
     registeredBy: d.registeredBy,
     // Live from this process's gateway; the store's `online` lags by up to a sweep.
-    online: live ? live.isOnline(d.id) : d.online,
+    online: live?.isOnline(d.id) ?? d.online,
     connected: live ? live.isConnected(d.id) : false,
     lastSeenAt: isoOrNull(live?.lastSeenAt(d.id) ?? d.lastSeenAt),
     firstSeenAt: isoOrNull(d.firstSeenAt),

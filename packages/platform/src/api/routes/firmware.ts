@@ -204,7 +204,7 @@ export async function firmwareRoutes(api: ApiApp, deps: ApiDeps): Promise<void> 
           /** What the device last reported in its heartbeat (deviceVersion). */
           deviceVersion: r.deviceVersion,
           installed: r.deviceVersion === fw.version,
-          online: deps.live ? deps.live.isOnline(r.deviceId) : false,
+          online: deps.live?.isOnline(r.deviceId) ?? r.online,
         }),
       );
       return {

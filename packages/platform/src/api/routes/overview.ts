@@ -133,7 +133,7 @@ async function addDevice(deps: ApiDeps, into: Counts, d: DeviceDetail): Promise<
   // would read x before the await and lose the other devices' additions.
   const failures = await failuresOf(store, d.id);
   const differs = (await store.roster.openDiffs(d.id)).length > 0;
-  const online = deps.live ? deps.live.isOnline(d.id) : d.online;
+  const online = deps.live?.isOnline(d.id) ?? d.online;
   if (online) into.devicesOnline++;
   else into.devicesOffline++;
   into.distributionFailures += failures;
