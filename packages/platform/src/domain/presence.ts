@@ -296,7 +296,11 @@ export class Presence {
       // The store's last-seen time lags a live device's by up to seenWriteMs.
       const storeBefore = before - this.#seenWriteMs;
       for (;;) {
-        const rows = await this.#store.devices.list({ online: true, seenBefore: storeBefore, limit: EXPIRE_CHUNK });
+        const rows = await this.#store.devices.list({
+          online: true,
+          seenBefore: storeBefore,
+          limit: EXPIRE_CHUNK,
+        });
         const known = await cluster.registry.lastSeen(rows.map((r) => r.id));
         const orphans = rows
           .filter((_, i) => known[i] === undefined)

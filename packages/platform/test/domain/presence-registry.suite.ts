@@ -56,7 +56,9 @@ export function presenceRegistrySuite(name: string, fixture: () => Promise<Regis
       expect(gone.filter((s) => s.deviceId === quiet || s.deviceId === busy)).toEqual([
         { deviceId: quiet, lastSeenAt: T0 },
       ]);
-      expect(await b.expire(T0 + 40_000, 1_000)).not.toContainEqual(expect.objectContaining({ deviceId: quiet }));
+      expect(await b.expire(T0 + 40_000, 1_000)).not.toContainEqual(
+        expect.objectContaining({ deviceId: quiet }),
+      );
       expect(await a.lastSeen([quiet, busy])).toEqual([undefined, T0 + 50_000]);
       // Back after it expired: a new spell.
       expect(await b.arrive(quiet, T0 + 90_000)).toEqual({ since: T0 + 90_000, continued: false });

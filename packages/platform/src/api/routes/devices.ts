@@ -94,7 +94,7 @@ export function deviceRoutes(api: ApiApp, deps: ApiDeps): void {
       // Live status is in memory, not in the database: read in id order and keep the
       // devices whose status matches, up to ONLINE_MAX_SCAN rows a request. A page may
       // then hold fewer than `limit` items with a nextCursor: follow it until null.
-      const live = (d: DeviceDetail) => (deps.live?.isOnline(d.id) ?? d.online);
+      const live = (d: DeviceDetail) => deps.live?.isOnline(d.id) ?? d.online;
       const items: DeviceDetail[] = [];
       let more = false;
       let scanned = 0;
