@@ -408,6 +408,7 @@ async function boot(
     devicesOnline: () => presence.onlineCount(),
     ingestQueued: () => attendance.queued,
     liveSubscribers: () => eventHub.listenerCount,
+    leading: () => leadership.leading,
     openTasks: () => data.store.tasks.openCounts(),
   });
   const attendance = new AttendanceWriter(data.store, blobs, {

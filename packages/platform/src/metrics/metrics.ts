@@ -17,6 +17,8 @@ export interface MetricSources {
   devicesOnline(): number;
   ingestQueued(): number;
   liveSubscribers(): number;
+  /** Whether this process runs the cluster's once-only jobs (cluster/leader.ts). */
+  leading(): boolean;
   /** Open tasks by state (queued, offered, fetched): one grouped count per scrape. */
   openTasks(): Promise<Record<string, number>>;
 }
@@ -81,6 +83,9 @@ export class PlatformMetrics {
     gauge('kaoqin_devices_online', 'Devices online as this process sees them (D10)', sources.devicesOnline);
     gauge('kaoqin_ingest_queued_records', 'Clock-ins waiting for the next batch', sources.ingestQueued);
     gauge('kaoqin_live_subscribers', 'Open live-event streams (GET /api/v1/events)', sources.liveSubscribers);
+    gauge('kaoqin_cluster_leader', "1 on the process running the cluster's once-only jobs, else 0", () =>
+      sources.leading() ? 1 : 0,
+    );
     // A counter kept by the gateway: exposed as its running total.
     new Counter({
       name: 'kaoqin_gateway_connections_refused_total',
