@@ -35,6 +35,7 @@ import { loadMasterKey, SecretBox } from './domain/secrets.js';
 import { DailySummaries } from './domain/stats/daily-summaries.js';
 import { StatsProjector } from './domain/stats/projector.js';
 import { MemoryTokenStore, type TokenStore } from './domain/tokens.js';
+import { OutageTolerantTokens } from './domain/tokens-fallback.js';
 import { Vendors } from './domain/vendors.js';
 import { cachedPhotos } from './downloads/cached-photos.js';
 import { fastPhotoRoute } from './downloads/fast-photo.js';
@@ -386,11 +387,14 @@ async function boot(
   );
   presence.setLive(live);
   await presence.load();
-  const tokens =
-    opts.tokens ??
-    (redis
-      ? new RedisTokenStore(redis, config.redisPrefix, config.tokenIdleMs)
-      : new MemoryTokenStore(config.tokenIdleMs));
+  // With Redis, the tokens this node served stay usable while Redis is down (domain/tokens-fallback.ts).
+  const tolerant = redis
+    ? new OutageTolerantTokens(
+        new RedisTokenStore(redis, config.redisPrefix, config.tokenIdleMs),
+        config.tokenIdleMs,
+      )
+    : undefined;
+  const tokens: TokenStore = opts.tokens ?? tolerant ?? new MemoryTokenStore(config.tokenIdleMs);
   // Daily statistics (docs/attendance-statistics.md): woken after each ingest commit, off the ack path.
   const stats = config.attendanceStats
     ? new StatsProjector(data.store, now, {
@@ -645,6 +649,8 @@ async function boot(
   if (redis) once(config.presenceSweepMs, 'presence expiry', () => presence.expireSilent(now()));
   // Tokens in Redis are the cluster's: one process sweeps them.
   (redis ? once : every)(config.tokenSweepMs, 'tokens', () => tokens.sweep(now()));
+  if (tolerant && tokens === tolerant)
+    every(config.tokenSweepMs, 'remembered tokens', () => tolerant.sweepLocal(now()));
   every(config.taskQueuePollMs, 'queued tasks', () => data.engine.pollQueued());
   // Assignments whose leave date has come: their persons leave the site's devices.
   once(config.assignmentEndSweepMs, 'assignment ends', () => data.persons.assignments.endDue());

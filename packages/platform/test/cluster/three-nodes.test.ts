@@ -138,13 +138,19 @@ describe.runIf(ready)('three platform processes on one PostgreSQL and one Redis'
       devices.push({ sn, home, d, acked: new Set(), moved: false });
     }
     const sns = devices.map((s) => s.sn).sort();
-    await until('every device online', async () => ((await onlineSet(api)).length === 9 ? true : undefined), 5_000);
+    await until(
+      'every device online',
+      async () => ((await onlineSet(api)).length === 9 ? true : undefined),
+      5_000,
+    );
 
     // --- A worker enrolled through A reaches a device on C within a second.
     const site = await api.call('POST', '/api/v1/sites', { body: { name: '三节点工地' } });
     expect(site.status, site.text).toBe(201);
     const onC = devices.find((s) => s.home === C)!;
-    const bound = await api.call('POST', `/api/v1/devices/${onC.sn}/bind`, { body: { siteId: site.body.id } });
+    const bound = await api.call('POST', `/api/v1/devices/${onC.sn}/bind`, {
+      body: { siteId: site.body.id },
+    });
     expect(bound.status, bound.text).toBe(200);
     // The bind's own pushes (clear, then the empty roster) come first: read them away.
     for (;;) {
@@ -154,7 +160,12 @@ describe.runIf(ready)('three platform processes on one PostgreSQL and one Redis'
     const photo = (await face()).toString('base64');
     const started = Date.now();
     const person = await api.call('POST', '/api/v1/persons', {
-      body: { name: '跨节点工人', idNumber: idNumber(), photos: [photo], assignments: [{ siteId: site.body.id }] },
+      body: {
+        name: '跨节点工人',
+        idNumber: idNumber(),
+        photos: [photo],
+        assignments: [{ siteId: site.body.id }],
+      },
     });
     expect(person.status, person.text).toBe(201);
     const push = await onC.d.next(1_000);
@@ -169,7 +180,10 @@ describe.runIf(ready)('three platform processes on one PostgreSQL and one Redis'
       const task = await api.call('GET', `/api/v1/tasks/${taskId}`);
       expect(task.status, task.text).toBe(200);
       if (!['T_UPDATE_DEVICE_PERSON', 'T_SEND_PERSON'].includes(task.body.apicode)) continue;
-      const page = await http.call(task.body.apicode, { taskid: taskId, param: { currentPage: 1, size: 50 } });
+      const page = await http.call(task.body.apicode, {
+        taskid: taskId,
+        param: { currentPage: 1, size: 50 },
+      });
       expect(page.success, page.raw).toBe(true);
       for (const p of (page.response as { data: { personId: string }[] }).data) delivered.push(p.personId);
     }
@@ -260,7 +274,8 @@ describe.runIf(ready)('three platform processes on one PostgreSQL and one Redis'
     for (const s of silent) s.d.close();
     const talking = devices.slice(3);
     const beat = setInterval(() => {
-      for (const s of talking) s.d.send(s.d.requestFrame('C_HEARTBEAT', { deviceVersion: 'v1', deviceIp: '10.0.0.1' }));
+      for (const s of talking)
+        s.d.send(s.d.requestFrame('C_HEARTBEAT', { deviceVersion: 'v1', deviceIp: '10.0.0.1' }));
     }, 1_000);
     try {
       const expected = talking.map((s) => s.sn).sort();
