@@ -11,7 +11,9 @@ import { IDEMPOTENCY_TTL_MS } from './api/idempotency.js';
 import { API_PREFIX, type ApiHandle, registerApi } from './api/plugin.js';
 import type { ApiDeps, ApiRouteInfo } from './api/types.js';
 import { webhookAttendanceRenderer } from './api/webhook-attendance.js';
+import { blobBackend } from './blob-backend.js';
 import { openLocalBlobStore } from './blobs/local.js';
+import { openPgBlobStore } from './blobs/postgres.js';
 import { openSegmentBlobStore } from './blobs/segments.js';
 import type { BlobStore } from './blobs/types.js';
 import { LeaderRef, NEVER_LEADER, PgLeader, SOLE_LEADER } from './cluster/leader.js';
@@ -89,6 +91,7 @@ export async function openData(
   // It reads the wall clock, not `now` (which tests freeze or move): an id must never
   // repeat after a restart, and the wall clock is what has moved on since.
   const ids = new TimeIds(config.nodeId);
+  blobBackend(config); // a blob store the config cannot have is said before anything opens
   const store = await openStore({
     dataDir: config.dataDir,
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
@@ -119,7 +122,14 @@ async function assembleData(
   await vendors.refresh();
   const events = new DeviceEvents(store);
   const devices = new Devices(store, events, now);
-  const faces = await openLocalBlobStore(join(config.dataDir, 'faces'));
+  // Enrolment photos: in the database when it is PostgreSQL (every process of a cluster
+  // serves them), else files in the data directory (blob-backend.ts).
+  const faces =
+    blobBackend(config) === 'database'
+      ? await openPgBlobStore(config.databaseUrl!, 'faces', {
+          onError: (err) => logger?.warn({ err }, 'photo store: database connection lost'),
+        })
+      : await openLocalBlobStore(join(config.dataDir, 'faces'));
   const engine = new TaskEngine(
     store,
     {
@@ -328,10 +338,17 @@ async function boot(
   opened.push(() => leadership.close());
   data.leader.use(leadership);
   await data.engine.load();
-  // Photos: an append-only segment log, one fsync per group-committed batch (blobs/segments.ts).
-  const blobs = await openSegmentBlobStore(join(config.dataDir, 'photos'), {
-    logger: logger.child({ part: 'photos' }),
-  });
+  // Clock-in photos: in the database when it is PostgreSQL (shared by the cluster, written
+  // in one transaction per batch), else an append-only segment log in the data directory,
+  // one fsync per group-committed batch (blobs/segments.ts).
+  const sharedBlobs = blobBackend(config) === 'database';
+  const blobs = sharedBlobs
+    ? await openPgBlobStore(config.databaseUrl!, 'photos', {
+        onError: (err) => logger.warn({ err }, 'clock-in photo store: database connection lost'),
+      })
+    : await openSegmentBlobStore(join(config.dataDir, 'photos'), {
+        logger: logger.child({ part: 'photos' }),
+      });
   opened.push(() => blobs.close());
   // Clock-in photos leave by retention and by erasure of their person (domain/attendance-photos.ts).
   const clockInPhotos = new AttendancePhotos(
@@ -654,7 +671,9 @@ async function boot(
   every(config.taskQueuePollMs, 'queued tasks', () => data.engine.pollQueued());
   // Assignments whose leave date has come: their persons leave the site's devices.
   once(config.assignmentEndSweepMs, 'assignment ends', () => data.persons.assignments.endDue());
-  every(config.photoRetentionSweepMs, 'clock-in photo retention', async () => {
+  // Photos in the database are the cluster's: the leader removes them. Files in a data
+  // directory are each process's own to remove.
+  (sharedBlobs ? once : every)(config.photoRetentionSweepMs, 'clock-in photo retention', async () => {
     const run = await clockInPhotos.expire();
     if (run.records === 0) return;
     logger.info(run, 'clock-in photos past their retention removed');

@@ -23,6 +23,12 @@ export const configSchema = z.object({
   /** postgres://… to use PostgreSQL instead of SQLite in dataDir. */
   databaseUrl: z.string().optional(),
   /**
+   * Where photos (enrolment and clock-in) are kept: 'local', files in dataDir (one
+   * process's own); 'database', the PostgreSQL database, shared by every process of a
+   * cluster. Default: 'database' with a postgres:// databaseUrl, else 'local'.
+   */
+  blobStore: z.enum(['local', 'database']).optional(),
+  /**
    * redis://… for state shared by every process of a cluster (device tokens, live events);
    * without it that state lives in this process (docs/operations.md, "Redis").
    */

@@ -1,10 +1,3 @@
-/**
- * Clock-in photos leave for good, on every backend: by retention (attendancePhotoRetentionDays)
- * and by erasure of their person (ApiDeps.attendanceErasure). The records stay, without
- * a photo and saying why; the bytes are gone from every file under dataDir/photos; a
- * photo another record still shares stays.
- */
-import { join } from 'node:path';
 import { TestDevice } from '@kaoqin/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiPlatform, BACKENDS, type Json, startApiPlatform } from '../helpers/api.js';
@@ -26,7 +19,6 @@ describe.each(BACKENDS)('clock-in photo retention ($name)', ({ pg }) => {
     (await p.api.call('GET', `/api/v1/attendance/${id}`)).body;
 
   it('removes photos past the period, keeps a photo a newer record shares, and reads each record once', async () => {
-    const photosDir = join(p.dataDir, 'photos');
     const [old1, old2, twice, shared, fresh] = [fakeJpeg(), fakeJpeg(), fakeJpeg(), fakeJpeg(), fakeJpeg()];
     const key = async (b: Buffer) => p.platform.blobs.put(b, 'jpg');
     const [k1, k2, kt, ks, kf] = [
@@ -58,8 +50,8 @@ describe.each(BACKENDS)('clock-in photo retention ($name)', ({ pg }) => {
       expect(r.photoUrl).toBeNull();
       expect(r.photoRemoved).toBe(id === oldIds[1] ? null : 'expired');
     }
-    for (const b of [old1, old2, twice]) expect(await onDisk(photosDir, b)).toBe(false);
-    for (const b of [shared, fresh]) expect(await onDisk(photosDir, b)).toBe(true);
+    for (const b of [old1, old2, twice]) expect(await onDisk(p.platform, b)).toBe(false);
+    for (const b of [shared, fresh]) expect(await onDisk(p.platform, b)).toBe(true);
     const still = await fetch(sharedUrl);
     expect(Buffer.from(await still.arrayBuffer()).equals(shared)).toBe(true);
     // nothing left to do until time passes
@@ -67,7 +59,7 @@ describe.each(BACKENDS)('clock-in photo retention ($name)', ({ pg }) => {
 
     p.clock.advance(30 * DAY + 1);
     expect(await p.platform.attendancePhotos.expire()).toEqual({ records: 2, photos: 2 });
-    for (const b of [shared, fresh]) expect(await onDisk(photosDir, b)).toBe(false);
+    for (const b of [shared, fresh]) expect(await onDisk(p.platform, b)).toBe(false);
     p.api = p.api.as(await p.api.login('admin', 'admin-password-for-tests'));
     const r = await record(newIds[1]!);
     expect(r).toMatchObject({ photoUrl: null, photoRemoved: 'expired' });
@@ -84,7 +76,7 @@ describe.each(BACKENDS)('clock-in photos kept for ever ($name)', ({ pg }) => {
       await w.insert([w.record(w.devA1, { receivedAt: p.clock.now - 3650 * DAY, photoKey: key })]);
       p.clock.advance(3650 * DAY);
       expect(await p.platform.attendancePhotos.expire()).toEqual({ records: 0, photos: 0 });
-      expect(await onDisk(join(p.dataDir, 'photos'), photo)).toBe(true);
+      expect(await onDisk(p.platform, photo)).toBe(true);
     } finally {
       await p.stop();
     }
@@ -102,7 +94,6 @@ describe.each(BACKENDS)('clock-in photo erasure ($name)', ({ pg }) => {
   afterAll(() => p.stop());
 
   it("removes a person's clock-in photos from disk, keeps their records, and spares a photo another person shares", async () => {
-    const photosDir = join(p.dataDir, 'photos');
     const [mine, again, shared, theirs, overTcp] = [
       fakeJpeg(),
       fakeJpeg(),
@@ -144,9 +135,9 @@ describe.each(BACKENDS)('clock-in photo erasure ($name)', ({ pg }) => {
     const after = (await p.api.call('GET', `/api/v1/attendance?personId=${person}`)).body.items as Json[];
     expect(after.map((i) => i.id)).toEqual(before.map((i) => i.id));
     for (const i of after) expect(i).toMatchObject({ photoUrl: null, photoRemoved: 'erased' });
-    for (const b of [mine, again, overTcp]) expect(await onDisk(photosDir, b)).toBe(false);
+    for (const b of [mine, again, overTcp]) expect(await onDisk(p.platform, b)).toBe(false);
     // the photo the other person's record shares stays, and so does theirs
-    for (const b of [shared, theirs]) expect(await onDisk(photosDir, b)).toBe(true);
+    for (const b of [shared, theirs]) expect(await onDisk(p.platform, b)).toBe(true);
     const others = (await p.api.call('GET', `/api/v1/attendance?personId=${other}`)).body.items as Json[];
     for (const i of others) expect((await fetch(i.photoUrl)).status).toBe(200);
     // a URL handed out before the erasure fetches nothing

@@ -1,38 +1,11 @@
-/**
- * Erasing a person (PIPL, api.md) over real HTTP on every backend: the photo files (the
- * faces, one replaced earlier, the ID card's) are gone from the data directory, byte for
- * byte, and no longer served, even from memory; a photo another person also uses stays;
- * the name, the sealed fields and the ID number no longer appear in the SQLite file
- * (nor its write-ahead log); the devices delete the person; the attendance rows keep the
- * person id; the ID number may be enrolled again; a retried POST gets no name back.
- */
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { face, idNumber } from '@kaoqin/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AttendanceInput } from '../../src/store/index.js';
 import { NOT_CHECKED } from '../../src/store/person-types.js';
 import { type ApiPlatform, BACKENDS, type Json, startApiPlatform } from '../helpers/api.js';
+import { holding } from '../helpers/at-rest.js';
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
-
-/** Every file under dir, recursively. */
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await filesUnder(path)));
-    else if (e.isFile()) out.push(path);
-  }
-  return out;
-}
-
-/** The files under dir that hold these bytes anywhere. */
-async function filesHolding(dir: string, needle: Buffer): Promise<string[]> {
-  const hits: string[] = [];
-  for (const f of await filesUnder(dir)) if ((await readFile(f)).includes(needle)) hits.push(f);
-  return hits;
-}
 
 describe.each(BACKENDS)('erasing a person ($name)', ({ pg }) => {
   let p: ApiPlatform;
@@ -102,11 +75,11 @@ describe.each(BACKENDS)('erasing a person ($name)', ({ pg }) => {
     await store.attendance.insertBatch([record]);
 
     // Before: the bytes are there to be found (so the checks below can fail).
-    for (const photo of [first, second]) expect(await filesHolding(p.dataDir, photo)).not.toEqual([]);
+    for (const photo of [first, second]) expect(await holding(p.platform, photo)).not.toEqual([]);
     // The card photo is sealed at rest: its bytes were never on disk in the clear.
-    expect(await filesHolding(p.dataDir, card)).toEqual([]);
+    expect(await holding(p.platform, card)).toEqual([]);
     if (!pg) {
-      const texts = await filesHolding(p.dataDir, Buffer.from(name));
+      const texts = await holding(p.platform, Buffer.from(name));
       expect(texts.some((f) => /kaoqin\.db/.test(f))).toBe(true);
     }
 
@@ -114,10 +87,10 @@ describe.each(BACKENDS)('erasing a person ($name)', ({ pg }) => {
     expect(erased.status, erased.text).toBe(200);
     expect(erased.body).toMatchObject({ personId, status: 'erased', photosDeleted: 3, assignmentsEnded: 1 });
 
-    for (const photo of [first, second, card]) expect(await filesHolding(p.dataDir, photo)).toEqual([]);
-    expect(await filesHolding(p.dataDir, kept)).not.toEqual([]);
+    for (const photo of [first, second, card]) expect(await holding(p.platform, photo)).toEqual([]);
+    expect(await holding(p.platform, kept)).not.toEqual([]);
     for (const text of [name, id, address, '13512349876', sealed])
-      expect(await filesHolding(p.dataDir, Buffer.from(text)), text).toEqual([]);
+      expect(await holding(p.platform, Buffer.from(text)), text).toEqual([]);
     expect((await fetch(url)).status).toBe(404);
     const row = (await store.persons.get(personId))!;
     expect(row).toMatchObject({

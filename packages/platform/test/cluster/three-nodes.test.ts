@@ -3,10 +3,11 @@
  * driven from outside as an operator and devices would:
  * - a worker enrolled through node A's API reaches a device connected to node C within
  *   1 s (routed through Redis: the nodes' store poll is set to a minute here), and the
- *   device reads the task's page from C;
+ *   device reads the task's page and the worker's photo from C (photos in the database);
  * - node B, the leader, is killed with SIGKILL while every device streams sign-ins; B's
  *   devices reconnect to A and C with the tokens they had (no new C_AUTH) and re-send
- *   what B never answered; every acknowledged record is in the store exactly once;
+ *   what B never answered; every acknowledged record is in the store exactly once, and
+ *   every one sent with a photo has it;
  * - presence (read through A's API) shows every device online before and after the kill,
  *   and after three devices fall silent exactly those go offline: the presence expiry is
  *   a leader's job, so this also shows another node took the jobs over;
@@ -31,6 +32,8 @@ if (!ready) {
 }
 
 const OFFLINE_AFTER_MS = 4_000;
+const PNG =
+  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGP4z8AARAwQCgAf7gP9i18U1AAAAABJRU5ErkJggg==';
 const PER_DEVICE = 240;
 const WINDOW = 6;
 
@@ -176,6 +179,7 @@ describe.runIf(ready)('three platform processes on one PostgreSQL and one Redis'
     // enrolment's person task is among them, and its page, read from C, holds the worker.
     const http = new HttpDevice(base(C), onC.sn, creds, onC.d.token);
     const delivered: string[] = [];
+    const photoUrls: string[] = [];
     for (const taskId of (push.response as { taskids: string[] }).taskids) {
       const task = await api.call('GET', `/api/v1/tasks/${taskId}`);
       expect(task.status, task.text).toBe(200);
@@ -185,16 +189,30 @@ describe.runIf(ready)('three platform processes on one PostgreSQL and one Redis'
         param: { currentPage: 1, size: 50 },
       });
       expect(page.success, page.raw).toBe(true);
-      for (const p of (page.response as { data: { personId: string }[] }).data) delivered.push(p.personId);
+      for (const p of (page.response as { data: { personId: string; imgUrls: string[] }[] }).data) {
+        delivered.push(p.personId);
+        if (p.personId === person.body.personId) photoUrls.push(...p.imgUrls);
+      }
     }
     expect(delivered).toContain(person.body.personId);
+    // The photo enrolled through A is served by C (photos are in the database).
+    expect(photoUrls.length).toBeGreaterThan(0);
+    for (const url of photoUrls) {
+      expect(new URL(url).port).toBe(String(C.served.httpPort));
+      const got = await fetch(url);
+      expect(got.status).toBe(200);
+      const bytes = Buffer.from(await got.arrayBuffer());
+      expect(bytes.subarray(0, 2).toString('hex')).toBe('ffd8'); // a JPEG
+    }
 
     // --- Every device streams sign-ins; B is killed once its devices have 150 acks.
     const t0 = Date.now() - 3_600_000;
+    // Every eighth record carries a photo (written to the database with its batch).
     const recordOf = (s: Streamer, k: number) => ({
       personId: `w${k % 50}`,
       type: 1,
       recordTime: String(t0 + devices.indexOf(s) * 100_000 + k),
+      ...(k % 8 === 0 ? { img: PNG } : {}),
     });
     let killed = false;
     const killB = () => {
@@ -255,6 +273,15 @@ describe.runIf(ready)('three platform processes on one PostgreSQL and one Redis'
         expect(Number(r?.n), s.sn).toBe(PER_DEVICE);
         expect(Number(r?.distinct_times), s.sn).toBe(PER_DEVICE);
       }
+      // Every record sent with a photo has it, stored in the database for every node.
+      const photos = await client.query<{ with_photo: string; missing: string }>(
+        `select count(*) filter (where photo_key is not null) as with_photo,
+                count(*) filter (where photo_key is not null and not exists (
+                  select 1 from blobs b where b.store = 'photos' and b.key = attendance.photo_key)) as missing
+         from attendance`,
+      );
+      expect(Number(photos.rows[0]!.with_photo)).toBe(9 * Math.ceil(PER_DEVICE / 8));
+      expect(Number(photos.rows[0]!.missing)).toBe(0);
     } finally {
       await client.end();
     }

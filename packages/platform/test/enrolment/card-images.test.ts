@@ -1,34 +1,10 @@
-/**
- * The ID card's images (§1.1(1) 照片, §1.1(2) front and back) over real HTTP on every
- * backend: stored sealed (their bytes are nowhere in the data directory), read back
- * through the API by the roles that may see personal data (audited), refused to the
- * others, never given a device URL, replaced and cleared by PATCH, gone with erasure;
- * a plain card photo from before sealing is sealed by Persons.sealLegacyCardPhotos.
- */
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { face, idNumber } from '@kaoqin/testkit';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiPlatform, BACKENDS, startApiPlatform } from '../helpers/api.js';
+import { blobHeads, holding } from '../helpers/at-rest.js';
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await filesUnder(path)));
-    else if (e.isFile()) out.push(path);
-  }
-  return out;
-}
-
-async function filesHolding(dir: string, needle: Buffer): Promise<string[]> {
-  const hits: string[] = [];
-  for (const f of await filesUnder(dir)) if ((await readFile(f)).includes(needle)) hits.push(f);
-  return hits;
-}
 
 /** A card-sized scan, distinct per seed. */
 const cardSide = (seed: number) =>
@@ -81,7 +57,7 @@ describe.each(BACKENDS)('ID card images sealed ($name)', ({ pg }) => {
     const personId = made.body.personId as string;
 
     // Not on disk in the clear, anywhere under the data directory.
-    for (const bytes of [card, front, back]) expect(await filesHolding(p.dataDir, bytes)).toEqual([]);
+    for (const bytes of [card, front, back]) expect(await holding(p.platform, bytes)).toEqual([]);
 
     for (const [which, bytes] of [
       ['photo', card],
@@ -126,9 +102,8 @@ describe.each(BACKENDS)('ID card images sealed ($name)', ({ pg }) => {
       idCardBackKey: null,
     });
     // Every sealed blob the person had is deleted (the earlier front included).
-    const left = await filesUnder(join(p.dataDir, 'faces'));
-    const sizes = await Promise.all(left.map(async (f) => (await readFile(f)).subarray(0, 3).toString()));
-    expect(sizes.filter((s) => s === 'v1:')).toEqual([]);
+    const heads = (await blobHeads(p.platform, 'faces')).map((h) => h.toString());
+    expect(heads.filter((s) => s === 'v1:')).toEqual([]);
   });
 
   it('refuses a card image that is no picture with its code and measured value, storing nothing', async () => {
@@ -163,11 +138,11 @@ describe.each(BACKENDS)('ID card images sealed ($name)', ({ pg }) => {
     const card = await face();
     const plainKey = await faces.put(card, 'jpg');
     await store.persons.update(personId, { idCardPhotoKey: plainKey }, Date.now());
-    expect(await filesHolding(p.dataDir, card)).not.toEqual([]);
+    expect(await holding(p.platform, card)).not.toEqual([]);
     expect(Buffer.from(await (await image(personId, 'photo')).arrayBuffer()).equals(card)).toBe(true);
 
     expect(await persons.sealLegacyCardPhotos()).toBe(1);
-    expect(await filesHolding(p.dataDir, card)).toEqual([]);
+    expect(await holding(p.platform, card)).toEqual([]);
     expect((await store.persons.get(personId))?.idCardPhotoKey).not.toBe(plainKey);
     expect(Buffer.from(await (await image(personId, 'photo')).arrayBuffer()).equals(card)).toBe(true);
     // A second run finds nothing left to seal.

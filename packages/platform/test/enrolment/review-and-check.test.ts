@@ -1,15 +1,7 @@
-/**
- * Over real HTTP on every backend: the review of a face-vs-ID-card mismatch that policy
- * 'flag' enrolled (list filter, accept, reject, who may, audited, only when required),
- * and POST /enrolment-checks, which answers every verdict and writes nothing. The
- * detector is off here (the verdicts of the face rules come from faces-api.test.ts);
- * the person awaiting review is set up in the store as a flagged enrolment leaves it.
- */
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { face, idNumber } from '@kaoqin/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiPlatform, BACKENDS, type Json, startApiPlatform } from '../helpers/api.js';
+import { blobHeads } from '../helpers/at-rest.js';
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
 
@@ -121,8 +113,7 @@ describe.each(BACKENDS)('1:1 review and the check endpoint ($name)', ({ pg }) =>
   });
 
   it('POST /enrolment-checks answers every verdict with its value and writes nothing', async () => {
-    const blobDir = join(p.dataDir, 'faces');
-    const filesBefore = (await readdir(blobDir, { recursive: true })).length;
+    const blobsBefore = (await blobHeads(p.platform, 'faces')).length;
     const personsBefore = (await p.api.call('GET', '/api/v1/persons?limit=500')).body.items.length;
     const auditBefore = (await p.api.call('GET', '/api/v1/audit?limit=500')).body.items.length;
     const good = idNumber();
@@ -164,7 +155,7 @@ describe.each(BACKENDS)('1:1 review and the check endpoint ($name)', ({ pg }) =>
     expect(clean.body.ok).toBe(true);
     expect(clean.body.refusals).toEqual([]);
 
-    expect((await readdir(blobDir, { recursive: true })).length).toBe(filesBefore);
+    expect((await blobHeads(p.platform, 'faces')).length).toBe(blobsBefore);
     expect((await p.api.call('GET', '/api/v1/persons?limit=500')).body.items.length).toBe(personsBefore);
     expect((await p.api.call('GET', '/api/v1/audit?limit=500')).body.items.length).toBe(auditBefore);
     const auditor = await p.api.call('POST', '/api/v1/enrolment-checks', {

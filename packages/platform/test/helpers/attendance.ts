@@ -5,10 +5,10 @@
  * what the gateway calls.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import type { Platform } from '../../src/index.js';
 import type { AttendanceInput, DeviceRow } from '../../src/store/index.js';
 import type { ApiClient, ApiPlatform } from './api.js';
+import { holding } from './at-rest.js';
 import { attendanceInput, insertDevice, personRow } from './store-rows.js';
 
 /** 2026-03-02 00:00 China time. */
@@ -102,10 +102,8 @@ export function fakeJpeg(size = 4000): Buffer {
 }
 
 /** Whether any file under dir (read whole, every one) still holds a recognisable piece of the bytes. */
-export async function onDisk(dir: string, bytes: Buffer): Promise<boolean> {
+/** Whether these photo bytes are anywhere at rest (files under dataDir, or blob rows): helpers/at-rest.ts. */
+export async function onDisk(platform: Platform, bytes: Buffer): Promise<boolean> {
   const needle = bytes.subarray(100, 164); // 64 random bytes: found only where these bytes are
-  for (const ent of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (ent.isFile() && (await readFile(join(ent.parentPath, ent.name))).includes(needle)) return true;
-  }
-  return false;
+  return (await holding(platform, needle)).length > 0;
 }

@@ -1,29 +1,11 @@
-/**
- * PUT/GET/DELETE /api/v1/persons/{id}/iris/{eye} over real HTTP: a synthetic eye with
- * known radii and grey is stored and served by signed URL (the BMP as sent, the .jp2
- * decoding to the same pixels); each rule refuses with its measured value; nothing is
- * stored on a refusal; the person's devices get a task; deletion and erasure remove the
- * files.
- */
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { readGreyBmp } from '@kaoqin/protocol/photo';
 import { eyeBmp, face, idNumber, tamperedSignature } from '@kaoqin/testkit';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { decodeJpeg2000 } from '../../src/iris/jp2.js';
 import { type ApiPlatform, BACKENDS, type Json, startApiPlatform } from '../helpers/api.js';
+import { holding } from '../helpers/at-rest.js';
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
-
-async function filesHolding(dir: string, needle: Uint8Array): Promise<string[]> {
-  const hits: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (!e.isFile()) continue;
-    const path = join(e.parentPath, e.name);
-    if ((await readFile(path)).includes(Buffer.from(needle))) hits.push(path);
-  }
-  return hits;
-}
 
 const GOOD = { pupilRadius: 35, irisRadius: 100, irisGrey: 120, seed: 5 } as const;
 
@@ -191,16 +173,16 @@ describe.each(BACKENDS)('iris images over the API ($name)', ({ pg }) => {
     const second = eyeBmp({ ...GOOD, seed: 42 });
     expect((await put(id, 'left', first)).status).toBe(200);
     expect((await put(id, 'left', second)).status).toBe(200);
-    expect(await filesHolding(p.dataDir, first)).toEqual([]);
-    expect(await filesHolding(p.dataDir, second)).not.toEqual([]);
+    expect(await holding(p.platform, first)).toEqual([]);
+    expect(await holding(p.platform, second)).not.toEqual([]);
 
     expect((await put(id, 'right', second)).status).toBe(200);
     expect((await p.api.call('DELETE', `/api/v1/persons/${id}/iris/left`)).status).toBe(204);
-    expect(await filesHolding(p.dataDir, second)).not.toEqual([]);
+    expect(await holding(p.platform, second)).not.toEqual([]);
     const right = await p.api.call('GET', `/api/v1/persons/${id}/iris/right`);
     expect((await fetch(right.body.bmp.url)).status).toBe(200);
     expect((await p.api.call('DELETE', `/api/v1/persons/${id}/iris/right`)).status).toBe(204);
-    expect(await filesHolding(p.dataDir, second)).toEqual([]);
+    expect(await holding(p.platform, second)).toEqual([]);
   });
 
   it('deletes one eye (its files too), and erasure takes the rest', async () => {
@@ -210,11 +192,11 @@ describe.each(BACKENDS)('iris images over the API ($name)', ({ pg }) => {
     const l = await put(id, 'left', left);
     const r = await put(id, 'right', right);
     expect([l.status, r.status]).toEqual([200, 200]);
-    expect(await filesHolding(p.dataDir, left)).not.toEqual([]);
+    expect(await holding(p.platform, left)).not.toEqual([]);
 
     const del = await p.api.call('DELETE', `/api/v1/persons/${id}/iris/left`);
     expect(del.status, del.text).toBe(204);
-    expect(await filesHolding(p.dataDir, left)).toEqual([]);
+    expect(await holding(p.platform, left)).toEqual([]);
     expect((await fetch(l.body.bmp.url)).status).toBe(404);
     expect((await fetch(l.body.jp2.url)).status).toBe(404);
     expect((await p.api.call('DELETE', `/api/v1/persons/${id}/iris/left`)).status).toBe(404);
@@ -222,7 +204,7 @@ describe.each(BACKENDS)('iris images over the API ($name)', ({ pg }) => {
     expect((await fetch(r.body.bmp.url)).status).toBe(200); // now in the served cache too
     const erased = await p.api.call('DELETE', `/api/v1/persons/${id}`);
     expect(erased.status, erased.text).toBe(200);
-    expect(await filesHolding(p.dataDir, right)).toEqual([]);
+    expect(await holding(p.platform, right)).toEqual([]);
     expect((await fetch(r.body.bmp.url)).status).toBe(404);
     expect((await fetch(r.body.jp2.url)).status).toBe(404);
     expect(await p.platform.data.store.personIris.ofPerson(id)).toEqual([]);

@@ -25,6 +25,7 @@ import { migration as m0019 } from './0019_attendance_stats.js';
 import { migration as m0020 } from './0020_webhooks.js';
 import { migration as m0021 } from './0021_mobile.js';
 import { migration as m0022 } from './0022_coordinate_accuracy.js';
+import { migration as m0023 } from './0023_blobs.js';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_vendors_sites_devices': m0001,
@@ -48,6 +49,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0020_webhooks': m0020,
   '0021_mobile': m0021,
   '0022_coordinate_accuracy': m0022,
+  '0023_blobs': m0023,
 };
 
 export const migrationProvider: MigrationProvider = {
