@@ -1,7 +1,9 @@
 /**
  * Durable photos per second into the BlobStores, beside a baseline from the same run:
  * plain open + write + fsync + close of the same bytes, one file after another. Two
- * stores: the file-per-blob store (local.ts) and the segment log (segments.ts).
+ * stores: the file-per-blob store (local.ts) and the segment log (segments.ts); with
+ * BENCH_DATABASE_URL (postgres://…), also the blob tables in PostgreSQL (postgres.ts),
+ * in a schema of their own dropped at the end.
  *
  *   node --import tsx bench/blobs/run.ts
  *   UV_THREADPOOL_SIZE=16 node --import tsx bench/blobs/run.ts
@@ -17,9 +19,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { openLocalBlobStore } from '../../packages/platform/src/blobs/local.js';
+import { openPgBlobStore } from '../../packages/platform/src/blobs/postgres.js';
 import { openSegmentBlobStore } from '../../packages/platform/src/blobs/segments.js';
 import type { BlobStore } from '../../packages/platform/src/blobs/types.js';
+import { openStore } from '../../packages/platform/src/store/index.js';
 
 function envInt(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -144,6 +149,34 @@ const eightCallers = async (store: BlobStore, items: Buffer[]): Promise<void> =>
   await Promise.all(Array.from({ length: 8 }, caller));
 };
 
+/** PostgreSQL for the database rows: a schema of its own, migrated like the platform's. */
+const databaseUrl = process.env.BENCH_DATABASE_URL;
+const pgSchema = `kq_bench_blobs_${process.pid}`;
+let pgUrl: string | undefined;
+if (databaseUrl) {
+  const admin = new pg.Client({ connectionString: databaseUrl });
+  await admin.connect();
+  await admin.query(`create schema ${pgSchema}`);
+  await admin.end();
+  const u = new URL(databaseUrl);
+  u.searchParams.set('options', `-c search_path=${pgSchema}`);
+  pgUrl = u.toString();
+  await (await openStore({ dataDir: base, databaseUrl: pgUrl })).close();
+}
+
+function onPgStore(name: string, run: (store: BlobStore, items: Buffer[]) => Promise<void>): Case {
+  return {
+    name: `PostgreSQL: ${name}`,
+    async prepare(items) {
+      const store = await openPgBlobStore(pgUrl!, `photos${++storeCount}`);
+      return async () => {
+        await run(store, items);
+        await store.close();
+      };
+    },
+  };
+}
+
 const cases: Case[] = [
   baseline,
   onFileStore('put, one at a time', oneAtATime),
@@ -164,6 +197,14 @@ const cases: Case[] = [
   onSegmentStore('putMany, batches of 100, 4 MiB segments', inBatches(100), {
     segmentBytes: 4 * 1024 * 1024,
   }),
+  ...(pgUrl
+    ? [
+        onPgStore('put, one at a time', oneAtATime),
+        onPgStore('put, 8 callers at once', eightCallers),
+        onPgStore('putMany, batches of 100', inBatches(100)),
+        onPgStore(`putMany, batches of ${photos}`, inBatches(photos)),
+      ]
+    : []),
 ];
 
 function median(xs: number[]): number {
@@ -231,4 +272,10 @@ try {
   }
 } finally {
   await rm(base, { recursive: true, force: true });
+  if (databaseUrl) {
+    const admin = new pg.Client({ connectionString: databaseUrl });
+    await admin.connect();
+    await admin.query(`drop schema ${pgSchema} cascade`);
+    await admin.end();
+  }
 }
