@@ -290,6 +290,8 @@ export interface Platform {
 export interface PlatformOptions {
   now?: () => number;
   tokens?: TokenStore;
+  /** The caller holds the data directory's lock: serve --workers, whose primary took it. */
+  dataDirLocked?: boolean;
 }
 
 export async function startPlatform(
@@ -299,7 +301,7 @@ export async function startPlatform(
 ): Promise<Platform> {
   // The lock comes before anything in the data directory is opened: a second serve on it
   // stops here, without touching the store or the photo log.
-  const releaseLock = await lockDataDir(config.dataDir);
+  const releaseLock = opts.dataDirLocked ? async () => {} : await lockDataDir(config.dataDir);
   // What the boot has opened so far; a boot that fails closes it, last opened first.
   const opened: (() => unknown)[] = [releaseLock];
   try {

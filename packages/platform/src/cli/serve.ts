@@ -1,29 +1,58 @@
-/** kaoqin serve: the platform in one process, until SIGINT/SIGTERM (graceful shutdown). */
+/**
+ * kaoqin serve: the platform until SIGINT/SIGTERM (graceful shutdown), in one process or,
+ * with --workers, in several sharing the ports (cli/workers.ts).
+ */
+import type { Platform } from '../app.js';
 import { startPlatform } from '../app.js';
+import type { Config } from '../config/schema.js';
 import { applyHeapGrowth } from '../gc-tuning.js';
-import { createLogger } from '../log.js';
+import { createLogger, type Logger } from '../log.js';
 import { parse } from './args.js';
+import { isWorker, runPrimary, type Started, tellPrimary, workerCount, workerIndex } from './workers.js';
 
 export async function serveCommand(argv: string[]): Promise<void> {
   const { config } = parse(argv);
   const logger = createLogger(config.logLevel);
+  if (isWorker()) return serveWorker(config, logger);
+  const n = workerCount(config);
+  if (n > 1) {
+    await runPrimary(config, n, logger, (s) => banner(config, s, n));
+    logger.flush();
+    return;
+  }
   applyHeapGrowth(config.heapGrowthPercent);
   const platform = await startPlatform(config, logger);
-  const where = config.host === '0.0.0.0' ? 'localhost' : config.host;
-  process.stderr.write(
-    'kaoqin is up. ' +
-      (platform.consoleServed
-        ? `Console: http://${where}:${platform.httpPort}/\n`
-        : 'Console: not built (run npm run build); the API below works without it.\n') +
-      `Devices: tcp://${where}:${platform.tcpPort} (C_*), http://${where}:${platform.httpPort}/api/device (T_*)\n` +
-      `Data: ${config.databaseUrl ? 'PostgreSQL' : `${config.dataDir} (SQLite + photos)`}.\n` +
-      `Management API: http://${where}:${platform.httpPort}/api/v1 — docs at http://${where}:${platform.httpPort}/api/docs (OpenAPI: /api/openapi.json)\n` +
-      (platform.adminPassword !== undefined
-        ? `Admin login (shown once, change it): username admin, password ${platform.adminPassword}\n`
-        : 'Admin login: username admin (password set by KAOQIN_ADMIN_PASSWORD or printed at first start; reset with: npx kaoqin account reset-password admin)\n') +
-      'Create a vendor for your devices: npx kaoqin vendor create --name "Vendor name"\n',
-  );
-  await new Promise<void>((resolve) => {
+  banner(config, platform, 1);
+  await untilSignal(platform, logger);
+  logger.flush();
+}
+
+/** A worker of serve --workers: the whole platform; the primary holds the data directory's lock. */
+async function serveWorker(base: Config, logger: Logger): Promise<void> {
+  // Its own node number: the command line's --node-id is the first worker's.
+  const config: Config = { ...base, nodeId: base.nodeId + workerIndex() };
+  applyHeapGrowth(config.heapGrowthPercent);
+  let platform: Platform;
+  try {
+    platform = await startPlatform(config, logger, { dataDirLocked: true });
+  } catch (err) {
+    tellPrimary({ kind: 'failed', message: err instanceof Error ? err.message : String(err) });
+    throw err;
+  }
+  tellPrimary({
+    kind: 'ready',
+    tcpPort: platform.tcpPort,
+    httpPort: platform.httpPort,
+    consoleServed: platform.consoleServed,
+    ...(platform.adminPassword !== undefined ? { adminPassword: platform.adminPassword } : {}),
+  });
+  await untilSignal(platform, logger);
+  logger.flush();
+  process.disconnect?.();
+}
+
+function untilSignal(platform: Platform, logger: Logger): Promise<void> {
+  return new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {
       logger.info({ signal }, 'shutting down');
       platform.stop().then(resolve, (err) => {
@@ -34,5 +63,25 @@ export async function serveCommand(argv: string[]): Promise<void> {
     process.once('SIGINT', shutdown);
     process.once('SIGTERM', shutdown);
   });
-  logger.flush();
+}
+
+function banner(config: Config, s: Started, workers: number): void {
+  const where = config.host === '0.0.0.0' ? 'localhost' : config.host;
+  process.stderr.write(
+    'kaoqin is up' +
+      (workers > 1
+        ? ` in ${workers} processes (node numbers ${config.nodeId}–${config.nodeId + workers - 1})`
+        : '') +
+      '. ' +
+      (s.consoleServed
+        ? `Console: http://${where}:${s.httpPort}/\n`
+        : 'Console: not built (run npm run build); the API below works without it.\n') +
+      `Devices: tcp://${where}:${s.tcpPort} (C_*), http://${where}:${s.httpPort}/api/device (T_*)\n` +
+      `Data: ${config.databaseUrl ? 'PostgreSQL' : `${config.dataDir} (SQLite + photos)`}.\n` +
+      `Management API: http://${where}:${s.httpPort}/api/v1 — docs at http://${where}:${s.httpPort}/api/docs (OpenAPI: /api/openapi.json)\n` +
+      (s.adminPassword !== undefined
+        ? `Admin login (shown once, change it): username admin, password ${s.adminPassword}\n`
+        : 'Admin login: username admin (password set by KAOQIN_ADMIN_PASSWORD or printed at first start; reset with: npx kaoqin account reset-password admin)\n') +
+      'Create a vendor for your devices: npx kaoqin vendor create --name "Vendor name"\n',
+  );
 }

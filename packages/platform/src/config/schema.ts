@@ -52,6 +52,18 @@ export const configSchema = z.object({
     .min(0, { error: 'must be a whole number from 0 to 99' })
     .max(99, { error: 'must be a whole number from 0 to 99' })
     .default(0),
+  /**
+   * serve: processes sharing the TCP and HTTP ports (Node's cluster module), taking node
+   * numbers nodeId, nodeId + 1, …; 'auto': one per core when PostgreSQL, Redis and photos
+   * in the database let processes share everything, else 1. More than 1 needs those three
+   * (cli/workers.ts). Default 1: a machine's extra node numbers must be chosen apart from
+   * the other machines' (ids carry them), so several processes are asked for, not assumed.
+   */
+  workers: z
+    .union([z.literal('auto'), z.coerce.number().int().min(1).max(64)], {
+      error: "must be 'auto' or a whole number from 1 to 64",
+    })
+    .default(1),
   host: z.string().default('0.0.0.0'),
   tcpPort: port.default(9100),
   httpPort: port.default(8080),

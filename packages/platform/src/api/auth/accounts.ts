@@ -87,12 +87,19 @@ export class Accounts {
   /** First start: the `admin` account, when there is no account at all. */
   async ensureAdmin(password: string | undefined): Promise<{ created: boolean; password?: string }> {
     if ((await this.#store.accounts.count()) > 0) return { created: false };
-    const { password: pw } = await this.create({
-      username: 'admin',
-      role: 'admin',
-      ...(password !== undefined ? { password } : {}),
-    });
-    return { created: true, password: pw };
+    try {
+      const { password: pw } = await this.create({
+        username: 'admin',
+        role: 'admin',
+        ...(password !== undefined ? { password } : {}),
+      });
+      return { created: true, password: pw };
+    } catch (err) {
+      // Processes starting together on a fresh database (serve --workers) race to make
+      // the first admin: the one that loses finds it made.
+      if (await this.#store.accounts.byUsername('admin')) return { created: false };
+      throw err;
+    }
   }
 
   async login(username: string, password: string, ip: string | null): Promise<LoginResult> {
