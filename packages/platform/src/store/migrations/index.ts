@@ -27,6 +27,11 @@ import { migration as m0021 } from './0021_mobile.js';
 import { migration as m0022 } from './0022_coordinate_accuracy.js';
 import { migration as m0023 } from './0023_blobs.js';
 
+/**
+ * Rule for every migration from 0013 on: it only adds (tables, columns, indexes), so the
+ * previous release keeps running on the migrated schema during a rolling upgrade
+ * (docs/operations.md, "Rolling upgrades"). 0005, 0010 and 0012 predate the rule.
+ */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_vendors_sites_devices': m0001,
   '0002_device_events': m0002,
