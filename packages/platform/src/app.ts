@@ -70,6 +70,7 @@ import { RedisPresenceRegistry } from './redis/presence.js';
 import { RedisPushRoute } from './redis/push-route.js';
 import { RedisTokenStore } from './redis/tokens.js';
 import { requestCore } from './requests/compose.js';
+import { PARTITION_MONTHS_AHEAD } from './store/attendance-partitions.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/types.js';
 import { TaskEngine } from './tasks/engine.js';
@@ -665,6 +666,18 @@ async function boot(
   const once = (ms: number, name: string, job: () => unknown) =>
     every(ms, name, () => (leadership.leading ? job() : undefined));
   once(config.taskExpirySweepMs, 'task expiry', () => data.engine.expireDue());
+  // Attendance months on PostgreSQL: this one and three ahead exist before their records come.
+  const partitionsAhead = async () => {
+    const made = await data.store.partitions.ensureAhead(now(), PARTITION_MONTHS_AHEAD);
+    if (made.length > 0) logger.info({ partitions: made }, 'attendance partitions made');
+  };
+  once(60 * 60_000, 'attendance partitions', partitionsAhead);
+  if (leadership.leading)
+    await partitionsAhead().catch((err: unknown) => logger.warn({ err }, 'attendance partitions'));
+  if (data.store.dialect === 'postgres' && !(await data.store.partitions.partitioned()))
+    logger.warn(
+      'attendance is a plain table (a database from before partitioning): stop every process and run kaoqin attendance partition',
+    );
   if (redis) once(config.presenceSweepMs, 'presence expiry', () => presence.expireSilent(now()));
   // Tokens in Redis are the cluster's: one process sweeps them.
   (redis ? once : every)(config.tokenSweepMs, 'tokens', () => tokens.sweep(now()));

@@ -23,6 +23,7 @@ const USAGE = `usage: kaoqin <command>
   device distribution --sn SN   persons expected on the device against what it reported
   device reconcile --sn SN [--exclude-fields img,phone] | repair --sn SN
   attendance list [--sn SN] [--since ISO] [--limit N]
+  attendance partitions | partition   months of a PostgreSQL store; convert a plain table (offline)
   account create --username U --role R [--site ID…] [--vendor V] [--password P]
   account list | reset-password USERNAME [--password P] | disable USERNAME | enable USERNAME
   site create --name NAME | list | bind-device --site ID --sn SN | resync --sn SN

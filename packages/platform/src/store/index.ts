@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { TimeIds } from '../ids.js';
 import { accountRepo, sessionRepo } from './accounts.js';
 import { attendanceRepo } from './attendance.js';
+import { NO_PARTITIONS, pgAttendancePartitions } from './attendance-partitions.js';
 import { attendanceRulesRepo } from './attendance-rules.js';
 import { attendanceStatsRepo } from './attendance-stats.js';
 import { auditRepo } from './audit.js';
@@ -105,6 +106,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     qr: qrRepo(db),
     webhooks: webhookRepo(db, caps),
     mobile: mobileRepo(db),
+    partitions: caps.dialect === 'postgres' ? pgAttendancePartitions(db) : NO_PARTITIONS,
     async ping() {
       await sql`select 1`.execute(db);
     },

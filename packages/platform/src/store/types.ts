@@ -1,5 +1,6 @@
 import type { ApiStore } from './api-types.js';
 import type { AttendanceApiRepo } from './attendance-api-types.js';
+import type { AttendancePartitions } from './attendance-partitions-types.js';
 import type { AttendanceRulesRepo } from './attendance-rules-types.js';
 import type { AttendanceStatsRepo } from './attendance-stats-types.js';
 import type { DeviceApiStore } from './device-api-types.js';
@@ -116,6 +117,7 @@ export interface AttendanceRepo extends AttendanceApiRepo {
 }
 
 /** Chapter 3's repos (task-types.ts) are part of the one store. */
+
 export interface Store extends TaskStore, ApiStore, DeviceApiStore, ImportStore {
   readonly dialect: 'sqlite' | 'postgres';
   readonly vendors: VendorRepo;
@@ -134,6 +136,8 @@ export interface Store extends TaskStore, ApiStore, DeviceApiStore, ImportStore 
   readonly webhooks: WebhookRepo;
   /** Mobile attendance: registration codes, phones' credentials, the mobile vendor (mobile.ts). */
   readonly mobile: MobileRepo;
+  /** Attendance partitioned by month on PostgreSQL (attendance-partitions.ts); nothing on SQLite. */
+  readonly partitions: AttendancePartitions;
   /** Cheap liveness probe (SELECT 1). */
   ping(): Promise<void>;
   close(): Promise<void>;
