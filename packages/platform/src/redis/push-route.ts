@@ -24,6 +24,9 @@ export class RedisPushRoute implements TaskRoute {
   readonly #channel: string;
   readonly #origin = randomBytes(8).toString('hex');
   readonly #onError: (err: unknown) => void;
+  /** Failed publishes not yet reported: Redis down in an enrolment wave fails one a turn. */
+  #failed = 0;
+  #reportedAt = 0;
   #pending = new Set<string>();
   #scheduled = false;
   #deliver: (deviceIds: string[]) => void = () => {};
@@ -51,12 +54,23 @@ export class RedisPushRoute implements TaskRoute {
       this.#scheduled = false;
       const m: Message = { o: this.#origin, d: [...this.#pending] };
       this.#pending = new Set();
-      this.#pub.publish(this.#channel, JSON.stringify(m)).catch(this.#onError);
+      this.#pub.publish(this.#channel, JSON.stringify(m)).catch((err: unknown) => this.#failure(err));
     });
   }
 
   close(): void {
     this.#sub.disconnect();
+  }
+
+  /** Reports a failed publish at most every 10 s, with how many failed since the last report. */
+  #failure(err: unknown): void {
+    this.#failed++;
+    const now = Date.now();
+    if (now - this.#reportedAt < 10_000) return;
+    this.#reportedAt = now;
+    const n = this.#failed;
+    this.#failed = 0;
+    this.#onError(n > 1 ? new Error(`${n} task push announcements failed`, { cause: err }) : err);
   }
 
   #receive(text: string): void {
