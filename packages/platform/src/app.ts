@@ -62,6 +62,7 @@ import { ImportPace } from './imports/pace.js';
 import { irisPool } from './iris/pool.js';
 import { IrisService } from './iris/service.js';
 import type { Logger } from './log.js';
+import { throttled } from './log-throttle.js';
 import { PlatformMetrics } from './metrics/metrics.js';
 import type { PlatformData } from './platform-data.js';
 import { connectRedis } from './redis/client.js';
@@ -401,7 +402,10 @@ async function boot(
       ? {
           registry: new RedisPresenceRegistry(redis, config.redisPrefix),
           publishLagMs: config.presenceSweepMs + 1_000,
-          onError: (err, what) => logger.warn({ err }, `${what}: Redis did not answer`),
+          // A reconnect storm while Redis is down fails every arrival: one line every 10 s.
+          onError: throttled(10_000, (err, failures) =>
+            logger.warn({ err, failures }, 'presence: Redis did not answer'),
+          ),
         }
       : undefined,
   );

@@ -69,7 +69,11 @@ async function partitionsCommand(argv: string[]): Promise<void> {
           ? 'attendance is not partitioned: SQLite has no partitions\n'
           : 'attendance is a plain table: convert it with kaoqin attendance partition (every process stopped)\n',
       );
-    else printTable(parts.map((x) => ({ ...x })), ['name', 'month', 'rows']);
+    else
+      printTable(
+        parts.map((x) => ({ ...x })),
+        ['name', 'month', 'rows'],
+      );
   } finally {
     await data.close();
   }

@@ -60,7 +60,7 @@ export interface ClusterPresence {
    */
   publishLagMs: number;
   /** A registry failure the caller should log (presence then falls back as documented). */
-  onError(err: unknown, what: string): void;
+  onError(err: unknown): void;
 }
 
 export class Presence {
@@ -161,7 +161,7 @@ export class Presence {
       },
       (err: unknown) => {
         e.publishedAt = 0;
-        cluster.onError(err, 'presence arrival');
+        cluster.onError(err);
         this.#announceOnline(deviceId, now);
       },
     );

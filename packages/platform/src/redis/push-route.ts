@@ -11,6 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { throttled } from '../log-throttle.js';
 import type { TaskRoute } from '../tasks/engine.js';
 
 interface Message {
@@ -23,10 +24,8 @@ export class RedisPushRoute implements TaskRoute {
   readonly #sub: Redis;
   readonly #channel: string;
   readonly #origin = randomBytes(8).toString('hex');
+  /** Redis down in an enrolment wave fails a publish every turn: reported every 10 s. */
   readonly #onError: (err: unknown) => void;
-  /** Failed publishes not yet reported: Redis down in an enrolment wave fails one a turn. */
-  #failed = 0;
-  #reportedAt = 0;
   #pending = new Set<string>();
   #scheduled = false;
   #deliver: (deviceIds: string[]) => void = () => {};
@@ -36,7 +35,9 @@ export class RedisPushRoute implements TaskRoute {
     this.#sub = redis.duplicate();
     this.#sub.on('error', () => {}); // the main connection logs Redis being down
     this.#channel = `${prefix}push`;
-    this.#onError = onError;
+    this.#onError = throttled(10_000, (err, n) =>
+      onError(n > 1 ? new Error(`${n} task push announcements failed`, { cause: err }) : err),
+    );
     this.#sub.on('message', (_channel: string, text: string) => this.#receive(text));
   }
 
@@ -54,23 +55,12 @@ export class RedisPushRoute implements TaskRoute {
       this.#scheduled = false;
       const m: Message = { o: this.#origin, d: [...this.#pending] };
       this.#pending = new Set();
-      this.#pub.publish(this.#channel, JSON.stringify(m)).catch((err: unknown) => this.#failure(err));
+      this.#pub.publish(this.#channel, JSON.stringify(m)).catch(this.#onError);
     });
   }
 
   close(): void {
     this.#sub.disconnect();
-  }
-
-  /** Reports a failed publish at most every 10 s, with how many failed since the last report. */
-  #failure(err: unknown): void {
-    this.#failed++;
-    const now = Date.now();
-    if (now - this.#reportedAt < 10_000) return;
-    this.#reportedAt = now;
-    const n = this.#failed;
-    this.#failed = 0;
-    this.#onError(n > 1 ? new Error(`${n} task push announcements failed`, { cause: err }) : err);
   }
 
   #receive(text: string): void {
