@@ -22,8 +22,10 @@ export async function serveCommand(argv: string[]): Promise<void> {
   }
   applyHeapGrowth(config.heapGrowthPercent);
   const platform = await startPlatform(config, logger);
+  // The signal handlers first: whoever reads the banner may stop us at once.
+  const stopped = untilSignal(platform, logger);
   banner(config, platform, 1);
-  await untilSignal(platform, logger);
+  await stopped;
   logger.flush();
 }
 
@@ -39,6 +41,7 @@ async function serveWorker(base: Config, logger: Logger): Promise<void> {
     tellPrimary({ kind: 'failed', message: err instanceof Error ? err.message : String(err) });
     throw err;
   }
+  const stopped = untilSignal(platform, logger);
   tellPrimary({
     kind: 'ready',
     tcpPort: platform.tcpPort,
@@ -46,7 +49,7 @@ async function serveWorker(base: Config, logger: Logger): Promise<void> {
     consoleServed: platform.consoleServed,
     ...(platform.adminPassword !== undefined ? { adminPassword: platform.adminPassword } : {}),
   });
-  await untilSignal(platform, logger);
+  await stopped;
   logger.flush();
   process.disconnect?.();
 }
