@@ -70,10 +70,11 @@ describe.skipIf(skip)('devices, vendors, firmware (Chromium)', () => {
     await device.start();
     await device.whenOnline();
 
-    // No reload: the open list hears device.online and refetches.
+    // No reload: the open list hears device.online and refetches. Generous waits: CI runs
+    // this beside the multi-process cluster tests on two cores (a 15 s wait ran out once).
     const row = page.getByTestId('device-table').locator('tr', { hasText: SN });
-    await row.waitFor({ timeout: 15_000 });
-    await row.getByText('在线').waitFor({ timeout: 15_000 });
+    await row.waitFor({ timeout: 30_000 });
+    await row.getByText('在线').waitFor({ timeout: 30_000 });
 
     // One device: bind it to the site.
     await row.getByRole('link', { name: SN }).click();
