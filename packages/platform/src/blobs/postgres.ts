@@ -16,12 +16,12 @@
  */
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { EXT } from './segment-format.js';
+import { KEY } from './segment-limits.js';
 import type { RemoveResult } from './segment-types.js';
 import type { ErasableBlobStore } from './types.js';
 
 export const CHUNK_BYTES = 256 * 1024;
-const KEY = /^[0-9a-f]{64}$/;
-const EXT = /^[a-z0-9]{1,10}$/;
 /** Chunk rows per INSERT: a batch of photos is one statement, a large blob a few. */
 const CHUNKS_PER_INSERT = 64;
 

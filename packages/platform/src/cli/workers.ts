@@ -18,16 +18,12 @@ import { blobBackend } from '../blob-backend.js';
 import type { Config } from '../config/schema.js';
 import { lockDataDir } from '../data-lock.js';
 import type { Logger } from '../log.js';
-import { isPostgresUrl } from '../store/index.js';
 import { UsageError } from './args.js';
 
 /** How many processes `serve` runs; throws UsageError for a count the config cannot have. */
 export function workerCount(config: Config): number {
-  const shared =
-    config.databaseUrl !== undefined &&
-    isPostgresUrl(config.databaseUrl) &&
-    config.redisUrl !== undefined &&
-    blobBackend(config) === 'database';
+  // Photos in the database imply PostgreSQL (blobBackend refuses them on SQLite).
+  const shared = config.redisUrl !== undefined && blobBackend(config) === 'database';
   const n = config.workers === 'auto' ? (shared ? availableParallelism() : 1) : config.workers;
   if (n > 1 && !shared)
     throw new UsageError(

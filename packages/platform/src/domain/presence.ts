@@ -232,22 +232,21 @@ export class Presence {
       updates.push(u);
       e.dirty = false;
     }
-    for (let at = 0; at < updates.length; at += FLUSH_CHUNK) {
-      const part = updates.slice(at, at + FLUSH_CHUNK);
-      try {
-        await this.#store.devices.seen(part);
-      } catch (err) {
-        for (const u of updates.slice(at)) {
+    let written = 0;
+    try {
+      await this.#writeSeen(updates, (part) => {
+        written += part.length;
+        for (const u of part) {
           const e = this.#entries.get(u.id);
-          if (e) e.dirty = true;
+          if (e) e.writtenSeenAt = Math.max(e.writtenSeenAt, u.lastSeenAt);
         }
-        throw err;
-      }
-      for (const u of part) {
+      });
+    } catch (err) {
+      for (const u of updates.slice(written)) {
         const e = this.#entries.get(u.id);
-        if (e) e.writtenSeenAt = Math.max(e.writtenSeenAt, u.lastSeenAt);
+        if (e) e.dirty = true;
       }
-      if (at + FLUSH_CHUNK < updates.length) await yieldToLoop();
+      throw err;
     }
     await this.#events.flush();
     // Offline devices with nothing left to write (or hand to the registry) need no memory.
@@ -323,11 +322,18 @@ export class Presence {
       this.#live.deviceOffline(deviceId, at);
       updates.push({ id: deviceId, lastSeenAt, online: false });
     }
-    for (let at = 0; at < updates.length; at += FLUSH_CHUNK) {
-      await this.#store.devices.seen(updates.slice(at, at + FLUSH_CHUNK));
-      if (at + FLUSH_CHUNK < updates.length) await yieldToLoop();
-    }
+    await this.#writeSeen(updates, () => {});
     await this.#events.flush();
     return updates.length;
+  }
+
+  /** FLUSH_CHUNK devices per transaction, a turn of the event loop between them. */
+  async #writeSeen(updates: DeviceSeen[], written: (part: DeviceSeen[]) => void): Promise<void> {
+    for (let at = 0; at < updates.length; at += FLUSH_CHUNK) {
+      const part = updates.slice(at, at + FLUSH_CHUNK);
+      await this.#store.devices.seen(part);
+      written(part);
+      if (at + FLUSH_CHUNK < updates.length) await yieldToLoop();
+    }
   }
 }

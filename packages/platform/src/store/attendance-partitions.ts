@@ -47,6 +47,13 @@ export function monthsFrom(first: string, count: number): string[] {
   return out;
 }
 
+/** Whole months from `from` to `to` ('YYYY-MM', to ≥ from). */
+function monthsBetween(from: string, to: string): number {
+  const [fy, fm] = from.split('-').map(Number) as [number, number];
+  const [ty, tm] = to.split('-').map(Number) as [number, number];
+  return (ty - fy) * 12 + (tm - fm);
+}
+
 const partitionName = (month: string) => `attendance_m${month.replace('-', '_')}`;
 
 export const NO_PARTITIONS: AttendancePartitions = {
@@ -168,19 +175,14 @@ export function pgAttendancePartitions(db: Kysely<Database>): AttendancePartitio
       alter table attendance add constraint attendance_device_id_fkey
       foreign key (device_id) references devices (id)`.execute(trx);
     for (const { def } of idx.rows) {
-      // "CREATE INDEX name ON schema.attendance USING …": the same, on the new table.
-      await sql
-        .raw(
-          def
-            .replace(/ ON (ONLY )?\S*attendance_unpartitioned /, ' ON attendance ')
-            .replace(/ ON (ONLY )?(\S+\.)?attendance /, ' ON attendance '),
-        )
-        .execute(trx);
+      // Read before the rename: "CREATE INDEX name ON schema.attendance USING …", which
+      // now makes the index on the partitioned table (the old one was renamed away).
+      await sql.raw(def).execute(trx);
     }
     await sql`create table attendance_default partition of attendance default`.execute(trx);
     const first = cstMonth(Math.min(oldest.rows[0]?.t ?? now, now));
-    const count = monthsFrom(first, 1200).indexOf(cstMonth(now)) + 1 + ahead;
-    for (const month of monthsFrom(first, count)) await createMonth(trx, month);
+    for (const month of monthsFrom(first, monthsBetween(first, cstMonth(now)) + 1 + ahead))
+      await createMonth(trx, month);
   }
 }
 

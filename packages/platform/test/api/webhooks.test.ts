@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiClient, type ApiPlatform, BACKENDS, type Json, startApiPlatform } from '../helpers/api.js';
 import { type AttendanceWorld, attendanceWorld } from '../helpers/attendance.js';
-import { Receiver, until } from '../webhooks/receiver.js';
+import { until } from '../helpers/until.js';
+import { Receiver } from '../webhooks/receiver.js';
 
 type Verify = (
   secret: string,

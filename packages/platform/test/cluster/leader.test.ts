@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PgLeader } from '../../src/cluster/leader.js';
 import { admin, freshSchema, inSchema, PG_HOW, PG_URL, SERVICES_REQUIRED } from '../helpers/pg.js';
 import { startTestPlatform } from '../helpers/platform.js';
+import { until } from '../helpers/until.js';
 
 const RETRY_MS = 100;
 const open: PgLeader[] = [];
@@ -35,14 +36,6 @@ async function leader(databaseUrl: string, onChange?: (leading: boolean) => void
   return l;
 }
 
-async function until(check: () => boolean, ms = 3_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe.runIf(PG_URL)('cluster leader (PostgreSQL advisory lock)', () => {
   it('lets exactly one of three processes lead, however long they run', async () => {
     const url = await schemaUrl();
@@ -59,7 +52,7 @@ describe.runIf(PG_URL)('cluster leader (PostgreSQL advisory lock)', () => {
     const b = await leader(url);
     expect([a.leading, b.leading]).toEqual([true, false]);
     await a.close();
-    await until(() => b.leading);
+    await until(() => b.leading, 3_000);
   });
 
   it('hands over when the leader’s connection dies: the old leader knows at once, and one leads after', async () => {
@@ -72,8 +65,8 @@ describe.runIf(PG_URL)('cluster leader (PostgreSQL advisory lock)', () => {
     await killLeaderSession(url);
     // A learns at once that it lost the lock; then whichever tries first leads (A again, on
     // a new session, or B), and only one.
-    await until(() => aChanges.includes(false));
-    await until(() => a.leading !== b.leading);
+    await until(() => aChanges.includes(false), 3_000);
+    await until(() => a.leading !== b.leading, 3_000);
     for (let i = 0; i < 5; i++) {
       await new Promise((r) => setTimeout(r, RETRY_MS));
       expect(Number(a.leading) + Number(b.leading)).toBe(1);

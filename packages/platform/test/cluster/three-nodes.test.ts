@@ -24,6 +24,7 @@ import { ADMIN_PASSWORD, type ApiClient, apiClient } from '../helpers/api.js';
 import { freshSchema, inSchema, PG_HOW, PG_URL, SERVICES_REQUIRED } from '../helpers/pg.js';
 import { kaoqin, type Served, serve } from '../helpers/process.js';
 import { REDIS_HOW, REDIS_URL, type TestRedis, testRedis } from '../helpers/redis.js';
+import { until } from '../helpers/until.js';
 
 const ready = Boolean(PG_URL && REDIS_URL);
 if (!ready) {
@@ -49,18 +50,6 @@ interface Streamer {
   acked: Set<number>;
   /** Whether it had to reconnect to another node. */
   moved: boolean;
-}
-
-const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, read: () => Promise<T | undefined>, ms: number): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
-    await wait(100);
-  }
 }
 
 describe.runIf(ready)('three platform processes on one PostgreSQL and one Redis', () => {
@@ -141,11 +130,7 @@ describe.runIf(ready)('three platform processes on one PostgreSQL and one Redis'
       devices.push({ sn, home, d, acked: new Set(), moved: false });
     }
     const sns = devices.map((s) => s.sn).sort();
-    await until(
-      'every device online',
-      async () => ((await onlineSet(api)).length === 9 ? true : undefined),
-      5_000,
-    );
+    await until(async () => (await onlineSet(api)).length === 9, 5_000, 'every device online');
 
     // --- A worker enrolled through A reaches a device on C within a second.
     const site = await api.call('POST', '/api/v1/sites', { body: { name: '三节点工地' } });
@@ -287,11 +272,7 @@ describe.runIf(ready)('three platform processes on one PostgreSQL and one Redis'
     }
 
     // Another node took the leader's jobs over.
-    await until(
-      'a new leader',
-      async () => ((await leaderOf(A)) + (await leaderOf(C)) === 1 ? true : undefined),
-      10_000,
-    );
+    await until(async () => (await leaderOf(A)) + (await leaderOf(C)) === 1, 10_000, 'a new leader');
 
     // Presence: everyone online (B's devices moved, no flapping), read through A.
     expect(await onlineSet(api)).toEqual(sns);
@@ -307,12 +288,9 @@ describe.runIf(ready)('three platform processes on one PostgreSQL and one Redis'
     try {
       const expected = talking.map((s) => s.sn).sort();
       await until(
-        'the silent devices offline',
-        async () => {
-          const online = await onlineSet(api);
-          return online.length === expected.length ? online : undefined;
-        },
+        async () => (await onlineSet(api)).length === expected.length,
         OFFLINE_AFTER_MS + 8_000,
+        'the silent devices offline',
       );
       expect(await onlineSet(api)).toEqual(expected);
     } finally {

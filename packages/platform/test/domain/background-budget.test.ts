@@ -19,7 +19,8 @@ import { openStore } from '../../src/store/index.js';
 import { Webhooks } from '../../src/webhooks/service.js';
 import { BACKENDS } from '../helpers/api.js';
 import { freshSchema, inSchema, PG_URL } from '../helpers/pg.js';
-import { Receiver, until } from '../webhooks/receiver.js';
+import { until } from '../helpers/until.js';
+import { Receiver } from '../webhooks/receiver.js';
 import { clockIns, FAST, makeWorld } from '../webhooks/rig.js';
 
 describe('BackgroundBudget', () => {

@@ -25,19 +25,25 @@ if (!REDIS_URL) {
   else console.warn(`Redis outage tests skipped: ${REDIS_HOW}`);
 }
 
+/** A platform whose Redis is reached through a relay the test can cut (its keys under a prefix of their own). */
+async function behindRelay() {
+  const t = await testRedis(REDIS_URL!);
+  cleanup.push(() => t.dispose());
+  const target = new URL(REDIS_URL!);
+  const relay = await tcpCut(target.hostname, Number(target.port || 6379));
+  cleanup.push(() => relay.close());
+  const tp = await startTestPlatform({
+    'redis-url': `redis://127.0.0.1:${relay.port}`,
+    'redis-prefix': t.prefix,
+    'redis-timeout-ms': '500',
+  });
+  cleanup.push(() => tp.stop());
+  return { t, relay, tp };
+}
+
 describe.runIf(REDIS_URL)('tokens when Redis goes away', () => {
   it('serves tokens it knows while Redis is unreachable, answers 500_01 for others, and takes Redis’s word once back', async () => {
-    const t = await testRedis(REDIS_URL!);
-    cleanup.push(() => t.dispose());
-    const target = new URL(REDIS_URL!);
-    const relay = await tcpCut(target.hostname, Number(target.port || 6379));
-    cleanup.push(() => relay.close());
-    const tp = await startTestPlatform({
-      'redis-url': `redis://127.0.0.1:${relay.port}`,
-      'redis-prefix': t.prefix,
-      'redis-timeout-ms': '500',
-    });
-    cleanup.push(() => tp.stop());
+    const { t, relay, tp } = await behindRelay();
     const d = await TestDevice.tcp(tp.platform.tcpPort, 'REDIS-OUTAGE', tp.creds, () => tp.clock.now);
     cleanup.push(async () => d.close());
     expect((await d.auth()).success).toBe(true);
@@ -82,17 +88,7 @@ describe.runIf(REDIS_URL)('tokens when Redis goes away', () => {
   });
 
   it('keeps a stream of sign-ins through a Redis restart: nothing acknowledged lost, nothing twice', async () => {
-    const t = await testRedis(REDIS_URL!);
-    cleanup.push(() => t.dispose());
-    const target = new URL(REDIS_URL!);
-    const relay = await tcpCut(target.hostname, Number(target.port || 6379));
-    cleanup.push(() => relay.close());
-    const tp = await startTestPlatform({
-      'redis-url': `redis://127.0.0.1:${relay.port}`,
-      'redis-prefix': t.prefix,
-      'redis-timeout-ms': '500',
-    });
-    cleanup.push(() => tp.stop());
+    const { t, relay, tp } = await behindRelay();
     let d = await TestDevice.tcp(tp.platform.tcpPort, 'REDIS-RESTART', tp.creds, () => tp.clock.now);
     cleanup.push(async () => d.close());
     expect((await d.auth()).success).toBe(true);

@@ -13,7 +13,8 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WebhookRepo } from '../../src/store/index.js';
 import { BACKENDS } from '../helpers/api.js';
 import { freshSchema, inSchema, PG_URL } from '../helpers/pg.js';
-import { Receiver, until } from './receiver.js';
+import { until } from '../helpers/until.js';
+import { Receiver } from './receiver.js';
 import { clockIns, makeWorld, openRig, type Place, type Rig, type World } from './rig.js';
 
 describe.each(BACKENDS)('webhook outbox ($name)', ({ pg }) => {
