@@ -24,7 +24,11 @@ import { readPhotoSignIn } from './photo-request.js';
 
 export interface FrameOutcome {
   answer: AnswerInit;
-  /** Set by a successful C_AUTH: the device this connection speaks for. */
+  /**
+   * The device this connection speaks for (D3 pushes go to it): set by a successful
+   * C_AUTH, and by any request answered with success under the device's token, since a
+   * device that reconnects (here, or to another node) goes on with the token it has.
+   */
   deviceId?: string;
   /** The connection must close after this answer (framing errors, D1). */
   close?: boolean;
@@ -52,7 +56,8 @@ class TcpEnvelope implements Envelope<FrameOutcome> {
       response: text !== undefined && sealKey ? sealResponse(sealKey, text) : text,
     };
     const outcome: FrameOutcome = { answer, valid: true };
-    if (result.deviceId) outcome.deviceId = result.deviceId;
+    const deviceId = result.deviceId ?? found.device?.id;
+    if (deviceId) outcome.deviceId = deviceId;
     if (result.record) outcome.record = result.record;
     return outcome;
   }

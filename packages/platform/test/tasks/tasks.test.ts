@@ -168,6 +168,18 @@ describe.each(backends)('tasks (chapter 3) end to end on %s', (name) => {
     expect(closed.error?.errorcode).toBe('490_07');
   });
 
+  it('pushes to a device that reconnected with its token and did not authenticate again', async () => {
+    const { platform, site, tcp, device } = await setup();
+    tcp.close();
+    // A reconnect (a dropped network, or a move to another node) goes on with the token.
+    const again = await TestDevice.tcp(platform.tcpPort, 'SN-1', tp!.creds, () => tp!.clock.now);
+    devices.push(again);
+    again.token = tcp.token;
+    expect((await again.heartbeat()).success).toBe(true);
+    await platform.data.persons.bindDevice(device.id, site.id);
+    expect(await pushed(again, 2)).toHaveLength(2);
+  });
+
   it('pushes a newly enrolled person to the online device at once, as a delta; a removal as a delete', async () => {
     const { platform, site, tcp, device, http } = await setup();
     await platform.data.persons.bindDevice(device.id, site.id);
