@@ -16,7 +16,11 @@ import { openLocalBlobStore } from './blobs/local.js';
 import { openPgBlobStore } from './blobs/postgres.js';
 import { openSegmentBlobStore } from './blobs/segments.js';
 import type { BlobStore } from './blobs/types.js';
+import type { Bus } from './cluster/bus.js';
+import { IpcBus, type IpcClient, IpcPresenceRegistry, IpcTokenStore } from './cluster/ipc-client.js';
 import { LeaderRef, NEVER_LEADER, PgLeader, SOLE_LEADER } from './cluster/leader.js';
+import { LiveBus } from './cluster/live-bus.js';
+import { PushRoute } from './cluster/push-route.js';
 import type { Config } from './config/schema.js';
 import { lockDataDir } from './data-lock.js';
 import { AttendancePhotos } from './domain/attendance-photos.js';
@@ -65,10 +69,9 @@ import type { Logger } from './log.js';
 import { throttled } from './log-throttle.js';
 import { PlatformMetrics } from './metrics/metrics.js';
 import type { PlatformData } from './platform-data.js';
+import { RedisBus } from './redis/bus.js';
 import { connectRedis } from './redis/client.js';
-import { RedisLiveBus } from './redis/live-bus.js';
 import { RedisPresenceRegistry } from './redis/presence.js';
-import { RedisPushRoute } from './redis/push-route.js';
 import { RedisTokenStore } from './redis/tokens.js';
 import { requestCore } from './requests/compose.js';
 import { PARTITION_MONTHS_AHEAD } from './store/attendance-partitions.js';
@@ -294,6 +297,11 @@ export interface PlatformOptions {
   tokens?: TokenStore;
   /** The caller holds the data directory's lock: serve --workers, whose primary took it. */
   dataDirLocked?: boolean;
+  /**
+   * A worker of serve --workers with no Redis: tokens, presence and the bus are its
+   * primary's, over the cluster's IPC (cluster/ipc-client.ts). Ignored when Redis is set.
+   */
+  ipc?: IpcClient;
 }
 
 export async function startPlatform(
@@ -362,7 +370,8 @@ async function boot(
     now,
   );
   // Shared state (issue 16): with Redis, tokens outlive a restart and hold on every
-  // process, and every process's live events reach every process's streams.
+  // process, and every process's live events reach every process's streams. Workers of
+  // serve --workers without Redis share the same through their primary (IPC).
   const redis = config.redisUrl
     ? connectRedis(
         { url: config.redisUrl, commandTimeoutMs: config.redisTimeoutMs },
@@ -370,14 +379,19 @@ async function boot(
       )
     : undefined;
   opened.push(() => redis?.disconnect());
+  const ipc = redis ? undefined : opts.ipc;
+  const bus: Bus | undefined = redis ? new RedisBus(redis) : ipc ? new IpcBus(ipc) : undefined;
+  opened.push(() => bus?.close());
+  /** Tokens, presence and the bus are the cluster's, not this process's alone. */
+  const clustered = bus !== undefined;
   // Live events (GET /api/v1/events): the domain announces, the API streams.
   const eventHub = new EventHub({
     replayMs: config.eventsReplayMs,
     replayMax: config.eventsReplayMax,
     now,
   });
-  const liveBus = redis
-    ? new RedisLiveBus(eventHub, redis, {
+  const liveBus = bus
+    ? new LiveBus(eventHub, bus, {
         prefix: config.redisPrefix,
         keepMs: config.eventsReplayMs,
         now,
@@ -391,20 +405,22 @@ async function boot(
   });
   opened.push(() => live.close());
   data.engine.setLive(live);
-  // With Redis, presence is the cluster's: a device may move between nodes, and the
+  // In a cluster, presence is the cluster's: a device may move between nodes, and the
   // leader alone takes devices offline (domain/presence.ts).
   const presence = new Presence(
     data.store,
     data.events,
     config.offlineAfterMs,
     undefined,
-    redis
+    clustered
       ? {
-          registry: new RedisPresenceRegistry(redis, config.redisPrefix),
+          registry: redis
+            ? new RedisPresenceRegistry(redis, config.redisPrefix)
+            : new IpcPresenceRegistry(opts.ipc as IpcClient),
           publishLagMs: config.presenceSweepMs + 1_000,
           // A reconnect storm while Redis is down fails every arrival: one line every 10 s.
           onError: throttled(10_000, (err, failures) =>
-            logger.warn({ err, failures }, 'presence: Redis did not answer'),
+            logger.warn({ err, failures }, 'presence: the shared registry did not answer'),
           ),
         }
       : undefined,
@@ -418,7 +434,8 @@ async function boot(
         config.tokenIdleMs,
       )
     : undefined;
-  const tokens: TokenStore = opts.tokens ?? tolerant ?? new MemoryTokenStore(config.tokenIdleMs);
+  const tokens: TokenStore =
+    opts.tokens ?? tolerant ?? (ipc ? new IpcTokenStore(ipc) : new MemoryTokenStore(config.tokenIdleMs));
   // Daily statistics (docs/attendance-statistics.md): woken after each ingest commit, off the ack path.
   const stats = config.attendanceStats
     ? new StatsProjector(data.store, now, {
@@ -501,15 +518,14 @@ async function boot(
       protocolVersion: config.protocolVersion,
     }),
   );
-  // With Redis, a task queued here for a device connected elsewhere is pushed by that node at once.
+  // In a cluster, a task queued here for a device connected elsewhere is pushed by that node at once.
   // Not awaited: a Redis that is down at boot must not hold the start (the poll covers it).
-  const pushRoute = redis
-    ? new RedisPushRoute(redis, config.redisPrefix, (err) =>
+  const pushRoute = bus
+    ? new PushRoute(bus, config.redisPrefix, (err) =>
         logger.warn({ err }, 'task push not routed to the other processes'),
       )
     : undefined;
   if (pushRoute) {
-    opened.push(() => pushRoute.close());
     pushRoute
       .start((ids) => data.engine.queuedElsewhere(ids))
       .catch((err: unknown) => logger.warn({ err }, 'task push route not subscribed'));
@@ -682,9 +698,9 @@ async function boot(
     logger.warn(
       'attendance is a plain table (a database from before partitioning): stop every process and run kaoqin attendance partition',
     );
-  if (redis) once(config.presenceSweepMs, 'presence expiry', () => presence.expireSilent(now()));
-  // Tokens in Redis are the cluster's: one process sweeps them.
-  (redis ? once : every)(config.tokenSweepMs, 'tokens', () => tokens.sweep(now()));
+  if (clustered) once(config.presenceSweepMs, 'presence expiry', () => presence.expireSilent(now()));
+  // Tokens in Redis (or a primary's) are the cluster's: one process sweeps them.
+  (clustered ? once : every)(config.tokenSweepMs, 'tokens', () => tokens.sweep(now()));
   if (tolerant && tokens === tolerant)
     every(config.tokenSweepMs, 'remembered tokens', () => tolerant.sweepLocal(now()));
   every(config.taskQueuePollMs, 'queued tasks', () => data.engine.pollQueued());
@@ -728,7 +744,7 @@ async function boot(
       await http.close();
       live.close();
       liveBus?.close();
-      pushRoute?.close();
+      bus?.close();
       await gateway.close();
       await attendance.close();
       await stats?.close();

@@ -8,7 +8,16 @@ import type { Config } from '../config/schema.js';
 import { applyHeapGrowth } from '../gc-tuning.js';
 import { createLogger, type Logger } from '../log.js';
 import { parse } from './args.js';
-import { isWorker, runPrimary, type Started, tellPrimary, workerCount, workerIndex } from './workers.js';
+import {
+  isWorker,
+  primaryClient,
+  runPrimary,
+  type Started,
+  tellPrimary,
+  workerConfig,
+  workerCount,
+  workerPlace,
+} from './workers.js';
 
 export async function serveCommand(argv: string[]): Promise<void> {
   const { config } = parse(argv);
@@ -32,11 +41,14 @@ export async function serveCommand(argv: string[]): Promise<void> {
 /** A worker of serve --workers: the whole platform; the primary holds the data directory's lock. */
 async function serveWorker(base: Config, logger: Logger): Promise<void> {
   // Its own node number: the command line's --node-id is the first worker's.
-  const config: Config = { ...base, nodeId: base.nodeId + workerIndex() };
+  const place = workerPlace();
+  const config = workerConfig(base, place.index, place.count);
   applyHeapGrowth(config.heapGrowthPercent);
+  // No Redis: the primary holds tokens and presence and relays the bus.
+  const ipc = config.redisUrl === undefined ? primaryClient() : undefined;
   let platform: Platform;
   try {
-    platform = await startPlatform(config, logger, { dataDirLocked: true });
+    platform = await startPlatform(config, logger, { dataDirLocked: true, ...(ipc ? { ipc } : {}) });
   } catch (err) {
     tellPrimary({ kind: 'failed', message: err instanceof Error ? err.message : String(err) });
     throw err;
@@ -50,6 +62,7 @@ async function serveWorker(base: Config, logger: Logger): Promise<void> {
     ...(platform.adminPassword !== undefined ? { adminPassword: platform.adminPassword } : {}),
   });
   await stopped;
+  ipc?.close();
   logger.flush();
   process.disconnect?.();
 }

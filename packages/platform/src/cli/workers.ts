@@ -5,35 +5,66 @@
  *
  * Every worker is a whole platform: its own gateway, HTTP server and jobs, its own node
  * number (config nodeId + its index, so their ids never collide), sharing the rest as
- * separate machines would: the store and photos in PostgreSQL, tokens, presence, pushes
- * and live events in Redis, the once-only jobs led by one of them. That is why more than
- * one worker needs all three: SQLite has one writer, photos in a data directory are one
- * process's, and without Redis the workers could not share tokens or presence (an
- * in-process bus over the cluster's IPC is not built). The primary holds the data
- * directory's lock, restarts a worker that dies, and on SIGINT/SIGTERM stops them all.
+ * separate machines would: the store and photos in PostgreSQL, the once-only jobs led by
+ * one of them, and tokens, presence, pushes and live events in Redis or, with no Redis
+ * configured, in the primary, which holds them and relays the bus over the cluster's IPC
+ * (cluster/ipc-hub.ts). That is why more than one worker needs PostgreSQL with photos in
+ * it: SQLite has one writer, and photos in a data directory are one process's. The
+ * primary holds the data directory's lock, restarts a worker that dies, and on
+ * SIGINT/SIGTERM stops them all.
  */
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { blobBackend } from '../blob-backend.js';
+import { IpcClient } from '../cluster/ipc-client.js';
+import { IpcHub } from '../cluster/ipc-hub.js';
+import type { ToPrimary } from '../cluster/ipc-protocol.js';
 import type { Config } from '../config/schema.js';
 import { lockDataDir } from '../data-lock.js';
+import { MemoryPresenceRegistry } from '../domain/presence-registry.js';
+import { MemoryTokenStore } from '../domain/tokens.js';
+import { defaultMaxConnections } from '../gateway/gateway.js';
 import type { Logger } from '../log.js';
 import { UsageError } from './args.js';
 
-/** How many processes `serve` runs; throws UsageError for a count the config cannot have. */
-export function workerCount(config: Config): number {
+/**
+ * How many processes `serve` runs; throws UsageError for a count the config cannot have.
+ * 'auto' is one per core, or more when --max-connections asks for more connections than
+ * one process can hold (its open-file limit); 1 where processes cannot share.
+ */
+export function workerCount(config: Config, perProcess = defaultMaxConnections()): number {
   // Photos in the database imply PostgreSQL (blobBackend refuses them on SQLite).
-  const shared = config.redisUrl !== undefined && blobBackend(config) === 'database';
-  const n = config.workers === 'auto' ? (shared ? availableParallelism() : 1) : config.workers;
+  const shared = blobBackend(config) === 'database';
+  const forConnections = Math.ceil((config.maxConnections ?? 0) / perProcess);
+  const n =
+    config.workers === 'auto'
+      ? shared
+        ? Math.max(availableParallelism(), forConnections)
+        : 1
+      : config.workers;
   if (n > 1 && !shared)
     throw new UsageError(
-      `--workers ${n} needs --database-url postgres://…, --redis-url and photos in the database ` +
+      `--workers ${n} needs --database-url postgres://… with photos in the database ` +
         '(--blob-store database, the default on PostgreSQL): SQLite has one writer, and ' +
-        'processes share tokens and presence through Redis',
+        "photos in a data directory are one process's",
     );
   if (config.nodeId + n - 1 > 99)
     throw new UsageError(`--workers ${n} from --node-id ${config.nodeId} would pass node number 99`);
   return n;
+}
+
+/**
+ * A worker's own config: its node number, and its share of --max-connections (which,
+ * under --workers, counts the machine's connections: the primary hands them round-robin).
+ */
+export function workerConfig(base: Config, index: number, count: number): Config {
+  return {
+    ...base,
+    nodeId: base.nodeId + index,
+    ...(base.maxConnections !== undefined && count > 1
+      ? { maxConnections: Math.ceil(base.maxConnections / count) }
+      : {}),
+  };
 }
 
 /** Messages a worker sends the primary. */
@@ -70,9 +101,29 @@ export async function runPrimary(
   let readyCount = 0;
   let failedStart: ((err: Error) => void) | undefined;
 
+  // Without Redis, the primary holds what the workers share (cluster/ipc-hub.ts).
+  const hub =
+    config.redisUrl === undefined
+      ? new IpcHub({
+          tokens: new MemoryTokenStore(config.tokenIdleMs),
+          presence: new MemoryPresenceRegistry(),
+        })
+      : undefined;
+  // Structured clone, not JSON: an undefined in an answer stays undefined.
+  cluster.setupPrimary({ serialization: 'advanced' });
+
   const fork = (index: number) => {
-    const w = cluster.fork({ KAOQIN_WORKER_INDEX: String(index) });
+    const w = cluster.fork({ KAOQIN_WORKER_INDEX: String(index), KAOQIN_WORKER_COUNT: String(n) });
     byIndex.set(index, w);
+    hub?.attach(index, {
+      send: (m) => {
+        if (w.isConnected()) w.send(m);
+      },
+      listen: (handler) => {
+        w.on('message', handler);
+        return () => w.off('message', handler);
+      },
+    });
     w.on('message', (m: WorkerMessage) => {
       if (m.kind === 'failed') failedStart?.(new Error(`worker ${index} did not start: ${m.message}`));
       else if (m.kind === 'ready') {
@@ -82,7 +133,10 @@ export async function runPrimary(
       }
     });
     w.on('exit', (code, signal) => {
-      if (byIndex.get(index) === w) byIndex.delete(index);
+      if (byIndex.get(index) === w) {
+        byIndex.delete(index);
+        hub?.detach(index);
+      }
       if (stopping) return;
       logger.error({ worker: index, code, signal }, 'worker died; starting another');
       setTimeout(() => {
@@ -125,7 +179,23 @@ export function tellPrimary(m: WorkerMessage): void {
 
 export const isWorker = (): boolean => cluster.isWorker;
 
-/** This worker's index (0 for the first), as its primary forked it. */
-export function workerIndex(): number {
-  return Number(process.env.KAOQIN_WORKER_INDEX ?? '0');
+/** This worker's index (0 for the first) and how many its primary forked. */
+export function workerPlace(): { index: number; count: number } {
+  return {
+    index: Number(process.env.KAOQIN_WORKER_INDEX ?? '0'),
+    count: Number(process.env.KAOQIN_WORKER_COUNT ?? '1'),
+  };
+}
+
+/** In a worker: its primary's shared state and bus, over the cluster's IPC. */
+export function primaryClient(): IpcClient {
+  return new IpcClient({
+    send: (m: ToPrimary) => {
+      process.send?.(m);
+    },
+    listen: (handler) => {
+      process.on('message', handler);
+      return () => process.off('message', handler);
+    },
+  });
 }

@@ -1,6 +1,7 @@
 /**
  * Live events across a cluster (issue 16): every process's events reach the event
- * streams (GET /api/v1/events) of every other process through one Redis pub/sub channel.
+ * streams (GET /api/v1/events) of every other process through one bus channel
+ * (`<prefix>live`, cluster/bus.ts: Redis pub/sub, or the IPC of `serve --workers`).
  *
  * - An event is emitted into this process's hub as before, and published once: the
  *   message carries its origin, so a process skips its own.
@@ -10,16 +11,16 @@
  *   stops for `idleMs` (no process listens), then tries again. A stream that opens on
  *   another process meanwhile misses at most that long of remote events, as it would
  *   have missed them before it opened.
- * - Redis down: events still reach this process's own streams; remote ones are lost
+ * - The bus down: events still reach this process's own streams; remote ones are lost
  *   while it is down (live events are a view: the store has every fact).
  * Each process numbers the events it holds itself (hub.ts): an id resumes on the process
  * that gave it out; on another one the stream answers with a reset, as after a restart.
  */
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import type { EventHub } from '../domain/live/hub.js';
 import type { LiveEventType, LivePayloads } from '../domain/live/types.js';
 import { LIVE_EVENT_TYPES } from '../domain/live/types.js';
+import type { Bus } from './bus.js';
 
 interface Message {
   o: string;
@@ -30,7 +31,7 @@ interface Message {
 }
 
 export interface LiveBusOptions {
-  /** Redis key prefix (config redisPrefix): the channel is `<prefix>live`. */
+  /** Channel prefix (config redisPrefix): the channel is `<prefix>live`. */
   prefix: string;
   /** After a PUBLISH nobody received, this long without publishing. */
   idleMs?: number;
@@ -42,10 +43,9 @@ export interface LiveBusOptions {
 
 const TYPES = new Set<string>(LIVE_EVENT_TYPES);
 
-export class RedisLiveBus {
+export class LiveBus {
   readonly #hub: EventHub;
-  readonly #pub: Redis;
-  readonly #sub: Redis;
+  readonly #bus: Bus;
   readonly #channel: string;
   readonly #origin = randomBytes(8).toString('hex');
   readonly #opts: LiveBusOptions;
@@ -54,14 +54,11 @@ export class RedisLiveBus {
   #unsubTimer: NodeJS.Timeout | undefined;
   readonly #stopWatching: () => void;
 
-  constructor(hub: EventHub, redis: Redis, opts: LiveBusOptions) {
+  constructor(hub: EventHub, bus: Bus, opts: LiveBusOptions) {
     this.#hub = hub;
-    this.#pub = redis;
-    this.#sub = redis.duplicate();
-    this.#sub.on('error', () => {}); // the main connection logs Redis being down
+    this.#bus = bus;
     this.#channel = `${opts.prefix}live`;
     this.#opts = opts;
-    this.#sub.on('message', (_channel: string, text: string) => this.#receive(text));
     this.#stopWatching = hub.onListeners((n) => this.#listenersChanged(n));
   }
 
@@ -76,7 +73,7 @@ export class RedisLiveBus {
     const now = this.#opts.now();
     if (now < this.#quietUntil) return;
     const m: Message = { o: this.#origin, t: type, s: siteId, v: vendorId, d: data };
-    this.#pub.publish(this.#channel, JSON.stringify(m)).then(
+    this.#bus.publish(this.#channel, JSON.stringify(m)).then(
       (received) => {
         // Our own subscription counts as a receiver: none besides it means nobody else listens.
         const others = received - (this.#subscribed ? 1 : 0);
@@ -89,7 +86,6 @@ export class RedisLiveBus {
   close(): void {
     this.#stopWatching();
     clearTimeout(this.#unsubTimer);
-    this.#sub.disconnect();
   }
 
   #listenersChanged(n: number): void {
@@ -98,13 +94,15 @@ export class RedisLiveBus {
       this.#unsubTimer = undefined;
       if (!this.#subscribed) {
         this.#subscribed = true;
-        this.#sub.subscribe(this.#channel).catch((err: unknown) => this.#opts.onError(err));
+        this.#bus
+          .subscribe(this.#channel, (text) => this.#receive(text))
+          .catch((err: unknown) => this.#opts.onError(err));
       }
     } else if (this.#subscribed && !this.#unsubTimer) {
       this.#unsubTimer = setTimeout(() => {
         this.#unsubTimer = undefined;
         this.#subscribed = false;
-        this.#sub.unsubscribe(this.#channel).catch((err: unknown) => this.#opts.onError(err));
+        this.#bus.unsubscribe(this.#channel).catch((err: unknown) => this.#opts.onError(err));
       }, this.#opts.keepMs);
       this.#unsubTimer.unref();
     }

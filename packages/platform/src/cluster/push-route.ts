@@ -1,50 +1,48 @@
 /**
- * D3 pushes across a cluster (issue 16): a task queued on one node for a device whose
- * connection is on another reaches that node through one Redis pub/sub channel
- * (`<prefix>push`), and that node pushes it at once. Every node hears every message and
- * keeps the ids of devices it holds: a map lookup each, cheaper than keeping a
- * device → node table in Redis up to date on every connection.
+ * D3 pushes across a cluster (issue 16): a task queued on one process for a device whose
+ * connection is on another reaches that process through one bus channel
+ * (`<prefix>push`, cluster/bus.ts: Redis, or the IPC of `serve --workers`), and that
+ * process pushes it at once. Every process hears every message and keeps the ids of
+ * devices it holds: a map lookup each, cheaper than keeping a device → process table up
+ * to date on every connection.
  *
- * Device ids queued in one turn of the event loop travel as one message. Redis down, or
- * a message lost: the device's next heartbeat (at most its heartbeat interval) offers the
- * same ids, and every node polls the store for queued tasks anyway (taskQueuePollMs).
+ * Device ids queued in one turn of the event loop travel as one message. The bus down,
+ * or a message lost: the device's next heartbeat (at most its heartbeat interval) offers
+ * the same ids, and every process polls the store for queued tasks anyway
+ * (taskQueuePollMs).
  */
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { throttled } from '../log-throttle.js';
 import type { TaskRoute } from '../tasks/engine.js';
+import type { Bus } from './bus.js';
 
 interface Message {
   o: string;
   d: string[];
 }
 
-export class RedisPushRoute implements TaskRoute {
-  readonly #pub: Redis;
-  readonly #sub: Redis;
+export class PushRoute implements TaskRoute {
+  readonly #bus: Bus;
   readonly #channel: string;
   readonly #origin = randomBytes(8).toString('hex');
-  /** Redis down in an enrolment wave fails a publish every turn: reported every 10 s. */
+  /** The bus down in an enrolment wave fails a publish every turn: reported every 10 s. */
   readonly #onError: (err: unknown) => void;
   #pending = new Set<string>();
   #scheduled = false;
   #deliver: (deviceIds: string[]) => void = () => {};
 
-  constructor(redis: Redis, prefix: string, onError: (err: unknown) => void) {
-    this.#pub = redis;
-    this.#sub = redis.duplicate();
-    this.#sub.on('error', () => {}); // the main connection logs Redis being down
+  constructor(bus: Bus, prefix: string, onError: (err: unknown) => void) {
+    this.#bus = bus;
     this.#channel = `${prefix}push`;
     this.#onError = throttled(10_000, (err, n) =>
       onError(n > 1 ? new Error(`${n} task push announcements failed`, { cause: err }) : err),
     );
-    this.#sub.on('message', (_channel: string, text: string) => this.#receive(text));
   }
 
-  /** Subscribes; `deliver` gets the device ids other nodes queued tasks for. */
+  /** Subscribes; `deliver` gets the device ids other processes queued tasks for. */
   async start(deliver: (deviceIds: string[]) => void): Promise<void> {
     this.#deliver = deliver;
-    await this.#sub.subscribe(this.#channel);
+    await this.#bus.subscribe(this.#channel, (text) => this.#receive(text));
   }
 
   notify(deviceId: string): void {
@@ -55,12 +53,8 @@ export class RedisPushRoute implements TaskRoute {
       this.#scheduled = false;
       const m: Message = { o: this.#origin, d: [...this.#pending] };
       this.#pending = new Set();
-      this.#pub.publish(this.#channel, JSON.stringify(m)).catch(this.#onError);
+      this.#bus.publish(this.#channel, JSON.stringify(m)).catch(this.#onError);
     });
-  }
-
-  close(): void {
-    this.#sub.disconnect();
   }
 
   #receive(text: string): void {

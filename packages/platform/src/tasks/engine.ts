@@ -23,7 +23,7 @@ export interface TaskPusher {
 }
 
 /**
- * Where a task queued for a device connected to another process goes (redis/push-route.ts):
+ * Where a task queued for a device connected to another process goes (cluster/push-route.ts):
  * that process pushes it (D3) without waiting for its poll of the store.
  */
 export interface TaskRoute {

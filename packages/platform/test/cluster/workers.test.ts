@@ -5,6 +5,10 @@
  * - On PostgreSQL + Redis, two workers behind one TCP and one HTTP port: connections
  *   spread over both (their node numbers are in the ids they mint), a token from one
  *   works on the other, and SIGTERM to the primary stops them all, cleanly.
+ * - On PostgreSQL without Redis, the primary holds tokens and presence and relays the
+ *   bus (cluster/ipc-hub.ts): tokens work on either worker, a device that reconnects to
+ *   the other stays online, a task queued by one worker is pushed by the other at once,
+ *   and one event stream sees every worker's clock-ins.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -13,9 +17,12 @@ import { join } from 'node:path';
 import { TestDevice } from '@kaoqin/testkit';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ADMIN_PASSWORD, apiClient } from '../helpers/api.js';
 import { freshSchema, inSchema, PG_HOW, PG_URL, SERVICES_REQUIRED } from '../helpers/pg.js';
 import { kaoqin, type Served, serve } from '../helpers/process.js';
 import { REDIS_HOW, REDIS_URL, testRedis } from '../helpers/redis.js';
+import { openSse, type SseFrame } from '../helpers/sse.js';
+import { until } from '../helpers/until.js';
 
 const dirs: string[] = [];
 const children: Served[] = [];
@@ -37,7 +44,7 @@ describe('serve --workers', () => {
     const r = await kaoqin(['serve', '--workers', '2', '--data-dir', await tempDir()]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--database-url');
-    expect(r.stderr).toContain('--redis-url');
+    expect(r.stderr).toContain('SQLite has one writer');
     // 'auto' there is one process: the embedded default serves as ever.
     const one = await serve(['--workers', 'auto', '--data-dir', await tempDir()]);
     children.push(one);
@@ -104,6 +111,110 @@ describe('serve --workers', () => {
         again.close();
       }
 
+      s.child.kill('SIGTERM');
+      expect(await s.exited).toBe(0);
+    },
+  );
+
+  it.runIf(Boolean(PG_URL))(
+    'without Redis, the primary shares tokens, presence, pushes and live events between two workers',
+    { timeout: 120_000 },
+    async () => {
+      const schema = await freshSchema(PG_URL!);
+      cleanup.push(() => schema.drop());
+      const env = {
+        KAOQIN_DATABASE_URL: inSchema(PG_URL!, schema.schema),
+        KAOQIN_MASTER_KEY: randomBytes(32).toString('base64'),
+        KAOQIN_ADMIN_PASSWORD: ADMIN_PASSWORD,
+        // Pushes must travel the bus: the store's poll for queued tasks would be a minute late.
+        KAOQIN_TASK_QUEUE_POLL_MS: '60000',
+      };
+      const dataDir = await tempDir();
+      const made = await kaoqin(['vendor', 'create', '--name', 'ipc', '--json', '--data-dir', dataDir], env);
+      expect(made.code, made.stderr).toBe(0);
+      const creds = JSON.parse(made.stdout);
+      const s = await serve(['--data-dir', dataDir, '--workers', '2', '--node-id', '30'], env);
+      children.push(s);
+      let log = '';
+      s.child.stderr!.on('data', (c: Buffer) => (log += c.toString()));
+      const base = `http://127.0.0.1:${s.httpPort}`;
+      const api = apiClient(base, await apiClient(base, '').login('admin', ADMIN_PASSWORD));
+      const stream = await openSse(
+        `${base}/api/v1/events?types=attendance.created,device.online,device.offline`,
+        {
+          token: await apiClient(base, '').login('admin', ADMIN_PASSWORD),
+        },
+      );
+      try {
+        // Six devices, handed to the two workers in turn.
+        const t0 = Date.now() - 60_000;
+        const devices: TestDevice[] = [];
+        for (let i = 0; i < 6; i++) {
+          const d = await TestDevice.tcp(s.tcpPort, `IPC-${i}`, creds);
+          expect((await d.auth()).success).toBe(true);
+          expect((await d.signIn({ personId: 'w1', type: 1, recordTime: String(t0 + i) })).success).toBe(
+            true,
+          );
+          devices.push(d);
+        }
+        const sns = devices.map((d) => d.sn).sort();
+        // One stream, on one of the workers, sees all six clock-ins: half crossed the bus.
+        const seen = new Set<string>();
+        const created = (f: SseFrame) => f.event === 'attendance.created';
+        while (seen.size < 6) seen.add((await stream.next(created, 5_000)).data.sn as string);
+        expect([...seen].sort()).toEqual(sns);
+        const ids = await api.call('GET', '/api/v1/attendance?limit=100');
+        expect(ids.status, ids.text).toBe(200);
+        expect(new Set((ids.body.items as { id: string }[]).map((x) => x.id.slice(13, 15)))).toEqual(
+          new Set(['30', '31']),
+        );
+
+        // Each device reconnects (and so lands on the other worker): its token holds, and
+        // it stays online without an offline/online pair.
+        for (const [i, d] of devices.entries()) {
+          d.close();
+          const again = await TestDevice.tcp(s.tcpPort, d.sn, creds);
+          again.token = d.token;
+          expect((await again.heartbeat()).success).toBe(true);
+          devices[i] = again;
+        }
+        // A worker reads another's devices from the store, written at its presence sweep
+        // (every 5 s); API calls reach the workers in turn: four answers in a row agree.
+        const onlineSet = async () => {
+          const r = await api.call('GET', '/api/v1/devices?online=true&limit=100');
+          return (r.body.items as { sn: string }[]).map((d) => d.sn).sort();
+        };
+        let agreeing = 0;
+        await until(
+          async () => {
+            agreeing = (await onlineSet()).join() === sns.join() ? agreeing + 1 : 0;
+            return agreeing === 4;
+          },
+          12_000,
+          'six devices online on both workers',
+        );
+        const flaps = (await stream.drain(1_500)).filter((f) => f.event === 'device.offline');
+        expect(flaps).toEqual([]);
+
+        // A bind queues tasks on whichever worker takes the API call; each device's own
+        // worker pushes them at once, for devices on both workers.
+        const site = await api.call('POST', '/api/v1/sites', { body: { name: 'IPC 工地' } });
+        expect(site.status, site.text).toBe(201);
+        for (const d of devices) {
+          const bound = await api.call('POST', `/api/v1/devices/${d.sn}/bind`, {
+            body: { siteId: site.body.id },
+          });
+          expect(bound.status, bound.text).toBe(200);
+          const push = await d.next(2_000).catch((err: Error) => {
+            throw new Error(`${d.sn}: ${err.message}\n${log}`);
+          });
+          expect(push.raw.apicode).toBe('C_HEARTBEAT');
+          expect((push.response as { taskids: string[] }).taskids.length).toBeGreaterThan(0);
+        }
+        for (const d of devices) d.close();
+      } finally {
+        stream.close();
+      }
       s.child.kill('SIGTERM');
       expect(await s.exited).toBe(0);
     },

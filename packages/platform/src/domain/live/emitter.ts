@@ -17,7 +17,7 @@ import type { AttendanceInput, DeviceRow } from '../../store/types.js';
 import type { EventHub } from './hub.js';
 import type { FinishedTask, LiveSink } from './types.js';
 
-/** Where LiveEvents puts its events: the hub, or the hub and the cluster (redis/live-bus.ts). */
+/** Where LiveEvents puts its events: the hub, or the hub and the cluster (cluster/live-bus.ts). */
 export type EventOutlet = Pick<EventHub, 'emit'>;
 
 /** Person ids listed in one distribution.changed event; beyond this, counts only. */

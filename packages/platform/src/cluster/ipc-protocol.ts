@@ -1,0 +1,48 @@
+/**
+ * What the workers of `serve --workers` and their primary say to each other over the
+ * cluster's IPC when no Redis is configured (issue 16): the primary holds the shared
+ * state (tokens, presence) and relays the bus (cluster/ipc-hub.ts); each worker calls it
+ * through the same small interfaces the Redis adapters implement (cluster/ipc-client.ts).
+ *
+ * Messages travel with Node's "advanced" serialization (structured clone: an undefined
+ * in an array stays undefined), set by the primary before it forks. Every message of
+ * ours carries `kq`, so the lifecycle messages (cli/workers.ts: ready, failed) and
+ * Node's own internal ones pass by.
+ */
+import type { PresenceRegistry } from '../domain/presence-registry.js';
+import type { TokenStore } from '../domain/tokens.js';
+
+/** The shared state a primary serves, by port name. */
+export interface SharedPorts {
+  tokens: TokenStore;
+  presence: PresenceRegistry;
+}
+
+export type PortName = keyof SharedPorts;
+
+/** The methods a worker may call on each port (nothing else is dispatched). */
+export const PORT_METHODS: { readonly [P in PortName]: ReadonlyArray<keyof SharedPorts[P] & string> } = {
+  tokens: ['issue', 'use', 'sweep', 'size'],
+  presence: ['arrive', 'publish', 'expire', 'lastSeen'],
+};
+
+export type ToPrimary =
+  | { kq: 'call'; id: number; port: PortName; method: string; args: unknown[] }
+  | { kq: 'publish'; id: number; channel: string; message: string }
+  | { kq: 'subscribe'; id: number; channel: string }
+  | { kq: 'unsubscribe'; id: number; channel: string };
+
+export type ToWorker =
+  | { kq: 'reply'; id: number; ok: true; value: unknown }
+  | { kq: 'reply'; id: number; ok: false; message: string }
+  | { kq: 'message'; channel: string; message: string };
+
+/** One side of the IPC channel: a worker's process, or the primary's handle on a worker. */
+export interface Endpoint<Out, In> {
+  send(m: Out): void;
+  /** Returns a function that stops listening. */
+  listen(handler: (m: In) => void): () => void;
+}
+
+export const isOurs = (m: unknown): boolean =>
+  typeof m === 'object' && m !== null && typeof (m as { kq?: unknown }).kq === 'string';
