@@ -49,6 +49,7 @@ import { registerDownloadRoutes } from './downloads/routes.js';
 import { createUrlSigner, deriveDownloadKey } from './downloads/signer.js';
 import { EnrolmentChecks } from './enrolment/check.js';
 import { openHumanFaces } from './enrolment/human.js';
+import { openFirmwareImages } from './firmware-images/index.js';
 import type { GatewayContext } from './gateway/context.js';
 import { Gateway } from './gateway/gateway.js';
 import { FrameRequests } from './gateway/process.js';
@@ -171,7 +172,16 @@ async function assembleData(
   if (faceVerifier) persons.onErased((keys) => faceVerifier.forget(keys));
   // Iris images share the face photo store (served by the same signed URLs); the pool's thread starts at the first image.
   const iris = new IrisService({ store, blobs: faces, checker: irisPool(), engine, now });
-  const firmware = new Firmware(store, config.dataDir, engine, now, ids);
+  // Firmware images beside the photos: in the database a cluster shares, or in dataDir.
+  const firmware = new Firmware(
+    store,
+    await openFirmwareImages(config, (err) =>
+      logger?.warn({ err }, 'firmware store: database connection lost'),
+    ),
+    engine,
+    now,
+    ids,
+  );
   const qr = new QrCodes(store, box, now);
   // Phones as devices (issue 14): the mobile vendor is made here, before the vendor cache
   // below is read again, so the request core knows it from the start.
@@ -258,6 +268,7 @@ async function assembleData(
       await events.flush();
       await iris.close();
       await faces.close();
+      await firmware.images.close();
       await faceService?.close();
       await store.close();
     },
@@ -600,7 +611,8 @@ async function boot(
       clockInPhoto: cachedPhotos(blobs, 0),
       async firmware(id: string) {
         const fw = await data.store.firmware.get(id);
-        return fw && { path: data.firmware.pathOf(fw.id), size: fw.size, fileName: fw.fileName };
+        const image = fw && (await data.firmware.images.open(fw.id));
+        return image && { image, fileName: fw.fileName };
       },
     },
   });

@@ -18,9 +18,8 @@
  * a device resuming a download asks for one range). If-Range with a stale validator also
  * gets the whole file.
  */
-import type { Stats } from 'node:fs';
-import { type FileHandle, open } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { OpenImage } from '../firmware-images/index.js';
 import type { DownloadKind, DownloadVerifier } from './signer.js';
 import type { DownloadSources } from './types.js';
 
@@ -111,26 +110,19 @@ export async function registerDownloadRoutes(
       const id = req.params.id;
       const fw = await sources.firmware(id);
       if (fw === undefined) return fail(reply, 404, 'not_found');
-      const handle = await openFile(fw.path);
-      if (handle === undefined) return fail(reply, 404, 'not_found');
+      const { image } = fw;
       let streaming = false;
       try {
-        // The open file's own size, not the catalogue's: it is what the stream will read.
-        const stat = await handle.stat();
-        if (!stat.isFile()) {
-          req.log.warn({ id, path: fw.path }, 'firmware path is not a regular file');
-          return fail(reply, 404, 'not_found');
-        }
-        const size = stat.size;
-        const etag = firmwareEtag(stat);
-        const range = ifRangeHolds(req.headers['if-range'], etag, stat)
+        const size = image.size;
+        const etag = firmwareEtag(image);
+        const range = ifRangeHolds(req.headers['if-range'], etag, image)
           ? parseRange(req.headers.range, size)
           : FULL;
         reply
           .header('Accept-Ranges', 'bytes')
           .header('Cache-Control', privateCache(ok.expiresAt, now()))
           .header('ETag', etag)
-          .header('Last-Modified', new Date(stat.mtimeMs).toUTCString());
+          .header('Last-Modified', new Date(image.storedAt).toUTCString());
         if (range.type === 'unsatisfiable') {
           return reply
             .code(416)
@@ -149,13 +141,13 @@ export async function registerDownloadRoutes(
           .header('Content-Length', String(length))
           .header('Content-Disposition', contentDisposition(fw.fileName, id));
         if (req.method === 'HEAD' || length === 0) return reply.send();
-        // Streamed, never read whole: firmware runs to many megabytes. The stream closes the
-        // handle when it ends, fails, or is destroyed because the client went away.
-        const stream = handle.createReadStream({ start, end });
+        // Streamed, never read whole: firmware runs to many megabytes. The stream frees
+        // what the image holds when it ends, fails, or is destroyed (the client went away).
+        const stream = image.read(start, end);
         streaming = true;
         return reply.send(stream);
       } finally {
-        if (!streaming) await handle.close();
+        if (!streaming) await image.close();
       }
     },
   });
@@ -200,16 +192,6 @@ export function parseRange(header: string | undefined, size: number): RangeResul
   return { type: 'partial', start: first, end: Math.min(last, size - 1) };
 }
 
-async function openFile(path: string): Promise<FileHandle | undefined> {
-  try {
-    return await open(path, 'r');
-  } catch (e) {
-    // Gone between the catalogue and the disk: the same answer as an unknown id.
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
-}
-
 function fail(reply: FastifyReply, code: number, error: string): FastifyReply {
   return reply.code(code).header('Cache-Control', 'no-store').send({ error });
 }
@@ -220,22 +202,22 @@ export function privateCache(expiresAt: number, now: number): string {
 }
 
 /**
- * Size and modification time (ms): a strong validator for If-Range as long as an image
- * under one id is not rewritten within the same millisecond to the same size.
+ * Size and time stored (ms): a strong validator for If-Range, since an image is never
+ * rewritten under its id.
  */
-function firmwareEtag(stat: Stats): string {
-  return `"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`;
+function firmwareEtag(image: OpenImage): string {
+  return `"${image.size.toString(16)}-${Math.floor(image.storedAt).toString(16)}"`;
 }
 
 /** If-Range (RFC 9110 §13.1.5): absent, or a strong match of the ETag or the exact Last-Modified. */
-function ifRangeHolds(header: string | string[] | undefined, etag: string, stat: Stats): boolean {
+function ifRangeHolds(header: string | string[] | undefined, etag: string, image: OpenImage): boolean {
   if (header === undefined) return true;
   // Sent twice: no single validator to compare, so the whole file.
   if (Array.isArray(header)) return false;
   const value = header.trim();
   if (value.startsWith('"') || value.startsWith('W/')) return value === etag;
   const date = Date.parse(value);
-  return Number.isFinite(date) && date === Math.floor(stat.mtimeMs / 1000) * 1000;
+  return Number.isFinite(date) && date === Math.floor(image.storedAt / 1000) * 1000;
 }
 
 /** If-None-Match: `*` or a comma-separated list of ETags, compared weakly (§13.1.2). */

@@ -2,6 +2,7 @@
  * Signed, expiring download URLs for face photos (imgUrls, 3.3.3) and firmware
  * (downloadUrl, 3.7.2). The task engine asks for URLs; the HTTP server serves them.
  */
+import type { OpenImage } from '../firmware-images/index.js';
 export interface UrlSigner {
   /** URL of a stored face photo (a blob key), valid until now + ttl. */
   photoUrl(baseUrl: string, photoKey: string, now: number): string;
@@ -17,6 +18,6 @@ export interface DownloadSources {
   photo(key: string): Promise<{ bytes: Uint8Array; ext: string } | undefined>;
   /** A clock-in's photo by key (the attendance photo store); without it, /dl/clockin answers 404. */
   clockInPhoto?(key: string): Promise<{ bytes: Uint8Array; ext: string } | undefined>;
-  /** Absolute path and size of a firmware image by id, or undefined when unknown. */
-  firmware(id: string): Promise<{ path: string; size: number; fileName: string } | undefined>;
+  /** A firmware image by id, opened, with its file name; undefined when unknown. */
+  firmware(id: string): Promise<{ image: OpenImage; fileName: string } | undefined>;
 }

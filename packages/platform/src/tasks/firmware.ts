@@ -1,14 +1,15 @@
 /**
- * Firmware images (3.7): written into dataDir/firmware under an id, with size and
- * SHA-256 (K12), and rolled out as T_UPDATE_DEVICE_VERSION tasks. An image is streamed
- * to a `.part` file while it is hashed and counted (a 256 MiB upload never sits in
- * memory), fsync'd and renamed before its row exists, so a listed image is always
- * servable. An image may belong to a vendor (their devices only) or be platform-wide.
+ * Firmware images (3.7): stored under an id (firmware-images/: dataDir/firmware, or the
+ * database a cluster shares), with size and SHA-256 (K12), and rolled out as
+ * T_UPDATE_DEVICE_VERSION tasks. An image is hashed and counted as it streams in (a
+ * 256 MiB upload never sits in memory) and is durable before its row exists, so a listed
+ * image is always servable. An image may belong to a vendor (their devices only) or be
+ * platform-wide.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
+import type { FirmwareImages } from '../firmware-images/index.js';
 import type { TimeIds } from '../ids.js';
 import type { FirmwareRow, Store } from '../store/index.js';
 import { isUniqueViolation } from '../store/index.js';
@@ -37,21 +38,17 @@ const VERSION = /^[\x21-\x7e]{1,64}$/;
 
 export class Firmware {
   readonly #store: Store;
-  readonly #dir: string;
+  readonly images: FirmwareImages;
   readonly #engine: TaskEngine;
   readonly #now: () => number;
   readonly #ids: TimeIds;
 
-  constructor(store: Store, dataDir: string, engine: TaskEngine, now: () => number, ids: TimeIds) {
+  constructor(store: Store, images: FirmwareImages, engine: TaskEngine, now: () => number, ids: TimeIds) {
     this.#store = store;
-    this.#dir = join(dataDir, 'firmware');
+    this.images = images;
     this.#engine = engine;
     this.#now = now;
     this.#ids = ids;
-  }
-
-  pathOf(id: string): string {
-    return join(this.#dir, `${id}.bin`);
   }
 
   /** An image from a file on this machine (the CLI). */
@@ -70,27 +67,18 @@ export class Firmware {
     if (await this.#store.firmware.byVersion(version))
       throw new FirmwareError('version_exists', `firmware version ${version} exists already`);
     const id = this.#ids.next();
-    await mkdir(this.#dir, { recursive: true });
-    const part = join(this.#dir, `${id}.part`);
-    const target = this.pathOf(id);
     const max = image.maxBytes ?? Number.POSITIVE_INFINITY;
     const hash = createHash('sha256');
     let size = 0;
+    let written = false;
     try {
-      const fh = await open(part, 'wx');
-      try {
-        for await (const chunk of source) {
-          size += chunk.byteLength;
-          if (size > max) throw new FirmwareError('too_large', `a firmware image is at most ${max} bytes`);
-          hash.update(chunk);
-          await fh.write(chunk);
-        }
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
+      await this.images.write(id, source, (chunk) => {
+        size += chunk.byteLength;
+        if (size > max) throw new FirmwareError('too_large', `a firmware image is at most ${max} bytes`);
+        hash.update(chunk);
+      });
+      written = true;
       if (size === 0) throw new FirmwareError('bad_input', `${fileName} is empty`);
-      await rename(part, target);
       const row: FirmwareRow = {
         id,
         version,
@@ -103,8 +91,7 @@ export class Firmware {
       await this.#store.firmware.insert(row);
       return row;
     } catch (e) {
-      await rm(part, { force: true });
-      await rm(target, { force: true });
+      if (written) await this.images.discard(id);
       // Two uploads of one version at once: the second loses at the unique key.
       if (isUniqueViolation(e))
         throw new FirmwareError('version_exists', `firmware version ${version} exists already`);

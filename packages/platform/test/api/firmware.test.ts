@@ -6,11 +6,10 @@
  * task, reports its new version in a heartbeat and reports the task done.
  */
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { HttpDevice, TestDevice } from '@kaoqin/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiClient, type ApiPlatform, BACKENDS, type Json, startApiPlatform } from '../helpers/api.js';
+import { firmwareAtRest } from '../helpers/at-rest.js';
 
 const MAX = 65_536;
 const octets = { 'content-type': 'application/octet-stream' };
@@ -78,8 +77,14 @@ describe.each(BACKENDS)('firmware API ($name)', ({ pg }) => {
       vendorId: null,
     });
     expect(r.headers.get('location')).toBe(`/api/v1/firmware/${r.body.firmwareId}`);
-    const onDisk = await readFile(p.platform.data.firmware.pathOf(r.body.firmwareId));
-    expect(Buffer.compare(onDisk, Buffer.from(bytes))).toBe(0);
+    const stored = (await p.platform.data.firmware.images.open(r.body.firmwareId))!;
+    const atRest = Buffer.concat(await stored.read(0, stored.size - 1).toArray());
+    expect(Buffer.compare(atRest, Buffer.from(bytes))).toBe(0);
+    // On PostgreSQL the image is in the database every process reads (one chunk here), not a file.
+    const id = r.body.firmwareId;
+    expect(await firmwareAtRest(p.platform)).toEqual(
+      pg ? [`db-chunk:${id}/0`, `db:${id}`] : [`file:${id}.bin`],
+    );
     expect((await p.api.call('GET', `/api/v1/firmware/${r.body.firmwareId}`)).body).toEqual(r.body);
     const audit = await p.api.call('GET', '/api/v1/audit?action=firmware.upload&limit=1');
     expect(audit.body.items[0]).toMatchObject({ resourceId: r.body.firmwareId, detail: { size: 50_000 } });
@@ -96,8 +101,7 @@ describe.each(BACKENDS)('firmware API ($name)', ({ pg }) => {
   });
 
   it('refuses a taken version, a wrong media type, missing parameters, an empty or oversized image', async () => {
-    const dir = join(p.dataDir, 'firmware');
-    const before = (await readdir(dir)).sort();
+    const before = await firmwareAtRest(p.platform);
     expect((await upload(p.api, 'version=v2.0.0&fileName=a.bin', image(10, 2))).status).toBe(409);
     const json = await upload(p.api, 'version=v9&fileName=a.bin', image(10, 2), {
       'content-type': 'application/json',
@@ -131,7 +135,7 @@ describe.each(BACKENDS)('firmware API ($name)', ({ pg }) => {
     } as RequestInit);
     expect(res.status).toBe(413);
     // Nothing of the refused uploads is left behind, and no row was made.
-    expect((await readdir(dir)).sort()).toEqual(before);
+    expect(await firmwareAtRest(p.platform)).toEqual(before);
     expect(
       (await p.api.call('GET', '/api/v1/firmware?limit=500')).body.items.map((f: Json) => f.version),
     ).toEqual(['v2.0.1', 'v2.0.0']);

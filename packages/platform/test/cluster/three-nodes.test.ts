@@ -4,6 +4,7 @@
  * - a worker enrolled through node A's API reaches a device connected to node C within
  *   1 s (routed through Redis: the nodes' store poll is set to a minute here), and the
  *   device reads the task's page and the worker's photo from C (photos in the database);
+ * - a firmware image uploaded through A is downloaded from C, whole and by range;
  * - node B, the leader, is killed with SIGKILL while every device streams sign-ins; B's
  *   devices reconnect to A and C with the tokens they had (no new C_AUTH) and re-send
  *   what B never answered; every acknowledged record is in the store exactly once, and
@@ -188,6 +189,34 @@ describe.runIf(ready)('three platform processes on one PostgreSQL and one Redis'
       expect(got.status).toBe(200);
       const bytes = Buffer.from(await got.arrayBuffer());
       expect(bytes.subarray(0, 2).toString('hex')).toBe('ffd8'); // a JPEG
+    }
+
+    // --- A firmware image uploaded through A is downloaded from C (images are in the database).
+    const fwBytes = Buffer.from(Uint8Array.from({ length: 300_000 }, (_, i) => (i * 7) & 0xff));
+    const fw = await api.call('POST', '/api/v1/firmware?version=3n-1.0&fileName=3n.bin', {
+      raw: fwBytes,
+      headers: { 'content-type': 'application/octet-stream' },
+    });
+    expect(fw.status, fw.text).toBe(201);
+    const rollout = await api.call('POST', `/api/v1/firmware/${fw.body.firmwareId}/rollout`, {
+      body: { deviceSns: [onC.sn] },
+    });
+    expect(rollout.status, rollout.text).toBe(200);
+    const fwTask = rollout.body.devices[0].taskId as string;
+    const got = await http.call('T_GET_TASKS', { param: { taskids: [fwTask] }, paramForm: 'text' });
+    expect(got.success, got.raw).toBe(true);
+    const descriptor = JSON.parse((got.response as { tasks: { param: string }[] }).tasks[0]!.param);
+    expect(new URL(descriptor.downloadUrl).port).toBe(String(C.served.httpPort));
+    const whole = await fetch(descriptor.downloadUrl);
+    expect(whole.status).toBe(200);
+    expect(Buffer.from(await whole.arrayBuffer()).equals(fwBytes)).toBe(true);
+    // A device resuming its download asks for the rest.
+    const rest = await fetch(descriptor.downloadUrl, { headers: { range: 'bytes=262000-' } });
+    expect(rest.status).toBe(206);
+    expect(Buffer.from(await rest.arrayBuffer()).equals(fwBytes.subarray(262_000))).toBe(true);
+    for (;;) {
+      const extra = await onC.d.next(300).catch(() => undefined); // the rollout's push
+      if (!extra) break;
     }
 
     // --- Every device streams sign-ins; B is killed once its devices have 150 acks.

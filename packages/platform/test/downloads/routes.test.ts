@@ -10,6 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseRange, registerDownloadRoutes } from '../../src/downloads/routes.js';
 import { createUrlSigner } from '../../src/downloads/signer.js';
 import type { DownloadSources } from '../../src/downloads/types.js';
+import { openImageFile } from '../../src/firmware-images/local.js';
 
 const TTL = 6 * 60 * 60_000;
 const FW_SIZE = 3 * 1024 * 1024;
@@ -75,7 +76,9 @@ beforeAll(async () => {
     },
     async firmware(id) {
       lookups.push(`firmware:${id}`);
-      return firmwares.get(id);
+      const fw = firmwares.get(id);
+      const image = fw && (await openImageFile(fw.path));
+      return image && { image, fileName: fw.fileName };
     },
   };
   app = Fastify({ logger: false });
@@ -392,10 +395,15 @@ describe('over real HTTP', () => {
   /** A server whose every firmware id is the file at path. */
   async function serve(path: string): Promise<{ server: FastifyInstance; url: string }> {
     const server = Fastify({ logger: false });
-    const { size } = await stat(path);
     await registerDownloadRoutes(server, {
       verifier: signer,
-      sources: { photo: async () => undefined, firmware: async () => ({ path, size, fileName: 'fw.bin' }) },
+      sources: {
+        photo: async () => undefined,
+        firmware: async () => {
+          const image = await openImageFile(path);
+          return image && { image, fileName: 'fw.bin' };
+        },
+      },
       now: () => clock.now,
     });
     const address = await server.listen({ host: '127.0.0.1', port: 0 });

@@ -54,3 +54,26 @@ export async function blobHeads(platform: Platform, store: 'faces' | 'photos', n
   }
   return out;
 }
+
+/**
+ * Firmware images at rest: files in dataDir/firmware (`file:<name>`) and, in the
+ * database, image rows and chunks (`db:<id>`, `db-chunk:<id>/<seq>`), so a test can say
+ * where an image went and that a refused upload left nothing anywhere.
+ */
+export async function firmwareAtRest(platform: Platform): Promise<string[]> {
+  const out: string[] = [];
+  const dir = join(platform.config.dataDir, 'firmware');
+  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) out.push(`file:${e.name}`);
+  const url = platform.config.databaseUrl;
+  if (url && platform.config.blobStore !== 'local') {
+    await admin(url, async (c) => {
+      const rows = await c.query<{ key: string }>("select key from blobs where store = 'firmware'");
+      for (const r of rows.rows) out.push(`db:${r.key}`);
+      const chunks = await c.query<{ key: string; seq: number }>(
+        "select key, seq from blob_chunks where store = 'firmware'",
+      );
+      for (const r of chunks.rows) out.push(`db-chunk:${r.key}/${r.seq}`);
+    });
+  }
+  return out.sort();
+}
