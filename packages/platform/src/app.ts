@@ -48,6 +48,7 @@ import { fastPhotoRoute } from './downloads/fast-photo.js';
 import { registerDownloadRoutes } from './downloads/routes.js';
 import { createUrlSigner, deriveDownloadKey } from './downloads/signer.js';
 import { EnrolmentChecks } from './enrolment/check.js';
+import type { FaceService } from './enrolment/face-service.js';
 import { openHumanFaces } from './enrolment/human.js';
 import { openFirmwareImages } from './firmware-images/index.js';
 import type { GatewayContext } from './gateway/context.js';
@@ -88,10 +89,19 @@ import { wakingSink } from './webhooks/wake.js';
 
 export type { PlatformData } from './platform-data.js';
 
+export interface DataOptions {
+  /**
+   * The face detector to use instead of opening one: a worker of serve --workers asks its
+   * primary's (cluster/ipc-client.ts), so the machine holds one model, not one per process.
+   */
+  faces?: FaceService;
+}
+
 export async function openData(
   config: Config,
   logger?: Logger,
   now: () => number = Date.now,
+  opts: DataOptions = {},
 ): Promise<PlatformData> {
   // One generator for the process: ids from two generators of one node could collide.
   // It reads the wall clock, not `now` (which tests freeze or move): an id must never
@@ -105,7 +115,7 @@ export async function openData(
     ids,
   });
   try {
-    return await assembleData(config, store, ids, logger, now);
+    return await assembleData(config, store, ids, logger, now, opts);
   } catch (err) {
     await store.close(); // a bad master key or an unreadable dataDir must not leave the store open
     throw err;
@@ -118,6 +128,7 @@ async function assembleData(
   ids: TimeIds,
   logger: Logger | undefined,
   now: () => number,
+  opts: DataOptions,
 ): Promise<PlatformData> {
   // On a shared database only `serve` may lead (it hands over its PgLeader); a CLI
   // process there never sends webhooks. On SQLite the one process is the leader.
@@ -150,7 +161,7 @@ async function assembleData(
   const faceService =
     config.faceDetector === 'off'
       ? undefined
-      : openHumanFaces({ workers: config.faceWorkers, queueMax: config.faceQueueMax });
+      : (opts.faces ?? openHumanFaces({ workers: config.faceWorkers, queueMax: config.faceQueueMax }));
   const checks = new EnrolmentChecks({
     faces: faceService,
     threshold: config.faceMatchThreshold ?? faceService?.defaultThreshold ?? 0,
@@ -313,6 +324,8 @@ export interface PlatformOptions {
    * primary's, over the cluster's IPC (cluster/ipc-client.ts). Ignored when Redis is set.
    */
   ipc?: IpcClient;
+  /** The face detector to use instead of opening one (DataOptions.faces). */
+  faces?: FaceService;
 }
 
 export async function startPlatform(
@@ -347,7 +360,7 @@ async function boot(
   opened: (() => unknown)[],
 ): Promise<Platform> {
   const now = opts.now ?? Date.now;
-  const data = await openData(config, logger, now);
+  const data = await openData(config, logger, now, opts.faces ? { faces: opts.faces } : {});
   opened.push(() => data.close());
   // Once-only jobs (issue 16): on PostgreSQL one process of the cluster runs them.
   const leadership = config.databaseUrl

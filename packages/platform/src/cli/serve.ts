@@ -4,6 +4,7 @@
  */
 import type { Platform } from '../app.js';
 import { startPlatform } from '../app.js';
+import { IpcFaceService } from '../cluster/ipc-client.js';
 import type { Config } from '../config/schema.js';
 import { applyHeapGrowth } from '../gc-tuning.js';
 import { createLogger, type Logger } from '../log.js';
@@ -44,11 +45,16 @@ async function serveWorker(base: Config, logger: Logger): Promise<void> {
   const place = workerPlace();
   const config = workerConfig(base, place.index, place.count);
   applyHeapGrowth(config.heapGrowthPercent);
-  // No Redis: the primary holds tokens and presence and relays the bus.
-  const ipc = config.redisUrl === undefined ? primaryClient() : undefined;
+  // The primary runs the face detector and, with no Redis, holds tokens and presence
+  // and relays the bus (cluster/ipc-hub.ts).
+  const ipc = primaryClient();
   let platform: Platform;
   try {
-    platform = await startPlatform(config, logger, { dataDirLocked: true, ...(ipc ? { ipc } : {}) });
+    platform = await startPlatform(config, logger, {
+      dataDirLocked: true,
+      ipc,
+      ...(config.faceDetector === 'off' ? {} : { faces: new IpcFaceService(ipc) }),
+    });
   } catch (err) {
     tellPrimary({ kind: 'failed', message: err instanceof Error ? err.message : String(err) });
     throw err;
@@ -62,7 +68,7 @@ async function serveWorker(base: Config, logger: Logger): Promise<void> {
     ...(platform.adminPassword !== undefined ? { adminPassword: platform.adminPassword } : {}),
   });
   await stopped;
-  ipc?.close();
+  ipc.close();
   logger.flush();
   process.disconnect?.();
 }

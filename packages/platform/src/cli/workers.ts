@@ -23,6 +23,7 @@ import type { Config } from '../config/schema.js';
 import { lockDataDir } from '../data-lock.js';
 import { MemoryPresenceRegistry } from '../domain/presence-registry.js';
 import { MemoryTokenStore } from '../domain/tokens.js';
+import { openHumanFaces } from '../enrolment/human.js';
 import { defaultMaxConnections } from '../gateway/gateway.js';
 import type { Logger } from '../log.js';
 import { UsageError } from './args.js';
@@ -101,21 +102,25 @@ export async function runPrimary(
   let readyCount = 0;
   let failedStart: ((err: Error) => void) | undefined;
 
-  // Without Redis, the primary holds what the workers share (cluster/ipc-hub.ts).
-  const hub =
-    config.redisUrl === undefined
-      ? new IpcHub({
-          tokens: new MemoryTokenStore(config.tokenIdleMs),
-          presence: new MemoryPresenceRegistry(),
-        })
-      : undefined;
+  // The primary holds what the workers share (cluster/ipc-hub.ts): tokens and presence
+  // without Redis, and the face detector (one model on the machine, not one per worker).
+  const faces =
+    config.faceDetector === 'off'
+      ? undefined
+      : openHumanFaces({ workers: config.faceWorkers, queueMax: config.faceQueueMax });
+  const hub = new IpcHub({
+    ...(config.redisUrl === undefined
+      ? { tokens: new MemoryTokenStore(config.tokenIdleMs), presence: new MemoryPresenceRegistry() }
+      : {}),
+    ...(faces ? { faces } : {}),
+  });
   // Structured clone, not JSON: an undefined in an answer stays undefined.
   cluster.setupPrimary({ serialization: 'advanced' });
 
   const fork = (index: number) => {
     const w = cluster.fork({ KAOQIN_WORKER_INDEX: String(index), KAOQIN_WORKER_COUNT: String(n) });
     byIndex.set(index, w);
-    hub?.attach(index, {
+    hub.attach(index, {
       send: (m) => {
         if (w.isConnected()) w.send(m);
       },
@@ -135,7 +140,7 @@ export async function runPrimary(
     w.on('exit', (code, signal) => {
       if (byIndex.get(index) === w) {
         byIndex.delete(index);
-        hub?.detach(index);
+        hub.detach(index);
       }
       if (stopping) return;
       logger.error({ worker: index, code, signal }, 'worker died; starting another');
@@ -152,6 +157,7 @@ export async function runPrimary(
     );
     for (const w of byIndex.values()) w.process.kill('SIGTERM');
     await Promise.all(exits);
+    await faces?.close();
     await release();
   };
 

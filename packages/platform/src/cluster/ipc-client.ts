@@ -7,13 +7,22 @@
  * server error and retries, as when Redis does not answer). The primary is on the same
  * machine and does little else, so that means it is stuck or gone.
  */
+import { FACE_MATCH_THRESHOLD, FacePoolBusyError, faceSimilarity } from '@kaoqin/faces';
 import type { Arrival, PresenceRegistry, Silent } from '../domain/presence-registry.js';
 import type { TokenRecord, TokenStore } from '../domain/tokens.js';
+import type { CardFaces, FacePhotoVerdicts, FaceService } from '../enrolment/face-service.js';
 import type { Bus } from './bus.js';
 import type { Endpoint, PortName, SharedPorts, ToPrimary, ToWorker } from './ipc-protocol.js';
 import { isOurs } from './ipc-protocol.js';
 
 type Pending = { resolve(v: unknown): void; reject(err: Error): void; timer: NodeJS.Timeout };
+
+/** Errors callers tell apart by class, rebuilt from the name the primary sends. */
+function revive(name: string, message: string): Error {
+  const err = name === 'FacePoolBusyError' ? new FacePoolBusyError(0) : new Error(message);
+  err.message = message;
+  return err;
+}
 
 /** Distributes a message to every member of a union (Omit on a union would merge them). */
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
@@ -39,17 +48,18 @@ export class IpcClient {
     port: P,
     method: M,
     args: SharedPorts[P][M] extends (...a: infer A) => unknown ? A : never,
+    timeoutMs?: number,
   ): Promise<SharedPorts[P][M] extends (...a: never[]) => Promise<infer R> ? R : never> {
-    return this.request({ kq: 'call', port, method, args }) as never;
+    return this.request({ kq: 'call', port, method, args }, timeoutMs) as never;
   }
 
-  request(m: WithoutId<ToPrimary>): Promise<unknown> {
+  request(m: WithoutId<ToPrimary>, timeoutMs = this.#timeoutMs): Promise<unknown> {
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
-        reject(new Error(`the primary process did not answer within ${this.#timeoutMs} ms`));
-      }, this.#timeoutMs);
+        reject(new Error(`the primary process did not answer within ${timeoutMs} ms`));
+      }, timeoutMs);
       this.#pending.set(id, { resolve, reject, timer });
       try {
         this.#endpoint.send({ ...m, id } as ToPrimary);
@@ -85,7 +95,7 @@ export class IpcClient {
     this.#pending.delete(m.id);
     clearTimeout(p.timer);
     if (m.ok) p.resolve(m.value);
-    else p.reject(new Error(m.message));
+    else p.reject(revive(m.name, m.message));
   }
 }
 
@@ -160,3 +170,37 @@ export class IpcPresenceRegistry implements PresenceRegistry {
     return this.#ipc.call('presence', 'lastSeen', [deviceIds]);
   }
 }
+
+/**
+ * The face detector of a worker of serve --workers: its primary's (one model on the
+ * machine). A check waits in the primary's pool queue, which is bounded (a full one
+ * refuses at once with FacePoolBusyError, rebuilt here), and the first check may load the
+ * model: the calls get FACE_CALL_MS, not the 2 s of a token lookup.
+ */
+export class IpcFaceService implements FaceService {
+  readonly #ipc: IpcClient;
+  readonly defaultThreshold = FACE_MATCH_THRESHOLD;
+  readonly similarity = faceSimilarity;
+
+  constructor(ipc: IpcClient) {
+    this.#ipc = ipc;
+  }
+
+  checkPhoto(bytes: Uint8Array, field: string, embedding: boolean): Promise<FacePhotoVerdicts> {
+    return this.#ipc.call('faces', 'checkPhoto', [bytes, field, embedding], FACE_CALL_MS);
+  }
+
+  cardFaces(bytes: Uint8Array): Promise<CardFaces> {
+    return this.#ipc.call('faces', 'cardFaces', [bytes], FACE_CALL_MS);
+  }
+
+  warm(): Promise<void> {
+    return this.#ipc.call('faces', 'warm', [], FACE_CALL_MS);
+  }
+
+  /** The primary's pool is the primary's to close. */
+  async close(): Promise<void> {}
+}
+
+/** Longest wait for a face call: a model load plus a full queue's worth of checks. */
+export const FACE_CALL_MS = 120_000;

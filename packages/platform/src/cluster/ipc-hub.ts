@@ -3,6 +3,8 @@
  * the workers share when there is no Redis (tokens and presence, in the same in-memory
  * stores a single process uses) and relays the bus: a message published by one worker
  * goes to every worker subscribed to its channel, the publisher included (as Redis does).
+ * It also runs the face detector for all of them: the model takes about 95 MB a process
+ * (measured), so one copy on the machine instead of one per worker.
  *
  * The state lives as long as the primary: a worker that dies and is started again finds
  * every token and every device's presence where it was. The primary dying ends every
@@ -20,10 +22,11 @@ interface Attached {
 }
 
 export class IpcHub {
-  readonly #ports: SharedPorts;
+  readonly #ports: Partial<SharedPorts>;
   readonly #workers = new Map<number, Attached>();
 
-  constructor(ports: SharedPorts) {
+  /** Serves the ports given (a call on another fails with "no such shared call"). */
+  constructor(ports: Partial<SharedPorts>) {
     this.#ports = ports;
   }
 
@@ -53,6 +56,8 @@ export class IpcHub {
             id: m.id,
             ok: false,
             message: err instanceof Error ? err.message : String(err),
+            // The class a caller tells apart (a busy face queue answers 503) travels by name.
+            name: err instanceof Error ? err.name : 'Error',
           }),
         );
         return;
@@ -80,12 +85,10 @@ export class IpcHub {
   async #call(port: string, method: string, args: unknown): Promise<unknown> {
     // Only the ports' own methods, whatever a message names.
     const methods: readonly string[] | undefined = PORT_METHODS[port as keyof SharedPorts];
-    if (!methods?.includes(method) || !Array.isArray(args))
+    const served = this.#ports[port as keyof SharedPorts];
+    if (!methods?.includes(method) || !Array.isArray(args) || served === undefined)
       throw new Error(`no such shared call: ${port}.${method}`);
-    const target = this.#ports[port as keyof SharedPorts] as unknown as Record<
-      string,
-      (...a: unknown[]) => Promise<unknown>
-    >;
+    const target = served as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
     return target[method]!.apply(target, args);
   }
 }

@@ -11,11 +11,19 @@
  */
 import type { PresenceRegistry } from '../domain/presence-registry.js';
 import type { TokenStore } from '../domain/tokens.js';
+import type { FaceService } from '../enrolment/face-service.js';
 
-/** The shared state a primary serves, by port name. */
+/** The face detector's calls that need the model (similarity is arithmetic, done in place). */
+export type SharedFaces = Pick<FaceService, 'checkPhoto' | 'cardFaces' | 'warm'>;
+
+/**
+ * What a primary serves, by port name: tokens and presence when there is no Redis, and
+ * the face detector always (one model on the machine, not one per worker).
+ */
 export interface SharedPorts {
   tokens: TokenStore;
   presence: PresenceRegistry;
+  faces: SharedFaces;
 }
 
 export type PortName = keyof SharedPorts;
@@ -24,6 +32,7 @@ export type PortName = keyof SharedPorts;
 export const PORT_METHODS: { readonly [P in PortName]: ReadonlyArray<keyof SharedPorts[P] & string> } = {
   tokens: ['issue', 'use', 'sweep', 'size'],
   presence: ['arrive', 'publish', 'expire', 'lastSeen'],
+  faces: ['checkPhoto', 'cardFaces', 'warm'],
 };
 
 export type ToPrimary =
@@ -34,7 +43,7 @@ export type ToPrimary =
 
 export type ToWorker =
   | { kq: 'reply'; id: number; ok: true; value: unknown }
-  | { kq: 'reply'; id: number; ok: false; message: string }
+  | { kq: 'reply'; id: number; ok: false; message: string; name: string }
   | { kq: 'message'; channel: string; message: string };
 
 /** One side of the IPC channel: a worker's process, or the primary's handle on a worker. */

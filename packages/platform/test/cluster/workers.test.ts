@@ -11,10 +11,11 @@
  *   and one event stream sees every worker's clock-ins.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TestDevice } from '@kaoqin/testkit';
+import { idNumber, realFacePhoto, TestDevice } from '@kaoqin/testkit';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, apiClient } from '../helpers/api.js';
@@ -215,6 +216,55 @@ describe('serve --workers', () => {
       } finally {
         stream.close();
       }
+      s.child.kill('SIGTERM');
+      expect(await s.exited).toBe(0);
+    },
+  );
+
+  it.runIf(Boolean(PG_URL))(
+    "runs one face model, the primary's, for every worker's enrolment checks",
+    { timeout: 120_000 },
+    async () => {
+      const schema = await freshSchema(PG_URL!);
+      cleanup.push(() => schema.drop());
+      const env = {
+        KAOQIN_DATABASE_URL: inSchema(PG_URL!, schema.schema),
+        KAOQIN_MASTER_KEY: randomBytes(32).toString('base64'),
+        KAOQIN_ADMIN_PASSWORD: ADMIN_PASSWORD,
+        KAOQIN_FACE_DETECTOR: 'human',
+      };
+      const s = await serve(['--data-dir', await tempDir(), '--workers', '2', '--node-id', '40'], env);
+      children.push(s);
+      const base = `http://127.0.0.1:${s.httpPort}`;
+      const token = await apiClient(base, '').login('admin', ADMIN_PASSWORD);
+      // A connection each: the primary hands them to the workers in turn, so both check photos.
+      const enrol = (photo: Buffer) =>
+        fetch(`${base}/api/v1/persons`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${token}`,
+            'content-type': 'application/json',
+            connection: 'close',
+          },
+          body: JSON.stringify({ name: '人脸', idNumber: idNumber(), photos: [photo.toString('base64')] }),
+        });
+      for (let i = 0; i < 2; i++) {
+        const ok = await enrol(await realFacePhoto('manSelected'));
+        expect(ok.status, await ok.clone().text()).toBe(201);
+        const none = await enrol(await realFacePhoto('noFace'));
+        expect(none.status).toBe(400);
+        const body = (await none.json()) as { errors: { code: string; value: string }[] };
+        expect(body.errors.find((e) => e.code === 'face_count')?.value).toBe('no face');
+      }
+      // The model lives in the primary: its workers hold none of it.
+      const rss = (pid: number) =>
+        Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+      const workers = readFileSync(`/proc/${s.child.pid}/task/${s.child.pid}/children`, 'utf8')
+        .trim()
+        .split(/\s+/)
+        .map(Number);
+      expect(workers).toHaveLength(2);
+      expect(rss(s.child.pid!)).toBeGreaterThan(Math.max(...workers.map(rss)));
       s.child.kill('SIGTERM');
       expect(await s.exited).toBe(0);
     },

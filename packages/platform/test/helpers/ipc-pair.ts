@@ -47,7 +47,7 @@ export interface IpcPair {
   close(): void;
 }
 
-export function ipcPair(idleMs: number, ports?: SharedPorts): IpcPair {
+export function ipcPair(idleMs: number, ports?: Partial<SharedPorts>): IpcPair {
   const hub = new IpcHub(
     ports ?? { tokens: new MemoryTokenStore(idleMs), presence: new MemoryPresenceRegistry() },
   );
