@@ -56,10 +56,13 @@ class LeanLoadWorker implements DeviceEvents, LoadWorker {
       );
     }
     if (this.devices[0]) factory.checkPhotoSigning(this.devices[0].identity);
+    // Heartbeats from the first authenticated device on, as real devices do: opening
+    // 100,000 devices takes longer than the platform's idle timeout (90 s), and a device
+    // authenticated early must not be closed for silence while the rest open.
+    if (spec.keepaliveMs > 0) this.startKeepalive(spec.keepaliveMs);
     this.connector = new Connector(spec, this.devices, factory);
     const result = await this.connector.run();
     this.connector = undefined;
-    if (spec.keepaliveMs > 0) this.startKeepalive(spec.keepaliveMs);
     return result;
   }
 
