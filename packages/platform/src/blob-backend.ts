@@ -5,7 +5,7 @@
  */
 import { ConfigError } from './config/load.js';
 import type { Config } from './config/schema.js';
-import { isPostgresUrl } from './store/index.js';
+import { isPostgresUrl } from './store/url.js';
 
 export function blobBackend(config: Pick<Config, 'blobStore' | 'databaseUrl'>): 'local' | 'database' {
   const pg = config.databaseUrl !== undefined && isPostgresUrl(config.databaseUrl);

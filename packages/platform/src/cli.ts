@@ -3,17 +3,8 @@
  * The `kaoqin` command. Exit codes: 0 ok, 2 bad usage, 1 failure, always with a
  * one-line reason on stderr.
  */
-import { accountCommand } from './cli/account.js';
 import { UsageError } from './cli/args.js';
-import { attendanceCommand } from './cli/attendance.js';
-import { deviceCommand } from './cli/device.js';
-import { firmwareCommand } from './cli/firmware.js';
-import { personCommand } from './cli/person.js';
-import { serveCommand } from './cli/serve.js';
-import { ExitCode, simCommand } from './cli/sim.js';
-import { siteCommand } from './cli/site.js';
-import { taskCommand } from './cli/task.js';
-import { vendorCommand } from './cli/vendor.js';
+import { ExitCode } from './cli/sim.js';
 
 const USAGE = `usage: kaoqin <command>
   serve                         run the platform (TCP gateway + HTTP)
@@ -37,17 +28,23 @@ const USAGE = `usage: kaoqin <command>
 every command takes --json, --data-dir DIR (default ./data) or --database-url postgres://…
 `;
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
-  serve: serveCommand,
-  sim: simCommand,
-  vendor: vendorCommand,
-  device: deviceCommand,
-  attendance: attendanceCommand,
-  account: accountCommand,
-  site: siteCommand,
-  person: personCommand,
-  task: taskCommand,
-  firmware: firmwareCommand,
+type Command = (argv: string[]) => Promise<void>;
+
+/**
+ * Each command's module is loaded when it runs: a command loads what it uses, and the
+ * primary of `serve --workers` (which runs no platform) stays small.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  serve: async () => (await import('./cli/serve.js')).serveCommand,
+  sim: async () => (await import('./cli/sim.js')).simCommand,
+  vendor: async () => (await import('./cli/vendor.js')).vendorCommand,
+  device: async () => (await import('./cli/device.js')).deviceCommand,
+  attendance: async () => (await import('./cli/attendance.js')).attendanceCommand,
+  account: async () => (await import('./cli/account.js')).accountCommand,
+  site: async () => (await import('./cli/site.js')).siteCommand,
+  person: async () => (await import('./cli/person.js')).personCommand,
+  task: async () => (await import('./cli/task.js')).taskCommand,
+  firmware: async () => (await import('./cli/firmware.js')).firmwareCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -56,13 +53,13 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command ? 0 : 2;
   }
-  const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
-  if (!run) {
+  const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (!load) {
     process.stderr.write(`kaoqin: unknown command ${command}\n${USAGE}`);
     return 2;
   }
   try {
-    await run(rest);
+    await (await load())(rest);
     return 0;
   } catch (e) {
     if (e instanceof ExitCode) return e.code;

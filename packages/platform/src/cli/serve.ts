@@ -3,7 +3,6 @@
  * with --workers, in several sharing the ports (cli/workers.ts).
  */
 import type { Platform } from '../app.js';
-import { startPlatform } from '../app.js';
 import { IpcFaceService } from '../cluster/ipc-client.js';
 import type { Config } from '../config/schema.js';
 import { applyHeapGrowth } from '../gc-tuning.js';
@@ -31,6 +30,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
     return;
   }
   applyHeapGrowth(config.heapGrowthPercent);
+  const { startPlatform } = await import('../app.js');
   const platform = await startPlatform(config, logger);
   // The signal handlers first: whoever reads the banner may stop us at once.
   const stopped = untilSignal(platform, logger);
@@ -50,6 +50,7 @@ async function serveWorker(base: Config, logger: Logger): Promise<void> {
   const ipc = primaryClient();
   let platform: Platform;
   try {
+    const { startPlatform } = await import('../app.js');
     platform = await startPlatform(config, logger, {
       dataDirLocked: true,
       ipc,

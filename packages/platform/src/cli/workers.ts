@@ -24,7 +24,7 @@ import { lockDataDir } from '../data-lock.js';
 import { MemoryPresenceRegistry } from '../domain/presence-registry.js';
 import { MemoryTokenStore } from '../domain/tokens.js';
 import { openHumanFaces } from '../enrolment/human.js';
-import { defaultMaxConnections } from '../gateway/gateway.js';
+import { defaultMaxConnections } from '../gateway/limits.js';
 import type { Logger } from '../log.js';
 import { UsageError } from './args.js';
 

@@ -5,32 +5,14 @@
  * `handle(stream)` takes any Duplex, so net.createServer(gateway.handle) is the whole
  * TCP transport and tests can use in-memory pairs.
  */
-import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ERRORS, encodeAnswerFrame, wireError } from '@kaoqin/protocol';
 import { Connection } from './connection.js';
 import type { GatewayContext } from './context.js';
 import { DEFAULT_MAX_IN_FLIGHT_BYTES, InFlightBytes } from './inflight-bytes.js';
+import { defaultMaxConnections } from './limits.js';
 import { FrameRequests } from './process.js';
-
-/** File descriptors kept free for the database, photos, HTTP and logs. */
-const FD_HEADROOM = 500;
-
-/** The process's open-file limit (Linux), to keep the connection cap below it. */
-export function openFileLimit(): number | undefined {
-  try {
-    const m = /Max open files\s+(\d+)/.exec(readFileSync('/proc/self/limits', 'utf8'));
-    return m ? Number(m[1]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export function defaultMaxConnections(): number {
-  const limit = openFileLimit();
-  return limit === undefined ? 10_000 : Math.max(16, limit - FD_HEADROOM);
-}
 
 export class Gateway {
   readonly maxConnections: number;

@@ -28,6 +28,7 @@ import { taskApiRepo } from './task-api.js';
 import { taskStore } from './tasks.js';
 import { writeAll } from './thread-writes.js';
 import type { Store } from './types.js';
+import { isPostgresUrl } from './url.js';
 import { vendorRepo } from './vendors.js';
 import { webhookRepo } from './webhooks.js';
 
@@ -60,9 +61,7 @@ export interface OpenStoreOptions {
   ids?: TimeIds;
 }
 
-export function isPostgresUrl(url: string | undefined): boolean {
-  return url !== undefined && /^postgres(ql)?:\/\//i.test(url);
-}
+export { isPostgresUrl } from './url.js';
 
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   if (opts.databaseUrl && !isPostgresUrl(opts.databaseUrl)) {
