@@ -13,12 +13,13 @@
  * primary holds the data directory's lock, restarts a worker that dies, and on
  * SIGINT/SIGTERM stops them all.
  */
+import type { Serializable } from 'node:child_process';
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { blobBackend } from '../blob-backend.js';
 import { IpcClient } from '../cluster/ipc-client.js';
 import { IpcHub } from '../cluster/ipc-hub.js';
-import type { ToPrimary } from '../cluster/ipc-protocol.js';
+import { batching, type ToPrimary } from '../cluster/ipc-protocol.js';
 import type { Config } from '../config/schema.js';
 import { lockDataDir } from '../data-lock.js';
 import { MemoryPresenceRegistry } from '../domain/presence-registry.js';
@@ -120,15 +121,18 @@ export async function runPrimary(
   const fork = (index: number) => {
     const w = cluster.fork({ KAOQIN_WORKER_INDEX: String(index), KAOQIN_WORKER_COUNT: String(n) });
     byIndex.set(index, w);
-    hub.attach(index, {
-      send: (m) => {
-        if (w.isConnected()) w.send(m);
-      },
-      listen: (handler) => {
-        w.on('message', handler);
-        return () => w.off('message', handler);
-      },
-    });
+    hub.attach(
+      index,
+      batching({
+        send: (m) => {
+          if (w.isConnected()) w.send(m as Serializable);
+        },
+        listen: (handler) => {
+          w.on('message', handler);
+          return () => w.off('message', handler);
+        },
+      }),
+    );
     w.on('message', (m: WorkerMessage) => {
       if (m.kind === 'failed') failedStart?.(new Error(`worker ${index} did not start: ${m.message}`));
       else if (m.kind === 'ready') {
@@ -195,13 +199,15 @@ export function workerPlace(): { index: number; count: number } {
 
 /** In a worker: its primary's shared state and bus, over the cluster's IPC. */
 export function primaryClient(): IpcClient {
-  return new IpcClient({
-    send: (m: ToPrimary) => {
-      process.send?.(m);
-    },
-    listen: (handler) => {
-      process.on('message', handler);
-      return () => process.off('message', handler);
-    },
-  });
+  return new IpcClient(
+    batching<ToPrimary>({
+      send: (m) => {
+        process.send?.(m);
+      },
+      listen: (handler) => {
+        process.on('message', handler);
+        return () => process.off('message', handler);
+      },
+    }),
+  );
 }

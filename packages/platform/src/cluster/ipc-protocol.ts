@@ -55,3 +55,46 @@ export interface Endpoint<Out, In> {
 
 export const isOurs = (m: unknown): boolean =>
   typeof m === 'object' && m !== null && typeof (m as { kq?: unknown }).kq === 'string';
+
+/** Messages sent in one turn of the event loop, travelling as one. */
+interface Batch {
+  kq: 'batch';
+  items: unknown[];
+}
+
+const isBatch = (m: unknown): m is Batch => isOurs(m) && (m as { kq: string }).kq === 'batch';
+
+/**
+ * An endpoint whose messages of one event-loop turn travel as one IPC message. Node's
+ * IPC costs a serialization, a write and a parse per message, which capped a primary at
+ * about a thousand token calls a second under a saturation load (bench/cluster, two
+ * workers without Redis: most requests timed out); a busy turn carries hundreds of calls.
+ * Both sides wrap their endpoint, so either may send batches or single messages.
+ */
+export function batching<Out>(inner: Endpoint<unknown, unknown>): Endpoint<Out, unknown> {
+  let pending: unknown[] = [];
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    const items = pending;
+    pending = [];
+    try {
+      inner.send(items.length === 1 ? items[0] : ({ kq: 'batch', items } satisfies Batch));
+    } catch {
+      // The channel closed: the calls in it fail by their timeouts, as when a reply is lost.
+    }
+  };
+  return {
+    send(m) {
+      pending.push(m);
+      if (scheduled) return;
+      scheduled = true;
+      setImmediate(flush);
+    },
+    listen: (handler) =>
+      inner.listen((m) => {
+        if (!isBatch(m)) return handler(m);
+        for (const item of m.items) handler(item);
+      }),
+  };
+}

@@ -7,8 +7,8 @@
 
 import { FacePoolBusyError, faceSimilarity } from '@kaoqin/faces';
 import { afterEach, describe, expect, it } from 'vitest';
-import { IpcBus, IpcClient, IpcFaceService } from '../../src/cluster/ipc-client.js';
-import type { SharedFaces } from '../../src/cluster/ipc-protocol.js';
+import { IpcBus, IpcClient, IpcFaceService, IpcTokenStore } from '../../src/cluster/ipc-client.js';
+import { batching, type SharedFaces } from '../../src/cluster/ipc-protocol.js';
 import { MemoryPresenceRegistry } from '../../src/domain/presence-registry.js';
 import { MemoryTokenStore } from '../../src/domain/tokens.js';
 import { type IpcPair, ipcPair } from '../helpers/ipc-pair.js';
@@ -91,5 +91,35 @@ describe('the workers IPC', () => {
     pair = ipcPair(IDLE_MS);
     const remote = new IpcFaceService(pair.worker());
     await expect(remote.cardFaces(new Uint8Array(1))).rejects.toThrow('no such shared call: faces.cardFaces');
+  });
+
+  it('sends the messages of one turn as one, and hands a batch on message by message', async () => {
+    const sent: unknown[] = [];
+    let deliver: (m: unknown) => void = () => {};
+    const end = batching<string>({
+      send: (m) => sent.push(m),
+      listen: (h) => {
+        deliver = h;
+        return () => {};
+      },
+    });
+    for (let i = 0; i < 200; i++) end.send(`m${i}`);
+    await new Promise((r) => setImmediate(r));
+    expect(sent).toEqual([{ kq: 'batch', items: Array.from({ length: 200 }, (_, i) => `m${i}`) }]);
+    end.send('alone');
+    await new Promise((r) => setImmediate(r));
+    expect(sent[1]).toBe('alone');
+    const got: unknown[] = [];
+    end.listen((m) => got.push(m));
+    deliver({ kq: 'batch', items: [{ kq: 'a' }, { kq: 'b' }] });
+    deliver({ kq: 'c' });
+    expect(got).toEqual([{ kq: 'a' }, { kq: 'b' }, { kq: 'c' }]);
+  });
+
+  it('answers each of many calls made in one turn (batched both ways)', async () => {
+    pair = ipcPair(IDLE_MS);
+    const store = new IpcTokenStore(pair.worker());
+    const sizes = await Promise.all(Array.from({ length: 200 }, () => store.size()));
+    expect(sizes).toEqual(Array(200).fill(0));
   });
 });

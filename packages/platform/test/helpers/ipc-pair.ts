@@ -5,7 +5,13 @@
  */
 import { IpcClient } from '../../src/cluster/ipc-client.js';
 import { IpcHub } from '../../src/cluster/ipc-hub.js';
-import type { Endpoint, SharedPorts, ToPrimary, ToWorker } from '../../src/cluster/ipc-protocol.js';
+import {
+  batching,
+  type Endpoint,
+  type SharedPorts,
+  type ToPrimary,
+  type ToWorker,
+} from '../../src/cluster/ipc-protocol.js';
 import { MemoryPresenceRegistry } from '../../src/domain/presence-registry.js';
 import { MemoryTokenStore } from '../../src/domain/tokens.js';
 
@@ -58,8 +64,9 @@ export function ipcPair(idleMs: number, ports?: Partial<SharedPorts>): IpcPair {
     worker: (opts) => {
       const { toWorker, toPrimary } = channel();
       const id = next++;
-      hub.attach(id, toWorker);
-      const client = new IpcClient(toPrimary, opts);
+      // Batched both ways, as cli/workers.ts joins them.
+      hub.attach(id, batching(toWorker as Endpoint<unknown, unknown>));
+      const client = new IpcClient(batching(toPrimary as Endpoint<unknown, unknown>), opts);
       clients.set(client, id);
       return client;
     },
