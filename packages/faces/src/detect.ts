@@ -8,12 +8,8 @@ import { PHOTO_MAX_DECODE_PIXELS } from '@kaoqin/protocol/photo';
 import sharp from 'sharp';
 import type { HumanFace, HumanInstance } from './human-setup.js';
 import { humanConfig } from './human-setup.js';
+import { DETECT_MAX_LONG_SIDE, DETECT_MIN_SHORT_SIDE } from './limits.js';
 import type { DetectedFace, FaceAnalysis } from './types.js';
-
-/** Below this short side the photo is enlarged before detection (BlazeFace sees 128 × 128 of the whole frame). */
-export const DETECT_MIN_SHORT_SIDE = 256;
-/** Bigger photos are shrunk to this long side first: detection needs no more, and it bounds the work a 400 KB photo can cost. */
-export const DETECT_MAX_LONG_SIDE = 1280;
 
 const DEGREES = 180 / Math.PI;
 

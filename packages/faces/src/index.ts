@@ -4,8 +4,9 @@
  * the face rules as EnrolmentVerdicts with measured values, and face-vs-ID-card matching.
  */
 export { checkFacePhoto, type FacePhotoCheckOptions } from './check.js';
-export { DETECT_MAX_LONG_SIDE, DETECT_MIN_SHORT_SIDE } from './detect.js';
 export {
+  DETECT_MAX_LONG_SIDE,
+  DETECT_MIN_SHORT_SIDE,
   FACE_MATCH_THRESHOLD,
   FACE_MAX_PITCH_DEGREES,
   FACE_MAX_YAW_DEGREES,

@@ -21,3 +21,8 @@ export const FACE_MAX_PITCH_DEGREES = 30;
  * (bench/enrolment/match.ts; docs/enrolment.md "Face vs ID card").
  */
 export const FACE_MATCH_THRESHOLD = 0.5;
+
+/** Below this short side the photo is enlarged before detection (BlazeFace sees 128 × 128 of the whole frame). */
+export const DETECT_MIN_SHORT_SIDE = 256;
+/** Bigger photos are shrunk to this long side first: detection needs no more, and it bounds the work a 400 KB photo can cost. */
+export const DETECT_MAX_LONG_SIDE = 1280;

@@ -15,8 +15,9 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { type Readable, Transform } from 'node:stream';
 import { parse } from 'csv-parse';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import { loadExcel } from '../excel.js';
 import type { CellValue } from './roster-values.js';
 
 export type RosterFormat = 'xlsx' | 'csv';
@@ -171,7 +172,8 @@ async function* xlsxRows(path: string, maxRow: number): AsyncGenerator<RawRow> {
       return stream;
     };
     // styles are needed to tell a date cell from a number; hyperlinks and the rest are not.
-    const book = new ExcelJS.stream.xlsx.WorkbookReader(path, {
+    const excel = loadExcel();
+    const book = new excel.stream.xlsx.WorkbookReader(path, {
       worksheets: 'emit',
       sharedStrings: 'cache',
       styles: 'cache',

@@ -7,11 +7,11 @@
  *
  * sharp runs in libuv's thread pool, so checking does not block the event loop.
  */
-import sharp from 'sharp';
 import { checkPhotoBytes, type PhotoFormat } from './format.js';
 import { PHOTO_MAX_BYTES, PHOTO_MIN_FACE_PIXELS } from './limits.js';
 import type { PhotoProblem } from './problems.js';
 import { PHOTO_RULES, type PhotoImage, type PhotoRules } from './rules.js';
+import { loadSharp } from './sharp.js';
 
 export type PhotoCheck =
   | { ok: true; format: PhotoFormat; width: number; height: number }
@@ -51,6 +51,7 @@ async function readHeader(bytes: Uint8Array, format: PhotoFormat): Promise<Photo
   try {
     // failOn 'error': truncation and decoder errors fail; libjpeg's warnings (extraneous
     // bytes before a marker, …), common in device JPEGs that display fine, do not.
+    const sharp = loadSharp();
     const meta = await sharp(bytes, { failOn: 'error' }).metadata();
     if (meta.format !== SHARP_FORMAT[format]) return undefined;
     // As a person sees it: an EXIF-rotated 200 × 150 photo is 150 × 200.

@@ -3,10 +3,10 @@
  * problem found is the answer. Enrolment rules still to come (a face detector's face
  * region, one face only, an ID card's photo) join this list.
  */
-import sharp from 'sharp';
 import type { PhotoFormat } from './format.js';
 import { PHOTO_MAX_DECODE_PIXELS } from './limits.js';
 import type { PhotoProblem } from './problems.js';
+import { loadSharp } from './sharp.js';
 
 /** A photo whose header was read: its format and its size as a person sees it. */
 export interface PhotoImage {
@@ -48,6 +48,7 @@ export const fullDecodeRule: PhotoRule = {
   async check({ bytes, width, height }, { decode }) {
     if (!decode) return undefined;
     if (width * height > PHOTO_MAX_DECODE_PIXELS) return 'photo_undecodable';
+    const sharp = loadSharp();
     try {
       await sharp(bytes, { failOn: 'error', limitInputPixels: PHOTO_MAX_DECODE_PIXELS })
         .resize(DECODE_EDGE, DECODE_EDGE, { fit: 'inside', withoutEnlargement: true })

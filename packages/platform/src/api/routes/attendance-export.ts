@@ -14,8 +14,9 @@
  */
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { stringify } from 'csv-stringify';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { loadExcel } from '../../excel.js';
 import type { AttendanceFilter, AttendanceKey, AttendanceRecord } from '../../store/index.js';
 import type { Principal } from '../auth/principal.js';
 import { isoCst } from '../time.js';
@@ -69,7 +70,7 @@ export async function streamExport(
   const batches = readBatches(deps, o.filter);
   // The first page before any header: a failure here is still a problem document.
   const first = await batches.next();
-  const sink = o.format === 'csv' ? csvSink(columns) : xlsxSink(columns, o.lang);
+  const sink = o.format === 'csv' ? csvSink(columns) : xlsxSink(loadExcel(), columns, o.lang);
   const name = `attendance-${isoCst(deps.now()).slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}.${o.format}`;
   const audit = (rows: number, complete: boolean) =>
     deps.audit.record({
@@ -174,9 +175,9 @@ function csvSink(columns: readonly Column[]): Sink {
   };
 }
 
-function xlsxSink(columns: readonly Column[], lang: ExportLang): Sink {
+function xlsxSink(excel: typeof ExcelJS, columns: readonly Column[], lang: ExportLang): Sink {
   const out = new PassThrough({ highWaterMark: 256 * 1024 });
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
+  const wb = new excel.stream.xlsx.WorkbookWriter({
     stream: out,
     useStyles: true,
     useSharedStrings: false,

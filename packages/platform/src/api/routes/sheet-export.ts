@@ -9,7 +9,7 @@
  */
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { stringify } from 'csv-stringify';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { hoursOf, type SheetWorker } from '../../domain/stats/sheet.js';
 
 export type SheetLang = 'zh' | 'en';
@@ -134,10 +134,13 @@ export function csvSheet(days: readonly string[], lang: SheetLang): SheetSink {
   };
 }
 
-export function xlsxSheet(o: { days: readonly string[]; lang: SheetLang; title: string }): SheetSink {
+export function xlsxSheet(
+  excel: typeof ExcelJS,
+  o: { days: readonly string[]; lang: SheetLang; title: string },
+): SheetSink {
   const { days, lang } = o;
   const out = new PassThrough({ highWaterMark: 256 * 1024 });
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
+  const wb = new excel.stream.xlsx.WorkbookWriter({
     stream: out,
     useStyles: true,
     useSharedStrings: false,

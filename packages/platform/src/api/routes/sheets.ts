@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { hoursOf, monthRange, monthTotals, sheetPage, sheetPages } from '../../domain/stats/sheet.js';
+import { loadExcel } from '../../excel.js';
 import { cursorId, encodeCursor, pageQuery } from '../pagination.js';
 import { invalid } from '../problems.js';
 import { isoCst } from '../time.js';
@@ -83,7 +84,7 @@ export function sheetRoutes(api: ApiApp, deps: ApiDeps): void {
       const sink: SheetSink =
         format === 'csv'
           ? csvSheet(days, sheetLang)
-          : xlsxSheet({
+          : xlsxSheet(loadExcel(), {
               days,
               lang: sheetLang,
               title:
