@@ -39,6 +39,10 @@ function track(promise: Promise<FrameOutcome>, settled: () => void): Pending {
   return p;
 }
 
+/** Where a stream keeps its connection, for the listeners all connections share. */
+const CONNECTION = Symbol('kaoqin.connection');
+type Tagged = Duplex & { [CONNECTION]?: Connection };
+
 export class Connection {
   readonly openedAt: number;
   lastActivityAt: number;
@@ -77,17 +81,41 @@ export class Connection {
     this.#decoder = new FrameDecoder({ maxFrameBytes: ctx.config.maxFrameBytes });
     this.openedAt = ctx.now();
     this.lastActivityAt = this.openedAt;
-    stream.on('data', (chunk: Buffer) => this.#onData(chunk));
-    stream.on('drain', () => {
-      this.#waitingDrain = false;
-      this.#updateFlow();
-    });
-    stream.on('error', () => this.destroy());
-    stream.on('close', () => {
-      this.#budget?.forget(this.#wake);
-      this.#closed();
-    });
-    stream.on('end', () => this.end());
+    // Shared listeners that find the connection on the stream: five closures per
+    // connection were ~0.3 KB of each held device's heap (docs/operations.md, "Memory per process").
+    (stream as Tagged)[CONNECTION] = this;
+    stream.on('data', Connection.#onDataListener);
+    stream.on('drain', Connection.#onDrainListener);
+    stream.on('error', Connection.#onErrorListener);
+    stream.on('close', Connection.#onCloseListener);
+    stream.on('end', Connection.#onEndListener);
+  }
+
+  static #onDataListener(this: Duplex, chunk: Buffer): void {
+    const conn = (this as Tagged)[CONNECTION];
+    if (conn) conn.#onData(chunk);
+  }
+
+  static #onDrainListener(this: Duplex): void {
+    const conn = (this as Tagged)[CONNECTION];
+    if (!conn) return;
+    conn.#waitingDrain = false;
+    conn.#updateFlow();
+  }
+
+  static #onErrorListener(this: Duplex): void {
+    (this as Tagged)[CONNECTION]?.destroy();
+  }
+
+  static #onCloseListener(this: Duplex): void {
+    const conn = (this as Tagged)[CONNECTION];
+    if (!conn) return;
+    conn.#budget?.forget(conn.#wake);
+    conn.#closed();
+  }
+
+  static #onEndListener(this: Duplex): void {
+    (this as Tagged)[CONNECTION]?.end();
   }
 
   get inFlight(): number {

@@ -8,7 +8,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ERRORS, encodeAnswerFrame, wireError } from '@kaoqin/protocol';
-import { Connection } from './connection.js';
+import { Connection, type ConnectionEvents } from './connection.js';
 import type { GatewayContext } from './context.js';
 import { DEFAULT_MAX_IN_FLIGHT_BYTES, InFlightBytes } from './inflight-bytes.js';
 import { defaultMaxConnections } from './limits.js';
@@ -45,6 +45,20 @@ export class Gateway {
     return this.#refused;
   }
 
+  /** One object for every connection (not two closures each: held devices' heap). */
+  readonly #connectionEvents: ConnectionEvents = {
+    onDevice: (c, deviceId) => {
+      const previous = this.#byDevice.get(deviceId);
+      // A device that reconnects speaks on its newest connection.
+      if (previous && previous !== c) previous.deviceId = undefined;
+      this.#byDevice.set(deviceId, c);
+    },
+    onClose: (c) => {
+      this.#connections.delete(c);
+      if (c.deviceId && this.#byDevice.get(c.deviceId) === c) this.#byDevice.delete(c.deviceId);
+    },
+  };
+
   /** Serves one device over any Duplex. */
   readonly handle = (stream: Duplex, remoteAddress?: string): void => {
     if (this.#connections.size >= this.maxConnections) {
@@ -63,18 +77,7 @@ export class Gateway {
       stream,
       this.#ctx,
       this.#requests,
-      {
-        onDevice: (c, deviceId) => {
-          const previous = this.#byDevice.get(deviceId);
-          // A device that reconnects speaks on its newest connection.
-          if (previous && previous !== c) previous.deviceId = undefined;
-          this.#byDevice.set(deviceId, c);
-        },
-        onClose: (c) => {
-          this.#connections.delete(c);
-          if (c.deviceId && this.#byDevice.get(c.deviceId) === c) this.#byDevice.delete(c.deviceId);
-        },
-      },
+      this.#connectionEvents,
       remoteAddress,
       this.#inFlight,
     );
