@@ -29,7 +29,11 @@ if (counts.some((n) => !Number.isInteger(n) || n < 1)) {
   process.stderr.write('BENCH_CLUSTER_WORKERS is a comma list of whole numbers ≥ 1\n');
   process.exit(2);
 }
-const cli = 'node packages/platform/dist/cli.js';
+// Node flags for the platform's processes (every worker inherits the primary's), e.g.
+// --max-semi-space-size=1 for many devices per process (docs/operations.md, "Memory per process").
+const nodeArgs = process.env.BENCH_CLUSTER_NODE_ARGS?.trim();
+const cli = `node ${nodeArgs ? `${nodeArgs} ` : ''}packages/platform/dist/cli.js`;
+const serveArgs = process.env.BENCH_CLUSTER_SERVE_ARGS?.trim() ?? '';
 const dir = mkdtempSync(join(tmpdir(), 'kaoqin-bench-cluster-'));
 const runs: Array<{ workers: number; report: Report | undefined }> = [];
 
@@ -47,7 +51,7 @@ for (const workers of counts) {
       env: {
         ...process.env,
         BENCH_SKIP: 'echo,db,echo-latency',
-        BENCH_PLATFORM_CMD: `${cli} serve --workers ${workers}${redis}`,
+        BENCH_PLATFORM_CMD: `${cli} serve --workers ${workers}${redis}${serveArgs ? ` ${serveArgs}` : ''}`,
         BENCH_VENDOR_CMD: `${cli} vendor create`,
         BENCH_JSON: json,
       },

@@ -58,6 +58,8 @@ export interface Settings {
   skip: Set<Section>;
   json: string | undefined;
   keepData: boolean;
+  /** Whether the platform and target sections run the saturation phases. */
+  saturation: boolean;
 }
 
 const SPECS: SettingSpecs = {
@@ -146,6 +148,11 @@ const SPECS: SettingSpecs = {
     help: 'postgres://… server: the platform runs on a scratch database made there (SQLite)',
   },
   'no-platform': { env: 'BENCH_NO_PLATFORM', kind: 'boolean', help: 'skip the platform rows' },
+  'no-saturation': {
+    env: 'BENCH_NO_SATURATION',
+    kind: 'boolean',
+    help: 'platform/target: no saturation phases, only the paced sign-ins (needs --latency-rate): many devices held at their own pace',
+  },
   'platform-start-timeout': {
     env: 'BENCH_PLATFORM_START_SECONDS',
     kind: 'number',
@@ -270,5 +277,6 @@ export function readSettings(argv: string[]): Settings | 'help' {
     skip,
     json: str('json'),
     keepData: bool('keep-data'),
+    saturation: !bool('no-saturation'),
   };
 }

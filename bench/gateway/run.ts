@@ -244,7 +244,7 @@ class Bench {
         `target ${ep.host}:${ep.port}${ep.pid ? ` (pid ${ep.pid})` : ' (no BENCH_TARGET_PID: no RSS or CPU)'}`,
       );
       await this.section(sec, () =>
-        this.drive('target', sec, ep, { saturation: true, latency: true, latencyRate: undefined }),
+        this.drive('target', sec, ep, { saturation: s.saturation, latency: true, latencyRate: undefined }),
       );
       return;
     }
@@ -299,7 +299,7 @@ class Bench {
           sec,
           { host: s.host, port: tcpPort, pid: p.pid, credentials, probe },
           {
-            saturation: true,
+            saturation: s.saturation,
             latency: true,
             latencyRate: undefined,
           },
