@@ -19,12 +19,15 @@ import type { TokenRecord, TokenStore } from '../domain/tokens.js';
 /** Keys outlive the idle time by this much (clock skew between nodes). */
 const TTL_SLACK_MS = 60_000;
 /**
- * The idle clock moves in steps of at most this (1 % of the idle time, at most 10 s): a
- * token may lapse up to one step early, 10 s of 30 minutes; in exchange a busy device's
- * requests only read Redis.
+ * The idle clock moves in steps of at most this (1/30 of the idle time, at most 60 s): a
+ * token may lapse up to one step early, 60 s of 30 minutes; in exchange a device's
+ * requests between steps only read Redis. The step is longer than a device's heartbeat
+ * interval (20 s, docs/protocol.md D10) so that an idle device, the common case, writes
+ * the clock every third heartbeat: with 10 s steps every heartbeat took the script,
+ * after a read (docs/operations.md, "Memory per process" has the 100,000-device run).
  */
 export function idleStepMs(idleMs: number): number {
-  return Math.min(10_000, Math.floor(idleMs / 100));
+  return Math.min(60_000, Math.floor(idleMs / 30));
 }
 
 /** Keys examined per SCAN step of a sweep or a count. */
