@@ -26,6 +26,7 @@ import {
   sheetPage,
   sheetPages,
 } from '../../packages/platform/src/domain/stats/sheet.js';
+import { loadExcel } from '../../packages/platform/src/excel.js';
 import type { AttendanceInput, DeviceRow, Store } from '../../packages/platform/src/store/index.js';
 import { openStore } from '../../packages/platform/src/store/index.js';
 import { freshSchema, inSchema } from '../../packages/platform/test/helpers/pg.js';
@@ -178,7 +179,7 @@ async function runOn(name: string, store: Store): Promise<Result> {
       const sink =
         format === 'csv'
           ? csvSheet(days, 'zh')
-          : xlsxSheet({ days, lang: 'zh', title: `基准工地 考勤表 ${MONTH}` });
+          : xlsxSheet(loadExcel(), { days, lang: 'zh', title: `基准工地 考勤表 ${MONTH}` });
       const read = drain(sink.body);
       for await (const workers of sheetPages(store, siteId, MONTH)) {
         for (const w of workers) sink.write(w);
