@@ -16,6 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { inTransaction } from './pg-transaction.js';
 import { EXT } from './segment-format.js';
 import { KEY } from './segment-limits.js';
 import type { RemoveResult } from './segment-types.js';
@@ -81,9 +82,7 @@ class PostgresBlobs implements PgBlobStore {
     const unique = new Map<string, Item>();
     for (const [i, key] of keys.entries()) if (!unique.has(key)) unique.set(key, items[i]!);
     const sorted = [...unique.keys()].sort();
-    const client = await this.#pool.connect();
-    try {
-      await client.query('begin');
+    await inTransaction(this.#pool, async (client) => {
       const now = Date.now();
       const inserted = await client.query<{ key: string }>(
         `insert into blobs (store, key, ext, size, created_at)
@@ -121,13 +120,7 @@ class PostgresBlobs implements PgBlobStore {
           params,
         );
       }
-      await client.query('commit');
-    } catch (err) {
-      await client.query('rollback').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
     return keys;
   }
 
@@ -159,9 +152,7 @@ class PostgresBlobs implements PgBlobStore {
   async remove(keys: readonly string[]): Promise<RemoveResult> {
     const wanted = [...new Set(keys.filter((k) => KEY.test(k)))].sort();
     if (wanted.length === 0) return { removed: 0, segmentsRewritten: 0, bytesFreed: 0 };
-    const client = await this.#pool.connect();
-    try {
-      await client.query('begin');
+    return inTransaction(this.#pool, async (client) => {
       const gone = await client.query<{ size: number | string }>(
         'delete from blobs where store = $1 and key = any($2::text[]) returning size',
         [this.#name, wanted],
@@ -170,18 +161,12 @@ class PostgresBlobs implements PgBlobStore {
         this.#name,
         wanted,
       ]);
-      await client.query('commit');
       return {
         removed: gone.rows.length,
         segmentsRewritten: 0,
         bytesFreed: gone.rows.reduce((n, r) => n + Number(r.size), 0),
       };
-    } catch (err) {
-      await client.query('rollback').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async close(): Promise<void> {

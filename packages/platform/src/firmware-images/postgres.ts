@@ -12,6 +12,7 @@
  */
 import { Readable } from 'node:stream';
 import pg from 'pg';
+import { inTransaction } from '../blobs/pg-transaction.js';
 import { CHUNK_BYTES } from '../blobs/postgres.js';
 import type { FirmwareImages, OpenImage } from './types.js';
 
@@ -49,9 +50,7 @@ class PgFirmwareImages implements FirmwareImages {
     source: AsyncIterable<Uint8Array>,
     inspect: (chunk: Uint8Array) => void,
   ): Promise<void> {
-    const client = await this.#pool.connect();
-    try {
-      await client.query('begin');
+    await inTransaction(this.#pool, async (client) => {
       let seq = 0;
       let size = 0;
       let pending: Buffer[] = [];
@@ -97,13 +96,7 @@ class PgFirmwareImages implements FirmwareImages {
         'insert into blobs (store, key, ext, size, created_at) values ($1, $2, $3, $4, $5)',
         [STORE, id, 'bin', size, Date.now()],
       );
-      await client.query('commit');
-    } catch (err) {
-      await client.query('rollback').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async open(id: string): Promise<OpenImage | undefined> {
