@@ -40,6 +40,28 @@ const tempDir = async () => {
   return d;
 };
 
+/** A fresh PostgreSQL schema (dropped after the file) and a master key, plus `extra`. */
+async function pgEnv(extra: Record<string, string> = {}): Promise<Record<string, string>> {
+  const schema = await freshSchema(PG_URL!);
+  cleanup.push(() => schema.drop());
+  return {
+    KAOQIN_DATABASE_URL: inSchema(PG_URL!, schema.schema),
+    KAOQIN_MASTER_KEY: randomBytes(32).toString('base64'),
+    ...extra,
+  };
+}
+
+/** A vendor made with the CLI, as an operator does: its credentials. */
+async function createVendor(
+  name: string,
+  dataDir: string,
+  env: Record<string, string>,
+): Promise<{ accessId: string; accessKey: string; accessSecret: string }> {
+  const made = await kaoqin(['vendor', 'create', '--name', name, '--json', '--data-dir', dataDir], env);
+  expect(made.code, made.stderr).toBe(0);
+  return JSON.parse(made.stdout);
+}
+
 describe('serve --workers', () => {
   it('refuses several workers on SQLite, saying what they need', async () => {
     const r = await kaoqin(['serve', '--workers', '2', '--data-dir', await tempDir()]);
@@ -65,21 +87,9 @@ describe('serve --workers', () => {
     async () => {
       const redis = await testRedis(REDIS_URL!);
       cleanup.push(() => redis.dispose());
-      const schema = await freshSchema(PG_URL!);
-      cleanup.push(() => schema.drop());
-      const env = {
-        KAOQIN_DATABASE_URL: inSchema(PG_URL!, schema.schema),
-        KAOQIN_REDIS_URL: REDIS_URL!,
-        KAOQIN_REDIS_PREFIX: redis.prefix,
-        KAOQIN_MASTER_KEY: randomBytes(32).toString('base64'),
-      };
+      const env = await pgEnv({ KAOQIN_REDIS_URL: REDIS_URL!, KAOQIN_REDIS_PREFIX: redis.prefix });
       const dataDir = await tempDir();
-      const made = await kaoqin(
-        ['vendor', 'create', '--name', 'workers', '--json', '--data-dir', dataDir],
-        env,
-      );
-      expect(made.code, made.stderr).toBe(0);
-      const creds = JSON.parse(made.stdout);
+      const creds = await createVendor('workers', dataDir, env);
       const s = await serve(['--data-dir', dataDir, '--workers', '2', '--node-id', '10'], env);
       children.push(s);
 
@@ -121,19 +131,13 @@ describe('serve --workers', () => {
     'without Redis, the primary shares tokens, presence, pushes and live events between two workers',
     { timeout: 120_000 },
     async () => {
-      const schema = await freshSchema(PG_URL!);
-      cleanup.push(() => schema.drop());
-      const env = {
-        KAOQIN_DATABASE_URL: inSchema(PG_URL!, schema.schema),
-        KAOQIN_MASTER_KEY: randomBytes(32).toString('base64'),
+      const env = await pgEnv({
         KAOQIN_ADMIN_PASSWORD: ADMIN_PASSWORD,
         // Pushes must travel the bus: the store's poll for queued tasks would be a minute late.
         KAOQIN_TASK_QUEUE_POLL_MS: '60000',
-      };
+      });
       const dataDir = await tempDir();
-      const made = await kaoqin(['vendor', 'create', '--name', 'ipc', '--json', '--data-dir', dataDir], env);
-      expect(made.code, made.stderr).toBe(0);
-      const creds = JSON.parse(made.stdout);
+      const creds = await createVendor('ipc', dataDir, env);
       const s = await serve(['--data-dir', dataDir, '--workers', '2', '--node-id', '30'], env);
       children.push(s);
       let log = '';
@@ -225,14 +229,7 @@ describe('serve --workers', () => {
     "runs one face model, the primary's, for every worker's enrolment checks",
     { timeout: 120_000 },
     async () => {
-      const schema = await freshSchema(PG_URL!);
-      cleanup.push(() => schema.drop());
-      const env = {
-        KAOQIN_DATABASE_URL: inSchema(PG_URL!, schema.schema),
-        KAOQIN_MASTER_KEY: randomBytes(32).toString('base64'),
-        KAOQIN_ADMIN_PASSWORD: ADMIN_PASSWORD,
-        KAOQIN_FACE_DETECTOR: 'human',
-      };
+      const env = await pgEnv({ KAOQIN_ADMIN_PASSWORD: ADMIN_PASSWORD, KAOQIN_FACE_DETECTOR: 'human' });
       const s = await serve(['--data-dir', await tempDir(), '--workers', '2', '--node-id', '40'], env);
       children.push(s);
       const base = `http://127.0.0.1:${s.httpPort}`;
