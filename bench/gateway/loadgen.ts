@@ -126,7 +126,9 @@ class LeanLoadWorker implements DeviceEvents, LoadWorker {
   }
 
   private startKeepalive(idleMs: number): void {
-    const perScan = Math.max(1, Math.ceil((this.devices.length * KEEPALIVE_SCAN_MS) / idleMs));
+    // A quarter more than the even share: a scan that fires late (the machine is busy)
+    // catches up instead of stretching every device's interval. Only due devices send.
+    const perScan = Math.max(1, Math.ceil((1.25 * this.devices.length * KEEPALIVE_SCAN_MS) / idleMs));
     let next = 0; // round-robin, so no device waits behind others
     this.keepaliveTimer = setInterval(() => {
       const factory = this.factory!;
