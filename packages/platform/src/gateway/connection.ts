@@ -205,6 +205,8 @@ export class Connection {
           }
         }
         this.#stream.uncork();
+        // An answer is activity too: the idle clock runs from the last frame either way.
+        this.lastActivityAt = this.#ctx.now();
         if (closeNow) {
           this.#pending.length = 0;
           this.#closing = true;

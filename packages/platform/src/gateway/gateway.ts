@@ -113,10 +113,16 @@ export class Gateway {
     return typeof addr === 'object' && addr ? addr.port : port;
   }
 
-  /** Closes connections that never sent a valid frame in time, or went silent. */
+  /**
+   * Closes connections that never sent a valid frame in time, or went silent. A
+   * connection with requests still being answered is not silent: the wait is ours, and a
+   * device waiting on its answer sends nothing (with 100,000 devices on two cores, answers
+   * took seconds: docs/operations.md, "Connection hygiene").
+   */
   sweep(now: number): void {
     const { firstFrameTimeoutMs, idleTimeoutMs } = this.#ctx.config;
     for (const c of this.#connections) {
+      if (c.inFlight > 0) continue;
       if (!c.validSeen && now - c.openedAt > firstFrameTimeoutMs) c.destroy();
       else if (now - c.lastActivityAt > idleTimeoutMs) c.destroy();
     }

@@ -1,0 +1,72 @@
+/**
+ * The idle rule counts the platform's own waits as activity: a connection whose request is
+ * still being answered is not closed for silence, and an answer restarts the idle clock.
+ * The request is held in flight by a token store whose lookups wait for the test (our
+ * own interface, wrapped around the in-memory store the platform uses by default).
+ */
+import { TestDevice } from '@kaoqin/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryTokenStore, type TokenRecord, type TokenStore } from '../../src/domain/tokens.js';
+import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
+
+/** Token lookups wait while `held`, as they do behind a saturated Redis. */
+class HeldTokens implements TokenStore {
+  readonly #inner = new MemoryTokenStore(30 * 60_000);
+  held = false;
+  #waiting: (() => void)[] = [];
+  issue(r: TokenRecord): Promise<void> {
+    return this.#inner.issue(r);
+  }
+  async use(token: string, now: number): Promise<TokenRecord | undefined> {
+    if (this.held) await new Promise<void>((r) => this.#waiting.push(r));
+    return this.#inner.use(token, now);
+  }
+  sweep(now: number): Promise<number> {
+    return this.#inner.sweep(now);
+  }
+  size(): Promise<number> {
+    return this.#inner.size();
+  }
+  release(): void {
+    this.held = false;
+    for (const w of this.#waiting.splice(0)) w();
+  }
+  get waiting(): number {
+    return this.#waiting.length;
+  }
+}
+
+const tokens = new HeldTokens();
+let tp: TestPlatform;
+beforeAll(async () => {
+  tp = await startTestPlatform({}, { tokens });
+});
+afterAll(() => tp.stop());
+
+const settle = () => new Promise((r) => setTimeout(r, 50));
+
+describe('idle timeout and requests in flight', () => {
+  it('keeps a connection whose request is unanswered past 90 s, and counts from its answer', async () => {
+    const d = await TestDevice.tcp(tp.platform.tcpPort, 'IDLE-WAIT', tp.creds, () => tp.clock.now);
+    expect((await d.auth()).success).toBe(true);
+    tokens.held = true;
+    const answer = d.heartbeat();
+    while (tokens.waiting === 0) await settle();
+    // The device has said nothing for over 90 s, but the platform owes it an answer.
+    tp.clock.advance(90_001);
+    tp.platform.gateway.sweep(tp.clock.now);
+    await settle();
+    expect(tp.platform.gateway.connectionCount).toBe(1);
+    tokens.release();
+    expect((await answer).success).toBe(true);
+    // 60 s after the answer: not idle yet (the answer was at the later time).
+    tp.clock.advance(60_000);
+    tp.platform.gateway.sweep(tp.clock.now);
+    await settle();
+    expect(tp.platform.gateway.connectionCount).toBe(1);
+    // 90 s after the answer with nothing since: closed.
+    tp.clock.advance(30_001);
+    tp.platform.gateway.sweep(tp.clock.now);
+    await d.closed;
+  });
+});
