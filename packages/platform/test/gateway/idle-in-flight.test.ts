@@ -69,4 +69,23 @@ describe('idle timeout and requests in flight', () => {
     tp.platform.gateway.sweep(tp.clock.now);
     await d.closed;
   });
+
+  it('keeps a new connection whose first request is unanswered past 10 s', async () => {
+    const first = await TestDevice.tcp(tp.platform.tcpPort, 'FIRST-WAIT', tp.creds, () => tp.clock.now);
+    expect((await first.auth()).success).toBe(true);
+    first.close();
+    // Back with its token and no C_AUTH, as after a network cut: the first request is a heartbeat.
+    const again = await TestDevice.tcp(tp.platform.tcpPort, 'FIRST-WAIT', tp.creds, () => tp.clock.now);
+    again.token = first.token;
+    tokens.held = true;
+    const answer = again.heartbeat();
+    while (tokens.waiting === 0) await settle();
+    tp.clock.advance(10_001);
+    tp.platform.gateway.sweep(tp.clock.now);
+    await settle();
+    tokens.release();
+    expect((await answer).success).toBe(true);
+    expect((await again.heartbeat()).success).toBe(true);
+    again.close();
+  });
 });
