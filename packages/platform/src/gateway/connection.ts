@@ -41,7 +41,10 @@ function track(promise: Promise<FrameOutcome>, settled: () => void): Pending {
 
 /** Where a stream keeps its connection, for the listeners all connections share. */
 const CONNECTION = Symbol('kaoqin.connection');
-type Tagged = Duplex & { [CONNECTION]?: Connection };
+type Tagged = Duplex & { [CONNECTION]: Connection };
+
+/** The connection of a stream the constructor tagged (before it added any listener). */
+const connectionOf = (stream: Duplex): Connection => (stream as Tagged)[CONNECTION];
 
 export class Connection {
   readonly openedAt: number;
@@ -92,30 +95,27 @@ export class Connection {
   }
 
   static #onDataListener(this: Duplex, chunk: Buffer): void {
-    const conn = (this as Tagged)[CONNECTION];
-    if (conn) conn.#onData(chunk);
+    connectionOf(this).#onData(chunk);
   }
 
   static #onDrainListener(this: Duplex): void {
-    const conn = (this as Tagged)[CONNECTION];
-    if (!conn) return;
+    const conn = connectionOf(this);
     conn.#waitingDrain = false;
     conn.#updateFlow();
   }
 
   static #onErrorListener(this: Duplex): void {
-    (this as Tagged)[CONNECTION]?.destroy();
+    connectionOf(this).destroy();
   }
 
   static #onCloseListener(this: Duplex): void {
-    const conn = (this as Tagged)[CONNECTION];
-    if (!conn) return;
+    const conn = connectionOf(this);
     conn.#budget?.forget(conn.#wake);
     conn.#closed();
   }
 
   static #onEndListener(this: Duplex): void {
-    (this as Tagged)[CONNECTION]?.end();
+    connectionOf(this).end();
   }
 
   get inFlight(): number {

@@ -48,10 +48,11 @@ export async function checkPhoto(bytes: Uint8Array, opts: PhotoCheckOptions = {}
 
 /** The header as sharp reads it, or undefined when it cannot, or reads another format. */
 async function readHeader(bytes: Uint8Array, format: PhotoFormat): Promise<PhotoImage | undefined> {
+  // Outside the try: a missing sharp is the install's fault, not every photo's.
+  const sharp = loadSharp();
   try {
     // failOn 'error': truncation and decoder errors fail; libjpeg's warnings (extraneous
     // bytes before a marker, …), common in device JPEGs that display fine, do not.
-    const sharp = loadSharp();
     const meta = await sharp(bytes, { failOn: 'error' }).metadata();
     if (meta.format !== SHARP_FORMAT[format]) return undefined;
     // As a person sees it: an EXIF-rotated 200 × 150 photo is 150 × 200.
