@@ -25,7 +25,19 @@ const SITE = '设备测试工地';
 async function confirmDialog(page: Page): Promise<void> {
   const ok = page.locator('.ant-modal-confirm-btns .ant-btn-primary');
   await ok.click();
-  await ok.waitFor({ state: 'detached' });
+  try {
+    await ok.waitFor({ state: 'detached' });
+  } catch (e) {
+    // The dialog stayed open once on a loaded CI machine: say whether the click was taken
+    // (a loading button: the API call had not answered) or lost, so the next run tells.
+    const loading = (await ok.getAttribute('class').catch(() => null))?.includes('ant-btn-loading');
+    throw new Error(
+      `confirm dialog still open; OK button ${loading ? 'loading (API pending)' : 'idle (click lost)'}`,
+      {
+        cause: e,
+      },
+    );
+  }
 }
 
 describe.skipIf(skip)('devices, vendors, firmware (Chromium)', () => {
