@@ -5,7 +5,7 @@
  * baseline of the same run: each column says what N processes hold and carry against it.
  *
  *   BENCH_DATABASE_URL=postgres://… [BENCH_REDIS_URL=redis://…] [BENCH_CLUSTER_WORKERS=1,2,3]
- *   [BENCH_DEVICES=19000] npm run bench:cluster
+ *   [BENCH_DEVICES=19000] [BENCH_CLUSTER_CPU_CAP=0.25] npm run bench:cluster
  *
  * Every other BENCH_* setting passes through to bench/gateway (BENCH_SECONDS, the connect
  * pacing, …). Each run gets a fresh scratch database and its own Redis key prefix.
@@ -34,6 +34,17 @@ if (counts.some((n) => !Number.isInteger(n) || n < 1)) {
 const nodeArgs = process.env.BENCH_CLUSTER_NODE_ARGS?.trim();
 const cli = `node ${nodeArgs ? `${nodeArgs} ` : ''}packages/platform/dist/cli.js`;
 const serveArgs = process.env.BENCH_CLUSTER_SERVE_ARGS?.trim() ?? '';
+// Every platform process capped at this fraction of one core (cpu-cap.sh): N small nodes
+// against one, where the 2 cores would otherwise be the limit of the N-process run.
+const capText = process.env.BENCH_CLUSTER_CPU_CAP?.trim();
+const cpuCap = capText ? Number(capText) : undefined;
+if (cpuCap !== undefined && !(cpuCap > 0 && cpuCap <= 1)) {
+  process.stderr.write('BENCH_CLUSTER_CPU_CAP is a fraction of one core, 0 < cap ≤ 1\n');
+  process.exit(2);
+}
+const CAP_PERIOD_US = 20_000; // short periods: a capped process waits ≤ 20 ms, not 100
+const capPrefix =
+  cpuCap === undefined ? '' : `bash bench/cluster/cpu-cap.sh ${Math.round(cpuCap * CAP_PERIOD_US)} ${CAP_PERIOD_US} `;
 const dir = mkdtempSync(join(tmpdir(), 'kaoqin-bench-cluster-'));
 const runs: Array<{ workers: number; report: Report | undefined }> = [];
 
@@ -51,7 +62,7 @@ for (const workers of counts) {
       env: {
         ...process.env,
         BENCH_SKIP: 'echo,db,echo-latency',
-        BENCH_PLATFORM_CMD: `${cli} serve --workers ${workers}${redis}${serveArgs ? ` ${serveArgs}` : ''}`,
+        BENCH_PLATFORM_CMD: `${capPrefix}${cli} serve --workers ${workers}${redis}${serveArgs ? ` ${serveArgs}` : ''}`,
         BENCH_VENDOR_CMD: `${cli} vendor create`,
         BENCH_JSON: json,
       },
@@ -80,6 +91,7 @@ const rows: string[][] = [
     'peak RSS MB',
     'heartbeats/s',
     'sign-ins/s',
+    'sign-in CPU %',
     'photo sign-ins/s',
   ],
 ];
@@ -94,6 +106,7 @@ for (const { workers, report } of runs) {
     cell(p?.heartbeat?.acksPerSecond, int.format) +
       vs(p?.heartbeat?.acksPerSecond, base?.heartbeat?.acksPerSecond),
     cell(p?.signIn?.acksPerSecond, int.format) + vs(p?.signIn?.acksPerSecond, base?.signIn?.acksPerSecond),
+    cell(p?.signIn?.serverCpu, int.format),
     cell(p?.photo?.acksPerSecond, int.format) + vs(p?.photo?.acksPerSecond, base?.photo?.acksPerSecond),
   ]);
 }
@@ -102,6 +115,7 @@ const line = (r: string[]) =>
   r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ');
 process.stdout.write(
   `\nserve --workers N on one PostgreSQL${redisUrl ? ' and one Redis' : ' (no Redis: the primary shares)'}, ` +
+    (cpuCap === undefined ? '' : `every platform process capped at ${cpuCap} of a core, `) +
     `${runs[0]?.report?.devices ?? '?'} devices; ratios against the first row, same run\n` +
     `${[line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.slice(1).map(line)].join('\n')}\n`,
 );
