@@ -44,7 +44,9 @@ if (cpuCap !== undefined && !(cpuCap > 0 && cpuCap <= 1)) {
 }
 const CAP_PERIOD_US = 20_000; // short periods: a capped process waits ≤ 20 ms, not 100
 const capPrefix =
-  cpuCap === undefined ? '' : `bash bench/cluster/cpu-cap.sh ${Math.round(cpuCap * CAP_PERIOD_US)} ${CAP_PERIOD_US} `;
+  cpuCap === undefined
+    ? ''
+    : `bash bench/cluster/cpu-cap.sh ${Math.round(cpuCap * CAP_PERIOD_US)} ${CAP_PERIOD_US} `;
 const dir = mkdtempSync(join(tmpdir(), 'kaoqin-bench-cluster-'));
 const runs: Array<{ workers: number; report: Report | undefined }> = [];
 

@@ -25,6 +25,8 @@ const USAGE = `usage: kaoqin <command>
   task list --sn SN [--limit N]
   firmware add FILE --version V | list | rollout --version V --sn SN [--sn SN…]
   sim <scenario> …                simulated devices (kaoqin-sim: morning-peak, outage, enrol-burst, soak)
+  conformance platform --tcp HOST:PORT --access-id … --access-key … --access-secret …
+                                check a platform against the standard, clause by clause
 every command takes --json, --data-dir DIR (default ./data) or --database-url postgres://…
 `;
 
@@ -45,6 +47,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   person: async () => (await import('./cli/person.js')).personCommand,
   task: async () => (await import('./cli/task.js')).taskCommand,
   firmware: async () => (await import('./cli/firmware.js')).firmwareCommand,
+  conformance: async () => (await import('./cli/conformance.js')).conformanceCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -5,7 +5,8 @@
  * - Packages by role: the protocol knows no other package (and so no platform); the
  *   device SDK, the face checks (faces) and the test kit know only the protocol; the
  *   platform knows the protocol, the face checks, the console and the phone page (whose
- *   built files it serves); the console's sources know no package (its tests start a
+ *   built files it serves) and the conformance kit (its `kaoqin conformance` command);
+ *   the conformance kit knows only the protocol (it plays a device against any platform); the console's sources know no package (its tests start a
  *   platform); the phone page (mobile) is a device and knows only the protocol; the simulator,
  *   home of the cross-package tests, knows all three. Every package is reached by its
  *   name and declared in package.json, never by a relative path into its folder or by
@@ -37,12 +38,15 @@ const ROLES: Record<string, string[]> = {
   testkit: ['@kaoqin/protocol'],
   faces: ['@kaoqin/protocol'],
   device: ['@kaoqin/protocol'],
-  platform: ['@kaoqin/protocol', '@kaoqin/faces', '@kaoqin/console', '@kaoqin/mobile'],
+  // The conformance kit too: `kaoqin conformance` is one of its commands.
+  platform: ['@kaoqin/protocol', '@kaoqin/faces', '@kaoqin/console', '@kaoqin/mobile', '@kaoqin/conformance'],
   sim: ['@kaoqin/protocol', '@kaoqin/device', '@kaoqin/platform'],
   // A browser app: it knows the platform only through the management API over HTTP.
   console: [],
   // A browser app that is itself a device: it speaks the standard (@kaoqin/protocol/wire).
   mobile: ['@kaoqin/protocol'],
+  // It plays a device against any platform, ours included: it knows only the wire.
+  conformance: ['@kaoqin/protocol'],
 };
 
 const packages = workspacePackages();

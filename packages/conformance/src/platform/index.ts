@@ -1,0 +1,16 @@
+/** Every check `kaoqin conformance platform` runs, in the order it runs them. */
+import type { Check } from '../check.js';
+import { authChecks } from './checks-auth.js';
+import { framingChecks } from './checks-framing.js';
+import { heartbeatChecks } from './checks-heartbeat.js';
+import { signInChecks } from './checks-sign-in.js';
+import type { PlatformTarget } from './target.js';
+
+export type { PlatformTarget } from './target.js';
+
+export const PLATFORM_CHECKS: readonly Check<PlatformTarget>[] = [
+  ...framingChecks,
+  ...authChecks,
+  ...heartbeatChecks,
+  ...signInChecks,
+];

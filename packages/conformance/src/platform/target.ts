@@ -1,0 +1,16 @@
+/** A platform under test, as `kaoqin conformance platform` is told of it. */
+export interface PlatformTarget {
+  tcpHost: string;
+  tcpPort: number;
+  /** The HTTP base URL of chapter 3 (the task interface), when given. */
+  httpUrl: string | undefined;
+  accessId: string;
+  accessKey: string;
+  accessSecret: string;
+  /** The device number the kit plays; checks that need a second device append a suffix. */
+  sn: string;
+  /** The packet version sent in `version` (table 2.1.2). */
+  version: string;
+  /** The kit's clock (epoch ms), for timeStamp and recordTime. */
+  now(): number;
+}

@@ -1,0 +1,80 @@
+/**
+ * kaoqin conformance platform: plays a device against any platform that claims the
+ * standard and reports, clause by clause, what it observed (@kaoqin/conformance).
+ * Exit code 0 when no check failed, 1 when one did, 2 on bad usage.
+ */
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { PLATFORM_CHECKS, type PlatformTarget, runChecks, terminalReport } from '@kaoqin/conformance';
+import { UsageError } from './args.js';
+import { ExitCode } from './sim.js';
+
+const USAGE = `usage: kaoqin conformance platform --tcp HOST:PORT --access-id ID --access-key KEY --access-secret SECRET
+         [--http URL] [--sn SN] [--only PREFIX…] [--report FILE.json] [--json]`;
+
+function hostPort(text: string): { host: string; port: number } {
+  const m = /^(.+):(\d{1,5})$/.exec(text);
+  const port = Number(m?.[2]);
+  if (!m || port < 1 || port > 65535) throw new UsageError(`--tcp must be HOST:PORT, not ${text}`);
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
+}
+
+export async function conformanceCommand(argv: string[]): Promise<void> {
+  const [mode, ...rest] = argv;
+  if (mode !== 'platform') throw new UsageError(USAGE);
+  let values: Record<string, string | string[] | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: rest,
+      options: {
+        tcp: { type: 'string' },
+        http: { type: 'string' },
+        'access-id': { type: 'string' },
+        'access-key': { type: 'string' },
+        'access-secret': { type: 'string' },
+        sn: { type: 'string' },
+        only: { type: 'string', multiple: true },
+        report: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+      strict: true,
+    }));
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message}\n${USAGE}`);
+  }
+  const need = (name: string): string => {
+    const v = values[name];
+    if (typeof v !== 'string' || v === '') throw new UsageError(`--${name} is required\n${USAGE}`);
+    return v;
+  };
+  const { host, port } = hostPort(need('tcp'));
+  const target: PlatformTarget = {
+    tcpHost: host,
+    tcpPort: port,
+    httpUrl: typeof values.http === 'string' ? values.http : undefined,
+    accessId: need('access-id'),
+    accessKey: need('access-key'),
+    accessSecret: need('access-secret'),
+    sn: typeof values.sn === 'string' && values.sn !== '' ? values.sn : 'KQ-CONFORMANCE-1',
+    version: 'v1.0.0',
+    now: Date.now,
+  };
+  const describe = {
+    tcp: `${host}:${port}`,
+    sn: target.sn,
+    accessId: target.accessId,
+    ...(target.httpUrl ? { http: target.httpUrl } : {}),
+  };
+  const json = values.json === true;
+  const report = await runChecks(PLATFORM_CHECKS, target, describe, {
+    only: Array.isArray(values.only) ? values.only : [],
+    onResult: json
+      ? undefined
+      : (r) => process.stderr.write(`${r.verdict === 'pass' ? '.' : r.verdict === 'fail' ? 'F' : 's'}`),
+  });
+  if (!json) process.stderr.write('\n');
+  if (typeof values.report === 'string')
+    await writeFile(values.report, `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : terminalReport(report));
+  if (report.summary.fail > 0) throw new ExitCode(1);
+}

@@ -1,0 +1,112 @@
+/**
+ * Deliberately broken targets for the conformance kit: a TCP proxy in front of a real
+ * platform that rewrites each request frame on its way in, so the platform behind it acts
+ * as one with a single defect. The kit must fail exactly the checks that defect breaks.
+ */
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import {
+  decodeRequestPayload,
+  encodeAuthRequestFrame,
+  encodeDeviceRequestFrame,
+  FrameDecoder,
+  type IncomingRequest,
+  md5Hex,
+  signRequest,
+} from '@kaoqin/protocol';
+
+export type Rewrite = (req: IncomingRequest) => IncomingRequest;
+
+export interface BrokenTarget {
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function brokenProxy(upstreamPort: number, rewrite: Rewrite): Promise<BrokenTarget> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    const upstream = connect({ host: '127.0.0.1', port: upstreamPort });
+    sockets.add(client).add(upstream);
+    const decoder = new FrameDecoder();
+    const bothGone = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('data', (chunk: Buffer) => {
+      try {
+        for (const payload of decoder.push(chunk))
+          upstream.write(encode(rewrite(decodeRequestPayload(payload))));
+      } catch {
+        bothGone(); // a frame this proxy cannot read: a close, as a platform may answer one
+      }
+    });
+    upstream.pipe(client);
+    for (const s of [client, upstream]) {
+      s.on('error', bothGone);
+      s.on('close', () => {
+        sockets.delete(s);
+        bothGone();
+      });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('proxy has no port');
+  return {
+    port: address.port,
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function encode(r: IncomingRequest): Uint8Array {
+  const s = (v: string | undefined) => v ?? '';
+  if (r.apicode === 'C_AUTH')
+    return encodeAuthRequestFrame({
+      version: s(r.version),
+      sn: s(r.sn),
+      apicode: 'C_AUTH',
+      accessId: s(r.accessId),
+      accessKey: s(r.accessKey),
+      timeStamp: s(r.timeStamp),
+      sign: s(r.sign),
+    });
+  return encodeDeviceRequestFrame({
+    version: s(r.version),
+    sn: s(r.sn),
+    token: s(r.token),
+    apicode: s(r.apicode),
+    timeStamp: s(r.timeStamp),
+    param: s(r.param),
+    sign: s(r.sign),
+  });
+}
+
+/** A platform that never checks a signature: every signed request is re-signed correctly. */
+export function ignoresSignatures(secret: string): Rewrite {
+  return (r) => {
+    if (r.sign === undefined || r.apicode === undefined) return r;
+    const apicode = r.apicode as 'C_AUTH' | 'C_HEARTBEAT' | 'C_SIGN_IN';
+    const values = Object.fromEntries(Object.entries(r).filter(([, v]) => typeof v === 'string')) as Record<
+      string,
+      string
+    >;
+    return { ...r, sign: signRequest(apicode, values, secret) };
+  };
+}
+
+/**
+ * A platform that signs C_SIGN_IN's param with its img in (clause 1.5 leaves it out): a
+ * request whose sign does not match that formula is spoiled, so the platform refuses it.
+ */
+export function signsTheImage(secret: string): Rewrite {
+  return (r) => {
+    if (r.apicode !== 'C_SIGN_IN' || r.sign === undefined) return r;
+    const withImg = md5Hex(
+      `${r.version ?? ''}${r.sn ?? ''}${r.token ?? ''}${r.apicode}${r.timeStamp ?? ''}${r.param ?? ''}${secret}`,
+    );
+    return withImg === r.sign ? r : { ...r, sign: '0'.repeat(32) };
+  };
+}
