@@ -3,6 +3,7 @@ import type { Check } from '../check.js';
 import { authChecks } from './checks-auth.js';
 import { framingChecks } from './checks-framing.js';
 import { heartbeatChecks } from './checks-heartbeat.js';
+import { httpChecks } from './checks-http.js';
 import { signInChecks } from './checks-sign-in.js';
 import type { PlatformTarget } from './target.js';
 
@@ -13,4 +14,5 @@ export const PLATFORM_CHECKS: readonly Check<PlatformTarget>[] = [
   ...authChecks,
   ...heartbeatChecks,
   ...signInChecks,
+  ...httpChecks,
 ];

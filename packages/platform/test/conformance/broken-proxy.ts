@@ -1,8 +1,10 @@
 /**
  * Deliberately broken targets for the conformance kit: a TCP proxy in front of a real
  * platform that rewrites each request frame on its way in, so the platform behind it acts
- * as one with a single defect. The kit must fail exactly the checks that defect breaks.
+ * as one with a single defect (and an HTTP front that rewrites chapter 3 answers). The
+ * kit must fail exactly the checks that defect breaks.
  */
+import { createServer as createHttpServer } from 'node:http';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import {
   decodeRequestPayload,
@@ -11,6 +13,7 @@ import {
   FrameDecoder,
   type IncomingRequest,
   md5Hex,
+  rawMemberText,
   signRequest,
 } from '@kaoqin/protocol';
 
@@ -108,5 +111,48 @@ export function signsTheImage(secret: string): Rewrite {
       `${r.version ?? ''}${r.sn ?? ''}${r.token ?? ''}${r.apicode}${r.timeStamp ?? ''}${r.param ?? ''}${secret}`,
     );
     return withImg === r.sign ? r : { ...r, sign: '0'.repeat(32) };
+  };
+}
+
+/** An HTTP front for chapter 3 that passes each body through and rewrites the answer's text. */
+export async function brokenHttpProxy(
+  upstreamUrl: string,
+  rewrite: (answer: string) => string,
+): Promise<BrokenTarget & { url: string }> {
+  const server = createHttpServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const up = await fetch(upstreamUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.concat(chunks),
+    });
+    res.writeHead(up.status, { 'content-type': 'application/json' });
+    res.end(rewrite(await up.text()));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('proxy has no port');
+  return {
+    port: address.port,
+    url: `http://127.0.0.1:${address.port}/api/device`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * A platform that signs its answers in the wrong order (response before version and
+ * success): every successful T_GET_TASKS answer's sign is replaced by that one.
+ */
+export function signsAnswersOutOfOrder(secret: string): (answer: string) => string {
+  return (text) => {
+    const a = JSON.parse(text) as { version?: string; success?: boolean; response?: unknown; sign?: string };
+    if (a.sign === undefined || a.response === undefined) return text;
+    const response = rawMemberText(text, 'response') ?? '';
+    return JSON.stringify({ ...a, sign: md5Hex(`${response}${a.version}${a.success}${secret}`) });
   };
 }

@@ -6,7 +6,13 @@ import { PLATFORM_CHECKS, type PlatformTarget, type Report, runChecks } from '@k
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
 import { kaoqin } from '../helpers/process.js';
-import { brokenProxy, ignoresSignatures, signsTheImage } from './broken-proxy.js';
+import {
+  brokenHttpProxy,
+  brokenProxy,
+  ignoresSignatures,
+  signsAnswersOutOfOrder,
+  signsTheImage,
+} from './broken-proxy.js';
 
 describe('kaoqin conformance platform', () => {
   let tp: TestPlatform;
@@ -16,7 +22,7 @@ describe('kaoqin conformance platform', () => {
     target = {
       tcpHost: '127.0.0.1',
       tcpPort: tp.platform.tcpPort,
-      httpUrl: undefined,
+      httpUrl: `http://127.0.0.1:${tp.platform.httpPort}/api/device`,
       ...tp.creds,
       sn: 'KQ-CONFORMANCE-1',
       version: 'v1.0.0',
@@ -69,6 +75,27 @@ describe('kaoqin conformance platform', () => {
     } finally {
       await proxy.close();
     }
+  });
+
+  it('a platform that signs its HTTP answers in the wrong order fails exactly the answer-signature check', async () => {
+    const proxy = await brokenHttpProxy(target.httpUrl!, signsAnswersOutOfOrder(tp.creds.accessSecret));
+    try {
+      const r = await runChecks(PLATFORM_CHECKS, { ...target, httpUrl: proxy.url }, { tcp: 'broken' });
+      expect(failed(r)).toEqual(['http.answer-signature']);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('without an HTTP address the chapter 3 checks are not run, and say why', async () => {
+    const r = await runChecks(PLATFORM_CHECKS, { ...target, httpUrl: undefined }, { tcp: 'ours' });
+    const notRun = r.results.filter((x) => x.verdict === 'not-run');
+    expect(notRun.map((x) => x.id)).toEqual(
+      r.results.filter((x) => x.id.startsWith('http.')).map((x) => x.id),
+    );
+    expect(notRun.length).toBeGreaterThan(0);
+    expect(notRun[0]!.reason).toMatch(/--http/);
+    expect(r.summary.fail).toBe(0);
   });
 
   it('the CLI prints the clause table, writes the JSON report and exits 1 on a failure', async () => {
