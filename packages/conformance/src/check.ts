@@ -26,17 +26,43 @@ export const EVIDENCE_BYTES = 512;
 export class Evidence {
   readonly exchanges: Exchange[] = [];
   readonly #start = performance.now();
+  readonly #secrets: Buffer[];
+
+  /**
+   * `secrets` (the accessKey and accessSecret) are masked with `*` wherever they occur in
+   * what is recorded: C_AUTH carries the accessKey on the wire, and a report is handed on.
+   */
+  constructor(secrets: readonly string[] = []) {
+    this.#secrets = secrets.filter((s) => s.length >= 4).map((s) => Buffer.from(s));
+  }
 
   #push(e: Omit<Exchange, 'at'>): void {
     this.exchanges.push({ at: Math.round(performance.now() - this.#start), ...e });
   }
 
   sent(bytes: Uint8Array, text?: string): void {
-    this.#push({ kind: 'sent', ...hexOf(bytes), ...(text !== undefined ? { text } : {}) });
+    this.#bytes('sent', bytes, text);
   }
 
   received(bytes: Uint8Array, text?: string): void {
-    this.#push({ kind: 'received', ...hexOf(bytes), ...(text !== undefined ? { text } : {}) });
+    this.#bytes('received', bytes, text);
+  }
+
+  #bytes(kind: 'sent' | 'received', bytes: Uint8Array, text: string | undefined): void {
+    const masked = this.#mask(Buffer.from(bytes));
+    const t = text === undefined ? undefined : this.#mask(Buffer.from(text)).toString();
+    this.#push({ kind, ...hexOf(masked), ...(t !== undefined ? { text: t } : {}) });
+  }
+
+  #mask(b: Buffer): Buffer {
+    let out = b;
+    for (const secret of this.#secrets) {
+      for (let i = out.indexOf(secret); i >= 0; i = out.indexOf(secret, i + secret.length)) {
+        if (out === b) out = Buffer.from(b); // copy once: the caller's bytes stay as sent
+        out.fill(0x2a, i, i + secret.length);
+      }
+    }
+    return out;
   }
 
   closed(): void {

@@ -5,5 +5,6 @@
 export * from './check.js';
 export { CLAUSES, type Clause, clause, STANDARD } from './clauses.js';
 export { PLATFORM_CHECKS, type PlatformTarget } from './platform/index.js';
+export { htmlReport } from './report/html.js';
 export { terminalReport } from './report/terminal.js';
 export { type Report, type RunOptions, runChecks } from './run.js';

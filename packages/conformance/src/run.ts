@@ -24,6 +24,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Only the checks whose id starts with one of these. */
   only?: readonly string[];
+  /** Texts masked in every check's evidence (the accessKey and accessSecret: see Evidence). */
+  redact?: readonly string[];
   /** Told of each result as it comes (the terminal's progress). */
   onResult?(r: CheckResult): void;
 }
@@ -41,7 +43,7 @@ export async function runChecks<T>(
   for (const c of chosen) clause(c.clause); // an unknown clause id fails before anything runs
   const results: Report['results'] = [];
   for (const c of chosen) {
-    const r = await runOne(c, target, opts.timeoutMs ?? 30_000);
+    const r = await runOne(c, target, opts.timeoutMs ?? 30_000, opts.redact ?? []);
     opts.onResult?.(r);
     results.push({ ...r, clauseTitle: clause(c.clause).zh });
   }
@@ -58,8 +60,8 @@ export async function runChecks<T>(
   };
 }
 
-async function runOne<T>(c: Check<T>, target: T, timeoutMs: number): Promise<CheckResult> {
-  const ev = new Evidence();
+async function runOne<T>(c: Check<T>, target: T, timeoutMs: number, redact: readonly string[]): Promise<CheckResult> {
+  const ev = new Evidence(redact);
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   const base = { id: c.id, clause: c.clause, title: c.title };

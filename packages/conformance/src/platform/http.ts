@@ -73,7 +73,8 @@ export async function post(
   what: string,
 ): Promise<HttpAnswer> {
   const url = httpUrl(target);
-  ev.sent(Buffer.from(body), `POST ${url} ${what}`);
+  // JSON is its own best rendering: the text shows it (capped), the hex is the exact bytes.
+  ev.sent(Buffer.from(body), `POST ${url} ${what}: ${cap(body)}`);
   let res: Response;
   try {
     res = await fetch(url, {
@@ -86,7 +87,7 @@ export async function post(
     throw new CheckFailure(`POST ${url} failed: ${(e as Error).message}`);
   }
   const raw = await res.text();
-  ev.received(Buffer.from(raw), `HTTP ${res.status}`);
+  ev.received(Buffer.from(raw), `HTTP ${res.status}: ${cap(raw)}`);
   let body_: unknown;
   try {
     body_ = JSON.parse(raw);
@@ -123,3 +124,5 @@ export function answerSigned(
     target.accessSecret,
   );
 }
+
+const cap = (text: string) => (text.length > 400 ? `${text.slice(0, 400)}…` : text);

@@ -5,6 +5,7 @@ import { framingChecks } from './checks-framing.js';
 import { heartbeatChecks } from './checks-heartbeat.js';
 import { httpChecks } from './checks-http.js';
 import { signInChecks } from './checks-sign-in.js';
+import { taskChecks } from './checks-tasks.js';
 import type { PlatformTarget } from './target.js';
 
 export type { PlatformTarget } from './target.js';
@@ -15,4 +16,5 @@ export const PLATFORM_CHECKS: readonly Check<PlatformTarget>[] = [
   ...heartbeatChecks,
   ...signInChecks,
   ...httpChecks,
+  ...taskChecks,
 ];

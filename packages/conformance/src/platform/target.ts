@@ -11,6 +11,8 @@ export interface PlatformTarget {
   sn: string;
   /** The packet version sent in `version` (table 2.1.2). */
   version: string;
+  /** A command or URL that makes the platform create work (hook.ts); checks needing it are "not run" without. */
+  operatorHook?: string | undefined;
   /** The kit's clock (epoch ms), for timeStamp and recordTime. */
   now(): number;
 }

@@ -5,12 +5,19 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { PLATFORM_CHECKS, type PlatformTarget, runChecks, terminalReport } from '@kaoqin/conformance';
+import {
+  htmlReport,
+  PLATFORM_CHECKS,
+  type PlatformTarget,
+  runChecks,
+  terminalReport,
+} from '@kaoqin/conformance';
 import { UsageError } from './args.js';
 import { ExitCode } from './sim.js';
 
 const USAGE = `usage: kaoqin conformance platform --tcp HOST:PORT --access-id ID --access-key KEY --access-secret SECRET
-         [--http URL] [--sn SN] [--only PREFIX…] [--report FILE.json] [--json]`;
+         [--http URL] [--operator-hook CMD|URL] [--sn SN] [--only PREFIX…] [--report FILE.json] [--html FILE.html] [--json]
+       kaoqin conformance hook --api URL --username U --password P --photo FILE   (our platform's operator hook)`;
 
 function hostPort(text: string): { host: string; port: number } {
   const m = /^(.+):(\d{1,5})$/.exec(text);
@@ -21,6 +28,7 @@ function hostPort(text: string): { host: string; port: number } {
 
 export async function conformanceCommand(argv: string[]): Promise<void> {
   const [mode, ...rest] = argv;
+  if (mode === 'hook') return (await import('./conformance-hook.js')).conformanceHookCommand(rest);
   if (mode !== 'platform') throw new UsageError(USAGE);
   let values: Record<string, string | string[] | boolean | undefined>;
   try {
@@ -33,8 +41,10 @@ export async function conformanceCommand(argv: string[]): Promise<void> {
         'access-key': { type: 'string' },
         'access-secret': { type: 'string' },
         sn: { type: 'string' },
+        'operator-hook': { type: 'string' },
         only: { type: 'string', multiple: true },
         report: { type: 'string' },
+        html: { type: 'string' },
         json: { type: 'boolean' },
       },
       strict: true,
@@ -57,6 +67,7 @@ export async function conformanceCommand(argv: string[]): Promise<void> {
     accessSecret: need('access-secret'),
     sn: typeof values.sn === 'string' && values.sn !== '' ? values.sn : 'KQ-CONFORMANCE-1',
     version: 'v1.0.0',
+    operatorHook: typeof values['operator-hook'] === 'string' ? values['operator-hook'] : undefined,
     now: Date.now,
   };
   const describe = {
@@ -68,6 +79,7 @@ export async function conformanceCommand(argv: string[]): Promise<void> {
   const json = values.json === true;
   const report = await runChecks(PLATFORM_CHECKS, target, describe, {
     only: Array.isArray(values.only) ? values.only : [],
+    redact: [target.accessKey, target.accessSecret],
     onResult: json
       ? undefined
       : (r) => process.stderr.write(`${r.verdict === 'pass' ? '.' : r.verdict === 'fail' ? 'F' : 's'}`),
@@ -75,6 +87,7 @@ export async function conformanceCommand(argv: string[]): Promise<void> {
   if (!json) process.stderr.write('\n');
   if (typeof values.report === 'string')
     await writeFile(values.report, `${JSON.stringify(report, null, 2)}\n`);
+  if (typeof values.html === 'string') await writeFile(values.html, htmlReport(report));
   process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : terminalReport(report));
   if (report.summary.fail > 0) throw new ExitCode(1);
 }

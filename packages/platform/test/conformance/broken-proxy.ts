@@ -14,6 +14,7 @@ import {
   type IncomingRequest,
   md5Hex,
   rawMemberText,
+  signAnswer,
   signRequest,
 } from '@kaoqin/protocol';
 
@@ -117,18 +118,19 @@ export function signsTheImage(secret: string): Rewrite {
 /** An HTTP front for chapter 3 that passes each body through and rewrites the answer's text. */
 export async function brokenHttpProxy(
   upstreamUrl: string,
-  rewrite: (answer: string) => string,
+  rewrite: (answer: string, request: string) => string,
 ): Promise<BrokenTarget & { url: string }> {
   const server = createHttpServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
+    const request = Buffer.concat(chunks).toString();
     const up = await fetch(upstreamUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: Buffer.concat(chunks),
+      body: request,
     });
     res.writeHead(up.status, { 'content-type': 'application/json' });
-    res.end(rewrite(await up.text()));
+    res.end(rewrite(await up.text(), request));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
@@ -154,5 +156,34 @@ export function signsAnswersOutOfOrder(secret: string): (answer: string) => stri
     if (a.sign === undefined || a.response === undefined) return text;
     const response = rawMemberText(text, 'response') ?? '';
     return JSON.stringify({ ...a, sign: md5Hex(`${response}${a.version}${a.success}${secret}`) });
+  };
+}
+
+/**
+ * A platform whose person pages follow the live roster instead of the task's frozen one:
+ * a page fetched a second time holds one person more, and one page more is announced.
+ */
+export function unfrozenPages(secret: string): (answer: string) => string {
+  const fetched = new Set<string>();
+  return (text) => {
+    const a = JSON.parse(text) as { version: string; success: boolean; taskid?: string; response?: unknown };
+    const r = a.response as { data?: unknown[]; currentPage?: number; totalPage?: number } | undefined;
+    if (!a.success || a.taskid === undefined || !Array.isArray(r?.data)) return text;
+    const key = `${a.taskid}/${r.currentPage}`;
+    if (!fetched.has(key)) {
+      fetched.add(key);
+      return text;
+    }
+    const response = JSON.stringify({
+      ...r,
+      data: [...r.data, { personId: `late-${key}`, name: '后来者', imgUrls: [] }],
+      totalPage: (r.totalPage ?? 0) + 1,
+    });
+    const sign = signAnswer(
+      'T_SEND_PERSON',
+      { version: a.version, success: true, taskid: a.taskid, response },
+      secret,
+    );
+    return `{"version":${JSON.stringify(a.version)},"success":true,"taskid":${JSON.stringify(a.taskid)},"response":${response},"sign":"${sign}"}`;
   };
 }

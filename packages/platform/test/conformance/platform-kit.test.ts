@@ -2,9 +2,15 @@
  * The conformance kit against our own platform (every check passes) and against targets
  * broken on purpose (exactly the checks their defect breaks fail), and through the CLI.
  */
+
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PLATFORM_CHECKS, type PlatformTarget, type Report, runChecks } from '@kaoqin/conformance';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
+import { ADMIN_PASSWORD, type ApiPlatform, startApiPlatform } from '../helpers/api.js';
 import { kaoqin } from '../helpers/process.js';
 import {
   brokenHttpProxy,
@@ -12,14 +18,31 @@ import {
   ignoresSignatures,
   signsAnswersOutOfOrder,
   signsTheImage,
+  unfrozenPages,
 } from './broken-proxy.js';
 
+const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+
 describe('kaoqin conformance platform', () => {
-  let tp: TestPlatform;
+  let tp: ApiPlatform;
   let target: PlatformTarget;
+  let dir: string;
   beforeAll(async () => {
-    tp = await startTestPlatform();
+    tp = await startApiPlatform();
+    // The operator hook is our platform's own (`kaoqin conformance hook`, the management
+    // API); the face detector is off in tests, so any picture of a face's size will do.
+    dir = await mkdtemp(join(tmpdir(), 'kaoqin-conformance-'));
+    const photo = join(dir, 'face.png');
+    await sharp({ create: { width: 200, height: 200, channels: 3, background: '#b08060' } })
+      .png()
+      .toFile(photo);
+    const hook = [process.execPath, '--conditions=source', '--import', 'tsx', CLI, 'conformance', 'hook']
+      .concat(['--api', `http://127.0.0.1:${tp.platform.httpPort}/api/v1`, '--username', 'admin'])
+      .concat(['--password', ADMIN_PASSWORD, '--photo', photo])
+      .map((a) => `'${a}'`)
+      .join(' ');
     target = {
+      operatorHook: hook,
       tcpHost: '127.0.0.1',
       tcpPort: tp.platform.tcpPort,
       httpUrl: `http://127.0.0.1:${tp.platform.httpPort}/api/device`,
@@ -29,7 +52,10 @@ describe('kaoqin conformance platform', () => {
       now: () => tp.clock.now,
     };
   });
-  afterAll(() => tp?.stop());
+  afterAll(async () => {
+    await tp?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
 
   const failed = (r: Report) => r.results.filter((x) => x.verdict === 'fail').map((x) => x.id);
 
@@ -51,7 +77,12 @@ describe('kaoqin conformance platform', () => {
     });
     expect(new Set(r.results.map((x) => x.id)).size).toBe(r.results.length);
     // What was sent and received is kept for every check, for a failure's report.
-    for (const x of r.results) expect(x.exchanges.some((e) => e.kind === 'sent')).toBe(true);
+    // (The task checks share one run: its exchanges go with the first, and with any that fails.)
+    for (const x of r.results.filter((x) => !x.id.startsWith('tasks.') || x.id === 'tasks.offered'))
+      expect(
+        x.exchanges.some((e) => e.kind === 'sent'),
+        x.id,
+      ).toBe(true);
   });
 
   it('a platform that never checks signatures fails exactly the wrong-signature checks', async () => {
@@ -77,21 +108,47 @@ describe('kaoqin conformance platform', () => {
     }
   });
 
-  it('a platform that signs its HTTP answers in the wrong order fails exactly the answer-signature check', async () => {
+  it('a platform that signs its HTTP answers in the wrong order fails exactly the answer-signature checks', async () => {
     const proxy = await brokenHttpProxy(target.httpUrl!, signsAnswersOutOfOrder(tp.creds.accessSecret));
     try {
       const r = await runChecks(PLATFORM_CHECKS, { ...target, httpUrl: proxy.url }, { tcp: 'broken' });
-      expect(failed(r)).toEqual(['http.answer-signature']);
+      // The person pages' answers are signed by the same wrong rule (with their taskid).
+      expect(failed(r)).toEqual(['http.answer-signature', 'tasks.person-pages']);
     } finally {
       await proxy.close();
     }
+  });
+
+  it('a platform whose person pages follow the live roster fails exactly the freeze check', async () => {
+    const proxy = await brokenHttpProxy(target.httpUrl!, unfrozenPages(tp.creds.accessSecret));
+    try {
+      const r = await runChecks(
+        PLATFORM_CHECKS,
+        { ...target, httpUrl: proxy.url, sn: 'KQ-CONFORMANCE-2' },
+        { tcp: 'broken' },
+      );
+      expect(failed(r)).toEqual(['tasks.roster-frozen']);
+      expect(r.results.find((x) => x.id === 'tasks.roster-frozen')!.reason).toMatch(/totalPage went from/);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('without an operator hook the task checks are not run, and say why', async () => {
+    const r = await runChecks(PLATFORM_CHECKS, { ...target, operatorHook: undefined }, { tcp: 'ours' });
+    const notRun = r.results.filter((x) => x.verdict === 'not-run');
+    expect(notRun.map((x) => x.id)).toEqual(
+      r.results.filter((x) => x.id.startsWith('tasks.')).map((x) => x.id),
+    );
+    expect(notRun[0]!.reason).toMatch(/--operator-hook/);
+    expect(r.summary.fail).toBe(0);
   });
 
   it('without an HTTP address the chapter 3 checks are not run, and say why', async () => {
     const r = await runChecks(PLATFORM_CHECKS, { ...target, httpUrl: undefined }, { tcp: 'ours' });
     const notRun = r.results.filter((x) => x.verdict === 'not-run');
     expect(notRun.map((x) => x.id)).toEqual(
-      r.results.filter((x) => x.id.startsWith('http.')).map((x) => x.id),
+      r.results.filter((x) => x.id.startsWith('http.') || x.id.startsWith('tasks.')).map((x) => x.id),
     );
     expect(notRun.length).toBeGreaterThan(0);
     expect(notRun[0]!.reason).toMatch(/--http/);
@@ -121,7 +178,19 @@ describe('kaoqin conformance platform', () => {
     const report = JSON.parse(ok.stdout) as Report;
     expect(report.schema).toBe('kaoqin.conformance.report/1');
     expect(report.results.every((x) => x.id.startsWith('auth.') && x.verdict === 'pass')).toBe(true);
-    expect(JSON.stringify(report)).not.toContain(tp.creds.accessSecret);
+    // C_AUTH carries the accessKey: the report masks it, in the hex and in the text.
+    for (const secret of [tp.creds.accessKey, tp.creds.accessSecret]) {
+      expect(JSON.stringify(report)).not.toContain(secret);
+      expect(JSON.stringify(report)).not.toContain(Buffer.from(secret).toString('hex'));
+    }
+    expect(JSON.stringify(report)).toContain(
+      Buffer.from('*'.repeat(tp.creds.accessKey.length)).toString('hex'),
+    );
+
+    const html = join(dir, 'report.html');
+    const page = await kaoqin([...args.slice(0, -1), '--html', html]);
+    expect(page.code, page.stderr).toBe(0);
+    expect(await readFile(html, 'utf8')).toMatch(/^<!doctype html>[\s\S]*auth\.success/i);
 
     const wrong = await kaoqin([
       'conformance',

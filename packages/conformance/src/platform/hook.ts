@@ -1,0 +1,80 @@
+/**
+ * The operator hook: how the kit asks the platform under test to create work a device
+ * cannot create (enrol persons onto the device's roster). The standard has no interface
+ * for it, so the operator gives one: a command (run with `sh -c`, the action as JSON on
+ * stdin, its answer as JSON on stdout, exit code 0) or a URL (the action POSTed as JSON,
+ * a 2xx JSON answer). docs/conformance.md, "The operator hook", defines the actions.
+ */
+import { spawn } from 'node:child_process';
+import { CheckFailure, NotRun } from '../check.js';
+import type { PlatformTarget } from './target.js';
+
+/** `enrol`: put `count` new persons, each with a face photo, on device `sn`'s roster. */
+export interface EnrolAction {
+  action: 'enrol';
+  sn: string;
+  count: number;
+}
+
+export interface EnrolAnswer {
+  /** The new persons' ids as the device will see them (personId in T_SEND_PERSON's data). */
+  personIds: string[];
+}
+
+const HOOK_TIMEOUT_MS = 120_000;
+
+export async function enrol(target: PlatformTarget, sn: string, count: number): Promise<EnrolAnswer> {
+  const answer = await callHook(target, { action: 'enrol', sn, count });
+  const ids = (answer as { personIds?: unknown }).personIds;
+  if (!Array.isArray(ids) || ids.length !== count || !ids.every((x) => typeof x === 'string'))
+    throw new CheckFailure(
+      `the operator hook's enrol answer has no personIds list of ${count}: ${JSON.stringify(answer)}`,
+    );
+  return { personIds: ids as string[] };
+}
+
+async function callHook(target: PlatformTarget, action: EnrolAction): Promise<unknown> {
+  const hook = target.operatorHook;
+  if (!hook) throw new NotRun('needs the platform to enrol persons: give --operator-hook');
+  const text = JSON.stringify(action);
+  const out = /^https?:\/\//.test(hook) ? await viaUrl(hook, text) : await viaCommand(hook, text);
+  try {
+    return JSON.parse(out) as unknown;
+  } catch {
+    throw new CheckFailure(`the operator hook answered something that is not JSON: ${out.slice(0, 200)}`);
+  }
+}
+
+async function viaUrl(url: string, body: string): Promise<string> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    signal: AbortSignal.timeout(HOOK_TIMEOUT_MS),
+  }).catch((e: Error) => {
+    throw new CheckFailure(`the operator hook ${url} failed: ${e.message}`);
+  });
+  const text = await res.text();
+  if (!res.ok) throw new CheckFailure(`the operator hook answered HTTP ${res.status}: ${text.slice(0, 300)}`);
+  return text;
+}
+
+function viaCommand(command: string, input: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', ['-c', command], { stdio: ['pipe', 'pipe', 'pipe'], timeout: HOOK_TIMEOUT_MS });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      err += c.toString();
+    });
+    child.on('error', (e) => reject(new CheckFailure(`the operator hook did not start: ${e.message}`)));
+    child.on('close', (code) => {
+      if (code === 0) resolve(out);
+      else reject(new CheckFailure(`the operator hook exited ${code}: ${err.trim().slice(-500)}`));
+    });
+    child.stdin.end(input);
+  });
+}

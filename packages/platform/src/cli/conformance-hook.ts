@@ -1,0 +1,122 @@
+/**
+ * kaoqin conformance hook: the conformance kit's operator hook (docs/conformance.md, "The
+ * operator hook") for our own platform, through its management API as any operator's
+ * script would call it. It reads one action as JSON on stdin and answers JSON on stdout:
+ *
+ *   {"action":"enrol","sn":"…","count":12}  →  {"personIds":["…", …]}
+ *
+ * enrol binds the device to a site of its own first when it serves none (that sends it
+ * the site's roster), then enrols `count` persons on that site, each with --photo as
+ * their face (a real face where the platform runs its face detector).
+ */
+import { randomInt } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { text } from 'node:stream/consumers';
+import { parseArgs } from 'node:util';
+import { UsageError } from './args.js';
+
+const USAGE =
+  'usage: kaoqin conformance hook --api http://HOST:8080/api/v1 --username U --password P --photo FILE  (an action as JSON on stdin)';
+
+interface Api {
+  call(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: unknown }>;
+}
+
+function api(base: string, token?: string): Api {
+  return {
+    async call(method, path, body, headers = {}) {
+      const res = await fetch(`${base}${path}`, {
+        method,
+        headers: {
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...headers,
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      const t = await res.text();
+      return { status: res.status, body: t ? (JSON.parse(t) as unknown) : undefined };
+    },
+  };
+}
+
+/** A valid 公民身份号码 (GB 11643: region, birth date, sequence, MOD 11-2 check character). */
+export function testIdNumber(): string {
+  const birth = new Date(Date.UTC(1970, 0, 1) + randomInt(0, 30 * 365) * 86_400_000);
+  const ymd = birth.toISOString().slice(0, 10).replaceAll('-', '');
+  const body = `330102${ymd}${String(randomInt(0, 1000)).padStart(3, '0')}`;
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...body].reduce((s, d, i) => s + Number(d) * weights[i]!, 0);
+  return body + '10X98765432'[sum % 11]!;
+}
+
+function must(r: { status: number; body: unknown }, ok: number[], what: string): Record<string, unknown> {
+  if (!ok.includes(r.status)) throw new Error(`${what}: HTTP ${r.status} ${JSON.stringify(r.body)}`);
+  return (r.body ?? {}) as Record<string, unknown>;
+}
+
+export async function conformanceHookCommand(argv: string[]): Promise<void> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        api: { type: 'string' },
+        username: { type: 'string' },
+        password: { type: 'string' },
+        photo: { type: 'string' },
+      },
+      strict: true,
+    }));
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message}\n${USAGE}`);
+  }
+  const need = (name: string): string => {
+    const v = values[name];
+    if (typeof v !== 'string' || v === '') throw new UsageError(`--${name} is required\n${USAGE}`);
+    return v;
+  };
+  const base = need('api').replace(/\/+$/, '');
+  const [username, password] = [need('username'), need('password')];
+  const photo = (await readFile(need('photo'))).toString('base64');
+  const action = JSON.parse(await text(process.stdin)) as { action?: unknown; sn?: unknown; count?: unknown };
+  if (action.action !== 'enrol' || typeof action.sn !== 'string' || !Number.isInteger(action.count))
+    throw new UsageError(
+      `unknown action ${JSON.stringify(action)}: this hook does {"action":"enrol","sn":…,"count":…}`,
+    );
+  const count = Number(action.count);
+  if (count < 1 || count > 100) throw new UsageError('count must be 1–100');
+
+  const login = must(await api(base).call('POST', '/auth/login', { username, password }), [200], 'login');
+  const a = api(base, String(login.token));
+  const sn = encodeURIComponent(action.sn);
+  const device = must(await a.call('GET', `/devices/${sn}`), [200], `device ${action.sn}`);
+  let siteId = typeof device.siteId === 'string' ? device.siteId : undefined;
+  if (!siteId) {
+    const site = must(await a.call('POST', '/sites', { name: `一致性测试 ${action.sn}` }), [201], 'site');
+    siteId = String(site.id);
+    must(await a.call('POST', `/devices/${sn}/bind`, { siteId }), [200, 202], 'bind');
+  }
+  const personIds: string[] = [];
+  for (let i = 0; i < count; i++) {
+    for (let attempt = 0; ; attempt++) {
+      const idNumber = testIdNumber();
+      const r = await a.call('POST', '/persons', {
+        name: `一致性测试${String(personIds.length + 1).padStart(2, '0')}`,
+        idNumber,
+        gender: Number(idNumber[16]) % 2 === 1 ? '男' : '女',
+        photos: [photo],
+        assignments: [{ siteId, company: '一致性测试', team: '测试班', trade: '测试' }],
+      });
+      if (r.status === 409 && attempt < 5) continue; // an ID number already enrolled: draw another
+      personIds.push(String(must(r, [201], 'enrol').personId));
+      break;
+    }
+  }
+  process.stdout.write(`${JSON.stringify({ personIds })}\n`);
+}
