@@ -4,6 +4,7 @@
  */
 export * from './check.js';
 export { CLAUSES, type Clause, clause, STANDARD } from './clauses.js';
+export * from './device/index.js';
 export { PLATFORM_CHECKS, type PlatformTarget } from './platform/index.js';
 export { htmlReport } from './report/html.js';
 export { terminalReport } from './report/terminal.js';

@@ -9,7 +9,7 @@ import { clause, STANDARD } from './clauses.js';
 /** The report's JSON shape, version 1 (docs/conformance.md, "The JSON report"). */
 export interface Report {
   schema: 'kaoqin.conformance.report/1';
-  mode: 'platform';
+  mode: 'platform' | 'device';
   standard: { name: string; part: string };
   /** What was tested, without secrets. */
   target: Record<string, string | number>;
@@ -24,6 +24,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Only the checks whose id starts with one of these. */
   only?: readonly string[];
+  /** Which side was tested (default platform). */
+  mode?: Report['mode'];
   /** Texts masked in every check's evidence (the accessKey and accessSecret: see Evidence). */
   redact?: readonly string[];
   /** Told of each result as it comes (the terminal's progress). */
@@ -50,7 +52,7 @@ export async function runChecks<T>(
   const count = (v: CheckResult['verdict']) => results.filter((r) => r.verdict === v).length;
   return {
     schema: 'kaoqin.conformance.report/1',
-    mode: 'platform',
+    mode: opts.mode ?? 'platform',
     standard: { ...STANDARD },
     target: describe,
     startedAt,
@@ -60,7 +62,12 @@ export async function runChecks<T>(
   };
 }
 
-async function runOne<T>(c: Check<T>, target: T, timeoutMs: number, redact: readonly string[]): Promise<CheckResult> {
+async function runOne<T>(
+  c: Check<T>,
+  target: T,
+  timeoutMs: number,
+  redact: readonly string[],
+): Promise<CheckResult> {
   const ev = new Evidence(redact);
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;

@@ -3,20 +3,15 @@
  * standard and reports, clause by clause, what it observed (@kaoqin/conformance).
  * Exit code 0 when no check failed, 1 when one did, 2 on bad usage.
  */
-import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import {
-  htmlReport,
-  PLATFORM_CHECKS,
-  type PlatformTarget,
-  runChecks,
-  terminalReport,
-} from '@kaoqin/conformance';
+import { PLATFORM_CHECKS, type PlatformTarget, runChecks } from '@kaoqin/conformance';
 import { UsageError } from './args.js';
-import { ExitCode } from './sim.js';
+import { emitReport, progress } from './conformance-output.js';
 
 const USAGE = `usage: kaoqin conformance platform --tcp HOST:PORT --access-id ID --access-key KEY --access-secret SECRET
          [--http URL] [--operator-hook CMD|URL] [--sn SN] [--only PREFIX…] [--report FILE.json] [--html FILE.html] [--json]
+       kaoqin conformance device --listen HOST:TCP_PORT,HTTP_PORT [--device-hook CMD|URL]
+         [--access-id ID --access-key KEY --access-secret SECRET] [--wait-seconds N] [--report …] [--html …] [--json]
        kaoqin conformance hook --api URL --username U --password P --photo FILE   (our platform's operator hook)`;
 
 function hostPort(text: string): { host: string; port: number } {
@@ -29,6 +24,7 @@ function hostPort(text: string): { host: string; port: number } {
 export async function conformanceCommand(argv: string[]): Promise<void> {
   const [mode, ...rest] = argv;
   if (mode === 'hook') return (await import('./conformance-hook.js')).conformanceHookCommand(rest);
+  if (mode === 'device') return (await import('./conformance-device.js')).conformanceDeviceCommand(rest);
   if (mode !== 'platform') throw new UsageError(USAGE);
   let values: Record<string, string | string[] | boolean | undefined>;
   try {
@@ -80,14 +76,7 @@ export async function conformanceCommand(argv: string[]): Promise<void> {
   const report = await runChecks(PLATFORM_CHECKS, target, describe, {
     only: Array.isArray(values.only) ? values.only : [],
     redact: [target.accessKey, target.accessSecret],
-    onResult: json
-      ? undefined
-      : (r) => process.stderr.write(`${r.verdict === 'pass' ? '.' : r.verdict === 'fail' ? 'F' : 's'}`),
+    onResult: progress(json),
   });
-  if (!json) process.stderr.write('\n');
-  if (typeof values.report === 'string')
-    await writeFile(values.report, `${JSON.stringify(report, null, 2)}\n`);
-  if (typeof values.html === 'string') await writeFile(values.html, htmlReport(report));
-  process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : terminalReport(report));
-  if (report.summary.fail > 0) throw new ExitCode(1);
+  await emitReport(report, values);
 }
