@@ -21,7 +21,32 @@ export interface EnrolAnswer {
   personIds: string[];
 }
 
+/** `firmware`: make a firmware image of the platform's own choosing and roll it out to device `sn`. */
+export interface FirmwareAction {
+  action: 'firmware';
+  sn: string;
+}
+
+export interface FirmwareAnswer {
+  /** The image's version, as the task's descriptor will give it (3.7.2 version). */
+  version: string;
+  /** Its size in bytes (3.7.2 size). */
+  size: number;
+}
+
 const HOOK_TIMEOUT_MS = 120_000;
+
+export async function rollOutFirmware(target: PlatformTarget, sn: string): Promise<FirmwareAnswer> {
+  const answer = (await callHook(target, { action: 'firmware', sn })) as {
+    version?: unknown;
+    size?: unknown;
+  };
+  if (typeof answer.version !== 'string' || !Number.isInteger(answer.size) || Number(answer.size) < 1)
+    throw new CheckFailure(
+      `the operator hook's firmware answer has no version and size: ${JSON.stringify(answer)}`,
+    );
+  return { version: answer.version, size: Number(answer.size) };
+}
 
 export async function enrol(target: PlatformTarget, sn: string, count: number): Promise<EnrolAnswer> {
   const answer = await callHook(target, { action: 'enrol', sn, count });
@@ -33,9 +58,12 @@ export async function enrol(target: PlatformTarget, sn: string, count: number): 
   return { personIds: ids as string[] };
 }
 
-async function callHook(target: PlatformTarget, action: EnrolAction): Promise<unknown> {
+async function callHook(target: PlatformTarget, action: EnrolAction | FirmwareAction): Promise<unknown> {
   const hook = target.operatorHook;
-  if (!hook) throw new NotRun('needs the platform to enrol persons: give --operator-hook');
+  if (!hook)
+    throw new NotRun(
+      `needs the platform to ${action.action === 'enrol' ? 'enrol persons' : 'roll out firmware'}: give --operator-hook`,
+    );
   const text = JSON.stringify(action);
   const out = /^https?:\/\//.test(hook) ? await viaUrl(hook, text) : await viaCommand(hook, text);
   try {

@@ -1,6 +1,7 @@
 /** Every check `kaoqin conformance platform` runs, in the order it runs them. */
 import type { Check } from '../check.js';
 import { authChecks } from './checks-auth.js';
+import { firmwareChecks } from './checks-firmware.js';
 import { framingChecks } from './checks-framing.js';
 import { heartbeatChecks } from './checks-heartbeat.js';
 import { httpChecks } from './checks-http.js';
@@ -17,4 +18,5 @@ export const PLATFORM_CHECKS: readonly Check<PlatformTarget>[] = [
   ...signInChecks,
   ...httpChecks,
   ...taskChecks,
+  ...firmwareChecks,
 ];

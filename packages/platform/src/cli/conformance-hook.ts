@@ -4,12 +4,13 @@
  * script would call it. It reads one action as JSON on stdin and answers JSON on stdout:
  *
  *   {"action":"enrol","sn":"…","count":12}  →  {"personIds":["…", …]}
+ *   {"action":"firmware","sn":"…"}          →  {"version":"…","size":65536}
  *
  * enrol binds the device to a site of its own first when it serves none (that sends it
  * the site's roster), then enrols `count` persons on that site, each with --photo as
  * their face (a real face where the platform runs its face detector).
  */
-import { randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { text } from 'node:stream/consumers';
 import { parseArgs } from 'node:util';
@@ -33,11 +34,13 @@ function api(base: string, token?: string): Api {
       const res = await fetch(`${base}${path}`, {
         method,
         headers: {
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(body !== undefined && !(body instanceof Uint8Array)
+            ? { 'content-type': 'application/json' }
+            : {}),
           ...(token ? { authorization: `Bearer ${token}` } : {}),
           ...headers,
         },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        ...(body instanceof Uint8Array ? { body } : body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
       const t = await res.text();
       return { status: res.status, body: t ? (JSON.parse(t) as unknown) : undefined };
@@ -83,17 +86,18 @@ export async function conformanceHookCommand(argv: string[]): Promise<void> {
   };
   const base = need('api').replace(/\/+$/, '');
   const [username, password] = [need('username'), need('password')];
-  const photo = (await readFile(need('photo'))).toString('base64');
+  const photoFile = need('photo');
   const action = JSON.parse(await text(process.stdin)) as { action?: unknown; sn?: unknown; count?: unknown };
-  if (action.action !== 'enrol' || typeof action.sn !== 'string' || !Number.isInteger(action.count))
+  if (typeof action.sn !== 'string' || (action.action !== 'enrol' && action.action !== 'firmware'))
     throw new UsageError(
-      `unknown action ${JSON.stringify(action)}: this hook does {"action":"enrol","sn":…,"count":…}`,
+      `unknown action ${JSON.stringify(action)}: this hook does {"action":"enrol","sn":…,"count":…} and {"action":"firmware","sn":…}`,
     );
-  const count = Number(action.count);
-  if (count < 1 || count > 100) throw new UsageError('count must be 1–100');
-
   const login = must(await api(base).call('POST', '/auth/login', { username, password }), [200], 'login');
   const a = api(base, String(login.token));
+  if (action.action === 'firmware') return firmware(a, action.sn);
+  if (!Number.isInteger(action.count) || Number(action.count) < 1 || Number(action.count) > 100)
+    throw new UsageError('count must be a whole number 1–100');
+  const count = Number(action.count);
   const sn = encodeURIComponent(action.sn);
   const device = must(await a.call('GET', `/devices/${sn}`), [200], `device ${action.sn}`);
   let siteId = typeof device.siteId === 'string' ? device.siteId : undefined;
@@ -110,7 +114,7 @@ export async function conformanceHookCommand(argv: string[]): Promise<void> {
         name: `一致性测试${String(personIds.length + 1).padStart(2, '0')}`,
         idNumber,
         gender: Number(idNumber[16]) % 2 === 1 ? '男' : '女',
-        photos: [photo],
+        photos: [(await readFile(photoFile)).toString('base64')],
         assignments: [{ siteId, company: '一致性测试', team: '测试班', trade: '测试' }],
       });
       if (r.status === 409 && attempt < 5) continue; // an ID number already enrolled: draw another
@@ -119,4 +123,25 @@ export async function conformanceHookCommand(argv: string[]): Promise<void> {
     }
   }
   process.stdout.write(`${JSON.stringify({ personIds })}\n`);
+}
+
+/**
+ * firmware: a platform-wide image of 64 KiB of random bytes, version `conformance-<time>`,
+ * uploaded and rolled out to the one device.
+ */
+async function firmware(a: Api, sn: string): Promise<void> {
+  const version = `conformance-${Date.now()}`;
+  const bytes = randomBytes(64 * 1024);
+  const query = `version=${encodeURIComponent(version)}&fileName=${encodeURIComponent(`${version}.bin`)}`;
+  const image = must(
+    await a.call('POST', `/firmware?${query}`, bytes, { 'content-type': 'application/octet-stream' }),
+    [201],
+    'firmware upload',
+  );
+  must(
+    await a.call('POST', `/firmware/${String(image.firmwareId)}/rollout`, { deviceSns: [sn] }),
+    [200, 201, 202],
+    'rollout',
+  );
+  process.stdout.write(`${JSON.stringify({ version, size: bytes.byteLength })}\n`);
 }

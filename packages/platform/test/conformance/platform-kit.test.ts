@@ -78,7 +78,7 @@ describe('kaoqin conformance platform', () => {
     expect(new Set(r.results.map((x) => x.id)).size).toBe(r.results.length);
     // What was sent and received is kept for every check, for a failure's report.
     // (The task checks share one run: its exchanges go with the first, and with any that fails.)
-    for (const x of r.results.filter((x) => !x.id.startsWith('tasks.') || x.id === 'tasks.offered'))
+    for (const x of r.results.filter((x) => !/^(tasks|firmware)\./.test(x.id) || /\.offered$/.test(x.id)))
       expect(
         x.exchanges.some((e) => e.kind === 'sent'),
         x.id,
@@ -112,8 +112,9 @@ describe('kaoqin conformance platform', () => {
     const proxy = await brokenHttpProxy(target.httpUrl!, signsAnswersOutOfOrder(tp.creds.accessSecret));
     try {
       const r = await runChecks(PLATFORM_CHECKS, { ...target, httpUrl: proxy.url }, { tcp: 'broken' });
-      // The person pages' answers are signed by the same wrong rule (with their taskid).
-      expect(failed(r)).toEqual(['http.answer-signature', 'tasks.person-pages']);
+      // Every answer with a response is signed by the same wrong rule: the person pages'
+      // (with their taskid) and the firmware descriptor's.
+      expect(failed(r)).toEqual(['http.answer-signature', 'tasks.person-pages', 'firmware.fetch']);
     } finally {
       await proxy.close();
     }
@@ -138,7 +139,7 @@ describe('kaoqin conformance platform', () => {
     const r = await runChecks(PLATFORM_CHECKS, { ...target, operatorHook: undefined }, { tcp: 'ours' });
     const notRun = r.results.filter((x) => x.verdict === 'not-run');
     expect(notRun.map((x) => x.id)).toEqual(
-      r.results.filter((x) => x.id.startsWith('tasks.')).map((x) => x.id),
+      r.results.filter((x) => /^(tasks|firmware)\./.test(x.id)).map((x) => x.id),
     );
     expect(notRun[0]!.reason).toMatch(/--operator-hook/);
     expect(r.summary.fail).toBe(0);
@@ -148,7 +149,7 @@ describe('kaoqin conformance platform', () => {
     const r = await runChecks(PLATFORM_CHECKS, { ...target, httpUrl: undefined }, { tcp: 'ours' });
     const notRun = r.results.filter((x) => x.verdict === 'not-run');
     expect(notRun.map((x) => x.id)).toEqual(
-      r.results.filter((x) => x.id.startsWith('http.') || x.id.startsWith('tasks.')).map((x) => x.id),
+      r.results.filter((x) => /^(http|tasks|firmware)\./.test(x.id)).map((x) => x.id),
     );
     expect(notRun.length).toBeGreaterThan(0);
     expect(notRun[0]!.reason).toMatch(/--http/);
