@@ -48,8 +48,10 @@ describe('kaoqin conformance device, against our SDK', () => {
     return {
       kit,
       session,
-      restart: async () => {
+      /** Stops the device and starts it again, on `version` when given (a firmware update). */
+      restart: async (version?: string) => {
         await device.stop();
+        if (version) options.identity = { ...options.identity, deviceVersion: version };
         device = new DeviceClient(options);
         await device.start();
       },
@@ -57,7 +59,16 @@ describe('kaoqin conformance device, against our SDK', () => {
   }
 
   it('passes every device check', { timeout: 120_000 }, async () => {
-    const { session } = await setUp();
+    const installed: string[] = [];
+    // Installing is restarting on the new image: the device comes back with its version.
+    let restartAs: ((version: string) => Promise<void>) | undefined;
+    const { session, restart } = await setUp({
+      firmwareInstaller: async (image) => {
+        installed.push(image.version);
+        setTimeout(() => void restartAs?.(image.version), 100);
+      },
+    });
+    restartAs = restart;
     const r = await runChecks(
       DEVICE_CHECKS,
       session,
@@ -73,6 +84,8 @@ describe('kaoqin conformance device, against our SDK', () => {
       ).slice(0, 3000),
     ).toEqual([]);
     expect(r.summary.pass).toBe(DEVICE_CHECKS.length);
+    // The firmware step took the installing path (status 1), not "not supported".
+    expect(installed).toHaveLength(1);
   });
 
   it('a device that loses what it queued offline fails exactly the backlog check', {

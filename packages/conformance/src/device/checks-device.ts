@@ -3,6 +3,7 @@
  * a check of the clause it observes. The kit plays the platform (kit-platform.ts); every
  * request the device sends is checked for its fields and its signature.
  */
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { ATTENDANCE_TYPES, parseTimeStamp } from '@kaoqin/protocol';
@@ -287,6 +288,99 @@ export const deviceChecks: Check<DeviceSession>[] = [
         times.every((t, i) => i === 0 || t >= times[i - 1]!),
         `records arrived out of their order: ${ids.join(', ')}`,
       );
+    },
+  },
+  {
+    id: 'device.firmware',
+    clause: '3.7',
+    title:
+      'an offered T_UPDATE_DEVICE_VERSION is fetched, signed, and reported; a device that installs it downloads it first and then heartbeats its version',
+    async run(s) {
+      const bytes = randomBytes(32 * 1024);
+      const version = `kq-conformance-${Date.now()}`;
+      const downloadUrl = s.kit.photo(`${version}.bin`, { bytes, type: 'application/octet-stream' });
+      const taskid = String(1_796_100_000_000_000_000n + BigInt(Date.now()));
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      const from = s.kit.seen.length;
+      s.kit.offer({
+        taskid,
+        apicode: 'T_UPDATE_DEVICE_VERSION',
+        descriptor: { version, size: bytes.byteLength, downloadUrl, sha256 },
+      });
+      const ofTask = (x: Seen) => x.req.taskid === taskid || JSON.stringify(x.param ?? '').includes(taskid);
+      const status = await next(
+        s,
+        'T_UPDATE_TASKS_STATUS for the firmware task',
+        (x) => isA('T_UPDATE_TASKS_STATUS')(x) && ofTask(x),
+        from,
+        s.waitMs,
+      );
+      must(
+        status.signOk,
+        'T_UPDATE_TASKS_STATUS sign is not MD5(version+sn+token+apicode+param+accessSecret)',
+      );
+      const entry = (
+        (status.param as { task?: unknown }).task as { taskid?: unknown; status?: unknown }[]
+      ).find((t) => t?.taskid === taskid);
+      const code = Number(entry?.status);
+      must([1, 2, 3].includes(code), `task status ${String(entry?.status)} is not 1, 2 or 3`);
+      const fetched = s.kit.seen
+        .slice(from)
+        .filter((x) => isA('T_UPDATE_DEVICE_VERSION')(x) && x.req.taskid === taskid);
+      for (const f of fetched)
+        must(
+          f.signOk,
+          'T_UPDATE_DEVICE_VERSION sign is not MD5(version+sn+token+taskid+apicode+param+accessSecret)',
+        );
+      if (code === 3) {
+        s.kit.evidence?.note(
+          'the device answered 3 (不支持): it does not install firmware, which 3.2.2 allows',
+        );
+        return;
+      }
+      must(fetched.length > 0, `status ${code} without fetching the task (T_UPDATE_DEVICE_VERSION)`);
+      if (code === 1) {
+        must(s.kit.photoGets.includes(`${version}.bin`), 'status 1 (done) without downloading the image');
+        // Installed means running it: after its restart, the device heartbeats the new version.
+        const shows = (x: Seen) =>
+          (x.param as { deviceVersion?: unknown } | undefined)?.deviceVersion === version;
+        await next(
+          s,
+          `heartbeat with deviceVersion ${version} after the update`,
+          (x) => isA('C_HEARTBEAT')(x) && shows(x),
+          status.n + 1,
+          s.waitMs,
+        );
+      }
+    },
+  },
+  {
+    id: 'device.clock-skew',
+    clause: '1.3',
+    title:
+      "with the platform's clock 10 minutes ahead, a request answered 400_05 makes the device correct its clock and go on",
+    async run(s) {
+      const from = s.kit.seen.length;
+      s.kit.offsetMs = 600_000;
+      try {
+        const refused = await next(
+          s,
+          'request to answer 400_05',
+          (x) => x.transport === 'tcp' && x.refused === '400_05',
+          from,
+          s.waitMs,
+        );
+        const ok = await next(
+          s,
+          'request on time after the 400_05',
+          (x) => x.transport === 'tcp' && x.refused === undefined,
+          refused.n + 1,
+          s.waitMs,
+        );
+        mustTimeStamp(s, ok);
+      } finally {
+        s.kit.offsetMs = 0;
+      }
     },
   },
 ];

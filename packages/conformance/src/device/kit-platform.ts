@@ -20,6 +20,7 @@ import {
   FrameDecoder,
   type IncomingRequest,
   isApicode,
+  parseTimeStamp,
   rawMemberText,
   signAnswer,
   verifyRequestSignature,
@@ -50,11 +51,13 @@ export interface Seen {
 }
 
 /** A task the kit offers in heartbeat answers until the device reports it. */
-export interface KitTask {
-  taskid: string;
-  apicode: 'T_SEND_PERSON';
-  persons: { personId: string; name: string; photo: string }[];
-}
+export type KitTask =
+  | { taskid: string; apicode: 'T_SEND_PERSON'; persons: { personId: string; name: string; photo: string }[] }
+  | {
+      taskid: string;
+      apicode: 'T_UPDATE_DEVICE_VERSION';
+      descriptor: { version: string; size: number; downloadUrl: string; sha256: string };
+    };
 
 export interface KitPhoto {
   bytes: Uint8Array;
@@ -62,6 +65,15 @@ export interface KitPhoto {
 }
 
 const newToken = () => randomBytes(16).toString('hex');
+
+/** D6: a timeStamp more than this from the platform's clock is refused 400_05. */
+const TIMESTAMP_WINDOW_MS = 300_000;
+
+/** timeStamp minus the clock, ms; undefined when absent or not yyyyMMddHHmmss. */
+function timeStampSkew(timeStamp: string | undefined, now: number): number | undefined {
+  const t = timeStamp === undefined ? undefined : parseTimeStamp(timeStamp);
+  return t === undefined ? undefined : t - now;
+}
 
 export class KitPlatform {
   readonly creds: Credentials;
@@ -79,6 +91,8 @@ export class KitPlatform {
   readonly #sockets = new Set<Socket>();
   readonly #waiters = new Set<() => void>();
   #lapse = false;
+  /** Added to the kit's clock: a check moves it to see the device correct its own (400_05). */
+  offsetMs = 0;
   #conns = 0;
   #tcp: Server | undefined;
   #http: HttpServer | undefined;
@@ -218,7 +232,12 @@ export class KitPlatform {
     const { signOk, param } = this.#verify(req);
     let refused: string | undefined;
     let response: string | undefined;
-    if (apicode === 'C_AUTH') {
+    let detail: string | undefined;
+    const skew = timeStampSkew(req.timeStamp, this.now());
+    if (skew !== undefined && Math.abs(skew) > TIMESTAMP_WINDOW_MS) {
+      refused = '400_05';
+      detail = `timeStamp is ${Math.round(skew / 1000)} s from the platform clock`;
+    } else if (apicode === 'C_AUTH') {
       if (req.accessId !== this.creds.accessId || req.accessKey !== this.creds.accessKey || !signOk)
         refused = '400_04';
       else {
@@ -236,7 +255,7 @@ export class KitPlatform {
       } else if (apicode === 'C_HEARTBEAT') response = JSON.stringify({ taskids: [...this.#offered.keys()] });
     } else refused = '400_01';
     this.#record('tcp', conn, req, param, signOk, refused);
-    const answer = this.#frame(apicode, refused, response);
+    const answer = this.#frame(apicode, refused, response, detail);
     this.evidence?.sent(
       answer,
       refused ? `answer ${apicode} ${refused}` : `answer ${apicode} ${response ?? ''}`,
@@ -244,12 +263,12 @@ export class KitPlatform {
     return answer;
   }
 
-  #frame(apicode: string, refused: string | undefined, response?: string): Uint8Array {
+  #frame(apicode: string, refused: string | undefined, response?: string, detail?: string): Uint8Array {
     return encodeAnswerFrame({
       version: 'v1.0.0',
       success: refused === undefined,
       apicode,
-      ...(refused ? { error: { errorcode: refused, errormsg: refused } } : {}),
+      ...(refused ? { error: { errorcode: refused, errormsg: refused, ...(detail ? { detail } : {}) } } : {}),
       ...(response !== undefined ? { response } : {}),
     });
   }
@@ -262,6 +281,14 @@ export class KitPlatform {
       const photo = this.#photos.get(name);
       res.writeHead(photo ? 200 : 404, { 'content-type': photo?.type ?? 'text/plain' });
       res.end(photo ? photo.bytes : 'no such photo');
+      return;
+    }
+    if (req.method === 'GET') {
+      // A device may read the platform's time from any answer's Date header (/healthz is
+      // ours): it is the kit's clock, moved with it.
+      res.sendDate = false;
+      res.writeHead(200, { date: new Date(this.now()).toUTCString(), 'content-type': 'application/json' });
+      res.end('{"ok":true}');
       return;
     }
     const chunks: Buffer[] = [];
@@ -306,11 +333,23 @@ export class KitPlatform {
       const ids = ((param as { taskids?: unknown } | undefined)?.taskids ?? []) as unknown[];
       const tasks = ids.flatMap((id) => {
         const t = typeof id === 'string' ? this.#offered.get(id) : undefined;
-        return t ? [{ taskid: t.taskid, apicode: t.apicode, param: '{}' }] : [];
+        if (!t) return [];
+        return [
+          {
+            taskid: t.taskid,
+            apicode: t.apicode,
+            param: t.apicode === 'T_SEND_PERSON' ? '{}' : JSON.stringify(t.descriptor),
+          },
+        ];
       });
       response = { tasks };
-    } else if (apicode === 'T_SEND_PERSON') {
+    } else if (apicode === 'T_UPDATE_DEVICE_VERSION') {
       const task = this.#offered.get(incoming.taskid ?? '');
+      if (task?.apicode !== 'T_UPDATE_DEVICE_VERSION') refused = '490_06';
+      else response = task.descriptor;
+    } else if (apicode === 'T_SEND_PERSON') {
+      const found = this.#offered.get(incoming.taskid ?? '');
+      const task = found?.apicode === 'T_SEND_PERSON' ? found : undefined;
       const p = (param ?? {}) as { currentPage?: unknown; size?: unknown };
       const size = Math.min(100, Math.max(1, Number(p.size) || 10));
       const page = Math.max(1, Number(p.currentPage) || 1);
@@ -330,7 +369,8 @@ export class KitPlatform {
     this.#record('http', undefined, incoming, param, signOk, refused);
     const answer: Record<string, unknown> = { version: 'v1.0.0', success: refused === undefined };
     if (refused) answer.error = { errorcode: refused, errormsg: refused };
-    const taskid = apicode === 'T_SEND_PERSON' ? incoming.taskid : undefined;
+    const taskid =
+      apicode === 'T_SEND_PERSON' || apicode === 'T_UPDATE_DEVICE_VERSION' ? incoming.taskid : undefined;
     if (taskid !== undefined) answer.taskid = taskid;
     const responseText = response === undefined ? undefined : JSON.stringify(response);
     if (isApicode(apicode) && !refused)
@@ -392,6 +432,6 @@ export class KitPlatform {
 
   /** The kit's clock, for timeStamp and recordTime checks. */
   now(): number {
-    return this.#now();
+    return this.#now() + this.offsetMs;
   }
 }
