@@ -7,9 +7,11 @@
 import { createServer as createHttpServer } from 'node:http';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import {
+  decodeAnswerPayload,
   decodeRequestPayload,
   encodeAuthRequestFrame,
   encodeDeviceRequestFrame,
+  encodeFrame,
   FrameDecoder,
   type IncomingRequest,
   md5Hex,
@@ -25,7 +27,11 @@ export interface BrokenTarget {
   close(): Promise<void>;
 }
 
-export async function brokenProxy(upstreamPort: number, rewrite: Rewrite): Promise<BrokenTarget> {
+export async function brokenProxy(
+  upstreamPort: number,
+  rewrite: Rewrite,
+  rewriteAnswer?: (payload: Uint8Array) => Uint8Array,
+): Promise<BrokenTarget> {
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
     const upstream = connect({ host: '127.0.0.1', port: upstreamPort });
@@ -43,7 +49,13 @@ export async function brokenProxy(upstreamPort: number, rewrite: Rewrite): Promi
         bothGone(); // a frame this proxy cannot read: a close, as a platform may answer one
       }
     });
-    upstream.pipe(client);
+    if (!rewriteAnswer) upstream.pipe(client);
+    else {
+      const answers = new FrameDecoder();
+      upstream.on('data', (chunk: Buffer) => {
+        for (const payload of answers.push(chunk)) client.write(encodeFrame(rewriteAnswer(payload)));
+      });
+    }
     for (const s of [client, upstream]) {
       s.on('error', bothGone);
       s.on('close', () => {
@@ -186,4 +198,39 @@ export function unfrozenPages(secret: string): (answer: string) => string {
     );
     return `{"version":${JSON.stringify(a.version)},"success":true,"taskid":${JSON.stringify(a.taskid)},"response":${response},"sign":"${sign}"}`;
   };
+}
+
+/** Passes requests through unchanged. */
+export const asIs: Rewrite = (r) => r;
+
+/**
+ * A platform whose PlatformResponse has error and response in each other's field numbers
+ * (4 and 5, D2): written by hand, as such a platform's protobuf would be.
+ */
+export function swappedAnswerFields(payload: Uint8Array): Uint8Array {
+  const a = decodeAnswerPayload(payload);
+  const field = (n: number, text: string) => {
+    const bytes = Buffer.from(text);
+    return bytes.length === 0
+      ? Buffer.alloc(0)
+      : Buffer.concat([Buffer.from([(n << 3) | 2]), varint(bytes.length), bytes]);
+  };
+  return Buffer.concat([
+    field(1, a.version),
+    Buffer.from([0x10, a.success ? 1 : 0]),
+    field(3, a.apicode),
+    field(4, a.response),
+    field(5, a.error),
+  ]);
+}
+
+function varint(n: number): Buffer {
+  const out: number[] = [];
+  let v = n;
+  while (v >= 0x80) {
+    out.push((v & 0x7f) | 0x80);
+    v >>>= 7;
+  }
+  out.push(v);
+  return Buffer.from(out);
 }

@@ -13,11 +13,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, type ApiPlatform, startApiPlatform } from '../helpers/api.js';
 import { kaoqin } from '../helpers/process.js';
 import {
+  asIs,
   brokenHttpProxy,
   brokenProxy,
   ignoresSignatures,
   signsAnswersOutOfOrder,
   signsTheImage,
+  swappedAnswerFields,
   unfrozenPages,
 } from './broken-proxy.js';
 
@@ -93,6 +95,26 @@ describe('kaoqin conformance platform', () => {
       const bad = r.results.find((x) => x.id === 'auth.bad-sign')!;
       expect(bad.reason).toMatch(/answered success where 400_04 was due/);
       expect(bad.exchanges.map((e) => e.kind)).toEqual(['sent', 'received']);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("a platform with two answer fields in each other's numbers fails every check that reads an answer", async () => {
+    const proxy = await brokenProxy(tp.platform.tcpPort, asIs, swappedAnswerFields);
+    try {
+      const r = await runChecks(PLATFORM_CHECKS, { ...target, tcpPort: proxy.port }, { tcp: 'broken' });
+      // What reads no error or response over TCP still passes: the framing checks look at
+      // success and closes only, and http.token-unknown needs no token.
+      const passed = r.results.filter((x) => x.verdict === 'pass').map((x) => x.id);
+      expect(passed).toEqual([
+        'framing.split',
+        'framing.coalesced',
+        'framing.oversized',
+        'framing.bad-varint',
+        'http.token-unknown',
+      ]);
+      expect(r.results.find((x) => x.id === 'auth.success')!.reason).toMatch(/token is missing/);
     } finally {
       await proxy.close();
     }
