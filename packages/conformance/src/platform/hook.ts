@@ -58,12 +58,34 @@ export async function enrol(target: PlatformTarget, sn: string, count: number): 
   return { personIds: ids as string[] };
 }
 
-async function callHook(target: PlatformTarget, action: EnrolAction | FirmwareAction): Promise<unknown> {
+/**
+ * The roster actions: `remove` ends one person's place on device `sn`'s roster (a
+ * T_DEL_DEVICE_PERSON follows), `reconcile` asks the device for its persons
+ * (T_POST_DEVICE_PERSON), `clear` empties the device (T_CLEAR_DEVICE_PERSON). Each is
+ * answered `{}`.
+ */
+export type RosterAction =
+  | { action: 'remove'; sn: string; personId: string }
+  | { action: 'reconcile'; sn: string }
+  | { action: 'clear'; sn: string };
+
+export async function rosterAction(target: PlatformTarget, action: RosterAction): Promise<void> {
+  await callHook(target, action);
+}
+
+type Action = EnrolAction | FirmwareAction | RosterAction;
+
+const NEEDS: Record<Action['action'], string> = {
+  enrol: 'enrol persons',
+  firmware: 'roll out firmware',
+  remove: 'remove a person from a device',
+  reconcile: 'ask a device for its persons',
+  clear: 'clear a device',
+};
+
+async function callHook(target: PlatformTarget, action: Action): Promise<unknown> {
   const hook = target.operatorHook;
-  if (!hook)
-    throw new NotRun(
-      `needs the platform to ${action.action === 'enrol' ? 'enrol persons' : 'roll out firmware'}: give --operator-hook`,
-    );
+  if (!hook) throw new NotRun(`needs the platform to ${NEEDS[action.action]}: give --operator-hook`);
   const text = JSON.stringify(action);
   const out = /^https?:\/\//.test(hook) ? await viaUrl(hook, text) : await viaCommand(hook, text);
   try {

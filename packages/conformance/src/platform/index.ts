@@ -5,6 +5,7 @@ import { firmwareChecks } from './checks-firmware.js';
 import { framingChecks } from './checks-framing.js';
 import { heartbeatChecks } from './checks-heartbeat.js';
 import { httpChecks } from './checks-http.js';
+import { rosterChecks } from './checks-roster.js';
 import { signInChecks } from './checks-sign-in.js';
 import { taskChecks } from './checks-tasks.js';
 import type { PlatformTarget } from './target.js';
@@ -18,5 +19,6 @@ export const PLATFORM_CHECKS: readonly Check<PlatformTarget>[] = [
   ...signInChecks,
   ...httpChecks,
   ...taskChecks,
+  ...rosterChecks,
   ...firmwareChecks,
 ];

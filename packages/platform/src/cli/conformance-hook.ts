@@ -5,6 +5,8 @@
  *
  *   {"action":"enrol","sn":"…","count":12}  →  {"personIds":["…", …]}
  *   {"action":"firmware","sn":"…"}          →  {"version":"…","size":65536}
+ *   {"action":"remove","sn":"…","personId":"…"}, {"action":"reconcile","sn":"…"},
+ *   {"action":"clear","sn":"…"}              →  {}
  *
  * enrol binds the device to a site of its own first when it serves none (that sends it
  * the site's roster), then enrols `count` persons on that site, each with --photo as
@@ -18,6 +20,8 @@ import { UsageError } from './args.js';
 
 const USAGE =
   'usage: kaoqin conformance hook --api http://HOST:8080/api/v1 --username U --password P --photo FILE  (an action as JSON on stdin)';
+
+const ACTIONS = ['enrol', 'firmware', 'remove', 'reconcile', 'clear'];
 
 interface Api {
   call(
@@ -87,14 +91,21 @@ export async function conformanceHookCommand(argv: string[]): Promise<void> {
   const base = need('api').replace(/\/+$/, '');
   const [username, password] = [need('username'), need('password')];
   const photoFile = need('photo');
-  const action = JSON.parse(await text(process.stdin)) as { action?: unknown; sn?: unknown; count?: unknown };
-  if (typeof action.sn !== 'string' || (action.action !== 'enrol' && action.action !== 'firmware'))
+  const action = JSON.parse(await text(process.stdin)) as {
+    action?: unknown;
+    sn?: unknown;
+    count?: unknown;
+    personId?: unknown;
+  };
+  if (typeof action.sn !== 'string' || !ACTIONS.includes(String(action.action)))
     throw new UsageError(
-      `unknown action ${JSON.stringify(action)}: this hook does {"action":"enrol","sn":…,"count":…} and {"action":"firmware","sn":…}`,
+      `unknown action ${JSON.stringify(action)}: this hook does ${ACTIONS.join(', ')} (docs/conformance.md, "The operator hook")`,
     );
   const login = must(await api(base).call('POST', '/auth/login', { username, password }), [200], 'login');
   const a = api(base, String(login.token));
   if (action.action === 'firmware') return firmware(a, action.sn);
+  if (action.action === 'remove' || action.action === 'reconcile' || action.action === 'clear')
+    return roster(a, action.sn, action.action, action.personId);
   if (!Number.isInteger(action.count) || Number(action.count) < 1 || Number(action.count) > 100)
     throw new UsageError('count must be a whole number 1–100');
   const count = Number(action.count);
@@ -144,4 +155,49 @@ async function firmware(a: Api, sn: string): Promise<void> {
     'rollout',
   );
   process.stdout.write(`${JSON.stringify({ version, size: bytes.byteLength })}\n`);
+}
+
+/**
+ * remove: ends the person's assignment to the device's site (T_DEL_DEVICE_PERSON follows);
+ * reconcile and clear: the device actions of the same names.
+ */
+async function roster(
+  a: Api,
+  sn: string,
+  action: 'remove' | 'reconcile' | 'clear',
+  personId: unknown,
+): Promise<void> {
+  const path = `/devices/${encodeURIComponent(sn)}`;
+  if (action !== 'remove') {
+    must(
+      await a.call('POST', `${path}/${action}`, action === 'reconcile' ? {} : undefined),
+      [200, 201, 202],
+      action,
+    );
+  } else {
+    if (typeof personId !== 'string') throw new UsageError('remove needs a personId');
+    const device = must(await a.call('GET', path), [200], `device ${sn}`);
+    const person = must(
+      await a.call('GET', `/persons/${encodeURIComponent(personId)}`),
+      [200],
+      `person ${personId}`,
+    );
+    const assignments = (person.assignments ?? []) as {
+      assignmentId?: unknown;
+      siteId?: unknown;
+      status?: unknown;
+    }[];
+    const here = assignments.find((x) => x.siteId === device.siteId && x.status === 'active');
+    if (!here) throw new Error(`person ${personId} has no active assignment on the site of ${sn}`);
+    must(
+      await a.call(
+        'POST',
+        `/persons/${encodeURIComponent(personId)}/assignments/${String(here.assignmentId)}/end`,
+        {},
+      ),
+      [200],
+      'end',
+    );
+  }
+  process.stdout.write('{}\n');
 }

@@ -135,8 +135,13 @@ describe('kaoqin conformance platform', () => {
     try {
       const r = await runChecks(PLATFORM_CHECKS, { ...target, httpUrl: proxy.url }, { tcp: 'broken' });
       // Every answer with a response is signed by the same wrong rule: the person pages'
-      // (with their taskid) and the firmware descriptor's.
-      expect(failed(r)).toEqual(['http.answer-signature', 'tasks.person-pages', 'firmware.fetch']);
+      // and the removal's (with their taskid) and the firmware descriptor's.
+      expect(failed(r)).toEqual([
+        'http.answer-signature',
+        'tasks.person-pages',
+        'tasks.delete',
+        'firmware.fetch',
+      ]);
     } finally {
       await proxy.close();
     }
