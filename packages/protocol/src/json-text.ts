@@ -11,17 +11,42 @@ const STRICT = { disallowComments: true, allowTrailingComma: false } as const;
 /** The key the standard leaves out of signatures: C_SIGN_IN's img and each img of 3.8's data. */
 export const IMAGE_KEY = 'img';
 
+/**
+ * The deepest JSON a request may hold (arrays and objects within each other). The
+ * standard's deepest param is 3.2's `{task:[{failedPersons:[{…}]}]}`, four levels; an HTTP
+ * body adds one. Deeper text is refused (400_02) before anything walks it recursively:
+ * jsonc-parser's tree, JSON.stringify and the image stripping all recurse, and a few
+ * thousand levels overflow the stack (found by the conformance kit's fuzz pass).
+ */
+export const MAX_JSON_DEPTH = 32;
+
+/** Whether a parsed JSON value nests deeper than `max` levels; iterative, so any depth is safe to ask. */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth + 1 > max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
 function parseStrict(text: string): Node | undefined {
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, STRICT);
   return errors.length === 0 ? root : undefined;
 }
 
-/** V8's native parser is far faster than a scan in JavaScript: the cheap validity check. */
+/**
+ * V8's native parser is far faster than a scan in JavaScript: the cheap validity check.
+ * Text nested deeper than MAX_JSON_DEPTH counts as not JSON: nothing here walks it.
+ */
 function isJson(text: string): boolean {
   try {
-    JSON.parse(text);
-    return true;
+    return !nestedDeeperThan(JSON.parse(text), MAX_JSON_DEPTH);
   } catch {
     return false;
   }
@@ -51,6 +76,8 @@ export function stripImageMembers(text: string, knownJson = false): string {
   if (!knownJson && !isJson(text)) return text;
   const fast = escaped ? undefined : stripPlainImageMembers(text);
   if (fast !== undefined) return fast;
+  // The tree walk recurses: a caller's knownJson says valid, not shallow (MAX_JSON_DEPTH).
+  if (knownJson && !isJson(text)) return text;
   const root = parseStrict(text);
   if (!root) return text;
   const props: Node[] = [];

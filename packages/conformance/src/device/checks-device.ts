@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { ATTENDANCE_TYPES, parseTimeStamp } from '@kaoqin/protocol';
+import { ATTENDANCE_TYPES, ERRORS, parseTimeStamp } from '@kaoqin/protocol';
 import { type Check, CheckFailure, must } from '../check.js';
 import type { KitTask, Seen } from './kit-platform.js';
 import { type DeviceSession, needHook } from './session.js';
@@ -94,7 +94,7 @@ export const deviceChecks: Check<DeviceSession>[] = [
       const refused = await next(
         s,
         'heartbeat to answer 401_01',
-        (x) => isA('C_HEARTBEAT')(x) && x.refused === '401_01',
+        (x) => isA('C_HEARTBEAT')(x) && x.refused === ERRORS.TOKEN_UNKNOWN.code,
         from,
         60_000,
       );
@@ -366,7 +366,7 @@ export const deviceChecks: Check<DeviceSession>[] = [
         const refused = await next(
           s,
           'request to answer 400_05',
-          (x) => x.transport === 'tcp' && x.refused === '400_05',
+          (x) => x.transport === 'tcp' && x.refused === ERRORS.TIMESTAMP_WINDOW.code,
           from,
           s.waitMs,
         );

@@ -16,6 +16,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import {
   type Apicode,
   decodeRequestPayload,
+  ERRORS,
   encodeAnswerFrame,
   FrameDecoder,
   type IncomingRequest,
@@ -225,7 +226,7 @@ export class KitPlatform {
       req = decodeRequestPayload(payload);
     } catch {
       this.evidence?.received(payload, `connection ${conn}: not an AuthRequest or DeviceRequest`);
-      return this.#frame('', '490_02');
+      return this.#frame('', ERRORS.FRAME_MALFORMED.code);
     }
     this.evidence?.received(payload, `connection ${conn}: ${req.apicode} ${req.param ?? ''}`.slice(0, 400));
     const apicode = req.apicode ?? '';
@@ -235,25 +236,25 @@ export class KitPlatform {
     let detail: string | undefined;
     const skew = timeStampSkew(req.timeStamp, this.now());
     if (skew !== undefined && Math.abs(skew) > TIMESTAMP_WINDOW_MS) {
-      refused = '400_05';
+      refused = ERRORS.TIMESTAMP_WINDOW.code;
       detail = `timeStamp is ${Math.round(skew / 1000)} s from the platform clock`;
     } else if (apicode === 'C_AUTH') {
       if (req.accessId !== this.creds.accessId || req.accessKey !== this.creds.accessKey || !signOk)
-        refused = '400_04';
+        refused = ERRORS.AUTH_FAILED.code;
       else {
         const token = newToken();
         this.#tokens.set(token, req.sn ?? '');
         response = JSON.stringify({ token });
       }
     } else if (apicode === 'C_HEARTBEAT' || apicode === 'C_SIGN_IN') {
-      if (!req.token || !this.#tokens.has(req.token)) refused = '401_01';
-      else if (!signOk) refused = '400_04';
+      if (!req.token || !this.#tokens.has(req.token)) refused = ERRORS.TOKEN_UNKNOWN.code;
+      else if (!signOk) refused = ERRORS.AUTH_FAILED.code;
       else if (apicode === 'C_HEARTBEAT' && this.#lapse) {
         this.#lapse = false;
         this.#tokens.delete(req.token);
-        refused = '401_01';
+        refused = ERRORS.TOKEN_UNKNOWN.code;
       } else if (apicode === 'C_HEARTBEAT') response = JSON.stringify({ taskids: [...this.#offered.keys()] });
-    } else refused = '400_01';
+    } else refused = ERRORS.APICODE_INVALID.code;
     this.#record('tcp', conn, req, param, signOk, refused);
     const answer = this.#frame(apicode, refused, response, detail);
     this.evidence?.sent(
@@ -302,7 +303,7 @@ export class KitPlatform {
       return this.#json(res, {
         version: 'v1.0.0',
         success: false,
-        error: { errorcode: '400_02', errormsg: 'not JSON' },
+        error: { errorcode: ERRORS.PARAM_PARSE.code, errormsg: 'not JSON' },
       });
     }
     const s = (v: unknown) => (typeof v === 'string' ? v : undefined);
@@ -327,8 +328,8 @@ export class KitPlatform {
     const apicode = incoming.apicode ?? '';
     let refused: string | undefined;
     let response: unknown;
-    if (!incoming.token || !this.#tokens.has(incoming.token)) refused = '401_01';
-    else if (!signOk) refused = '400_04';
+    if (!incoming.token || !this.#tokens.has(incoming.token)) refused = ERRORS.TOKEN_UNKNOWN.code;
+    else if (!signOk) refused = ERRORS.AUTH_FAILED.code;
     else if (apicode === 'T_GET_TASKS') {
       const ids = ((param as { taskids?: unknown } | undefined)?.taskids ?? []) as unknown[];
       const tasks = ids.flatMap((id) => {
@@ -345,7 +346,7 @@ export class KitPlatform {
       response = { tasks };
     } else if (apicode === 'T_UPDATE_DEVICE_VERSION') {
       const task = this.#offered.get(incoming.taskid ?? '');
-      if (task?.apicode !== 'T_UPDATE_DEVICE_VERSION') refused = '490_06';
+      if (task?.apicode !== 'T_UPDATE_DEVICE_VERSION') refused = ERRORS.TASK_NOT_FOUND.code;
       else response = task.descriptor;
     } else if (apicode === 'T_SEND_PERSON') {
       const found = this.#offered.get(incoming.taskid ?? '');
@@ -360,12 +361,12 @@ export class KitPlatform {
         name: x.name,
         imgUrls: [x.photo],
       }));
-      if (!task) refused = '490_06';
+      if (!task) refused = ERRORS.TASK_NOT_FOUND.code;
       else response = { data, currentPage: page, totalPage };
     } else if (apicode === 'T_UPDATE_TASKS_STATUS') {
       const tasks = ((param as { task?: unknown } | undefined)?.task ?? []) as { taskid?: unknown }[];
       for (const t of tasks) if (typeof t?.taskid === 'string') this.#offered.delete(t.taskid);
-    } else refused = '400_01';
+    } else refused = ERRORS.APICODE_INVALID.code;
     this.#record('http', undefined, incoming, param, signOk, refused);
     const answer: Record<string, unknown> = { version: 'v1.0.0', success: refused === undefined };
     if (refused) answer.error = { errorcode: refused, errormsg: refused };

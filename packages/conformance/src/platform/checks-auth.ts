@@ -3,7 +3,7 @@
  * (clause 1.3). Each refusal is sent correctly signed over the fields it does carry, so
  * the one defect is the one the code names, whatever order the platform checks in.
  */
-import { formatTimeStamp } from '@kaoqin/protocol';
+import { ERRORS, formatTimeStamp } from '@kaoqin/protocol';
 import { type Check, must } from '../check.js';
 import { mustRefuse } from './expect-error.js';
 import type { PlatformTarget } from './target.js';
@@ -55,7 +55,7 @@ export const authChecks: Check<PlatformTarget>[] = [
     clause: '1.5',
     title: 'C_AUTH with a wrong sign is refused with 400_04',
     async run(target, ev) {
-      mustRefuse(await authAnswer(target, ev, { sign: 'f'.repeat(32) }), '400_04', 'C_AUTH');
+      mustRefuse(await authAnswer(target, ev, { sign: 'f'.repeat(32) }), ERRORS.AUTH_FAILED.code, 'C_AUTH');
     },
   },
   {
@@ -67,32 +67,44 @@ export const authChecks: Check<PlatformTarget>[] = [
       const wire = await Wire.open(target, ev);
       try {
         wire.send(authFrame(other), 'C_AUTH signed with a wrong secret');
-        mustRefuse(await wire.answer(), '400_04', 'C_AUTH');
+        mustRefuse(await wire.answer(), ERRORS.AUTH_FAILED.code, 'C_AUTH');
       } finally {
         wire.close();
       }
     },
   },
-  refusal('auth.version-empty', 'C_AUTH without version is refused with 402_01', '402_01', () => ({
-    version: undefined,
+  refusal(
+    'auth.version-empty',
+    'C_AUTH without version is refused with 402_01',
+    ERRORS.VERSION_EMPTY.code,
+    () => ({
+      version: undefined,
+    }),
+  ),
+  refusal('auth.sn-empty', 'C_AUTH without sn is refused with 402_02', ERRORS.SN_EMPTY.code, () => ({
+    sn: undefined,
   })),
-  refusal('auth.sn-empty', 'C_AUTH without sn is refused with 402_02', '402_02', () => ({ sn: undefined })),
-  refusal('auth.timestamp-empty', 'C_AUTH without timeStamp is refused with 402_05', '402_05', () => ({
-    timeStamp: undefined,
-  })),
-  refusal('auth.sign-empty', 'C_AUTH without sign is refused with 402_07', '402_07', () => ({
+  refusal(
+    'auth.timestamp-empty',
+    'C_AUTH without timeStamp is refused with 402_05',
+    ERRORS.TIMESTAMP_EMPTY.code,
+    () => ({
+      timeStamp: undefined,
+    }),
+  ),
+  refusal('auth.sign-empty', 'C_AUTH without sign is refused with 402_07', ERRORS.SIGN_EMPTY.code, () => ({
     sign: undefined,
   })),
   refusal(
     'auth.timestamp-format',
     'C_AUTH whose timeStamp is not yyyyMMddHHmmss is refused with 404_01',
-    '404_01',
+    ERRORS.TIMESTAMP_FORMAT.code,
     () => ({ timeStamp: '2026-12-06 12:00:00' }),
   ),
   refusal(
     'auth.timestamp-window',
     'C_AUTH whose timeStamp is a day off is refused with 400_05',
-    '400_05',
+    ERRORS.TIMESTAMP_WINDOW.code,
     (t) => ({
       timeStamp: formatTimeStamp(t.now() - 24 * 3600_000),
     }),

@@ -2,7 +2,9 @@
  * C_HEARTBEAT (clause 2.2, table 2.2.2), and tokens (clauses 1.1 and 2.1): a token is the
  * device's, not the connection's, and a heartbeat answers task ids as an array.
  */
+
 import { randomBytes } from 'node:crypto';
+import { ERRORS } from '@kaoqin/protocol';
 import { type Check, type Evidence, must } from '../check.js';
 import { mustRefuse } from './expect-error.js';
 import type { PlatformTarget } from './target.js';
@@ -49,7 +51,11 @@ export const heartbeatChecks: Check<PlatformTarget>[] = [
     clause: '1.5',
     title: 'a heartbeat with a wrong sign is refused with 400_04',
     async run(target, ev) {
-      mustRefuse(await heartbeat(target, ev, () => ({ sign: '0'.repeat(32) })), '400_04', 'C_HEARTBEAT');
+      mustRefuse(
+        await heartbeat(target, ev, () => ({ sign: '0'.repeat(32) })),
+        ERRORS.AUTH_FAILED.code,
+        'C_HEARTBEAT',
+      );
     },
   },
   {
@@ -60,7 +66,7 @@ export const heartbeatChecks: Check<PlatformTarget>[] = [
       const wire = await Wire.open(target, ev);
       try {
         wire.send(deviceFrame(target, 'C_HEARTBEAT', '', HEARTBEAT), 'C_HEARTBEAT, no token');
-        mustRefuse(await wire.answer(), '402_03', 'C_HEARTBEAT');
+        mustRefuse(await wire.answer(), ERRORS.TOKEN_EMPTY.code, 'C_HEARTBEAT');
       } finally {
         wire.close();
       }
@@ -75,7 +81,7 @@ export const heartbeatChecks: Check<PlatformTarget>[] = [
       try {
         const token = randomBytes(16).toString('hex');
         wire.send(deviceFrame(target, 'C_HEARTBEAT', token, HEARTBEAT), 'C_HEARTBEAT, unknown token');
-        mustRefuse(await wire.answer(), '401_01', 'C_HEARTBEAT');
+        mustRefuse(await wire.answer(), ERRORS.TOKEN_UNKNOWN.code, 'C_HEARTBEAT');
       } finally {
         wire.close();
       }
@@ -86,7 +92,7 @@ export const heartbeatChecks: Check<PlatformTarget>[] = [
     clause: '1.3',
     title: 'a heartbeat without param is refused with 402_06',
     async run(target, ev) {
-      mustRefuse(await heartbeat(target, ev, () => ({}), ''), '402_06', 'C_HEARTBEAT');
+      mustRefuse(await heartbeat(target, ev, () => ({}), ''), ERRORS.PARAM_EMPTY.code, 'C_HEARTBEAT');
     },
   },
   {

@@ -5,7 +5,9 @@
  * clause 1.3 on HTTP. The token comes from C_AUTH over TCP: one token serves both
  * transports (clause 1.1).
  */
+
 import { randomBytes } from 'node:crypto';
+import { ERRORS } from '@kaoqin/protocol';
 import { type Check, type Evidence, must } from '../check.js';
 import { answerSigned, type EnvelopeOptions, envelope, httpUrl, post } from './http.js';
 import type { PlatformTarget } from './target.js';
@@ -92,13 +94,13 @@ export const httpChecks: Check<PlatformTarget>[] = [
     clause: '1.5',
     title: 'T_GET_TASKS with a wrong sign is refused with 400_04',
     async run(target, ev) {
-      mustRefuseHttp(await getTasks(target, ev, { over: { sign: 'e'.repeat(32) } }), '400_04');
+      mustRefuseHttp(await getTasks(target, ev, { over: { sign: 'e'.repeat(32) } }), ERRORS.AUTH_FAILED.code);
     },
   },
   refusal(
     'http.token-unknown',
     'T_GET_TASKS with a token never issued is refused with 401_01',
-    '401_01',
+    ERRORS.TOKEN_UNKNOWN.code,
     () => ({}),
     () => randomBytes(16).toString('hex'),
   ),
@@ -108,7 +110,10 @@ export const httpChecks: Check<PlatformTarget>[] = [
     title: 'an envelope without apicode is refused with 402_04',
     async run(target, ev) {
       const token = await tcpToken(target, ev);
-      mustRefuseHttp(await getTasks(target, ev, { over: { apicode: undefined } }, token), '402_04');
+      mustRefuseHttp(
+        await getTasks(target, ev, { over: { apicode: undefined } }, token),
+        ERRORS.APICODE_EMPTY.code,
+      );
     },
   },
   {
@@ -116,7 +121,7 @@ export const httpChecks: Check<PlatformTarget>[] = [
     clause: '1.3',
     title: 'T_GET_TASKS without param is refused with 402_06',
     async run(target, ev) {
-      mustRefuseHttp(await getTasks(target, ev, { over: { param: undefined } }), '402_06');
+      mustRefuseHttp(await getTasks(target, ev, { over: { param: undefined } }), ERRORS.PARAM_EMPTY.code);
     },
   },
 ];

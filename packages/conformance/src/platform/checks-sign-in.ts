@@ -4,7 +4,9 @@
  * (clause 1.3: 403_01 type, 403_02 bitType, 403_03 the QR code's type); and the image is
  * left out of the signature (clause 1.5 and the table's sign formula).
  */
+
 import { randomBytes } from 'node:crypto';
+import { ERRORS } from '@kaoqin/protocol';
 import { type Check, type Evidence, must } from '../check.js';
 import { mustRefuse } from './expect-error.js';
 import type { PlatformTarget } from './target.js';
@@ -105,7 +107,7 @@ export const signInChecks: Check<PlatformTarget>[] = [
   refusal(
     'sign-in.type-invalid',
     'a record of type 3 (not one bit of the dictionary) is refused with 403_01',
-    '403_01',
+    ERRORS.TYPE_INVALID.code,
     (t) => ({
       personId: person(),
       type: 3,
@@ -115,7 +117,7 @@ export const signInChecks: Check<PlatformTarget>[] = [
   refusal(
     'sign-in.bit-type-invalid',
     'a record whose bitType is a single type is refused with 403_02',
-    '403_02',
+    ERRORS.BIT_TYPE_INVALID.code,
     (t) => ({
       personId: person(),
       type: 1,
@@ -126,7 +128,7 @@ export const signInChecks: Check<PlatformTarget>[] = [
   refusal(
     'sign-in.qr-type-invalid',
     'a QR record whose qrCodeInfo type is 3 is refused with 403_03',
-    '403_03',
+    ERRORS.QR_TYPE_INVALID.code,
     (t) => ({
       personId: person(),
       type: 16,
@@ -137,7 +139,7 @@ export const signInChecks: Check<PlatformTarget>[] = [
   refusal(
     'sign-in.param-parse',
     'a record whose param is not JSON is refused with 400_02',
-    '400_02',
+    ERRORS.PARAM_PARSE.code,
     () => 'not json',
   ),
 ];

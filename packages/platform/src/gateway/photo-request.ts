@@ -15,7 +15,12 @@
  * accepts); anything else, and every small frame, goes the text path, which gives the
  * same answer as always: bad base64 still flags photo_bad_base64, bad JSON still 400_02.
  */
-import { decodeDeviceRequestBytes, type IncomingRequest, splitImageMember } from '@kaoqin/protocol';
+import {
+  decodeDeviceRequestBytes,
+  type IncomingRequest,
+  parseOnce,
+  splitImageMember,
+} from '@kaoqin/protocol';
 import { decodeBase64PhotoBytes } from '../blobs/photo.js';
 
 /** Below this a frame carries no photo worth a second reader: heartbeats and plain sign-ins stay on one. */
@@ -33,7 +38,10 @@ export function readPhotoSignIn(payload: Uint8Array): PhotoSignIn | undefined {
   const read = decodeDeviceRequestBytes(payload);
   if (read?.req.apicode !== 'C_SIGN_IN' || !read.param) return undefined;
   const split = splitImageMember(read.param);
-  if (!split) return undefined;
+  // The rest must be JSON (and shallow) for D4's stripped text to be what was signed: a
+  // param that is not JSON is signed as sent, which only the text path reads (400_02
+  // there, where this path would have checked the sign over the stripped text: 400_04).
+  if (!split || !parseOnce(split.text).ok) return undefined;
   let photo: Uint8Array | undefined;
   if (split.img.length > 0) {
     photo = decodeBase64PhotoBytes(split.img);

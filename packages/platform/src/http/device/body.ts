@@ -13,13 +13,20 @@
  * - `timeStamp`, `accessId` and `accessKey` are not read: the chapter-3 tables have none
  *   and they are never signed over HTTP (K6).
  *
- * A body that is empty, not JSON, or not a JSON object, or a member that is neither text
- * nor a number, is refused with **400_02** (param 解析失败) and an English `detail`
+ * A body that is empty, not JSON, not a JSON object or nested deeper than MAX_JSON_DEPTH
+ * + 1 levels, or a member that is neither text nor a number, is refused with **400_02** (param 解析失败) and an English `detail`
  * naming the problem: the catalogue has no code for an unreadable HTTP body (490_02 is
  * the TCP frame's), and 400_02 is the code a device already handles as "what you sent
  * could not be parsed". The answer is unsigned: no token has been read yet (K9).
  */
-import { ERRORS, type IncomingRequest, ProtocolError, rawMemberText } from '@kaoqin/protocol';
+import {
+  ERRORS,
+  type IncomingRequest,
+  MAX_JSON_DEPTH,
+  nestedDeeperThan,
+  ProtocolError,
+  rawMemberText,
+} from '@kaoqin/protocol';
 
 /** Request members the endpoint reads, besides param (section 4.1). */
 const TEXT_MEMBERS = ['version', 'sn', 'token', 'apicode', 'taskid', 'sign'] as const;
@@ -51,6 +58,10 @@ export function readDeviceBody(raw: string | undefined): IncomingRequest {
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw unreadable('request body must be a JSON object');
   }
+  // rawMemberText walks the body's tree recursively: a body deeper than any the standard
+  // defines (its param's levels and the envelope's one) is refused before it.
+  if (nestedDeeperThan(parsed, MAX_JSON_DEPTH + 1))
+    throw unreadable(`request body nests deeper than ${MAX_JSON_DEPTH + 1} levels`);
   const body = parsed as Record<string, unknown>;
   const req: IncomingRequest = { transport: 'http' };
   for (const key of TEXT_MEMBERS) {
