@@ -102,6 +102,8 @@ export interface Check<Target> {
   clause: string;
   /** What a pass means, in one line. */
   title: string;
+  /** Its own time limit, for a check whose length the operator chooses (the fuzz pass). */
+  timeoutMs?: number;
   run(target: Target, evidence: Evidence): Promise<void>;
 }
 

@@ -45,7 +45,7 @@ export async function runChecks<T>(
   for (const c of chosen) clause(c.clause); // an unknown clause id fails before anything runs
   const results: Report['results'] = [];
   for (const c of chosen) {
-    const r = await runOne(c, target, opts.timeoutMs ?? 30_000, opts.redact ?? []);
+    const r = await runOne(c, target, c.timeoutMs ?? opts.timeoutMs ?? 30_000, opts.redact ?? []);
     opts.onResult?.(r);
     results.push({ ...r, clauseTitle: clause(c.clause).zh });
   }

@@ -4,12 +4,13 @@
  * Exit code 0 when no check failed, 1 when one did, 2 on bad usage.
  */
 import { parseArgs } from 'node:util';
-import { PLATFORM_CHECKS, type PlatformTarget, runChecks } from '@kaoqin/conformance';
+import { fuzzCheck, PLATFORM_CHECKS, type PlatformTarget, runChecks } from '@kaoqin/conformance';
 import { UsageError } from './args.js';
 import { emitReport, progress } from './conformance-output.js';
 
 const USAGE = `usage: kaoqin conformance platform --tcp HOST:PORT --access-id ID --access-key KEY --access-secret SECRET
-         [--http URL] [--operator-hook CMD|URL] [--sn SN] [--only PREFIX…] [--report FILE.json] [--html FILE.html] [--json]
+         [--http URL] [--operator-hook CMD|URL] [--sn SN] [--fuzz N [--fuzz-seed S]]
+         [--only PREFIX…] [--report FILE.json] [--html FILE.html] [--json]
        kaoqin conformance device --listen HOST:TCP_PORT,HTTP_PORT [--device-hook CMD|URL]
          [--access-id ID --access-key KEY --access-secret SECRET] [--wait-seconds N] [--report …] [--html …] [--json]
        kaoqin conformance hook --api URL --username U --password P --photo FILE   (our platform's operator hook)`;
@@ -38,6 +39,8 @@ export async function conformanceCommand(argv: string[]): Promise<void> {
         'access-secret': { type: 'string' },
         sn: { type: 'string' },
         'operator-hook': { type: 'string' },
+        fuzz: { type: 'string' },
+        'fuzz-seed': { type: 'string' },
         only: { type: 'string', multiple: true },
         report: { type: 'string' },
         html: { type: 'string' },
@@ -73,7 +76,16 @@ export async function conformanceCommand(argv: string[]): Promise<void> {
     ...(target.httpUrl ? { http: target.httpUrl } : {}),
   };
   const json = values.json === true;
-  const report = await runChecks(PLATFORM_CHECKS, target, describe, {
+  const checks = [...PLATFORM_CHECKS];
+  if (values.fuzz !== undefined) {
+    const inputs = Number(values.fuzz);
+    const seed = values['fuzz-seed'] === undefined ? Date.now() % 2 ** 31 : Number(values['fuzz-seed']);
+    if (!Number.isInteger(inputs) || inputs < 1) throw new UsageError('--fuzz takes a number of inputs ≥ 1');
+    if (!Number.isInteger(seed) || seed < 0) throw new UsageError('--fuzz-seed takes a whole number ≥ 0');
+    // A long pass must not be cut by the per-check limit: allow 50 ms an input beyond a minute.
+    checks.push({ ...fuzzCheck(inputs, seed), timeoutMs: 60_000 + inputs * 50 });
+  }
+  const report = await runChecks(checks, target, describe, {
     only: Array.isArray(values.only) ? values.only : [],
     redact: [target.accessKey, target.accessSecret],
     onResult: progress(json),

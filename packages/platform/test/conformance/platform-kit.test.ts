@@ -232,6 +232,22 @@ describe('kaoqin conformance platform', () => {
     expect(wrong.stdout).toMatch(/2\.1\s+auth\.success\s+FAIL/);
     expect(wrong.stdout).toContain('0 passed, 1 failed');
 
+    // --fuzz adds the fuzz pass, its seed in the evidence so a run can be made again.
+    const fuzz = await kaoqin([
+      ...args.slice(0, 10),
+      '--only',
+      'fuzz',
+      '--fuzz',
+      '200',
+      '--fuzz-seed',
+      '7',
+      '--json',
+    ]);
+    expect(fuzz.code, fuzz.stderr).toBe(0);
+    const fuzzed = JSON.parse(fuzz.stdout) as Report;
+    expect(fuzzed.results.map((x) => [x.id, x.verdict])).toEqual([['fuzz.tcp', 'pass']]);
+    expect(fuzzed.results[0]!.exchanges[0]!.text).toMatch(/^seed 7: 200 inputs/);
+
     const usage = await kaoqin(['conformance', 'platform', '--tcp', 'nowhere']);
     expect(usage.code).toBe(2);
   });

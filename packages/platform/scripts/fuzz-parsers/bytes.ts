@@ -1,0 +1,22 @@
+/** Byte helpers: a varint of any size, concatenation, a frame's payload. */
+
+export function varint(value: number): number[] {
+  const out: number[] = [];
+  let v = value;
+  while (v >= 0x80) {
+    out.push((v % 128) | 0x80);
+    v = Math.floor(v / 128);
+  }
+  out.push(v);
+  return out;
+}
+
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
+  return Buffer.concat(parts);
+}
+
+export function unframe(frame: Uint8Array): Uint8Array {
+  let i = 0;
+  while ((frame[i]! & 0x80) !== 0) i++;
+  return frame.subarray(i + 1);
+}
