@@ -39,6 +39,7 @@ describe('kaoqin conformance device, against our SDK', () => {
       kit,
       waitMs: 20_000,
       personIds: [],
+      failedPersons: [],
       hook: {
         async clockIn(personId) {
           await device.clockIn({ personId, type: 1 });

@@ -194,12 +194,17 @@ export const deviceChecks: Check<DeviceSession>[] = [
       );
       must(x.signOk, 'T_UPDATE_TASKS_STATUS sign is not MD5(version+sn+token+apicode+param+accessSecret)');
       const p = (x.param ?? {}) as { personCount?: unknown; faceCount?: unknown };
-      const t = ours(x) as { status?: unknown; failedFaces?: unknown };
+      const t = ours(x) as { status?: unknown; failedFaces?: unknown; failedPersons?: unknown };
       must([1, 2, 3].includes(Number(t.status)), `task status ${String(t.status)} is not 1, 2 or 3`);
       must(
         Number.isInteger(p.personCount) && Number.isInteger(p.faceCount),
         'personCount or faceCount missing or not whole numbers',
       );
+      s.personCount = Number(p.personCount);
+      const failedPersons = (Array.isArray(t.failedPersons) ? t.failedPersons : []) as {
+        personId?: unknown;
+      }[];
+      s.failedPersons = failedPersons.map((f) => String(f?.personId));
       const failed = (Array.isArray(t.failedFaces) ? t.failedFaces : []) as {
         personId?: unknown;
         errCode?: unknown;

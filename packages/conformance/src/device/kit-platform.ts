@@ -14,6 +14,7 @@ import {
 } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import {
+  APICODE_SPECS,
   type Apicode,
   decodeRequestPayload,
   ERRORS,
@@ -58,7 +59,9 @@ export type KitTask =
       taskid: string;
       apicode: 'T_UPDATE_DEVICE_VERSION';
       descriptor: { version: string; size: number; downloadUrl: string; sha256: string };
-    };
+    }
+  | { taskid: string; apicode: 'T_DEL_DEVICE_PERSON'; personIds: string[] }
+  | { taskid: string; apicode: 'T_CLEAR_DEVICE_PERSON' | 'T_POST_DEVICE_PERSON' };
 
 export interface KitPhoto {
   bytes: Uint8Array;
@@ -339,7 +342,7 @@ export class KitPlatform {
           {
             taskid: t.taskid,
             apicode: t.apicode,
-            param: t.apicode === 'T_SEND_PERSON' ? '{}' : JSON.stringify(t.descriptor),
+            param: t.apicode === 'T_UPDATE_DEVICE_VERSION' ? JSON.stringify(t.descriptor) : '{}',
           },
         ];
       });
@@ -348,6 +351,15 @@ export class KitPlatform {
       const task = this.#offered.get(incoming.taskid ?? '');
       if (task?.apicode !== 'T_UPDATE_DEVICE_VERSION') refused = ERRORS.TASK_NOT_FOUND.code;
       else response = task.descriptor;
+    } else if (
+      apicode === 'T_DEL_DEVICE_PERSON' ||
+      apicode === 'T_CLEAR_DEVICE_PERSON' ||
+      apicode === 'T_POST_DEVICE_PERSON'
+    ) {
+      // 3.5 answers the ids to remove; 3.6 and 3.8 answer success (the upload is in `seen`).
+      const task = this.#offered.get(incoming.taskid ?? '');
+      if (task?.apicode !== apicode) refused = ERRORS.TASK_NOT_FOUND.code;
+      else if (task.apicode === 'T_DEL_DEVICE_PERSON') response = { personIds: task.personIds };
     } else if (apicode === 'T_SEND_PERSON') {
       const found = this.#offered.get(incoming.taskid ?? '');
       const task = found?.apicode === 'T_SEND_PERSON' ? found : undefined;
@@ -370,8 +382,12 @@ export class KitPlatform {
     this.#record('http', undefined, incoming, param, signOk, refused);
     const answer: Record<string, unknown> = { version: 'v1.0.0', success: refused === undefined };
     if (refused) answer.error = { errorcode: refused, errormsg: refused };
+    // Answers whose formula (3.x.3) names taskid carry it.
     const taskid =
-      apicode === 'T_SEND_PERSON' || apicode === 'T_UPDATE_DEVICE_VERSION' ? incoming.taskid : undefined;
+      isApicode(apicode) &&
+      (APICODE_SPECS[apicode].answerSign as readonly string[] | null)?.includes('taskid')
+        ? incoming.taskid
+        : undefined;
     if (taskid !== undefined) answer.taskid = taskid;
     const responseText = response === undefined ? undefined : JSON.stringify(response);
     if (isApicode(apicode) && !refused)

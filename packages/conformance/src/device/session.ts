@@ -24,6 +24,11 @@ export interface DeviceSession {
   personIds: string[];
   /** The person task the kit offered. */
   taskid?: string;
+  /** personCount of the device's last status report, and whom it could not take. */
+  personCount?: number;
+  failedPersons: string[];
+  /** The person device.delete removed. */
+  removed?: string;
 }
 
 export function needHook(s: DeviceSession): DeviceHook {

@@ -68,6 +68,7 @@ export async function conformanceDeviceCommand(argv: string[]): Promise<void> {
       hook: typeof values['device-hook'] === 'string' ? commandHook(values['device-hook']) : undefined,
       waitMs: wait * 1000,
       personIds: [],
+      failedPersons: [],
     };
     const json = values.json === true;
     const report = await runChecks(
