@@ -6,7 +6,14 @@
 export * from './check.js';
 export { CLAUSES, type Clause, clause, STANDARD } from './clauses.js';
 export * from './device/index.js';
-export { type FuzzResult, fuzzCheck, fuzzPlatform } from './platform/fuzz/index.js';
+export {
+  type FuzzResult,
+  fuzzCheck,
+  fuzzHttp,
+  fuzzPlatform,
+  type HttpFuzzResult,
+  httpFuzzCheck,
+} from './platform/fuzz/index.js';
 export { PLATFORM_CHECKS, type PlatformTarget } from './platform/index.js';
 export { htmlReport } from './report/html.js';
 export { terminalReport } from './report/terminal.js';

@@ -4,7 +4,13 @@
  * Exit code 0 when no check failed, 1 when one did, 2 on bad usage.
  */
 import { parseArgs } from 'node:util';
-import { fuzzCheck, PLATFORM_CHECKS, type PlatformTarget, runChecks } from '@kaoqin/conformance';
+import {
+  fuzzCheck,
+  httpFuzzCheck,
+  PLATFORM_CHECKS,
+  type PlatformTarget,
+  runChecks,
+} from '@kaoqin/conformance';
 import { UsageError } from './args.js';
 import { emitReport, progress } from './conformance-output.js';
 
@@ -84,6 +90,8 @@ export async function conformanceCommand(argv: string[]): Promise<void> {
     if (!Number.isInteger(seed) || seed < 0) throw new UsageError('--fuzz-seed takes a whole number ≥ 0');
     // A long pass must not be cut by the per-check limit: allow 50 ms an input beyond a minute.
     checks.push({ ...fuzzCheck(inputs, seed), timeoutMs: 60_000 + inputs * 50 });
+    // With chapter 3's address, the same number of HTTP bodies (not run without it).
+    checks.push({ ...httpFuzzCheck(inputs, seed), timeoutMs: 60_000 + inputs * 50 });
   }
   const report = await runChecks(checks, target, describe, {
     only: Array.isArray(values.only) ? values.only : [],

@@ -4,10 +4,19 @@
  * parsers behind the framing), and against a platform behind a proxy that answers an
  * undecodable frame with silence, which the pass must call a hang.
  */
-import { Evidence, type FuzzResult, fuzzCheck, fuzzPlatform, type PlatformTarget } from '@kaoqin/conformance';
+import {
+  Evidence,
+  type FuzzResult,
+  fuzzCheck,
+  fuzzHttp,
+  fuzzPlatform,
+  httpFuzzCheck,
+  type PlatformTarget,
+} from '@kaoqin/conformance';
 import { errorByCode } from '@kaoqin/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
+import { brokenHttpProxy } from './broken-proxy.js';
 import { hangingProxy } from './hanging-proxy.js';
 
 describe('kaoqin conformance platform --fuzz', () => {
@@ -76,6 +85,38 @@ describe('kaoqin conformance platform --fuzz', () => {
       expect(kinds).toContain('sent');
       expect(kinds).toContain('timeout');
       expect(ev.exchanges.some((e) => e.kind === 'note' && /: hang: /.test(e.text ?? ''))).toBe(true);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('our platform answers 500 random and mutated HTTP bodies each with a documented code', async () => {
+    const r = await fuzzHttp(
+      { ...target, httpUrl: `http://127.0.0.1:${tp.platform.httpPort}/api/device` },
+      { inputs: 500, seed: 11 },
+    );
+    expect(r.findings, JSON.stringify(r.findings.slice(0, 3), null, 1)).toEqual([]);
+    expect(r.refused['500_01'] ?? 0).toBe(0);
+    const codes = Object.keys(r.refused);
+    for (const code of codes) expect(errorByCode(code), code).toBeDefined();
+    // Past the body's reading (400_02): tokens (401_01) and signatures (400_04) are reached too.
+    for (const code of ['400_02', '400_04', '401_01']) expect(codes).toContain(code);
+  });
+
+  it('an HTTP front that answers deep bodies with an HTML error page fails fuzz.http', async () => {
+    const proxy = await brokenHttpProxy(
+      `http://127.0.0.1:${tp.platform.httpPort}/api/device`,
+      (answer, request) => (request.includes('[[[[[[[[') ? '<html>502 Bad Gateway</html>' : answer),
+    );
+    try {
+      const failure = await httpFuzzCheck(300, 11)
+        .run({ ...target, httpUrl: proxy.url }, new Evidence())
+        .then(
+          () => undefined,
+          (e: unknown) => e as Error,
+        );
+      expect(failure?.message).toMatch(/bodies were not answered with a documented code/);
+      expect(failure?.message).toMatch(/not-an-answer: HTTP 200, not an answer object: <html>/);
     } finally {
       await proxy.close();
     }

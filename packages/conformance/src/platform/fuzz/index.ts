@@ -25,8 +25,10 @@
  * param.ts (text and params), requests.ts, mutated-bytes.ts, protobuf.ts and framing.ts
  * (the kinds of input), make-input.ts (input i), conn.ts and judge.ts (a connection and
  * what its answers are worth), tally.ts and fuzzer.ts (sending, counting), fuzz-platform.ts
- * (the pass) and fuzz-check.ts (the pass as a check).
+ * (the pass) and fuzz-check.ts (the pass as a check); http-fuzz.ts is the HTTP interface's
+ * pass (fuzz.http), on the same generators.
  */
 export { fuzzCheck } from './fuzz-check.js';
 export { fuzzPlatform } from './fuzz-platform.js';
+export { fuzzHttp, type HttpFuzzResult, httpFuzzCheck } from './http-fuzz.js';
 export { type FuzzFinding, type FuzzOptions, type FuzzResult, MAX_FINDINGS } from './types.js';
