@@ -96,16 +96,16 @@ export const deviceChecks: Check<DeviceSession>[] = [
         'heartbeat to answer 401_01',
         (x) => isA('C_HEARTBEAT')(x) && x.refused === ERRORS.TOKEN_UNKNOWN.code,
         from,
-        60_000,
+        s.waitMs,
       );
-      const auth = await next(s, 'C_AUTH after 401_01', isA('C_AUTH'), refused.n + 1, 30_000);
+      const auth = await next(s, 'C_AUTH after 401_01', isA('C_AUTH'), refused.n + 1, s.waitMs);
       must(auth.refused === undefined, `the new C_AUTH was refused ${auth.refused}`);
       const after = await next(
         s,
         'request with the new token',
         (x) => x.req.apicode !== 'C_AUTH' && x.transport === 'tcp',
         auth.n + 1,
-        60_000,
+        s.waitMs,
       );
       must(after.refused === undefined, `the request after re-authenticating was refused ${after.refused}`);
     },
@@ -140,7 +140,7 @@ export const deviceChecks: Check<DeviceSession>[] = [
         'T_GET_TASKS for the offered task',
         (x) => isA('T_GET_TASKS')(x) && JSON.stringify(x.param ?? '').includes(task.taskid),
         from,
-        90_000,
+        s.waitMs,
       );
       must(get.signOk, 'T_GET_TASKS sign is not MD5(version+sn+token+apicode+param+accessSecret)');
       const pages = new Set<number>();
@@ -151,7 +151,7 @@ export const deviceChecks: Check<DeviceSession>[] = [
           'T_SEND_PERSON page',
           (x) => isA('T_SEND_PERSON')(x) && x.req.taskid === task.taskid,
           last.n + 1,
-          30_000,
+          s.waitMs,
         );
         must(
           page.signOk,
@@ -165,7 +165,7 @@ export const deviceChecks: Check<DeviceSession>[] = [
         const size = Math.min(100, Math.max(1, Number(p?.size) || 10));
         if (pages.size >= Math.ceil(task.persons.length / size)) break;
       }
-      const deadline = Date.now() + 15_000;
+      const deadline = Date.now() + s.waitMs;
       while (Date.now() < deadline && s.kit.photoGets.length < task.persons.length)
         await new Promise((r) => setTimeout(r, 200));
       const missing = task.persons.filter(
@@ -190,7 +190,7 @@ export const deviceChecks: Check<DeviceSession>[] = [
         'T_UPDATE_TASKS_STATUS for the task',
         (y) => isA('T_UPDATE_TASKS_STATUS')(y) && ours(y) !== undefined,
         0,
-        60_000,
+        s.waitMs,
       );
       must(x.signOk, 'T_UPDATE_TASKS_STATUS sign is not MD5(version+sn+token+apicode+param+accessSecret)');
       const p = (x.param ?? {}) as { personCount?: unknown; faceCount?: unknown };
@@ -231,7 +231,7 @@ export const deviceChecks: Check<DeviceSession>[] = [
         `C_SIGN_IN for ${personId}`,
         (y) => isA('C_SIGN_IN')(y) && (y.param as { personId?: unknown })?.personId === personId,
         from,
-        10_000,
+        s.waitMs,
       );
       must(
         x.signOk,

@@ -16,7 +16,10 @@ export interface DeviceHook {
 export interface DeviceSession {
   kit: KitPlatform;
   hook: DeviceHook | undefined;
-  /** How long a check waits for the device to act (its heartbeat interval bounds most). */
+  /**
+   * How long each step waits for the device to act (--wait-seconds). Only the second
+   * heartbeat waits the standard's 60 s whatever it is (2.2: offline after a minute).
+   */
   waitMs: number;
   /** The C_AUTH the session started with, once seen. */
   auth?: Seen;
