@@ -14,7 +14,7 @@ export {
   type HttpFuzzResult,
   httpFuzzCheck,
 } from './platform/fuzz/index.js';
-export { PLATFORM_CHECKS, type PlatformTarget } from './platform/index.js';
+export { PLATFORM_CHECKS, type PlatformTarget, tokenLapseMs } from './platform/index.js';
 export { htmlReport } from './report/html.js';
 export { terminalReport } from './report/terminal.js';
 export { type Report, type RunOptions, runChecks } from './run.js';

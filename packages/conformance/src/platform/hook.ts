@@ -73,7 +73,27 @@ export async function rosterAction(target: PlatformTarget, action: RosterAction)
   await callHook(target, action);
 }
 
-type Action = EnrolAction | FirmwareAction | RosterAction;
+/**
+ * `rotate`: make the vendor's current accessSecret invalid and issue a new one (what an
+ * operator does when a secret leaks). The kit goes on with the new secret; run it
+ * against a vendor kept for certification, whose other devices this would cut off.
+ */
+export interface RotateAction {
+  action: 'rotate';
+  sn: string;
+  accessId: string;
+}
+
+export async function rotateSecret(target: PlatformTarget): Promise<string> {
+  const answer = (await callHook(target, { action: 'rotate', sn: target.sn, accessId: target.accessId })) as {
+    accessSecret?: unknown;
+  };
+  if (typeof answer.accessSecret !== 'string' || answer.accessSecret === '')
+    throw new CheckFailure("the operator hook's rotate answer has no accessSecret");
+  return answer.accessSecret;
+}
+
+type Action = EnrolAction | FirmwareAction | RosterAction | RotateAction;
 
 const NEEDS: Record<Action['action'], string> = {
   enrol: 'enrol persons',
@@ -81,6 +101,7 @@ const NEEDS: Record<Action['action'], string> = {
   remove: 'remove a person from a device',
   reconcile: 'ask a device for its persons',
   clear: 'clear a device',
+  rotate: "rotate the vendor's accessSecret",
 };
 
 async function callHook(target: PlatformTarget, action: Action): Promise<unknown> {

@@ -15,4 +15,11 @@ export interface PlatformTarget {
   operatorHook?: string | undefined;
   /** The kit's clock (epoch ms), for timeStamp and recordTime. */
   now(): number;
+  /**
+   * The platform's token idle time (1.1: half an hour), when the operator lets the kit
+   * wait it out (--token-idle-seconds); token.idle-lapse is "not run" without it.
+   */
+  tokenIdleMs?: number | undefined;
+  /** Lets `ms` pass (default: a real wait; a test with its own clock moves it instead). */
+  wait?(ms: number): Promise<void>;
 }

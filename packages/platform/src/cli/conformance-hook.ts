@@ -7,6 +7,7 @@
  *   {"action":"firmware","sn":"…"}          →  {"version":"…","size":65536}
  *   {"action":"remove","sn":"…","personId":"…"}, {"action":"reconcile","sn":"…"},
  *   {"action":"clear","sn":"…"}              →  {}
+ *   {"action":"rotate","sn":"…","accessId":"…"}  →  {"accessSecret":"…"}
  *
  * enrol binds the device to a site of its own first when it serves none (that sends it
  * the site's roster), then enrols `count` persons on that site, each with --photo as
@@ -21,7 +22,7 @@ import { UsageError } from './args.js';
 const USAGE =
   'usage: kaoqin conformance hook --api http://HOST:8080/api/v1 --username U --password P --photo FILE  (an action as JSON on stdin)';
 
-const ACTIONS = ['enrol', 'firmware', 'remove', 'reconcile', 'clear'];
+const ACTIONS = ['enrol', 'firmware', 'remove', 'reconcile', 'clear', 'rotate'];
 
 interface Api {
   call(
@@ -96,6 +97,7 @@ export async function conformanceHookCommand(argv: string[]): Promise<void> {
     sn?: unknown;
     count?: unknown;
     personId?: unknown;
+    accessId?: unknown;
   };
   if (typeof action.sn !== 'string' || !ACTIONS.includes(String(action.action)))
     throw new UsageError(
@@ -104,6 +106,7 @@ export async function conformanceHookCommand(argv: string[]): Promise<void> {
   const login = must(await api(base).call('POST', '/auth/login', { username, password }), [200], 'login');
   const a = api(base, String(login.token));
   if (action.action === 'firmware') return firmware(a, action.sn);
+  if (action.action === 'rotate') return rotate(a, action.accessId);
   if (action.action === 'remove' || action.action === 'reconcile' || action.action === 'clear')
     return roster(a, action.sn, action.action, action.personId);
   if (!Number.isInteger(action.count) || Number(action.count) < 1 || Number(action.count) > 100)
@@ -200,4 +203,30 @@ async function roster(
     );
   }
   process.stdout.write('{}\n');
+}
+
+/**
+ * rotate: a new accessSecret for the vendor whose accessId the kit plays (found by
+ * paging the vendor list, which never shows a secret); the old one's tokens fail 401_02.
+ */
+async function rotate(a: Api, accessId: unknown): Promise<void> {
+  if (typeof accessId !== 'string' || accessId === '') throw new UsageError('rotate needs an accessId');
+  let cursor: string | null = null;
+  do {
+    const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
+    const page = must(await a.call('GET', `/vendors?limit=100${query}`), [200], 'vendors');
+    const items = (page.items ?? []) as { vendorId?: unknown; accessId?: unknown }[];
+    const vendor = items.find((v) => v.accessId === accessId);
+    if (vendor) {
+      const creds = must(
+        await a.call('POST', `/vendors/${encodeURIComponent(String(vendor.vendorId))}/rotate`, {}),
+        [200],
+        'rotate',
+      );
+      process.stdout.write(`${JSON.stringify({ accessSecret: creds.accessSecret })}\n`);
+      return;
+    }
+    cursor = typeof page.nextCursor === 'string' ? page.nextCursor : null;
+  } while (cursor !== null);
+  throw new Error(`no vendor has accessId ${accessId}`);
 }

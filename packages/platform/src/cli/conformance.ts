@@ -10,12 +10,13 @@ import {
   PLATFORM_CHECKS,
   type PlatformTarget,
   runChecks,
+  tokenLapseMs,
 } from '@kaoqin/conformance';
 import { UsageError } from './args.js';
 import { emitReport, progress } from './conformance-output.js';
 
 const USAGE = `usage: kaoqin conformance platform --tcp HOST:PORT --access-id ID --access-key KEY --access-secret SECRET
-         [--http URL] [--operator-hook CMD|URL] [--sn SN] [--fuzz N [--fuzz-seed S]]
+         [--http URL] [--operator-hook CMD|URL] [--sn SN] [--token-idle-seconds N] [--fuzz N [--fuzz-seed S]]
          [--only PREFIX…] [--report FILE.json] [--html FILE.html] [--json]
        kaoqin conformance device --listen HOST:TCP_PORT,HTTP_PORT [--device-hook CMD|URL]
          [--access-id ID --access-key KEY --access-secret SECRET] [--wait-seconds N] [--report …] [--html …] [--json]
@@ -45,6 +46,7 @@ export async function conformanceCommand(argv: string[]): Promise<void> {
         'access-secret': { type: 'string' },
         sn: { type: 'string' },
         'operator-hook': { type: 'string' },
+        'token-idle-seconds': { type: 'string' },
         fuzz: { type: 'string' },
         'fuzz-seed': { type: 'string' },
         only: { type: 'string', multiple: true },
@@ -63,6 +65,13 @@ export async function conformanceCommand(argv: string[]): Promise<void> {
     return v;
   };
   const { host, port } = hostPort(need('tcp'));
+  let tokenIdleMs: number | undefined;
+  if (values['token-idle-seconds'] !== undefined) {
+    const seconds = Number(values['token-idle-seconds']);
+    if (!Number.isInteger(seconds) || seconds < 1)
+      throw new UsageError('--token-idle-seconds takes a whole number ≥ 1 (the standard: 1800)');
+    tokenIdleMs = seconds * 1000;
+  }
   const target: PlatformTarget = {
     tcpHost: host,
     tcpPort: port,
@@ -74,6 +83,7 @@ export async function conformanceCommand(argv: string[]): Promise<void> {
     version: 'v1.0.0',
     operatorHook: typeof values['operator-hook'] === 'string' ? values['operator-hook'] : undefined,
     now: Date.now,
+    tokenIdleMs,
   };
   const describe = {
     tcp: `${host}:${port}`,
@@ -82,7 +92,12 @@ export async function conformanceCommand(argv: string[]): Promise<void> {
     ...(target.httpUrl ? { http: target.httpUrl } : {}),
   };
   const json = values.json === true;
-  const checks = [...PLATFORM_CHECKS];
+  // The token check waits the idle time out twice over: its limit is its own.
+  const checks = PLATFORM_CHECKS.map((c) =>
+    c.id === 'token.idle-lapse' && tokenIdleMs !== undefined
+      ? { ...c, timeoutMs: tokenLapseMs(tokenIdleMs) + 60_000 }
+      : c,
+  );
   if (values.fuzz !== undefined) {
     const inputs = Number(values.fuzz);
     const seed = values['fuzz-seed'] === undefined ? Date.now() % 2 ** 31 : Number(values['fuzz-seed']);

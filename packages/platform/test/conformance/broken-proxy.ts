@@ -18,6 +18,7 @@ import {
   rawMemberText,
   signAnswer,
   signRequest,
+  stripImageMembers,
 } from '@kaoqin/protocol';
 
 export type Rewrite = (req: IncomingRequest) => IncomingRequest;
@@ -124,6 +125,21 @@ export function signsTheImage(secret: string): Rewrite {
       `${r.version ?? ''}${r.sn ?? ''}${r.token ?? ''}${r.apicode}${r.timeStamp ?? ''}${r.param ?? ''}${secret}`,
     );
     return withImg === r.sign ? r : { ...r, sign: '0'.repeat(32) };
+  };
+}
+
+/**
+ * A platform that takes only the exact reading of D4 for C_SIGN_IN: the param as sent
+ * with its img member cut out, not the compact JSON a device may sign instead. The two
+ * differ only for a param not sent as compact JSON (one of the protocol's vectors).
+ */
+export function exactReadingOnly(secret: string): Rewrite {
+  return (r) => {
+    if (r.apicode !== 'C_SIGN_IN' || r.sign === undefined) return r;
+    const exact = md5Hex(
+      `${r.version ?? ''}${r.sn ?? ''}${r.token ?? ''}${r.apicode}${r.timeStamp ?? ''}${stripImageMembers(r.param ?? '')}${secret}`,
+    );
+    return exact === r.sign ? r : { ...r, sign: '0'.repeat(32) };
   };
 }
 
