@@ -4,30 +4,14 @@
  * request the device sends is checked for its fields and its signature.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { ATTENDANCE_TYPES, ERRORS, parseTimeStamp } from '@kaoqin/protocol';
-import { type Check, CheckFailure, must } from '../check.js';
+import { type Check, must } from '../check.js';
 import type { KitTask, Seen } from './kit-platform.js';
 import { type DeviceSession, needHook } from './session.js';
+import { goodPhoto, next, photoVector } from './steps.js';
 
 /** A device's timeStamp may be this far from the kit's clock (D6: the platform's window). */
 const CLOCK_WINDOW_MS = 300_000;
-const require = createRequire(import.meta.url);
-/** The protocol package's photo vectors: one good, one that breaks §1.2 (a GIF). */
-const vector = (name: string) => readFileSync(require.resolve(`@kaoqin/protocol/vectors/photos/${name}`));
-
-async function next(
-  s: DeviceSession,
-  what: string,
-  match: (x: Seen) => boolean,
-  from = 0,
-  ms = s.waitMs,
-): Promise<Seen> {
-  const hit = await s.kit.waitFor(match, ms, from);
-  if (!hit) throw new CheckFailure(`no ${what} within ${Math.round(ms / 1000)} s`);
-  return hit;
-}
 
 function mustTimeStamp(s: DeviceSession, x: Seen): void {
   const ts = x.req.timeStamp;
@@ -116,7 +100,7 @@ export const deviceChecks: Check<DeviceSession>[] = [
     title:
       "an offered T_SEND_PERSON is fetched (T_GET_TASKS) and paged to the end, each request signed, every person's photo downloaded",
     async run(s) {
-      const good = { bytes: vector('good-200x200.jpg'), type: 'image/jpeg' };
+      const good = goodPhoto();
       const task: KitTask = {
         taskid: String(1_796_000_000_000_000_000n + BigInt(Date.now())),
         apicode: 'T_SEND_PERSON',
@@ -129,7 +113,7 @@ export const deviceChecks: Check<DeviceSession>[] = [
       task.persons.push({
         personId: 'KQ-BAD-PHOTO',
         name: '照片不合格',
-        photo: s.kit.photo('KQ-BAD-PHOTO.gif', { bytes: vector('gif-200x200.gif'), type: 'image/gif' }),
+        photo: s.kit.photo('KQ-BAD-PHOTO.gif', { bytes: photoVector('gif-200x200.gif'), type: 'image/gif' }),
       });
       s.personIds = task.persons.map((p) => p.personId);
       s.taskid = task.taskid;

@@ -7,47 +7,7 @@
 import { type Check, CheckFailure, must } from '../check.js';
 import type { Seen } from './kit-platform.js';
 import type { DeviceSession } from './session.js';
-
-const taskIdOf = () =>
-  String(1_796_200_000_000_000_000n + BigInt(Date.now()) * 1000n + BigInt(Math.floor(Math.random() * 1000)));
-
-async function next(
-  s: DeviceSession,
-  what: string,
-  match: (x: Seen) => boolean,
-  from: number,
-): Promise<Seen> {
-  const hit = await s.kit.waitFor(match, s.waitMs, from);
-  if (!hit) throw new CheckFailure(`no ${what} within ${Math.round(s.waitMs / 1000)} s`);
-  return hit;
-}
-
-/** The device's report of task `taskid`: its entry, and personCount/faceCount. */
-async function reportOf(s: DeviceSession, taskid: string, from: number) {
-  const entryOf = (x: Seen) =>
-    (
-      (x.param as { task?: unknown } | undefined)?.task as
-        | { taskid?: unknown; status?: unknown }[]
-        | undefined
-    )?.find?.((t) => t?.taskid === taskid);
-  const x = await next(
-    s,
-    `T_UPDATE_TASKS_STATUS for ${taskid}`,
-    (y) => y.req.apicode === 'T_UPDATE_TASKS_STATUS' && entryOf(y) !== undefined,
-    from,
-  );
-  must(x.signOk, 'T_UPDATE_TASKS_STATUS sign is not MD5(version+sn+token+apicode+param+accessSecret)');
-  const p = (x.param ?? {}) as { personCount?: unknown; faceCount?: unknown };
-  must(
-    Number(entryOf(x)?.status) === 1,
-    `the task was reported with status ${String(entryOf(x)?.status)}, not 1 (完成)`,
-  );
-  must(
-    Number.isInteger(p.personCount) && Number.isInteger(p.faceCount),
-    'personCount or faceCount missing or not whole numbers',
-  );
-  return { personCount: Number(p.personCount), faceCount: Number(p.faceCount) };
-}
+import { next, reportOf, taskIdOf } from './steps.js';
 
 function needPersons(s: DeviceSession): void {
   if (s.personIds.length === 0)
@@ -144,6 +104,13 @@ export const rosterChecks: Check<DeviceSession>[] = [
         !s.removed || !held.has(s.removed),
         `the upload still holds ${s.removed}, removed by device.delete`,
       );
+      for (const [id, name] of s.renamed) {
+        const d = data.find((x) => x.personId === id);
+        must(
+          !d || d.name === name,
+          `${id} is uploaded as "${String(d?.name)}", not "${name}" (device.update-person)`,
+        );
+      }
       await reportOf(s, taskid, from);
     },
   },

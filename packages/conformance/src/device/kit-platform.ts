@@ -28,6 +28,9 @@ import {
   verifyRequestSignature,
 } from '@kaoqin/protocol';
 import type { Evidence } from '../check.js';
+import { answerTaskRequest, type KitTask } from './kit-tasks.js';
+
+export type { KitPage, KitPerson, KitTask } from './kit-tasks.js';
 
 export interface Credentials {
   accessId: string;
@@ -51,17 +54,6 @@ export interface Seen {
   /** The errorcode the kit answered, or undefined for success. */
   refused: string | undefined;
 }
-
-/** A task the kit offers in heartbeat answers until the device reports it. */
-export type KitTask =
-  | { taskid: string; apicode: 'T_SEND_PERSON'; persons: { personId: string; name: string; photo: string }[] }
-  | {
-      taskid: string;
-      apicode: 'T_UPDATE_DEVICE_VERSION';
-      descriptor: { version: string; size: number; downloadUrl: string; sha256: string };
-    }
-  | { taskid: string; apicode: 'T_DEL_DEVICE_PERSON'; personIds: string[] }
-  | { taskid: string; apicode: 'T_CLEAR_DEVICE_PERSON' | 'T_POST_DEVICE_PERSON' };
 
 export interface KitPhoto {
   bytes: Uint8Array;
@@ -161,8 +153,13 @@ export class KitPlatform {
     for (const s of this.#sockets) s.write(push);
   }
 
+  /** Serves `photo` under `name` (and any file a task names: firmware too); answers its URL. */
   photo(name: string, photo: KitPhoto): string {
     this.#photos.set(name, photo);
+    return this.photoUrl(name);
+  }
+
+  photoUrl(name: string): string {
     return `${this.httpBase}/photos/${encodeURIComponent(name)}`;
   }
 
@@ -333,52 +330,7 @@ export class KitPlatform {
     let response: unknown;
     if (!incoming.token || !this.#tokens.has(incoming.token)) refused = ERRORS.TOKEN_UNKNOWN.code;
     else if (!signOk) refused = ERRORS.AUTH_FAILED.code;
-    else if (apicode === 'T_GET_TASKS') {
-      const ids = ((param as { taskids?: unknown } | undefined)?.taskids ?? []) as unknown[];
-      const tasks = ids.flatMap((id) => {
-        const t = typeof id === 'string' ? this.#offered.get(id) : undefined;
-        if (!t) return [];
-        return [
-          {
-            taskid: t.taskid,
-            apicode: t.apicode,
-            param: t.apicode === 'T_UPDATE_DEVICE_VERSION' ? JSON.stringify(t.descriptor) : '{}',
-          },
-        ];
-      });
-      response = { tasks };
-    } else if (apicode === 'T_UPDATE_DEVICE_VERSION') {
-      const task = this.#offered.get(incoming.taskid ?? '');
-      if (task?.apicode !== 'T_UPDATE_DEVICE_VERSION') refused = ERRORS.TASK_NOT_FOUND.code;
-      else response = task.descriptor;
-    } else if (
-      apicode === 'T_DEL_DEVICE_PERSON' ||
-      apicode === 'T_CLEAR_DEVICE_PERSON' ||
-      apicode === 'T_POST_DEVICE_PERSON'
-    ) {
-      // 3.5 answers the ids to remove; 3.6 and 3.8 answer success (the upload is in `seen`).
-      const task = this.#offered.get(incoming.taskid ?? '');
-      if (task?.apicode !== apicode) refused = ERRORS.TASK_NOT_FOUND.code;
-      else if (task.apicode === 'T_DEL_DEVICE_PERSON') response = { personIds: task.personIds };
-    } else if (apicode === 'T_SEND_PERSON') {
-      const found = this.#offered.get(incoming.taskid ?? '');
-      const task = found?.apicode === 'T_SEND_PERSON' ? found : undefined;
-      const p = (param ?? {}) as { currentPage?: unknown; size?: unknown };
-      const size = Math.min(100, Math.max(1, Number(p.size) || 10));
-      const page = Math.max(1, Number(p.currentPage) || 1);
-      const persons = task?.persons ?? [];
-      const totalPage = Math.ceil(persons.length / size);
-      const data = persons.slice((page - 1) * size, page * size).map((x) => ({
-        personId: x.personId,
-        name: x.name,
-        imgUrls: [x.photo],
-      }));
-      if (!task) refused = ERRORS.TASK_NOT_FOUND.code;
-      else response = { data, currentPage: page, totalPage };
-    } else if (apicode === 'T_UPDATE_TASKS_STATUS') {
-      const tasks = ((param as { task?: unknown } | undefined)?.task ?? []) as { taskid?: unknown }[];
-      for (const t of tasks) if (typeof t?.taskid === 'string') this.#offered.delete(t.taskid);
-    } else refused = ERRORS.APICODE_INVALID.code;
+    else ({ refused, response } = answerTaskRequest(this.#offered, incoming, param));
     this.#record('http', undefined, incoming, param, signOk, refused);
     const answer: Record<string, unknown> = { version: 'v1.0.0', success: refused === undefined };
     if (refused) answer.error = { errorcode: refused, errormsg: refused };

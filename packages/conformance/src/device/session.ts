@@ -32,6 +32,8 @@ export interface DeviceSession {
   failedPersons: string[];
   /** The person device.delete removed. */
   removed?: string;
+  /** Names device.update-person changed, by personId: the upload of 3.8 must carry them. */
+  renamed: Map<string, string>;
 }
 
 export function needHook(s: DeviceSession): DeviceHook {

@@ -69,6 +69,7 @@ export async function conformanceDeviceCommand(argv: string[]): Promise<void> {
       waitMs: wait * 1000,
       personIds: [],
       failedPersons: [],
+      renamed: new Map(),
     };
     const json = values.json === true;
     const report = await runChecks(

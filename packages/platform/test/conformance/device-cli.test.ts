@@ -81,12 +81,14 @@ it('checks our SDK through the CLI, step by step', { timeout: 120_000 }, async (
       'device.sign-in': 'not-run',
       'device.backlog': 'not-run',
       'device.firmware': 'pass',
+      'device.update-person': 'pass',
+      'device.roster-changes': 'pass',
       'device.delete': 'pass',
       'device.reconcile': 'pass',
       'device.clear': 'pass',
       'device.clock-skew': 'pass',
     });
-    expect(out).toMatch(/10 passed, 0 failed, 2 not run/);
+    expect(out).toMatch(/12 passed, 0 failed, 2 not run/);
     expect(JSON.stringify(r)).not.toContain(banner[5]!);
   } finally {
     await device?.stop();
