@@ -93,6 +93,69 @@ export const signInChecks: Check<PlatformTarget>[] = [
     },
   },
   {
+    id: 'sign-in.every-type',
+    clause: '2.3',
+    title:
+      'a record of each type of the dictionary (1, 2, 4, 8, 16, 32, 64), type as text, bitType 13 and a health-code QR record are answered success',
+    async run(target, ev) {
+      const now = target.now();
+      const records: [string, object][] = [
+        ['type 1 (人脸)', { personId: person(), type: 1, recordTime: now }],
+        ['type 2 (IC 卡)', { personId: person(), type: 2, recordTime: now }],
+        ['type 4 (健康码)', { personId: person(), type: 4, recordTime: now }],
+        ['type 8 (身份证)', { personId: person(), type: 8, recordTime: now }],
+        [
+          'type 16 (二维码), a person QR code',
+          {
+            personId: person(),
+            type: 16,
+            qrCodeInfo: { type: '1', codeValue: 'KQ-CONFORMANCE' },
+            recordTime: now,
+          },
+        ],
+        ['type 32 (虹膜)', { personId: person(), type: 32, irisInfo: 'conformance', recordTime: now }],
+        [
+          'type 64 (移动考勤), with a coordinate',
+          {
+            personId: person(),
+            type: 64,
+            coordinate: { longitude: 120.15507, latitude: 30.27415 },
+            recordTime: now,
+          },
+        ],
+        [
+          'type as text "1" (table 2.3.2 says String)',
+          { personId: person(), type: '1', recordTime: String(now) },
+        ],
+        ['bitType 13 (人脸+健康码+身份证)', { personId: person(), type: 1, bitType: 13, recordTime: now }],
+        [
+          'a health code (qrCodeInfo type 2, green, cityCode 330100)',
+          {
+            personId: person(),
+            type: 16,
+            qrCodeInfo: {
+              type: '2',
+              codeColor: 'green',
+              codeValue: 'ZJ-330100-conformance',
+              cityCode: '330100',
+            },
+            temperature: 36.7,
+            recordTime: now,
+          },
+        ],
+      ];
+      const answers = await signIn(
+        target,
+        ev,
+        records.map(([, r]) => r),
+      );
+      const refused = answers.flatMap((a, i) =>
+        a.success ? [] : [`${records[i]![0]}: ${String(a.error?.errorcode)}`],
+      );
+      must(refused.length === 0, `refused: ${refused.join('; ')}`);
+    },
+  },
+  {
     id: 'sign-in.img-left-out',
     clause: '1.5',
     title: 'a record with img, signed with img left out of param, is answered success',
