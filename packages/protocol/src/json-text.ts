@@ -20,16 +20,31 @@ export const IMAGE_KEY = 'img';
  */
 export const MAX_JSON_DEPTH = 32;
 
-/** Whether a parsed JSON value nests deeper than `max` levels; iterative, so any depth is safe to ask. */
-export function nestedDeeperThan(value: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (depth + 1 > max) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) {
-      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
-    }
+/**
+ * Whether JSON text nests deeper than `max` levels anywhere in it. The text, not the
+ * parsed value, because JSON.parse keeps only the last of two equal keys: a deep first
+ * `img` followed by a shallow one parses shallow, yet the image stripping and
+ * jsonc-parser's tree still walk the deep one (found by the fuzz script). Strings are
+ * skipped with indexOf, so a 70 KB photo costs a few native searches, not a loop over it.
+ * Unbalanced or invalid text is measured as far as it goes; validity is JSON.parse's job.
+ */
+export function textNestedDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // The string's end: the next quote not escaped by an odd run of backslashes.
+      for (;;) {
+        const end = text.indexOf('"', i + 1);
+        if (end < 0) return false;
+        let slashes = 0;
+        while (text.charCodeAt(end - 1 - slashes) === 0x5c) slashes++;
+        i = end;
+        if (slashes % 2 === 0) break;
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
   }
   return false;
 }
@@ -46,7 +61,8 @@ function parseStrict(text: string): Node | undefined {
  */
 function isJson(text: string): boolean {
   try {
-    return !nestedDeeperThan(JSON.parse(text), MAX_JSON_DEPTH);
+    JSON.parse(text);
+    return !textNestedDeeperThan(text, MAX_JSON_DEPTH);
   } catch {
     return false;
   }

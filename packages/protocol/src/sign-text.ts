@@ -4,7 +4,12 @@
  * one (wire/sign.ts, a JS MD5), so both sign exactly the same text.
  */
 import { type AnswerSignField, APICODE_SPECS, type Apicode, type RequestSignField } from './apicodes.js';
-import { compactWithoutImages, MAX_JSON_DEPTH, nestedDeeperThan, stripImageMembers } from './json-text.js';
+import {
+  compactWithoutImages,
+  MAX_JSON_DEPTH,
+  stripImageMembers,
+  textNestedDeeperThan,
+} from './json-text.js';
 
 export type SignValue = string | number | boolean | null | undefined;
 
@@ -92,7 +97,7 @@ export function parseOnce(text: string | undefined): ParsedParam {
   }
   // Too deep to strip or re-serialise safely: treated as text that is not JSON (only the
   // text as sent can match its signature; the param check then answers 400_02).
-  if (nestedDeeperThan(value, MAX_JSON_DEPTH))
+  if (textNestedDeeperThan(text, MAX_JSON_DEPTH))
     return { ok: false, error: `nested deeper than ${MAX_JSON_DEPTH} levels` };
   return { ok: true, value };
 }

@@ -6,21 +6,37 @@
 import { describe, expect, it } from 'vitest';
 import {
   MAX_JSON_DEPTH,
-  nestedDeeperThan,
   paramSignCandidates,
   parseOnce,
   signRequest,
   stripImageMembers,
+  textNestedDeeperThan,
 } from '../src/index.js';
 
 const deep = (n: number, inner = '1') => `${'['.repeat(n)}${inner}${']'.repeat(n)}`;
 
 describe('JSON depth', () => {
-  it('measures nesting without recursion, at any depth', () => {
-    expect(nestedDeeperThan({ a: [{ b: 1 }] }, 3)).toBe(false);
-    expect(nestedDeeperThan({ a: [{ b: [] }] }, 3)).toBe(true);
-    expect(nestedDeeperThan('text', 0)).toBe(false);
-    expect(nestedDeeperThan(JSON.parse(deep(100_000)), MAX_JSON_DEPTH)).toBe(true);
+  it('measures nesting in the text without recursion, at any depth, skipping strings', () => {
+    expect(textNestedDeeperThan('{"a":[{"b":1}]}', 3)).toBe(false);
+    expect(textNestedDeeperThan('{"a":[{"b":[]}]}', 3)).toBe(true);
+    expect(textNestedDeeperThan('"text"', 0)).toBe(false);
+    expect(textNestedDeeperThan(deep(100_000), MAX_JSON_DEPTH)).toBe(true);
+    // Brackets in strings are text, escaped quotes included.
+    expect(textNestedDeeperThan(`{"a":"${'['.repeat(100)}\\"${'{'.repeat(100)}"}`, 1)).toBe(false);
+    expect(textNestedDeeperThan('{"a":"\\\\",' + '"b":[[1]]}', 2)).toBe(true);
+  });
+
+  it('a deep member that a later one of the same name hides from JSON.parse is still too deep', () => {
+    const param = `{"personId":"p","type":1,"img":${deep(20_000, '"x"')},"recordTime":1,"img":"y"}`;
+    expect(parseOnce(param)).toEqual({ ok: false, error: `nested deeper than ${MAX_JSON_DEPTH} levels` });
+    expect(stripImageMembers(param)).toBe(param);
+    expect(() =>
+      signRequest(
+        'C_SIGN_IN',
+        { version: 'v1', sn: 's', token: 't', apicode: 'C_SIGN_IN', timeStamp: '1', param },
+        'k',
+      ),
+    ).not.toThrow();
   });
 
   it('the standard deepest param (3.2 status with failedPersons) is within the limit', () => {

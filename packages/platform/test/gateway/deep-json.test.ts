@@ -4,7 +4,10 @@
  *   read, and was answered 500_01 (an internal error) instead of the standard's code;
  * - a sign-in of 4 KB or more whose param is not JSON was answered 400_04 by the photo
  *   path where the same record under 4 KB gets 400_02 (the photo path checked the sign
- *   over the text with img cut out, though text that is not JSON is signed as sent).
+ *   over the text with img cut out, though text that is not JSON is signed as sent);
+ * - a deep first img followed by a shallow second one passed the depth check, which ran
+ *   on JSON.parse's value (it keeps the last of equal keys), and overflowed the stack
+ *   while the image was stripped: 500_01 (found by the parser fuzz script).
  */
 import { TestDevice } from '@kaoqin/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,6 +40,25 @@ describe('requests the fuzz pass found', () => {
     const signIn = `{"personId":"p","type":1,"recordTime":${tp.clock.now},"img":${deep(10_000)}}`;
     expect(await code('C_SIGN_IN', signIn, { sign: '0'.repeat(32) })).toBe('400_04');
     expect(await code('C_SIGN_IN', signIn)).toBe('400_02');
+  });
+
+  it('a deep img hidden behind a second, shallow img is still too deep: 400_04 or 400_02, never 500_01', async () => {
+    const twice = (n: number) =>
+      `{"personId":"p","type":1,"img":${deep(n)},"recordTime":${tp.clock.now},"img":"aGVsbG8="}`;
+    for (const n of [5000, 20_000]) {
+      expect(await code('C_SIGN_IN', twice(n), { sign: '0'.repeat(32) })).toBe('400_04');
+      expect(await code('C_SIGN_IN', twice(n))).toBe('400_02');
+    }
+  });
+
+  it('an HTTP body whose param is given twice, the first deep, is 400_02', async () => {
+    const res = await fetch(`http://127.0.0.1:${tp.platform.httpPort}/api/device`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: `{"version":"v1.0.0","sn":"DEEP-1","apicode":"T_GET_TASKS","param":${deep(20_000)},"param":"{}","sign":"x"}`,
+    });
+    const body = (await res.json()) as { success: boolean; error: { errorcode: string } };
+    expect(body.error.errorcode).toBe('400_02');
   });
 
   it('an HTTP body nested too deep is 400_02', async () => {

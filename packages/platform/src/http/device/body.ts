@@ -23,9 +23,9 @@ import {
   ERRORS,
   type IncomingRequest,
   MAX_JSON_DEPTH,
-  nestedDeeperThan,
   ProtocolError,
   rawMemberText,
+  textNestedDeeperThan,
 } from '@kaoqin/protocol';
 
 /** Request members the endpoint reads, besides param (section 4.1). */
@@ -60,7 +60,7 @@ export function readDeviceBody(raw: string | undefined): IncomingRequest {
   }
   // rawMemberText walks the body's tree recursively: a body deeper than any the standard
   // defines (its param's levels and the envelope's one) is refused before it.
-  if (nestedDeeperThan(parsed, MAX_JSON_DEPTH + 1))
+  if (textNestedDeeperThan(text, MAX_JSON_DEPTH + 1))
     throw unreadable(`request body nests deeper than ${MAX_JSON_DEPTH + 1} levels`);
   const body = parsed as Record<string, unknown>;
   const req: IncomingRequest = { transport: 'http' };
