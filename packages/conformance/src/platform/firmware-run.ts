@@ -5,13 +5,12 @@
  * image from its downloadUrl and reports the task done.
  */
 import { createHash } from 'node:crypto';
-import { CheckFailure, Evidence } from '../check.js';
+import { Evidence } from '../check.js';
+import { awaitTask, reportTask, WAIT_FOR_TASK_MS } from './await-task.js';
+import { asDevice, oncePerTarget } from './device-run.js';
 import { rollOutFirmware } from './hook.js';
 import { answerSigned, envelope, type HttpAnswer, httpUrl, post } from './http.js';
 import type { PlatformTarget } from './target.js';
-import { authenticate, deviceFrame, Wire } from './wire.js';
-
-const WAIT_FOR_TASK_MS = 30_000;
 
 export interface Descriptor {
   version?: unknown;
@@ -30,30 +29,32 @@ export interface FirmwareRun {
   status?: { answer: HttpAnswer; signed: boolean };
 }
 
-const runs = new WeakMap<PlatformTarget, Promise<FirmwareRun>>();
-
-export function firmwareRun(target: PlatformTarget): Promise<FirmwareRun> {
-  let run = runs.get(target);
-  if (!run) {
-    run = makeRun(target);
-    runs.set(target, run);
-  }
-  return run;
-}
+export const firmwareRun = oncePerTarget(makeRun);
 
 async function makeRun(target: PlatformTarget): Promise<FirmwareRun> {
   httpUrl(target);
   const ev = new Evidence([target.accessKey, target.accessSecret]);
   const run: FirmwareRun = { evidence: ev };
-  const wire = await Wire.open(target, ev);
-  try {
-    const token = await authenticate(wire, target);
-    run.rolledOut = await rollOutFirmware(target, target.sn);
-    ev.note(`operator hook rolled out firmware ${run.rolledOut.version} (${run.rolledOut.size} bytes)`);
-    const task = await waitForTask(target, ev, wire, token, run.rolledOut.version);
-    if (typeof task === 'string') {
-      run.stopped = task;
-      return run;
+  await asDevice(target, ev, run, async (wire, token) => {
+    const rolledOut = await rollOutFirmware(target, target.sn);
+    run.rolledOut = rolledOut;
+    ev.note(`operator hook rolled out firmware ${rolledOut.version} (${rolledOut.size} bytes)`);
+    const task = await awaitTask(target, ev, wire, token, async (tasks) => {
+      for (const t of tasks) {
+        if (t.apicode === 'T_UPDATE_DEVICE_VERSION') {
+          const descriptor = parseDescriptor(t.param);
+          if (descriptor?.version === rolledOut.version)
+            return { taskid: t.taskid, descriptor, paramText: t.param };
+        }
+        // Not this rollout's: "not supported" (3.2.2 status 3), so it does not stay open on our account.
+        const what = `T_UPDATE_TASKS_STATUS (3, not supported) for ${String(t.apicode)}`;
+        await reportTask(target, ev, token, t.taskid, 3, what);
+      }
+      return undefined;
+    });
+    if (!task) {
+      run.stopped = `no T_UPDATE_DEVICE_VERSION task for version ${rolledOut.version} reached the device within ${WAIT_FOR_TASK_MS / 1000} s`;
+      return;
     }
     run.task = task;
     // 3.7.2: param is the descriptor; the device echoes the one it was given.
@@ -69,74 +70,17 @@ async function makeRun(target: PlatformTarget): Promise<FirmwareRun> {
       signed: answerSigned(target, 'T_UPDATE_DEVICE_VERSION', fetch, task.taskid),
     };
     run.download = await download(target, ev, task.descriptor?.downloadUrl);
-    const status = envelope(target, 'T_UPDATE_TASKS_STATUS', token, {
-      task: [{ taskid: task.taskid, status: 1 }],
-      personCount: 0,
-      faceCount: 0,
-    });
-    const answer = await post(target, ev, status, 'T_UPDATE_TASKS_STATUS for T_UPDATE_DEVICE_VERSION');
+    const answer = await reportTask(
+      target,
+      ev,
+      token,
+      task.taskid,
+      1,
+      'T_UPDATE_TASKS_STATUS for T_UPDATE_DEVICE_VERSION',
+    );
     run.status = { answer, signed: answerSigned(target, 'T_UPDATE_TASKS_STATUS', answer) };
-  } catch (e) {
-    if (!(e instanceof CheckFailure)) throw e;
-    run.stopped = e.message;
-  } finally {
-    wire.close();
-  }
+  });
   return run;
-}
-
-async function waitForTask(
-  target: PlatformTarget,
-  ev: Evidence,
-  wire: Wire,
-  token: string,
-  version: string,
-): Promise<NonNullable<FirmwareRun['task']> | string> {
-  const seen = new Set<string>();
-  const deadline = Date.now() + WAIT_FOR_TASK_MS;
-  while (Date.now() < deadline) {
-    wire.send(
-      deviceFrame(target, 'C_HEARTBEAT', token, {
-        deviceVersion: 'conformance-1.0.0',
-        deviceIp: '192.168.1.11',
-      }),
-      'C_HEARTBEAT',
-    );
-    const hb = await wire.answer();
-    const ids = (((hb.response as { taskids?: unknown } | undefined)?.taskids ?? []) as unknown[]).filter(
-      (x): x is string => typeof x === 'string' && !seen.has(x),
-    );
-    if (ids.length > 0) {
-      const a = await post(
-        target,
-        ev,
-        envelope(target, 'T_GET_TASKS', token, { taskids: ids }),
-        'T_GET_TASKS',
-      );
-      const tasks = ((a.response as { tasks?: unknown } | undefined)?.tasks ?? []) as {
-        taskid?: unknown;
-        apicode?: unknown;
-        param?: unknown;
-      }[];
-      for (const t of tasks) {
-        if (typeof t.taskid !== 'string') continue;
-        seen.add(t.taskid);
-        if (t.apicode === 'T_UPDATE_DEVICE_VERSION') {
-          const descriptor = parseDescriptor(t.param);
-          if (descriptor?.version === version) return { taskid: t.taskid, descriptor, paramText: t.param };
-        }
-        // Not this rollout's: "not supported" (3.2.2 status 3), so it does not stay open on our account.
-        const body = envelope(target, 'T_UPDATE_TASKS_STATUS', token, {
-          task: [{ taskid: t.taskid, status: 3 }],
-          personCount: 0,
-          faceCount: 0,
-        });
-        await post(target, ev, body, `T_UPDATE_TASKS_STATUS (3, not supported) for ${String(t.apicode)}`);
-      }
-    }
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  return `no T_UPDATE_DEVICE_VERSION task for version ${version} reached the device within ${WAIT_FOR_TASK_MS / 1000} s`;
 }
 
 /** The task's param: the descriptor as JSON text (3.1.3: param is a String) or, leniently, an object. */

@@ -7,16 +7,17 @@
  * paging, a person more is enrolled: the task's pages must not change (the roster a task
  * sends is the one of its creation).
  */
-import { CheckFailure, Evidence } from '../check.js';
+import { Evidence } from '../check.js';
+import { awaitTask, reportTask, WAIT_FOR_TASK_MS } from './await-task.js';
+import { asDevice, oncePerTarget } from './device-run.js';
 import { enrol } from './hook.js';
 import { answerSigned, envelope, type HttpAnswer, httpUrl, post } from './http.js';
 import type { PlatformTarget } from './target.js';
-import { authenticate, deviceFrame, Wire } from './wire.js';
+import type { Wire } from './wire.js';
 
 export const PERSON_TASKS = new Set(['T_SEND_PERSON', 'T_UPDATE_DEVICE_PERSON']);
 /** Enough persons for two pages at the standard example's page size of 10. */
 export const ENROLLED = 12;
-const WAIT_FOR_TASK_MS = 30_000;
 
 export interface Page {
   page: number;
@@ -51,35 +52,19 @@ export interface PersonTaskRun {
   status?: { answer: HttpAnswer; signed: boolean };
 }
 
-const runs = new WeakMap<PlatformTarget, Promise<PersonTaskRun>>();
-
 /** The run for this target, made once whichever check asks first. */
-export function personTaskRun(target: PlatformTarget): Promise<PersonTaskRun> {
-  let run = runs.get(target);
-  if (!run) {
-    run = makeRun(target);
-    runs.set(target, run);
-  }
-  return run;
-}
+export const personTaskRun = oncePerTarget(makeRun);
 
 async function makeRun(target: PlatformTarget): Promise<PersonTaskRun> {
   httpUrl(target); // "not run" without chapter 3's address, before the operator is asked for anything
   const ev = new Evidence([target.accessKey, target.accessSecret]);
   const run: PersonTaskRun = { evidence: ev, enrolled: [], missing: [], pages: [], allPages: [] };
-  const wire = await Wire.open(target, ev);
-  try {
-    const token = await authenticate(wire, target);
+  await asDevice(target, ev, run, async (wire, token) => {
     run.enrolled = (await enrol(target, target.sn, ENROLLED)).personIds;
     ev.note(`operator hook enrolled ${run.enrolled.length} persons`);
     await deliver(target, ev, wire, token, run);
     run.photo = await download(target, ev, run.pages.flatMap((p) => p.imgUrls.flatMap((u) => u ?? []))[0]);
-  } catch (e) {
-    if (!(e instanceof CheckFailure)) throw e;
-    run.stopped = e.message;
-  } finally {
-    wire.close();
-  }
+  });
   return run;
 }
 
@@ -100,36 +85,9 @@ async function deliver(
 ): Promise<void> {
   const pending = new Set(run.enrolled);
   const held = new Map<string, boolean>(); // personId → has a face
-  const seenTasks = new Set<string>();
-  const deadline = Date.now() + WAIT_FOR_TASK_MS;
-  while (Date.now() < deadline && (pending.size > 0 || !run.task)) {
-    wire.send(
-      deviceFrame(target, 'C_HEARTBEAT', token, {
-        deviceVersion: 'conformance-1.0.0',
-        deviceIp: '192.168.1.11',
-      }),
-      'C_HEARTBEAT',
-    );
-    const hb = await wire.answer();
-    const ids = ((hb.response as { taskids?: unknown } | undefined)?.taskids ?? []) as unknown[];
-    const fresh = ids.filter((x): x is string => typeof x === 'string' && !seenTasks.has(x));
-    if (fresh.length === 0) {
-      await new Promise((r) => setTimeout(r, 1000));
-      continue;
-    }
-    const a = await post(
-      target,
-      ev,
-      envelope(target, 'T_GET_TASKS', token, { taskids: fresh }),
-      'T_GET_TASKS',
-    );
-    const tasks = ((a.response as { tasks?: unknown } | undefined)?.tasks ?? []) as {
-      taskid?: unknown;
-      apicode?: unknown;
-    }[];
+  await awaitTask(target, ev, wire, token, async (tasks) => {
     for (const t of tasks) {
-      if (typeof t.taskid !== 'string' || typeof t.apicode !== 'string') continue;
-      seenTasks.add(t.taskid);
+      if (typeof t.apicode !== 'string') continue;
       const task = { taskid: t.taskid, apicode: t.apicode };
       let status = 3; // 3.2.2: 不支持, for what this run does not act on
       if (PERSON_TASKS.has(task.apicode)) {
@@ -158,16 +116,21 @@ async function deliver(
         held.clear();
         status = 1;
       }
-      const body = envelope(target, 'T_UPDATE_TASKS_STATUS', token, {
-        task: [{ taskid: task.taskid, status }],
-        personCount: held.size,
-        faceCount: [...held.values()].filter(Boolean).length,
-      });
-      const answer = await post(target, ev, body, `T_UPDATE_TASKS_STATUS for ${task.apicode}`);
+      const answer = await reportTask(
+        target,
+        ev,
+        token,
+        task.taskid,
+        status,
+        `T_UPDATE_TASKS_STATUS for ${task.apicode}`,
+        { personCount: held.size, faceCount: [...held.values()].filter(Boolean).length },
+      );
       if (task.taskid === run.task?.taskid)
         run.status = { answer, signed: answerSigned(target, 'T_UPDATE_TASKS_STATUS', answer) };
     }
-  }
+    // Done when every person enrolled has come and the task to check for the freeze is known.
+    return pending.size === 0 && run.task ? true : undefined;
+  });
   run.missing = [...pending];
   if (!run.task)
     run.stopped = `no T_SEND_PERSON or T_UPDATE_DEVICE_PERSON task holding the persons enrolled reached the device within ${WAIT_FOR_TASK_MS / 1000} s`;

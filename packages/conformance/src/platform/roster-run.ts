@@ -4,14 +4,14 @@
  * (3.8 T_POST_DEVICE_PERSON), the device emptied (3.6 T_CLEAR_DEVICE_PERSON), each made
  * by the operator's hook and each answered and reported. Shared by checks-roster.ts.
  */
-import { CheckFailure, Evidence } from '../check.js';
+import { Evidence } from '../check.js';
+import { awaitTask, reportTask, WAIT_FOR_TASK_MS } from './await-task.js';
+import { asDevice, oncePerTarget } from './device-run.js';
 import { type RosterAction, rosterAction } from './hook.js';
 import { answerSigned, envelope, type HttpAnswer, post } from './http.js';
 import { personTaskRun } from './person-task-run.js';
 import type { PlatformTarget } from './target.js';
-import { authenticate, deviceFrame, Wire } from './wire.js';
 
-const WAIT_FOR_TASK_MS = 30_000;
 /** A small JPEG's first bytes: the reconcile upload's img, which the signature leaves out. */
 const IMG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46]).toString('base64');
 
@@ -32,16 +32,7 @@ export interface RosterRun {
   clear: Step;
 }
 
-const runs = new WeakMap<PlatformTarget, Promise<RosterRun>>();
-
-export function rosterRun(target: PlatformTarget): Promise<RosterRun> {
-  let run = runs.get(target);
-  if (!run) {
-    run = makeRun(target);
-    runs.set(target, run);
-  }
-  return run;
-}
+export const rosterRun = oncePerTarget(makeRun);
 
 async function makeRun(target: PlatformTarget): Promise<RosterRun> {
   const persons = await personTaskRun(target);
@@ -53,14 +44,31 @@ async function makeRun(target: PlatformTarget): Promise<RosterRun> {
     return run;
   }
   run.removed = removed;
-  const wire = await Wire.open(target, ev);
-  try {
-    const token = await authenticate(wire, target);
+  await asDevice(target, ev, run, async (wire, token) => {
     const seen = new Set<string>();
+    const report = (taskid: string, status: number) =>
+      reportTask(target, ev, token, taskid, status, `T_UPDATE_TASKS_STATUS ${status}`);
+    /** Heartbeats until a task of `apicode` is offered; others met on the way are reported (done, or 3 not supported). */
+    const waitFor = (apicode: string) =>
+      awaitTask(
+        target,
+        ev,
+        wire,
+        token,
+        async (tasks) => {
+          let found: string | undefined;
+          for (const t of tasks) {
+            if (t.apicode === apicode && found === undefined) found = t.taskid;
+            else await report(t.taskid, t.apicode === 'T_UPDATE_DEVICE_VERSION' ? 3 : 1);
+          }
+          return found;
+        },
+        seen,
+      );
     const step = async (action: RosterAction, apicode: string, param: object | undefined, into: Step) => {
       await rosterAction(target, action);
       ev.note(`operator hook: ${JSON.stringify(action)}`);
-      const taskid = await waitForTask(target, ev, wire, token, apicode, seen);
+      const taskid = await waitFor(apicode);
       if (taskid === undefined) {
         into.stopped = `no ${apicode} task reached the device within ${WAIT_FOR_TASK_MS / 1000} s of the hook's ${action.action}`;
         return;
@@ -69,7 +77,7 @@ async function makeRun(target: PlatformTarget): Promise<RosterRun> {
       const a = apicode as 'T_DEL_DEVICE_PERSON';
       into.answer = await post(target, ev, envelope(target, a, token, param, { taskid }), apicode);
       into.signed = answerSigned(target, a, into.answer, taskid);
-      into.status = await report(target, ev, token, taskid, 1);
+      into.status = await report(taskid, 1);
     };
     await step(
       { action: 'remove', sn: target.sn, personId: removed },
@@ -84,73 +92,6 @@ async function makeRun(target: PlatformTarget): Promise<RosterRun> {
     };
     await step({ action: 'reconcile', sn: target.sn }, 'T_POST_DEVICE_PERSON', upload, run.reconcile);
     await step({ action: 'clear', sn: target.sn }, 'T_CLEAR_DEVICE_PERSON', undefined, run.clear);
-  } catch (e) {
-    if (!(e instanceof CheckFailure)) throw e;
-    run.stopped = e.message;
-  } finally {
-    wire.close();
-  }
-  return run;
-}
-
-function report(
-  target: PlatformTarget,
-  ev: Evidence,
-  token: string,
-  taskid: string,
-  status: number,
-): Promise<HttpAnswer> {
-  const body = envelope(target, 'T_UPDATE_TASKS_STATUS', token, {
-    task: [{ taskid, status }],
-    personCount: 0,
-    faceCount: 0,
   });
-  return post(target, ev, body, `T_UPDATE_TASKS_STATUS ${status}`);
-}
-
-/** Heartbeats until a task of `apicode` is offered; others met on the way are reported (done, or 3 not supported). */
-async function waitForTask(
-  target: PlatformTarget,
-  ev: Evidence,
-  wire: Wire,
-  token: string,
-  apicode: string,
-  seen: Set<string>,
-): Promise<string | undefined> {
-  const deadline = Date.now() + WAIT_FOR_TASK_MS;
-  while (Date.now() < deadline) {
-    wire.send(
-      deviceFrame(target, 'C_HEARTBEAT', token, {
-        deviceVersion: 'conformance-1.0.0',
-        deviceIp: '192.168.1.11',
-      }),
-      'C_HEARTBEAT',
-    );
-    const hb = await wire.answer();
-    const ids = (((hb.response as { taskids?: unknown } | undefined)?.taskids ?? []) as unknown[]).filter(
-      (x): x is string => typeof x === 'string' && !seen.has(x),
-    );
-    if (ids.length > 0) {
-      const a = await post(
-        target,
-        ev,
-        envelope(target, 'T_GET_TASKS', token, { taskids: ids }),
-        'T_GET_TASKS',
-      );
-      const tasks = ((a.response as { tasks?: unknown } | undefined)?.tasks ?? []) as {
-        taskid?: unknown;
-        apicode?: unknown;
-      }[];
-      let found: string | undefined;
-      for (const t of tasks) {
-        if (typeof t.taskid !== 'string') continue;
-        seen.add(t.taskid);
-        if (t.apicode === apicode && found === undefined) found = t.taskid;
-        else await report(target, ev, token, t.taskid, t.apicode === 'T_UPDATE_DEVICE_VERSION' ? 3 : 1);
-      }
-      if (found) return found;
-    }
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  return undefined;
+  return run;
 }

@@ -2,10 +2,10 @@
  * The request core as the platform runs it (precheck, then checkCredentialed with the
  * device's secret known), and the device side's signature the inputs are sent with.
  */
+import type { Rand } from '@kaoqin/conformance/fuzz';
 import { checkCredentialed, type IncomingRequest, precheck, signRequest } from '@kaoqin/protocol';
 import { NOW, SECRET } from './fixed.js';
 import { type Outcome, thrown } from './outcome.js';
-import type { Rand } from './rand.js';
 
 /** Counted, not a finding: the device side's signer is not a parser the platform runs. */
 let signerThrew = 0;

@@ -18,8 +18,10 @@
  * RSS growth over the limit.
  *
  * This file reads the environment, runs the parsers one after the other and prints the
- * table and the findings. The pieces: rand.ts (the seeded draws), text.ts, json-text.ts,
- * img.ts, members.ts, param.ts, protobuf.ts, mutate.ts and request-payload.ts (the inputs),
+ * table and the findings. The inputs are drawn with the conformance kit's fuzz generators
+ * (@kaoqin/conformance/fuzz: the seeded draws, odd text and JSON, params, protobuf-shaped
+ * bytes, byte mutations), so the kit's fuzz pass and this script fuzz alike; the
+ * script's own pieces: fixed.ts and request-payload.ts (the device and its requests),
  * outcome.ts, core.ts and parser-*.ts (the parsers, listed in parsers.ts), worker.ts (a
  * parser's run in its worker thread), run-parser.ts (the main thread watching it) and
  * table.ts.

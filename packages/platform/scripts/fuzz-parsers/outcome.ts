@@ -3,8 +3,8 @@
  * the run's outcome is a parse, a refusal of the catalogue, or a finding; with the samples
  * a finding shows of its input.
  */
+import type { Rand } from '@kaoqin/conformance/fuzz';
 import { errorByCode, ProtocolError } from '@kaoqin/protocol';
-import type { Rand } from './rand.js';
 
 export type Outcome = { ok: true } | { ok: false; code: string } | { finding: string; reason: string };
 

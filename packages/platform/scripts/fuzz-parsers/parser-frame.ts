@@ -3,8 +3,8 @@
  * varint, an oversized length): every frame must come out, in order, and the tail be
  * refused with its code.
  */
+import { concat, varint } from '@kaoqin/conformance/fuzz';
 import { DEFAULT_MAX_FRAME_BYTES, encodeFrame, FrameDecoder, FrameError } from '@kaoqin/protocol';
-import { concat, varint } from './bytes.js';
 import { hexSample, OK, type Parser, thrown } from './outcome.js';
 
 const sameBytes = (a: readonly Uint8Array[], b: readonly Uint8Array[]): boolean =>

@@ -1,17 +1,17 @@
 /** The param checks of C_HEARTBEAT and C_SIGN_IN, exactly as the request core calls them. */
+import { mutatedParam } from '@kaoqin/conformance/fuzz';
 import { formatTimeStamp, type IncomingRequest } from '@kaoqin/protocol';
 import { decodeBase64Photo } from '../../src/blobs/photo.js';
 import { core, signed } from './core.js';
 import { NOW, TOKEN } from './fixed.js';
 import { OK, type Parser, textSample, thrown } from './outcome.js';
-import { paramText } from './param.js';
 
 /** param as the request core checks it: precheck, then checkCredentialed with the device's secret known. */
 export function paramParser(apicode: 'C_HEARTBEAT' | 'C_SIGN_IN'): Parser {
   return {
     name: `param ${apicode}`,
     make(r) {
-      const param = paramText(r, apicode);
+      const param = mutatedParam(r, apicode, NOW);
       const values = {
         version: 'v1.0.0',
         sn: 'KQ-FUZZ',

@@ -3,6 +3,19 @@
  * answer what it takes as the text path answers it.
  */
 import {
+  concat,
+  imgValue,
+  jsonText,
+  keyText,
+  type Member,
+  mutate,
+  objectText,
+  signInMembers,
+  text,
+  unframe,
+  varint,
+} from '@kaoqin/conformance/fuzz';
+import {
   decodeRequestPayload,
   encodeDeviceRequestFrame,
   formatTimeStamp,
@@ -10,20 +23,14 @@ import {
 } from '@kaoqin/protocol';
 import { decodeBase64Photo } from '../../src/blobs/photo.js';
 import { readPhotoSignIn } from '../../src/gateway/photo-request.js';
-import { concat, unframe, varint } from './bytes.js';
 import { core, signed } from './core.js';
 import { NOW, TOKEN } from './fixed.js';
-import { imgValue } from './img.js';
-import { jsonText, keyText } from './json-text.js';
-import { type Member, objectText, signInMembers } from './members.js';
-import { mutate } from './mutate.js';
 import { hexSample, OK, type Parser, thrown } from './outcome.js';
-import { text } from './text.js';
 
 export const photoReader: Parser = {
   name: 'photo sign-in (bytes)',
   make(r) {
-    const members = signInMembers(r).filter(([k]) => k !== '"img"');
+    const members = signInMembers(r, NOW).filter(([k]) => k !== '"img"');
     // Just past the 4 KB the photo path starts at, now and then a real photo's size.
     const img = imgValue(r, r.chance(0.95) ? r.range(3100, 6000) : r.range(6000, 60_000));
     const op = r.weighted<string>([

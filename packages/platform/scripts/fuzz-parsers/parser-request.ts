@@ -1,8 +1,7 @@
 /** decodeRequestPayload, fed random bytes, protobuf-shaped bytes and requests whole or mutated. */
+import { mutate, protobufBytes } from '@kaoqin/conformance/fuzz';
 import { decodeRequestPayload, type IncomingRequest } from '@kaoqin/protocol';
-import { mutate } from './mutate.js';
 import { hexSample, OK, type Parser, thrown } from './outcome.js';
-import { protobufBytes } from './protobuf.js';
 import { requestPayload } from './request-payload.js';
 
 export const requestDecoder: Parser = {

@@ -1,10 +1,7 @@
 /** An encoded request payload (C_AUTH, C_HEARTBEAT or C_SIGN_IN), each field as a device sends it or odd. */
+import { mutatedParam, type Rand, text, unframe } from '@kaoqin/conformance/fuzz';
 import { encodeAuthRequestFrame, encodeDeviceRequestFrame, formatTimeStamp } from '@kaoqin/protocol';
-import { unframe } from './bytes.js';
 import { NOW, TOKEN } from './fixed.js';
-import { paramText } from './param.js';
-import type { Rand } from './rand.js';
-import { text } from './text.js';
 
 const fieldText = (r: Rand, normal: string): string =>
   r.chance(0.8) ? normal : r.chance(0.3) ? '' : text(r);
@@ -31,7 +28,7 @@ export function requestPayload(r: Rand): Uint8Array {
       token: r.chance(0.05) ? 'C_AUTH' : fieldText(r, TOKEN),
       apicode: fieldText(r, apicode),
       timeStamp: fieldText(r, now),
-      param: r.chance(0.8) ? paramText(r, apicode) : text(r),
+      param: r.chance(0.8) ? mutatedParam(r, apicode, NOW) : text(r),
       sign: fieldText(r, r.hex(32)),
     }),
   );

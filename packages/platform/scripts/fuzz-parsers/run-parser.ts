@@ -4,8 +4,8 @@
  * and makes the run a row of the table.
  */
 import { Worker } from 'node:worker_threads';
+import { bytePool, mix, Rand } from '@kaoqin/conformance/fuzz';
 import type { Parser } from './outcome.js';
-import { makePool, mix, Rand } from './rand.js';
 import type { Finding, Job, Stats } from './stats.js';
 
 export interface Row {
@@ -60,9 +60,7 @@ export async function runParser(parser: Parser, inputs: number, seed: number, ha
       } else if (now - lastChange > hangMs) {
         clearInterval(watch);
         void worker.terminate();
-        const r = new Rand(mix(seed, i));
-        makePool(seed);
-        const sample = parser.make(r).describe();
+        const sample = parser.make(new Rand(mix(seed, i), bytePool(seed))).describe();
         resolve({
           parser: parser.name,
           inputs: i,

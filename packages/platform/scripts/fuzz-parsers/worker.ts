@@ -6,9 +6,9 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { bytePool, mix, Rand } from '@kaoqin/conformance/fuzz';
 import { signerThrewCount } from './core.js';
 import { PARSERS } from './parsers.js';
-import { makePool, mix, Rand } from './rand.js';
 import type { Finding, Job, Stats } from './stats.js';
 
 const MAX_FINDINGS = 10;
@@ -21,7 +21,7 @@ function collect(): void {
 }
 
 function work(job: Job): Stats {
-  makePool(job.seed);
+  const pool = bytePool(job.seed);
   const parser = PARSERS.find((p) => p.name === job.parser)!;
   const at = new Int32Array(job.progress);
   const stats: Stats = {
@@ -44,7 +44,7 @@ function work(job: Job): Stats {
   const started = performance.now();
   for (let i = 0; i < job.inputs; i++) {
     Atomics.store(at, 0, i);
-    const c = parser.make(new Rand(mix(job.seed, i)));
+    const c = parser.make(new Rand(mix(job.seed, i), pool));
     const t = performance.now();
     const o = c.run();
     const took = performance.now() - t;

@@ -26,7 +26,8 @@
  * (the kinds of input), make-input.ts (input i), conn.ts and judge.ts (a connection and
  * what its answers are worth), tally.ts and fuzzer.ts (sending, counting), fuzz-platform.ts
  * (the pass) and fuzz-check.ts (the pass as a check); http-fuzz.ts is the HTTP interface's
- * pass (fuzz.http), on the same generators.
+ * pass (fuzz.http), on the same generators. generators.ts exports the generators as
+ * `@kaoqin/conformance/fuzz`, for the platform's in-process parser fuzz script.
  */
 export { fuzzCheck } from './fuzz-check.js';
 export { fuzzPlatform } from './fuzz-platform.js';

@@ -10,10 +10,13 @@ function base64(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('base64');
 }
 
-/** An img value (raw JSON text): base64 of random or JPEG-looking bytes, small or past the photo path's 4 KB, or not base64 at all. */
-export function imgValue(r: Rand): string {
+/**
+ * An img value (raw JSON text): base64 of random or JPEG-looking bytes, small or past the
+ * photo path's 4 KB (or `size` bytes, for a caller aiming at one path), or not base64 at all.
+ */
+export function imgValue(r: Rand, size?: number): string {
   const photo = (): Uint8Array => {
-    const n = r.chance(0.5) ? r.range(0, 512) : r.range(3072, 48_000);
+    const n = size ?? (r.chance(0.5) ? r.range(0, 512) : r.range(3072, 48_000));
     const b = r.bytes(n);
     if (r.chance(0.5) && n >= 4) b.set([0xff, 0xd8, 0xff, 0xe0]);
     if (r.chance(0.1) && n >= 8) b.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

@@ -1,6 +1,8 @@
 /**
  * The pass's randomness: mulberry32, seeded per input from (seed, input), so an input's
- * choices never depend on the order the connections took the inputs in.
+ * choices never depend on the order the connections took the inputs in. The platform's
+ * parser fuzz script draws with it too (through @kaoqin/conformance/fuzz), with a byte
+ * pool for its large inputs.
  */
 
 export function mix(seed: number, i: number): number {
@@ -10,10 +12,26 @@ export function mix(seed: number, i: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
+/**
+ * 1 MB of seeded random bytes for Rand.bytes to slice large draws from. For a caller that
+ * runs a parser in process a million times (the platform's parser fuzz script), where
+ * drawing each byte costs more than parsing it; the fuzz passes draw every byte.
+ */
+export function bytePool(seed: number): Uint8Array {
+  const r = new Rand(mix(seed, -1));
+  const pool = new Uint8Array(1 << 20);
+  const v = new DataView(pool.buffer);
+  for (let i = 0; i < pool.length; i += 4) v.setUint32(i, r.int(2 ** 32));
+  return pool;
+}
+
 export class Rand {
   #a: number;
-  constructor(seed: number) {
+  readonly #pool: Uint8Array | undefined;
+  /** With a pool (bytePool), bytes() of more than 64 are a copy of a slice of it. */
+  constructor(seed: number, pool?: Uint8Array) {
     this.#a = seed >>> 0;
+    this.#pool = pool;
   }
   /** [0, 1) */
   next(): number {
@@ -48,6 +66,11 @@ export class Rand {
     return xs[xs.length - 1]![1];
   }
   bytes(n: number): Uint8Array {
+    const pool = this.#pool;
+    if (pool && n > 64 && pool.length >= n) {
+      const at = this.int(pool.length - n + 1);
+      return pool.slice(at, at + n);
+    }
     const out = new Uint8Array(n);
     for (let i = 0; i < n; i++) out[i] = this.int(256);
     return out;
