@@ -93,7 +93,23 @@ export async function rotateSecret(target: PlatformTarget): Promise<string> {
   return answer.accessSecret;
 }
 
-type Action = EnrolAction | FirmwareAction | RosterAction | RotateAction;
+/**
+ * `rename`: give person `personId` (one the hook enrolled) the name `name`, as an
+ * operator corrects a worker's record; the platform then sends the change to the device
+ * (3.4 T_UPDATE_DEVICE_PERSON, or a person task of 3.3). Answered `{}`.
+ */
+export interface RenameAction {
+  action: 'rename';
+  sn: string;
+  personId: string;
+  name: string;
+}
+
+export async function renamePerson(target: PlatformTarget, personId: string, name: string): Promise<void> {
+  await callHook(target, { action: 'rename', sn: target.sn, personId, name });
+}
+
+type Action = EnrolAction | FirmwareAction | RosterAction | RotateAction | RenameAction;
 
 const NEEDS: Record<Action['action'], string> = {
   enrol: 'enrol persons',
@@ -102,6 +118,7 @@ const NEEDS: Record<Action['action'], string> = {
   reconcile: 'ask a device for its persons',
   clear: 'clear a device',
   rotate: "rotate the vendor's accessSecret",
+  rename: 'rename a person',
 };
 
 async function callHook(target: PlatformTarget, action: Action): Promise<unknown> {

@@ -6,6 +6,7 @@ import { firmwareChecks } from './checks-firmware.js';
 import { framingChecks } from './checks-framing.js';
 import { heartbeatChecks } from './checks-heartbeat.js';
 import { httpChecks } from './checks-http.js';
+import { personChangeChecks } from './checks-person-change.js';
 import { rosterChecks } from './checks-roster.js';
 import { signInChecks } from './checks-sign-in.js';
 import { taskChecks } from './checks-tasks.js';
@@ -23,6 +24,7 @@ export const PLATFORM_CHECKS: readonly Check<PlatformTarget>[] = [
   ...httpChecks,
   ...vectorChecks,
   ...taskChecks,
+  ...personChangeChecks,
   ...rosterChecks,
   ...firmwareChecks,
   // Last: the rotation leaves the vendor with a new secret.

@@ -24,6 +24,8 @@ export interface Page {
   answer: HttpAnswer;
   signed: boolean;
   ids: string[];
+  /** Each entry's name, where it is a string. */
+  names: (string | undefined)[];
   /** Each entry's imgUrls, or undefined where it is not a list. */
   imgUrls: (string[] | undefined)[];
   malformed: string[];
@@ -136,7 +138,8 @@ async function deliver(
     run.stopped = `no T_SEND_PERSON or T_UPDATE_DEVICE_PERSON task holding the persons enrolled reached the device within ${WAIT_FOR_TASK_MS / 1000} s`;
 }
 
-async function fetchPage(
+/** One page of a person task (3.3.2: currentPage, totalPage; 3.3.4's size), as the device asks for it. */
+export async function fetchPage(
   target: PlatformTarget,
   ev: Evidence,
   token: string,
@@ -167,6 +170,7 @@ async function fetchPage(
     answer,
     signed: answerSigned(target, apicode, answer, task.taskid),
     ids: data.map((d) => String(d?.personId)),
+    names: data.map((d) => (typeof d?.name === 'string' ? d.name : undefined)),
     imgUrls: data.map((d) => (Array.isArray(d?.imgUrls) ? (d.imgUrls as unknown[]).map(String) : undefined)),
     malformed,
     totalPage: r.totalPage,

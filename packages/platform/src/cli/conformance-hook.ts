@@ -8,6 +8,7 @@
  *   {"action":"remove","sn":"…","personId":"…"}, {"action":"reconcile","sn":"…"},
  *   {"action":"clear","sn":"…"}              →  {}
  *   {"action":"rotate","sn":"…","accessId":"…"}  →  {"accessSecret":"…"}
+ *   {"action":"rename","sn":"…","personId":"…","name":"…"}  →  {}
  *
  * enrol binds the device to a site of its own first when it serves none (that sends it
  * the site's roster), then enrols `count` persons on that site, each with --photo as
@@ -22,7 +23,7 @@ import { UsageError } from './args.js';
 const USAGE =
   'usage: kaoqin conformance hook --api http://HOST:8080/api/v1 --username U --password P --photo FILE  (an action as JSON on stdin)';
 
-const ACTIONS = ['enrol', 'firmware', 'remove', 'reconcile', 'clear', 'rotate'];
+const ACTIONS = ['enrol', 'firmware', 'remove', 'reconcile', 'clear', 'rotate', 'rename'];
 
 interface Api {
   call(
@@ -98,6 +99,7 @@ export async function conformanceHookCommand(argv: string[]): Promise<void> {
     count?: unknown;
     personId?: unknown;
     accessId?: unknown;
+    name?: unknown;
   };
   if (typeof action.sn !== 'string' || !ACTIONS.includes(String(action.action)))
     throw new UsageError(
@@ -107,6 +109,7 @@ export async function conformanceHookCommand(argv: string[]): Promise<void> {
   const a = api(base, String(login.token));
   if (action.action === 'firmware') return firmware(a, action.sn);
   if (action.action === 'rotate') return rotate(a, action.accessId);
+  if (action.action === 'rename') return rename(a, action.personId, action.name);
   if (action.action === 'remove' || action.action === 'reconcile' || action.action === 'clear')
     return roster(a, action.sn, action.action, action.personId);
   if (!Number.isInteger(action.count) || Number(action.count) < 1 || Number(action.count) > 100)
@@ -229,4 +232,12 @@ async function rotate(a: Api, accessId: unknown): Promise<void> {
     cursor = typeof page.nextCursor === 'string' ? page.nextCursor : null;
   } while (cursor !== null);
   throw new Error(`no vendor has accessId ${accessId}`);
+}
+
+/** rename: the person's name changed through the API, which sends it to the site's devices (3.4). */
+async function rename(a: Api, personId: unknown, name: unknown): Promise<void> {
+  if (typeof personId !== 'string' || typeof name !== 'string' || name === '')
+    throw new UsageError('rename needs a personId and a name');
+  must(await a.call('PATCH', `/persons/${encodeURIComponent(personId)}`, { name }), [200], 'rename');
+  process.stdout.write('{}\n');
 }
