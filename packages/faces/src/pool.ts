@@ -5,6 +5,12 @@
  * most `queueMax` photos wait; one more is refused at once with FacePoolBusyError rather
  * than held in memory. Workers run at a lower priority (nice) so the gateway keeps its
  * CPU. A worker that dies is replaced; the photo it was checking is rejected.
+ *
+ * Unloaded when idle: with `idleMs`, the workers end (and their models, 100–120 MB of
+ * the process's memory, with them) once no call has been in flight for that long; the
+ * next call starts them again and so loads the model again (1–2 s on 2 cores).
+ * A call that comes while the workers are ending waits for them to end, then starts new
+ * ones: it is neither lost nor failed.
  */
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
@@ -23,6 +29,11 @@ export interface FacePoolOptions {
    * descriptors of a pool without them, each pool's threads loading their own models.
    */
   rewriteGraphs?: boolean;
+  /**
+   * End the workers (freeing their models) after this long with no call in flight; the
+   * next call starts them again. 0 or absent: kept until close().
+   */
+  idleMs?: number;
 }
 
 export const FACE_POOL_DEFAULT_NICE = 10;
@@ -37,12 +48,19 @@ export class FacePoolBusyError extends Error {
 }
 
 export interface FacePool extends FaceEngine {
-  /** Threads started so far (0 until the first call). */
+  /** Live threads: 0 until the first call, and again once the pool is unloaded. */
   readonly threadCount: number;
   /** Each live worker's OS thread id and nice value, as /proc reports it. */
   threads(): Promise<WorkerThreadInfo[]>;
   /** Ends one worker thread abruptly (tests of crash recovery). */
   terminateOneWorker(): Promise<void>;
+  /**
+   * Ends the workers now, as the idle timer does, unless a call is in flight (then
+   * false, nothing ended). Resolves when they have ended; the next call starts new ones.
+   */
+  unload(): Promise<boolean>;
+  /** Times the workers were ended by unload() or the idle timer. */
+  readonly unloads: number;
 }
 
 /**
@@ -60,8 +78,16 @@ export function createFacePool(opts: FacePoolOptions): FacePool {
     throw new RangeError(`workers must be ≥ 1, got ${opts.workers}`);
   if (!Number.isInteger(opts.queueMax) || opts.queueMax < 0)
     throw new RangeError(`queueMax must be ≥ 0, got ${opts.queueMax}`);
+  const idleMs = opts.idleMs ?? 0;
+  if (!Number.isInteger(idleMs) || idleMs < 0) throw new RangeError(`idleMs must be ≥ 0, got ${idleMs}`);
   let pool: Piscina | undefined;
   let closed = false;
+  /** Calls submitted and not yet settled (waiting, queued or running). */
+  let active = 0;
+  let idleTimer: NodeJS.Timeout | undefined;
+  /** The ending of unloaded workers, while it lasts: a new call waits for it first. */
+  let ending: Promise<void> | undefined;
+  let unloads = 0;
 
   const piscina = (): Piscina => {
     if (closed) throw new Error('face pool is closed');
@@ -70,7 +96,8 @@ export function createFacePool(opts: FacePoolOptions): FacePool {
       pool = new Piscina({
         filename,
         execArgv,
-        // Created at the first call, then kept: a worker's model costs seconds to load.
+        // Created at the first call, then kept till unload() or close(): a worker's model
+        // costs a second or two to load.
         minThreads: opts.workers,
         maxThreads: opts.workers,
         idleTimeout: 2 ** 31 - 1,
@@ -86,15 +113,50 @@ export function createFacePool(opts: FacePoolOptions): FacePool {
     return pool;
   };
 
+  const stopIdleTimer = () => {
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = undefined;
+  };
+
+  const unload = (): Promise<boolean> => {
+    stopIdleTimer();
+    if (active > 0) return Promise.resolve(false);
+    const p = pool;
+    if (!p) return (ending ?? Promise.resolve()).then(() => false);
+    // Detached at once: a call from now on starts a new pool once this one has ended.
+    pool = undefined;
+    unloads++;
+    const done: Promise<void> = p
+      .close({ force: true })
+      .catch(() => {})
+      .finally(() => {
+        if (ending === done) ending = undefined;
+      });
+    ending = done;
+    return done.then(() => true);
+  };
+
   const submit = async <T>(task: WorkerTask): Promise<T> => {
-    const p = piscina();
+    if (closed) throw new Error('face pool is closed');
+    stopIdleTimer();
+    active++;
     try {
+      // Workers still ending after an unload: let them go before new ones load the model,
+      // so the process never holds two copies of it.
+      while (ending) await ending;
+      const p = piscina();
       return (await p.run(task)) as T;
     } catch (err) {
       // piscina refuses a task beyond maxQueue; say so in our own words.
       if (err instanceof Error && /queue is at limit/i.test(err.message))
         throw new FacePoolBusyError(opts.queueMax);
       throw err;
+    } finally {
+      active--;
+      if (active === 0 && idleMs > 0 && !closed && pool) {
+        idleTimer = setTimeout(() => void unload(), idleMs);
+        idleTimer.unref();
+      }
     }
   };
 
@@ -120,10 +182,16 @@ export function createFacePool(opts: FacePoolOptions): FacePool {
       const worker = pool?.threads[0];
       if (worker) await worker.terminate();
     },
+    unload,
+    get unloads() {
+      return unloads;
+    },
     async close(): Promise<void> {
       closed = true;
+      stopIdleTimer();
       const p = pool;
       pool = undefined;
+      await ending;
       if (p) await p.close({ force: true });
     },
   };

@@ -1,5 +1,6 @@
 /**
- * The worker pool: lazy, bounded, concurrent, niced, and it survives a dead worker.
+ * The worker pool: lazy, bounded, concurrent, niced, it survives a dead worker, and it
+ * unloads its workers when idle without losing a call that comes meanwhile.
  * One pool per concern where the concern needs its own settings; each costs a model load.
  */
 import { readFileSync } from 'node:fs';
@@ -102,5 +103,90 @@ describe('createFacePool', () => {
   it('refuses nonsense sizes', () => {
     expect(() => createFacePool({ workers: 0, queueMax: 1 })).toThrow(RangeError);
     expect(() => createFacePool({ workers: 1, queueMax: -1 })).toThrow(RangeError);
+    expect(() => createFacePool({ workers: 1, queueMax: 1, idleMs: -1 })).toThrow(RangeError);
+    expect(() => createFacePool({ workers: 1, queueMax: 1, idleMs: 1.5 })).toThrow(RangeError);
+  });
+});
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+async function until(what: () => boolean, withinMs: number): Promise<void> {
+  const end = Date.now() + withinMs;
+  while (!what()) {
+    if (Date.now() > end) throw new Error(`not so within ${withinMs} ms`);
+    await sleep(5);
+  }
+}
+
+describe('createFacePool: unloaded when idle (idleMs)', () => {
+  it('ends its workers once idle for idleMs, each call restarting the wait; the next photo loads them again', async () => {
+    const idle = pool({ workers: 1, queueMax: 4, idleMs: 2000 });
+    await idle.warm();
+    const [before] = await idle.threads();
+    // A call within idleMs of the last one keeps the workers: 2.4 s after the warm they still run.
+    await sleep(1200);
+    await idle.threads();
+    await sleep(1200);
+    expect(idle.threadCount).toBe(1);
+    expect(idle.unloads).toBe(0);
+    await until(() => idle.threadCount === 0, 5000);
+    expect(idle.unloads).toBe(1);
+    const photo = await realFacePhoto('manPortrait');
+    const again = await idle.analyse(photo, { embedding: true });
+    expect(again.faces).toHaveLength(1);
+    expect(again.faces[0]?.embedding?.length).toBe(1024);
+    expect(idle.threadCount).toBe(1);
+    const [after] = await idle.threads();
+    expect(after?.tid).not.toBe(before?.tid);
+    // And idle again, unloaded again.
+    await until(() => idle.threadCount === 0, 5000);
+    expect(idle.unloads).toBe(2);
+  });
+
+  it('answers photos that come while its workers are ending: they wait, then new workers take them', async () => {
+    const p = pool({ workers: 1, queueMax: 4, idleMs: 60_000 });
+    await p.warm();
+    const photos = await realFace(3);
+    const ending = p.unload();
+    expect(p.threadCount).toBe(0);
+    const during = photos.map((photo) => p.analyse(photo));
+    expect(await ending).toBe(true);
+    const answers = await Promise.all(during);
+    expect(answers.map((a) => a.faces.length)).toEqual([1, 1, 1]);
+    expect(p.threadCount).toBe(1);
+    expect(p.unloads).toBe(1);
+  });
+
+  it('answers a photo that comes just as the idle timer ends the workers', async () => {
+    const p = pool({ workers: 1, queueMax: 4, idleMs: 200 });
+    await p.warm();
+    const photo = await realFacePhoto('manSelected');
+    // The timer detaches the workers at once and ends them asynchronously: call in that gap.
+    await new Promise<void>((resolve) => {
+      const poll = () => (p.threadCount === 0 ? resolve() : setImmediate(poll));
+      poll();
+    });
+    expect(p.unloads).toBe(1);
+    expect((await p.analyse(photo)).faces).toHaveLength(1);
+    expect(p.threadCount).toBe(1);
+  });
+
+  it('unload() ends nothing while a call is in flight', async () => {
+    const p = pool({ workers: 1, queueMax: 4, idleMs: 60_000 });
+    await p.warm();
+    const inFlight = p.analyse(await realFacePhoto('manPortrait'), { embedding: true });
+    expect(await p.unload()).toBe(false);
+    expect((await inFlight).faces).toHaveLength(1);
+    expect(p.threadCount).toBe(1);
+    expect(p.unloads).toBe(0);
+  });
+
+  it('keeps its workers with idleMs 0 (the default), and close() after an unload refuses later calls', async () => {
+    const kept = pool({ workers: 1, queueMax: 4 });
+    await kept.warm();
+    await sleep(300);
+    expect(kept.threadCount).toBe(1);
+    expect(await kept.unload()).toBe(true);
+    await kept.close();
+    await expect(kept.analyse(await realFacePhoto('manPortrait'))).rejects.toThrow(/closed/);
   });
 });

@@ -157,11 +157,17 @@ async function assembleData(
     now,
     ids,
   );
-  // The face pool starts with the data and is closed with it; the server warms its model after it starts.
+  // The face pool starts with the data and is closed with it; the server warms its model after it
+  // starts, and the pool unloads it after faceIdleMs without face work (the next photo loads it).
   const faceService =
     config.faceDetector === 'off'
       ? undefined
-      : (opts.faces ?? openHumanFaces({ workers: config.faceWorkers, queueMax: config.faceQueueMax }));
+      : (opts.faces ??
+        openHumanFaces({
+          workers: config.faceWorkers,
+          queueMax: config.faceQueueMax,
+          idleMs: config.faceIdleMs,
+        }));
   const checks = new EnrolmentChecks({
     faces: faceService,
     threshold: config.faceMatchThreshold ?? faceService?.defaultThreshold ?? 0,
@@ -799,7 +805,9 @@ async function boot(
   );
   // The face model loads now, at niced priority, not in the first enrolment or import:
   // a labour manager's first photo is answered at once, and an import starting while
-  // devices clock in does not add seconds of model loading to their load.
+  // devices clock in does not add seconds of model loading to their load. Unused for
+  // faceIdleMs (10 min by default) it is unloaded again, which gives most of its ~90 MB
+  // back to the devices (docs/operations.md, "Face workers and memory").
   data.persons
     .warmChecks()
     .catch((err: unknown) =>

@@ -108,7 +108,11 @@ export async function runPrimary(
   const faces =
     config.faceDetector === 'off'
       ? undefined
-      : openHumanFaces({ workers: config.faceWorkers, queueMax: config.faceQueueMax });
+      : openHumanFaces({
+          workers: config.faceWorkers,
+          queueMax: config.faceQueueMax,
+          idleMs: config.faceIdleMs,
+        });
   const hub = new IpcHub({
     ...(config.redisUrl === undefined
       ? { tokens: new MemoryTokenStore(config.tokenIdleMs), presence: new MemoryPresenceRegistry() }

@@ -131,6 +131,15 @@ export const configSchema = z.object({
   faceWorkers: z.coerce.number().int().min(1).max(64).default(1),
   /** Photos waiting for a face worker at most; beyond it a check is refused as busy. */
   faceQueueMax: z.coerce.number().int().min(1).default(256),
+  /**
+   * The face workers end, freeing the model (~90 MB of an idle server), after this long
+   * with no face work; the next photo starts them again (1–2 s to load). 0: never unloaded.
+   */
+  faceIdleMs: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(10 * 60_000),
   /** Least face-vs-ID-card similarity that is a match; default: @kaoqin/faces' FACE_MATCH_THRESHOLD. */
   faceMatchThreshold: z.coerce.number().min(0).max(1).optional(),
   /**

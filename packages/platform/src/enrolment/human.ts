@@ -1,7 +1,8 @@
 /**
  * The face service over @kaoqin/faces (Human on TensorFlow.js WASM in a bounded, lazy,
  * niced worker pool): created at start, the model loaded when the server warms it after
- * starting (app.ts) or else at the first photo, closed at stop. The pool runs off the
+ * starting (app.ts) or else at the first photo, unloaded after `idleMs` without face
+ * work (loaded again by the next photo), closed at stop. The pool runs off the
  * request path and off the gateway's event loop; a full queue refuses at once with
  * FacePoolBusyError (the API answers 503).
  */
@@ -11,10 +12,16 @@ import type { FaceService } from './face-service.js';
 export interface HumanFacesOptions {
   workers: number;
   queueMax: number;
+  /** The workers end (freeing the model) after this long without face work; 0: never. */
+  idleMs?: number;
 }
 
 export function openHumanFaces(opts: HumanFacesOptions): FaceService {
-  const engine = createFacePool({ workers: opts.workers, queueMax: opts.queueMax });
+  const engine = createFacePool({
+    workers: opts.workers,
+    queueMax: opts.queueMax,
+    ...(opts.idleMs !== undefined ? { idleMs: opts.idleMs } : {}),
+  });
   return {
     defaultThreshold: FACE_MATCH_THRESHOLD,
     async checkPhoto(bytes, field, embedding) {

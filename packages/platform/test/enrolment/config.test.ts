@@ -9,6 +9,7 @@ describe('face engine config', () => {
       faceDetector: 'human',
       faceWorkers: 1,
       faceQueueMax: 256,
+      faceIdleMs: 600_000,
       faceMatchPolicy: 'flag',
     });
     expect(c.faceMatchThreshold).toBeUndefined();
@@ -21,6 +22,7 @@ describe('face engine config', () => {
         KAOQIN_FACE_DETECTOR: 'off',
         KAOQIN_FACE_WORKERS: '4',
         KAOQIN_FACE_QUEUE_MAX: '10',
+        KAOQIN_FACE_IDLE_MS: '0',
         KAOQIN_FACE_MATCH_THRESHOLD: '0.62',
       },
     );
@@ -28,6 +30,7 @@ describe('face engine config', () => {
       faceDetector: 'off',
       faceWorkers: 2,
       faceQueueMax: 10,
+      faceIdleMs: 0,
       faceMatchThreshold: 0.62,
       faceMatchPolicy: 'refuse',
     });
@@ -38,5 +41,7 @@ describe('face engine config', () => {
     expect(() => loadConfig({ 'face-match-policy': 'ignore' }, {})).toThrow(/--face-match-policy/);
     expect(() => loadConfig({ 'face-match-threshold': '1.5' }, {})).toThrow(/--face-match-threshold/);
     expect(() => loadConfig({ 'face-workers': '0' }, {})).toThrow(/--face-workers/);
+    expect(() => loadConfig({ 'face-idle-ms': '-1' }, {})).toThrow(/--face-idle-ms/);
+    expect(loadConfig({ 'face-idle-ms': '30000' }, { KAOQIN_FACE_IDLE_MS: '0' }).faceIdleMs).toBe(30_000);
   });
 });
