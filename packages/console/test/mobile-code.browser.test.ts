@@ -183,7 +183,18 @@ describe.skipIf(skip)('phone clock-in codes (Chromium)', () => {
     // Disabled with the device's own edit dialog.
     await page.getByRole('button', { name: /编\s*辑/ }).click();
     const dialog = page.getByRole('dialog');
-    await dialog.getByRole('switch').click();
+    // The switch is "停用" (checked = disabled). A click while the dialog is still opening
+    // was lost once in CI (saved unchanged, so the poll below never saw disabled): press it
+    // again if it has not taken within 3 s, then save only once it reads checked.
+    const toggle = dialog.getByRole('switch');
+    const checked = dialog.getByRole('switch', { checked: true });
+    await toggle.click();
+    try {
+      await checked.waitFor({ timeout: 3000 });
+    } catch {
+      await toggle.click();
+      await checked.waitFor();
+    }
     await dialog.getByRole('button', { name: /保\s*存/ }).click();
     await dialog.waitFor({ state: 'detached' });
     // The dialog may close before the PATCH lands: poll long enough for a loaded CI machine
