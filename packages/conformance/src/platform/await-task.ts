@@ -9,7 +9,7 @@
 import type { Evidence } from '../check.js';
 import { envelope, type HttpAnswer, post } from './http.js';
 import type { PlatformTarget } from './target.js';
-import { deviceFrame, type Wire } from './wire.js';
+import { deviceFrame, HEARTBEAT_PARAM, type Wire } from './wire.js';
 
 /** How long a run waits for the task it is after. */
 export const WAIT_FOR_TASK_MS = 30_000;
@@ -38,13 +38,7 @@ export async function awaitTask<T>(
 ): Promise<T | undefined> {
   const deadline = Date.now() + WAIT_FOR_TASK_MS;
   while (Date.now() < deadline) {
-    wire.send(
-      deviceFrame(target, 'C_HEARTBEAT', token, {
-        deviceVersion: 'conformance-1.0.0',
-        deviceIp: '192.168.1.11',
-      }),
-      'C_HEARTBEAT',
-    );
+    wire.send(deviceFrame(target, 'C_HEARTBEAT', token, HEARTBEAT_PARAM), 'C_HEARTBEAT');
     const hb = await wire.answer();
     const ids = (((hb.response as { taskids?: unknown } | undefined)?.taskids ?? []) as unknown[]).filter(
       (x): x is string => typeof x === 'string' && !seen.has(x),

@@ -11,25 +11,14 @@ import { type Check, type Evidence, must, NotRun } from '../check.js';
 import { mustRefuse } from './expect-error.js';
 import { rotateSecret } from './hook.js';
 import type { PlatformTarget } from './target.js';
-import { authenticate, authFrame, deviceFrame, Wire } from './wire.js';
-
-const HEARTBEAT = { deviceVersion: 'conformance-1.0.0', deviceIp: '192.168.1.11' };
+import { authFrame, deviceFrame, HEARTBEAT_PARAM, tokenOnce, Wire } from './wire.js';
 
 /** One heartbeat on a connection of its own (a device idle for minutes reconnects). */
 async function heartbeatOn(target: PlatformTarget, ev: Evidence, token: string, what: string) {
   const wire = await Wire.open(target, ev);
   try {
-    wire.send(deviceFrame(target, 'C_HEARTBEAT', token, HEARTBEAT), what);
+    wire.send(deviceFrame(target, 'C_HEARTBEAT', token, HEARTBEAT_PARAM), what);
     return await wire.answer();
-  } finally {
-    wire.close();
-  }
-}
-
-async function freshToken(target: PlatformTarget, ev: Evidence): Promise<string> {
-  const wire = await Wire.open(target, ev);
-  try {
-    return await authenticate(wire, target);
   } finally {
     wire.close();
   }
@@ -55,7 +44,7 @@ export const credentialChecks: Check<PlatformTarget>[] = [
         throw new NotRun(
           'waits the token idle time out (1.1: half an hour): give --token-idle-seconds 1800, or what the platform uses',
         );
-      const token = await freshToken(target, ev);
+      const token = await tokenOnce(target, ev);
       const step = Math.round(idle * 0.6);
       for (let i = 1; i <= 2; i++) {
         await waitOn(target, step);
@@ -84,7 +73,7 @@ export const credentialChecks: Check<PlatformTarget>[] = [
     title:
       "after the operator rotates the vendor's accessSecret, a token issued under the old one is refused with 401_02, the old secret no longer authenticates, and the new one does",
     async run(target, ev) {
-      const old = await freshToken(target, ev);
+      const old = await tokenOnce(target, ev);
       const secret = await rotateSecret(target);
       ev.note('the operator hook rotated the accessSecret');
       mustRefuse(
@@ -107,7 +96,7 @@ export const credentialChecks: Check<PlatformTarget>[] = [
       }
       // From here on the kit is the device with its new credentials.
       target.accessSecret = secret;
-      const token = await freshToken(target, ev);
+      const token = await tokenOnce(target, ev);
       const a = await heartbeatOn(target, ev, token, 'C_HEARTBEAT with the new secret');
       must(a.success, `a heartbeat under the new secret was refused (${String(a.error?.errorcode)})`);
     },

@@ -8,15 +8,13 @@ import { ERRORS } from '@kaoqin/protocol';
 import { type Check, type Evidence, must } from '../check.js';
 import { mustRefuse } from './expect-error.js';
 import type { PlatformTarget } from './target.js';
-import { authenticate, deviceFrame, type Fields, Wire } from './wire.js';
-
-const HEARTBEAT = { deviceVersion: 'conformance-1.0.0', deviceIp: '192.168.1.11' };
+import { authenticate, deviceFrame, type Fields, HEARTBEAT_PARAM, Wire } from './wire.js';
 
 async function heartbeat(
   target: PlatformTarget,
   ev: Evidence,
   over: (token: string) => Fields,
-  param: object | string = HEARTBEAT,
+  param: object | string = HEARTBEAT_PARAM,
 ) {
   const wire = await Wire.open(target, ev);
   try {
@@ -65,7 +63,7 @@ export const heartbeatChecks: Check<PlatformTarget>[] = [
     async run(target, ev) {
       const wire = await Wire.open(target, ev);
       try {
-        wire.send(deviceFrame(target, 'C_HEARTBEAT', '', HEARTBEAT), 'C_HEARTBEAT, no token');
+        wire.send(deviceFrame(target, 'C_HEARTBEAT', '', HEARTBEAT_PARAM), 'C_HEARTBEAT, no token');
         mustRefuse(await wire.answer(), ERRORS.TOKEN_EMPTY.code, 'C_HEARTBEAT');
       } finally {
         wire.close();
@@ -80,7 +78,7 @@ export const heartbeatChecks: Check<PlatformTarget>[] = [
       const wire = await Wire.open(target, ev);
       try {
         const token = randomBytes(16).toString('hex');
-        wire.send(deviceFrame(target, 'C_HEARTBEAT', token, HEARTBEAT), 'C_HEARTBEAT, unknown token');
+        wire.send(deviceFrame(target, 'C_HEARTBEAT', token, HEARTBEAT_PARAM), 'C_HEARTBEAT, unknown token');
         mustRefuse(await wire.answer(), ERRORS.TOKEN_UNKNOWN.code, 'C_HEARTBEAT');
       } finally {
         wire.close();
@@ -109,7 +107,10 @@ export const heartbeatChecks: Check<PlatformTarget>[] = [
       }
       const second = await Wire.open(target, ev);
       try {
-        second.send(deviceFrame(target, 'C_HEARTBEAT', token, HEARTBEAT), 'C_HEARTBEAT on a new connection');
+        second.send(
+          deviceFrame(target, 'C_HEARTBEAT', token, HEARTBEAT_PARAM),
+          'C_HEARTBEAT on a new connection',
+        );
         const a = await second.answer();
         must(a.success, `the token was refused on a second connection (${String(a.error?.errorcode)})`);
       } finally {

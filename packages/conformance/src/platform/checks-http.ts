@@ -11,16 +11,11 @@ import { ERRORS } from '@kaoqin/protocol';
 import { type Check, type Evidence, must } from '../check.js';
 import { answerSigned, type EnvelopeOptions, envelope, httpUrl, post } from './http.js';
 import type { PlatformTarget } from './target.js';
-import { authenticate, Wire } from './wire.js';
+import { tokenOnce } from './wire.js';
 
 async function tcpToken(target: PlatformTarget, ev: Evidence): Promise<string> {
   httpUrl(target); // not run without an HTTP address, before anything is sent
-  const wire = await Wire.open(target, ev);
-  try {
-    return await authenticate(wire, target);
-  } finally {
-    wire.close();
-  }
+  return tokenOnce(target, ev);
 }
 
 async function getTasks(target: PlatformTarget, ev: Evidence, opts: EnvelopeOptions = {}, token?: string) {

@@ -26,7 +26,7 @@ import {
 import { type Check, type Evidence, must } from '../check.js';
 import { httpUrl, post } from './http.js';
 import type { PlatformTarget } from './target.js';
-import { authenticate, deviceFrame, Wire } from './wire.js';
+import { authenticate, deviceFrame, tokenOnce, Wire } from './wire.js';
 
 const require = createRequire(import.meta.url);
 const VECTORS = JSON.parse(
@@ -96,13 +96,7 @@ async function replayTcp(target: PlatformTarget, ev: Evidence, v: RequestVector)
 async function replayHttp(target: PlatformTarget, ev: Evidence, v: RequestVector): Promise<void> {
   const apicode = v.apicode as Apicode;
   httpUrl(target); // not run without chapter 3's address
-  const wire = await Wire.open(target, ev);
-  let token: string;
-  try {
-    token = await authenticate(wire, target);
-  } finally {
-    wire.close();
-  }
+  const token = await tokenOnce(target, ev);
   const live: Live = { token, personId: person(), taskid: taskid(), now: target.now() };
   const param = relive(v.request.param ?? '', live);
   const sign = signFor(target, apicode, {

@@ -210,3 +210,16 @@ export async function authenticate(wire: Wire, target: PlatformTarget): Promise<
     );
   return token;
 }
+
+/** The heartbeat param the kit sends as a device (table 2.2.2: deviceVersion, deviceIp). */
+export const HEARTBEAT_PARAM = { deviceVersion: 'conformance-1.0.0', deviceIp: '192.168.1.11' };
+
+/** A token from C_AUTH on a connection of its own, closed after (a token is the device's, not the connection's). */
+export async function tokenOnce(target: PlatformTarget, ev: Evidence): Promise<string> {
+  const wire = await Wire.open(target, ev);
+  try {
+    return await authenticate(wire, target);
+  } finally {
+    wire.close();
+  }
+}
