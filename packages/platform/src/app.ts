@@ -480,6 +480,7 @@ async function boot(
     connections: () => gateway.connectionCount,
     connectionsRefused: () => gateway.refusedCount,
     inFlightBytes: () => gateway.inFlightBytes,
+    inFlightRequests: () => gateway.inFlightRequests,
     devicesOnline: () => presence.onlineCount(),
     ingestQueued: () => attendance.queued,
     liveSubscribers: () => eventHub.listenerCount,

@@ -94,6 +94,12 @@ export const configSchema = z.object({
     .min(1024 * 1024)
     .default(128 * 1024 * 1024),
   /**
+   * Requests read and not yet answered across every connection before the gateway stops
+   * reading them all, till answers free some: each is a parsed request on the heap while
+   * it waits for the group commit (gateway/inflight-budget.ts).
+   */
+  maxInFlightRequests: z.coerce.number().int().min(1).default(4096),
+  /**
    * How far V8 lets the heap grow past what the last full collection kept, in percent
    * (serve only; gc-tuning.ts). 0 leaves it to V8, which lets it grow up to 4× under a
    * burst: 19,000 devices at saturation then peak near 0.9 GB of mostly garbage.

@@ -4,7 +4,7 @@
  * offline backlog with many sign-ins in flight gets them group-committed together, but
  * answers go back strictly in request order. Backpressure both ways: past
  * maxInFlightPerConnection we stop reading, and so does every connection while the
- * gateway's request bytes in flight are over their limit (inflight-bytes.ts); a peer
+ * gateway's requests in flight are over their limits (inflight-budget.ts); a peer
  * that does not read its answers stops our reading too, and past maxWriteBufferBytes it
  * is cut off.
  */
@@ -12,7 +12,7 @@ import type { Duplex } from 'node:stream';
 import { ERRORS, FrameDecoder, FrameError, ProtocolError } from '@kaoqin/protocol';
 import { answerFrame } from './answer-frames.js';
 import type { GatewayContext } from './context.js';
-import type { InFlightBytes } from './inflight-bytes.js';
+import type { InFlightBudget } from './inflight-budget.js';
 import type { FrameOutcome, FrameRequests } from './process.js';
 
 export interface ConnectionEvents {
@@ -59,13 +59,15 @@ export class Connection {
   readonly #events: ConnectionEvents;
   readonly #decoder: FrameDecoder;
   readonly #remote: string | undefined;
-  readonly #budget: InFlightBytes | undefined;
+  readonly #budget: InFlightBudget | undefined;
   /** Answers in request order; each settles when its request is handled. */
   readonly #pending: Pending[] = [];
   #flushing = false;
   #closing = false;
   #readPaused = false;
   #waitingDrain = false;
+  /** Bytes read while the gateway's budget was full, held back unparsed till it has room. */
+  #held: Buffer[] = [];
 
   constructor(
     stream: Duplex,
@@ -73,7 +75,7 @@ export class Connection {
     requests: FrameRequests,
     events: ConnectionEvents,
     remoteAddress?: string,
-    budget?: InFlightBytes,
+    budget?: InFlightBudget,
   ) {
     this.#stream = stream;
     this.#ctx = ctx;
@@ -111,6 +113,7 @@ export class Connection {
   static #onCloseListener(this: Duplex): void {
     const conn = connectionOf(this);
     conn.#budget?.forget(conn.#wake);
+    conn.#held = [];
     conn.#closed();
   }
 
@@ -120,6 +123,11 @@ export class Connection {
 
   get inFlight(): number {
     return this.#pending.length;
+  }
+
+  /** Whether it stopped reading for the gateway's budget: its silence is then ours, not the device's. */
+  get waitingForBudget(): boolean {
+    return this.#budget?.isWaiting(this.#wake) === true;
   }
 
   /** Sends one unsolicited frame (the task push of D3); dropped if the peer is not reading. */
@@ -132,6 +140,9 @@ export class Connection {
   /** Closes after the answers already owed are written. */
   end(): void {
     if (this.#closing) return;
+    // What the device sent before it ended is owed an answer, budget or not.
+    this.#budget?.forget(this.#wake);
+    this.#readHeld();
     this.#closing = true;
     this.#stream.pause();
     void this.#flush();
@@ -157,6 +168,19 @@ export class Connection {
   #onData(chunk: Buffer): void {
     if (this.#closing) return;
     this.lastActivityAt = this.#ctx.now();
+    if (this.#held.length > 0 || this.#budget?.full === true) {
+      // Parsed, a request costs the heap several times its bytes while it waits for the
+      // group commit: hold the bytes and read them when the budget has room.
+      this.#held.push(chunk);
+      this.#updateFlow();
+      return;
+    }
+    this.#read(chunk);
+    this.#updateFlow();
+    void this.#flush();
+  }
+
+  #read(chunk: Buffer): void {
     try {
       this.#queueFrames(this.#decoder.push(chunk));
     } catch (e) {
@@ -167,9 +191,15 @@ export class Connection {
         e instanceof ProtocolError ? e : new FrameError(ERRORS.FRAME_MALFORMED),
       );
       this.#pending.push({ promise: Promise.resolve(failed), outcome: failed });
+      // Nothing after a framing failure is read (D1: answer, then close).
+      this.#held = [];
     }
-    this.#updateFlow();
-    void this.#flush();
+  }
+
+  /** Reads what was held back for the budget, in the order it came. */
+  #readHeld(): void {
+    while (this.#held.length > 0 && !this.#closing) this.#read(this.#held.shift()!);
+    this.#held = [];
   }
 
   async #flush(): Promise<void> {
@@ -231,16 +261,25 @@ export class Connection {
     }
   }
 
-  readonly #wake = (): void => this.#updateFlow();
+  /** Woken by the gateway's budget: the time it waited was ours, not the device's silence. */
+  readonly #wake = (): void => {
+    this.lastActivityAt = this.#ctx.now();
+    if (this.#held.length > 0) {
+      this.#readHeld();
+      void this.#flush();
+    }
+    this.#updateFlow();
+  };
 
   /** Reads only while few requests are in flight, here and gateway-wide, and the peer takes its answers. */
   #updateFlow(): void {
     if (this.#closing) return;
-    const full = this.#budget?.full === true;
-    // Woken when the gateway's budget frees (once: wait() again if it is full again).
-    if (full) this.#budget!.wait(this.#wake);
+    const budget = this.#budget;
+    const waiting = budget !== undefined && (budget.full || this.#held.length > 0);
+    // Woken when the gateway's budget has room (once: wait() again if it is full again).
+    if (waiting) budget.wait(this.#wake);
     const stop =
-      full || this.#waitingDrain || this.#pending.length >= this.#ctx.config.maxInFlightPerConnection;
+      waiting || this.#waitingDrain || this.#pending.length >= this.#ctx.config.maxInFlightPerConnection;
     if (stop && !this.#readPaused) {
       this.#readPaused = true;
       this.#stream.pause();

@@ -27,7 +27,7 @@ export type GatewayConfig = Pick<
   | 'maxWriteBufferBytes'
   | 'connectionSweepMs'
 > &
-  Partial<Pick<Config, 'maxInFlightBytes'>>;
+  Partial<Pick<Config, 'maxInFlightBytes' | 'maxInFlightRequests'>>;
 
 /** What the chapter-2 handlers (C_AUTH, C_HEARTBEAT, C_SIGN_IN) use. */
 export interface TcpPorts extends SignInRulesPorts {

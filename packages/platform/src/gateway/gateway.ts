@@ -10,7 +10,11 @@ import type { Duplex } from 'node:stream';
 import { ERRORS, encodeAnswerFrame, wireError } from '@kaoqin/protocol';
 import { Connection, type ConnectionEvents } from './connection.js';
 import type { GatewayContext } from './context.js';
-import { DEFAULT_MAX_IN_FLIGHT_BYTES, InFlightBytes } from './inflight-bytes.js';
+import {
+  DEFAULT_MAX_IN_FLIGHT_BYTES,
+  DEFAULT_MAX_IN_FLIGHT_REQUESTS,
+  InFlightBudget,
+} from './inflight-budget.js';
 import { defaultMaxConnections } from './limits.js';
 import { FrameRequests } from './process.js';
 
@@ -18,7 +22,7 @@ export class Gateway {
   readonly maxConnections: number;
   readonly #ctx: GatewayContext;
   readonly #requests: FrameRequests;
-  readonly #inFlight: InFlightBytes;
+  readonly #inFlight: InFlightBudget;
   readonly #connections = new Set<Connection>();
   readonly #byDevice = new Map<string, Connection>();
   #server: Server | undefined;
@@ -28,7 +32,10 @@ export class Gateway {
   constructor(ctx: GatewayContext) {
     this.#ctx = ctx;
     this.#requests = new FrameRequests(ctx);
-    this.#inFlight = new InFlightBytes(ctx.config.maxInFlightBytes ?? DEFAULT_MAX_IN_FLIGHT_BYTES);
+    this.#inFlight = new InFlightBudget({
+      bytes: ctx.config.maxInFlightBytes ?? DEFAULT_MAX_IN_FLIGHT_BYTES,
+      requests: ctx.config.maxInFlightRequests ?? DEFAULT_MAX_IN_FLIGHT_REQUESTS,
+    });
     this.maxConnections = ctx.config.maxConnections ?? defaultMaxConnections();
   }
 
@@ -36,9 +43,14 @@ export class Gateway {
     return this.#connections.size;
   }
 
-  /** Request bytes read and not yet answered, over every connection (inflight-bytes.ts). */
+  /** Request bytes read and not yet answered, over every connection (inflight-budget.ts). */
   get inFlightBytes(): number {
-    return this.#inFlight.used;
+    return this.#inFlight.bytes;
+  }
+
+  /** Requests read and not yet answered, over every connection (inflight-budget.ts). */
+  get inFlightRequests(): number {
+    return this.#inFlight.requests;
   }
 
   get refusedCount(): number {
@@ -117,12 +129,13 @@ export class Gateway {
    * Closes connections that never sent a valid frame in time, or went silent. A
    * connection with requests still being answered is not silent: the wait is ours, and a
    * device waiting on its answer sends nothing (with 100,000 devices on two cores, answers
-   * took seconds: docs/operations.md, "Connection hygiene").
+   * took seconds: docs/operations.md, "Connection hygiene"), and neither is one the
+   * gateway stopped reading for its budget.
    */
   sweep(now: number): void {
     const { firstFrameTimeoutMs, idleTimeoutMs } = this.#ctx.config;
     for (const c of this.#connections) {
-      if (c.inFlight > 0) continue;
+      if (c.inFlight > 0 || c.waitingForBudget) continue;
       if (!c.validSeen && now - c.openedAt > firstFrameTimeoutMs) c.destroy();
       else if (now - c.lastActivityAt > idleTimeoutMs) c.destroy();
     }

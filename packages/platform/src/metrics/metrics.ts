@@ -14,6 +14,7 @@ export interface MetricSources {
   connections(): number;
   connectionsRefused(): number;
   inFlightBytes(): number;
+  inFlightRequests(): number;
   devicesOnline(): number;
   ingestQueued(): number;
   liveSubscribers(): number;
@@ -79,6 +80,11 @@ export class PlatformMetrics {
       'kaoqin_gateway_in_flight_bytes',
       'Request bytes read and not yet answered, over every connection',
       sources.inFlightBytes,
+    );
+    gauge(
+      'kaoqin_gateway_in_flight_requests',
+      'Requests read and not yet answered, over every connection',
+      sources.inFlightRequests,
     );
     gauge('kaoqin_devices_online', 'Devices online as this process sees them (D10)', sources.devicesOnline);
     gauge('kaoqin_ingest_queued_records', 'Clock-ins waiting for the next batch', sources.ingestQueued);
