@@ -157,8 +157,8 @@ async function assembleData(
     now,
     ids,
   );
-  // The face pool starts with the data and is closed with it; the server warms its model after it
-  // starts, and the pool unloads it after faceIdleMs without face work (the next photo loads it).
+  // The face pool starts with the data and is closed with it; its model loads at the first
+  // photo, and the pool unloads it after faceIdleMs without face work (the next photo loads it).
   const faceService =
     config.faceDetector === 'off'
       ? undefined
@@ -804,16 +804,10 @@ async function boot(
     },
     'kaoqin platform up',
   );
-  // The face model loads now, at niced priority, not in the first enrolment or import:
-  // a labour manager's first photo is answered at once, and an import starting while
-  // devices clock in does not add seconds of model loading to their load. Unused for
-  // faceIdleMs (10 min by default) it is unloaded again, which gives most of its ~90 MB
-  // back to the devices (docs/operations.md, "Face workers and memory").
-  data.persons
-    .warmChecks()
-    .catch((err: unknown) =>
-      logger.warn({ err }, 'face model not loaded at start; it loads at the first photo'),
-    );
+  // The face model is not loaded here but at the first photo that needs one (enrolment,
+  // import, mobile selfie), and unloaded after faceIdleMs without one: a node that only
+  // serves devices never holds its ~90 MB, nor the 20–50 MB a load leaves with the
+  // process after unloading (docs/operations.md, "Face workers and memory").
   return {
     config,
     data,

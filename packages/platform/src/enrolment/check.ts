@@ -106,11 +106,6 @@ export class EnrolmentChecks {
     return this.#o.faces !== undefined;
   }
 
-  /** Loads the detector's model in every face worker now rather than at the first photo. */
-  async warm(): Promise<void> {
-    await this.#o.faces?.warm();
-  }
-
   async check(input: EnrolmentInput): Promise<EnrolmentCheck> {
     const verdicts: EnrolmentVerdict[] = [];
     if (input.card) {

@@ -179,11 +179,6 @@ export class Persons {
     return this.#checks.detecting;
   }
 
-  /** The face workers load their model now (the server after it starts: enrolment/check.ts). */
-  warmChecks(): Promise<void> {
-    return this.#checks.warm();
-  }
-
   /** Every rule's verdict on what an enrolment would bring, storing nothing (POST /enrolment-checks). */
   check(input: Omit<EnrolmentInput, 'today'>): Promise<EnrolmentCheck> {
     return this.#checks.check({ ...input, today: cstDay(this.#now()) });
