@@ -39,6 +39,9 @@ function track(promise: Promise<FrameOutcome>, settled: () => void): Pending {
   return p;
 }
 
+/** Held back for the budget past this, a connection stops reading (one socket read's worth). */
+const HOLD_BYTES = 64 * 1024;
+
 /** Where a stream keeps its connection, for the listeners all connections share. */
 const CONNECTION = Symbol('kaoqin.connection');
 type Tagged = Duplex & { [CONNECTION]: Connection };
@@ -68,6 +71,7 @@ export class Connection {
   #waitingDrain = false;
   /** Bytes read while the gateway's budget was full, held back unparsed till it has room. */
   #held: Buffer[] = [];
+  #heldBytes = 0;
 
   constructor(
     stream: Duplex,
@@ -113,7 +117,7 @@ export class Connection {
   static #onCloseListener(this: Duplex): void {
     const conn = connectionOf(this);
     conn.#budget?.forget(conn.#wake);
-    conn.#held = [];
+    conn.#dropHeld();
     conn.#closed();
   }
 
@@ -127,7 +131,7 @@ export class Connection {
 
   /** Whether it stopped reading for the gateway's budget: its silence is then ours, not the device's. */
   get waitingForBudget(): boolean {
-    return this.#budget?.isWaiting(this.#wake) === true;
+    return this.#held.length > 0;
   }
 
   /** Sends one unsolicited frame (the task push of D3); dropped if the peer is not reading. */
@@ -168,10 +172,16 @@ export class Connection {
   #onData(chunk: Buffer): void {
     if (this.#closing) return;
     this.lastActivityAt = this.#ctx.now();
-    if (this.#held.length > 0 || this.#budget?.full === true) {
+    const budget = this.#budget;
+    if (budget && (this.#held.length > 0 || budget.full)) {
       // Parsed, a request costs the heap several times its bytes while it waits for the
-      // group commit: hold the bytes and read them when the budget has room.
+      // group commit: hold the bytes and read them when the budget has room. The stream
+      // is paused only once a read's worth is held (a device pipelining its backlog): a
+      // device with its one request waiting sends nothing more, and pausing and resuming
+      // each of thousands of sockets cost more than the wait.
       this.#held.push(chunk);
+      this.#heldBytes += chunk.byteLength;
+      budget.wait(this.#wake);
       this.#updateFlow();
       return;
     }
@@ -192,14 +202,23 @@ export class Connection {
       );
       this.#pending.push({ promise: Promise.resolve(failed), outcome: failed });
       // Nothing after a framing failure is read (D1: answer, then close).
-      this.#held = [];
+      this.#dropHeld();
     }
   }
 
   /** Reads what was held back for the budget, in the order it came. */
   #readHeld(): void {
-    while (this.#held.length > 0 && !this.#closing) this.#read(this.#held.shift()!);
+    const held = this.#held;
+    this.#dropHeld();
+    for (const chunk of held) {
+      if (this.#closing) return;
+      this.#read(chunk);
+    }
+  }
+
+  #dropHeld(): void {
     this.#held = [];
+    this.#heldBytes = 0;
   }
 
   async #flush(): Promise<void> {
@@ -271,15 +290,16 @@ export class Connection {
     this.#updateFlow();
   };
 
-  /** Reads only while few requests are in flight, here and gateway-wide, and the peer takes its answers. */
+  /**
+   * Reads only while this connection has few requests in flight and not much held back
+   * for the gateway's budget, and the peer takes its answers.
+   */
   #updateFlow(): void {
     if (this.#closing) return;
-    const budget = this.#budget;
-    const waiting = budget !== undefined && (budget.full || this.#held.length > 0);
-    // Woken when the gateway's budget has room (once: wait() again if it is full again).
-    if (waiting) budget.wait(this.#wake);
     const stop =
-      waiting || this.#waitingDrain || this.#pending.length >= this.#ctx.config.maxInFlightPerConnection;
+      this.#heldBytes >= HOLD_BYTES ||
+      this.#waitingDrain ||
+      this.#pending.length >= this.#ctx.config.maxInFlightPerConnection;
     if (stop && !this.#readPaused) {
       this.#readPaused = true;
       this.#stream.pause();

@@ -1,9 +1,10 @@
 /**
  * Requests in flight across every connection of the gateway: frames read and not yet
- * answered, counted twice, by bytes and by number. Past either limit every connection
- * stops reading (its next frames wait in the kernel's socket buffer and on the device)
- * until answers bring it back under, so a burst costs the process a bounded amount of
- * memory instead of heap growth:
+ * answered, counted twice, by bytes and by number. Past either limit no connection parses
+ * what it reads: it holds the bytes back and waits (and, once it holds a socket read's
+ * worth, stops reading, so the rest waits in the kernel's socket buffer and on the
+ * device) until answers bring the budget back under. So a burst costs the process a
+ * bounded amount of memory instead of heap growth:
  * - bytes: 19,000 devices draining photo backlogs 64 at a time would otherwise put
  *   gigabytes of frames in flight;
  * - requests: 19,000 devices with one sign-in each in flight put 19,000 parsed requests
@@ -12,13 +13,12 @@
  *   writer as busy.
  * Each connection's own limit (maxInFlightPerConnection) still applies.
  *
- * A connection that receives data while the budget is full holds it back unparsed (a
- * few hundred bytes for a sign-in) and waits: with one request in flight per device,
- * stopping a connection after it has read would let every device's frame in. Waiting
- * connections are woken in the order they stopped, while there is room, and each
- * handles what it held at once. A woken connection may bring several frames (a device
- * pipelining its backlog, up to maxInFlightPerConnection), so the limits are
- * high-water marks, not caps.
+ * Held bytes are a few hundred for a sign-in. Holding them, rather than pausing a
+ * connection after it has parsed a request, is what bounds the count: with one request
+ * in flight per device, every device's request would get in first. Waiting connections
+ * are woken in the order they began to wait, while there is room, and each parses what
+ * it held at once. A woken connection may bring several frames (a device pipelining its
+ * backlog, up to maxInFlightPerConnection), so the limits are high-water marks, not caps.
  */
 /** The config's default (maxInFlightBytes): about 1,800 photo sign-ins of 70 KB. */
 export const DEFAULT_MAX_IN_FLIGHT_BYTES = 128 * 1024 * 1024;
@@ -80,10 +80,6 @@ export class InFlightBudget {
   /** Calls `wake` once, when the budget has room (in the order waiters came; waiting again keeps the place). */
   wait(wake: () => void): void {
     this.#waiting.add(wake);
-  }
-
-  isWaiting(wake: () => void): boolean {
-    return this.#waiting.has(wake);
   }
 
   forget(wake: () => void): void {
