@@ -90,17 +90,39 @@ export async function conformanceHookCommand(argv: string[]): Promise<void> {
     if (typeof v !== 'string' || v === '') throw new UsageError(`--${name} is required\n${USAGE}`);
     return v;
   };
-  const base = need('api').replace(/\/+$/, '');
-  const [username, password] = [need('username'), need('password')];
-  const photoFile = need('photo');
-  const action = JSON.parse(await text(process.stdin)) as {
+  const options = {
+    api: need('api'),
+    username: need('username'),
+    password: need('password'),
+    photo: need('photo'),
+  };
+  const answer = await hookAnswer(options, JSON.parse(await text(process.stdin)));
+  process.stdout.write(`${JSON.stringify(answer)}\n`);
+}
+
+/** The options the command takes (--api, --username, --password, --photo). */
+export interface HookOptions {
+  api: string;
+  username: string;
+  password: string;
+  photo: string;
+}
+
+/** One action's answer, what the command writes on stdout (the tests' URL hook answers it too). */
+export async function hookAnswer(
+  options: HookOptions,
+  action: {
     action?: unknown;
     sn?: unknown;
     count?: unknown;
     personId?: unknown;
     accessId?: unknown;
     name?: unknown;
-  };
+  },
+): Promise<unknown> {
+  const base = options.api.replace(/\/+$/, '');
+  const { username, password } = options;
+  const photoFile = options.photo;
   if (typeof action.sn !== 'string' || !ACTIONS.includes(String(action.action)))
     throw new UsageError(
       `unknown action ${JSON.stringify(action)}: this hook does ${ACTIONS.join(', ')} (docs/conformance.md, "The operator hook")`,
@@ -139,14 +161,14 @@ export async function conformanceHookCommand(argv: string[]): Promise<void> {
       break;
     }
   }
-  process.stdout.write(`${JSON.stringify({ personIds })}\n`);
+  return { personIds };
 }
 
 /**
  * firmware: a platform-wide image of 64 KiB of random bytes, version `conformance-<time>`,
  * uploaded and rolled out to the one device.
  */
-async function firmware(a: Api, sn: string): Promise<void> {
+async function firmware(a: Api, sn: string): Promise<unknown> {
   const version = `conformance-${Date.now()}`;
   const bytes = randomBytes(64 * 1024);
   const query = `version=${encodeURIComponent(version)}&fileName=${encodeURIComponent(`${version}.bin`)}`;
@@ -160,7 +182,7 @@ async function firmware(a: Api, sn: string): Promise<void> {
     [200, 201, 202],
     'rollout',
   );
-  process.stdout.write(`${JSON.stringify({ version, size: bytes.byteLength })}\n`);
+  return { version, size: bytes.byteLength };
 }
 
 /**
@@ -172,7 +194,7 @@ async function roster(
   sn: string,
   action: 'remove' | 'reconcile' | 'clear',
   personId: unknown,
-): Promise<void> {
+): Promise<unknown> {
   const path = `/devices/${encodeURIComponent(sn)}`;
   if (action !== 'remove') {
     must(
@@ -205,14 +227,14 @@ async function roster(
       'end',
     );
   }
-  process.stdout.write('{}\n');
+  return {};
 }
 
 /**
  * rotate: a new accessSecret for the vendor whose accessId the kit plays (found by
  * paging the vendor list, which never shows a secret); the old one's tokens fail 401_02.
  */
-async function rotate(a: Api, accessId: unknown): Promise<void> {
+async function rotate(a: Api, accessId: unknown): Promise<unknown> {
   if (typeof accessId !== 'string' || accessId === '') throw new UsageError('rotate needs an accessId');
   let cursor: string | null = null;
   do {
@@ -226,8 +248,7 @@ async function rotate(a: Api, accessId: unknown): Promise<void> {
         [200],
         'rotate',
       );
-      process.stdout.write(`${JSON.stringify({ accessSecret: creds.accessSecret })}\n`);
-      return;
+      return { accessSecret: creds.accessSecret };
     }
     cursor = typeof page.nextCursor === 'string' ? page.nextCursor : null;
   } while (cursor !== null);
@@ -235,9 +256,9 @@ async function rotate(a: Api, accessId: unknown): Promise<void> {
 }
 
 /** rename: the person's name changed through the API, which sends it to the site's devices (3.4). */
-async function rename(a: Api, personId: unknown, name: unknown): Promise<void> {
+async function rename(a: Api, personId: unknown, name: unknown): Promise<unknown> {
   if (typeof personId !== 'string' || typeof name !== 'string' || name === '')
     throw new UsageError('rename needs a personId and a name');
   must(await a.call('PATCH', `/persons/${encodeURIComponent(personId)}`, { name }), [200], 'rename');
-  process.stdout.write('{}\n');
+  return {};
 }

@@ -4,12 +4,15 @@
  */
 
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PLATFORM_CHECKS, type PlatformTarget, type Report, runChecks } from '@kaoqin/conformance';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hookAnswer } from '../../src/cli/conformance-hook.js';
 import { ADMIN_PASSWORD, type ApiPlatform, startApiPlatform } from '../helpers/api.js';
 import { kaoqin } from '../helpers/process.js';
 import {
@@ -36,6 +39,14 @@ const REPEATABLE = PLATFORM_CHECKS.filter((c) => c.id !== 'auth.secret-rotated')
 describe('kaoqin conformance platform', { timeout: 120_000 }, () => {
   let tp: ApiPlatform;
   let target: PlatformTarget;
+  /**
+   * The same hook's code (hookAnswer, what `kaoqin conformance hook` runs) as a URL hook
+   * served here: the broken targets' runs call the hook some seven times each, and a CLI
+   * started through tsx for each call was most of their time. The first run (every check,
+   * every hook action) goes through the CLI command; the rest take the kit's URL path.
+   */
+  let urlHook: string;
+  let hookServer: Server | undefined;
   let dir: string;
   beforeAll(async () => {
     tp = await startApiPlatform();
@@ -46,6 +57,26 @@ describe('kaoqin conformance platform', { timeout: 120_000 }, () => {
     await sharp({ create: { width: 200, height: 200, channels: 3, background: '#b08060' } })
       .png()
       .toFile(photo);
+    const hookOptions = {
+      api: `http://127.0.0.1:${tp.platform.httpPort}/api/v1`,
+      username: 'admin',
+      password: ADMIN_PASSWORD,
+      photo,
+    };
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        hookAnswer(hookOptions, JSON.parse(Buffer.concat(chunks).toString()))
+          .then((answer) =>
+            res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer)),
+          )
+          .catch((e: Error) => res.writeHead(500).end(e.message));
+      });
+    });
+    hookServer = server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    urlHook = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
     const hook = [process.execPath, '--conditions=source', '--import', 'tsx', CLI, 'conformance', 'hook']
       .concat(['--api', `http://127.0.0.1:${tp.platform.httpPort}/api/v1`, '--username', 'admin'])
       .concat(['--password', ADMIN_PASSWORD, '--photo', photo])
@@ -66,10 +97,17 @@ describe('kaoqin conformance platform', { timeout: 120_000 }, () => {
     };
   });
   afterAll(async () => {
+    await new Promise((resolve) => (hookServer ? hookServer.close(resolve) : resolve(undefined)));
     await tp?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
+  /** The target with the URL hook (urlHook) instead of the CLI's. */
+  const viaUrl = (over: Partial<PlatformTarget>): PlatformTarget => ({
+    ...target,
+    operatorHook: urlHook,
+    ...over,
+  });
   const failed = (r: Report) => r.results.filter((x) => x.verdict === 'fail').map((x) => x.id);
 
   it('our platform passes every check, each citing a clause of the list', async () => {
@@ -104,7 +142,7 @@ describe('kaoqin conformance platform', { timeout: 120_000 }, () => {
   it('a platform that never checks signatures fails exactly the wrong-signature checks', async () => {
     const proxy = await brokenProxy(tp.platform.tcpPort, ignoresSignatures(tp.creds.accessSecret));
     try {
-      const r = await runChecks(REPEATABLE, { ...target, tcpPort: proxy.port }, { tcp: 'broken' });
+      const r = await runChecks(REPEATABLE, viaUrl({ tcpPort: proxy.port }), { tcp: 'broken' });
       expect(failed(r).sort()).toEqual(['auth.bad-sign', 'auth.wrong-secret', 'heartbeat.bad-sign']);
       const bad = r.results.find((x) => x.id === 'auth.bad-sign')!;
       expect(bad.reason).toMatch(/answered success where 400_04 was due/);
@@ -117,7 +155,7 @@ describe('kaoqin conformance platform', { timeout: 120_000 }, () => {
   it("a platform with two answer fields in each other's numbers fails every check that reads an answer", async () => {
     const proxy = await brokenProxy(tp.platform.tcpPort, asIs, swappedAnswerFields);
     try {
-      const r = await runChecks(REPEATABLE, { ...target, tcpPort: proxy.port }, { tcp: 'broken' });
+      const r = await runChecks(REPEATABLE, viaUrl({ tcpPort: proxy.port }), { tcp: 'broken' });
       // What reads no error or response over TCP still passes: the framing checks look at
       // success and closes only, and http.token-unknown needs no token.
       const passed = r.results.filter((x) => x.verdict === 'pass').map((x) => x.id);
@@ -138,7 +176,7 @@ describe('kaoqin conformance platform', { timeout: 120_000 }, () => {
   it('a platform that signs the image into C_SIGN_IN fails exactly the image checks', async () => {
     const proxy = await brokenProxy(tp.platform.tcpPort, signsTheImage(tp.creds.accessSecret));
     try {
-      const r = await runChecks(REPEATABLE, { ...target, tcpPort: proxy.port }, { tcp: 'broken' });
+      const r = await runChecks(REPEATABLE, viaUrl({ tcpPort: proxy.port }), { tcp: 'broken' });
       // The kit's own record with img, and each request vector with one (D4's readings).
       expect(failed(r)).toEqual([
         'sign-in.img-left-out',
@@ -156,7 +194,7 @@ describe('kaoqin conformance platform', { timeout: 120_000 }, () => {
   it("a platform that takes only D4's exact reading fails exactly the compact-reading vector", async () => {
     const proxy = await brokenProxy(tp.platform.tcpPort, exactReadingOnly(tp.creds.accessSecret));
     try {
-      const r = await runChecks(REPEATABLE, { ...target, tcpPort: proxy.port }, { tcp: 'broken' });
+      const r = await runChecks(REPEATABLE, viaUrl({ tcpPort: proxy.port }), { tcp: 'broken' });
       expect(failed(r)).toEqual([
         'vectors.c-sign-in-pretty-printed-param-signed-as-compact-json-without-img',
       ]);
@@ -168,7 +206,7 @@ describe('kaoqin conformance platform', { timeout: 120_000 }, () => {
   it('a platform that signs its HTTP answers in the wrong order fails exactly the answer-signature checks', async () => {
     const proxy = await brokenHttpProxy(target.httpUrl!, signsAnswersOutOfOrder(tp.creds.accessSecret));
     try {
-      const r = await runChecks(REPEATABLE, { ...target, httpUrl: proxy.url }, { tcp: 'broken' });
+      const r = await runChecks(REPEATABLE, viaUrl({ httpUrl: proxy.url }), { tcp: 'broken' });
       // Every answer with a response is signed by the same wrong rule: the person pages'
       // and the removal's (with their taskid) and the firmware descriptor's.
       expect(failed(r)).toEqual([
@@ -186,11 +224,9 @@ describe('kaoqin conformance platform', { timeout: 120_000 }, () => {
   it('a platform whose person pages follow the live roster fails exactly the freeze check', async () => {
     const proxy = await brokenHttpProxy(target.httpUrl!, unfrozenPages(tp.creds.accessSecret));
     try {
-      const r = await runChecks(
-        REPEATABLE,
-        { ...target, httpUrl: proxy.url, sn: 'KQ-CONFORMANCE-2' },
-        { tcp: 'broken' },
-      );
+      const r = await runChecks(REPEATABLE, viaUrl({ httpUrl: proxy.url, sn: 'KQ-CONFORMANCE-2' }), {
+        tcp: 'broken',
+      });
       expect(failed(r)).toEqual(['tasks.roster-frozen']);
       expect(r.results.find((x) => x.id === 'tasks.roster-frozen')!.reason).toMatch(/totalPage went from/);
     } finally {
