@@ -129,7 +129,7 @@ export class Connection {
     return this.#pending.length;
   }
 
-  /** Whether it stopped reading for the gateway's budget: its silence is then ours, not the device's. */
+  /** Whether it holds bytes back for the gateway's budget: its silence is then ours, not the device's. */
   get waitingForBudget(): boolean {
     return this.#held.length > 0;
   }
@@ -283,11 +283,9 @@ export class Connection {
   /** Woken by the gateway's budget: the time it waited was ours, not the device's silence. */
   readonly #wake = (): void => {
     this.lastActivityAt = this.#ctx.now();
-    if (this.#held.length > 0) {
-      this.#readHeld();
-      void this.#flush();
-    }
+    this.#readHeld();
     this.#updateFlow();
+    void this.#flush();
   };
 
   /**

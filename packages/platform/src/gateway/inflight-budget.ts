@@ -34,7 +34,7 @@ export class InFlightBudget {
   readonly limits: InFlightLimits;
   #bytes = 0;
   #requests = 0;
-  /** Connections that stopped reading for this budget, in the order they stopped. */
+  /** Connections holding bytes back for this budget, in the order they began to. */
   readonly #waiting = new Set<() => void>();
 
   constructor(limits: InFlightLimits) {

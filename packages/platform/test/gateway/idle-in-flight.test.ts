@@ -1,40 +1,13 @@
 /**
  * The idle rule counts the platform's own waits as activity: a connection whose request is
  * still being answered is not closed for silence, and an answer restarts the idle clock.
- * The request is held in flight by a token store whose lookups wait for the test (our
- * own interface, wrapped around the in-memory store the platform uses by default).
+ * The request is held in flight by a token store whose lookups wait for the test
+ * (helpers/held-tokens.ts).
  */
 import { TestDevice } from '@kaoqin/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryTokenStore, type TokenRecord, type TokenStore } from '../../src/domain/tokens.js';
+import { HeldTokens } from '../helpers/held-tokens.js';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
-
-/** Token lookups wait while `held`, as they do behind a saturated Redis. */
-class HeldTokens implements TokenStore {
-  readonly #inner = new MemoryTokenStore(30 * 60_000);
-  held = false;
-  #waiting: (() => void)[] = [];
-  issue(r: TokenRecord): Promise<void> {
-    return this.#inner.issue(r);
-  }
-  async use(token: string, now: number): Promise<TokenRecord | undefined> {
-    if (this.held) await new Promise<void>((r) => this.#waiting.push(r));
-    return this.#inner.use(token, now);
-  }
-  sweep(now: number): Promise<number> {
-    return this.#inner.sweep(now);
-  }
-  size(): Promise<number> {
-    return this.#inner.size();
-  }
-  release(): void {
-    this.held = false;
-    for (const w of this.#waiting.splice(0)) w();
-  }
-  get waiting(): number {
-    return this.#waiting.length;
-  }
-}
 
 const tokens = new HeldTokens();
 let tp: TestPlatform;

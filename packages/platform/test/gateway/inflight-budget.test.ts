@@ -1,8 +1,8 @@
 /** The gateway-wide budget of requests in flight: connections stop reading past it and resume under it. */
 import { TestDevice } from '@kaoqin/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryTokenStore, type TokenRecord, type TokenStore } from '../../src/domain/tokens.js';
 import { InFlightBudget } from '../../src/gateway/inflight-budget.js';
+import { HeldTokens } from '../helpers/held-tokens.js';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform.js';
 
 describe('InFlightBudget', () => {
@@ -107,32 +107,6 @@ describe('over TCP, with a budget far below what the devices send', () => {
 });
 
 describe('over TCP, with room for one request', () => {
-  /** Token lookups wait while `held`: a request stays in flight until the test lets it go. */
-  class HeldTokens implements TokenStore {
-    readonly #inner = new MemoryTokenStore(30 * 60_000);
-    held = false;
-    #waiting: (() => void)[] = [];
-    issue(r: TokenRecord): Promise<void> {
-      return this.#inner.issue(r);
-    }
-    async use(token: string, now: number): Promise<TokenRecord | undefined> {
-      if (this.held) await new Promise<void>((r) => this.#waiting.push(r));
-      return this.#inner.use(token, now);
-    }
-    sweep(now: number): Promise<number> {
-      return this.#inner.sweep(now);
-    }
-    size(): Promise<number> {
-      return this.#inner.size();
-    }
-    release(): void {
-      this.held = false;
-      for (const w of this.#waiting.splice(0)) w();
-    }
-    get waiting(): number {
-      return this.#waiting.length;
-    }
-  }
   const tokens = new HeldTokens();
   let tp: TestPlatform;
   beforeAll(async () => {
