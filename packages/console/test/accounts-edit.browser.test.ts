@@ -7,7 +7,7 @@
  * The admin's own row offers neither edit nor disable, and an operator has no accounts page.
  */
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { browserSkipReason, expectNoBrowserErrors, launchBrowser, login, openPage } from './support/browser';
 import { ADMIN_PASSWORD, type ConsolePlatform, startConsolePlatform } from './support/platform';
 
@@ -89,8 +89,17 @@ describe.skipIf(skip)('accounts: edit, disable, reset password (Chromium)', () =
 
     await page.getByTestId('edit-li-edit').click();
     await form.waitFor();
-    await form.locator('.ant-select').first().click();
-    await page.locator('.ant-select-item-option[title="设备厂商"]').click();
+    // Picked again until the select shows it: on a loaded machine a click can land while
+    // the dropdown is still opening, and the form would then save the old role.
+    const roleSelect = form.locator('.ant-select').first();
+    await vi.waitFor(
+      async () => {
+        if (!(await page.locator('.ant-select-dropdown:visible').count())) await roleSelect.click();
+        await page.locator('.ant-select-item-option[title="设备厂商"]').click({ timeout: 3000 });
+        expect(await roleSelect.textContent()).toContain('设备厂商');
+      },
+      { timeout: 20_000, interval: 200 },
+    );
     // A vendor account needs its vendor: the form says so before asking the API.
     await saveButton(page).click();
     await form.getByText('请选择厂商').waitFor();
