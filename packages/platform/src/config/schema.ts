@@ -86,7 +86,7 @@ export const configSchema = z.object({
   maxInFlightPerConnection: z.coerce.number().int().min(1).default(64),
   /**
    * Request bytes (frames read and not yet answered) held across every connection before
-   * the gateway stops reading them all, till answers free some (gateway/inflight-bytes.ts).
+   * the gateway stops reading them all, till answers free some (gateway/inflight-budget.ts).
    */
   maxInFlightBytes: z.coerce
     .number()
