@@ -5,12 +5,14 @@ import { migrationProvider } from './migrations/index.js';
 
 /**
  * PostgreSQL codes the migrator's first step can meet when another schema of the same
- * database is dropped while it runs: kysely looks for its migration table by listing the
- * tables of every schema, and an object dropped between the listing and its lookup fails
- * it (undefined_table, invalid_schema_name). Nothing has migrated at that point (the
- * listing comes before kysely's lock), so trying again is safe.
+ * database is dropped or migrated while it runs: kysely looks for its migration table by
+ * listing the tables of every schema, with their columns' sequences, and an object
+ * dropped or altered between the listing and its lookup fails it (undefined_table,
+ * invalid_schema_name, undefined_column: a CI run met the last from another schema's
+ * attendance partition). Nothing has migrated at that point (the listing comes before
+ * kysely's lock), so trying again is safe.
  */
-const CATALOGUE_RACE = new Set(['42P01', '3F000']);
+const CATALOGUE_RACE = new Set(['42P01', '3F000', '42703']);
 const TRIES = 5;
 
 export async function migrateToLatest({ db, caps }: Backend): Promise<void> {
