@@ -20,7 +20,13 @@ export default class SummaryReporter implements Reporter {
         else if (state === 'failed') failed++;
         else skipped++;
       }
-      if (mod.state() === 'failed' && [...mod.children.allTests()].length === 0) failed++;
+      // A file that failed outside its tests (a beforeAll, an import) counts once, even
+      // when its tests were reported as skipped because of it.
+      if (
+        mod.state() === 'failed' &&
+        ![...mod.children.allTests()].some((t) => t.result().state === 'failed')
+      )
+        failed++;
     }
     // An error outside any test (an unhandled rejection, an uncaught exception) fails the run.
     failed += unhandledErrors.length;
