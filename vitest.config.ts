@@ -31,9 +31,10 @@ export default defineConfig({
           include: ['packages/*/test/**/*.test.ts', 'bench/**/*.test.ts'],
           exclude: [...configDefaults.exclude, ...MOCKING],
           // A worker keeps the modules it has loaded from one file to the next. Each file
-          // importing the platform afresh was 485 s of a 1,221 s run's file time on two
-          // cores (vitest's "import" figure); kept, 28 s, and the run took 1,056 s.
-          // Every file already cleans up what it starts (servers, stores, timers).
+          // importing the platform afresh added up to 485 s of a full run's file time
+          // (Vitest's "import" figure); kept, 28 s, and a full run on two cores took
+          // 1,041-1,056 s instead of 1,221-1,282 s. Every file already cleans up what it
+          // starts (servers, stores, timers).
           isolate: false,
         },
       },
