@@ -5,9 +5,11 @@ import { configDefaults, defineConfig } from 'vitest/config';
 const TESTS = ['packages/*/test/**/*.test.ts', 'bench/**/*.test.ts'];
 
 /**
- * Test files that replace a module with vi.mock: they need a module registry of their own
- * (the isolated project below); every other file shares its worker's. Found by their
- * call rather than listed, so a new one cannot land in the shared project by mistake.
+ * Test files that need a process of their own (the isolated project below): those that
+ * replace a module with vi.mock need their own module registry, and those that measure the
+ * process's memory would count what earlier files left (a CI run's export-memory test
+ * failed so). Every other file shares its worker's. Found by their calls rather than
+ * listed, so a new one cannot land in the shared project by mistake.
  */
 const MOCKING = ['packages', 'bench']
   .flatMap((dir) => readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => `${dir}/${f}`))
@@ -17,7 +19,7 @@ const MOCKING = ['packages', 'bench']
       !f.includes('node_modules') &&
       (f.startsWith('bench/') || f.includes('/test/')),
   )
-  .filter((f) => /\bvi\.(?:do)?mock\(/.test(readFileSync(f, 'utf8')));
+  .filter((f) => /\bvi\.(?:do)?mock\(|\bmemoryUsage\(/.test(readFileSync(f, 'utf8')));
 
 // Tests import workspace packages through the "source" export condition, so they run
 // against the TypeScript sources without a build step.
