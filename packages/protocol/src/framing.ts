@@ -7,6 +7,13 @@
  * varint longer than 5 bytes, or a declared length over the maximum, is refused as
  * soon as the length is read, before any of the payload is buffered; nothing is ever
  * allocated for the declared size, so a peer cannot make us reserve memory it never sends.
+ *
+ * A frame inside one pushed chunk is a view of it; one spanning chunks is a copy that
+ * only the decoder made (`isCopy`). A receiver that owns its chunks (a socket's reads)
+ * may ask for each chunk that was copied out whole and never lent as a view
+ * (`onChunkCopied`), to free its memory at once rather than at the garbage collector's
+ * next pass: a photo frame arrives in several reads, and each read and the frame it
+ * makes are otherwise dead memory waiting for V8 (bench/README.md, "what was found").
  */
 import { BinaryWriter } from '@bufbuild/protobuf/wire';
 import { ERRORS, ProtocolError } from './errors.js';
@@ -33,18 +40,52 @@ export class FrameError extends ProtocolError {
 
 export interface FrameDecoderOptions {
   maxFrameBytes?: number;
+  /**
+   * Called with a pushed chunk, spanning its whole ArrayBuffer, once every byte of it was
+   * copied into frames (or was a length prefix) and no frame is a view of it: nothing the
+   * decoder gave out still refers to it.
+   */
+  onChunkCopied?: (chunk: Uint8Array) => void;
 }
+
+/** A pushed chunk not yet consumed. */
+interface Held {
+  /** What is left of it to read. */
+  view: Uint8Array;
+  /** Whether a frame was given out as a view of it. */
+  lent: boolean;
+  /** The chunk as pushed, if it spans its whole ArrayBuffer and the owner wants it back. */
+  whole: Uint8Array | undefined;
+}
+
+/** Consumed entries are dropped from the front of the queue in one splice past this many. */
+const COMPACT_AFTER = 1024;
 
 export class FrameDecoder {
   readonly maxFrameBytes: number;
-  private chunks: Uint8Array[] = [];
+  /**
+   * Chunks not yet consumed, from `head` on. An index rather than Array#shift: a frame
+   * that arrives in 100,000 one-byte reads would make shift (a copy of the rest, for an
+   * array that large) quadratic, seconds of a blocked event loop.
+   */
+  private held: Held[] = [];
+  private head = 0;
   private bufferedBytes = 0;
+  private readonly onChunkCopied: ((chunk: Uint8Array) => void) | undefined;
+  /** Frames this decoder allocated (spanning chunks): no one else holds their memory. */
+  private readonly copies = new WeakSet<Uint8Array>();
   /** Payload length of the frame being read, once its varint is complete. */
   private expected: number | null = null;
   private failed: FrameError | null = null;
 
   constructor(options: FrameDecoderOptions = {}) {
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    this.onChunkCopied = options.onChunkCopied;
+  }
+
+  /** Whether `frame` is a copy the decoder made, whose memory only its receiver holds. */
+  isCopy(frame: Uint8Array): boolean {
+    return this.copies.has(frame);
   }
 
   /** Bytes held while waiting for the rest of a frame. */
@@ -61,7 +102,11 @@ export class FrameDecoder {
     if (this.failed) throw this.failed;
     const frames: Uint8Array[] = [];
     if (chunk.byteLength > 0) {
-      this.chunks.push(chunk);
+      const whole =
+        this.onChunkCopied && chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength
+          ? chunk
+          : undefined;
+      this.held.push({ view: chunk, lent: false, whole });
       this.bufferedBytes += chunk.byteLength;
     }
     try {
@@ -72,7 +117,7 @@ export class FrameDecoder {
           this.expected = header;
         }
         if (this.bufferedBytes < this.expected) break;
-        frames.push(this.take(this.expected));
+        frames.push(this.take(this.expected, true));
         this.expected = null;
       }
     } catch (err) {
@@ -106,56 +151,78 @@ export class FrameDecoder {
         new FrameError(ERRORS.FRAME_TOO_LARGE, `declared ${size} bytes, maximum ${this.maxFrameBytes}`),
       );
     }
-    this.take(end + 1);
+    this.take(end + 1, false);
     return size;
   }
 
   private fail(error: FrameError): FrameError {
     this.failed = error;
-    this.chunks = [];
+    this.held = [];
+    this.head = 0;
     this.bufferedBytes = 0;
     return error;
   }
 
   /** Up to n leading bytes without consuming them. */
   private peek(n: number): Uint8Array {
-    const first = this.chunks[0];
+    const first = this.held[this.head]?.view;
     if (first && first.byteLength >= n) return first.subarray(0, n);
     const out = new Uint8Array(Math.min(n, this.bufferedBytes));
     let filled = 0;
-    for (const c of this.chunks) {
-      const part = c.subarray(0, out.length - filled);
+    for (let i = this.head; filled < out.length; i++) {
+      const part = this.held[i]!.view.subarray(0, out.length - filled);
       out.set(part, filled);
       filled += part.length;
-      if (filled === out.length) break;
     }
     return out;
   }
 
-  /** Consumes exactly n bytes (n <= buffered), copying only when they span chunks. */
-  private take(n: number): Uint8Array {
+  /**
+   * Consumes exactly n bytes (n <= buffered), copying only when they span chunks. A frame
+   * (`asFrame`) returned as a view lends its chunk; a length prefix, already read by
+   * peek, is only dropped: what take returns for it may be empty (a chunk handed back).
+   */
+  private take(n: number, asFrame: boolean): Uint8Array {
     this.bufferedBytes -= n;
-    const first = this.chunks[0];
-    if (first && first.byteLength >= n) {
-      if (first.byteLength === n) this.chunks.shift();
-      else this.chunks[0] = first.subarray(n);
-      return first.subarray(0, n);
+    const first = this.held[this.head];
+    if (first && first.view.byteLength >= n) {
+      // The view is made before the chunk may be handed back (and its memory freed).
+      const view = first.view.subarray(0, n);
+      if (asFrame) first.lent = true;
+      if (first.view.byteLength === n) this.drop();
+      else first.view = first.view.subarray(n);
+      return view;
     }
     const out = new Uint8Array(n);
+    if (asFrame) this.copies.add(out);
     let filled = 0;
     while (filled < n) {
-      const c = this.chunks[0]!;
+      const c = this.held[this.head]!;
       const want = n - filled;
-      if (c.byteLength <= want) {
-        out.set(c, filled);
-        filled += c.byteLength;
-        this.chunks.shift();
+      if (c.view.byteLength <= want) {
+        out.set(c.view, filled);
+        filled += c.view.byteLength;
+        this.drop();
       } else {
-        out.set(c.subarray(0, want), filled);
-        this.chunks[0] = c.subarray(want);
+        out.set(c.view.subarray(0, want), filled);
+        c.view = c.view.subarray(want);
         filled = n;
       }
     }
     return out;
+  }
+
+  /** Drops the first chunk, all of it consumed; handed back if no frame refers to it. */
+  private drop(): void {
+    const c = this.held[this.head]!;
+    this.head++;
+    if (this.head === this.held.length) {
+      this.held = [];
+      this.head = 0;
+    } else if (this.head >= COMPACT_AFTER && this.head * 2 >= this.held.length) {
+      this.held.splice(0, this.head);
+      this.head = 0;
+    }
+    if (c.whole && !c.lent) this.onChunkCopied?.(c.whole);
   }
 }

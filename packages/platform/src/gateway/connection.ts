@@ -8,12 +8,14 @@
  * that does not read its answers stops our reading too, and past maxWriteBufferBytes it
  * is cut off.
  */
+import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ERRORS, FrameDecoder, FrameError, ProtocolError } from '@kaoqin/protocol';
 import { answerFrame } from './answer-frames.js';
 import type { GatewayContext } from './context.js';
 import type { InFlightBudget } from './inflight-budget.js';
 import type { FrameOutcome, FrameRequests } from './process.js';
+import { releaseBytes } from './release-bytes.js';
 
 export interface ConnectionEvents {
   onDevice(conn: Connection, deviceId: string): void;
@@ -87,7 +89,12 @@ export class Connection {
     this.#events = events;
     this.#remote = remoteAddress;
     this.#budget = budget;
-    this.#decoder = new FrameDecoder({ maxFrameBytes: ctx.config.maxFrameBytes });
+    this.#decoder = new FrameDecoder({
+      maxFrameBytes: ctx.config.maxFrameBytes,
+      // A socket's reads are Node's, made for us: one copied whole into a frame is freed
+      // at once (release-bytes.ts). Another stream's chunks may be its writer's to keep.
+      onChunkCopied: stream instanceof Socket ? releaseBytes : undefined,
+    });
     this.openedAt = ctx.now();
     this.lastActivityAt = this.openedAt;
     // Shared listeners that find the connection on the stream: five closures per
@@ -166,6 +173,9 @@ export class Connection {
       budget?.take(bytes);
       const settled = budget ? () => budget.give(bytes) : () => {};
       this.#pending.push(track(this.#requests.process(payload, this.#remote), settled));
+      // process() read the frame into strings and a photo of its own before it returned:
+      // a copy the decoder made is no one's now, and is freed rather than left to V8.
+      if (this.#decoder.isCopy(payload)) releaseBytes(payload);
     }
   }
 

@@ -83,6 +83,41 @@ describe('photo sign-ins over TCP, byte path and text path', () => {
     d.close();
   });
 
+  it('keeps every photo whole when photo frames and heartbeats share and split socket reads', async () => {
+    // The gateway frees a read once it is copied whole into a frame, and a frame once read
+    // (release-bytes.ts): a read that also holds a heartbeat must stay, and so must the photos.
+    const d = await device('SN-PHOTO-MIX');
+    await d.auth();
+    const pngs = [bigPng(6), bigPng(7), bigPng(8)];
+    const photo = (n: number) =>
+      d.requestFrame(
+        'C_SIGN_IN',
+        JSON.stringify({
+          personId: `2${n}`,
+          type: 1,
+          img: pngs[n]!.toString('base64'),
+          recordTime: tp.clock.now + n,
+        }),
+      );
+    const hb = d.requestFrame('C_HEARTBEAT', { deviceVersion: '1', deviceIp: '1' });
+    const stream = Buffer.concat([photo(0), hb, photo(1), hb, hb, photo(2), hb]);
+    const cuts = [70_100, 70_300, 140_000, 150_001, stream.length];
+    let at = 0;
+    for (const cut of cuts) {
+      d.send(stream.subarray(at, cut));
+      at = cut;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    for (let i = 0; i < 7; i++) expect((await d.next()).success).toBe(true);
+    const rows = await tp.platform.data.store.attendance.list({ sn: 'SN-PHOTO-MIX' });
+    expect(rows).toHaveLength(3);
+    for (const row of rows) {
+      const n = Number(row.personId) - 20;
+      expect(Buffer.from((await tp.platform.blobs.get(row.photoKey!))!).equals(pngs[n]!)).toBe(true);
+    }
+    d.close();
+  });
+
   it('answers the compact signature variant (D4) and refuses a wrong signature (400_04)', async () => {
     const d = await device('SN-PHOTO-2');
     await d.auth();

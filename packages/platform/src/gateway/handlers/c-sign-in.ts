@@ -13,6 +13,7 @@ import { decodeBase64Photo } from '../../blobs/photo.js';
 import { judgeSignIn } from '../../domain/attendance-rules/judge.js';
 import type { PhotoToStore } from '../../requests/ports.js';
 import type { AttendanceFlag, AttendanceInput } from '../../store/types.js';
+import { releaseBytes } from '../release-bytes.js';
 import type { TcpHandler } from './handler.js';
 
 export const cSignIn: TcpHandler<'C_SIGN_IN'> = async ({
@@ -72,6 +73,9 @@ export const cSignIn: TcpHandler<'C_SIGN_IN'> = async ({
   };
   try {
     await ports.attendance.submit(record, photo);
+    // Durable, and this request's own (decoded from its frame): freed now, not at V8's
+    // next collection, which under a photo burst comes only every 60 MB or so (release-bytes.ts).
+    if (photo) releaseBytes(photo.bytes);
   } catch (e) {
     // Not durable, so not acked: the device keeps the record and sends it again.
     ports.logger.error({ err: e, sn: dev.sn }, 'attendance write failed');
