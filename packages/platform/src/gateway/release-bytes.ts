@@ -38,6 +38,10 @@ export function releaseBytes(bytes: Uint8Array): void {
     return;
   if (buffer.byteLength === 0) return;
   const ab = buffer as Transferable;
-  if (typeof ab.transfer === 'function') ab.transfer(0);
-  else closedPort().postMessage(null, [ab]);
+  try {
+    if (typeof ab.transfer === 'function') ab.transfer(0);
+    else closedPort().postMessage(null, [ab]);
+  } catch {
+    // Not detachable (a WebAssembly memory, say): it is left to the collector, as before.
+  }
 }

@@ -28,6 +28,20 @@ describe('releaseBytes', () => {
     expect(neighbour.toString()).toBe('def');
   });
 
+  it('leaves a buffer that cannot be detached, without throwing', () => {
+    // The tests' TypeScript config has no WebAssembly types; Node has the global.
+    const wasm = (
+      globalThis as unknown as {
+        WebAssembly: { Memory: new (d: { initial: number }) => { buffer: ArrayBuffer } };
+      }
+    ).WebAssembly;
+    const memory = new wasm.Memory({ initial: 1 });
+    const bytes = new Uint8Array(memory.buffer);
+    bytes[0] = 7;
+    expect(() => releaseBytes(bytes)).not.toThrow();
+    expect(new Uint8Array(memory.buffer)[0]).toBe(7);
+  });
+
   it('is harmless on a buffer already freed', () => {
     const bytes = Buffer.alloc(5000);
     releaseBytes(bytes);
