@@ -11,7 +11,7 @@ const TESTS = ['packages/*/test/**/*.test.ts', 'bench/**/*.test.ts'];
  * failed so). Every other file shares its worker's. Found by their calls rather than
  * listed, so a new one cannot land in the shared project by mistake.
  */
-const MOCKING = ['packages', 'bench']
+const OWN_PROCESS = ['packages', 'bench']
   .flatMap((dir) => readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => `${dir}/${f}`))
   .filter(
     (f) =>
@@ -43,7 +43,7 @@ export default defineConfig({
         test: {
           name: 'shared',
           include: TESTS,
-          exclude: [...configDefaults.exclude, ...MOCKING],
+          exclude: [...configDefaults.exclude, ...OWN_PROCESS],
           // A worker keeps the modules it has loaded from one file to the next. Each file
           // importing the platform afresh added up to 485 s of a full run's file time
           // (Vitest's "import" figure); kept, 28 s, and a full run on two cores took
@@ -52,7 +52,7 @@ export default defineConfig({
           isolate: false,
         },
       },
-      { extends: true, test: { name: 'isolated', include: MOCKING } },
+      { extends: true, test: { name: 'isolated', include: OWN_PROCESS } },
     ],
   },
 });

@@ -217,7 +217,8 @@ export class FrameDecoder {
     const c = this.held[this.head]!;
     this.head++;
     if (this.head === this.held.length) {
-      this.held = [];
+      // Emptied (after most reads): the same array is used again, none allocated per read.
+      this.held.length = 0;
       this.head = 0;
     } else if (this.head >= COMPACT_AFTER && this.head * 2 >= this.held.length) {
       this.held.splice(0, this.head);

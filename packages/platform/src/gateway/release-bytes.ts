@@ -34,9 +34,9 @@ function closedPort(): MessageChannel['port1'] {
 
 export function releaseBytes(bytes: Uint8Array): void {
   const buffer = bytes.buffer;
-  if (!(buffer instanceof ArrayBuffer) || bytes.byteOffset !== 0 || bytes.byteLength !== buffer.byteLength)
-    return;
-  if (buffer.byteLength === 0) return;
+  const whole =
+    buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength;
+  if (!whole || buffer.byteLength === 0) return;
   const ab = buffer as Transferable;
   try {
     if (typeof ab.transfer === 'function') ab.transfer(0);
