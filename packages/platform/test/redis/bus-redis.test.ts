@@ -30,4 +30,8 @@ if (url) {
   });
 } else {
   console.warn(`Redis bus suite skipped: ${REDIS_HOW}`);
+  // A file without a suite fails the run: the skip is reported as one.
+  describe.skip(`Redis bus suite (skipped: ${REDIS_HOW})`, () => {
+    it.skip('needs the service', () => {});
+  });
 }

@@ -29,4 +29,8 @@ if (url) {
   });
 } else {
   console.warn(`Redis presence suite skipped: ${REDIS_HOW}`);
+  // A file without a suite fails the run: the skip is reported as one.
+  describe.skip(`Redis presence suite (skipped: ${REDIS_HOW})`, () => {
+    it.skip('needs the service', () => {});
+  });
 }
