@@ -74,6 +74,46 @@ describe('InFlightBudget', () => {
   });
 });
 
+describe('InFlightBudget under churn', () => {
+  it('a waiter forgotten and queued again goes to the back, and is woken once', () => {
+    const b = new InFlightBudget({ bytes: 1_000_000, requests: 1 });
+    const woken: string[] = [];
+    b.take(1);
+    const a = (): void => {
+      woken.push('a');
+    };
+    b.wait(a);
+    b.wait(() => woken.push('b'));
+    b.forget(a);
+    b.wait(a);
+    expect(b.waiting).toBe(2);
+    b.give(1);
+    b.give(0);
+    expect(woken).toEqual(['b', 'a']);
+    expect(b.waiting).toBe(0);
+  });
+
+  it('wakes 20,000 waiters in the order they came while others keep joining and leaving', () => {
+    const b = new InFlightBudget({ bytes: 1_000_000, requests: 100 });
+    for (let i = 0; i < 100; i++) b.take(1);
+    const woken: number[] = [];
+    const waiters = Array.from({ length: 20_000 }, (_, i) => () => {
+      woken.push(i);
+      b.take(1);
+    });
+    for (const w of waiters.slice(0, 15_000)) b.wait(w);
+    // Every odd one of the first thousand leaves; the rest join while answers come back.
+    for (let i = 1; i < 1_000; i += 2) b.forget(waiters[i]!);
+    let next = 15_000;
+    while (b.waiting > 0) {
+      b.give(1);
+      if (next < waiters.length) b.wait(waiters[next++]!);
+    }
+    const expected = Array.from({ length: 20_000 }, (_, i) => i).filter((i) => i >= 1_000 || i % 2 === 0);
+    expect(woken).toEqual(expected);
+  });
+});
+
 describe('over TCP, with a budget far below what the devices send', () => {
   let tp: TestPlatform;
   beforeAll(async () => {
