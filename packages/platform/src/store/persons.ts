@@ -8,7 +8,7 @@ import { assignment } from './assignments.js';
 import type { Capabilities } from './dialect.js';
 import { type FaceMatchRecord, NOT_CHECKED, type PersonRepo, type PersonRow } from './person-types.js';
 import type { Database, PersonsTable } from './schema-types.js';
-import { type CheckpointResult, truncateWal } from './sqlite-truncate.js';
+import { truncateWal } from './sqlite-truncate.js';
 import { json, keys } from './task-rows.js';
 
 export function person(r: Selectable<PersonsTable>): PersonRow {
@@ -324,10 +324,7 @@ export function personRepo(db: Kysely<Database>, caps: Capabilities): PersonRepo
       // the main file; TRUNCATE also empties the log file (secure_delete, set at open,
       // zeroes the freed cells), retried past our own threads' checkpoints
       // (sqlite-truncate.ts). PostgreSQL's dead tuples go with (auto)vacuum.
-      if (erased && caps.dialect === 'sqlite')
-        await truncateWal(
-          async () => (await sql<CheckpointResult>`pragma wal_checkpoint(TRUNCATE)`.execute(db)).rows[0],
-        );
+      if (erased && caps.dialect === 'sqlite') await truncateWal(db);
       return erased;
     },
     async mergedInto(mergedId) {

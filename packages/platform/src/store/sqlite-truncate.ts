@@ -11,6 +11,8 @@
  * Hence the retries: short pauses until the checkpoint completes, within a deadline far
  * beyond any checkpoint we run.
  */
+import { type Kysely, sql } from 'kysely';
+import type { Database } from './schema-types.js';
 
 /** The pragma's one row: busy = 1 if it could not complete. */
 export interface CheckpointResult {
@@ -26,8 +28,16 @@ export interface TruncateOptions {
   pauseMs?: number;
 }
 
-/** Runs `checkpoint` (the TRUNCATE pragma on the store's connection) until it completes. */
-export async function truncateWal(
+/** Truncates the WAL of the store's connection, retrying until it completes; resolves to the tries it took. */
+export function truncateWal(db: Kysely<Database>, opts?: TruncateOptions): Promise<number> {
+  return untilTruncated(
+    async () => (await sql<CheckpointResult>`pragma wal_checkpoint(TRUNCATE)`.execute(db)).rows[0],
+    opts,
+  );
+}
+
+/** Runs `checkpoint` (the TRUNCATE pragma) until it completes. */
+export async function untilTruncated(
   checkpoint: () => Promise<CheckpointResult | undefined>,
   { deadlineMs = 10_000, pauseMs = 5 }: TruncateOptions = {},
 ): Promise<number> {
