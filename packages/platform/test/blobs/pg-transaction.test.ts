@@ -7,6 +7,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { inTransaction } from '../../src/blobs/pg-transaction.js';
 import { freshSchema, inSchema, PG_HOW, PG_URL, SERVICES_REQUIRED } from '../helpers/pg.js';
+import { skippedSuite } from '../helpers/skipped-suite.js';
 
 async function withTable(work: (pool: pg.Pool) => Promise<void>): Promise<void> {
   const s = await freshSchema(PG_URL!);
@@ -87,9 +88,5 @@ if (PG_URL) {
       expect.fail(`the PostgreSQL transaction test is required here: ${PG_HOW}`));
   });
 } else {
-  console.warn(`PostgreSQL transaction test skipped: ${PG_HOW}`);
-  // A file without a suite fails the run: the skip is reported as one.
-  describe.skip(`PostgreSQL transaction test (skipped: ${PG_HOW})`, () => {
-    it.skip('needs the service', () => {});
-  });
+  skippedSuite('PostgreSQL transaction test', PG_HOW);
 }

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { CHUNK_BYTES, openPgBlobStore } from '../../src/blobs/postgres.js';
 import { openStore } from '../../src/store/index.js';
 import { admin, freshSchema, inSchema, PG_HOW, PG_URL, SERVICES_REQUIRED } from '../helpers/pg.js';
+import { skippedSuite } from '../helpers/skipped-suite.js';
 import { blobStoreSuite } from './blob-store.suite.js';
 
 async function migratedSchema(): Promise<{ url: string; drop(): Promise<void> }> {
@@ -65,9 +66,5 @@ if (PG_URL) {
     it('requires PostgreSQL', () => expect.fail(`the PostgreSQL blob suite is required here: ${PG_HOW}`));
   });
 } else {
-  console.warn(`PostgreSQL blob suite skipped: ${PG_HOW}`);
-  // A file without a suite fails the run: the skip is reported as one.
-  describe.skip(`PostgreSQL blob suite (skipped: ${PG_HOW})`, () => {
-    it.skip('needs the service', () => {});
-  });
+  skippedSuite('PostgreSQL blob suite', PG_HOW);
 }

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { openPgFirmwareImages } from '../../src/firmware-images/postgres.js';
 import { openStore } from '../../src/store/index.js';
 import { admin, freshSchema, inSchema, PG_HOW, PG_URL, SERVICES_REQUIRED } from '../helpers/pg.js';
+import { skippedSuite } from '../helpers/skipped-suite.js';
 import { firmwareImagesSuite } from './images.suite.js';
 
 const base = PG_URL;
@@ -34,9 +35,5 @@ if (base) {
       expect.fail(`the PostgreSQL firmware image suite is required here: ${PG_HOW}`));
   });
 } else {
-  console.warn(`PostgreSQL firmware image suite skipped: ${PG_HOW}`);
-  // A file without a suite fails the run: the skip is reported as one.
-  describe.skip(`PostgreSQL firmware image suite (skipped: ${PG_HOW})`, () => {
-    it.skip('needs the service', () => {});
-  });
+  skippedSuite('PostgreSQL firmware image suite', PG_HOW);
 }

@@ -5,6 +5,7 @@ import { RedisPresenceRegistry } from '../../src/redis/presence.js';
 import { presenceRegistrySuite } from '../domain/presence-registry.suite.js';
 import { SERVICES_REQUIRED } from '../helpers/pg.js';
 import { REDIS_HOW, REDIS_URL, testRedis } from '../helpers/redis.js';
+import { skippedSuite } from '../helpers/skipped-suite.js';
 
 const url = REDIS_URL;
 if (url) {
@@ -28,9 +29,5 @@ if (url) {
     it('requires Redis', () => expect.fail(`the Redis presence suite is required here: ${REDIS_HOW}`));
   });
 } else {
-  console.warn(`Redis presence suite skipped: ${REDIS_HOW}`);
-  // A file without a suite fails the run: the skip is reported as one.
-  describe.skip(`Redis presence suite (skipped: ${REDIS_HOW})`, () => {
-    it.skip('needs the service', () => {});
-  });
+  skippedSuite('Redis presence suite', REDIS_HOW);
 }

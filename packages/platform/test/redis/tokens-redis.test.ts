@@ -8,6 +8,7 @@ import { RedisTokenStore } from '../../src/redis/tokens.js';
 import { IDLE_MS, tokenSuite } from '../domain/tokens.suite.js';
 import { SERVICES_REQUIRED } from '../helpers/pg.js';
 import { REDIS_HOW, REDIS_URL, testRedis } from '../helpers/redis.js';
+import { skippedSuite } from '../helpers/skipped-suite.js';
 
 const url = REDIS_URL;
 if (url) {
@@ -60,9 +61,5 @@ if (url) {
     it('requires Redis', () => expect.fail(`the Redis token suite is required here: ${REDIS_HOW}`));
   });
 } else {
-  console.warn(`Redis token suite skipped: ${REDIS_HOW}`);
-  // A file without a suite fails the run: the skip is reported as one.
-  describe.skip(`Redis token suite (skipped: ${REDIS_HOW})`, () => {
-    it.skip('needs the service', () => {});
-  });
+  skippedSuite('Redis token suite', REDIS_HOW);
 }
