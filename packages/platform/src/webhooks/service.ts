@@ -273,8 +273,11 @@ export class Webhooks {
     const before = await this.#d.repo.delivery(webhookId, id);
     if (!before) return undefined;
     await this.#d.repo.redeliver(id, this.#d.now());
+    // Read as queued, before the sender is woken: on a fast machine it had already
+    // delivered by the time of a read after, and the 202 showed a finished delivery.
+    const queued = await this.#d.repo.delivery(webhookId, id);
     this.sender.pump();
-    return this.#d.repo.delivery(webhookId, id);
+    return queued;
   }
 
   /** Stops following and sending; what is in flight finishes and is recorded. */
