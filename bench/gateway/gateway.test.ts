@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import {
   decodeRequestPayload,
   FrameDecoder,
@@ -14,7 +15,7 @@ import { type ConnectOptions, Fleet } from './fleet.js';
 import { Histogram } from './histogram.js';
 import type { ServerMessage } from './messages.js';
 import { PhotoFactory } from './photo.js';
-import { freePort, parseVendorOutput, splitCommand, withArgs } from './platform.js';
+import { freePort, freePorts, parseVendorOutput, splitCommand, withArgs } from './platform.js';
 import { type DeviceIdentity, RequestFactory } from './requests.js';
 import { reasonCode } from './sim-device.js';
 
@@ -224,6 +225,21 @@ async function expectEveryPhase(fleet: Fleet, pid: number | undefined, devices: 
   expect(fixed.corrected.count).toBe(fixed.acks);
   return timing;
 }
+
+describe('free ports', () => {
+  it('gives different ports, each free to listen on', async () => {
+    const ports = await freePorts(8);
+    expect(new Set(ports).size).toBe(8);
+    for (const port of ports) {
+      const s = createServer();
+      await new Promise<void>((resolve, reject) => {
+        s.once('error', reject);
+        s.listen({ host: '127.0.0.1', port }, () => resolve());
+      });
+      await new Promise<void>((resolve) => s.close(() => resolve()));
+    }
+  });
+});
 
 describe('load workers against the echo server', () => {
   it('connects, authenticates, and measures both saturation and fixed rate with no errors', async () => {

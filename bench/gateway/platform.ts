@@ -11,7 +11,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 import { exited, REPO_ROOT, spawnFailure, spawnGroup, stop, whenExited } from './children.js';
 import type { Credentials } from './messages.js';
 
@@ -34,16 +34,37 @@ export function withArgs(
 }
 
 /** A free TCP port on 127.0.0.1 (asked of the kernel, then released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen({ host: '127.0.0.1', port: 0 }, () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
+export async function freePort(): Promise<number> {
+  const [port] = await freePorts(1);
+  return port!;
+}
+
+/**
+ * `n` different free TCP ports on 127.0.0.1. Each is held until all are found: a port
+ * released at once can be the kernel's next answer too (a run once got the same port for
+ * the platform's TCP and HTTP listeners, and the platform could not start).
+ */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers: Server[] = [];
+  try {
+    const ports: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const s = createServer();
+      servers.push(s);
+      ports.push(
+        await new Promise<number>((resolve, reject) => {
+          s.once('error', reject);
+          s.listen({ host: '127.0.0.1', port: 0 }, () => {
+            const a = s.address();
+            resolve(typeof a === 'object' && a ? a.port : 0);
+          });
+        }),
+      );
+    }
+    return ports;
+  } finally {
+    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  }
 }
 
 /** The last lines of a log, on a new line, or nothing when it is empty. */

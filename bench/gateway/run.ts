@@ -23,7 +23,7 @@ import type { Histogram } from './histogram.js';
 import { LoopProbe, probeEnv } from './loop-client.js';
 import type { Credentials, Workload } from './messages.js';
 import { createScratchDatabase, type ScratchDatabase } from './pg-scratch.js';
-import { createVendor, freePort, startPlatform } from './platform.js';
+import { createVendor, freePorts, startPlatform } from './platform.js';
 import { memory } from './proc.js';
 import { formatReport, type Report, type ServerSection } from './report.js';
 
@@ -258,7 +258,7 @@ class Bench {
       const dataDir = join(this.tmp, 'platform-data');
       mkdirSync(dataDir, { recursive: true });
       const logFile = join(this.tmp, 'platform.log');
-      const [tcpPort, httpPort] = [await freePort(), await freePort()];
+      const [tcpPort, httpPort] = (await freePorts(2)) as [number, number];
       const vendorVars = { name: `bench-${this.runNonce}`, dataDir };
       // The store is chosen by KAOQIN_DATABASE_URL (or the command's own --database-url).
       const env: NodeJS.ProcessEnv = this.scratch
