@@ -23,18 +23,6 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { InsertOutcome } from './types.js';
 
-/**
- * The thread's page cache. SQLite's default (2,000 KiB) is smaller than one batch: 1,000
- * attendance rows dirty ~2,700 pages (~11 MB), a leaf in each b-tree keyed by a random
- * value first (device, person). A cache that small writes dirty pages to the WAL before
- * the COMMIT (and again when they change) and reads evicted leaves back, one syscall per
- * page: on a copy of a bench database, 8,300 preads and 9,300 pwrites a batch, against
- * 540 and 5,700 with this cache, and a batch's INSERTs took 57 ms against 22 ms
- * (bench/README.md). SQLite fills the cache only as it reads pages, so a small database
- * costs only its size.
- */
-const WRITE_CACHE_KIB = 32_768;
-
 /** Plain CommonJS run by the worker (eval): no TypeScript loader or build path needed. */
 const WORKER_CODE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -45,7 +33,6 @@ db.pragma('busy_timeout = 5000');
 db.pragma('foreign_keys = ON');
 db.pragma('secure_delete = ON');
 db.pragma('wal_autocheckpoint = ' + workerData.autocheckpointPages);
-db.pragma('cache_size = -' + workerData.cacheKiB);
 
 // Prepared on the first batch, not at start: the store opens before its migrations run.
 let insertAttendance;
@@ -170,7 +157,6 @@ export function startWriteThread(opts: WriteThreadOptions, logger?: WriteThreadL
       keyIndexes: key,
       autocheckpointPages: opts.autocheckpointPages,
       checkpointMs: opts.checkpointMs,
-      cacheKiB: WRITE_CACHE_KIB,
     },
   });
   const pending = new Map<number, Pending>();
