@@ -170,7 +170,7 @@ export function pgAttendancePartitions(db: Kysely<Database>): AttendancePartitio
     );
     await sql`
       alter table attendance add constraint attendance_record_key
-      unique (device_id, person_id, record_time, type)`.execute(trx);
+      unique (device_id, record_time, person_id, type)`.execute(trx);
     await sql`
       alter table attendance add constraint attendance_device_id_fkey
       foreign key (device_id) references devices (id)`.execute(trx);

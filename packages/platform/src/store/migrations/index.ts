@@ -27,6 +27,7 @@ import { migration as m0021 } from './0021_mobile.js';
 import { migration as m0022 } from './0022_coordinate_accuracy.js';
 import { migration as m0023 } from './0023_blobs.js';
 import { migration as m0024 } from './0024_attendance_partitioned.js';
+import { migration as m0025 } from './0025_attendance_key_by_time.js';
 
 /**
  * Rule for every migration from 0013 on: it only adds (tables, columns, indexes), so the
@@ -57,6 +58,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0022_coordinate_accuracy': m0022,
   '0023_blobs': m0023,
   '0024_attendance_partitioned': m0024,
+  '0025_attendance_key_by_time': m0025,
 };
 
 export const migrationProvider: MigrationProvider = {
