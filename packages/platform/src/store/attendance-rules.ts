@@ -1,7 +1,8 @@
 /**
  * The clock-in rules' reads (attendance-rules-types.ts). Each is one index range of
- * attendance: (device_id, record_time, id) per device or (site_id, record_time, id) for a
- * site (migration 0012), so a period costs the rows in it and nothing else.
+ * attendance: the record key (device_id, record_time, …) per device (migration 0025) or
+ * (site_id, record_time, id) for a site (migration 0012), so a period costs the rows in
+ * it and nothing else.
  * - Flag counts are counted here from the flags JSON of the flagged rows: the same code on
  *   both databases (json_each and jsonb_array_elements differ), and rows without a flag
  *   are counted in SQL, not read.

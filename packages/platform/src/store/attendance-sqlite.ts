@@ -92,7 +92,7 @@ export function sqliteInsertBatch(
   const COLUMNS = ATTENDANCE_COLUMNS;
   const insert = conn.prepare(
     `INSERT INTO attendance (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})
-     ON CONFLICT (device_id, person_id, record_time, type) DO NOTHING`,
+     ON CONFLICT (device_id, record_time, person_id, type) DO NOTHING`,
   );
   const existing = conn
     .prepare(

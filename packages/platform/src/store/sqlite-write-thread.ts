@@ -41,7 +41,7 @@ function attendanceWriter() {
   const cols = workerData.columns;
   const insert = db.prepare(
     'INSERT INTO attendance (' + cols.join(', ') + ') VALUES (' + cols.map(() => '?').join(', ') +
-    ') ON CONFLICT (device_id, person_id, record_time, type) DO NOTHING');
+    ') ON CONFLICT (device_id, record_time, person_id, type) DO NOTHING');
   const existing = db.prepare(
     'SELECT id FROM attendance WHERE device_id = ? AND person_id = ? AND record_time = ? AND type = ?').pluck();
   const k = workerData.keyIndexes;

@@ -6,7 +6,8 @@
  *   range read in that order: by site, person or device, and over all sites (vendors read
  *   no attendance, so no vendor index: each index is a write per clock-in);
  *   (device_id, record_time) is replaced by the same with id, so a device's page needs
- *   no sort either;
+ *   no sort either (migration 0025 has since dropped that index: the record key, now led
+ *   by device and time, serves a device's pages);
  * - (photo_key) where photo_key is not null: whether any other record still points at a
  *   photo (content-addressed keys are shared by identical bytes), asked before a photo
  *   is dropped; rows without a photo are not in it, and rows leave it when their photo goes;
