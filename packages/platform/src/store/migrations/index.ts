@@ -28,6 +28,7 @@ import { migration as m0022 } from './0022_coordinate_accuracy.js';
 import { migration as m0023 } from './0023_blobs.js';
 import { migration as m0024 } from './0024_attendance_partitioned.js';
 import { migration as m0025 } from './0025_attendance_key_by_time.js';
+import { migration as m0026 } from './0026_distribution_by_task_and_device.js';
 
 /**
  * Rule for every migration from 0013 on: it only adds (tables, columns, indexes), so the
@@ -59,6 +60,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0023_blobs': m0023,
   '0024_attendance_partitioned': m0024,
   '0025_attendance_key_by_time': m0025,
+  '0026_distribution_by_task_and_device': m0026,
 };
 
 export const migrationProvider: MigrationProvider = {
