@@ -6,7 +6,7 @@
  * synchronous=FULL): 6.7 MB of WAL a batch against 11.0 MB, 19,960–21,456 rows/s against
  * 13,671–16,277 (bench/README.md). What the key does not give a device's page is the order
  * of two records of one millisecond, which it keeps by person: the page sorts only such
- * ties by id (SQLite's "temp b-tree for right part of order by", PostgreSQL's incremental
+ * ties by id (SQLite's "temp b-tree for last term of order by", PostgreSQL's incremental
  * sort), never the device's range.
  *
  * SQLite cannot change an inline constraint, so the table is rebuilt (its CREATE TABLE as
