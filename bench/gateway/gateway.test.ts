@@ -201,8 +201,11 @@ function connectOptions(port: number, credentials: typeof CREDS, devices: number
 async function expectEveryPhase(fleet: Fleet, pid: number | undefined, devices: number) {
   const timing = { warmupMs: 100, measureMs: 400, drainMs: 5000 };
   for (const workload of ['heartbeat', 'sign-in', 'sign-in-photo'] as const) {
+    // A photo sign-in (a fresh ~50 KB photo, signed) can take longer than 400 ms to be
+    // answered while the rest of the suite loads the machine: a CI run saw none in it.
+    const window = workload === 'sign-in-photo' ? { ...timing, warmupMs: 500, measureMs: 1500 } : timing;
     const r = await fleet.run(
-      { name: workload, workload, ...timing, connections: devices, inflight: 2, rate: 0 },
+      { name: workload, workload, ...window, connections: devices, inflight: 2, rate: 0 },
       pid,
     );
     expect(r.acks, workload).toBeGreaterThan(0);
