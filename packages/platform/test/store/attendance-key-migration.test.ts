@@ -4,9 +4,6 @@
  * index and the foreign key stay. SQLite rebuilds the table; PostgreSQL re-makes the key,
  * on a plain table and on a partitioned one (on every partition).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type Kysely, Migrator, sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TimeIds } from '../../src/ids.js';
@@ -15,10 +12,9 @@ import type { Backend } from '../../src/store/dialect.js';
 import type { AttendanceInput } from '../../src/store/index.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { migrationProvider } from '../../src/store/migrations/index.js';
-import { openPostgres } from '../../src/store/postgres.js';
 import type { Database } from '../../src/store/schema-types.js';
-import { openSqlite } from '../../src/store/sqlite.js';
-import { freshSchema, inSchema, PG_URL } from '../helpers/pg.js';
+import { PG_URL } from '../helpers/pg.js';
+import { scratchBackend } from '../helpers/scratch-backend.js';
 
 const T0 = Date.parse('2026-03-02T08:00:00+08:00');
 
@@ -48,14 +44,9 @@ const cases: Case[] = [
 ];
 
 async function open(pg: boolean): Promise<Backend> {
-  if (pg) {
-    const s = await freshSchema(PG_URL!);
-    cleanups.push(s.drop);
-    return openPostgres(inSchema(PG_URL!, s.schema));
-  }
-  const dir = await mkdtemp(join(tmpdir(), 'kaoqin-key-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  return openSqlite(dir);
+  const { backend, cleanup } = await scratchBackend(pg);
+  cleanups.push(cleanup);
+  return backend;
 }
 
 function record(n: number, over: Partial<AttendanceInput> = {}): AttendanceInput {

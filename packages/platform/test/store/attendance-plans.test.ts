@@ -7,10 +7,7 @@
  * partitioned by month (attendance-partitions.ts): the rows fill two months' partitions,
  * and each plan reads those partitions' copies of the index.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CompiledQuery, sql } from 'kysely';
+import { type CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TimeIds } from '../../src/ids.js';
 import { attendanceRepo } from '../../src/store/attendance.js';
@@ -19,10 +16,8 @@ import { pgAttendancePartitions } from '../../src/store/attendance-partitions.js
 import type { Backend } from '../../src/store/dialect.js';
 import type { AttendanceInput, AttendancePageQuery } from '../../src/store/index.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
-import { openPostgres } from '../../src/store/postgres.js';
-import { openSqlite } from '../../src/store/sqlite.js';
 import { BACKENDS } from '../helpers/api.js';
-import { freshSchema, inSchema, PG_URL } from '../helpers/pg.js';
+import { explain, scratchBackend } from '../helpers/scratch-backend.js';
 
 const T0 = Date.parse('2026-03-01T00:00:00+08:00');
 const DAY = 86_400_000;
@@ -38,15 +33,7 @@ describe.each(BACKENDS)('attendance query plans ($name)', ({ pg }) => {
   let cleanup: () => Promise<void>;
 
   beforeAll(async () => {
-    if (pg) {
-      const s = await freshSchema(PG_URL!);
-      b = await openPostgres(inSchema(PG_URL!, s.schema));
-      cleanup = s.drop;
-    } else {
-      const dir = await mkdtemp(join(tmpdir(), 'kaoqin-plans-'));
-      b = openSqlite(dir);
-      cleanup = () => rm(dir, { recursive: true, force: true });
-    }
+    ({ backend: b, cleanup } = await scratchBackend(pg));
     await migrateToLatest(b);
     const { db } = b;
     // The test's months get partitions of their own, as the leader's job makes them.
@@ -111,14 +98,7 @@ describe.each(BACKENDS)('attendance query plans ($name)', ({ pg }) => {
     await cleanup();
   });
 
-  /** The plan of a compiled query, one line per node or step. */
-  async function plan(c: CompiledQuery): Promise<string[]> {
-    const prefix = pg ? 'explain ' : 'explain query plan ';
-    const r = await b.db.executeQuery<Record<string, unknown>>(
-      CompiledQuery.raw(prefix + c.sql, [...c.parameters]),
-    );
-    return r.rows.map((row) => String(pg ? row['QUERY PLAN'] : row.detail));
-  }
+  const plan = (c: CompiledQuery) => explain(b.db, pg, c);
 
   /**
    * One range of `index`, never the table, read:

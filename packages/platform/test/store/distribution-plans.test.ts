@@ -6,11 +6,8 @@
  * report. The exact SQL the repo runs is captured and EXPLAINed, over a wave of 2,000
  * persons on 20 devices (one task each) and a single add's task per device.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
-  CompiledQuery,
+  type CompiledQuery,
   type KyselyPlugin,
   type PluginTransformQueryArgs,
   type PluginTransformResultArgs,
@@ -23,11 +20,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/store/dialect.js';
 import { distributionRepo } from '../../src/store/distribution.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
-import { openPostgres } from '../../src/store/postgres.js';
-import { openSqlite } from '../../src/store/sqlite.js';
 import type { DistributionRow } from '../../src/store/task-types.js';
 import { BACKENDS } from '../helpers/api.js';
-import { freshSchema, inSchema, PG_URL } from '../helpers/pg.js';
+import { explain, scratchBackend } from '../helpers/scratch-backend.js';
 
 const DEVICES = 20;
 const PERSONS = 2000;
@@ -49,15 +44,7 @@ describe.each(BACKENDS)('distribution query plans ($name)', ({ pg }) => {
   let cleanup: () => Promise<void>;
 
   beforeAll(async () => {
-    if (pg) {
-      const s = await freshSchema(PG_URL!);
-      b = await openPostgres(inSchema(PG_URL!, s.schema));
-      cleanup = s.drop;
-    } else {
-      const dir = await mkdtemp(join(tmpdir(), 'kaoqin-dplans-'));
-      b = openSqlite(dir);
-      cleanup = () => rm(dir, { recursive: true, force: true });
-    }
+    ({ backend: b, cleanup } = await scratchBackend(pg));
     await migrateToLatest(b);
     const repo = distributionRepo(b.db, b.caps);
     const rows: DistributionRow[] = [];
@@ -91,13 +78,7 @@ describe.each(BACKENDS)('distribution query plans ($name)', ({ pg }) => {
     await cleanup();
   });
 
-  async function plan(c: CompiledQuery): Promise<string> {
-    const prefix = pg ? 'explain ' : 'explain query plan ';
-    const r = await b.db.executeQuery<Record<string, unknown>>(
-      CompiledQuery.raw(prefix + c.sql, [...c.parameters]),
-    );
-    return r.rows.map((row) => String(pg ? row['QUERY PLAN'] : row.detail)).join('\n');
-  }
+  const plan = async (c: CompiledQuery) => (await explain(b.db, pg, c)).join('\n');
 
   it('a task report settles and reads its rows through the (task_id, device_id) index', async () => {
     const capture = new Capture();
