@@ -18,7 +18,7 @@ import type {
   StatusResult,
   Workload,
 } from './messages.js';
-import { cpuMs } from './proc.js';
+import { cpuMs, mainThreadSched, type ThreadSched } from './proc.js';
 
 /** Source ports per address stay well under the ~28k of the ephemeral range. */
 const DEVICES_PER_ADDRESS = 20_000;
@@ -107,8 +107,31 @@ export interface PhaseSummary {
   keepalivesPerSecond: number;
   /** CPU of the server's process tree over the window, % of one core (when its pid is known). */
   serverCpu: number | undefined;
+  /**
+   * The server's main thread over the window, % of the window (proc.ts, mainThreadSched):
+   * on a core, and runnable but waiting for one. Undefined without the pid or schedstat.
+   */
+  serverMainThread?: { ranPct: number; waitedPct: number };
   /** The server's own event-loop delay over the window (when it runs loop-probe.mjs). */
   serverLoop?: LoopDelay;
+}
+
+interface CpuSample {
+  at: number;
+  ms: number | undefined;
+  sched: ThreadSched | undefined;
+}
+
+/** The main thread's time on a core and waiting for one between two samples, % of the time between them. */
+function mainThreadShare(a: CpuSample | undefined, b: CpuSample): Pick<PhaseSummary, 'serverMainThread'> {
+  if (!a?.sched || !b.sched || b.at <= a.at) return {};
+  const wallNs = (b.at - a.at) * 1e6;
+  return {
+    serverMainThread: {
+      ranPct: ((b.sched.runNs - a.sched.runNs) / wallNs) * 100,
+      waitedPct: ((b.sched.waitNs - a.sched.waitNs) / wallNs) * 100,
+    },
+  };
 }
 
 export class Fleet {
@@ -209,9 +232,13 @@ export class Fleet {
     const windowStart = startAt + o.warmupMs;
     // Server CPU over the window: sampled when it opens and when it closes (or as soon
     // after as the results are in), divided by the time between the two samples.
-    let cpu0: { at: number; ms: number | undefined } | undefined;
-    let cpu1: { at: number; ms: number | undefined } | undefined;
-    const sample = () => ({ at: Date.now(), ms: serverPid === undefined ? undefined : cpuMs(serverPid) });
+    let cpu0: CpuSample | undefined;
+    let cpu1: CpuSample | undefined;
+    const sample = (): CpuSample => ({
+      at: Date.now(),
+      ms: serverPid === undefined ? undefined : cpuMs(serverPid),
+      sched: serverPid === undefined ? undefined : mainThreadSched(serverPid),
+    });
     let loop: Promise<LoopDelay | undefined> | undefined;
     const sampling = [
       setTimeout(() => {
@@ -302,6 +329,7 @@ export class Fleet {
           ? ((cpu1.ms - cpu0.ms) / (cpu1.at - cpu0.at)) * 100
           : undefined,
       ...(serverLoop ? { serverLoop } : {}),
+      ...mainThreadShare(cpu0, cpu1),
     };
   }
 

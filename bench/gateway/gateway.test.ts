@@ -16,6 +16,7 @@ import { Histogram } from './histogram.js';
 import type { ServerMessage } from './messages.js';
 import { PhotoFactory } from './photo.js';
 import { freePort, freePorts, parseVendorOutput, splitCommand, withArgs } from './platform.js';
+import { mainThreadSched } from './proc.js';
 import { type DeviceIdentity, RequestFactory } from './requests.js';
 import { reasonCode } from './sim-device.js';
 
@@ -215,6 +216,12 @@ async function expectEveryPhase(fleet: Fleet, pid: number | undefined, devices: 
     expect(r.connections, workload).toBe(devices);
     expect(r.latency.count, workload).toBe(r.acks);
     expect(r.sent, workload).toBeGreaterThanOrEqual(r.acks);
+    if (pid !== undefined && mainThreadSched(pid)) {
+      // One thread: never more than the window on a core (a little over for sampling skew).
+      expect(r.serverMainThread?.ranPct, workload).toBeGreaterThan(0);
+      expect(r.serverMainThread?.ranPct, workload).toBeLessThan(120);
+      expect(r.serverMainThread?.waitedPct, workload).toBeGreaterThanOrEqual(0);
+    }
   }
   const fixed = await fleet.run(
     { name: 'latency', workload: 'sign-in', ...timing, connections: devices, inflight: 4, rate: 200 },
@@ -228,6 +235,21 @@ async function expectEveryPhase(fleet: Fleet, pid: number | undefined, devices: 
   expect(fixed.corrected.count).toBe(fixed.acks);
   return timing;
 }
+
+describe('main thread schedstat', () => {
+  it('counts the time a thread spends on a core, and nothing for a pid that is gone', () => {
+    const before = mainThreadSched(process.pid);
+    if (!before) return; // not Linux, or a kernel without schedstat: the report leaves it out
+    const until = performance.now() + 60;
+    while (performance.now() < until) {
+      // busy: this thread on a core for 60 ms
+    }
+    const after = mainThreadSched(process.pid)!;
+    expect(after.runNs - before.runNs).toBeGreaterThan(40e6);
+    expect(after.waitNs).toBeGreaterThanOrEqual(before.waitNs);
+    expect(mainThreadSched(2 ** 22 + 1)).toBeUndefined();
+  });
+});
 
 describe('free ports', () => {
   it('gives different ports, each free to listen on', async () => {

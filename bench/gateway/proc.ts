@@ -91,3 +91,22 @@ export function cpuMs(pid: number): number | undefined {
   }
   return found ? (ticks * 1000) / CLOCK_TICKS_PER_SECOND : undefined;
 }
+
+/**
+ * The scheduler's account of a process's main thread (its event loop, for Node), from
+ * /proc/<pid>/task/<pid>/schedstat: nanoseconds on a core and nanoseconds runnable but
+ * waiting for one. The wait is what the cores being shared costs the loop: on a machine
+ * whose cores the load generator, the server's other threads and other services share,
+ * every turn can start late by it, however little the turn itself does.
+ */
+export interface ThreadSched {
+  runNs: number;
+  waitNs: number;
+}
+
+export function mainThreadSched(pid: number): ThreadSched | undefined {
+  const fields = read(`/proc/${pid}/task/${pid}/schedstat`)?.trim().split(' ');
+  if (!fields || fields.length < 2) return undefined;
+  const [runNs, waitNs] = [Number(fields[0]), Number(fields[1])];
+  return Number.isFinite(runNs) && Number.isFinite(waitNs) ? { runNs, waitNs } : undefined;
+}

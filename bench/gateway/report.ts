@@ -240,7 +240,12 @@ function phaseLine(server: string, p: PhaseSummary): string {
     (p.keepalivesPerSecond > 0
       ? `; beside it ${int.format(p.keepalivesPerSecond)} keep-alive heartbeats/s`
       : '') +
-    `; CPU server ${cpu}, load ${int.format(p.loadgenCpu)} %; load loop delay p99 ${dec(1).format(p.loopDelayP99Ms)} ms` +
+    `; CPU server ${cpu}, load ${int.format(p.loadgenCpu)} %` +
+    (p.serverMainThread
+      ? ` (server main thread on a core ${int.format(p.serverMainThread.ranPct)} %, ` +
+        `waiting for one ${int.format(p.serverMainThread.waitedPct)} %)`
+      : '') +
+    `; load loop delay p99 ${dec(1).format(p.loopDelayP99Ms)} ms` +
     (p.serverLoop
       ? `; server loop delay p50 ${dec(1).format(p.serverLoop.p50Ms)} p99 ${dec(1).format(p.serverLoop.p99Ms)} ` +
         `max ${dec(1).format(p.serverLoop.maxMs)} ms, ${int.format(p.serverLoop.stallsOver20Ms)} stalls > ${TARGETS.stallMs} ms`
