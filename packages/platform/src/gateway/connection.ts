@@ -22,23 +22,17 @@ export interface ConnectionEvents {
   onClose(conn: Connection): void;
 }
 
-/** A request being handled; `outcome` is set the moment it settles, so ready answers can be written in one burst. */
+/**
+ * A request being handled; `outcome` is set the moment it settles, so ready answers can
+ * be written in one burst. No promise is awaited per request: its settling calls the
+ * connection's flush, which writes every settled answer at the head. A request waits
+ * seconds for its group commit at saturation, and an awaiting async frame per connection
+ * was state the collector copied and marked for each of them (bench/README.md).
+ */
 interface Pending {
-  promise: Promise<FrameOutcome>;
   outcome?: FrameOutcome;
-}
-
-/** `settled` runs once the request is handled, whichever way. */
-function track(promise: Promise<FrameOutcome>, settled: () => void): Pending {
-  const p: Pending = { promise };
-  promise.then(
-    (o) => {
-      p.outcome = o;
-      settled();
-    },
-    settled, // the request core answers every failure itself; flush handles the impossible case
-  );
-  return p;
+  /** It rejected: the request core answers every failure itself, so this is a bug. */
+  failed?: { err: unknown };
 }
 
 /** Held back for the budget past this, a connection stops reading (one socket read's worth). */
@@ -68,6 +62,7 @@ export class Connection {
   /** Answers in request order; each settles when its request is handled. */
   readonly #pending: Pending[] = [];
   #flushing = false;
+  #flushQueued = false;
   #closing = false;
   #readPaused = false;
   #waitingDrain = false;
@@ -156,7 +151,7 @@ export class Connection {
     this.#readHeld();
     this.#closing = true;
     this.#stream.pause();
-    void this.#flush();
+    this.#flush();
   }
 
   destroy(): void {
@@ -169,10 +164,8 @@ export class Connection {
       // A zero-length frame carries nothing to answer: it only shows the link is alive.
       if (payload.byteLength === 0) continue;
       const bytes = payload.byteLength;
-      const budget = this.#budget;
-      budget?.take(bytes);
-      const settled = budget ? () => budget.give(bytes) : () => {};
-      this.#pending.push(track(this.#requests.process(payload, this.#remote), settled));
+      this.#budget?.take(bytes);
+      this.#pending.push(this.#track(this.#requests.process(payload, this.#remote), bytes));
       // process() read the frame into strings and a photo of its own before it returned:
       // a copy the decoder made is no one's now, and is freed rather than left to V8.
       if (this.#decoder.isCopy(payload)) releaseBytes(payload);
@@ -197,7 +190,7 @@ export class Connection {
     }
     this.#read(chunk);
     this.#updateFlow();
-    void this.#flush();
+    this.#flush();
   }
 
   #read(chunk: Buffer): void {
@@ -210,7 +203,7 @@ export class Connection {
       const failed = this.#requests.framingFailure(
         e instanceof ProtocolError ? e : new FrameError(ERRORS.FRAME_MALFORMED),
       );
-      this.#pending.push({ promise: Promise.resolve(failed), outcome: failed });
+      this.#pending.push({ outcome: failed });
       // Nothing after a framing failure is read (D1: answer, then close).
       this.#dropHeld();
     }
@@ -231,21 +224,52 @@ export class Connection {
     this.#heldBytes = 0;
   }
 
-  async #flush(): Promise<void> {
+  /** Follows a request: once it settles, its bytes leave the budget and the answers at the head go out. */
+  #track(promise: Promise<FrameOutcome>, bytes: number): Pending {
+    const p: Pending = {};
+    promise.then(
+      (o) => {
+        p.outcome = o;
+        this.#budget?.give(bytes);
+        this.#flushSoon();
+      },
+      (err: unknown) => {
+        p.failed = { err };
+        this.#budget?.give(bytes);
+        this.#flushSoon();
+      },
+    );
+    return p;
+  }
+
+  /**
+   * Flushes once the requests settling in this same run of promise jobs have settled too
+   * (a group commit settles a device's pipelined requests together): their answers then
+   * go out in one write, not one each.
+   */
+  #flushSoon(): void {
+    if (this.#flushQueued) return;
+    this.#flushQueued = true;
+    queueMicrotask(() => {
+      this.#flushQueued = false;
+      this.#flush();
+    });
+  }
+
+  /** Writes the answers settled at the head, in request order; called again as each request settles. */
+  #flush(): void {
+    // Writing never settles a request, but a stream's own events may run inside a write.
     if (this.#flushing) return;
     this.#flushing = true;
     try {
       while (this.#pending.length) {
         const head = this.#pending[0]!;
-        if (!head.outcome) {
-          try {
-            await head.promise;
-          } catch (err) {
-            this.#ctx.logger.error({ err }, 'request handling failed without an answer');
-            this.destroy();
-            return;
-          }
+        if (head.failed) {
+          this.#ctx.logger.error({ err: head.failed.err }, 'request handling failed without an answer');
+          this.destroy();
+          return;
         }
+        if (!head.outcome) return; // its settling flushes again
         if (this.#stream.destroyed) return;
         // Every answer already settled goes out in one write (cork), not one syscall each.
         this.#stream.cork();
@@ -295,7 +319,7 @@ export class Connection {
     this.lastActivityAt = this.#ctx.now();
     this.#readHeld();
     this.#updateFlow();
-    void this.#flush();
+    this.#flush();
   };
 
   /**
