@@ -4,6 +4,7 @@
  * a device after C_AUTH, close after a framing error). Transport-free, so tests drive it
  * without sockets.
  */
+import type { KeyLike } from 'node:crypto';
 import {
   type AnswerInit,
   type Apicode,
@@ -14,7 +15,13 @@ import {
   type ProtocolError,
   sealResponse,
 } from '@kaoqin/protocol';
-import { type Envelope, type RequestCore, serveRequest, type TransportSide } from '../requests/core.js';
+import {
+  type Answering,
+  type Envelope,
+  type RequestCore,
+  serveRequest,
+  type TransportSide,
+} from '../requests/core.js';
 import type { HandlerResult, RecordKey } from '../requests/handler.js';
 import type { Found } from '../requests/ports.js';
 import type { GatewayContext, TcpPorts } from './context.js';
@@ -46,20 +53,9 @@ class TcpEnvelope implements Envelope<FrameOutcome> {
     this.#version = protocolVersion;
   }
 
-  success(req: IncomingRequest, apicode: Apicode, result: HandlerResult, found: Found): FrameOutcome {
-    const text = result.response === undefined ? undefined : JSON.stringify(result.response);
-    const sealKey = found.vendor?.sealKey;
-    const answer: AnswerInit = {
-      version: req.version!, // precheck refuses a request without one
-      success: true,
-      apicode,
-      response: text !== undefined && sealKey ? sealResponse(sealKey, text) : text,
-    };
-    const outcome: FrameOutcome = { answer, valid: true };
-    const deviceId = result.deviceId ?? found.device?.id;
-    if (deviceId) outcome.deviceId = deviceId;
-    if (result.record) outcome.record = result.record;
-    return outcome;
+  answering(req: IncomingRequest, apicode: Apicode, found: Found): Answering<FrameOutcome> {
+    // precheck refuses a request without a version
+    return new TcpAnswering(req.version!, apicode, found.vendor?.sealKey, found.device?.id);
   }
 
   failure(
@@ -76,6 +72,48 @@ class TcpEnvelope implements Envelope<FrameOutcome> {
       success: false,
       apicode: req?.apicode ?? '',
       error: error.toWire(),
+    };
+  }
+}
+
+/** What a TCP answer keeps while its handler runs: four strings, not the request (Envelope.answering). */
+class TcpAnswering implements Answering<FrameOutcome> {
+  readonly #version: string;
+  readonly #apicode: Apicode;
+  readonly #sealKey: KeyLike | null | undefined;
+  readonly #deviceId: string | undefined;
+
+  constructor(
+    version: string,
+    apicode: Apicode,
+    sealKey: KeyLike | null | undefined,
+    deviceId: string | undefined,
+  ) {
+    this.#version = version;
+    this.#apicode = apicode;
+    this.#sealKey = sealKey;
+    this.#deviceId = deviceId;
+  }
+
+  success(result: HandlerResult): FrameOutcome {
+    const text = result.response === undefined ? undefined : JSON.stringify(result.response);
+    const answer: AnswerInit = {
+      version: this.#version,
+      success: true,
+      apicode: this.#apicode,
+      response: text !== undefined && this.#sealKey ? sealResponse(this.#sealKey, text) : text,
+    };
+    const outcome: FrameOutcome = { answer, valid: true };
+    const deviceId = result.deviceId ?? this.#deviceId;
+    if (deviceId) outcome.deviceId = deviceId;
+    if (result.record) outcome.record = result.record;
+    return outcome;
+  }
+
+  failure(error: ProtocolError): FrameOutcome {
+    return {
+      answer: { version: this.#version, success: false, apicode: this.#apicode, error: error.toWire() },
+      valid: false,
     };
   }
 }

@@ -53,6 +53,8 @@ export interface MemoryWorld {
 export interface TcpAnswer {
   /** The whole answer frame as sent. */
   bytes: Uint8Array;
+  version: string;
+  apicode: string;
   success: boolean;
   errorcode: string | undefined;
   detail: string | undefined;
@@ -202,6 +204,8 @@ async function sendTcp(gateway: Gateway, frame: Uint8Array): Promise<TcpAnswer> 
   const error = a.error === '' ? undefined : (JSON.parse(a.error) as { errorcode: string; detail?: string });
   return {
     bytes: payload,
+    version: a.version,
+    apicode: a.apicode,
     success: a.success,
     errorcode: error?.errorcode,
     detail: error?.detail,

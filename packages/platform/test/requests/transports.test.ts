@@ -5,6 +5,7 @@
  * codes, the same auth-failure events and the same logging, and a 500_01 never carries
  * what the exception said. In-memory ports throughout: no platform is booted.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import {
@@ -12,9 +13,11 @@ import {
   type ErrorVector,
   isApicode,
   isAuthFailure,
+  ProtocolError,
   type RequestVector,
   type VectorFile,
   type VectorFixtures,
+  verifyAnswerSignature,
 } from '@kaoqin/protocol';
 import { vectorFrame } from '@kaoqin/testkit';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -98,20 +101,20 @@ describe('request vectors through their transport', () => {
   });
 });
 
-describe('500_01 carries nothing of the exception', () => {
-  const heartbeat = REQUESTS.cases.find((c) => c.apicode === 'C_HEARTBEAT')!;
-  const getTasks = REQUESTS.cases.find((c) => c.apicode === 'T_GET_TASKS')!;
+const heartbeat = REQUESTS.cases.find((c) => c.apicode === 'C_HEARTBEAT')!;
+const getTasks = REQUESTS.cases.find((c) => c.apicode === 'T_GET_TASKS')!;
 
-  /** Sends a good request; returns the code, the detail and the answer's whole text as sent. */
-  async function answer(transport: Transport) {
-    if (transport === 'http') {
-      const a = await w.http(getTasks.body!);
-      return { errorcode: a.errorcode, detail: a.detail, text: a.body };
-    }
-    const a = await w.tcp(new Uint8Array(Buffer.from(heartbeat.frameHex!, 'hex')));
-    return { errorcode: a.errorcode, detail: a.detail, text: Buffer.from(a.bytes).toString('latin1') };
+/** Sends a good request; returns the code, the detail and the answer's whole text as sent. */
+async function answer(transport: Transport) {
+  if (transport === 'http') {
+    const a = await w.http(getTasks.body!);
+    return { errorcode: a.errorcode, detail: a.detail, text: a.body };
   }
+  const a = await w.tcp(new Uint8Array(Buffer.from(heartbeat.frameHex!, 'hex')));
+  return { errorcode: a.errorcode, detail: a.detail, text: Buffer.from(a.bytes).toString('latin1') };
+}
 
+describe('500_01 carries nothing of the exception', () => {
   for (const transport of ['tcp', 'http'] as const) {
     for (const where of ['credential lookup', 'handler port'] as const) {
       it(`${transport}: the ${where} throws new Error('secret internals')`, async () => {
@@ -135,4 +138,53 @@ describe('500_01 carries nothing of the exception', () => {
       expect(a.text).not.toContain('firmware 42');
     });
   }
+});
+
+// The core answers a request that passed its checks from what it kept before the handler
+// ran (Envelope.answering), not from the request: these are the answers built that way.
+describe('a failure after the checks', () => {
+  for (const transport of ['tcp', 'http'] as const) {
+    it(`${transport}: a refusal the handler raises keeps its code, and an authentication one is kept for the device`, async () => {
+      w.failWith = new ProtocolError(ERRORS.TOKEN_UNKNOWN);
+      const a = await answer(transport);
+      expect(a.errorcode).toBe(ERRORS.TOKEN_UNKNOWN.code);
+      expect(w.authFailures).toEqual([{ deviceId: w.device.id, code: ERRORS.TOKEN_UNKNOWN.code }]);
+    });
+  }
+
+  it('http: is signed with the device secret and carries the request taskid (K7, K9)', async () => {
+    w.failWith = new Error('store down');
+    const a = await w.http(getTasks.body!);
+    const json = JSON.parse(a.body) as {
+      version: string;
+      success: boolean;
+      taskid?: string;
+      response?: string;
+      sign?: string;
+    };
+    const sent = JSON.parse(getTasks.body!) as { version: string; taskid?: string };
+    expect(a.errorcode).toBe(ERRORS.SYSTEM.code);
+    expect(json.version).toBe(sent.version);
+    expect(json.taskid).toBe(sent.taskid);
+    expect(json.sign).toBeDefined();
+    const values = {
+      version: json.version,
+      success: false,
+      taskid: json.taskid,
+      response: json.response,
+      sign: json.sign!,
+    };
+    expect(verifyAnswerSignature('T_GET_TASKS', values, F.accessSecret)).toBe(true);
+  });
+
+  it('tcp: an answer that cannot be sealed is a 500_01 echoing version and apicode, and the error is logged', async () => {
+    // An EC key cannot seal (RSA-OAEP, D12): the success answer throws while it is written.
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    w.vendor = { ...w.vendor, sealKey: publicKey };
+    const a = await w.tcp(new Uint8Array(Buffer.from(heartbeat.frameHex!, 'hex')));
+    expect(a.errorcode).toBe(ERRORS.SYSTEM.code);
+    expect(a.version).toBe(heartbeat.request.version);
+    expect(a.apicode).toBe('C_HEARTBEAT');
+    expect(w.logs.join('')).toContain('device request failed');
+  });
 });

@@ -6,9 +6,8 @@
  * something to send.
  */
 import type { Apicode, IncomingRequest, ProtocolError } from '@kaoqin/protocol';
-import { type Envelope, serveRequest, type TransportSide } from '../../requests/core.js';
+import { type Answering, type Envelope, serveRequest, type TransportSide } from '../../requests/core.js';
 import { asProtocolError } from '../../requests/errors.js';
-import type { HandlerResult } from '../../requests/handler.js';
 import type { Found } from '../../requests/ports.js';
 import { failureAnswer, httpApicode, successAnswer } from './answer.js';
 import { readDeviceBody } from './body.js';
@@ -23,21 +22,20 @@ class HttpEnvelope implements Envelope<string> {
     this.#version = protocolVersion;
   }
 
-  success(
-    req: IncomingRequest,
-    apicode: Apicode,
-    result: HandlerResult,
-    found: Found,
-    secret: string,
-  ): string {
-    return successAnswer({
+  answering(req: IncomingRequest, apicode: Apicode, found: Found, secret: string): Answering<string> {
+    // What an HTTP answer needs from the request: its version (precheck refuses a request
+    // without one) and taskid, the secret that signs it and the vendor's seal key.
+    const head = {
       apicode,
-      version: req.version!, // precheck refuses a request without one
+      version: req.version!,
       taskid: req.taskid,
-      response: result.response,
       secret,
       sealKey: found.vendor?.sealKey,
-    });
+    };
+    return {
+      success: (result) => successAnswer({ ...head, response: result.response }),
+      failure: (error) => failureAnswer({ ...head, error }),
+    };
   }
 
   failure(
