@@ -19,8 +19,8 @@ export type LoadGenerator = 'lean' | 'sim';
 const LOAD_GENERATORS: readonly LoadGenerator[] = ['lean', 'sim'];
 const DEFAULT_CLI = 'packages/platform/dist/cli.js';
 
-export type Section = 'echo' | 'db' | 'platform' | 'echo-latency';
-const SECTIONS: readonly Section[] = ['echo', 'db', 'platform', 'echo-latency'];
+export type Section = 'echo' | 'db' | 'echo-durable' | 'platform' | 'echo-latency';
+const SECTIONS: readonly Section[] = ['echo', 'db', 'echo-durable', 'platform', 'echo-latency'];
 
 export interface Settings {
   loadGenerator: LoadGenerator;

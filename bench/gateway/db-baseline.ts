@@ -15,6 +15,7 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
+import { ATTENDANCE_DDL, INSERT_ATTENDANCE } from './attendance-ddl.js';
 
 export interface DbConfig {
   dir: string;
@@ -52,42 +53,13 @@ db.pragma('synchronous = FULL');
 db.pragma('foreign_keys = ON');
 const synchronous = Number(db.pragma('synchronous', { simple: true }));
 
-db.exec(`
-  CREATE TABLE devices (id TEXT PRIMARY KEY, sn TEXT NOT NULL);
-  CREATE TABLE attendance (
-    id TEXT PRIMARY KEY,
-    device_id TEXT NOT NULL REFERENCES devices(id),
-    vendor_id TEXT NOT NULL,
-    sn TEXT NOT NULL,
-    site_id TEXT,
-    person_id TEXT NOT NULL,
-    record_time BIGINT NOT NULL,
-    type INTEGER NOT NULL,
-    bit_type INTEGER,
-    qr_code_info TEXT,
-    photo_key TEXT,
-    temperature DOUBLE PRECISION,
-    iris_info TEXT,
-    longitude DOUBLE PRECISION,
-    latitude DOUBLE PRECISION,
-    real_name INTEGER NOT NULL,
-    flags TEXT NOT NULL DEFAULT '[]',
-    received_at BIGINT NOT NULL,
-    latency_ms BIGINT NOT NULL,
-    CONSTRAINT attendance_record_key UNIQUE (device_id, person_id, record_time, type)
-  );
-  CREATE INDEX attendance_sn_record_time_idx ON attendance (sn, record_time);
-  CREATE INDEX attendance_device_id_record_time_idx ON attendance (device_id, record_time);
-`);
+db.exec(ATTENDANCE_DDL);
 const addDevice = db.prepare('INSERT INTO devices (id, sn) VALUES (?, ?)');
 db.transaction(() => {
   for (let d = 0; d < DEVICES; d++) addDevice.run(`dev-${d}`, `bench-${d}`);
 })();
 
-const insert =
-  db.prepare(`INSERT INTO attendance (id, device_id, vendor_id, sn, site_id, person_id, record_time,
-  type, bit_type, qr_code_info, photo_key, temperature, iris_info, longitude, latitude, real_name, flags,
-  received_at, latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+const insert = db.prepare(INSERT_ATTENDANCE);
 
 const photoDir = join(config.dir, 'photos');
 mkdirSync(photoDir, { recursive: true });

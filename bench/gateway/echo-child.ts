@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { forkTs, nextMessage, stop } from './children.js';
+import type { DurableConfig } from './durable-echo.js';
 import type { EchoConfig } from './echo-server.js';
 import type { Credentials, ServerMessage } from './messages.js';
 
@@ -14,13 +15,19 @@ export interface EchoEndpoint {
   credentials: Credentials;
 }
 
-export async function withEchoServer<T>(version: string, fn: (ep: EchoEndpoint) => Promise<T>): Promise<T> {
+/** `durable`: sign-ins answered once durable (durable-echo.ts), the durable echo. */
+export async function withEchoServer<T>(
+  version: string,
+  fn: (ep: EchoEndpoint) => Promise<T>,
+  durable?: DurableConfig,
+): Promise<T> {
   const credentials: Credentials = {
     accessId: randomBytes(16).toString('hex'),
     accessKey: randomBytes(16).toString('hex'),
     accessSecret: randomBytes(16).toString('hex'),
   };
   const config: EchoConfig = { host: '127.0.0.1', port: 0, backlog: 4096, version, credentials };
+  if (durable) config.durable = durable;
   const child = forkTs('echo-server.ts', { BENCH_ECHO: JSON.stringify(config) });
   try {
     const m = await nextMessage(

@@ -31,6 +31,7 @@ import {
   signaturesMatch,
   signRequest,
 } from '@kaoqin/protocol';
+import { type DurableConfig, GroupCommit, signInKey } from './durable-echo.js';
 import type { Credentials, ServerMessage } from './messages.js';
 
 export interface EchoConfig {
@@ -39,6 +40,8 @@ export interface EchoConfig {
   backlog: number;
   version: string;
   credentials: Credentials;
+  /** Sign-ins answered only once durable (durable-echo.ts): the durable echo. */
+  durable?: DurableConfig;
 }
 
 /** The stand-in platform's command line: `vendor create …` (prints, exits) or `serve …`. */
@@ -141,8 +144,18 @@ function answer(req: IncomingRequest): Uint8Array {
   return apicode === 'C_HEARTBEAT' ? OK_HEARTBEAT : OK_SIGN_IN;
 }
 
+const commits = config.durable
+  ? new GroupCommit(config.durable, (error) => announce({ type: 'error', error }))
+  : undefined;
+const BUSY = fail('C_SIGN_IN', ERRORS.BUSY);
+const BAD_PARAM = fail('C_SIGN_IN', ERRORS.PARAM_PARSE);
+
 function serve(socket: Socket): void {
   socket.setNoDelay(true);
+  if (commits) {
+    serveDurable(socket, commits);
+    return;
+  }
   const decoder = new FrameDecoder();
   socket.on('error', () => socket.destroy());
   socket.on('data', (chunk: Buffer) => {
@@ -169,6 +182,64 @@ function serve(socket: Socket): void {
     if (out.length === 1) socket.write(out[0]!);
     else if (out.length > 1) socket.write(Buffer.concat(out));
     if (close) socket.end(MALFORMED);
+  });
+}
+
+/**
+ * The durable echo's connection: a sign-in that passes the echo's checks is answered once
+ * its row is durable; answers leave in request order, those ready together in one write.
+ */
+function serveDurable(socket: Socket, commits: GroupCommit): void {
+  const decoder = new FrameDecoder();
+  const owed: { frame: Uint8Array | undefined }[] = [];
+  let closing = false;
+  const flush = (): void => {
+    const out: Uint8Array[] = [];
+    while (owed.length > 0 && owed[0]!.frame !== undefined) out.push(owed.shift()!.frame!);
+    if (socket.destroyed) return;
+    if (out.length === 1) socket.write(out[0]!);
+    else if (out.length > 1) socket.write(Buffer.concat(out));
+    if (closing && owed.length === 0) socket.end();
+  };
+  socket.on('error', () => socket.destroy());
+  socket.on('data', (chunk: Buffer) => {
+    if (closing) return;
+    let frames: Uint8Array[];
+    try {
+      frames = decoder.push(chunk);
+    } catch {
+      frames = [];
+      closing = true;
+      owed.push({ frame: MALFORMED });
+    }
+    for (const payload of frames) {
+      if (payload.byteLength === 0) continue;
+      let req: IncomingRequest;
+      try {
+        req = decodeRequestPayload(payload);
+      } catch {
+        owed.push({ frame: MALFORMED });
+        closing = true;
+        break;
+      }
+      const frame = answer(req);
+      if (frame !== OK_SIGN_IN) {
+        owed.push({ frame });
+        continue;
+      }
+      const key = signInKey(req.param);
+      if (!key) {
+        owed.push({ frame: BAD_PARAM });
+        continue;
+      }
+      const slot: { frame: Uint8Array | undefined } = { frame: undefined };
+      owed.push(slot);
+      commits.add(req.sn ?? '', key, Date.now(), (ok) => {
+        slot.frame = ok ? OK_SIGN_IN : BUSY;
+        flush();
+      });
+    }
+    flush();
   });
 }
 

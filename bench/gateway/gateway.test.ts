@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   decodeRequestPayload,
   FrameDecoder,
@@ -6,6 +9,7 @@ import {
   signRequest,
   verifyRequestSignature,
 } from '@kaoqin/protocol';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { forkTs, nextMessage, stop } from './children.js';
 import { readSettings, type Settings } from './config.js';
@@ -291,6 +295,50 @@ describe('load workers against the echo server', () => {
     } finally {
       await fleet.close();
       await stop(echo);
+    }
+  }, 60_000);
+});
+
+describe('the durable echo', () => {
+  it('answers sign-ins pipelined two per device, and stores every one it acked, once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'durable-echo-'));
+    const fleet = Fleet.start(2);
+    try {
+      let acked = 0;
+      await withEchoServer(
+        'v1.0.0',
+        async (ep) => {
+          expect(await fleet.connect(connectOptions(ep.port, ep.credentials, 40))).toMatchObject({
+            held: 40,
+          });
+          const timing = { warmupMs: 100, measureMs: 400, drainMs: 5000 };
+          const r = await fleet.run(
+            { name: 'sign-in', workload: 'sign-in', ...timing, connections: 40, inflight: 2, rate: 0 },
+            ep.pid,
+          );
+          expect(r.acks).toBeGreaterThan(0);
+          expect(r.errors).toEqual({});
+          expect(r.unanswered).toBe(0);
+          acked = r.acks;
+        },
+        { dir, batchMax: 16, batchWaitMs: 2 },
+      );
+      const db = new Database(join(dir, 'durable-echo.db'), { readonly: true });
+      try {
+        const { rows, keys } = db
+          .prepare(
+            'SELECT count(*) AS rows, count(DISTINCT device_id || person_id || record_time) AS keys FROM attendance',
+          )
+          .get() as { rows: number; keys: number };
+        // The window's acks are a part of all it acked, every one of which is stored.
+        expect(rows).toBeGreaterThanOrEqual(acked);
+        expect(keys).toBe(rows);
+      } finally {
+        db.close();
+      }
+    } finally {
+      await fleet.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
 });

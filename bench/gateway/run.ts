@@ -17,6 +17,7 @@ import { forkTs, nextMessage, stop } from './children.js';
 import { readSettings, type Settings, usage } from './config.js';
 import type { DbConfig, DbResult } from './db-baseline.js';
 import type { PgDbConfig } from './db-baseline-pg.js';
+import type { DurableConfig } from './durable-echo.js';
 import { withEchoServer } from './echo-child.js';
 import { Fleet, type PhaseOptions, type PhaseSummary } from './fleet.js';
 import type { Histogram } from './histogram.js';
@@ -77,6 +78,8 @@ interface Plan {
   /** Fixed rate for the latency phase; undefined = the fraction of this server's own sign-in max. */
   latencyRate: number | undefined;
   latency: boolean;
+  /** Of the saturation phases, only the sign-ins (the durable echo's one question). */
+  signInOnly?: boolean;
 }
 
 class Bench {
@@ -95,6 +98,7 @@ class Bench {
       devices: s.devices,
       echo: { notes: [] },
       db: {},
+      echoDurable: { notes: [] },
       platform: { notes: [] },
       echoLatency: { notes: [] },
     };
@@ -154,7 +158,9 @@ class Bench {
         );
         return r;
       };
-      if (plan.saturation) {
+      if (plan.saturation && plan.signInOnly) {
+        sec.signIn = await run(this.phase('sign-in', 'sign-in', s.devices, s.inflight, 0));
+      } else if (plan.saturation) {
         sec.heartbeat = await run(this.phase('heartbeat', 'heartbeat', s.devices, s.inflight, 0));
         sec.signIn = await run(this.phase('sign-in', 'sign-in', s.devices, s.inflight, 0));
         sec.photo = await run(
@@ -175,8 +181,35 @@ class Bench {
     }
   }
 
-  private withEcho(fn: (ep: Endpoint) => Promise<void>): Promise<void> {
-    return withEchoServer(this.s.version, fn);
+  private withEcho(fn: (ep: Endpoint) => Promise<void>, durable?: DurableConfig): Promise<void> {
+    return withEchoServer(this.s.version, fn, durable);
+  }
+
+  /**
+   * The echo again, its sign-ins answered only once group-committed to SQLite with fsync
+   * (durable-echo.ts): what durability alone leaves of the echo's rate on this machine,
+   * the ceiling of any platform that stores each sign-in before its ack.
+   */
+  async echoDurable(): Promise<void> {
+    const sec = this.report.echoDurable;
+    if (this.s.skip.has('echo-durable')) {
+      sec.skipped = 'on request';
+      return;
+    }
+    const durable: DurableConfig = { dir: join(this.tmp, 'echo-durable'), batchMax: 1000, batchWaitMs: 2 };
+    mkdirSync(durable.dir, { recursive: true });
+    await this.section(sec, () =>
+      this.withEcho(
+        (ep) =>
+          this.drive('durable echo', sec, ep, {
+            saturation: true,
+            signInOnly: true,
+            latency: false,
+            latencyRate: undefined,
+          }),
+        durable,
+      ),
+    );
   }
 
   async echo(): Promise<void> {
@@ -362,6 +395,7 @@ runHarness(readSettings, usage, async (settings) => {
   try {
     await bench.echo();
     await bench.db();
+    await bench.echoDurable();
     await bench.platform();
     await bench.echoLatency();
   } finally {
@@ -370,7 +404,7 @@ runHarness(readSettings, usage, async (settings) => {
   const r = bench.report;
   console.log(formatReport(r));
   if (settings.json) writeFileSync(settings.json, toJson(r));
-  const failed = [r.echo.error, r.db.error, r.platform.error, r.echoLatency.error].some(
+  const failed = [r.echo.error, r.db.error, r.echoDurable.error, r.platform.error, r.echoLatency.error].some(
     (e) => e !== undefined,
   );
   return failed ? 1 : 0;

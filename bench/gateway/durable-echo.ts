@@ -1,0 +1,150 @@
+/**
+ * The durable echo's group commit: the echo server's sign-ins made durable the least any
+ * platform could, so that a run measures, beside the bare echo, what durability alone
+ * costs on this machine (bench/README.md). Each accepted sign-in becomes one
+ * attendance-shaped row (the baselines' table, attendance-ddl.ts); rows are committed by
+ * a write thread (durable-thread.mjs: SQLite, WAL, synchronous=FULL) in batches of up to
+ * `batchMax`, one batch at a time, the next one gathering while one commits, as the
+ * platform's ingest does (its defaults: 1,000 rows, 2 ms); a sign-in is answered only
+ * once its batch is durable.
+ */
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { ATTENDANCE_DDL, INSERT_ATTENDANCE } from './attendance-ddl.js';
+
+export interface DurableConfig {
+  dir: string;
+  batchMax: number;
+  batchWaitMs: number;
+}
+
+/** What a sign-in's param must carry to become a row (2.3.2); anything else is not stored. */
+export interface SignInKey {
+  personId: string;
+  recordTime: number;
+  type: number;
+}
+
+interface Waiting {
+  row: unknown[];
+  done(ok: boolean): void;
+}
+
+interface Committed {
+  batch: number;
+  ok: boolean;
+  error?: string;
+}
+
+export class GroupCommit {
+  readonly #worker: Worker;
+  readonly #max: number;
+  readonly #waitMs: number;
+  #queue: Waiting[] = [];
+  /** Devices first seen since the last batch went (the table's foreign key wants them first). */
+  readonly #newDevices = new Map<string, string>();
+  readonly #known = new Set<string>();
+  #running: Waiting[] | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #rows = 0;
+  #batches = 0;
+  committedRows = 0;
+
+  constructor(cfg: DurableConfig, onError: (message: string) => void) {
+    this.#max = cfg.batchMax;
+    this.#waitMs = cfg.batchWaitMs;
+    this.#worker = new Worker(new URL('./durable-thread.mjs', import.meta.url), {
+      workerData: {
+        file: join(cfg.dir, 'durable-echo.db'),
+        ddl: ATTENDANCE_DDL,
+        insertSql: INSERT_ATTENDANCE,
+      },
+    });
+    this.#worker.on('message', (m: Committed) => {
+      if (!m.ok) onError(`durable echo: batch ${m.batch} failed: ${m.error}`);
+      this.#committed(m.ok);
+    });
+    this.#worker.on('error', (e) => onError(`durable echo: write thread: ${e.message}`));
+  }
+
+  /** Queues a sign-in's row; `done` is told once its batch is durable (or failed). */
+  add(sn: string, key: SignInKey, now: number, done: (ok: boolean) => void): void {
+    const deviceId = `dev-${sn}`;
+    if (!this.#known.has(deviceId)) {
+      this.#known.add(deviceId);
+      this.#newDevices.set(deviceId, sn);
+    }
+    const row = [
+      `att-${++this.#rows}`,
+      deviceId,
+      'vendor-bench',
+      sn,
+      null,
+      key.personId,
+      key.recordTime,
+      key.type,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      1,
+      '[]',
+      now,
+      now - key.recordTime,
+    ];
+    this.#queue.push({ row, done });
+    this.#schedule();
+  }
+
+  close(): Promise<number> {
+    clearTimeout(this.#timer);
+    return this.#worker.terminate();
+  }
+
+  #schedule(): void {
+    if (this.#running) return; // the batch that ends starts the next
+    if (this.#queue.length >= this.#max) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#start();
+    } else if (!this.#timer) {
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        if (!this.#running) this.#start();
+      }, this.#waitMs);
+    }
+  }
+
+  #start(): void {
+    const batch = this.#queue.splice(0, this.#max);
+    if (batch.length === 0) return;
+    this.#running = batch;
+    const devices = [...this.#newDevices];
+    this.#newDevices.clear();
+    this.#worker.postMessage({ batch: ++this.#batches, devices, rows: batch.map((w) => w.row) });
+  }
+
+  #committed(ok: boolean): void {
+    const batch = this.#running ?? [];
+    this.#running = undefined;
+    if (ok) this.committedRows += batch.length;
+    for (const w of batch) w.done(ok);
+    // What queued during the commit has waited long enough: it goes now.
+    if (this.#queue.length) this.#start();
+  }
+}
+
+/** The row's key from a sign-in's param text, or undefined when it does not carry one. */
+export function signInKey(param: string | undefined): SignInKey | undefined {
+  try {
+    const p = JSON.parse(param ?? '') as Partial<SignInKey>;
+    if (typeof p.personId !== 'string' || typeof p.recordTime !== 'number' || typeof p.type !== 'number')
+      return undefined;
+    return { personId: p.personId, recordTime: p.recordTime, type: p.type };
+  } catch {
+    return undefined;
+  }
+}
