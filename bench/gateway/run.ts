@@ -198,18 +198,23 @@ class Bench {
     }
     const durable: DurableConfig = { dir: join(this.tmp, 'echo-durable'), batchMax: 1000, batchWaitMs: 2 };
     mkdirSync(durable.dir, { recursive: true });
-    await this.section(sec, () =>
-      this.withEcho(
-        (ep) =>
-          this.drive('durable echo', sec, ep, {
-            saturation: true,
-            signInOnly: true,
-            latency: false,
-            latencyRate: undefined,
-          }),
-        durable,
-      ),
-    );
+    try {
+      await this.section(sec, () =>
+        this.withEcho(
+          (ep) =>
+            this.drive('durable echo', sec, ep, {
+              saturation: true,
+              signInOnly: true,
+              latency: false,
+              latencyRate: undefined,
+            }),
+          durable,
+        ),
+      );
+    } finally {
+      // Its file goes now, not at exit: what the platform measures next shares the disk.
+      if (!this.s.keepData) rmSync(durable.dir, { recursive: true, force: true });
+    }
   }
 
   async echo(): Promise<void> {
