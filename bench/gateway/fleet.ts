@@ -120,6 +120,25 @@ interface CpuSample {
   at: number;
   ms: number | undefined;
   sched: ThreadSched | undefined;
+  /** CPU of each load worker's process so far (ms), from /proc; undefined where it cannot be read. */
+  load: (number | undefined)[];
+}
+
+/**
+ * The load workers' CPU between two samples taken by the harness, % of one core. Not the
+ * workers' own count: a saturated worker runs its timers late (libuv drains thousands of
+ * ready sockets first), and the timer that opens its window can fire next to the one that
+ * closes it, leaving ~0 ms counted. Undefined when any worker's /proc could not be read.
+ */
+function loadShare(a: CpuSample | undefined, b: CpuSample): number | undefined {
+  if (!a || b.at <= a.at || a.load.length !== b.load.length) return undefined;
+  let ms = 0;
+  for (const [i, start] of a.load.entries()) {
+    const end = b.load[i];
+    if (start === undefined || end === undefined) return undefined;
+    ms += end - start;
+  }
+  return (ms / (b.at - a.at)) * 100;
 }
 
 /** The main thread's time on a core and waiting for one between two samples, % of the time between them. */
@@ -238,6 +257,7 @@ export class Fleet {
       at: Date.now(),
       ms: serverPid === undefined ? undefined : cpuMs(serverPid),
       sched: serverPid === undefined ? undefined : mainThreadSched(serverPid),
+      load: this.workers.map((w) => (w.child.pid === undefined ? undefined : cpuMs(w.child.pid))),
     });
     let loop: Promise<LoopDelay | undefined> | undefined;
     const sampling = [
@@ -320,7 +340,7 @@ export class Fleet {
       pushes,
       latency,
       corrected,
-      loadgenCpu: (cpu / o.measureMs) * 100,
+      loadgenCpu: loadShare(cpu0, cpu1) ?? (cpu / o.measureMs) * 100,
       loopDelayP99Ms,
       loopDelayMaxMs,
       keepalivesPerSecond: keepalives / (o.measureMs / 1000),

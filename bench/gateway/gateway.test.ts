@@ -220,6 +220,9 @@ async function expectEveryPhase(fleet: Fleet, pid: number | undefined, devices: 
     expect(r.connections, workload).toBe(devices);
     expect(r.latency.count, workload).toBe(r.acks);
     expect(r.sent, workload).toBeGreaterThanOrEqual(r.acks);
+    // The two load workers' CPU, read from /proc by the harness: some, and at most theirs.
+    expect(r.loadgenCpu, workload).toBeGreaterThan(0);
+    expect(r.loadgenCpu, workload).toBeLessThan(2 * 120);
     if (pid !== undefined && mainThreadSched(pid)) {
       // One thread: never more than the window on a core (a little over for sampling skew).
       expect(r.serverMainThread?.ranPct, workload).toBeGreaterThan(0);
