@@ -1,7 +1,8 @@
 /**
- * The attendance-shaped table the storage baselines write (db-baseline.ts, and the durable
- * echo's thread, durable-thread.mjs): the platform's attendance columns, unique key and
- * indexes, in SQLite, with one INSERT of all 19 columns.
+ * The attendance-shaped table the storage baselines write (db-baseline.ts, db-baseline-pg.ts
+ * and the durable echo's thread, durable-thread.mjs): the platform's attendance columns,
+ * unique key and indexes, in SQL that SQLite and PostgreSQL both take; and SQLite's INSERT
+ * of all 19 columns.
  */
 export const ATTENDANCE_DDL = `
   CREATE TABLE devices (id TEXT PRIMARY KEY, sn TEXT NOT NULL);

@@ -12,6 +12,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
+import { ATTENDANCE_DDL } from './attendance-ddl.js';
 import type { DbResult } from './db-baseline.js';
 
 export interface PgDbConfig {
@@ -33,31 +34,7 @@ async function setUp(c: pg.Client): Promise<void> {
   await c.query('create schema if not exists bench_baseline');
   await c.query('set search_path = bench_baseline');
   await c.query(`
-    CREATE TABLE devices (id TEXT PRIMARY KEY, sn TEXT NOT NULL);
-    CREATE TABLE attendance (
-      id TEXT PRIMARY KEY,
-      device_id TEXT NOT NULL REFERENCES devices(id),
-      vendor_id TEXT NOT NULL,
-      sn TEXT NOT NULL,
-      site_id TEXT,
-      person_id TEXT NOT NULL,
-      record_time BIGINT NOT NULL,
-      type INTEGER NOT NULL,
-      bit_type INTEGER,
-      qr_code_info TEXT,
-      photo_key TEXT,
-      temperature DOUBLE PRECISION,
-      iris_info TEXT,
-      longitude DOUBLE PRECISION,
-      latitude DOUBLE PRECISION,
-      real_name INTEGER NOT NULL,
-      flags TEXT NOT NULL DEFAULT '[]',
-      received_at BIGINT NOT NULL,
-      latency_ms BIGINT NOT NULL,
-      CONSTRAINT attendance_record_key UNIQUE (device_id, person_id, record_time, type)
-    );
-    CREATE INDEX attendance_sn_record_time_idx ON attendance (sn, record_time);
-    CREATE INDEX attendance_device_id_record_time_idx ON attendance (device_id, record_time);
+    ${ATTENDANCE_DDL}
     INSERT INTO devices (id, sn) SELECT 'dev-' || d, 'bench-' || d FROM generate_series(0, ${DEVICES - 1}) d;
   `);
 }
