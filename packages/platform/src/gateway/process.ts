@@ -67,13 +67,12 @@ class TcpEnvelope implements Envelope<FrameOutcome> {
   }
 
   answer(req: IncomingRequest | undefined, error: ProtocolError): AnswerInit {
-    return {
-      version: req?.version ?? this.#version,
-      success: false,
-      apicode: req?.apicode ?? '',
-      error: error.toWire(),
-    };
+    return refusal(req?.version ?? this.#version, req?.apicode ?? '', error);
   }
+}
+
+function refusal(version: string, apicode: string, error: ProtocolError): AnswerInit {
+  return { version, success: false, apicode, error: error.toWire() };
 }
 
 /** What a TCP answer keeps while its handler runs: four strings, not the request (Envelope.answering). */
@@ -111,10 +110,7 @@ class TcpAnswering implements Answering<FrameOutcome> {
   }
 
   failure(error: ProtocolError): FrameOutcome {
-    return {
-      answer: { version: this.#version, success: false, apicode: this.#apicode, error: error.toWire() },
-      valid: false,
-    };
+    return { answer: refusal(this.#version, this.#apicode, error), valid: false };
   }
 }
 

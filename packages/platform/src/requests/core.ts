@@ -97,6 +97,10 @@ interface Asked {
   deviceId: string | undefined;
 }
 
+function askedOf(req: IncomingRequest, found: Found | undefined): Asked {
+  return { sn: req.sn, apicode: req.apicode, taskid: req.taskid, deviceId: found?.device?.id };
+}
+
 async function check<P, X, T>(
   core: RequestCore,
   side: TransportSide<P, X, T>,
@@ -131,15 +135,9 @@ async function check<P, X, T>(
       now,
       transport,
     });
-    const asked: Asked = { sn: req.sn, apicode: req.apicode, taskid: req.taskid, deviceId: found.device?.id };
-    answerWhenSettled(core, pre.apicode, answering, asked, result, resolve, reject);
+    answerWhenSettled(core, pre.apicode, answering, askedOf(req, found), result, resolve, reject);
   } catch (e) {
-    const err = failed(core, e, {
-      sn: req.sn,
-      apicode: req.apicode,
-      taskid: req.taskid,
-      deviceId: found?.device?.id,
-    });
+    const err = failed(core, e, askedOf(req, found));
     core.answered?.(apicode, err.code);
     resolve(side.envelope.failure(req, apicode, err, found));
   }
