@@ -1,11 +1,15 @@
 // The durable echo's write thread (durable-echo.ts): owns one SQLite file in WAL mode with
-// synchronous=FULL, as the platform's embedded store opens it, and commits each batch it
-// is sent in one transaction (one fsync), then answers with the batch's number. Plain
+// synchronous=FULL, as the platform's embedded store opens it, and one append-only photo
+// log. For each batch it is sent it appends the batch's photos to the log in one writev
+// and fdatasyncs it (one flush), puts each photo's offset:length in its row's photo_key,
+// then commits the rows in one transaction (one fsync), and answers with the batch's
+// number. A failed photo write fails the batch before any row of it is written. Plain
 // JavaScript: a worker thread does not take the harness's TypeScript loader.
+import { fdatasyncSync, ftruncateSync, openSync, writevSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
-const { file, ddl, insertSql } = workerData;
+const { file, photoFile, photoKeyColumn, ddl, insertSql } = workerData;
 const db = new Database(file);
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = FULL');
@@ -17,9 +21,42 @@ const commit = db.transaction((devices, rows) => {
   for (const [id, sn] of devices) addDevice.run(id, sn);
   for (const row of rows) insert.run(row);
 });
+const photoFd = openSync(photoFile, 'w+');
+let photoEnd = 0;
 
-parentPort.on('message', ({ batch, devices, rows }) => {
+/** Appends the photos at the log's end with one flush; returns nothing until they are durable. */
+function appendPhotos(rows, photos) {
+  if (photos.length === 0) return;
+  const bufs = [];
+  let at = photoEnd;
+  for (const [i, bytes] of photos) {
+    rows[i][photoKeyColumn] = `${at}:${bytes.byteLength}`;
+    bufs.push(bytes);
+    at += bytes.byteLength;
+  }
   try {
+    // writevSync takes at most IOV_MAX buffers and may write short: go on until all are out.
+    let done = 0;
+    let first = 0;
+    while (photoEnd + done < at) {
+      const chunk = bufs.slice(first, first + 1024);
+      let n = writevSync(photoFd, chunk, photoEnd + done);
+      done += n;
+      while (first < bufs.length && n >= bufs[first].byteLength) n -= bufs[first++].byteLength;
+      if (n > 0) bufs[first] = bufs[first].subarray(n);
+    }
+    fdatasyncSync(photoFd);
+  } catch (err) {
+    // Nothing of this batch is acknowledged: the next one writes over its bytes.
+    ftruncateSync(photoFd, photoEnd);
+    throw err;
+  }
+  photoEnd = at;
+}
+
+parentPort.on('message', ({ batch, devices, rows, photos }) => {
+  try {
+    appendPhotos(rows, photos);
     commit(devices, rows);
     parentPort.postMessage({ batch, ok: true });
   } catch (err) {

@@ -31,7 +31,7 @@ import {
   signaturesMatch,
   signRequest,
 } from '@kaoqin/protocol';
-import { type DurableConfig, GroupCommit, signInKey } from './durable-echo.js';
+import { type DurableConfig, GroupCommit, signInToStore } from './durable-echo.js';
 import type { Credentials, ServerMessage } from './messages.js';
 
 export interface EchoConfig {
@@ -187,7 +187,8 @@ function serve(socket: Socket): void {
 
 /**
  * The durable echo's connection: a sign-in that passes the echo's checks is answered once
- * its row is durable; answers leave in request order, those ready together in one write.
+ * its row, and its photo if it sent one, are durable; answers leave in request order,
+ * those ready together in one write.
  */
 function serveDurable(socket: Socket, commits: GroupCommit): void {
   const decoder = new FrameDecoder();
@@ -227,14 +228,14 @@ function serveDurable(socket: Socket, commits: GroupCommit): void {
         owed.push({ frame });
         continue;
       }
-      const key = signInKey(req.param);
-      if (!key) {
+      const toStore = signInToStore(req.param);
+      if (!toStore) {
         owed.push({ frame: BAD_PARAM });
         continue;
       }
       const slot: { frame: Uint8Array | undefined } = { frame: undefined };
       owed.push(slot);
-      commits.add(req.sn ?? '', key, Date.now(), (ok) => {
+      commits.add(req.sn ?? '', toStore.key, Date.now(), toStore.photo, (ok) => {
         slot.frame = ok ? OK_SIGN_IN : BUSY;
         flush();
       });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,12 +13,13 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { forkTs, nextMessage, stop } from './children.js';
 import { readSettings, type Settings } from './config.js';
+import { signInToStore } from './durable-echo.js';
 import { withEchoServer } from './echo-child.js';
 import type { EchoConfig } from './echo-server.js';
 import { type ConnectOptions, Fleet } from './fleet.js';
 import { Histogram } from './histogram.js';
 import type { ServerMessage } from './messages.js';
-import { PhotoFactory } from './photo.js';
+import { PHOTO_TARGET_BYTES, PhotoFactory } from './photo.js';
 import { freePort, freePorts, parseVendorOutput, splitCommand, withArgs } from './platform.js';
 import { mainThreadSched } from './proc.js';
 import { type DeviceIdentity, RequestFactory } from './requests.js';
@@ -303,6 +304,31 @@ describe('load workers against the echo server', () => {
 });
 
 describe('the durable echo', () => {
+  it("reads a sign-in's key and photo with the img cut out, or parsed where it is not in the plain form", () => {
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
+    const b64 = png.toString('base64');
+    const key = { personId: 'p1', recordTime: 1700000000000, type: 1 };
+    for (const param of [
+      `{"personId":"p1","img":"${b64}","recordTime":1700000000000,"type":1}`,
+      `{"personId":"p1","recordTime":1700000000000,"type":1,"img":"${b64}"}`,
+      `{"personId":"p1", "img": "${b64}", "recordTime":1700000000000,"type":1}`,
+    ]) {
+      const read = signInToStore(param);
+      expect(read?.key).toEqual(key);
+      expect(Buffer.from(read!.photo!)).toEqual(png);
+    }
+    expect(signInToStore('{"personId":"p1","recordTime":1700000000000,"type":1}')).toEqual({
+      key,
+      photo: undefined,
+    });
+    expect(
+      signInToStore('{"personId":"p1","recordTime":1700000000000,"type":1,"img":""}')?.photo,
+    ).toBeUndefined();
+    expect(signInToStore('{"personId":"p1","recordTime":1700000000000,"type":1,"img":"AAAA')).toBeUndefined();
+    expect(signInToStore('{"personId":"p1","recordTime":"x","type":1}')).toBeUndefined();
+    expect(signInToStore(undefined)).toBeUndefined();
+  });
+
   it('answers sign-ins pipelined two per device, and stores every one it acked, once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'durable-echo-'));
     const fleet = Fleet.start(2);
@@ -339,6 +365,60 @@ describe('the durable echo', () => {
       } finally {
         db.close();
       }
+    } finally {
+      await fleet.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('stores every photo sign-in it acked with its photo, whole, in the log', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'durable-echo-'));
+    const fleet = Fleet.start(2);
+    try {
+      let acked = 0;
+      await withEchoServer(
+        'v1.0.0',
+        async (ep) => {
+          expect(await fleet.connect(connectOptions(ep.port, ep.credentials, 10))).toMatchObject({
+            held: 10,
+          });
+          const timing = { warmupMs: 100, measureMs: 600, drainMs: 5000 };
+          const r = await fleet.run(
+            { name: 'photo', workload: 'sign-in-photo', ...timing, connections: 10, inflight: 1, rate: 0 },
+            ep.pid,
+          );
+          expect(r.acks).toBeGreaterThan(0);
+          expect(r.errors).toEqual({});
+          expect(r.unanswered).toBe(0);
+          acked = r.acks;
+        },
+        { dir, batchMax: 8, batchWaitMs: 2 },
+      );
+      const db = new Database(join(dir, 'durable-echo.db'), { readonly: true });
+      let keys: string[];
+      try {
+        keys = (db.prepare('SELECT photo_key FROM attendance').all() as { photo_key: string | null }[]).map(
+          (row) => row.photo_key ?? 'none',
+        );
+      } finally {
+        db.close();
+      }
+      expect(keys.length).toBeGreaterThanOrEqual(acked);
+      const log = readFileSync(join(dir, 'durable-echo.photos'));
+      const seen = new Set<string>();
+      let end = 0;
+      for (const key of keys) {
+        const [off, len] = key.split(':').map(Number) as [number, number];
+        expect(len).toBeGreaterThan(PHOTO_TARGET_BYTES - 1024);
+        const photo = log.subarray(off, off + len);
+        // Whole: a PNG from its signature to its IEND chunk, and each one different.
+        expect(photo.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+        expect(photo.subarray(len - 8, len - 4).toString('latin1')).toBe('IEND');
+        seen.add(photo.toString('base64', 0, 200));
+        end = Math.max(end, off + len);
+      }
+      expect(seen.size).toBe(keys.length);
+      expect(end).toBe(log.length);
     } finally {
       await fleet.close();
       rmSync(dir, { recursive: true, force: true });

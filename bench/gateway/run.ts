@@ -1,7 +1,8 @@
 /**
  * npm run bench:gateway: the TCP device gateway under load, beside baselines from the
  * same run. In order: the bare echo server (devices held, heartbeats/s and sign-ins/s
- * at saturation); raw SQLite inserts (rows/s, with and without photo files); the
+ * at saturation); raw SQLite inserts (rows/s, with and without photo files); the durable
+ * echo (the echo's sign-ins, without and with photo, each acked once durable); the
  * platform (started from its command with a fresh data dir and a new vendor, or a
  * running endpoint given with --target): devices held and RSS, heartbeats/s, sign-ins/s
  * without and with a 50 KB photo, then ack latency at 25 % of its max sign-in rate; last,
@@ -78,8 +79,8 @@ interface Plan {
   /** Fixed rate for the latency phase; undefined = the fraction of this server's own sign-in max. */
   latencyRate: number | undefined;
   latency: boolean;
-  /** Of the saturation phases, only the sign-ins (the durable echo's one question). */
-  signInOnly?: boolean;
+  /** Of the saturation phases, only the sign-ins, without and with photo (the durable echo's questions). */
+  signInsOnly?: boolean;
 }
 
 class Bench {
@@ -158,10 +159,9 @@ class Bench {
         );
         return r;
       };
-      if (plan.saturation && plan.signInOnly) {
-        sec.signIn = await run(this.phase('sign-in', 'sign-in', s.devices, s.inflight, 0));
-      } else if (plan.saturation) {
-        sec.heartbeat = await run(this.phase('heartbeat', 'heartbeat', s.devices, s.inflight, 0));
+      if (plan.saturation) {
+        if (!plan.signInsOnly)
+          sec.heartbeat = await run(this.phase('heartbeat', 'heartbeat', s.devices, s.inflight, 0));
         sec.signIn = await run(this.phase('sign-in', 'sign-in', s.devices, s.inflight, 0));
         sec.photo = await run(
           this.phase('sign-in+photo', 'sign-in-photo', s.photoConnections, s.inflight, 0),
@@ -186,9 +186,10 @@ class Bench {
   }
 
   /**
-   * The echo again, its sign-ins answered only once group-committed to SQLite with fsync
-   * (durable-echo.ts): what durability alone leaves of the echo's rate on this machine,
-   * the ceiling of any platform that stores each sign-in before its ack.
+   * The echo again, its sign-ins answered only once group-committed to SQLite with fsync,
+   * their photos to a log flushed once a batch (durable-echo.ts): what durability alone
+   * leaves of the echo's rate on this machine, without and with photo, the ceiling of any
+   * platform that stores each sign-in before its ack.
    */
   async echoDurable(): Promise<void> {
     const sec = this.report.echoDurable;
@@ -204,7 +205,7 @@ class Bench {
           (ep) =>
             this.drive('durable echo', sec, ep, {
               saturation: true,
-              signInOnly: true,
+              signInsOnly: true,
               latency: false,
               latencyRate: undefined,
             }),
