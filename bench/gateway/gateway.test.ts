@@ -16,7 +16,7 @@ import { readSettings, type Settings } from './config.js';
 import { signInToStore } from './durable-echo.js';
 import { withEchoServer } from './echo-child.js';
 import type { EchoConfig } from './echo-server.js';
-import { type ConnectOptions, Fleet } from './fleet.js';
+import { type ConnectOptions, Fleet, type PhaseOptions } from './fleet.js';
 import { Histogram } from './histogram.js';
 import type { ServerMessage } from './messages.js';
 import { PHOTO_TARGET_BYTES, PhotoFactory } from './photo.js';
@@ -303,6 +303,40 @@ describe('load workers against the echo server', () => {
   }, 60_000);
 });
 
+/**
+ * Runs one saturation phase against a durable echo writing into dir (batches of batchMax),
+ * checks it answered everything without error, and returns the window's acks.
+ */
+async function driveDurableEcho(
+  dir: string,
+  batchMax: number,
+  phase: Pick<PhaseOptions, 'name' | 'workload' | 'measureMs' | 'connections' | 'inflight'>,
+): Promise<number> {
+  const fleet = Fleet.start(2);
+  try {
+    let acked = 0;
+    await withEchoServer(
+      'v1.0.0',
+      async (ep) => {
+        expect(await fleet.connect(connectOptions(ep.port, ep.credentials, phase.connections))).toMatchObject(
+          {
+            held: phase.connections,
+          },
+        );
+        const r = await fleet.run({ ...phase, warmupMs: 100, drainMs: 5000, rate: 0 }, ep.pid);
+        expect(r.acks).toBeGreaterThan(0);
+        expect(r.errors).toEqual({});
+        expect(r.unanswered).toBe(0);
+        acked = r.acks;
+      },
+      { dir, batchMax, batchWaitMs: 2 },
+    );
+    return acked;
+  } finally {
+    await fleet.close();
+  }
+}
+
 describe('the durable echo', () => {
   it("reads a sign-in's key and photo with the img cut out, or parsed where it is not in the plain form", () => {
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
@@ -331,27 +365,14 @@ describe('the durable echo', () => {
 
   it('answers sign-ins pipelined two per device, and stores every one it acked, once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'durable-echo-'));
-    const fleet = Fleet.start(2);
     try {
-      let acked = 0;
-      await withEchoServer(
-        'v1.0.0',
-        async (ep) => {
-          expect(await fleet.connect(connectOptions(ep.port, ep.credentials, 40))).toMatchObject({
-            held: 40,
-          });
-          const timing = { warmupMs: 100, measureMs: 400, drainMs: 5000 };
-          const r = await fleet.run(
-            { name: 'sign-in', workload: 'sign-in', ...timing, connections: 40, inflight: 2, rate: 0 },
-            ep.pid,
-          );
-          expect(r.acks).toBeGreaterThan(0);
-          expect(r.errors).toEqual({});
-          expect(r.unanswered).toBe(0);
-          acked = r.acks;
-        },
-        { dir, batchMax: 16, batchWaitMs: 2 },
-      );
+      const acked = await driveDurableEcho(dir, 16, {
+        name: 'sign-in',
+        workload: 'sign-in',
+        measureMs: 400,
+        connections: 40,
+        inflight: 2,
+      });
       const db = new Database(join(dir, 'durable-echo.db'), { readonly: true });
       try {
         const { rows, keys } = db
@@ -366,34 +387,20 @@ describe('the durable echo', () => {
         db.close();
       }
     } finally {
-      await fleet.close();
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
 
   it('stores every photo sign-in it acked with its photo, whole, in the log', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'durable-echo-'));
-    const fleet = Fleet.start(2);
     try {
-      let acked = 0;
-      await withEchoServer(
-        'v1.0.0',
-        async (ep) => {
-          expect(await fleet.connect(connectOptions(ep.port, ep.credentials, 10))).toMatchObject({
-            held: 10,
-          });
-          const timing = { warmupMs: 100, measureMs: 600, drainMs: 5000 };
-          const r = await fleet.run(
-            { name: 'photo', workload: 'sign-in-photo', ...timing, connections: 10, inflight: 1, rate: 0 },
-            ep.pid,
-          );
-          expect(r.acks).toBeGreaterThan(0);
-          expect(r.errors).toEqual({});
-          expect(r.unanswered).toBe(0);
-          acked = r.acks;
-        },
-        { dir, batchMax: 8, batchWaitMs: 2 },
-      );
+      const acked = await driveDurableEcho(dir, 8, {
+        name: 'photo',
+        workload: 'sign-in-photo',
+        measureMs: 600,
+        connections: 10,
+        inflight: 1,
+      });
       const db = new Database(join(dir, 'durable-echo.db'), { readonly: true });
       let keys: string[];
       try {
@@ -420,7 +427,6 @@ describe('the durable echo', () => {
       expect(seen.size).toBe(keys.length);
       expect(end).toBe(log.length);
     } finally {
-      await fleet.close();
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);

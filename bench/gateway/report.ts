@@ -92,6 +92,30 @@ function label(p: PhaseSummary): string {
   return p.rate > 0 ? `at ${int.format(p.rate)}/s` : 'saturation';
 }
 
+/** The two rows under a durable sign-in phase: the platform against the durable echo, and that against the echo. */
+function durableRows(r: Report, phase: 'signIn' | 'photo'): Row[] {
+  const platform = r.platform[phase]?.acksPerSecond;
+  const durable = r.echoDurable[phase];
+  return [
+    [
+      '  same, against the durable echo',
+      '',
+      `durable echo ${rate(durable)}`,
+      ratio(platform, durable?.acksPerSecond),
+      '',
+      '',
+    ],
+    [
+      '  durable echo against the echo',
+      '',
+      '',
+      ratio(durable?.acksPerSecond, r.echo[phase]?.acksPerSecond),
+      '',
+      '',
+    ],
+  ];
+}
+
 function rows(r: Report): Row[] {
   const p = r.platform;
   const e = r.echo;
@@ -152,22 +176,7 @@ function rows(r: Report): Row[] {
       `≥ ${TARGETS.signInRatio} × echo`,
       atLeast(p.signIn, e.signIn, TARGETS.signInRatio),
     ],
-    [
-      '  same, against the durable echo',
-      '',
-      `durable echo ${rate(r.echoDurable.signIn)}`,
-      ratio(p.signIn?.acksPerSecond, r.echoDurable.signIn?.acksPerSecond),
-      '',
-      '',
-    ],
-    [
-      '  durable echo against the echo',
-      '',
-      '',
-      ratio(r.echoDurable.signIn?.acksPerSecond, e.signIn?.acksPerSecond),
-      '',
-      '',
-    ],
+    ...durableRows(r, 'signIn'),
     [
       '  same, against raw sqlite inserts',
       '',
@@ -196,22 +205,7 @@ function rows(r: Report): Row[] {
       `≥ ${TARGETS.photoRatio} × echo`,
       atLeast(p.photo, e.photo, TARGETS.photoRatio),
     ],
-    [
-      '  same, against the durable echo',
-      '',
-      `durable echo ${rate(r.echoDurable.photo)}`,
-      ratio(p.photo?.acksPerSecond, r.echoDurable.photo?.acksPerSecond),
-      '',
-      '',
-    ],
-    [
-      '  durable echo against the echo',
-      '',
-      '',
-      ratio(r.echoDurable.photo?.acksPerSecond, e.photo?.acksPerSecond),
-      '',
-      '',
-    ],
+    ...durableRows(r, 'photo'),
     [
       '  same, against sqlite + photo files',
       '',
