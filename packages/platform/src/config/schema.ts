@@ -96,9 +96,9 @@ export const configSchema = z.object({
   /**
    * Requests read and not yet answered across every connection before the gateway stops
    * reading them all, till answers free some: each is a parsed request on the heap while
-   * it waits for the group commit (gateway/inflight-budget.ts).
+   * it waits for the group commit, so few enough that most die young (gateway/inflight-budget.ts).
    */
-  maxInFlightRequests: z.coerce.number().int().min(1).default(4096),
+  maxInFlightRequests: z.coerce.number().int().min(1).default(512),
   /**
    * How far V8 lets the heap grow past what the last full collection kept, in percent
    * (serve only; gc-tuning.ts). 0 leaves it to V8, which lets it grow up to 4× under a

@@ -9,8 +9,13 @@
  *   gigabytes of frames in flight;
  * - requests: 19,000 devices with one sign-in each in flight put 19,000 parsed requests
  *   on the heap (~5 KB each with their garbage, about 90 MB at bench/gateway's sign-in
- *   saturation) while the group commit writes 1,000 at a time; a few thousand keep the
- *   writer as busy.
+ *   saturation) while the group commit writes them a batch at a time. The default is
+ *   small for the collector's sake: a parsed request lives until its batch is durable,
+ *   and one that outlives two young-generation collections is copied twice and promoted,
+ *   to be found dead by a full collection later. With 4,096 in flight each waited ~0.4 s
+ *   at saturation, several scavenges (one every ~70 ms there); with 512, about one. Two
+ *   batches of ~256 (one committing while the next fills) keep the writer as busy
+ *   (docs/operations.md, "Requests in flight").
  * Each connection's own limit (maxInFlightPerConnection) still applies.
  *
  * Held bytes are a few hundred for a sign-in. Holding them, rather than pausing a
@@ -22,8 +27,8 @@
  */
 /** The config's default (maxInFlightBytes): about 1,800 photo sign-ins of 70 KB. */
 export const DEFAULT_MAX_IN_FLIGHT_BYTES = 128 * 1024 * 1024;
-/** The config's default (maxInFlightRequests): four group-commit batches of 1,000. */
-export const DEFAULT_MAX_IN_FLIGHT_REQUESTS = 4096;
+/** The config's default (maxInFlightRequests): see "requests" above. */
+export const DEFAULT_MAX_IN_FLIGHT_REQUESTS = 512;
 
 export interface InFlightLimits {
   bytes: number;
