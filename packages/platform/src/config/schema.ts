@@ -3,7 +3,6 @@
  * --flag that set it (config/load.ts). Validated at boot, then frozen.
  */
 import { z } from 'zod';
-import { DEFAULT_MAX_IN_FLIGHT_BYTES, DEFAULT_MAX_IN_FLIGHT_REQUESTS } from '../gateway/inflight-budget.js';
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const ms = z.coerce.number().int().min(1);
@@ -93,13 +92,13 @@ export const configSchema = z.object({
     .number()
     .int()
     .min(1024 * 1024)
-    .default(DEFAULT_MAX_IN_FLIGHT_BYTES),
+    .default(128 * 1024 * 1024),
   /**
    * Requests read and not yet answered across every connection before the gateway stops
    * reading them all, till answers free some: each is a parsed request on the heap while
    * it waits for the group commit, so few enough that most die young (gateway/inflight-budget.ts).
    */
-  maxInFlightRequests: z.coerce.number().int().min(1).default(DEFAULT_MAX_IN_FLIGHT_REQUESTS),
+  maxInFlightRequests: z.coerce.number().int().min(1).default(512),
   /**
    * How far V8 lets the heap grow past what the last full collection kept, in percent
    * (serve only; gc-tuning.ts). 0 leaves it to V8, which lets it grow up to 4× under a

@@ -25,9 +25,9 @@
  * it held at once. A woken connection may bring several frames (a device pipelining its
  * backlog, up to maxInFlightPerConnection), so the limits are high-water marks, not caps.
  */
-/** maxInFlightBytes's default (config/schema.ts): about 1,800 photo sign-ins of 70 KB. */
+/** The config's default (maxInFlightBytes): about 1,800 photo sign-ins of 70 KB. */
 export const DEFAULT_MAX_IN_FLIGHT_BYTES = 128 * 1024 * 1024;
-/** maxInFlightRequests's default (config/schema.ts): see "requests" above. */
+/** The config's default (maxInFlightRequests): see "requests" above. */
 export const DEFAULT_MAX_IN_FLIGHT_REQUESTS = 512;
 
 export interface InFlightLimits {
