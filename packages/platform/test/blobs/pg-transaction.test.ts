@@ -61,11 +61,13 @@ if (PG_URL) {
             c.on('error', () => {}); // the server's notice of the kill, between queries
             firstPid = (c as unknown as { processID: number }).processID;
             await c.query('insert into t values (1)');
-            // The server ends this session, so the rollback cannot be sent.
+            // The server ends this session, so the rollback cannot be sent. The timeout makes
+            // pg_terminate_backend wait until the session has ended (PostgreSQL 14+): without
+            // it the rollback could still reach the session and succeed before the signal.
             const killer = new pg.Client({ connectionString: PG_URL! });
             await killer.connect();
             try {
-              await killer.query('select pg_terminate_backend($1)', [firstPid]);
+              await killer.query('select pg_terminate_backend($1, 10000)', [firstPid]);
             } finally {
               await killer.end();
             }
