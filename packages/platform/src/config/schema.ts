@@ -7,6 +7,13 @@ import { z } from 'zod';
 const port = z.coerce.number().int().min(0).max(65_535);
 const ms = z.coerce.number().int().min(1);
 
+// The in-flight budget's defaults (gateway/inflight-budget.ts explains both), exported for
+// the gateway, whose context leaves the two settings optional for tests and embedders.
+/** maxInFlightBytes: about 1,800 photo sign-ins of 70 KB. */
+export const DEFAULT_MAX_IN_FLIGHT_BYTES = 128 * 1024 * 1024;
+/** maxInFlightRequests: about one young-generation collection's worth at saturation. */
+export const DEFAULT_MAX_IN_FLIGHT_REQUESTS = 512;
+
 export const configSchema = z.object({
   /** Everything the embedded default keeps: SQLite database, photos, master key. */
   dataDir: z.string().min(1).default('./data'),
@@ -92,13 +99,13 @@ export const configSchema = z.object({
     .number()
     .int()
     .min(1024 * 1024)
-    .default(128 * 1024 * 1024),
+    .default(DEFAULT_MAX_IN_FLIGHT_BYTES),
   /**
    * Requests read and not yet answered across every connection before the gateway stops
    * reading them all, till answers free some: each is a parsed request on the heap while
    * it waits for the group commit, so few enough that most die young (gateway/inflight-budget.ts).
    */
-  maxInFlightRequests: z.coerce.number().int().min(1).default(512),
+  maxInFlightRequests: z.coerce.number().int().min(1).default(DEFAULT_MAX_IN_FLIGHT_REQUESTS),
   /**
    * How far V8 lets the heap grow past what the last full collection kept, in percent
    * (serve only; gc-tuning.ts). 0 leaves it to V8, which lets it grow up to 4× under a

@@ -8,13 +8,10 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ERRORS, encodeAnswerFrame, wireError } from '@kaoqin/protocol';
+import { DEFAULT_MAX_IN_FLIGHT_BYTES, DEFAULT_MAX_IN_FLIGHT_REQUESTS } from '../config/schema.js';
 import { Connection, type ConnectionEvents } from './connection.js';
 import type { GatewayContext } from './context.js';
-import {
-  DEFAULT_MAX_IN_FLIGHT_BYTES,
-  DEFAULT_MAX_IN_FLIGHT_REQUESTS,
-  InFlightBudget,
-} from './inflight-budget.js';
+import { InFlightBudget } from './inflight-budget.js';
 import { defaultMaxConnections } from './limits.js';
 import { FrameRequests } from './process.js';
 

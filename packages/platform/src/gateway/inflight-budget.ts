@@ -15,7 +15,7 @@
  *   to be found dead by a full collection later. With 4,096 in flight each waited ~0.4 s
  *   at saturation, several scavenges (one every ~70 ms there); with 512, about one. Two
  *   batches of ~256 (one committing while the next fills) keep the writer as busy
- *   (docs/operations.md, "Requests in flight").
+ *   (docs/operations.md, "Requests in flight"). Both defaults live in config/schema.ts.
  * Each connection's own limit (maxInFlightPerConnection) still applies.
  *
  * Held bytes are a few hundred for a sign-in. Holding them, rather than pausing a
@@ -25,10 +25,6 @@
  * it held at once. A woken connection may bring several frames (a device pipelining its
  * backlog, up to maxInFlightPerConnection), so the limits are high-water marks, not caps.
  */
-/** The config's default (maxInFlightBytes): about 1,800 photo sign-ins of 70 KB. */
-export const DEFAULT_MAX_IN_FLIGHT_BYTES = 128 * 1024 * 1024;
-/** The config's default (maxInFlightRequests): see "requests" above. */
-export const DEFAULT_MAX_IN_FLIGHT_REQUESTS = 512;
 
 export interface InFlightLimits {
   bytes: number;
