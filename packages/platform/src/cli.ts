@@ -4,6 +4,7 @@
  * one-line reason on stderr.
  */
 import { UsageError } from './cli/args.js';
+import { asksForHelp, commandHelp } from './cli/help.js';
 import { ExitCode } from './cli/sim.js';
 
 const USAGE = `usage: kaoqin <command>
@@ -60,6 +61,11 @@ async function main(argv: string[]): Promise<number> {
   if (!load) {
     process.stderr.write(`kaoqin: unknown command ${command}\n${USAGE}`);
     return 2;
+  }
+  // kaoqin-sim answers its own --help (scenarios and their options).
+  if (command !== 'sim' && asksForHelp(rest)) {
+    process.stdout.write(commandHelp(command, USAGE));
+    return 0;
   }
   try {
     await (await load())(rest);

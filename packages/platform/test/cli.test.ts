@@ -58,6 +58,21 @@ describe('kaoqin CLI', { timeout: 60_000 }, () => {
     expect(missing.stderr).toMatch(/no vendor/);
   });
 
+  it('answers <command> --help with its usage and every setting, without running it', async () => {
+    // Without a data directory: serve --help must not start a platform (it would not exit).
+    const help = await kaoqin(['serve', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^usage: kaoqin serve/);
+    expect(help.stdout).toMatch(/--max-in-flight-requests +KAOQIN_MAX_IN_FLIGHT_REQUESTS +default 512\n/);
+    expect(help.stdout).toMatch(/--tcp-port +KAOQIN_TCP_PORT +default 9100\n/);
+    const person = await kaoqin(['person', '-h']);
+    expect(person.code).toBe(0);
+    expect(person.stdout).toContain('person add --site ID');
+    expect(person.stdout).not.toContain('vendor create');
+    // After `--`, --help is a word, not an option: the command runs (and fails on it).
+    expect((await k('vendor', 'revoke', '--', '--help')).code).toBe(1);
+  });
+
   it('lists devices and attendance a running platform recorded', async () => {
     const v = JSON.parse((await k('vendor', 'create', '--name', 'dev vendor', '--json')).stdout);
     const served = await serve(['--data-dir', dataDir]);
