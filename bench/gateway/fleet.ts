@@ -259,16 +259,13 @@ export class Fleet {
       sched: serverPid === undefined ? undefined : mainThreadSched(serverPid),
       load: this.workers.map((w) => (w.child.pid === undefined ? undefined : cpuMs(w.child.pid))),
     });
-    let loop: Promise<LoopDelay | undefined> | undefined;
     const sampling = [
       setTimeout(() => {
         cpu0 = sample();
-        void probe?.reset();
       }, windowStart - Date.now()),
       setTimeout(
         () => {
           cpu1 = sample();
-          loop = probe?.read();
         },
         windowStart + o.measureMs - Date.now(),
       ),
@@ -299,7 +296,8 @@ export class Fleet {
       for (const t of sampling) clearTimeout(t);
     }
     cpu1 ??= sample();
-    const serverLoop = await (loop ?? probe?.read());
+    // Asked now, for the window's own samples: at saturation the probe's answer can take longer than the window.
+    const serverLoop = await probe?.read(windowStart, windowStart + o.measureMs);
     const latency = new Histogram();
     const corrected = new Histogram();
     const errors: Record<string, number> = {};

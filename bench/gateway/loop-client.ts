@@ -1,7 +1,8 @@
 /**
  * The harness's side of loop-probe.mjs: the server's own event-loop delay over a
- * phase's measured window (reset when the window opens, read when it closes). A probe
- * that does not answer within a second gives no figure rather than holding a phase up.
+ * phase's measured window, asked for once the phase is over (the probe keeps its samples
+ * with their times). A probe that does not answer within five seconds gives no figure
+ * rather than holding the run up: the server answers on the loop it measures.
  */
 import { connect } from 'node:net';
 import { resolve } from 'node:path';
@@ -10,7 +11,7 @@ import { REPO_ROOT } from './children.js';
 export const LOOP_PROBE_MODULE = resolve(REPO_ROOT, 'bench/gateway/loop-probe.mjs');
 
 export interface LoopDelay {
-  /** Samples taken (one per ~2 ms of loop time). */
+  /** Samples taken in the window (one per ~2 ms of loop time). */
   count: number;
   p50Ms: number;
   p99Ms: number;
@@ -25,7 +26,7 @@ export function probeEnv(socket: string, env: NodeJS.ProcessEnv = process.env): 
   return { ...env, NODE_OPTIONS: opts, KAOQIN_BENCH_LOOP_SOCKET: socket };
 }
 
-function ask(socket: string, cmd: 'reset' | 'read', timeoutMs = 1000): Promise<string | undefined> {
+function ask(socket: string, cmd: string, timeoutMs = 5000): Promise<string | undefined> {
   return new Promise((done) => {
     const s = connect(socket);
     let buf = '';
@@ -49,12 +50,9 @@ function ask(socket: string, cmd: 'reset' | 'read', timeoutMs = 1000): Promise<s
 export class LoopProbe {
   constructor(readonly socket: string) {}
 
-  async reset(): Promise<void> {
-    await ask(this.socket, 'reset');
-  }
-
-  async read(): Promise<LoopDelay | undefined> {
-    const line = await ask(this.socket, 'read');
+  /** The delay over [fromMs, toMs] (epoch ms, the harness's and the server's shared clock). */
+  async read(fromMs: number, toMs: number): Promise<LoopDelay | undefined> {
+    const line = await ask(this.socket, `read ${Math.floor(fromMs)} ${Math.ceil(toMs)}`);
     if (line === undefined) return undefined;
     try {
       const o = JSON.parse(line) as Partial<LoopDelay>;
