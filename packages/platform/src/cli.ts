@@ -34,6 +34,12 @@ every command takes --json, --data-dir DIR (default ./data) or --database-url po
 type Command = (argv: string[]) => Promise<void>;
 
 /**
+ * Commands with options of their own, not the config's settings, answer --help
+ * themselves: kaoqin-sim (scenarios and their options) and conformance (its modes).
+ */
+const OWN_HELP = new Set(['sim', 'conformance']);
+
+/**
  * Each command's module is loaded when it runs: a command loads what it uses, and the
  * primary of `serve --workers` (which runs no platform) stays small.
  */
@@ -62,8 +68,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`kaoqin: unknown command ${command}\n${USAGE}`);
     return 2;
   }
-  // kaoqin-sim answers its own --help (scenarios and their options).
-  if (command !== 'sim' && asksForHelp(rest)) {
+  if (!OWN_HELP.has(command) && asksForHelp(rest)) {
     process.stdout.write(commandHelp(command, USAGE));
     return 0;
   }

@@ -69,6 +69,11 @@ describe('kaoqin CLI', { timeout: 60_000 }, () => {
     expect(person.code).toBe(0);
     expect(person.stdout).toContain('person add --site ID');
     expect(person.stdout).not.toContain('vendor create');
+    // conformance takes its own options, not the settings: its own usage.
+    const conformance = await kaoqin(['conformance', 'platform', '--help']);
+    expect(conformance.code).toBe(0);
+    expect(conformance.stdout).toContain('kaoqin conformance platform --tcp HOST:PORT');
+    expect(conformance.stdout).not.toContain('--data-dir');
     // After `--`, --help is a word, not an option: the command runs (and fails on it).
     expect((await k('vendor', 'revoke', '--', '--help')).code).toBe(1);
   });

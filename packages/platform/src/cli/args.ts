@@ -33,7 +33,6 @@ export function parse(argv: string[], own: Record<string, OptionSpec> = {}): Par
       options: {
         ...CONFIG_OPTIONS,
         json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
         ...own,
       },
       allowPositionals: true,

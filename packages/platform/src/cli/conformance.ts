@@ -14,6 +14,7 @@ import {
 } from '@kaoqin/conformance';
 import { UsageError } from './args.js';
 import { emitReport, progress } from './conformance-output.js';
+import { asksForHelp } from './help.js';
 
 const USAGE = `usage: kaoqin conformance platform --tcp HOST:PORT --access-id ID --access-key KEY --access-secret SECRET
          [--http URL] [--operator-hook CMD|URL] [--sn SN] [--token-idle-seconds N] [--fuzz N [--fuzz-seed S]]
@@ -30,6 +31,10 @@ function hostPort(text: string): { host: string; port: number } {
 }
 
 export async function conformanceCommand(argv: string[]): Promise<void> {
+  if (asksForHelp(argv)) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
   const [mode, ...rest] = argv;
   if (mode === 'hook') return (await import('./conformance-hook.js')).conformanceHookCommand(rest);
   if (mode === 'device') return (await import('./conformance-device.js')).conformanceDeviceCommand(rest);
